@@ -1,0 +1,148 @@
+//! Commands: what an actor asks the meeting to do. A command is checked by [`crate::decide`]
+//! and, when allowed, turns into events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ParticipantId, PostId};
+use crate::types::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    // Organizer.
+    CreateMeeting {
+        details: MeetingDetails,
+        settings: MeetingSettings,
+    },
+    EditMeeting {
+        details: MeetingDetails,
+    },
+    Schedule,
+    Open,
+    Close,
+    AddStaff {
+        participant: ParticipantId,
+        role: StaffRole,
+        name: String,
+        role_line: String,
+    },
+    RevokeStaff {
+        participant: ParticipantId,
+    },
+    // Moderator (and organizer).
+    ChangeSettings {
+        settings: MeetingSettings,
+    },
+    // Citizen.
+    Join {
+        participant: ParticipantId,
+        display_name: String,
+        age_band: Option<AgeBand>,
+        gender: Option<Gender>,
+    },
+    CreatePost {
+        kind: PostKind,
+        body: String,
+        parent: Option<PostId>,
+    },
+    Report {
+        post: PostId,
+        reason: Option<String>,
+    },
+    // Panelists and moderators.
+    PostNotice {
+        body: String,
+        pin: bool,
+    },
+    PinNotice {
+        post: PostId,
+    },
+    UnpinNotice,
+    Claim {
+        post: PostId,
+    },
+    Release {
+        post: PostId,
+    },
+    AnswerWritten {
+        post: PostId,
+        body: String,
+    },
+    AnswerLive {
+        post: PostId,
+        note: Option<String>,
+    },
+    // Moderators.
+    RoomQuestion {
+        body: String,
+        name: Option<String>,
+    },
+    Dismiss {
+        post: PostId,
+        reason: String,
+    },
+    Merge {
+        post: PostId,
+        into: PostId,
+    },
+    SetOnAir {
+        post: Option<PostId>,
+    },
+    Hide {
+        post: PostId,
+        reason: HideReason,
+        note: Option<String>,
+    },
+    Restore {
+        post: PostId,
+    },
+    Approve {
+        post: PostId,
+    },
+    Reject {
+        post: PostId,
+        reason: Option<String>,
+    },
+    Mute {
+        participant: ParticipantId,
+        minutes: u32,
+    },
+    Unmute {
+        participant: ParticipantId,
+    },
+    Ban {
+        participant: ParticipantId,
+    },
+    Unban {
+        participant: ParticipantId,
+    },
+}
+
+/// Installation-wide limits, from the server's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Posts per participant in any 60-second window (the main anti-flood control).
+    pub posts_per_minute: u32,
+    /// Reports per participant in any 10-minute window.
+    pub reports_per_10_minutes: u32,
+    /// Longest mute a moderator can set.
+    pub max_mute_minutes: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            posts_per_minute: 10,
+            reports_per_10_minutes: 10,
+            max_mute_minutes: 7 * 24 * 60,
+        }
+    }
+}
+
+/// What `decide` needs besides the state: the time and the limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    pub now: DateTime<Utc>,
+    pub limits: Limits,
+}

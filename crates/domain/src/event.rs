@@ -1,0 +1,221 @@
+//! Events: the meeting log's entries. Every state change of a meeting is one of these, numbered
+//! by a gapless per-meeting `seq`. Personal text (post bodies, display names, written answers)
+//! sits in [`Content`] so that a store can keep it apart from the log and erase it without
+//! touching the log itself: the hash stays, the text goes.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::ids::{ParticipantId, PostId, Seq};
+use crate::types::*;
+
+/// Personal text referenced by an event. `text` is `None` once erased (GDPR); `hash` is the
+/// SHA-256 of the original text and never changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Content {
+    pub hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl Content {
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let hash = hex::encode(Sha256::digest(text.as_bytes()));
+        Self {
+            hash,
+            text: Some(text),
+        }
+    }
+
+    /// The text, or an empty string once erased.
+    pub fn as_str(&self) -> &str {
+        self.text.as_deref().unwrap_or("")
+    }
+}
+
+/// Who caused an event. The organizer acts through the admin token; everybody else is a
+/// participant of the meeting (citizen, moderator or panelist).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    Organizer,
+    Participant { id: ParticipantId },
+}
+
+impl Actor {
+    pub fn participant(&self) -> Option<ParticipantId> {
+        match self {
+            Actor::Participant { id } => Some(*id),
+            Actor::Organizer => None,
+        }
+    }
+}
+
+/// One stored entry of a meeting's log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    MeetingCreated {
+        details: MeetingDetails,
+        settings: MeetingSettings,
+    },
+    MeetingEdited {
+        details: MeetingDetails,
+    },
+    MeetingScheduled,
+    MeetingOpened,
+    MeetingClosed,
+    SettingsChanged {
+        settings: MeetingSettings,
+    },
+    StaffAdded {
+        participant: ParticipantId,
+        role: StaffRole,
+        name: String,
+        role_line: String,
+    },
+    StaffRevoked {
+        participant: ParticipantId,
+    },
+    ParticipantJoined {
+        participant: ParticipantId,
+        display_name: Content,
+        age_band: Option<AgeBand>,
+        gender: Option<Gender>,
+    },
+    /// The post's id is this event's seq.
+    PostCreated {
+        post_kind: PostKind,
+        parent: Option<PostId>,
+        body: Content,
+        source: Source,
+        held: Option<HoldReason>,
+    },
+    PostReported {
+        post: PostId,
+        reason: Option<String>,
+    },
+    PostHeld {
+        post: PostId,
+        reason: HoldReason,
+    },
+    PostApproved {
+        post: PostId,
+    },
+    PostRejected {
+        post: PostId,
+        reason: Option<String>,
+    },
+    PostHidden {
+        post: PostId,
+        reason: HideReason,
+        note: Option<String>,
+    },
+    PostRestored {
+        post: PostId,
+    },
+    NoticePinned {
+        post: PostId,
+    },
+    NoticeUnpinned,
+    QuestionClaimed {
+        post: PostId,
+    },
+    QuestionReleased {
+        post: PostId,
+    },
+    QuestionAnswered {
+        post: PostId,
+        answer: Answer,
+    },
+    QuestionDismissed {
+        post: PostId,
+        reason: String,
+    },
+    QuestionMerged {
+        post: PostId,
+        into: PostId,
+    },
+    OnAirSet {
+        post: Option<PostId>,
+    },
+    ParticipantMuted {
+        participant: ParticipantId,
+        until: DateTime<Utc>,
+    },
+    ParticipantUnmuted {
+        participant: ParticipantId,
+    },
+    ParticipantBanned {
+        participant: ParticipantId,
+    },
+    ParticipantUnbanned {
+        participant: ParticipantId,
+    },
+}
+
+impl EventKind {
+    /// Stable snake_case name of the event type, as used on the wire.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::MeetingCreated { .. } => "meeting_created",
+            EventKind::MeetingEdited { .. } => "meeting_edited",
+            EventKind::MeetingScheduled => "meeting_scheduled",
+            EventKind::MeetingOpened => "meeting_opened",
+            EventKind::MeetingClosed => "meeting_closed",
+            EventKind::SettingsChanged { .. } => "settings_changed",
+            EventKind::StaffAdded { .. } => "staff_added",
+            EventKind::StaffRevoked { .. } => "staff_revoked",
+            EventKind::ParticipantJoined { .. } => "participant_joined",
+            EventKind::PostCreated { .. } => "post_created",
+            EventKind::PostReported { .. } => "post_reported",
+            EventKind::PostHeld { .. } => "post_held",
+            EventKind::PostApproved { .. } => "post_approved",
+            EventKind::PostRejected { .. } => "post_rejected",
+            EventKind::PostHidden { .. } => "post_hidden",
+            EventKind::PostRestored { .. } => "post_restored",
+            EventKind::NoticePinned { .. } => "notice_pinned",
+            EventKind::NoticeUnpinned => "notice_unpinned",
+            EventKind::QuestionClaimed { .. } => "question_claimed",
+            EventKind::QuestionReleased { .. } => "question_released",
+            EventKind::QuestionAnswered { .. } => "question_answered",
+            EventKind::QuestionDismissed { .. } => "question_dismissed",
+            EventKind::QuestionMerged { .. } => "question_merged",
+            EventKind::OnAirSet { .. } => "on_air_set",
+            EventKind::ParticipantMuted { .. } => "participant_muted",
+            EventKind::ParticipantUnmuted { .. } => "participant_unmuted",
+            EventKind::ParticipantBanned { .. } => "participant_banned",
+            EventKind::ParticipantUnbanned { .. } => "participant_unbanned",
+        }
+    }
+
+    /// Every piece of personal text this event carries, in a fixed order. Stores use it to keep
+    /// the text in separate, erasable rows (slot = position in this list).
+    pub fn contents_mut(&mut self) -> Vec<&mut Content> {
+        match self {
+            EventKind::ParticipantJoined { display_name, .. } => vec![display_name],
+            EventKind::PostCreated { body, source, .. } => {
+                let mut v = vec![body];
+                if let Source::Room { name: Some(name) } = source {
+                    v.push(name);
+                }
+                v
+            }
+            EventKind::QuestionAnswered {
+                answer: Answer::Written { body },
+                ..
+            } => vec![body],
+            _ => Vec::new(),
+        }
+    }
+}

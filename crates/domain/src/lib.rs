@@ -1,0 +1,31 @@
+//! The pure domain of a borgermode town meeting.
+//!
+//! Why this crate exists: every rule about who may do what in a meeting, and every state change,
+//! lives here as plain functions over plain data, so that HTTP handlers, the WebSocket hub, the
+//! stores and the tests all share one rule set and one projection. Nothing here does I/O, awaits,
+//! reads a clock or draws randomness: the caller passes `now` and fresh ids in.
+//!
+//! The flow is always the same:
+//! 1. [`decide`] checks a [`Command`] from an [`Actor`] against the current [`MeetingState`] and
+//!    returns the [`EventKind`]s it would cause (or a typed [`DomainError`]).
+//! 2. The store appends them to the meeting's log, assigning gapless `seq` numbers.
+//! 3. [`MeetingState::apply`] folds each stored [`Event`] into the projection, on every instance.
+
+pub mod command;
+pub mod decide;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod notices;
+pub mod projection;
+pub mod text;
+pub mod types;
+
+pub use command::{Command, Context, Limits};
+pub use decide::{authorize_vote, decide};
+pub use error::DomainError;
+pub use event::{Content, Event, EventKind};
+pub use ids::{MeetingId, ParticipantId, PostId, Seq};
+pub use notices::{notices_for, Notice, NoticeKind};
+pub use projection::{Counters, MeetingState, Participant, Post, Question, QueueSort};
+pub use types::*;

@@ -1,0 +1,455 @@
+//! The projection: the state of one meeting, rebuilt by applying its events in seq order.
+//!
+//! Invariants (checked by the property tests):
+//! - `seq` is the seq of the last applied event; events are applied strictly in order.
+//! - every question is in exactly one [`QuestionState`];
+//! - `counters().answered <= counters().questions`;
+//! - applying the same log from scratch rebuilds an equal state.
+//!
+//! `apply` never fails and never panics: the log is the truth, and an event that refers to
+//! something unknown (which `decide` would not have produced) is ignored.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::event::{Actor, Content, Event, EventKind};
+use crate::ids::{MeetingId, ParticipantId, PostId, Seq};
+use crate::types::*;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Participant {
+    pub id: ParticipantId,
+    pub role: Role,
+    pub display_name: Content,
+    /// Panelists' and moderators' title, e.g. "Borgmester".
+    pub role_line: Option<String>,
+    pub age_band: Option<AgeBand>,
+    pub gender: Option<Gender>,
+    pub joined_seq: Seq,
+    pub joined_at: DateTime<Utc>,
+    pub muted_until: Option<DateTime<Utc>>,
+    pub banned: bool,
+    /// Staff whose link was revoked can no longer act.
+    pub revoked: bool,
+    /// Times of recent posts, for slow mode and the per-minute limit (last 60 s kept).
+    pub recent_posts: VecDeque<DateTime<Utc>>,
+    /// Times of recent reports, for the report rate limit (last 10 min kept).
+    pub recent_reports: VecDeque<DateTime<Utc>>,
+}
+
+impl Participant {
+    pub fn is_muted(&self, now: DateTime<Utc>) -> bool {
+        self.muted_until.is_some_and(|u| u > now)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub state: QuestionState,
+    /// Questions merged into this one; their askers hear about this one's answer.
+    pub merged_from: Vec<PostId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Post {
+    pub id: PostId,
+    pub kind: PostKind,
+    pub author: Option<ParticipantId>,
+    pub parent: Option<PostId>,
+    pub body: Content,
+    pub source: Source,
+    pub created_at: DateTime<Utc>,
+    pub visibility: Visibility,
+    /// Distinct participants who reported this post.
+    pub reporters: BTreeSet<ParticipantId>,
+    pub question: Option<Question>,
+    pub replies: Vec<PostId>,
+}
+
+impl Post {
+    pub fn is_public(&self) -> bool {
+        matches!(
+            self.visibility,
+            Visibility::Visible | Visibility::Hidden { .. }
+        )
+    }
+
+    /// Whether this question counts in "answered N of M": every question not merged into
+    /// another, that the public has seen (not pending, not rejected).
+    pub fn counts_as_question(&self) -> bool {
+        match &self.question {
+            Some(q) => !matches!(q.state, QuestionState::Merged { .. }) && self.is_public(),
+            None => false,
+        }
+    }
+}
+
+/// Public counters: "answered N of M questions", and how many were dismissed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counters {
+    pub questions: u32,
+    pub answered: u32,
+    pub dismissed: u32,
+    pub comments: u32,
+    pub participants: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingState {
+    pub id: MeetingId,
+    pub seq: Seq,
+    /// False until the `MeetingCreated` event has been applied.
+    pub exists: bool,
+    pub details: MeetingDetails,
+    pub settings: MeetingSettings,
+    pub status: MeetingStatus,
+    pub created_at: Option<DateTime<Utc>>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub participants: HashMap<ParticipantId, Participant>,
+    pub posts: BTreeMap<PostId, Post>,
+    pub pinned_notice: Option<PostId>,
+    pub on_air: Option<PostId>,
+}
+
+impl MeetingState {
+    pub fn new(id: MeetingId) -> Self {
+        Self {
+            id,
+            seq: 0,
+            exists: false,
+            details: MeetingDetails {
+                title: String::new(),
+                description: String::new(),
+                starts_at: None,
+                ends_at: None,
+                language: Language::Da,
+                video_url: None,
+            },
+            settings: MeetingSettings::default(),
+            status: MeetingStatus::Draft,
+            created_at: None,
+            opened_at: None,
+            closed_at: None,
+            participants: HashMap::new(),
+            posts: BTreeMap::new(),
+            pinned_notice: None,
+            on_air: None,
+        }
+    }
+
+    /// Rebuild from a full log.
+    pub fn replay<'a>(id: MeetingId, events: impl IntoIterator<Item = &'a Event>) -> Self {
+        let mut s = Self::new(id);
+        for e in events {
+            s.apply(e);
+        }
+        s
+    }
+
+    pub fn participant(&self, id: ParticipantId) -> Option<&Participant> {
+        self.participants.get(&id)
+    }
+
+    pub fn role_of(&self, actor: &Actor) -> Option<Role> {
+        match actor {
+            Actor::Organizer => None,
+            Actor::Participant { id } => self.participants.get(id).map(|p| p.role),
+        }
+    }
+
+    pub fn counters(&self) -> Counters {
+        let mut c = Counters {
+            participants: self
+                .participants
+                .values()
+                .filter(|p| p.role == Role::Citizen)
+                .count() as u32,
+            ..Counters::default()
+        };
+        for p in self.posts.values() {
+            if p.counts_as_question() {
+                c.questions += 1;
+                match p.question.as_ref().map(|q| &q.state) {
+                    Some(QuestionState::Answered { .. }) => c.answered += 1,
+                    Some(QuestionState::Dismissed { .. }) => c.dismissed += 1,
+                    _ => {}
+                }
+            } else if p.kind == PostKind::Comment && p.is_public() {
+                c.comments += 1;
+            }
+        }
+        c
+    }
+
+    /// Apply one event. Events must come in seq order; an event at or below the current seq is
+    /// ignored (a duplicate delivery), which makes `apply` safe to call with overlapping batches.
+    pub fn apply(&mut self, e: &Event) {
+        if e.seq <= self.seq {
+            return;
+        }
+        self.seq = e.seq;
+        let actor = e.actor.participant();
+        match &e.kind {
+            EventKind::MeetingCreated { details, settings } => {
+                self.exists = true;
+                self.details = details.clone();
+                self.settings = settings.clone();
+                self.created_at = Some(e.at);
+            }
+            EventKind::MeetingEdited { details } => self.details = details.clone(),
+            EventKind::MeetingScheduled => self.status = MeetingStatus::Scheduled,
+            EventKind::MeetingOpened => {
+                self.status = MeetingStatus::Open;
+                self.opened_at.get_or_insert(e.at);
+            }
+            EventKind::MeetingClosed => {
+                self.status = MeetingStatus::Closed;
+                self.closed_at = Some(e.at);
+            }
+            EventKind::SettingsChanged { settings } => self.settings = settings.clone(),
+            EventKind::StaffAdded {
+                participant,
+                role,
+                name,
+                role_line,
+            } => {
+                self.participants.insert(
+                    *participant,
+                    Participant {
+                        id: *participant,
+                        role: (*role).into(),
+                        display_name: Content::new(name.clone()),
+                        role_line: Some(role_line.clone()).filter(|r| !r.is_empty()),
+                        age_band: None,
+                        gender: None,
+                        joined_seq: e.seq,
+                        joined_at: e.at,
+                        muted_until: None,
+                        banned: false,
+                        revoked: false,
+                        recent_posts: VecDeque::new(),
+                        recent_reports: VecDeque::new(),
+                    },
+                );
+            }
+            EventKind::StaffRevoked { participant } => {
+                if let Some(p) = self.participants.get_mut(participant) {
+                    p.revoked = true;
+                }
+            }
+            EventKind::ParticipantJoined {
+                participant,
+                display_name,
+                age_band,
+                gender,
+            } => {
+                self.participants.insert(
+                    *participant,
+                    Participant {
+                        id: *participant,
+                        role: Role::Citizen,
+                        display_name: display_name.clone(),
+                        role_line: None,
+                        age_band: *age_band,
+                        gender: *gender,
+                        joined_seq: e.seq,
+                        joined_at: e.at,
+                        muted_until: None,
+                        banned: false,
+                        revoked: false,
+                        recent_posts: VecDeque::new(),
+                        recent_reports: VecDeque::new(),
+                    },
+                );
+            }
+            EventKind::PostCreated {
+                post_kind,
+                parent,
+                body,
+                source,
+                held,
+            } => {
+                let id = PostId(e.seq);
+                if let Some(parent) = parent.and_then(|p| self.posts.get_mut(&p)) {
+                    parent.replies.push(id);
+                }
+                if let Some(p) = actor.and_then(|a| self.participants.get_mut(&a)) {
+                    p.recent_posts.push_back(e.at);
+                    while p
+                        .recent_posts
+                        .front()
+                        .is_some_and(|t| (e.at - *t).num_seconds() >= 60)
+                    {
+                        p.recent_posts.pop_front();
+                    }
+                }
+                self.posts.insert(
+                    id,
+                    Post {
+                        id,
+                        kind: *post_kind,
+                        author: actor,
+                        parent: *parent,
+                        body: body.clone(),
+                        source: source.clone(),
+                        created_at: e.at,
+                        visibility: match held {
+                            Some(reason) => Visibility::Pending { reason: *reason },
+                            None => Visibility::Visible,
+                        },
+                        reporters: BTreeSet::new(),
+                        question: (*post_kind == PostKind::Question).then(|| Question {
+                            state: QuestionState::Open,
+                            merged_from: Vec::new(),
+                        }),
+                        replies: Vec::new(),
+                    },
+                );
+            }
+            EventKind::PostReported { post, .. } => {
+                if let Some(reporter) = actor {
+                    if let Some(p) = self.posts.get_mut(post) {
+                        p.reporters.insert(reporter);
+                    }
+                    if let Some(r) = self.participants.get_mut(&reporter) {
+                        r.recent_reports.push_back(e.at);
+                        while r
+                            .recent_reports
+                            .front()
+                            .is_some_and(|t| (e.at - *t).num_seconds() >= 600)
+                        {
+                            r.recent_reports.pop_front();
+                        }
+                    }
+                }
+            }
+            EventKind::PostHeld { post, reason } => {
+                self.set_visibility(*post, Visibility::Pending { reason: *reason })
+            }
+            EventKind::PostApproved { post } | EventKind::PostRestored { post } => {
+                self.set_visibility(*post, Visibility::Visible)
+            }
+            EventKind::PostRejected { post, reason } => self.set_visibility(
+                *post,
+                Visibility::Rejected {
+                    reason: reason.clone(),
+                },
+            ),
+            EventKind::PostHidden { post, reason, note } => self.set_visibility(
+                *post,
+                Visibility::Hidden {
+                    reason: *reason,
+                    note: note.clone(),
+                },
+            ),
+            EventKind::NoticePinned { post } => self.pinned_notice = Some(*post),
+            EventKind::NoticeUnpinned => self.pinned_notice = None,
+            EventKind::QuestionClaimed { post } => {
+                if let Some(by) = actor {
+                    self.set_question_state(*post, QuestionState::Claimed { by });
+                }
+            }
+            EventKind::QuestionReleased { post } => {
+                self.set_question_state(*post, QuestionState::Open)
+            }
+            EventKind::QuestionAnswered { post, answer } => {
+                if let Some(by) = actor {
+                    self.set_question_state(
+                        *post,
+                        QuestionState::Answered {
+                            by,
+                            at: e.at,
+                            answer: answer.clone(),
+                        },
+                    );
+                }
+            }
+            EventKind::QuestionDismissed { post, reason } => {
+                if let Some(by) = actor {
+                    self.set_question_state(
+                        *post,
+                        QuestionState::Dismissed {
+                            by,
+                            reason: reason.clone(),
+                        },
+                    );
+                }
+            }
+            EventKind::QuestionMerged { post, into } => {
+                self.set_question_state(*post, QuestionState::Merged { into: *into });
+                if let Some(q) = self.posts.get_mut(into).and_then(|p| p.question.as_mut()) {
+                    q.merged_from.push(*post);
+                }
+                if self.on_air == Some(*post) {
+                    self.on_air = Some(*into);
+                }
+            }
+            EventKind::OnAirSet { post } => self.on_air = *post,
+            EventKind::ParticipantMuted { participant, until } => {
+                if let Some(p) = self.participants.get_mut(participant) {
+                    p.muted_until = Some(*until);
+                }
+            }
+            EventKind::ParticipantUnmuted { participant } => {
+                if let Some(p) = self.participants.get_mut(participant) {
+                    p.muted_until = None;
+                }
+            }
+            EventKind::ParticipantBanned { participant } => {
+                if let Some(p) = self.participants.get_mut(participant) {
+                    p.banned = true;
+                }
+            }
+            EventKind::ParticipantUnbanned { participant } => {
+                if let Some(p) = self.participants.get_mut(participant) {
+                    p.banned = false;
+                }
+            }
+        }
+    }
+
+    fn set_visibility(&mut self, post: PostId, v: Visibility) {
+        if let Some(p) = self.posts.get_mut(&post) {
+            p.visibility = v;
+        }
+    }
+
+    fn set_question_state(&mut self, post: PostId, state: QuestionState) {
+        if let Some(q) = self.posts.get_mut(&post).and_then(|p| p.question.as_mut()) {
+            q.state = state;
+        }
+    }
+
+    /// The facilitator queue: questions that still need an answer (open or claimed), sorted.
+    pub fn queue(&self, sort: QueueSort, votes: &impl Fn(PostId) -> u32) -> Vec<&Post> {
+        let mut q: Vec<&Post> = self
+            .posts
+            .values()
+            .filter(|p| {
+                p.is_public()
+                    && matches!(
+                        p.question.as_ref().map(|q| &q.state),
+                        Some(QuestionState::Open | QuestionState::Claimed { .. })
+                    )
+            })
+            .collect();
+        match sort {
+            QueueSort::Age => q.sort_by_key(|p| p.id),
+            QueueSort::Votes => {
+                q.sort_by(|a, b| votes(b.id).cmp(&votes(a.id)).then(a.id.cmp(&b.id)))
+            }
+        }
+        q
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueSort {
+    #[default]
+    Votes,
+    Age,
+}
