@@ -9,7 +9,8 @@ use crate::ids::{ParticipantId, PostId};
 use crate::projection::MeetingState;
 use crate::types::*;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     PostHeld,

@@ -87,7 +87,8 @@ impl Post {
 }
 
 /// Public counters: "answered N of M questions", and how many were dismissed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counters {
     pub questions: u32,
     pub answered: u32,
@@ -447,6 +448,7 @@ impl MeetingState {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QueueSort {
     #[default]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::ParticipantId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     Da,
@@ -14,6 +15,7 @@ pub enum Language {
 
 /// Lifecycle: draft -> scheduled -> open -> closed. A meeting may be opened straight from draft.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingStatus {
     Draft,
@@ -36,6 +38,7 @@ pub struct MeetingDetails {
 
 /// Moderation settings of one meeting; replaced as a whole on every change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingSettings {
     /// Maximum post body length in characters (Unicode scalar values, after trimming).
     pub max_body_chars: u32,
@@ -65,6 +68,7 @@ impl Default for MeetingSettings {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Citizen,
@@ -79,6 +83,7 @@ impl Role {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     Moderator,
@@ -96,6 +101,7 @@ impl From<StaffRole> for Role {
 
 /// Optional, anonymous; only ever shown in aggregate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AgeBand {
     #[serde(rename = "under_18")]
     Under18,
@@ -113,6 +119,7 @@ pub enum AgeBand {
 
 /// Optional, anonymous; only ever shown in aggregate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Woman,
@@ -122,6 +129,7 @@ pub enum Gender {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PostKind {
     Comment,
@@ -140,6 +148,7 @@ pub enum Source {
 
 /// Why a post is held from the public until a moderator decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
     Premoderation,
@@ -149,6 +158,7 @@ pub enum HoldReason {
 
 /// Reason codes a moderator picks when hiding a post; shown to the public on the tombstone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HideReason {
     OffTopic,

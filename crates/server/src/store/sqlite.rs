@@ -1,0 +1,1 @@
+//! SQLite store (embedded default). Placeholder being written.
