@@ -57,13 +57,24 @@ pub fn notices_for(state: &MeetingState, event: &Event) -> Vec<Notice> {
         EventKind::QuestionDismissed { post, .. } => one(*post, NoticeKind::QuestionDismissed),
         EventKind::QuestionMerged { post, .. } => one(*post, NoticeKind::QuestionMerged),
         EventKind::QuestionAnswered { post, .. } => {
-            // The asker, and the askers of every question merged into this one.
+            // The asker, and the askers of every question merged into this one, also through
+            // chains (a merged into b, then b merged into this one).
             let mut to: Vec<(ParticipantId, PostId)> = Vec::new();
             if let Some(a) = author(post) {
                 to.push((a, *post));
             }
-            if let Some(q) = state.posts.get(post).and_then(|p| p.question.as_ref()) {
+            let mut pending = vec![*post];
+            let mut seen = vec![*post];
+            while let Some(current) = pending.pop() {
+                let Some(q) = state.posts.get(&current).and_then(|p| p.question.as_ref()) else {
+                    continue;
+                };
                 for m in &q.merged_from {
+                    if seen.contains(m) {
+                        continue;
+                    }
+                    seen.push(*m);
+                    pending.push(*m);
                     if let Some(a) = author(m) {
                         if !to.iter().any(|(p, _)| *p == a) {
                             to.push((a, *post));

@@ -262,7 +262,10 @@ fn close_by_organizer_or_moderator() {
     assert_eq!(t.h.code(t.panelist, Command::Close), "forbidden");
     assert_eq!(t.h.code(t.anne, Command::Close), "forbidden");
     t.h.advance(3600);
-    assert_eq!(names(&t.h.ok(t.moderator, Command::Close)), ["meeting_closed"]);
+    assert_eq!(
+        names(&t.h.ok(t.moderator, Command::Close)),
+        ["meeting_closed"]
+    );
     assert_eq!(t.h.state.status, MeetingStatus::Closed);
     assert_eq!(t.h.state.closed_at, Some(t0() + Duration::hours(1)));
     t.h.noop(ORG, Command::Close);
@@ -403,7 +406,9 @@ fn revoke_staff() {
         assert_eq!(t.h.code(t.panelist, cmd), "forbidden");
     }
     assert_eq!(
-        authorize_vote(&t.h.state, &t.panelist, q).unwrap_err().code(),
+        authorize_vote(&t.h.state, &t.panelist, q)
+            .unwrap_err()
+            .code(),
         "forbidden"
     );
     // The other panelist is unaffected.
