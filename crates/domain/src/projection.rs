@@ -62,6 +62,9 @@ pub struct Post {
     pub source: Source,
     pub created_at: DateTime<Utc>,
     pub visibility: Visibility,
+    /// Whether the public has ever seen this post (visible or tombstoned at some point). A
+    /// published post that is held again must be taken down on clients, not just go quiet.
+    pub published: bool,
     /// Distinct participants who reported this post.
     pub reporters: BTreeSet<ParticipantId>,
     pub question: Option<Question>,
@@ -301,6 +304,7 @@ impl MeetingState {
                             Some(reason) => Visibility::Pending { reason: *reason },
                             None => Visibility::Visible,
                         },
+                        published: held.is_none(),
                         reporters: BTreeSet::new(),
                         question: (*post_kind == PostKind::Question).then(|| Question {
                             state: QuestionState::Open,
@@ -415,6 +419,7 @@ impl MeetingState {
     fn set_visibility(&mut self, post: PostId, v: Visibility) {
         if let Some(p) = self.posts.get_mut(&post) {
             p.visibility = v;
+            p.published |= p.is_public();
         }
     }
 

@@ -18,5 +18,8 @@ pub const HEARTBEAT_TIMEOUT: u16 = 4001;
 
 /// Whether a client should reconnect with `since` after this close code.
 pub fn is_resumable(code: u16) -> bool {
-    matches!(code, SERVICE_RESTART | TOO_SLOW | HEARTBEAT_TIMEOUT | 1001 | 1006 | 1011)
+    matches!(
+        code,
+        SERVICE_RESTART | TOO_SLOW | HEARTBEAT_TIMEOUT | 1001 | 1006 | 1011
+    )
 }

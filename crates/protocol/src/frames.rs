@@ -41,19 +41,31 @@ pub enum ServerFrame {
     /// One log entry, as this audience sees it.
     Event(EventFrame),
     /// After a `since` replay: everything up to `seq` was sent; live frames follow.
-    CaughtUp { seq: u64 },
+    CaughtUp {
+        seq: u64,
+    },
     /// Coalesced vote counts that changed (post id, count).
-    Votes { counts: Vec<(u64, u32)> },
+    Votes {
+        counts: Vec<(u64, u32)>,
+    },
     /// How many are watching right now.
-    Presence { watching: u32 },
+    Presence {
+        watching: u32,
+    },
     /// For one person only: something happened to your post or to you.
     Notice(NoticeFrame),
     /// Something the client sent was refused; the connection stays open.
-    Error { code: String, message: String },
+    Error {
+        code: String,
+        message: String,
+    },
     Pong,
     /// Sent before the server closes a resumable connection: reconnect with `since` after
     /// `retry_after_ms`.
-    Reconnect { reason: String, retry_after_ms: u64 },
+    Reconnect {
+        reason: String,
+        retry_after_ms: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]

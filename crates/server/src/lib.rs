@@ -2,8 +2,22 @@
 //!
 //! Data flow of one comment: `api::posts` (HTTP command) -> `live::room::Room::execute`
 //! (domain `decide` under the room's write lock) -> `store::Store::append` (seq assigned,
-//! committed) -> `Room::ingest` (projection applied in seq order, frames rendered once per
-//! audience, broadcast) -> `live::socket` tasks (one per connection) -> clients; and
-//! `bus::Bus::publish` so other instances ingest it too.
+//! committed) -> `bus::Bus::publish` (other instances) and `Room::ingest` (projection applied in
+//! seq order, frames rendered once per audience, broadcast) -> `live::socket` / `live::sse`
+//! tasks (one per connection) -> clients.
 
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod bus;
+pub mod demo;
+pub mod live;
+pub mod markdown;
+pub mod metrics;
+pub mod settings;
 pub mod store;
+pub mod telemetry;
+pub mod web;
+
+pub use app::Application;
+pub use settings::Settings;

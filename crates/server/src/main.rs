@@ -1,1 +1,88 @@
-fn main() {}
+//! The `borgermode` binary: parse options, start logging, run the server (or a maintenance
+//! subcommand). Everything else lives in the library so the tests build the same server.
+
+#![allow(clippy::print_stdout)]
+
+use borgermode_server::app::{open_store, Application};
+use borgermode_server::auth::Auth;
+use borgermode_server::settings::{Cli, CliCommand};
+use borgermode_server::{demo, telemetry};
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init();
+    cli.settings.validate().map_err(anyhow::Error::msg)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        match cli.command {
+            Some(CliCommand::AdminToken) => rotate_admin_token(cli.settings).await,
+            Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo).await,
+        }
+    })
+}
+
+async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let token = Auth::new(store).rotate_admin_token().await?;
+    // Printed to the terminal only, never through the log subscriber.
+    println!("New organizer admin link (the old one stops working; a running server picks the new one up on restart):");
+    println!("  {}/admin#token={token}", settings.public_url());
+    Ok(())
+}
+
+async fn serve(settings: borgermode_server::Settings, with_demo: bool) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let state = app.state();
+    let public = state.settings.public_url();
+    tracing::info!(
+        port = app.port(),
+        store = state.store.kind(),
+        "borgermode listening on {public}"
+    );
+    println!("borgermode is running at {public}");
+    if let Some(token) = &app.new_admin_token {
+        println!("Organizer admin link (shown once; keep it secret; `borgermode admin-token` makes a new one):");
+        println!("  {public}/admin#token={token}");
+    }
+    if with_demo {
+        let links = demo::create(&state).await?;
+        println!("Demo meeting:");
+        println!("  citizens:  {}", links.citizen);
+        println!("  moderator: {}", links.moderator);
+        println!("  panelist:  {}", links.panelist);
+    }
+    let handle = app.handle();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: closing live connections with 1012 and draining");
+        handle.shutdown().await;
+    });
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -49,9 +49,13 @@ pub enum AppendOutcome {
     Committed(Vec<Event>),
     /// The meeting's log is at `latest`, not at the expected seq: catch up and decide again.
     /// `latest` is 0 when the meeting does not exist yet.
-    Conflict { latest: Seq },
+    Conflict {
+        latest: Seq,
+    },
     /// The idempotency key was used before; nothing was written.
-    Duplicate { response: String },
+    Duplicate {
+        response: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,9 +135,10 @@ pub trait Store: Send + Sync + 'static {
         key: &str,
     ) -> Result<Option<String>, StoreError>;
 
-    /// Apply a batch of vote changes in one transaction (group commit). Setting a vote that is
-    /// already set, or clearing one that is not, is a no-op.
-    async fn write_votes(&self, changes: &[VoteChange]) -> Result<(), StoreError>;
+    /// Apply a batch of vote changes in one transaction (group commit), in order. Setting a
+    /// vote that is already set, or clearing one that is not, is a no-op. Returns, per change,
+    /// whether it changed anything (so callers can keep counts without re-reading them).
+    async fn write_votes(&self, changes: &[VoteChange]) -> Result<Vec<bool>, StoreError>;
 
     /// Vote count per post (posts without votes are absent).
     async fn vote_counts(&self, meeting: MeetingId) -> Result<HashMap<PostId, u32>, StoreError>;

@@ -1,0 +1,226 @@
+//! Meetings: the organizer creates, edits, schedules, opens and closes them; anybody may read
+//! one (rendered for their audience).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::{Command, MeetingDetails, MeetingId, MeetingSettings};
+use borgermode_protocol::http::{
+    CreateMeetingRequest, EditMeetingRequest, MeetingStateResponse, MeetingSummary, SettingsPatch,
+};
+use uuid::Uuid;
+
+use super::errors::ApiError;
+use super::{check_origin, respond, run_command, State, Who};
+use crate::live::render::post_views;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/meetings", web::post().to(create))
+        .route("/meetings", web::get().to(list))
+        .route("/meetings/{id}", web::get().to(get))
+        .route("/meetings/{id}", web::patch().to(edit))
+        .route("/meetings/{id}/posts", web::get().to(posts))
+        .route("/meetings/{id}/schedule", web::post().to(schedule))
+        .route("/meetings/{id}/open", web::post().to(open))
+        .route("/meetings/{id}/close", web::post().to(close))
+        .route("/meetings/{id}/settings", web::patch().to(settings));
+}
+
+pub fn apply_settings(base: MeetingSettings, p: SettingsPatch) -> MeetingSettings {
+    MeetingSettings {
+        max_body_chars: p.max_body_chars.unwrap_or(base.max_body_chars),
+        slow_mode_secs: p.slow_mode_secs.unwrap_or(base.slow_mode_secs),
+        premoderation: p.premoderation.unwrap_or(base.premoderation),
+        keywords: p.keywords.unwrap_or(base.keywords),
+        report_threshold: p.report_threshold.unwrap_or(base.report_threshold),
+        auto_hold_reports: p.auto_hold_reports.unwrap_or(base.auto_hold_reports),
+    }
+}
+
+#[utoipa::path(post, path = "/api/meetings", tag = "organizer",
+    request_body = CreateMeetingRequest,
+    responses((status = 201, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem), (status = 422, body = borgermode_protocol::http::Problem)),
+    security(("admin_token" = [])))]
+pub async fn create(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<CreateMeetingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    if !state.auth.is_organizer(&req) {
+        return Err(ApiError::Unauthorized);
+    }
+    let body = body.into_inner();
+    let defaults = MeetingSettings {
+        max_body_chars: state.settings.max_body_chars,
+        ..MeetingSettings::default()
+    };
+    let cmd = Command::CreateMeeting {
+        details: MeetingDetails {
+            title: body.title,
+            description: body.description,
+            starts_at: body.starts_at,
+            ends_at: body.ends_at,
+            language: body.language,
+            video_url: body.video_url,
+        },
+        settings: apply_settings(defaults, body.settings),
+    };
+    let id = MeetingId(Uuid::new_v4());
+    let room = state.hub.new_room(id);
+    let result = room
+        .execute(borgermode_domain::event::Actor::Organizer, cmd, None)
+        .await;
+    if result.is_err() || !room.exists() {
+        state.hub.forget(id);
+    }
+    respond(result?, true)
+}
+
+#[utoipa::path(get, path = "/api/meetings", tag = "organizer",
+    responses((status = 200, body = [MeetingSummary]), (status = 401, body = borgermode_protocol::http::Problem)),
+    security(("admin_token" = [])))]
+pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if !state.auth.is_organizer(&req) {
+        return Err(ApiError::Unauthorized);
+    }
+    let mut out = Vec::new();
+    for id in state.store.meetings().await? {
+        if let Some(room) = state.hub.room(id).await? {
+            out.push(room.with_state(|s, _| MeetingSummary {
+                id: s.id,
+                title: s.details.title.clone(),
+                status: s.status,
+                starts_at: s.details.starts_at,
+                seq: s.seq,
+            }));
+        }
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(get, path = "/api/meetings/{id}", tag = "public",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = borgermode_protocol::views::MeetingView), (status = 404, body = borgermode_protocol::http::Problem)))]
+pub async fn get(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    let (viewer, _) = state.viewer(&req, &room).await?;
+    Ok(HttpResponse::Ok()
+        .json(room.meeting_view(viewer.audience == borgermode_protocol::views::Audience::Staff)))
+}
+
+#[utoipa::path(get, path = "/api/meetings/{id}/posts", tag = "public",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = MeetingStateResponse), (status = 404, body = borgermode_protocol::http::Problem)))]
+pub async fn posts(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    let (viewer, _) = state.viewer(&req, &room).await?;
+    let staff = viewer.audience == borgermode_protocol::views::Audience::Staff;
+    let meeting = room.meeting_view(staff);
+    let posts = room.with_state(|s, votes| post_views(s, votes, viewer));
+    Ok(HttpResponse::Ok().json(MeetingStateResponse { meeting, posts }))
+}
+
+#[utoipa::path(patch, path = "/api/meetings/{id}", tag = "organizer",
+    params(("id" = Uuid, Path)), request_body = EditMeetingRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 422, body = borgermode_protocol::http::Problem)),
+    security(("admin_token" = [])))]
+pub async fn edit(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<EditMeetingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    let b = body.into_inner();
+    let current = room.with_state(|s, _| s.details.clone());
+    let details = MeetingDetails {
+        title: b.title.unwrap_or(current.title),
+        description: b.description.unwrap_or(current.description),
+        starts_at: b.starts_at.unwrap_or(current.starts_at),
+        ends_at: b.ends_at.unwrap_or(current.ends_at),
+        language: b.language.unwrap_or(current.language),
+        video_url: b.video_url.unwrap_or(current.video_url),
+    };
+    run_command(
+        &state,
+        &req,
+        &room,
+        Who::Organizer,
+        Command::EditMeeting { details },
+        false,
+    )
+    .await
+}
+
+#[utoipa::path(patch, path = "/api/meetings/{id}/settings", tag = "moderator",
+    params(("id" = Uuid, Path)), request_body = SettingsPatch,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 403, body = borgermode_protocol::http::Problem)))]
+pub async fn settings(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<SettingsPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    let settings = apply_settings(
+        room.with_state(|s, _| s.settings.clone()),
+        body.into_inner(),
+    );
+    run_command(
+        &state,
+        &req,
+        &room,
+        Who::Either,
+        Command::ChangeSettings { settings },
+        false,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/schedule", tag = "organizer", params(("id" = Uuid, Path)),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)), security(("admin_token" = [])))]
+pub async fn schedule(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    run_command(
+        &state,
+        &req,
+        &room,
+        Who::Organizer,
+        Command::Schedule,
+        false,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/open", tag = "organizer", params(("id" = Uuid, Path)),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn open(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    run_command(&state, &req, &room, Who::Either, Command::Open, false).await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/close", tag = "organizer", params(("id" = Uuid, Path)),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn close(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    run_command(&state, &req, &room, Who::Either, Command::Close, false).await
+}

@@ -1,0 +1,319 @@
+//! HTTP commands and queries under `/api`. One file per resource; every command goes through
+//! [`run_command`], which owns the things every command needs: the Origin check (CSRF), the
+//! actor, the `Idempotency-Key`, the room, and the mapping of results to responses.
+
+pub mod errors;
+pub mod health;
+pub mod meetings;
+pub mod moderation;
+pub mod openapi;
+pub mod participants;
+pub mod posts;
+pub mod queue;
+pub mod staff;
+pub mod streams;
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::event::Actor;
+use borgermode_domain::{Command, MeetingId, ParticipantId, Role};
+use borgermode_protocol::views::{Audience, YouView};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use uuid::Uuid;
+
+use crate::auth::Auth;
+use crate::live::hub::Hub;
+use crate::live::render::Viewer;
+use crate::live::room::{Executed, Room};
+use crate::live::votes::VoteWriter;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+use crate::store::Store;
+use errors::ApiError;
+
+/// Everything a request handler may use, built once by `Application::build`.
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub auth: Auth,
+    pub votes: VoteWriter,
+    pub metrics: Arc<Metrics>,
+    pub join_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    pub connect_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    pub shutting_down: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(
+        settings: Arc<Settings>,
+        store: Arc<dyn Store>,
+        hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let per_minute =
+            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+        Self {
+            auth: Auth::new(store.clone()),
+            votes: VoteWriter::start(
+                store.clone(),
+                std::time::Duration::from_millis(settings.vote_flush_ms),
+            ),
+            join_limiter: RateLimiter::keyed(per_minute(settings.joins_per_minute_per_ip)),
+            connect_limiter: RateLimiter::keyed(per_minute(settings.connects_per_minute_per_ip)),
+            shutting_down: AtomicBool::new(false),
+            settings,
+            store,
+            hub,
+            metrics,
+        }
+    }
+
+    pub async fn room(&self, id: Uuid) -> Result<Arc<Room>, ApiError> {
+        let room = self
+            .hub
+            .room(MeetingId(id))
+            .await?
+            .ok_or(ApiError::NotFound("meeting"))?;
+        if !room.exists() {
+            return Err(ApiError::NotFound("meeting"));
+        }
+        Ok(room)
+    }
+
+    /// The client's address: the peer, or X-Forwarded-For when the peer is a trusted proxy.
+    pub fn client_ip(&self, req: &HttpRequest) -> IpAddr {
+        let peer = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        if !self.settings.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.rsplit(',')
+                    .map(str::trim)
+                    .find_map(|ip| ip.parse::<IpAddr>().ok())
+            })
+            .unwrap_or(peer)
+    }
+
+    pub fn limit(
+        &self,
+        limiter: &DefaultKeyedRateLimiter<IpAddr>,
+        req: &HttpRequest,
+    ) -> Result<(), ApiError> {
+        let ip = self.client_ip(req);
+        limiter
+            .check_key(&ip)
+            .map_err(|not_until| ApiError::RateLimited {
+                retry_after_secs: not_until
+                    .wait_time_from(governor::clock::Clock::now(
+                        &governor::clock::DefaultClock::default(),
+                    ))
+                    .as_secs()
+                    .max(1),
+            })
+    }
+
+    /// Who is looking at a meeting, and their own view of themselves.
+    pub async fn viewer(
+        &self,
+        req: &HttpRequest,
+        room: &Room,
+    ) -> Result<(Viewer, Option<YouView>), ApiError> {
+        let organizer = self.auth.is_organizer(req);
+        let participant = self.auth.participant(req, room.id).await?;
+        let you = match participant {
+            Some(p) => self.you(room, p).await?,
+            None => None,
+        };
+        let staff = organizer || you.as_ref().is_some_and(|y| y.role.is_staff() && !y.banned);
+        let revoked = participant
+            .is_some_and(|p| room.with_state(|s, _| s.participant(p).is_some_and(|x| x.revoked)));
+        let audience = if staff && !revoked {
+            Audience::Staff
+        } else {
+            Audience::Public
+        };
+        Ok((
+            Viewer {
+                audience,
+                participant,
+            },
+            you,
+        ))
+    }
+
+    pub async fn you(
+        &self,
+        room: &Room,
+        participant: ParticipantId,
+    ) -> Result<Option<YouView>, ApiError> {
+        let Some(mut you) = room.with_state(|s, _| {
+            s.participant(participant).map(|p| YouView {
+                participant_id: p.id,
+                role: p.role,
+                name: p.display_name.as_str().to_string(),
+                muted_until: p.muted_until.filter(|u| *u > chrono::Utc::now()),
+                banned: p.banned,
+                voted: Vec::new(),
+            })
+        }) else {
+            return Ok(None);
+        };
+        you.voted = self
+            .store
+            .votes_of(room.id, participant)
+            .await?
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        Ok(Some(you))
+    }
+}
+
+pub type State = web::Data<AppState>;
+
+/// Which actors a command accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Organizer,
+    Participant,
+    /// Organizer when the admin token is present, otherwise the participant.
+    Either,
+}
+
+/// CSRF: a browser sends Origin on cross-site requests; refuse any that is not ours. Requests
+/// without Origin (curl, server-to-server) carry no ambient cookies from another site.
+pub fn check_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    let Some(origin) = req.headers().get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or("").trim_end_matches('/');
+    if state.settings.allowed_origins().iter().any(|o| o == origin) {
+        Ok(())
+    } else {
+        Err(ApiError::OriginForbidden)
+    }
+}
+
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = v.to_str().map_err(|_| bad_key())?.trim();
+    if key.is_empty() || key.len() > 100 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad_key());
+    }
+    Ok(Some(key.to_string()))
+}
+
+fn bad_key() -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_idempotency_key",
+        detail: "Idempotency-Key must be 1-100 visible ASCII characters".into(),
+    }
+}
+
+pub async fn resolve_actor(
+    state: &AppState,
+    req: &HttpRequest,
+    meeting: MeetingId,
+    who: Who,
+) -> Result<Actor, ApiError> {
+    let organizer = state.auth.is_organizer(req);
+    match who {
+        Who::Organizer if organizer => Ok(Actor::Organizer),
+        Who::Either if organizer => Ok(Actor::Organizer),
+        Who::Organizer => Err(if state.auth.participant(req, meeting).await?.is_some() {
+            ApiError::Domain(borgermode_domain::DomainError::Forbidden)
+        } else {
+            ApiError::Unauthorized
+        }),
+        Who::Participant | Who::Either => state
+            .auth
+            .participant(req, meeting)
+            .await?
+            .map(|id| Actor::Participant { id })
+            .ok_or(ApiError::Unauthorized),
+    }
+}
+
+fn scope_of(actor: &Actor) -> String {
+    match actor {
+        Actor::Organizer => "organizer".into(),
+        Actor::Participant { id } => id.0.to_string(),
+    }
+}
+
+/// Run one command end to end and answer it. `created` picks 201 over 200.
+pub async fn run_command(
+    state: &AppState,
+    req: &HttpRequest,
+    room: &Room,
+    who: Who,
+    cmd: Command,
+    created: bool,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(state, req)?;
+    if state
+        .shutting_down
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return Err(ApiError::ShuttingDown);
+    }
+    let actor = resolve_actor(state, req, room.id, who).await?;
+    let key = idempotency_key(req)?.map(|k| (scope_of(&actor), k));
+    respond(room.execute(actor, cmd, key).await?, created)
+}
+
+pub fn respond(executed: Executed, created: bool) -> Result<HttpResponse, ApiError> {
+    Ok(match executed {
+        Executed::Done(ack) => {
+            let status = if created && ack.seq.is_some() {
+                actix_web::http::StatusCode::CREATED
+            } else {
+                actix_web::http::StatusCode::OK
+            };
+            HttpResponse::build(status).json(ack)
+        }
+        Executed::Replayed(body) => HttpResponse::Ok()
+            .insert_header(("Idempotent-Replayed", "true"))
+            .content_type("application/json")
+            .body(body),
+    })
+}
+
+/// Whether a participant is staff (for routes that only staff may read).
+pub fn is_staff(room: &Room, participant: Option<ParticipantId>) -> bool {
+    participant.is_some_and(|p| {
+        room.with_state(|s, _| {
+            s.participant(p)
+                .is_some_and(|x| x.role != Role::Citizen && !x.revoked)
+        })
+    })
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api")
+            .configure(meetings::routes)
+            .configure(staff::routes)
+            .configure(participants::routes)
+            .configure(posts::routes)
+            .configure(queue::routes)
+            .configure(moderation::routes)
+            .configure(streams::routes)
+            .configure(openapi::routes),
+    )
+    .configure(health::routes);
+}

@@ -1,0 +1,96 @@
+//! The OpenAPI 3.1 document of every HTTP command (`/api/openapi.json`) and a small reference
+//! page rendered from it (`/api/docs`), with no external scripts.
+
+use actix_web::{web, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{health, meetings, moderation, participants, posts, queue, staff, streams};
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Organizer admin token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "borgermode", description = "Live digital town meetings: HTTP commands. The live stream is described in docs/protocol.md. Participants authenticate with the meeting's session cookie (set by join or staff-session) or `Authorization: Bearer <session token>`; the organizer with `Authorization: Bearer <admin token>`. Every error is application/problem+json with a stable `code`."),
+    paths(
+        meetings::create, meetings::list, meetings::get, meetings::posts, meetings::edit, meetings::settings,
+        meetings::schedule, meetings::open, meetings::close,
+        staff::create_link, staff::revoke, staff::exchange, staff::admin_session,
+        participants::join, participants::me, participants::mute, participants::unmute, participants::ban, participants::unban,
+        posts::create, posts::vote, posts::report, posts::notice, posts::pin, posts::unpin, posts::room_question,
+        queue::queue, queue::claim, queue::release, queue::answer, queue::answer_live, queue::dismiss, queue::merge, queue::on_air,
+        moderation::hide, moderation::restore, moderation::approve, moderation::reject,
+        streams::websocket, streams::server_sent_events,
+        health::healthz, health::readyz,
+    ),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(document))
+        .route("/docs", web::get().to(reference));
+}
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A plain HTML list of every operation: method, path, summary, body and responses.
+pub async fn reference() -> HttpResponse {
+    let doc = ApiDoc::openapi();
+    let mut html = String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>borgermode API reference</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>borgermode API reference</h1><p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a> (OpenAPI 3.1). Live-stream frames, close codes and resume rules: docs/protocol.md.</p>");
+    for (path, item) in doc.paths.paths.iter() {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            html.push_str(&format!(
+                "<section><h2><code>{method} {}</code></h2>",
+                escape(path)
+            ));
+            if let Some(tags) = &op.tags {
+                html.push_str(&format!("<p>Role: {}</p>", escape(&tags.join(", "))));
+            }
+            if let Some(d) = op.description.as_ref().or(op.summary.as_ref()) {
+                html.push_str(&format!("<p>{}</p>", escape(d)));
+            }
+            html.push_str("<ul>");
+            for (status, _) in op.responses.responses.iter() {
+                html.push_str(&format!("<li>{}</li>", escape(status)));
+            }
+            html.push_str("</ul></section>");
+        }
+    }
+    html.push_str("</main></body></html>");
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}

@@ -1,0 +1,224 @@
+//! The facilitator queue: which questions still need an answer, and the commands that move a
+//! question through open -> claimed -> answered (written | live), dismissed or merged.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::{Command, PostId, QueueSort};
+use borgermode_protocol::http::{
+    DismissRequest, LiveAnswerRequest, MergeRequest, OnAirRequest, QueueResponse,
+    WrittenAnswerRequest,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::errors::ApiError;
+use super::{is_staff, run_command, State, Who};
+use crate::live::render::{post_view, Viewer};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/meetings/{id}/queue", web::get().to(queue))
+        .route(
+            "/meetings/{id}/questions/{post}/claim",
+            web::post().to(claim),
+        )
+        .route(
+            "/meetings/{id}/questions/{post}/release",
+            web::post().to(release),
+        )
+        .route(
+            "/meetings/{id}/questions/{post}/answer",
+            web::post().to(answer),
+        )
+        .route(
+            "/meetings/{id}/questions/{post}/answer-live",
+            web::post().to(answer_live),
+        )
+        .route(
+            "/meetings/{id}/questions/{post}/dismiss",
+            web::post().to(dismiss),
+        )
+        .route(
+            "/meetings/{id}/questions/{post}/merge",
+            web::post().to(merge),
+        )
+        .route("/meetings/{id}/on-air", web::put().to(on_air));
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// `votes` (default) or `age`.
+    #[serde(default)]
+    pub sort: QueueSort,
+}
+
+#[utoipa::path(get, path = "/api/meetings/{id}/queue", tag = "panelist",
+    params(("id" = Uuid, Path), QueueQuery),
+    responses((status = 200, body = QueueResponse), (status = 403, body = borgermode_protocol::http::Problem)))]
+pub async fn queue(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    q: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    let participant = state.auth.participant(&req, room.id).await?;
+    if !state.auth.is_organizer(&req) && !is_staff(&room, participant) {
+        return Err(if participant.is_some() {
+            borgermode_domain::DomainError::Forbidden.into()
+        } else {
+            ApiError::Unauthorized
+        });
+    }
+    let sort = q.sort;
+    let resp = room.with_state(|s, votes| QueueResponse {
+        seq: s.seq,
+        sort,
+        questions: s
+            .queue(sort, &|p| votes.get(&p).copied().unwrap_or(0))
+            .into_iter()
+            .filter_map(|p| post_view(s, votes, p.id, Viewer::STAFF))
+            .collect(),
+    });
+    Ok(HttpResponse::Ok().json(resp))
+}
+
+async fn question_command(
+    state: State,
+    req: HttpRequest,
+    id: Uuid,
+    cmd: Command,
+) -> Result<HttpResponse, ApiError> {
+    let room = state.room(id).await?;
+    run_command(&state, &req, &room, Who::Participant, cmd, false).await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/claim", tag = "panelist",
+    params(("id" = Uuid, Path), ("post" = u64, Path)),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 409, body = borgermode_protocol::http::Problem, description = "already_claimed, invalid_state")))]
+pub async fn claim(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, u64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, post) = path.into_inner();
+    question_command(state, req, id, Command::Claim { post: PostId(post) }).await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/release", tag = "panelist",
+    params(("id" = Uuid, Path), ("post" = u64, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn release(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, u64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, post) = path.into_inner();
+    question_command(state, req, id, Command::Release { post: PostId(post) }).await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/answer", tag = "panelist",
+    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = WrittenAnswerRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn answer(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, u64)>,
+    body: web::Json<WrittenAnswerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, post) = path.into_inner();
+    question_command(
+        state,
+        req,
+        id,
+        Command::AnswerWritten {
+            post: PostId(post),
+            body: body.into_inner().body,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/answer-live", tag = "panelist",
+    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = LiveAnswerRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn answer_live(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, u64)>,
+    body: Option<web::Json<LiveAnswerRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, post) = path.into_inner();
+    let note = body.and_then(|b| b.into_inner().note);
+    question_command(
+        state,
+        req,
+        id,
+        Command::AnswerLive {
+            post: PostId(post),
+            note,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/dismiss", tag = "moderator",
+    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = DismissRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn dismiss(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, u64)>,
+    body: web::Json<DismissRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, post) = path.into_inner();
+    question_command(
+        state,
+        req,
+        id,
+        Command::Dismiss {
+            post: PostId(post),
+            reason: body.into_inner().reason,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/merge", tag = "moderator",
+    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = MergeRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn merge(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, u64)>,
+    body: web::Json<MergeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, post) = path.into_inner();
+    question_command(
+        state,
+        req,
+        id,
+        Command::Merge {
+            post: PostId(post),
+            into: PostId(body.into),
+        },
+    )
+    .await
+}
+
+#[utoipa::path(put, path = "/api/meetings/{id}/on-air", tag = "moderator",
+    params(("id" = Uuid, Path)), request_body = OnAirRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+pub async fn on_air(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<OnAirRequest>,
+) -> Result<HttpResponse, ApiError> {
+    question_command(
+        state,
+        req,
+        *id,
+        Command::SetOnAir {
+            post: body.post.map(PostId),
+        },
+    )
+    .await
+}

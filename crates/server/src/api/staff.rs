@@ -1,0 +1,181 @@
+//! Staff capability links and sessions. The organizer creates a link per moderator or panelist;
+//! the secret is shown once, stored hashed, and sits in the URL fragment. The page exchanges it
+//! with `POST /api/staff-session` for an HttpOnly cookie. Revoking a link ends its sessions.
+//! The organizer's own browser session comes from `POST /api/admin/session`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::event::Actor;
+use borgermode_domain::{Command, ParticipantId};
+use borgermode_protocol::http::{
+    AdminSessionRequest, CreateStaffLinkRequest, SessionResponse, StaffLinkResponse,
+    StaffSessionRequest,
+};
+use uuid::Uuid;
+
+use super::errors::ApiError;
+use super::{check_origin, respond, State};
+use crate::auth::{admin_cookie, hash_secret, new_secret, session_cookie};
+use crate::live::room::Executed;
+use crate::store::CapabilityRecord;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/meetings/{id}/staff", web::post().to(create_link))
+        .route(
+            "/meetings/{id}/staff/{participant}",
+            web::delete().to(revoke),
+        )
+        .route("/staff-session", web::post().to(exchange))
+        .route("/admin/session", web::post().to(admin_session))
+        .route("/admin/session", web::delete().to(admin_sign_out));
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/staff", tag = "organizer", params(("id" = Uuid, Path)),
+    request_body = CreateStaffLinkRequest,
+    responses((status = 201, body = StaffLinkResponse), (status = 401, body = borgermode_protocol::http::Problem)),
+    security(("admin_token" = [])))]
+pub async fn create_link(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<CreateStaffLinkRequest>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    if !state.auth.is_organizer(&req) {
+        return Err(ApiError::Unauthorized);
+    }
+    let room = state.room(*id).await?;
+    let b = body.into_inner();
+    let participant = ParticipantId(Uuid::new_v4());
+    // No idempotency key here: a replay could not show the secret again (only its hash is
+    // kept), so a retry simply makes a second link and the first one can be revoked.
+    let executed = room
+        .execute(
+            Actor::Organizer,
+            Command::AddStaff {
+                participant,
+                role: b.role,
+                name: b.name,
+                role_line: b.role_line,
+            },
+            None,
+        )
+        .await?;
+    let seq = match executed {
+        Executed::Done(ack) => ack.seq.unwrap_or(0),
+        Executed::Replayed(_) => 0,
+    };
+    let (link, _secret) = issue_link(&state, room.id, participant).await?;
+    Ok(HttpResponse::Created().json(StaffLinkResponse {
+        participant_id: participant,
+        seq,
+        link,
+    }))
+}
+
+/// Store a new capability for a staff participant; returns the link and its secret.
+pub async fn issue_link(
+    state: &super::AppState,
+    meeting: borgermode_domain::MeetingId,
+    participant: ParticipantId,
+) -> Result<(String, String), ApiError> {
+    let secret = new_secret();
+    state
+        .store
+        .put_capability(CapabilityRecord {
+            secret_hash: hash_secret(&secret),
+            meeting,
+            participant,
+            created_at: chrono::Utc::now(),
+        })
+        .await?;
+    Ok((
+        format!(
+            "{}/m/{}/staff#key={}",
+            state.settings.public_url(),
+            meeting,
+            secret
+        ),
+        secret,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/meetings/{id}/staff/{participant}", tag = "organizer",
+    params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)), security(("admin_token" = [])))]
+pub async fn revoke(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    if !state.auth.is_organizer(&req) {
+        return Err(ApiError::Unauthorized);
+    }
+    let (id, p) = path.into_inner();
+    let room = state.room(id).await?;
+    let participant = ParticipantId(p);
+    let executed = room
+        .execute(Actor::Organizer, Command::RevokeStaff { participant }, None)
+        .await?;
+    state.store.delete_capability(room.id, participant).await?;
+    state.auth.drop_sessions(room.id, participant).await?;
+    respond(executed, false)
+}
+
+#[utoipa::path(post, path = "/api/staff-session", tag = "staff", request_body = StaffSessionRequest,
+    responses((status = 200, body = SessionResponse), (status = 404, body = borgermode_protocol::http::Problem)))]
+pub async fn exchange(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<StaffSessionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    state.limit(&state.join_limiter, &req)?;
+    let cap = state
+        .store
+        .capability(&hash_secret(body.key.trim()))
+        .await?
+        .ok_or(ApiError::NotFound("staff link (it may have been revoked)"))?;
+    let room = state.room(cap.meeting.0).await?;
+    let active = room.with_state(|s, _| s.participant(cap.participant).is_some_and(|p| !p.revoked));
+    if !active {
+        return Err(ApiError::NotFound("staff link (it may have been revoked)"));
+    }
+    let token = state.auth.create_session(room.id, cap.participant).await?;
+    let you = state
+        .you(&room, cap.participant)
+        .await?
+        .ok_or(ApiError::NotFound("participant"))?;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state.settings, room.id, &token))
+        .json(SessionResponse {
+            meeting_id: room.id,
+            you,
+            seq: None,
+        }))
+}
+
+#[utoipa::path(post, path = "/api/admin/session", tag = "organizer", request_body = AdminSessionRequest,
+    responses((status = 204), (status = 401, body = borgermode_protocol::http::Problem)))]
+pub async fn admin_session(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<AdminSessionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    state.limit(&state.join_limiter, &req)?;
+    let token = body.token.trim();
+    if !state.auth.is_admin_token(token) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(admin_cookie(&state.settings, token))
+        .finish())
+}
+
+pub async fn admin_sign_out(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    let mut c = admin_cookie(&state.settings, "");
+    c.make_removal();
+    Ok(HttpResponse::NoContent().cookie(c).finish())
+}

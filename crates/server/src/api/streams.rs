@@ -1,0 +1,102 @@
+//! The live stream of one meeting: WebSocket (`/api/meetings/{id}/live`) and SSE
+//! (`/api/meetings/{id}/events`). Both start with `hello`, then a snapshot (or, with `since`,
+//! exactly the events after it and `caught_up`), then live frames.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::errors::ApiError;
+use super::{check_origin, State};
+use crate::live::socket::Connection;
+use crate::live::sse;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/meetings/{id}/live", web::get().to(websocket))
+        .route("/meetings/{id}/events", web::get().to(server_sent_events));
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StreamQuery {
+    /// The last seq the client applied: the stream replays exactly the events after it.
+    pub since: Option<u64>,
+}
+
+/// WebSocket upgrade. The Origin must be one of the configured public origins (403
+/// otherwise); clients without a browser may omit Origin.
+#[utoipa::path(get, path = "/api/meetings/{id}/live", tag = "streams",
+    params(("id" = Uuid, Path), StreamQuery),
+    responses((status = 101, description = "WebSocket; frames as in docs/protocol.md"), (status = 403, body = borgermode_protocol::http::Problem), (status = 404, body = borgermode_protocol::http::Problem)))]
+pub async fn websocket(
+    state: State,
+    req: HttpRequest,
+    body: web::Payload,
+    id: web::Path<Uuid>,
+    q: web::Query<StreamQuery>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    if state
+        .shutting_down
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return Err(ApiError::ShuttingDown);
+    }
+    state.limit(&state.connect_limiter, &req)?;
+    let room = state.room(*id).await?;
+    let (viewer, you) = state.viewer(&req, &room).await?;
+    let (response, session, stream) =
+        actix_ws::handle(&req, body).map_err(|e| ApiError::BadRequest {
+            code: "websocket_required",
+            detail: e.to_string(),
+        })?;
+    let max = state.settings.ws_max_message;
+    let stream = stream
+        .max_frame_size(max)
+        .aggregate_continuations()
+        .max_continuation_size(max);
+    let sub = room.subscribe(viewer, you, q.since);
+    let conn = Connection {
+        room,
+        session,
+        stream,
+        sub,
+        viewer,
+        settings: state.settings.clone(),
+        metrics: state.metrics.clone(),
+    };
+    actix_web::rt::spawn(conn.run());
+    Ok(response)
+}
+
+/// Server-Sent Events fallback; resume with `Last-Event-ID` (or `since`).
+#[utoipa::path(get, path = "/api/meetings/{id}/events", tag = "streams",
+    params(("id" = Uuid, Path), StreamQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this seq")),
+    responses((status = 200, description = "text/event-stream; frames as in docs/protocol.md", content_type = "text/event-stream")))]
+pub async fn server_sent_events(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    q: web::Query<StreamQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if state
+        .shutting_down
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return Err(ApiError::ShuttingDown);
+    }
+    state.limit(&state.connect_limiter, &req)?;
+    let room = state.room(*id).await?;
+    let (viewer, you) = state.viewer(&req, &room).await?;
+    let last_event_id = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let sub = room.subscribe(viewer, you, last_event_id.or(q.since));
+    let body = sse::stream(room, sub, viewer, state.settings.clone());
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}

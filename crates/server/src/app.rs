@@ -1,0 +1,208 @@
+//! `Application`: wires settings, store, bus, hub and HTTP routes together. `main.rs` and the
+//! integration tests (`spawn_app`) build the server the same way, through `Application::build`.
+
+use std::net::TcpListener;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context as _;
+
+use crate::api::{self, errors, AppState};
+use crate::bus::local::LocalBus;
+use crate::bus::Bus;
+use crate::live::hub::Hub;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+use crate::web as client;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: web::Data<AppState>,
+    /// The admin token, when it was generated during this start (printed once by main).
+    pub new_admin_token: Option<String>,
+}
+
+/// Open the configured store.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let path = settings.sqlite_path().context("unsupported DATABASE_URL")?;
+    let store = SqliteStore::open(&path)
+        .await
+        .with_context(|| format!("opening SQLite database {}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        settings.validate().map_err(anyhow::Error::msg)?;
+        let store = open_store(&settings).await?;
+        Self::build_with_store(settings, store).await
+    }
+
+    pub async fn build_with_store(
+        settings: Settings,
+        store: Arc<dyn Store>,
+    ) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let mut settings = settings;
+        if settings.public_url.is_none() {
+            settings.public_url = Some(format!("http://{}:{}", settings.bind.ip(), port));
+        }
+        let settings = Arc::new(settings);
+        let bus: Arc<dyn Bus> = Arc::new(LocalBus::default());
+        let metrics = Arc::new(Metrics::default());
+        let hub = Hub::start(settings.clone(), store.clone(), bus).await;
+        let state = web::Data::new(AppState::new(settings.clone(), store, hub, metrics));
+        let new_admin_token = state
+            .auth
+            .ensure_admin_token(settings.admin_token.as_deref())
+            .await?;
+
+        let data = state.clone();
+        let json_limit = settings.json_limit;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(json_limit)
+                        .error_handler(errors::json_error),
+                )
+                .app_data(web::PathConfig::default().error_handler(errors::path_error))
+                .app_data(web::QueryConfig::default().error_handler(errors::query_error))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Content-Security-Policy", client::CSP))
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("X-Frame-Options", "DENY")),
+                )
+                .wrap(NormalizePath::new(TrailingSlash::Trim))
+                .wrap(tracing_actix_web_lite::RequestSpan)
+                .configure(api::configure)
+                .configure(client::routes)
+                .default_service(web::to(not_found))
+        })
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_grace_secs)
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            server,
+            port,
+            state,
+            new_admin_token,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub fn handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            server: self.server.handle(),
+            state: self.state.clone(),
+        }
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, errors::ApiError> {
+    Err(errors::ApiError::NotFound("page"))
+}
+
+/// Graceful shutdown: refuse new work, tell every live client to reconnect (1012), let
+/// in-flight commands finish, stop.
+#[derive(Clone)]
+pub struct ShutdownHandle {
+    server: ServerHandle,
+    state: web::Data<AppState>,
+}
+
+impl ShutdownHandle {
+    pub async fn shutdown(&self) {
+        self.state.shutting_down.store(true, Ordering::Relaxed);
+        self.state.hub.shutdown();
+        // Give connection tasks a moment to send their close frames.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.server.stop(true).await;
+    }
+}
+
+/// Per-request span (method, path, status) without logging query strings, headers or bodies,
+/// so no token, secret or post text reaches the log at info level.
+mod tracing_actix_web_lite {
+    use std::future::{ready, Ready};
+
+    use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+    use futures_util::future::LocalBoxFuture;
+    use tracing::Instrument;
+
+    pub struct RequestSpan;
+
+    impl<S, B> Transform<S, ServiceRequest> for RequestSpan
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>
+            + 'static,
+        B: 'static,
+    {
+        type Response = ServiceResponse<B>;
+        type Error = actix_web::Error;
+        type Transform = RequestSpanMiddleware<S>;
+        type InitError = ();
+        type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+        fn new_transform(&self, service: S) -> Self::Future {
+            ready(Ok(RequestSpanMiddleware { service }))
+        }
+    }
+
+    pub struct RequestSpanMiddleware<S> {
+        service: S,
+    }
+
+    impl<S, B> Service<ServiceRequest> for RequestSpanMiddleware<S>
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>
+            + 'static,
+        B: 'static,
+    {
+        type Response = ServiceResponse<B>;
+        type Error = actix_web::Error;
+        type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+        forward_ready!(service);
+
+        fn call(&self, req: ServiceRequest) -> Self::Future {
+            let span = tracing::info_span!("request", method = %req.method(), path = %req.path(), status = tracing::field::Empty);
+            let fut = self.service.call(req);
+            Box::pin(
+                async move {
+                    let res = fut.await;
+                    if let Ok(r) = &res {
+                        tracing::Span::current().record("status", r.status().as_u16());
+                        tracing::debug!("done");
+                    }
+                    res
+                }
+                .instrument(span),
+            )
+        }
+    }
+}

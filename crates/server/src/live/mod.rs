@@ -1,0 +1,9 @@
+//! The live side: rooms (one per active meeting), the hub that owns them, and the two stream
+//! transports (WebSocket, SSE) that carry their frames to clients.
+
+pub mod hub;
+pub mod render;
+pub mod room;
+pub mod socket;
+pub mod sse;
+pub mod votes;

@@ -1,0 +1,391 @@
+//! Rendering: projection -> protocol views and frames, per audience.
+//!
+//! This is where "what may the public see" is decided for the wire: pending and rejected
+//! posts never appear (a post that was public before and is now held shows only its id and
+//! status, so clients can take it down), hidden posts show a tombstone, staff-only events
+//! become redacted frames that keep their seq and type, age band and gender never leave.
+
+use std::collections::HashMap;
+
+use borgermode_domain::event::Event;
+use borgermode_domain::ParticipantId;
+use borgermode_domain::{
+    Answer, EventKind, MeetingState, PostId, QuestionState, Role, Source, StaffRole, Visibility,
+};
+use borgermode_protocol::frames::{EventFrame, ParticipantEventView};
+use borgermode_protocol::views::{
+    AnswerView, Audience, AuthorView, MeetingView, PostStatus, PostView, QuestionView,
+    SettingsView, StaffView,
+};
+
+use crate::markdown::to_safe_html;
+
+/// Who is looking: an audience, and for the author's own posts, the participant.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewer {
+    pub audience: Audience,
+    pub participant: Option<ParticipantId>,
+}
+
+impl Viewer {
+    pub const PUBLIC: Viewer = Viewer {
+        audience: Audience::Public,
+        participant: None,
+    };
+    pub const STAFF: Viewer = Viewer {
+        audience: Audience::Staff,
+        participant: None,
+    };
+
+    fn is_staff(&self) -> bool {
+        self.audience == Audience::Staff
+    }
+}
+
+pub fn settings_view(state: &MeetingState, staff: bool) -> SettingsView {
+    let s = &state.settings;
+    SettingsView {
+        max_body_chars: s.max_body_chars,
+        slow_mode_secs: s.slow_mode_secs,
+        premoderation: s.premoderation,
+        keywords: staff.then(|| s.keywords.clone()),
+        report_threshold: staff.then_some(s.report_threshold),
+        auto_hold_reports: staff.then_some(s.auto_hold_reports),
+    }
+}
+
+pub fn staff_views(state: &MeetingState, staff: bool) -> Vec<StaffView> {
+    let mut v: Vec<StaffView> = state
+        .participants
+        .values()
+        .filter(|p| p.role == Role::Panelist || (staff && p.role == Role::Moderator))
+        .filter(|p| staff || !p.revoked)
+        .map(|p| StaffView {
+            participant_id: p.id,
+            role: p.role,
+            name: p.display_name.as_str().to_string(),
+            role_line: p.role_line.clone(),
+            revoked: p.revoked,
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then(a.participant_id.cmp(&b.participant_id))
+    });
+    v
+}
+
+pub fn meeting_view(state: &MeetingState, description_html: &str, staff: bool) -> MeetingView {
+    MeetingView {
+        id: state.id,
+        title: state.details.title.clone(),
+        description: state.details.description.clone(),
+        description_html: description_html.to_string(),
+        starts_at: state.details.starts_at,
+        ends_at: state.details.ends_at,
+        language: state.details.language,
+        video_url: state.details.video_url.clone(),
+        status: state.status,
+        settings: settings_view(state, staff),
+        on_air: state.on_air.map(|p| p.0),
+        pinned_notice: state.pinned_notice.map(|p| p.0),
+        counters: state.counters(),
+        staff: staff_views(state, staff),
+        seq: state.seq,
+    }
+}
+
+fn author_view(state: &MeetingState, id: Option<ParticipantId>, source: &Source) -> AuthorView {
+    if let Source::Room { name } = source {
+        return AuthorView {
+            participant_id: None,
+            name: name
+                .as_ref()
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_default(),
+            role: Role::Citizen,
+            role_line: None,
+            verified: false,
+        };
+    }
+    match id.and_then(|id| state.participants.get(&id)) {
+        Some(p) => AuthorView {
+            participant_id: Some(p.id),
+            name: p.display_name.as_str().to_string(),
+            role: p.role,
+            role_line: p.role_line.clone(),
+            verified: p.role.is_staff(),
+        },
+        None => AuthorView {
+            participant_id: id,
+            name: String::new(),
+            role: Role::Citizen,
+            role_line: None,
+            verified: false,
+        },
+    }
+}
+
+/// A post as `viewer` may see it, or None if they may not know it exists.
+pub fn post_view(
+    state: &MeetingState,
+    votes: &HashMap<PostId, u32>,
+    id: PostId,
+    viewer: Viewer,
+) -> Option<PostView> {
+    let post = state.posts.get(&id)?;
+    let own = viewer.participant.is_some() && post.author == viewer.participant;
+    let full = viewer.is_staff() || own;
+    let (status, show_body) = match &post.visibility {
+        Visibility::Visible => (PostStatus::Visible, true),
+        Visibility::Hidden { .. } => (PostStatus::Hidden, full),
+        Visibility::Pending { .. } => (PostStatus::Pending, full),
+        Visibility::Rejected { .. } => (PostStatus::Rejected, full),
+    };
+    if !full && !post.published {
+        return None;
+    }
+    let withdrawn = !full && matches!(status, PostStatus::Pending | PostStatus::Rejected);
+    let question = post.question.as_ref().map(|q| {
+        let (state_name, claimed_by, answer, dismissed_reason, merged_into) = match &q.state {
+            QuestionState::Open => ("open", None, None, None, None),
+            QuestionState::Claimed { by } => (
+                "claimed",
+                state
+                    .participants
+                    .get(by)
+                    .map(|p| p.display_name.as_str().to_string()),
+                None,
+                None,
+                None,
+            ),
+            QuestionState::Answered { by, at, answer } => {
+                let by = author_view(state, Some(*by), &Source::Online);
+                let view = match answer {
+                    Answer::Written { body } => AnswerView {
+                        mode: "written".into(),
+                        html: Some(to_safe_html(body.as_str())),
+                        note: None,
+                        by,
+                        at: *at,
+                    },
+                    Answer::Live { note } => AnswerView {
+                        mode: "live".into(),
+                        html: None,
+                        note: note.clone(),
+                        by,
+                        at: *at,
+                    },
+                };
+                ("answered", None, Some(view), None, None)
+            }
+            QuestionState::Dismissed { reason, .. } => {
+                ("dismissed", None, None, Some(reason.clone()), None)
+            }
+            QuestionState::Merged { into } => ("merged", None, None, None, Some(into.0)),
+        };
+        QuestionView {
+            state: state_name.into(),
+            claimed_by,
+            answer,
+            dismissed_reason,
+            merged_into,
+            merged_from: q.merged_from.iter().map(|p| p.0).collect(),
+        }
+    });
+    let (hidden_reason, moderation_note) = match &post.visibility {
+        Visibility::Hidden { reason, note } => {
+            (Some(*reason), if full { note.clone() } else { None })
+        }
+        Visibility::Rejected { reason } if full => (None, reason.clone()),
+        _ => (None, None),
+    };
+    Some(PostView {
+        id: id.0,
+        kind: post.kind,
+        parent: post.parent.map(|p| p.0),
+        author: if withdrawn {
+            AuthorView {
+                participant_id: None,
+                name: String::new(),
+                role: Role::Citizen,
+                role_line: None,
+                verified: false,
+            }
+        } else {
+            author_view(state, post.author, &post.source)
+        },
+        source: match post.source {
+            Source::Online => "online".into(),
+            Source::Room { .. } => "room".into(),
+        },
+        body: if show_body {
+            post.body.text.clone()
+        } else {
+            None
+        },
+        created_at: post.created_at,
+        status,
+        hidden_reason,
+        moderation_note,
+        held_reason: match &post.visibility {
+            Visibility::Pending { reason } if full => Some(*reason),
+            _ => None,
+        },
+        votes: votes.get(&id).copied().unwrap_or(0),
+        reports: viewer.is_staff().then_some(post.reporters.len() as u32),
+        question: if withdrawn { None } else { question },
+        reply_count: post
+            .replies
+            .iter()
+            .filter(|r| state.posts.get(r).is_some_and(|p| full || p.is_public()))
+            .count() as u32,
+    })
+}
+
+/// All posts `viewer` may see in a snapshot, in seq order: the public sees visible posts and
+/// tombstones (plus, for a participant, their own held or rejected posts); staff see all.
+pub fn post_views(
+    state: &MeetingState,
+    votes: &HashMap<PostId, u32>,
+    viewer: Viewer,
+) -> Vec<PostView> {
+    state
+        .posts
+        .values()
+        .filter(|p| {
+            viewer.is_staff()
+                || p.is_public()
+                || (viewer.participant.is_some() && p.author == viewer.participant)
+        })
+        .filter_map(|p| post_view(state, votes, p.id, viewer))
+        .collect()
+}
+
+/// Posts an event touched, in the order a client should upsert them.
+fn touched_posts(e: &Event) -> Vec<PostId> {
+    match &e.kind {
+        EventKind::PostCreated { parent, .. } => {
+            let mut v = Vec::with_capacity(2);
+            if let Some(p) = parent {
+                v.push(*p);
+            }
+            v.push(PostId(e.seq));
+            v
+        }
+        EventKind::PostReported { post, .. }
+        | EventKind::PostHeld { post, .. }
+        | EventKind::PostApproved { post }
+        | EventKind::PostRejected { post, .. }
+        | EventKind::PostHidden { post, .. }
+        | EventKind::PostRestored { post }
+        | EventKind::QuestionClaimed { post }
+        | EventKind::QuestionReleased { post }
+        | EventKind::QuestionAnswered { post, .. }
+        | EventKind::QuestionDismissed { post, .. } => vec![*post],
+        EventKind::QuestionMerged { post, into } => vec![*post, *into],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the public may see this event at all (otherwise: a redacted frame).
+fn public_may_see(state: &MeetingState, e: &Event) -> bool {
+    match &e.kind {
+        EventKind::PostReported { .. }
+        | EventKind::ParticipantJoined { .. }
+        | EventKind::ParticipantMuted { .. }
+        | EventKind::ParticipantUnmuted { .. }
+        | EventKind::ParticipantBanned { .. }
+        | EventKind::ParticipantUnbanned { .. } => false,
+        EventKind::StaffAdded { role, .. } => *role == StaffRole::Panelist,
+        EventKind::StaffRevoked { participant } => state
+            .participants
+            .get(participant)
+            .is_some_and(|p| p.role == Role::Panelist),
+        _ => {
+            let posts = touched_posts(e);
+            posts.is_empty()
+                || posts
+                    .iter()
+                    .any(|p| post_view(state, &HashMap::new(), *p, Viewer::PUBLIC).is_some())
+        }
+    }
+}
+
+fn changes_meeting(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::MeetingCreated { .. }
+            | EventKind::MeetingEdited { .. }
+            | EventKind::MeetingScheduled
+            | EventKind::MeetingOpened
+            | EventKind::MeetingClosed
+            | EventKind::SettingsChanged { .. }
+            | EventKind::NoticePinned { .. }
+            | EventKind::NoticeUnpinned
+            | EventKind::OnAirSet { .. }
+            | EventKind::StaffAdded { .. }
+            | EventKind::StaffRevoked { .. }
+    )
+}
+
+/// The frame for one event as `viewer` sees it, rendered against the state after the event.
+pub fn event_frame(
+    state: &MeetingState,
+    description_html: &str,
+    votes: &HashMap<PostId, u32>,
+    e: &Event,
+    viewer: Viewer,
+) -> EventFrame {
+    let mut frame = EventFrame {
+        seq: e.seq,
+        at: e.at,
+        kind: e.kind.name().to_string(),
+        ..EventFrame::default()
+    };
+    if !viewer.is_staff() && !public_may_see(state, e) {
+        frame.redacted = true;
+        return frame;
+    }
+    let posts = touched_posts(e);
+    if !posts.is_empty() {
+        frame.posts = posts
+            .into_iter()
+            .filter_map(|p| post_view(state, votes, p, viewer))
+            .collect();
+        frame.counters = Some(state.counters());
+    }
+    if changes_meeting(&e.kind) {
+        frame.meeting = Some(Box::new(meeting_view(
+            state,
+            description_html,
+            viewer.is_staff(),
+        )));
+    }
+    match &e.kind {
+        EventKind::StaffAdded { participant, .. } | EventKind::StaffRevoked { participant } => {
+            frame.staff = staff_views(state, true)
+                .into_iter()
+                .find(|s| s.participant_id == *participant);
+        }
+        EventKind::ParticipantJoined { participant, .. }
+        | EventKind::ParticipantMuted { participant, .. }
+        | EventKind::ParticipantUnmuted { participant }
+        | EventKind::ParticipantBanned { participant }
+        | EventKind::ParticipantUnbanned { participant } => {
+            frame.participant = state
+                .participants
+                .get(participant)
+                .map(|p| ParticipantEventView {
+                    participant_id: p.id,
+                    name: p.display_name.as_str().to_string(),
+                    muted_until: p.muted_until,
+                    banned: p.banned,
+                });
+            frame.counters = Some(state.counters());
+        }
+        _ => {}
+    }
+    frame
+}

@@ -1,0 +1,584 @@
+//! One meeting's live state on this instance: the projection, a ring of recently rendered
+//! events, vote counts, and a broadcast channel of ready-made frames.
+//!
+//! Invariants:
+//! - Events are applied strictly in seq order. Early arrivals (possible with a bus that
+//!   reorders) wait in `early`; a gap is filled from the store after `gap_fill_ms`.
+//! - Each event is rendered once per audience (public, staff) plus one notice per person it
+//!   concerns, and the bytes are shared by every connection (`Arc<RenderedEvent>`).
+//! - Apply + broadcast happen under the state's write lock, and subscribers take their snapshot
+//!   (or replay range) and their receiver under the read lock: a joining client sees every seq
+//!   exactly once.
+//! - Commands are decided under `write_lock` against the projection at seq S and appended with
+//!   `expected_seq = S`; if another instance got there first the store says Conflict, the room
+//!   catches up from the store and decides again. So a command is always authorized against
+//!   the latest state (a ban made on another instance a moment ago holds).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::sync::Arc;
+
+use borgermode_domain::event::Actor;
+use borgermode_domain::{
+    decide, notices_for, Command, Context, DomainError, Event, EventKind, MeetingId, MeetingState,
+    ParticipantId, PostId, Seq,
+};
+use borgermode_protocol::frames::{NoticeFrame, ServerFrame};
+use borgermode_protocol::http::CommandAck;
+use borgermode_protocol::views::{Audience, MeetingView, PostView, YouView};
+use bytestring::ByteString;
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::broadcast;
+
+use crate::bus::Bus;
+use crate::live::render::{event_frame, meeting_view, post_view, post_views, Viewer};
+use crate::markdown::to_safe_html;
+use crate::settings::Settings;
+use crate::store::{AppendOutcome, IdempotencyRecord, PendingEvent, Store, StoreError};
+
+/// One event, rendered for every audience.
+#[derive(Debug)]
+pub struct RenderedEvent {
+    pub seq: Seq,
+    pub public: ByteString,
+    pub staff: ByteString,
+    /// Personal notices, each for one participant's connections only.
+    pub notices: Vec<(ParticipantId, ByteString)>,
+}
+
+impl RenderedEvent {
+    pub fn for_audience(&self, audience: Audience) -> &ByteString {
+        match audience {
+            Audience::Public => &self.public,
+            Audience::Staff => &self.staff,
+        }
+    }
+
+    pub fn notice_for(&self, participant: Option<ParticipantId>) -> Option<&ByteString> {
+        let p = participant?;
+        self.notices.iter().find(|(to, _)| *to == p).map(|(_, b)| b)
+    }
+}
+
+/// What travels on a room's broadcast channel.
+#[derive(Debug)]
+pub enum Outbound {
+    Event(Arc<RenderedEvent>),
+    /// The same bytes for everyone (votes, presence).
+    Shared(ByteString),
+    /// The server is shutting down: send `reconnect` and close with 1012.
+    Shutdown,
+}
+
+/// How a new subscriber starts.
+pub enum Start {
+    /// A snapshot frame at `head`.
+    Snapshot(ByteString),
+    /// Events after the client's `since`, from the in-memory ring (possibly none).
+    Replay(Vec<Arc<RenderedEvent>>),
+    /// Events `after+1 ..= head` must come from the store (older than the ring).
+    FromStore { after: Seq },
+}
+
+pub struct Subscription {
+    pub rx: broadcast::Receiver<Arc<Outbound>>,
+    pub head: Seq,
+    pub start: Start,
+    pub hello: ByteString,
+}
+
+/// Result of a command.
+#[derive(Debug)]
+pub enum Executed {
+    /// Committed now, or nothing to change (`seq: None`).
+    Done(CommandAck),
+    /// A retry of an earlier command with the same idempotency key: its first response.
+    Replayed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the meeting log kept moving; try again")]
+    Contended,
+}
+
+struct RoomState {
+    projection: MeetingState,
+    description_html: String,
+    ring: VecDeque<Arc<RenderedEvent>>,
+    early: BTreeMap<Seq, Event>,
+    votes: HashMap<PostId, u32>,
+    dirty_votes: BTreeSet<PostId>,
+}
+
+pub struct Room {
+    pub id: MeetingId,
+    settings: Arc<Settings>,
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    write_lock: tokio::sync::Mutex<()>,
+    state: RwLock<RoomState>,
+    tx: broadcast::Sender<Arc<Outbound>>,
+    watchers: AtomicU32,
+    last_presence_sent: AtomicU32,
+    last_active_ms: AtomicI64,
+    gap_fill_pending: Mutex<bool>,
+}
+
+fn serialize(frame: &ServerFrame) -> ByteString {
+    // Serializing our own types cannot fail (no maps with non-string keys, no I/O).
+    ByteString::from(serde_json::to_string(frame).unwrap_or_else(|_| String::from("{}")))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Room {
+    /// Build a room from the store (the full log is replayed once into the projection; only
+    /// the last `ring_capacity` events are rendered for the ring).
+    pub async fn load(
+        id: MeetingId,
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        settings: Arc<Settings>,
+    ) -> Result<Option<Arc<Room>>, StoreError> {
+        if store.last_seq(id).await?.is_none() {
+            return Ok(None);
+        }
+        let events = store.events(id, 0, None).await?;
+        let votes = store.vote_counts(id).await?;
+        let room = Room::empty(id, store, bus, settings);
+        room.state.write().votes = votes;
+        room.ingest(events);
+        Ok(Some(room))
+    }
+
+    /// A room for a meeting that does not exist yet (the organizer is creating it).
+    pub fn empty(
+        id: MeetingId,
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        settings: Arc<Settings>,
+    ) -> Arc<Room> {
+        let (tx, _) = broadcast::channel(settings.connection_buffer);
+        Arc::new(Room {
+            id,
+            store,
+            bus,
+            write_lock: tokio::sync::Mutex::new(()),
+            state: RwLock::new(RoomState {
+                projection: MeetingState::new(id),
+                description_html: String::new(),
+                ring: VecDeque::with_capacity(settings.ring_capacity.min(4096)),
+                early: BTreeMap::new(),
+                votes: HashMap::new(),
+                dirty_votes: BTreeSet::new(),
+            }),
+            tx,
+            watchers: AtomicU32::new(0),
+            last_presence_sent: AtomicU32::new(0),
+            last_active_ms: AtomicI64::new(now_ms()),
+            gap_fill_pending: Mutex::new(false),
+            settings,
+        })
+    }
+
+    pub fn seq(&self) -> Seq {
+        self.state.read().projection.seq
+    }
+
+    pub fn exists(&self) -> bool {
+        self.state.read().projection.exists
+    }
+
+    /// Run `f` on the projection (read-only, no await inside).
+    pub fn with_state<R>(&self, f: impl FnOnce(&MeetingState, &HashMap<PostId, u32>) -> R) -> R {
+        let st = self.state.read();
+        f(&st.projection, &st.votes)
+    }
+
+    pub fn meeting_view(&self, staff: bool) -> MeetingView {
+        let st = self.state.read();
+        meeting_view(&st.projection, &st.description_html, staff)
+    }
+
+    pub fn post_view(&self, post: PostId, viewer: Viewer) -> Option<PostView> {
+        let st = self.state.read();
+        post_view(&st.projection, &st.votes, post, viewer)
+    }
+
+    pub fn touch(&self) {
+        self.last_active_ms.store(now_ms(), Ordering::Relaxed);
+    }
+
+    pub fn idle_for_ms(&self) -> i64 {
+        now_ms() - self.last_active_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn watchers(&self) -> u32 {
+        self.watchers.load(Ordering::Relaxed)
+    }
+
+    /// Decide and append a command; see the module docs for the concurrency story.
+    pub async fn execute(
+        &self,
+        actor: Actor,
+        cmd: Command,
+        idempotency: Option<(String, String)>,
+    ) -> Result<Executed, ExecuteError> {
+        self.touch();
+        let _guard = self.write_lock.lock().await;
+        if let Some((scope, key)) = &idempotency {
+            if let Some(response) = self.store.idempotent_response(self.id, scope, key).await? {
+                return Ok(Executed::Replayed(response));
+            }
+        }
+        for _attempt in 0..8 {
+            let now = chrono::Utc::now();
+            let ctx = Context {
+                now,
+                limits: self.settings.limits(),
+            };
+            let (decision, expected) = {
+                let st = self.state.read();
+                (
+                    decide(&st.projection, &actor, cmd.clone(), &ctx),
+                    st.projection.seq,
+                )
+            };
+            let kinds = decision?;
+            if kinds.is_empty() {
+                return Ok(Executed::Done(CommandAck {
+                    seq: None,
+                    meeting_id: None,
+                    post_id: None,
+                    status: None,
+                }));
+            }
+            let ack = ack_for(self.id, expected, &kinds);
+            let record = idempotency.as_ref().map(|(scope, key)| IdempotencyRecord {
+                scope: scope.clone(),
+                key: key.clone(),
+                response: serde_json::to_string(&ack).unwrap_or_default(),
+            });
+            let pending = kinds
+                .into_iter()
+                .map(|kind| PendingEvent {
+                    at: now,
+                    actor,
+                    kind,
+                })
+                .collect();
+            match self
+                .store
+                .append(self.id, expected, pending, record)
+                .await?
+            {
+                AppendOutcome::Committed(events) => {
+                    let merged = events
+                        .iter()
+                        .any(|e| matches!(e.kind, EventKind::QuestionMerged { .. }));
+                    self.bus.publish(self.id, &events).await;
+                    self.ingest(events);
+                    if merged {
+                        // The store moved the vote rows inside the merge's transaction.
+                        let counts = self.store.vote_counts(self.id).await?;
+                        let mut st = self.state.write();
+                        let changed: Vec<PostId> =
+                            counts.keys().chain(st.votes.keys()).copied().collect();
+                        st.votes = counts;
+                        st.dirty_votes.extend(changed);
+                    }
+                    return Ok(Executed::Done(ack));
+                }
+                AppendOutcome::Duplicate { response } => return Ok(Executed::Replayed(response)),
+                AppendOutcome::Conflict { latest } => {
+                    let have = self.seq();
+                    if latest > have {
+                        let missing = self.store.events(self.id, have, Some(latest)).await?;
+                        self.ingest(missing);
+                    }
+                }
+            }
+        }
+        Err(ExecuteError::Contended)
+    }
+
+    /// Apply events (any order, duplicates allowed) strictly in seq order, render and broadcast
+    /// them. Returns true when a gap remains (events after a missing seq are waiting).
+    pub fn ingest(&self, events: Vec<Event>) -> bool {
+        let mut st = self.state.write();
+        for e in events {
+            if e.seq > st.projection.seq {
+                st.early.insert(e.seq, e);
+            }
+        }
+        let ring_capacity = self.settings.ring_capacity;
+        loop {
+            let next = st.projection.seq + 1;
+            let Some(e) = st.early.remove(&next) else {
+                break;
+            };
+            let st = &mut *st;
+            st.projection.apply(&e);
+            if matches!(
+                e.kind,
+                EventKind::MeetingCreated { .. } | EventKind::MeetingEdited { .. }
+            ) {
+                st.description_html = to_safe_html(&st.projection.details.description);
+            }
+            let rendered = Arc::new(render(&st.projection, &st.description_html, &st.votes, &e));
+            if st.ring.len() >= ring_capacity {
+                st.ring.pop_front();
+            }
+            st.ring.push_back(rendered.clone());
+            // No receivers is fine: nobody is watching.
+            let _ = self.tx.send(Arc::new(Outbound::Event(rendered)));
+        }
+        let gap = !st.early.is_empty();
+        let _ = &st;
+        gap
+    }
+
+    /// Fill a gap from the store (called after `gap_fill_ms` when `ingest` reported one).
+    pub async fn fill_gap(&self) -> Result<(), StoreError> {
+        let have = self.seq();
+        let missing = self.store.events(self.id, have, None).await?;
+        self.ingest(missing);
+        Ok(())
+    }
+
+    /// Whether a gap-fill task should be started now (at most one at a time).
+    pub fn claim_gap_fill(&self) -> bool {
+        let mut p = self.gap_fill_pending.lock();
+        if *p {
+            false
+        } else {
+            *p = true;
+            true
+        }
+    }
+
+    pub fn release_gap_fill(&self) {
+        *self.gap_fill_pending.lock() = false;
+    }
+
+    /// Subscribe a new connection: hello + snapshot, or the replay after `since`; then live.
+    pub fn subscribe(
+        &self,
+        viewer: Viewer,
+        you: Option<YouView>,
+        since: Option<Seq>,
+    ) -> Subscription {
+        self.touch();
+        let st = self.state.read();
+        let rx = self.tx.subscribe();
+        let head = st.projection.seq;
+        let hello = serialize(&ServerFrame::Hello {
+            protocol: borgermode_protocol::PROTOCOL_VERSION,
+            meeting: self.id,
+            audience: viewer.audience,
+            you,
+            heartbeat_ms: self.settings.heartbeat_ms,
+        });
+        let start = match since {
+            Some(n) if n <= head => {
+                let first_in_ring = st.ring.front().map(|r| r.seq).unwrap_or(head + 1);
+                if n + 1 >= first_in_ring {
+                    Start::Replay(st.ring.iter().filter(|r| r.seq > n).cloned().collect())
+                } else {
+                    Start::FromStore { after: n }
+                }
+            }
+            // No since, or a since from the future (the client knows a different log): snapshot.
+            _ => Start::Snapshot(serialize(&ServerFrame::Snapshot {
+                seq: head,
+                meeting: meeting_view(
+                    &st.projection,
+                    &st.description_html,
+                    viewer.audience == Audience::Staff,
+                ),
+                posts: post_views(&st.projection, &st.votes, viewer),
+                watching: self.watchers(),
+            })),
+        };
+        Subscription {
+            rx,
+            head,
+            start,
+            hello,
+        }
+    }
+
+    /// Render events `after+1 ..= up_to` from the store, for a resume older than the ring. The
+    /// projection is rebuilt from the start of the log so each event renders exactly as it did
+    /// live.
+    pub async fn replay_from_store(
+        &self,
+        after: Seq,
+        up_to: Seq,
+    ) -> Result<Vec<Arc<RenderedEvent>>, StoreError> {
+        let events = self.store.events(self.id, 0, Some(up_to)).await?;
+        let votes = self.state.read().votes.clone();
+        let mut state = MeetingState::new(self.id);
+        let mut description_html = String::new();
+        let mut out = Vec::with_capacity(up_to.saturating_sub(after) as usize);
+        for e in &events {
+            state.apply(e);
+            if matches!(
+                e.kind,
+                EventKind::MeetingCreated { .. } | EventKind::MeetingEdited { .. }
+            ) {
+                description_html = to_safe_html(&state.details.description);
+            }
+            if e.seq > after {
+                out.push(Arc::new(render(&state, &description_html, &votes, e)));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn caught_up_frame(seq: Seq) -> ByteString {
+        serialize(&ServerFrame::CaughtUp { seq })
+    }
+
+    pub fn watch(self: &Arc<Self>) -> WatchGuard {
+        self.watchers.fetch_add(1, Ordering::Relaxed);
+        self.touch();
+        WatchGuard(self.clone())
+    }
+
+    /// Record effective vote changes; they go out with the next coalesced `votes` frame.
+    pub fn vote_changed(&self, post: PostId, up: bool) -> u32 {
+        let mut st = self.state.write();
+        let count = st.votes.entry(post).or_insert(0);
+        if up {
+            *count += 1;
+        } else {
+            *count = count.saturating_sub(1);
+        }
+        let c = *count;
+        st.dirty_votes.insert(post);
+        c
+    }
+
+    pub fn votes_of(&self, post: PostId) -> u32 {
+        self.state.read().votes.get(&post).copied().unwrap_or(0)
+    }
+
+    /// Broadcast changed vote counts and presence, if any (called every `coalesce_ms`).
+    pub fn flush_coalesced(&self) {
+        let counts: Vec<(u64, u32)> = {
+            let mut st = self.state.write();
+            let dirty = std::mem::take(&mut st.dirty_votes);
+            dirty
+                .into_iter()
+                .map(|p| (p.0, st.votes.get(&p).copied().unwrap_or(0)))
+                .collect()
+        };
+        if !counts.is_empty() {
+            let _ = self
+                .tx
+                .send(Arc::new(Outbound::Shared(serialize(&ServerFrame::Votes {
+                    counts,
+                }))));
+        }
+        let watching = self.watchers();
+        if self.last_presence_sent.swap(watching, Ordering::Relaxed) != watching {
+            let _ = self.tx.send(Arc::new(Outbound::Shared(serialize(
+                &ServerFrame::Presence { watching },
+            ))));
+        }
+    }
+
+    /// Tell every connection to reconnect elsewhere (shutdown).
+    pub fn broadcast_shutdown(&self) {
+        let _ = self.tx.send(Arc::new(Outbound::Shutdown));
+    }
+}
+
+/// Counts a connection as watching while it lives.
+pub struct WatchGuard(Arc<Room>);
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        self.0.watchers.fetch_sub(1, Ordering::Relaxed);
+        self.0.touch();
+    }
+}
+
+fn render(
+    state: &MeetingState,
+    description_html: &str,
+    votes: &HashMap<PostId, u32>,
+    e: &Event,
+) -> RenderedEvent {
+    let public = serialize(&ServerFrame::Event(event_frame(
+        state,
+        description_html,
+        votes,
+        e,
+        Viewer::PUBLIC,
+    )));
+    let staff = serialize(&ServerFrame::Event(event_frame(
+        state,
+        description_html,
+        votes,
+        e,
+        Viewer::STAFF,
+    )));
+    let notices = notices_for(state, e)
+        .into_iter()
+        .map(|n| {
+            let viewer = Viewer {
+                audience: Audience::Public,
+                participant: Some(n.to),
+            };
+            let post = n.post.and_then(|p| post_view(state, votes, p, viewer));
+            let muted_until = state.participants.get(&n.to).and_then(|p| p.muted_until);
+            (
+                n.to,
+                serialize(&ServerFrame::Notice(NoticeFrame {
+                    seq: e.seq,
+                    kind: n.kind,
+                    post,
+                    muted_until,
+                })),
+            )
+        })
+        .collect();
+    RenderedEvent {
+        seq: e.seq,
+        public,
+        staff,
+        notices,
+    }
+}
+
+/// The response a command gets, computed before the append (seqs are `expected+1..`), so the
+/// same bytes can be stored with the idempotency key in the append's transaction.
+fn ack_for(meeting: MeetingId, expected: Seq, kinds: &[EventKind]) -> CommandAck {
+    let last = expected + kinds.len() as u64;
+    let mut ack = CommandAck {
+        seq: Some(last),
+        meeting_id: None,
+        post_id: None,
+        status: None,
+    };
+    for (i, k) in kinds.iter().enumerate() {
+        match k {
+            EventKind::MeetingCreated { .. } => ack.meeting_id = Some(meeting),
+            EventKind::PostCreated { held, .. } => {
+                ack.post_id = Some(expected + 1 + i as u64);
+                ack.status = Some(if held.is_some() { "pending" } else { "visible" }.into());
+            }
+            _ => {}
+        }
+    }
+    ack
+}

@@ -1,0 +1,143 @@
+//! Server-Sent Events: the same frames as the WebSocket, for networks that break WebSockets.
+//! Event frames carry `id: <seq>`, so a browser's EventSource resumes by itself with
+//! `Last-Event-ID`; a lagging or shutting-down stream sends `reconnect` and ends.
+//!
+//! Each frame's JSON bytes are the room's shared bytes; only the short `id:` line is
+//! formatted per connection.
+
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+use borgermode_protocol::frames::ServerFrame;
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::live::render::Viewer;
+use crate::live::room::{Outbound, RenderedEvent, Room, Start, Subscription, WatchGuard};
+use crate::settings::Settings;
+
+fn data(json: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(json.len() + 8);
+    out.extend_from_slice(b"data: ");
+    out.extend_from_slice(json);
+    out.extend_from_slice(b"\n\n");
+    Bytes::from(out)
+}
+
+fn event_chunks(e: &RenderedEvent, viewer: Viewer) -> Vec<Bytes> {
+    let mut v = Vec::with_capacity(2);
+    let mut head = format!("id: {}\n", e.seq).into_bytes();
+    head.extend_from_slice(b"data: ");
+    head.extend_from_slice(e.for_audience(viewer.audience).as_bytes());
+    head.extend_from_slice(b"\n\n");
+    v.push(Bytes::from(head));
+    if let Some(n) = e.notice_for(viewer.participant) {
+        v.push(data(n.as_bytes()));
+    }
+    v
+}
+
+fn frame_chunk(f: &ServerFrame) -> Bytes {
+    data(serde_json::to_string(f).unwrap_or_default().as_bytes())
+}
+
+struct SseState {
+    room: Arc<Room>,
+    sub: Subscription,
+    viewer: Viewer,
+    settings: Arc<Settings>,
+    queue: std::collections::VecDeque<Bytes>,
+    started: bool,
+    done: bool,
+    last_seq: u64,
+    _watch: WatchGuard,
+    heartbeat: tokio::time::Interval,
+}
+
+pub fn stream(
+    room: Arc<Room>,
+    sub: Subscription,
+    viewer: Viewer,
+    settings: Arc<Settings>,
+) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
+    let mut heartbeat = tokio::time::interval(settings.heartbeat());
+    heartbeat.reset();
+    let state = SseState {
+        _watch: room.watch(),
+        last_seq: sub.head,
+        room,
+        sub,
+        viewer,
+        settings,
+        queue: Default::default(),
+        started: false,
+        done: false,
+        heartbeat,
+    };
+    stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(chunk) = st.queue.pop_front() {
+                return Some((Ok(chunk), st));
+            }
+            if st.done {
+                return None;
+            }
+            if !st.started {
+                st.started = true;
+                st.queue.push_back(data(st.sub.hello.as_bytes()));
+                let start = std::mem::replace(&mut st.sub.start, Start::Replay(Vec::new()));
+                let replay = match start {
+                    Start::Snapshot(bytes) => {
+                        st.queue.push_back(data(bytes.as_bytes()));
+                        None
+                    }
+                    Start::Replay(events) => Some(events),
+                    Start::FromStore { after } => {
+                        match st.room.replay_from_store(after, st.sub.head).await {
+                            Ok(events) => Some(events),
+                            Err(_) => {
+                                st.queue.push_back(frame_chunk(&ServerFrame::Reconnect {
+                                    reason: "store_unavailable".into(),
+                                    retry_after_ms: 1000,
+                                }));
+                                st.done = true;
+                                None
+                            }
+                        }
+                    }
+                };
+                if let Some(events) = replay {
+                    for e in events {
+                        st.queue.extend(event_chunks(&e, st.viewer));
+                    }
+                    st.queue
+                        .push_back(frame_chunk(&ServerFrame::CaughtUp { seq: st.sub.head }));
+                }
+                continue;
+            }
+            tokio::select! {
+                out = st.sub.rx.recv() => match out {
+                    Ok(out) => match &*out {
+                        Outbound::Event(e) => {
+                            if e.seq > st.last_seq {
+                                st.last_seq = e.seq;
+                                st.queue.extend(event_chunks(e, st.viewer));
+                            }
+                        }
+                        Outbound::Shared(bytes) => st.queue.push_back(data(bytes.as_bytes())),
+                        Outbound::Shutdown => {
+                            st.queue.push_back(frame_chunk(&ServerFrame::Reconnect { reason: "shutdown".into(), retry_after_ms: st.settings.reconnect_hint_ms }));
+                            st.done = true;
+                        }
+                    },
+                    Err(RecvError::Lagged(_)) => {
+                        st.queue.push_back(frame_chunk(&ServerFrame::Reconnect { reason: "too_slow".into(), retry_after_ms: 0 }));
+                        st.done = true;
+                    }
+                    Err(RecvError::Closed) => st.done = true,
+                },
+                _ = st.heartbeat.tick() => st.queue.push_back(Bytes::from_static(b": heartbeat\n\n")),
+            }
+        }
+    })
+}

@@ -1,0 +1,235 @@
+//! Settings: every knob of the server, parsed once from the command line with `BORGERMODE_*`
+//! environment fallbacks, validated, and then passed down explicitly (no globals).
+//!
+//! Intervals that tests need short (heartbeat, vote coalescing, gap fill) are settings too, so
+//! tests run them fast with generous deadlines instead of sleeping through production values.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "borgermode",
+    version,
+    about = "Live digital town meetings (digitalt borgermøde)"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    /// Create a demo meeting on start and print its citizen, moderator and panelist links.
+    #[arg(long, env = "BORGERMODE_DEMO", global = true)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Run the server (the default).
+    Serve,
+    /// Generate a new organizer admin token, store its hash and print the admin link once.
+    AdminToken,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "BORGERMODE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Public base URL of this installation, used in links and as the allowed Origin.
+    /// Defaults to http://<bind>.
+    #[arg(long, env = "BORGERMODE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Extra allowed Origins for WebSocket upgrades and cookie-authenticated commands
+    /// (comma-separated), e.g. when the page is served under a second host name.
+    #[arg(long, env = "BORGERMODE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Storage: `sqlite:<path>` (default, one instance) or `postgres://...` (several).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:data/borgermode.db"
+    )]
+    pub database_url: String,
+
+    /// Organizer admin token. When unset, one is generated on first start and printed once.
+    #[arg(long, env = "BORGERMODE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// Default maximum post length in characters for new meetings.
+    #[arg(long, env = "BORGERMODE_MAX_BODY_CHARS", default_value_t = 1000)]
+    pub max_body_chars: u32,
+
+    /// Posts per participant per minute (the main anti-flood control).
+    #[arg(long, env = "BORGERMODE_POSTS_PER_MINUTE", default_value_t = 10)]
+    pub posts_per_minute: u32,
+
+    /// Reports per participant per 10 minutes.
+    #[arg(long, env = "BORGERMODE_REPORTS_PER_10_MINUTES", default_value_t = 10)]
+    pub reports_per_10_minutes: u32,
+
+    /// Joins per client address per minute (generous: a town hall's Wi-Fi is one address).
+    #[arg(
+        long,
+        env = "BORGERMODE_JOINS_PER_MINUTE_PER_IP",
+        default_value_t = 600
+    )]
+    pub joins_per_minute_per_ip: u32,
+
+    /// Live-stream connections per client address per minute.
+    #[arg(
+        long,
+        env = "BORGERMODE_CONNECTS_PER_MINUTE_PER_IP",
+        default_value_t = 3000
+    )]
+    pub connects_per_minute_per_ip: u32,
+
+    /// Proxies whose X-Forwarded-For is trusted (comma-separated IPs).
+    #[arg(long, env = "BORGERMODE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Largest JSON request body in bytes.
+    #[arg(long, env = "BORGERMODE_JSON_LIMIT", default_value_t = 64 * 1024)]
+    pub json_limit: usize,
+
+    /// Largest WebSocket message from a client in bytes (frames and reassembled fragments).
+    #[arg(long, env = "BORGERMODE_WS_MAX_MESSAGE", default_value_t = 64 * 1024)]
+    pub ws_max_message: usize,
+
+    /// Heartbeat ping interval (ms).
+    #[arg(long, env = "BORGERMODE_HEARTBEAT_MS", default_value_t = 20_000)]
+    pub heartbeat_ms: u64,
+
+    /// Close a connection after this long without a pong or any message (ms).
+    #[arg(long, env = "BORGERMODE_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    pub idle_timeout_ms: u64,
+
+    /// A send to one client that does not complete within this time cuts the client (ms).
+    #[arg(long, env = "BORGERMODE_SEND_TIMEOUT_MS", default_value_t = 5_000)]
+    pub send_timeout_ms: u64,
+
+    /// Frames a connection may fall behind the live stream before it is cut (resumable).
+    #[arg(long, env = "BORGERMODE_CONNECTION_BUFFER", default_value_t = 512)]
+    pub connection_buffer: usize,
+
+    /// Recent events per meeting kept rendered in memory for fast resume.
+    #[arg(long, env = "BORGERMODE_RING_CAPACITY", default_value_t = 2048)]
+    pub ring_capacity: usize,
+
+    /// Group-commit window for votes (ms).
+    #[arg(long, env = "BORGERMODE_VOTE_FLUSH_MS", default_value_t = 20)]
+    pub vote_flush_ms: u64,
+
+    /// Vote counts and presence are broadcast at most once per this interval (ms); 250 = 4/s.
+    #[arg(long, env = "BORGERMODE_COALESCE_MS", default_value_t = 250)]
+    pub coalesce_ms: u64,
+
+    /// Wait this long for a missing seq before filling the gap from the store (ms).
+    #[arg(long, env = "BORGERMODE_GAP_FILL_MS", default_value_t = 250)]
+    pub gap_fill_ms: u64,
+
+    /// Unload a meeting's room after this long without connections or commands (s).
+    #[arg(long, env = "BORGERMODE_ROOM_IDLE_SECS", default_value_t = 600)]
+    pub room_idle_secs: u64,
+
+    /// On shutdown: how long to wait for in-flight commands (s).
+    #[arg(long, env = "BORGERMODE_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+
+    /// Reconnect hint sent to clients on shutdown (ms).
+    #[arg(long, env = "BORGERMODE_RECONNECT_HINT_MS", default_value_t = 2_000)]
+    pub reconnect_hint_ms: u64,
+}
+
+impl Settings {
+    /// Settings for tests and embedding: everything default, a given database, port 0.
+    pub fn for_tests(database_url: impl Into<String>) -> Self {
+        let cli = Cli::parse_from(["borgermode", "--bind", "127.0.0.1:0"]);
+        Settings {
+            database_url: database_url.into(),
+            ..cli.settings
+        }
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// Origins allowed on WebSocket upgrades and cookie-authenticated commands.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let mut v = vec![self.public_url()];
+        v.extend(
+            self.allowed_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_string()),
+        );
+        v
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        self.database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(PathBuf::from)
+    }
+
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_millis(self.heartbeat_ms)
+    }
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
+    }
+    pub fn send_timeout(&self) -> Duration {
+        Duration::from_millis(self.send_timeout_ms)
+    }
+    pub fn coalesce(&self) -> Duration {
+        Duration::from_millis(self.coalesce_ms)
+    }
+    pub fn gap_fill(&self) -> Duration {
+        Duration::from_millis(self.gap_fill_ms)
+    }
+
+    pub fn limits(&self) -> borgermode_domain::Limits {
+        borgermode_domain::Limits {
+            posts_per_minute: self.posts_per_minute,
+            reports_per_10_minutes: self.reports_per_10_minutes,
+            ..Default::default()
+        }
+    }
+
+    /// Check combinations clap cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.sqlite_path().is_none() {
+            return Err(format!(
+                "unsupported DATABASE_URL {:?}: use sqlite:<path> (PostgreSQL support arrives with the scale-out work)",
+                self.database_url.split('@').next_back().unwrap_or("")
+            ));
+        }
+        if self.heartbeat_ms == 0 || self.idle_timeout_ms <= self.heartbeat_ms {
+            return Err("idle timeout must be longer than the heartbeat interval".into());
+        }
+        if self.connection_buffer == 0 || self.ring_capacity == 0 {
+            return Err("connection buffer and ring capacity must be at least 1".into());
+        }
+        if let Some(u) = &self.public_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err("public URL must start with http:// or https://".into());
+            }
+        }
+        Ok(())
+    }
+}
