@@ -196,6 +196,9 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
         }
         Command::Report { post, reason } => {
             let reporter = active_participant(state, actor)?;
+            if state.status == MeetingStatus::Closed {
+                return Err(DomainError::MeetingClosed);
+            }
             let reason = normalize_note(reason.as_deref(), "reason", REASON_MAX)?;
             let target = state
                 .posts
@@ -297,7 +300,7 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
         }
         Command::Claim { post } => {
             let me = active_staff(state, actor, &[Role::Moderator, Role::Panelist])?;
-            match question_state(state, post)? {
+            match public_question_state(state, post)? {
                 QuestionState::Open => Ok(vec![EventKind::QuestionClaimed { post }]),
                 QuestionState::Claimed { by } if *by == me.id => Ok(vec![]),
                 QuestionState::Claimed { .. } => Err(DomainError::AlreadyClaimed),
@@ -384,7 +387,10 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
                     ))
                 }
             }
-            if matches!(question_state(state, into)?, QuestionState::Merged { .. }) {
+            if matches!(
+                public_question_state(state, into)?,
+                QuestionState::Merged { .. }
+            ) {
                 return Err(DomainError::InvalidState(
                     "the target question was itself merged",
                 ));
@@ -394,7 +400,10 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
         Command::SetOnAir { post } => {
             active_staff(state, actor, &[Role::Moderator])?;
             if let Some(p) = post {
-                if matches!(question_state(state, p)?, QuestionState::Merged { .. }) {
+                if matches!(
+                    public_question_state(state, p)?,
+                    QuestionState::Merged { .. }
+                ) {
                     return Err(DomainError::InvalidState(
                         "a merged question cannot go on air",
                     ));
@@ -597,6 +606,19 @@ fn question_state(state: &MeetingState, post: PostId) -> Result<&QuestionState, 
         .ok_or_else(|| DomainError::validation("post", "not a question"))
 }
 
+/// Like `question_state`, for actions that put a question in front of the public (claim,
+/// answer, on air, merge target): a pending or rejected question must be approved first.
+fn public_question_state(
+    state: &MeetingState,
+    post: PostId,
+) -> Result<&QuestionState, DomainError> {
+    let qs = question_state(state, post)?;
+    if !find_post(state, post)?.is_public() {
+        return Err(DomainError::InvalidState("approve the question first"));
+    }
+    Ok(qs)
+}
+
 fn check_meeting_writable(state: &MeetingState) -> Result<(), DomainError> {
     match state.status {
         MeetingStatus::Draft => Err(DomainError::MeetingNotOpen),
@@ -663,7 +685,7 @@ fn check_answerable(
     if state.status == MeetingStatus::Draft {
         return Err(DomainError::MeetingNotOpen);
     }
-    match question_state(state, post)? {
+    match public_question_state(state, post)? {
         QuestionState::Open => Ok(()),
         QuestionState::Claimed { by } if *by == me.id || me.role == Role::Moderator => Ok(()),
         QuestionState::Claimed { .. } => Err(DomainError::AlreadyClaimed),

@@ -34,7 +34,15 @@ pub struct Notice {
 
 /// Who must be told about `event`, given the state after it was applied.
 pub fn notices_for(state: &MeetingState, event: &Event) -> Vec<Notice> {
-    let author = |post: &PostId| state.posts.get(post).and_then(|p| p.author);
+    // Questions entered for someone in the hall have no online author to tell: the moderator
+    // who typed them is not the asker.
+    let author = |post: &PostId| {
+        state
+            .posts
+            .get(post)
+            .filter(|p| matches!(p.source, Source::Online))
+            .and_then(|p| p.author)
+    };
     let one = |post: PostId, kind: NoticeKind| -> Vec<Notice> {
         author(&post)
             .map(|to| Notice {
@@ -83,12 +91,6 @@ pub fn notices_for(state: &MeetingState, event: &Event) -> Vec<Notice> {
                 }
             }
             to.into_iter()
-                .filter(|(p, _)| {
-                    state
-                        .participants
-                        .get(p)
-                        .is_some_and(|p| p.role == Role::Citizen || p.role.is_staff())
-                })
                 .map(|(to, post)| Notice {
                     to,
                     kind: NoticeKind::QuestionAnswered,

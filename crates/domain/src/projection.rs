@@ -335,7 +335,11 @@ impl MeetingState {
                 self.set_visibility(*post, Visibility::Pending { reason: *reason })
             }
             EventKind::PostApproved { post } | EventKind::PostRestored { post } => {
-                self.set_visibility(*post, Visibility::Visible)
+                self.set_visibility(*post, Visibility::Visible);
+                // A moderator looked at it: earlier reports are settled, new ones count afresh.
+                if let Some(p) = self.posts.get_mut(post) {
+                    p.reporters.clear();
+                }
             }
             EventKind::PostRejected { post, reason } => self.set_visibility(
                 *post,

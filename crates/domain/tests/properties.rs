@@ -703,6 +703,8 @@ fn run_ops(stage: u8, ops: &[Op]) -> Result<World, TestCaseError> {
                     .posts
                     .values()
                     .filter(|p| p.question.is_some() && leads_to(p.id))
+                    // Questions from the hall have no online asker to tell.
+                    .filter(|p| matches!(p.source, Source::Online))
                     .filter_map(|p| p.author)
                     .collect();
                 let told: Vec<ParticipantId> = notices
