@@ -44,7 +44,9 @@ pub enum ServerFrame {
     CaughtUp {
         seq: u64,
     },
-    /// Coalesced vote counts that changed (post id, count).
+    /// Coalesced vote counts that changed (post id, count). After a `since` replay, one
+    /// `votes` frame with the count of every post that has (or had) votes, as of the
+    /// replay's seq, precedes `caught_up`.
     Votes {
         counts: Vec<(u64, u32)>,
     },

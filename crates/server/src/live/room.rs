@@ -85,6 +85,10 @@ pub struct Subscription {
     pub head: Seq,
     pub start: Start,
     pub hello: ByteString,
+    /// For a resume: the vote counts at `head`, sent before `caught_up`. Votes are not log
+    /// events, so a client that was away missed the `votes` frames sent meanwhile; later
+    /// changes reach it through the receiver, which was taken under the same lock.
+    pub votes: Option<ByteString>,
 }
 
 /// Result of a command.
@@ -287,10 +291,15 @@ impl Room {
                     self.ingest(events);
                     if merged {
                         // The store moved the vote rows inside the merge's transaction.
-                        let counts = self.store.vote_counts(self.id).await?;
+                        let mut counts = self.store.vote_counts(self.id).await?;
                         let mut st = self.state.write();
                         let changed: Vec<PostId> =
                             counts.keys().chain(st.votes.keys()).copied().collect();
+                        // Keep the posts that lost their votes, at 0, so a resume's counts
+                        // still name them.
+                        for p in &changed {
+                            counts.entry(*p).or_insert(0);
+                        }
                         st.votes = counts;
                         st.dirty_votes.extend(changed);
                     }
@@ -340,9 +349,7 @@ impl Room {
             // No receivers is fine: nobody is watching.
             let _ = self.tx.send(Arc::new(Outbound::Event(rendered)));
         }
-        let gap = !st.early.is_empty();
-        let _ = &st;
-        gap
+        !st.early.is_empty()
     }
 
     /// Fill a gap from the store (called after `gap_fill_ms` when `ingest` reported one).
@@ -407,11 +414,21 @@ impl Room {
                 watching: self.watchers(),
             })),
         };
+        let votes = match start {
+            Start::Snapshot(_) => None,
+            Start::Replay(_) | Start::FromStore { .. } if st.votes.is_empty() => None,
+            Start::Replay(_) | Start::FromStore { .. } => {
+                let mut counts: Vec<(u64, u32)> = st.votes.iter().map(|(p, c)| (p.0, *c)).collect();
+                counts.sort_unstable();
+                Some(serialize(&ServerFrame::Votes { counts }))
+            }
+        };
         Subscription {
             rx,
             head,
             start,
             hello,
+            votes,
         }
     }
 

@@ -92,6 +92,14 @@ impl Connection {
         Ok(())
     }
 
+    /// A resume: the vote counts at the replay's head, before `caught_up`.
+    async fn send_resume_votes(&mut self) -> Result<(), Cut> {
+        match self.sub.votes.take() {
+            Some(votes) => send(&mut self.session, &votes, self.settings.send_timeout()).await,
+            None => Ok(()),
+        }
+    }
+
     pub async fn run(mut self) {
         let _watching = self.room.watch();
         self.metrics.connection_opened();
@@ -130,6 +138,7 @@ impl Connection {
                 for e in events {
                     self.send_event(&e, &mut replay_seq).await?;
                 }
+                self.send_resume_votes().await?;
                 send(
                     &mut self.session,
                     &Room::caught_up_frame(self.sub.head),
@@ -144,6 +153,7 @@ impl Connection {
                         for e in events {
                             self.send_event(&e, &mut replay_seq).await?;
                         }
+                        self.send_resume_votes().await?;
                         send(
                             &mut self.session,
                             &Room::caught_up_frame(self.sub.head),

@@ -110,6 +110,9 @@ pub fn stream(
                     for e in events {
                         st.queue.extend(event_chunks(&e, st.viewer));
                     }
+                    if let Some(votes) = st.sub.votes.take() {
+                        st.queue.push_back(data(votes.as_bytes()));
+                    }
                     st.queue
                         .push_back(frame_chunk(&ServerFrame::CaughtUp { seq: st.sub.head }));
                 }
