@@ -259,7 +259,7 @@ fn scope_of(actor: &Actor) -> String {
 pub async fn run_command(
     state: &AppState,
     req: &HttpRequest,
-    room: &Room,
+    room: &Arc<Room>,
     who: Who,
     cmd: Command,
     created: bool,

@@ -229,7 +229,26 @@ impl Room {
     }
 
     /// Decide and append a command; see the module docs for the concurrency story.
+    ///
+    /// Runs in its own task: if the caller goes away (an HTTP client disconnects) the append
+    /// may already be committing, and the room must still apply and broadcast what was stored.
     pub async fn execute(
+        self: &Arc<Self>,
+        actor: Actor,
+        cmd: Command,
+        idempotency: Option<(String, String)>,
+    ) -> Result<Executed, ExecuteError> {
+        let room = self.clone();
+        tokio::spawn(async move { room.execute_here(actor, cmd, idempotency).await })
+            .await
+            .unwrap_or_else(|e| {
+                Err(ExecuteError::Store(StoreError::Unavailable(format!(
+                    "command task failed: {e}"
+                ))))
+            })
+    }
+
+    async fn execute_here(
         &self,
         actor: Actor,
         cmd: Command,

@@ -100,7 +100,15 @@ impl Connection {
         }
     }
 
-    pub async fn run(mut self) {
+    /// Serve the connection inside its own span (meeting and audience; never the token).
+    pub async fn run(self) {
+        use tracing::Instrument;
+        let span =
+            tracing::info_span!("ws", meeting = %self.room.id, audience = ?self.viewer.audience);
+        self.run_inner().instrument(span).await
+    }
+
+    async fn run_inner(mut self) {
         let _watching = self.room.watch();
         self.metrics.connection_opened();
         let outcome = self.serve().await;
