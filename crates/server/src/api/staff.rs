@@ -13,7 +13,7 @@ use borgermode_protocol::http::{
 use uuid::Uuid;
 
 use super::errors::ApiError;
-use super::{check_origin, respond, State};
+use super::{check_origin, resolve_actor, respond, State, Who};
 use crate::auth::{admin_cookie, hash_secret, new_secret, session_cookie};
 use crate::live::room::Executed;
 use crate::store::CapabilityRecord;
@@ -31,7 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[utoipa::path(post, path = "/api/meetings/{id}/staff", tag = "organizer", params(("id" = Uuid, Path)),
     request_body = CreateStaffLinkRequest,
-    responses((status = 201, body = StaffLinkResponse), (status = 401, body = borgermode_protocol::http::Problem)),
+    responses((status = 201, body = StaffLinkResponse), (status = 401, body = borgermode_protocol::http::Problem),
+        (status = 403, body = borgermode_protocol::http::Problem, description = "a participant of the meeting, not the organizer")),
     security(("admin_token" = [])))]
 pub async fn create_link(
     state: State,
@@ -40,10 +41,10 @@ pub async fn create_link(
     body: web::Json<CreateStaffLinkRequest>,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
-    if !state.auth.is_organizer(&req) {
-        return Err(ApiError::Unauthorized);
-    }
     let room = state.room(*id).await?;
+    // 401 without credentials, 403 for a participant of the meeting (as for every other
+    // organizer-only command of a meeting).
+    resolve_actor(&state, &req, room.id, Who::Organizer).await?;
     let b = body.into_inner();
     let participant = ParticipantId(Uuid::new_v4());
     // No idempotency key here: a replay could not show the secret again (only its hash is
@@ -101,18 +102,17 @@ pub async fn issue_link(
 
 #[utoipa::path(delete, path = "/api/meetings/{id}/staff/{participant}", tag = "organizer",
     params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)), security(("admin_token" = [])))]
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem),
+        (status = 403, body = borgermode_protocol::http::Problem)), security(("admin_token" = [])))]
 pub async fn revoke(
     state: State,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
-    if !state.auth.is_organizer(&req) {
-        return Err(ApiError::Unauthorized);
-    }
     let (id, p) = path.into_inner();
     let room = state.room(id).await?;
+    resolve_actor(&state, &req, room.id, Who::Organizer).await?;
     let participant = ParticipantId(p);
     let executed = room
         .execute(Actor::Organizer, Command::RevokeStaff { participant }, None)
