@@ -229,7 +229,16 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
                 }
             }
             let mut events = vec![EventKind::PostReported { post, reason }];
-            if state.settings.auto_hold_reports && matches!(target.visibility, Visibility::Visible)
+            // Official posts (panelists, moderators, hall questions) are never held by reports:
+            // a few citizens must not be able to take down a correction.
+            let official = matches!(target.source, Source::Room { .. })
+                || target
+                    .author
+                    .and_then(|a| state.participants.get(&a))
+                    .is_some_and(|a| a.role.is_staff());
+            if state.settings.auto_hold_reports
+                && !official
+                && matches!(target.visibility, Visibility::Visible)
             {
                 // Only reports from people who were already there when the post was made count:
                 // a wave of fresh joins cannot silence a post.

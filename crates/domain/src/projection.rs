@@ -72,11 +72,14 @@ pub struct Post {
 }
 
 impl Post {
+    /// Visible, or a tombstone of a post the public once saw. A post hidden before it was ever
+    /// approved stays out of the public's sight entirely.
     pub fn is_public(&self) -> bool {
-        matches!(
-            self.visibility,
-            Visibility::Visible | Visibility::Hidden { .. }
-        )
+        match self.visibility {
+            Visibility::Visible => true,
+            Visibility::Hidden { .. } => self.published,
+            _ => false,
+        }
     }
 
     /// Whether this question counts in "answered N of M": every question not merged into
@@ -423,7 +426,7 @@ impl MeetingState {
     fn set_visibility(&mut self, post: PostId, v: Visibility) {
         if let Some(p) = self.posts.get_mut(&post) {
             p.visibility = v;
-            p.published |= p.is_public();
+            p.published |= matches!(p.visibility, Visibility::Visible);
         }
     }
 

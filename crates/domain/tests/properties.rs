@@ -398,7 +398,9 @@ fn expected_counters(s: &MeetingState) -> Counters {
     }
     for p in s.posts.values() {
         let public = match p.visibility {
-            Visibility::Visible | Visibility::Hidden { .. } => true,
+            Visibility::Visible => true,
+            // A tombstone only for posts the public once saw.
+            Visibility::Hidden { .. } => p.published,
             Visibility::Pending { .. } | Visibility::Rejected { .. } => false,
         };
         if !public {

@@ -116,3 +116,73 @@ fn reports_stop_when_the_meeting_closes() {
         "meeting_closed"
     );
 }
+
+#[test]
+fn hiding_a_post_never_approved_does_not_publish_a_tombstone() {
+    let mut t = Town::open_with(MeetingSettings {
+        premoderation: true,
+        ..Default::default()
+    });
+    let p = t.h.comment(t.anne, "Held and then hidden");
+    t.h.ok(
+        t.moderator,
+        Command::Hide {
+            post: p,
+            reason: HideReason::Abusive,
+            note: None,
+        },
+    );
+    let post = t.h.post_of(p);
+    assert!(matches!(post.visibility, Visibility::Hidden { .. }));
+    assert!(
+        !post.published && !post.is_public(),
+        "the public never saw it, so no tombstone"
+    );
+    // Once seen, a hidden post is a public tombstone.
+    let q = t.h.comment(t.anne, "Seen first");
+    t.h.ok(t.moderator, Command::Approve { post: q });
+    t.h.ok(
+        t.moderator,
+        Command::Hide {
+            post: q,
+            reason: HideReason::Spam,
+            note: None,
+        },
+    );
+    assert!(t.h.post_of(q).is_public());
+}
+
+#[test]
+fn reports_never_hold_official_posts() {
+    let mut t = Town::open_with(MeetingSettings {
+        report_threshold: 1,
+        ..Default::default()
+    });
+    let notice = PostId(
+        t.h.ok(
+            t.panelist,
+            Command::PostNotice {
+                body: "Myte: nej".into(),
+                pin: false,
+            },
+        )[0]
+        .seq,
+    );
+    let events = t.h.ok(
+        t.anne,
+        Command::Report {
+            post: notice,
+            reason: None,
+        },
+    );
+    assert_eq!(names(&events), ["post_reported"], "reported but not held");
+    let c = t.h.comment(t.bo, "A citizen's comment");
+    let events = t.h.ok(
+        t.anne,
+        Command::Report {
+            post: c,
+            reason: None,
+        },
+    );
+    assert_eq!(names(&events), ["post_reported", "post_held"]);
+}

@@ -13,6 +13,7 @@ use anyhow::Context as _;
 
 use crate::api::{self, errors, AppState};
 use crate::bus::local::LocalBus;
+use crate::bus::redis::RedisBus;
 use crate::bus::Bus;
 use crate::live::hub::Hub;
 use crate::metrics::Metrics;
@@ -57,7 +58,10 @@ impl Application {
             settings.public_url = Some(format!("http://{}:{}", settings.bind.ip(), port));
         }
         let settings = Arc::new(settings);
-        let bus: Arc<dyn Bus> = Arc::new(LocalBus::default());
+        let bus: Arc<dyn Bus> = match &settings.redis_url {
+            Some(url) => Arc::new(RedisBus::new(url, &settings.redis_prefix).context("REDIS_URL")?),
+            None => Arc::new(LocalBus::default()),
+        };
         let metrics = Arc::new(Metrics::default());
         let hub = Hub::start(settings.clone(), store.clone(), bus).await;
         let state = web::Data::new(AppState::new(settings.clone(), store, hub, metrics));

@@ -134,6 +134,26 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_GAP_FILL_MS", default_value_t = 250)]
     pub gap_fill_ms: u64,
 
+    /// Redis for several instances (`redis://host:6379`); unset = one instance, in-process bus.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Channel prefix on Redis: installations (and tests) sharing a Redis must differ.
+    #[arg(long, env = "BORGERMODE_REDIS_PREFIX", default_value = "borgermode")]
+    pub redis_prefix: String,
+
+    /// With Redis: compare each live meeting's seq with the store this often (ms).
+    #[arg(long, env = "BORGERMODE_SEQ_CHECK_MS", default_value_t = 1500)]
+    pub seq_check_ms: u64,
+
+    /// With Redis: re-read vote counts from the store this often (ms).
+    #[arg(long, env = "BORGERMODE_VOTE_RESYNC_MS", default_value_t = 5000)]
+    pub vote_resync_ms: u64,
+
+    /// With Redis: another instance's presence counts this long after its last report (s).
+    #[arg(long, env = "BORGERMODE_PRESENCE_TTL_SECS", default_value_t = 15)]
+    pub presence_ttl_secs: u64,
+
     /// Unload a meeting's room after this long without connections or commands (s).
     #[arg(long, env = "BORGERMODE_ROOM_IDLE_SECS", default_value_t = 600)]
     pub room_idle_secs: u64,
@@ -198,6 +218,15 @@ impl Settings {
     }
     pub fn coalesce(&self) -> Duration {
         Duration::from_millis(self.coalesce_ms)
+    }
+    pub fn seq_check(&self) -> Duration {
+        Duration::from_millis(self.seq_check_ms)
+    }
+    pub fn vote_resync(&self) -> Duration {
+        Duration::from_millis(self.vote_resync_ms)
+    }
+    pub fn presence_ttl(&self) -> Duration {
+        Duration::from_secs(self.presence_ttl_secs.max(1))
     }
     pub fn gap_fill(&self) -> Duration {
         Duration::from_millis(self.gap_fill_ms)

@@ -206,6 +206,15 @@ pub fn check_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiError>
     }
 }
 
+/// A JSON body that may be left out entirely (then the default), but when present must parse:
+/// a malformed body is refused instead of silently running the command without it.
+pub fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::invalid_json(e.to_string()))
+}
+
 pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(v) = req.headers().get("idempotency-key") else {
         return Ok(None);

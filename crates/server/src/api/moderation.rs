@@ -85,10 +85,10 @@ pub async fn reject(
     state: State,
     req: HttpRequest,
     path: web::Path<(Uuid, u64)>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (id, post) = path.into_inner();
-    let reason = body.and_then(|b| b.into_inner().reason);
+    let reason = super::optional_json::<ReasonRequest>(&body)?.reason;
     moderate(
         state,
         req,

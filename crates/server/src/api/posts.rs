@@ -97,11 +97,11 @@ pub async fn report(
     state: State,
     req: HttpRequest,
     path: web::Path<(Uuid, u64)>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (id, post) = path.into_inner();
     let room = state.room(id).await?;
-    let reason = body.and_then(|b| b.into_inner().reason);
+    let reason = super::optional_json::<ReasonRequest>(&body)?.reason;
     run_command(
         &state,
         &req,

@@ -143,10 +143,10 @@ pub async fn answer_live(
     state: State,
     req: HttpRequest,
     path: web::Path<(Uuid, u64)>,
-    body: Option<web::Json<LiveAnswerRequest>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (id, post) = path.into_inner();
-    let note = body.and_then(|b| b.into_inner().note);
+    let note = super::optional_json::<LiveAnswerRequest>(&body)?.note;
     question_command(
         state,
         req,

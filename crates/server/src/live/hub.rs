@@ -1,16 +1,17 @@
 //! The hub owns the rooms of this instance: it loads a meeting's room on first use, unloads it
-//! when idle, routes events that arrive over the bus, runs the coalescing tick (votes and
-//! presence at most every `coalesce_ms`) and tells every room when the server shuts down.
+//! when idle, routes what arrives over the bus (events, vote changes, presence), runs the
+//! coalescing tick (votes and presence at most every `coalesce_ms`), checks rooms against the
+//! store when other instances may be writing, and tells every room when the server shuts down.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use borgermode_domain::{Event, MeetingId};
+use borgermode_domain::MeetingId;
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
-use crate::bus::Bus;
+use crate::bus::{Bus, BusHandle, BusMessage, Delivery};
 use crate::live::room::Room;
 use crate::settings::Settings;
 use crate::store::{Store, StoreError};
@@ -18,10 +19,12 @@ use crate::store::{Store, StoreError};
 pub struct Hub {
     settings: Arc<Settings>,
     store: Arc<dyn Store>,
-    bus: Arc<dyn Bus>,
+    bus: BusHandle,
     rooms: Mutex<HashMap<MeetingId, Arc<Room>>>,
     /// Serializes room loading so two requests for a cold meeting load it once.
     loading: tokio::sync::Mutex<()>,
+    /// Gap heals (bus reconnects, periodic checks, gap fills) that found missing events.
+    pub gaps_filled: std::sync::atomic::AtomicU64,
 }
 
 impl Hub {
@@ -33,14 +36,18 @@ impl Hub {
         let hub = Arc::new(Hub {
             settings,
             store,
-            bus: bus.clone(),
+            bus: BusHandle::new(bus.clone()),
             rooms: Mutex::new(HashMap::new()),
             loading: tokio::sync::Mutex::new(()),
+            gaps_filled: Default::default(),
         });
         let (tx, rx) = mpsc::unbounded_channel();
         bus.start(tx).await;
         tokio::spawn(Self::deliver_loop(Arc::downgrade(&hub), rx));
         tokio::spawn(Self::tick_loop(Arc::downgrade(&hub)));
+        if bus.is_shared() {
+            tokio::spawn(Self::check_loop(Arc::downgrade(&hub)));
+        }
         hub
     }
 
@@ -49,7 +56,12 @@ impl Hub {
     }
 
     pub fn bus(&self) -> &Arc<dyn Bus> {
-        &self.bus
+        &self.bus.bus
+    }
+
+    /// This instance's id on the bus.
+    pub fn instance(&self) -> uuid::Uuid {
+        self.bus.instance
     }
 
     /// The room of a meeting, loading it from the store if needed; None if no such meeting.
@@ -95,31 +107,89 @@ impl Hub {
         self.rooms.lock().values().cloned().collect()
     }
 
-    /// Events from the bus: apply in order; if a seq is missing, fill it from the store after
-    /// a short wait (it may still arrive on the bus).
-    fn deliver(self: &Arc<Self>, meeting: MeetingId, events: Vec<Event>) {
-        let Some(room) = self.rooms.lock().get(&meeting).cloned() else {
-            return; // Not loaded here: it will load from the store when someone asks.
-        };
-        if room.ingest(events) && room.claim_gap_fill() {
-            let wait = self.settings.gap_fill();
-            tokio::spawn(async move {
-                tokio::time::sleep(wait).await;
-                if let Err(e) = room.fill_gap().await {
-                    tracing::warn!(meeting = %room.id, error = %e, "gap fill failed; will retry on next event");
-                }
-                room.release_gap_fill();
-            });
+    fn loaded(&self, id: &MeetingId) -> Option<Arc<Room>> {
+        self.rooms.lock().get(id).cloned()
+    }
+
+    /// Catch a room up with the store, counting heals.
+    async fn heal(self: &Arc<Self>, room: &Arc<Room>) {
+        let before = room.seq();
+        match room.fill_gap().await {
+            Ok(()) if room.seq() > before => {
+                self.gaps_filled
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(meeting = %room.id, from = before, to = room.seq(), "caught up from the store");
+            }
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!(meeting = %room.id, error = %e, "catch-up from the store failed; will retry")
+            }
         }
     }
 
-    async fn deliver_loop(
-        hub: std::sync::Weak<Hub>,
-        mut rx: mpsc::UnboundedReceiver<(MeetingId, Vec<Event>)>,
-    ) {
-        while let Some((meeting, events)) = rx.recv().await {
+    fn deliver(self: &Arc<Self>, delivery: Delivery) {
+        let message = match delivery {
+            Delivery::Reconnected => {
+                // Messages may have been lost while the bus was away: every room catches up.
+                for room in self.loaded_rooms() {
+                    let hub = self.clone();
+                    tokio::spawn(async move {
+                        hub.heal(&room).await;
+                        let _ = room.resync_votes().await;
+                    });
+                }
+                return;
+            }
+            Delivery::Message(m) => m,
+        };
+        match message {
+            BusMessage::Events {
+                meeting, events, ..
+            } => {
+                // Not loaded here: it will load from the store when someone asks.
+                let Some(room) = self.loaded(&meeting) else {
+                    return;
+                };
+                if room.ingest(events) && room.claim_gap_fill() {
+                    // A seq is missing: it may still arrive on the bus; if not, read it.
+                    let wait = self.settings.gap_fill();
+                    let hub = self.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(wait).await;
+                        hub.heal(&room).await;
+                        room.release_gap_fill();
+                    });
+                }
+            }
+            BusMessage::Votes {
+                instance,
+                meeting,
+                deltas,
+            } => {
+                if instance != self.bus.instance {
+                    if let Some(room) = self.loaded(&meeting) {
+                        room.apply_vote_deltas(&deltas);
+                    }
+                }
+            }
+            BusMessage::Presence {
+                instance,
+                meeting,
+                watching,
+            } => {
+                if instance != self.bus.instance {
+                    if let Some(room) = self.loaded(&meeting) {
+                        room.set_remote_watchers(instance, watching);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn deliver_loop(hub: std::sync::Weak<Hub>, mut rx: mpsc::UnboundedReceiver<Delivery>) {
+        while let Some(delivery) = rx.recv().await {
             let Some(hub) = hub.upgrade() else { break };
-            hub.deliver(meeting, events);
+            hub.deliver(delivery);
         }
     }
 
@@ -133,12 +203,45 @@ impl Hub {
             interval.tick().await;
             let Some(hub) = hub.upgrade() else { break };
             let idle_ms = (hub.settings.room_idle_secs * 1000) as i64;
-            let rooms = hub.loaded_rooms();
-            for room in &rooms {
+            for room in hub.loaded_rooms() {
                 room.flush_coalesced();
+                room.publish_presence_if_due();
                 if room.watchers() == 0 && room.idle_for_ms() > idle_ms {
                     hub.rooms.lock().remove(&room.id);
                     tracing::debug!(meeting = %room.id, "room unloaded (idle)");
+                }
+            }
+        }
+    }
+
+    /// With other instances writing: compare every room's seq with the store every
+    /// `seq_check_ms` (repairs a lost bus message even when no later one reveals the gap), and
+    /// re-read vote counts every `vote_resync_ms`.
+    async fn check_loop(hub: std::sync::Weak<Hub>) {
+        let Some((check, resync)) = hub
+            .upgrade()
+            .map(|h| (h.settings.seq_check(), h.settings.vote_resync()))
+        else {
+            return;
+        };
+        let mut interval = tokio::time::interval(check.max(Duration::from_millis(10)));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut last_resync = tokio::time::Instant::now();
+        loop {
+            interval.tick().await;
+            let Some(hub) = hub.upgrade() else { break };
+            let resync_now = last_resync.elapsed() >= resync;
+            if resync_now {
+                last_resync = tokio::time::Instant::now();
+            }
+            for room in hub.loaded_rooms() {
+                match hub.store.last_seq(room.id).await {
+                    Ok(Some(latest)) if latest > room.seq() => hub.heal(&room).await,
+                    Ok(_) => {}
+                    Err(e) => tracing::debug!(meeting = %room.id, error = %e, "seq check failed"),
+                }
+                if resync_now {
+                    let _ = room.resync_votes().await;
                 }
             }
         }

@@ -30,7 +30,7 @@ use bytestring::ByteString;
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::broadcast;
 
-use crate::bus::Bus;
+use crate::bus::{BusHandle, BusMessage};
 use crate::live::render::{event_frame, meeting_view, post_view, post_views, Viewer};
 use crate::markdown::to_safe_html;
 use crate::settings::Settings;
@@ -44,6 +44,9 @@ pub struct RenderedEvent {
     pub staff: ByteString,
     /// Personal notices, each for one participant's connections only.
     pub notices: Vec<(ParticipantId, ByteString)>,
+    /// A staff link revoked by this event: that person's open streams must end now, or they
+    /// would go on receiving staff frames.
+    pub ends_session_of: Option<ParticipantId>,
 }
 
 impl RenderedEvent {
@@ -123,12 +126,16 @@ pub struct Room {
     pub id: MeetingId,
     settings: Arc<Settings>,
     store: Arc<dyn Store>,
-    bus: Arc<dyn Bus>,
+    bus: BusHandle,
     write_lock: tokio::sync::Mutex<()>,
     state: RwLock<RoomState>,
     tx: broadcast::Sender<Arc<Outbound>>,
     watchers: AtomicU32,
     last_presence_sent: AtomicU32,
+    /// Connections on other instances: instance -> (count, when heard).
+    remote_watchers: Mutex<HashMap<uuid::Uuid, (u32, std::time::Instant)>>,
+    /// What this instance last told the others, and when (ms).
+    presence_published: Mutex<(u32, i64)>,
     last_active_ms: AtomicI64,
     gap_fill_pending: Mutex<bool>,
 }
@@ -148,7 +155,7 @@ impl Room {
     pub async fn load(
         id: MeetingId,
         store: Arc<dyn Store>,
-        bus: Arc<dyn Bus>,
+        bus: BusHandle,
         settings: Arc<Settings>,
     ) -> Result<Option<Arc<Room>>, StoreError> {
         if store.last_seq(id).await?.is_none() {
@@ -166,7 +173,7 @@ impl Room {
     pub fn empty(
         id: MeetingId,
         store: Arc<dyn Store>,
-        bus: Arc<dyn Bus>,
+        bus: BusHandle,
         settings: Arc<Settings>,
     ) -> Arc<Room> {
         let (tx, _) = broadcast::channel(settings.connection_buffer);
@@ -186,6 +193,8 @@ impl Room {
             tx,
             watchers: AtomicU32::new(0),
             last_presence_sent: AtomicU32::new(0),
+            remote_watchers: Mutex::new(HashMap::new()),
+            presence_published: Mutex::new((0, 0)),
             last_active_ms: AtomicI64::new(now_ms()),
             gap_fill_pending: Mutex::new(false),
             settings,
@@ -306,7 +315,11 @@ impl Room {
                     let merged = events
                         .iter()
                         .any(|e| matches!(e.kind, EventKind::QuestionMerged { .. }));
-                    self.bus.publish(self.id, &events).await;
+                    self.bus.publish_in_background(BusMessage::Events {
+                        instance: self.bus.instance,
+                        meeting: self.id,
+                        events: events.clone(),
+                    });
                     self.ingest(events);
                     if merged {
                         // The store moved the vote rows inside the merge's transaction.
@@ -430,7 +443,7 @@ impl Room {
                     viewer.audience == Audience::Staff,
                 ),
                 posts: post_views(&st.projection, &st.votes, viewer),
-                watching: self.watchers(),
+                watching: self.watching_total(),
             })),
         };
         let votes = match start {
@@ -500,7 +513,81 @@ impl Room {
         }
         let c = *count;
         st.dirty_votes.insert(post);
+        drop(st);
+        self.bus.publish_in_background(BusMessage::Votes {
+            instance: self.bus.instance,
+            meeting: self.id,
+            deltas: vec![(post, if up { 1 } else { -1 })],
+        });
         c
+    }
+
+    /// Vote changes committed on another instance.
+    pub fn apply_vote_deltas(&self, deltas: &[(PostId, i32)]) {
+        let mut st = self.state.write();
+        for (post, d) in deltas {
+            let count = st.votes.entry(*post).or_insert(0);
+            *count = count.saturating_add_signed(*d);
+            st.dirty_votes.insert(*post);
+        }
+    }
+
+    /// Re-read vote counts from the store (repairs a lost vote message); only changed counts
+    /// go out.
+    pub async fn resync_votes(&self) -> Result<(), StoreError> {
+        let counts = self.store.vote_counts(self.id).await?;
+        let mut st = self.state.write();
+        let changed: Vec<PostId> = counts
+            .iter()
+            .filter(|(p, c)| st.votes.get(p) != Some(c))
+            .map(|(p, _)| *p)
+            .chain(
+                st.votes
+                    .iter()
+                    .filter(|(p, c)| **c > 0 && !counts.contains_key(p))
+                    .map(|(p, _)| *p),
+            )
+            .collect();
+        for p in changed {
+            st.votes.insert(p, counts.get(&p).copied().unwrap_or(0));
+            st.dirty_votes.insert(p);
+        }
+        Ok(())
+    }
+
+    /// Presence reported by another instance.
+    pub fn set_remote_watchers(&self, instance: uuid::Uuid, watching: u32) {
+        self.remote_watchers
+            .lock()
+            .insert(instance, (watching, std::time::Instant::now()));
+    }
+
+    /// Everyone watching, on every instance (entries older than `presence_ttl` drop out: an
+    /// instance that died stops counting).
+    pub fn watching_total(&self) -> u32 {
+        let ttl = self.settings.presence_ttl();
+        let mut remote = self.remote_watchers.lock();
+        remote.retain(|_, (_, at)| at.elapsed() < ttl);
+        self.watchers() + remote.values().map(|(n, _)| *n).sum::<u32>()
+    }
+
+    /// Tell the other instances our count when it changed, and at least every `ttl/3`.
+    pub fn publish_presence_if_due(&self) {
+        if !self.bus.bus.is_shared() {
+            return;
+        }
+        let local = self.watchers();
+        let now = now_ms();
+        let refresh = (self.settings.presence_ttl().as_millis() / 3) as i64;
+        let mut last = self.presence_published.lock();
+        if last.0 != local || now - last.1 >= refresh {
+            *last = (local, now);
+            self.bus.publish_in_background(BusMessage::Presence {
+                instance: self.bus.instance,
+                meeting: self.id,
+                watching: local,
+            });
+        }
     }
 
     pub fn votes_of(&self, post: PostId) -> u32 {
@@ -524,7 +611,7 @@ impl Room {
                     counts,
                 }))));
         }
-        let watching = self.watchers();
+        let watching = self.watching_total();
         if self.last_presence_sent.swap(watching, Ordering::Relaxed) != watching {
             let _ = self.tx.send(Arc::new(Outbound::Shared(serialize(
                 &ServerFrame::Presence { watching },
@@ -593,6 +680,10 @@ fn render(
         public,
         staff,
         notices,
+        ends_session_of: match &e.kind {
+            EventKind::StaffRevoked { participant } => Some(*participant),
+            _ => None,
+        },
     }
 }
 

@@ -215,7 +215,12 @@ impl Connection {
                 }
                 out = self.sub.rx.recv() => match out {
                     Ok(out) => match &*out {
-                        Outbound::Event(e) => self.send_event(e, &mut last_seq).await?,
+                        Outbound::Event(e) => {
+                            if e.ends_session_of.is_some() && e.ends_session_of == self.viewer.participant {
+                                return Ok(Some((close_codes::POLICY, "your access was revoked")));
+                            }
+                            self.send_event(e, &mut last_seq).await?
+                        }
                         Outbound::Shared(bytes) => send(&mut self.session, bytes, timeout).await?,
                         Outbound::Shutdown => {
                             let hint = self.settings.reconnect_hint_ms;

@@ -121,6 +121,10 @@ pub fn stream(
             tokio::select! {
                 out = st.sub.rx.recv() => match out {
                     Ok(out) => match &*out {
+                        Outbound::Event(e) if e.ends_session_of.is_some() && e.ends_session_of == st.viewer.participant => {
+                            // Access revoked: end the stream without the staff frame.
+                            st.done = true;
+                        }
                         Outbound::Event(e) => {
                             if e.seq > st.last_seq {
                                 st.last_seq = e.seq;

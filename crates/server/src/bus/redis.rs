@@ -1,0 +1,169 @@
+//! Redis pub/sub bus for several instances.
+//!
+//! One channel per installation (`<prefix>:bus`), not one per meeting: an installation has few
+//! meetings live at once, every instance needs presence for the meetings it serves, and a single
+//! subscription has no subscribe/unsubscribe churn (and no window between loading a room and
+//! subscribing to it). Instances drop messages for meetings they have not loaded. One comment
+//! costs one PUBLISH.
+//!
+//! One subscriber connection per instance. When it drops (Redis restarted, `CLIENT KILL`), the
+//! loop reconnects with backoff and, once subscribed again, tells the hub `Reconnected` so every
+//! room catches up from the store: the `redis` crate would otherwise resubscribe silently over a
+//! gap. Publishing uses a separate auto-reconnecting connection with short timeouts, and never
+//! blocks a command: the store already has the event.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use parking_lot::Mutex;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use super::{Bus, BusMessage, BusSink, Delivery};
+
+pub struct RedisBus {
+    client: redis::Client,
+    channel: String,
+    publisher: tokio::sync::Mutex<Option<ConnectionManager>>,
+    connected: Arc<AtomicBool>,
+    sink: Mutex<Option<BusSink>>,
+}
+
+impl RedisBus {
+    /// `prefix` isolates installations (and tests) sharing one Redis: pub/sub ignores the
+    /// database number.
+    pub fn new(url: &str, prefix: &str) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url)?;
+        Ok(Self {
+            client,
+            channel: format!("{prefix}:bus"),
+            publisher: tokio::sync::Mutex::new(None),
+            connected: Arc::new(AtomicBool::new(false)),
+            sink: Mutex::new(None),
+        })
+    }
+
+    async fn publisher(&self) -> Option<ConnectionManager> {
+        let mut guard = self.publisher.lock().await;
+        if guard.is_none() {
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Duration::from_millis(500))
+                .set_response_timeout(Duration::from_millis(500))
+                .set_number_of_retries(1);
+            match tokio::time::timeout(
+                Duration::from_secs(1),
+                self.client.get_connection_manager_with_config(config),
+            )
+            .await
+            {
+                Ok(Ok(c)) => *guard = Some(c),
+                Ok(Err(e)) => tracing::warn!(error = %e, "redis publisher: cannot connect"),
+                Err(_) => tracing::warn!("redis publisher: connect timed out"),
+            }
+        }
+        guard.clone()
+    }
+}
+
+async fn subscribe_loop(
+    client: redis::Client,
+    channel: String,
+    connected: Arc<AtomicBool>,
+    sink: BusSink,
+) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        if sink.is_closed() {
+            return;
+        }
+        let attempt = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            Ok::<_, redis::RedisError>(pubsub)
+        };
+        match tokio::time::timeout(Duration::from_secs(2), attempt).await {
+            Ok(Ok(mut pubsub)) => {
+                connected.store(true, Ordering::Relaxed);
+                backoff = Duration::from_millis(100);
+                tracing::info!(channel = %channel, "redis bus subscribed");
+                if sink.send(Delivery::Reconnected).is_err() {
+                    return;
+                }
+                let mut stream = pubsub.on_message();
+                while let Some(msg) = stream.next().await {
+                    let Ok(payload) = msg.get_payload::<String>() else {
+                        continue;
+                    };
+                    match serde_json::from_str::<BusMessage>(&payload) {
+                        Ok(m) => {
+                            if sink.send(Delivery::Message(m)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "redis bus: undecodable message dropped")
+                        }
+                    }
+                }
+                connected.store(false, Ordering::Relaxed);
+                tracing::warn!("redis bus subscription lost; reconnecting");
+            }
+            Ok(Err(e)) => {
+                connected.store(false, Ordering::Relaxed);
+                tracing::warn!(error = %e, "redis bus: cannot subscribe; retrying");
+            }
+            Err(_) => {
+                connected.store(false, Ordering::Relaxed);
+                tracing::warn!("redis bus: subscribe timed out; retrying");
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(2));
+    }
+}
+
+#[async_trait]
+impl Bus for RedisBus {
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
+
+    async fn start(&self, sink: BusSink) {
+        *self.sink.lock() = Some(sink.clone());
+        tokio::spawn(subscribe_loop(
+            self.client.clone(),
+            self.channel.clone(),
+            self.connected.clone(),
+            sink,
+        ));
+    }
+
+    async fn publish(&self, message: &BusMessage) {
+        let Ok(payload) = serde_json::to_string(message) else {
+            return;
+        };
+        let Some(mut conn) = self.publisher().await else {
+            return;
+        };
+        let mut cmd = redis::cmd("PUBLISH");
+        cmd.arg(&self.channel).arg(payload);
+        let published = cmd.query_async::<i64>(&mut conn);
+        match tokio::time::timeout(Duration::from_secs(1), published).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "redis publish failed (the store has the event)")
+            }
+            Err(_) => tracing::debug!("redis publish timed out (the store has the event)"),
+        }
+    }
+
+    fn healthy(&self) -> bool {
+        self.connected.load(Ordering::Relaxed)
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+}
