@@ -14,17 +14,31 @@ async fn a_post_reaches_a_live_client() {
     let meeting = app.open_meeting("Havnen").await;
     let anne = app.join(meeting, "Anne").await;
     let mut ws = ws_connect(&app.ws_url(meeting, None), None).await;
-    let hello = next_frame(&mut ws, Duration::from_secs(5)).await.expect("hello");
-    assert!(matches!(hello, ServerFrame::Hello { protocol: 1, .. }), "{hello:?}");
-    let Some(ServerFrame::Snapshot { seq, .. }) = next_frame(&mut ws, Duration::from_secs(5)).await else { panic!("snapshot") };
+    let hello = next_frame(&mut ws, Duration::from_secs(5))
+        .await
+        .expect("hello");
+    assert!(
+        matches!(hello, ServerFrame::Hello { protocol: 1, .. }),
+        "{hello:?}"
+    );
+    let Some(ServerFrame::Snapshot { seq, .. }) = next_frame(&mut ws, Duration::from_secs(5)).await
+    else {
+        panic!("snapshot")
+    };
     let post = app.post(&anne, meeting, "question", "Hvornår?").await;
     assert_eq!(post, seq + 1);
     loop {
-        match next_frame(&mut ws, Duration::from_secs(5)).await.expect("event") {
+        match next_frame(&mut ws, Duration::from_secs(5))
+            .await
+            .expect("event")
+        {
             ServerFrame::Event(e) => {
                 assert_eq!(e.seq, post);
                 assert_eq!(e.kind, "post_created");
-                assert_eq!(e.posts.last().and_then(|p| p.body.as_deref()), Some("Hvornår?"));
+                assert_eq!(
+                    e.posts.last().and_then(|p| p.body.as_deref()),
+                    Some("Hvornår?")
+                );
                 break;
             }
             ServerFrame::Presence { .. } | ServerFrame::Votes { .. } => continue,

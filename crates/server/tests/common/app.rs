@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 use borgermode_protocol::frames::ServerFrame;
-use borgermode_protocol::http::{CommandAck, CreateMeetingRequest, JoinRequest, SessionResponse, StaffLinkResponse, StaffSessionRequest};
+use borgermode_protocol::http::{
+    CommandAck, CreateMeetingRequest, JoinRequest, SessionResponse, StaffLinkResponse,
+    StaffSessionRequest,
+};
 use borgermode_protocol::{Language, MeetingId, ParticipantId, StaffRole};
 use borgermode_server::app::ShutdownHandle;
 use borgermode_server::{Application, Settings};
@@ -50,7 +53,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 /// Start a server on an existing database (restart tests).
-pub async fn spawn_app_on(dir: std::sync::Arc<tempfile::TempDir>, db_url: String, configure: impl FnOnce(&mut Settings)) -> TestApp {
+pub async fn spawn_app_on(
+    dir: std::sync::Arc<tempfile::TempDir>,
+    db_url: String,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = test_settings(&db_url);
     configure(&mut settings);
     let app = Application::build(settings).await.expect("build app");
@@ -61,7 +68,10 @@ pub async fn spawn_app_on(dir: std::sync::Arc<tempfile::TempDir>, db_url: String
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         port,
-        http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
         handle,
         state,
         db_url,
@@ -93,19 +103,26 @@ impl TestApp {
 
     pub fn ws_url(&self, meeting: MeetingId, since: Option<u64>) -> String {
         match since {
-            Some(s) => format!("ws://127.0.0.1:{}/api/meetings/{}/live?since={s}", self.port, meeting),
+            Some(s) => format!(
+                "ws://127.0.0.1:{}/api/meetings/{}/live?since={s}",
+                self.port, meeting
+            ),
             None => format!("ws://127.0.0.1:{}/api/meetings/{}/live", self.port, meeting),
         }
     }
 
     /// A request as the organizer.
     pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, self.url(path)).bearer_auth(ADMIN_TOKEN)
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(ADMIN_TOKEN)
     }
 
     /// A request as a participant.
     pub fn as_(&self, who: &Who, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, self.url(path)).bearer_auth(&who.token)
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(&who.token)
     }
 
     /// Create a meeting (status draft) and return its id.
@@ -119,8 +136,18 @@ impl TestApp {
             video_url: None,
             settings: Default::default(),
         };
-        let resp = self.admin(reqwest::Method::POST, "/api/meetings").json(&body).send().await.expect("create meeting");
-        assert_eq!(resp.status(), 201, "create meeting: {}", resp.text().await.unwrap_or_default());
+        let resp = self
+            .admin(reqwest::Method::POST, "/api/meetings")
+            .json(&body)
+            .send()
+            .await
+            .expect("create meeting");
+        assert_eq!(
+            resp.status(),
+            201,
+            "create meeting: {}",
+            resp.text().await.unwrap_or_default()
+        );
         let ack: CommandAck = resp.json().await.expect("ack");
         ack.meeting_id.expect("meeting id")
     }
@@ -128,7 +155,11 @@ impl TestApp {
     /// Create and open a meeting.
     pub async fn open_meeting(&self, title: &str) -> MeetingId {
         let id = self.create_meeting(title).await;
-        let resp = self.admin(reqwest::Method::POST, &format!("/api/meetings/{id}/open")).send().await.expect("open");
+        let resp = self
+            .admin(reqwest::Method::POST, &format!("/api/meetings/{id}/open"))
+            .send()
+            .await
+            .expect("open");
         assert!(resp.status().is_success(), "open: {}", resp.status());
         id
     }
@@ -137,37 +168,65 @@ impl TestApp {
         let resp = self
             .http
             .post(self.url(&format!("/api/meetings/{meeting}/join")))
-            .json(&JoinRequest { display_name: name.into(), age_band: None, gender: None })
+            .json(&JoinRequest {
+                display_name: name.into(),
+                age_band: None,
+                gender: None,
+            })
             .send()
             .await
             .expect("join");
         assert_eq!(resp.status(), 201, "join {name}");
         let token = cookie_token(&resp).expect("session cookie");
         let s: SessionResponse = resp.json().await.expect("session");
-        Who { id: s.you.participant_id, token }
+        Who {
+            id: s.you.participant_id,
+            token,
+        }
     }
 
     /// Create a staff link and exchange it like the page does.
     pub async fn staff(&self, meeting: MeetingId, role: StaffRole, name: &str) -> Who {
         let resp = self
-            .admin(reqwest::Method::POST, &format!("/api/meetings/{meeting}/staff"))
+            .admin(
+                reqwest::Method::POST,
+                &format!("/api/meetings/{meeting}/staff"),
+            )
             .json(&serde_json::json!({"role": role, "name": name, "role_line": "Byrådet"}))
             .send()
             .await
             .expect("staff link");
         assert_eq!(resp.status(), 201);
         let link: StaffLinkResponse = resp.json().await.expect("link");
-        let key = link.link.split("#key=").nth(1).expect("key in fragment").to_string();
-        let resp = self.http.post(self.url("/api/staff-session")).json(&StaffSessionRequest { key }).send().await.expect("exchange");
+        let key = link
+            .link
+            .split("#key=")
+            .nth(1)
+            .expect("key in fragment")
+            .to_string();
+        let resp = self
+            .http
+            .post(self.url("/api/staff-session"))
+            .json(&StaffSessionRequest { key })
+            .send()
+            .await
+            .expect("exchange");
         assert_eq!(resp.status(), 200);
         let token = cookie_token(&resp).expect("staff cookie");
-        Who { id: link.participant_id, token }
+        Who {
+            id: link.participant_id,
+            token,
+        }
     }
 
     /// Post and return the post id (panics unless 201).
     pub async fn post(&self, who: &Who, meeting: MeetingId, kind: &str, body: &str) -> u64 {
         let resp = self
-            .as_(who, reqwest::Method::POST, &format!("/api/meetings/{meeting}/posts"))
+            .as_(
+                who,
+                reqwest::Method::POST,
+                &format!("/api/meetings/{meeting}/posts"),
+            )
             .json(&serde_json::json!({"kind": kind, "body": body}))
             .send()
             .await
@@ -185,15 +244,21 @@ impl TestApp {
     }
 }
 
-pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Open a live-stream WebSocket, optionally as a participant.
 pub async fn ws_connect(url: &str, token: Option<&str>) -> Ws {
     let mut req = url.into_client_request().expect("request");
     if let Some(t) = token {
-        req.headers_mut().insert("authorization", format!("Bearer {t}").parse().expect("header"));
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {t}").parse().expect("header"),
+        );
     }
-    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connect");
+    let (ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("ws connect");
     ws
 }
 
@@ -202,7 +267,9 @@ pub async fn next_frame(ws: &mut Ws, timeout: Duration) -> Option<ServerFrame> {
     loop {
         let msg = tokio::time::timeout(timeout, ws.next()).await.ok()??.ok()?;
         match msg {
-            Message::Text(t) => return Some(serde_json::from_str(&t).expect("server frame parses")),
+            Message::Text(t) => {
+                return Some(serde_json::from_str(&t).expect("server frame parses"))
+            }
             Message::Close(_) => return None,
             _ => continue,
         }
