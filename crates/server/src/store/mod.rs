@@ -17,6 +17,7 @@
 //!   the same transaction.
 //! - Nothing is acknowledged before commit; SQLite runs with `synchronous=FULL`.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
