@@ -32,6 +32,12 @@ pub struct Application {
 
 /// Open the configured store.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    if settings.is_postgres() {
+        let store = crate::store::postgres::PostgresStore::connect(&settings.database_url)
+            .await
+            .context("connecting to PostgreSQL (DATABASE_URL)")?;
+        return Ok(Arc::new(store));
+    }
     let path = settings.sqlite_path().context("unsupported DATABASE_URL")?;
     let store = SqliteStore::open(&path)
         .await

@@ -200,6 +200,10 @@ impl Settings {
         self.public_url().starts_with("https://")
     }
 
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         self.database_url
             .strip_prefix("sqlite://")
@@ -242,11 +246,12 @@ impl Settings {
 
     /// Check combinations clap cannot.
     pub fn validate(&self) -> Result<(), String> {
-        if self.sqlite_path().is_none() {
-            return Err(format!(
-                "unsupported DATABASE_URL {:?}: use sqlite:<path> (PostgreSQL support arrives with the scale-out work)",
-                self.database_url.split('@').next_back().unwrap_or("")
-            ));
+        if self.sqlite_path().is_none() && !self.is_postgres() {
+            // Never echo the URL: it may hold a password.
+            return Err("unsupported DATABASE_URL: use sqlite:<path> or postgres://...".into());
+        }
+        if self.redis_url.is_some() && !self.is_postgres() {
+            return Err("REDIS_URL (several instances) needs a shared PostgreSQL DATABASE_URL; SQLite serves one instance".into());
         }
         if self.heartbeat_ms == 0 || self.idle_timeout_ms <= self.heartbeat_ms {
             return Err("idle timeout must be longer than the heartbeat interval".into());

@@ -2,5 +2,6 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod cluster;
 pub mod pg;
 pub mod store_conformance;
