@@ -18,6 +18,7 @@
 //! - Nothing is acknowledged before commit; SQLite runs with `synchronous=FULL`.
 
 pub mod postgres;
+mod codec;
 pub mod sqlite;
 
 use std::collections::HashMap;

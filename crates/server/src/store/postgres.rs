@@ -44,7 +44,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use borgermode_domain::event::Actor;
+
 use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PostId, Seq};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -53,6 +53,9 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Postgres, Transaction};
 use uuid::Uuid;
 
+use super::codec::{
+    events_from_rows, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, JoinedRow,
+};
 use super::{
     AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
     StoreError, VoteChange,
@@ -534,48 +537,6 @@ async fn write_votes_in(
     Ok(Decision::Commit(effective))
 }
 
-/// One row of the events/contents join: the event's columns, then one content slot (absent
-/// when the event has no stored text).
-type EventRow = (
-    i64,
-    DateTime<Utc>,
-    String,
-    String,
-    Option<i32>,
-    Option<String>,
-);
-
-/// Fold joined rows (ascending by seq, then slot) into events with their text restored.
-fn events_from_rows(rows: Vec<EventRow>) -> Result<Vec<Event>, StoreError> {
-    let mut events: Vec<Event> = Vec::new();
-    for (seq, at, actor_json, kind_json, slot, text) in rows {
-        let seq = seq_from_db(seq)?;
-        if events.last().map(|e| e.seq) != Some(seq) {
-            let mut kind: EventKind = from_json(&kind_json, "event kind")?;
-            // Only a content row makes text visible: what is not there was erased.
-            for content in kind.contents_mut() {
-                content.text = None;
-            }
-            events.push(Event {
-                seq,
-                at,
-                actor: from_json::<Actor>(&actor_json, "actor")?,
-                kind,
-            });
-        }
-        if let (Some(slot), Some(text), Some(event)) = (slot, text, events.last_mut()) {
-            let index = usize::try_from(slot)
-                .map_err(|_| StoreError::Corrupt(format!("event {seq}: content slot {slot}")))?;
-            let mut contents = event.kind.contents_mut();
-            let content = contents.get_mut(index).ok_or_else(|| {
-                StoreError::Corrupt(format!("event {seq}: no content slot {slot}"))
-            })?;
-            content.text = Some(text);
-        }
-    }
-    Ok(events)
-}
-
 #[async_trait]
 impl Store for PostgresStore {
     fn kind(&self) -> &'static str {
@@ -616,7 +577,14 @@ impl Store for PostgresStore {
             return Ok(Vec::new());
         }
         // One statement, so events and their texts come from one snapshot.
-        let rows: Vec<EventRow> = sqlx::query_as(
+        let rows: Vec<(
+            i64,
+            DateTime<Utc>,
+            String,
+            String,
+            Option<i32>,
+            Option<String>,
+        )> = sqlx::query_as(
             "SELECT e.seq, e.at, e.actor_json, e.kind_json, c.slot, c.text \
              FROM events e \
              LEFT JOIN contents c ON c.meeting_id = e.meeting_id AND c.seq = e.seq \
@@ -629,7 +597,17 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        events_from_rows(rows)
+        events_from_rows(
+            rows.into_iter()
+                .map(|(seq, at, actor_json, kind_json, slot, text)| JoinedRow {
+                    seq,
+                    at,
+                    actor_json,
+                    kind_json,
+                    slot: slot.map(i64::from),
+                    text,
+                }),
+        )
     }
 
     async fn last_seq(&self, meeting: MeetingId) -> Result<Option<Seq>, StoreError> {
@@ -875,30 +853,4 @@ fn migrate_err(error: MigrateError) -> StoreError {
 fn whole_micros(at: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_micros(at.timestamp_micros())
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {at} out of range")))
-}
-
-fn seq_to_db(seq: Seq) -> Result<i64, StoreError> {
-    i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))
-}
-
-fn seq_from_db(seq: i64) -> Result<Seq, StoreError> {
-    Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))
-}
-
-fn post_to_db(post: PostId) -> Result<i64, StoreError> {
-    i64::try_from(post.0).map_err(|_| StoreError::Corrupt(format!("post id {post} out of range")))
-}
-
-fn post_from_db(post: i64) -> Result<PostId, StoreError> {
-    u64::try_from(post)
-        .map(PostId)
-        .map_err(|_| StoreError::Corrupt(format!("negative post id {post}")))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }

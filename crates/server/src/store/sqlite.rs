@@ -34,7 +34,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use borgermode_domain::event::Actor;
+
 use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PostId, Seq};
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::future::BoxFuture;
@@ -46,6 +46,9 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Sqlite, Transaction};
 use uuid::Uuid;
 
+use super::codec::{
+    events_from_rows, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, JoinedRow,
+};
 use super::{
     AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
     StoreError, VoteChange,
@@ -375,41 +378,6 @@ async fn write_votes_in(
     Ok(Decision::Commit(effective))
 }
 
-/// One row of the events/contents join: the event's columns, then one content slot (absent
-/// when the event has no stored text).
-type EventRow = (i64, String, String, String, Option<i64>, Option<String>);
-
-/// Fold joined rows (ascending by seq, then slot) into events with their text restored.
-fn events_from_rows(rows: Vec<EventRow>) -> Result<Vec<Event>, StoreError> {
-    let mut events: Vec<Event> = Vec::new();
-    for (seq, at, actor_json, kind_json, slot, text) in rows {
-        let seq = seq_from_db(seq)?;
-        if events.last().map(|e| e.seq) != Some(seq) {
-            let mut kind: EventKind = from_json(&kind_json, "event kind")?;
-            // Only a content row makes text visible: what is not there was erased.
-            for content in kind.contents_mut() {
-                content.text = None;
-            }
-            events.push(Event {
-                seq,
-                at: parse_timestamp(&at)?,
-                actor: from_json::<Actor>(&actor_json, "actor")?,
-                kind,
-            });
-        }
-        if let (Some(slot), Some(text), Some(event)) = (slot, text, events.last_mut()) {
-            let index = usize::try_from(slot)
-                .map_err(|_| StoreError::Corrupt(format!("event {seq}: content slot {slot}")))?;
-            let mut contents = event.kind.contents_mut();
-            let content = contents.get_mut(index).ok_or_else(|| {
-                StoreError::Corrupt(format!("event {seq}: no content slot {slot}"))
-            })?;
-            content.text = Some(text);
-        }
-    }
-    Ok(events)
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     fn kind(&self) -> &'static str {
@@ -450,7 +418,7 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         // One statement, so events and their texts come from one snapshot.
-        let rows: Vec<EventRow> = sqlx::query_as(
+        let rows: Vec<(i64, String, String, String, Option<i64>, Option<String>)> = sqlx::query_as(
             "SELECT e.seq, e.at, e.actor_json, e.kind_json, c.slot, c.text \
              FROM events e \
              LEFT JOIN contents c ON c.meeting_id = e.meeting_id AND c.seq = e.seq \
@@ -463,6 +431,19 @@ impl Store for SqliteStore {
         .fetch_all(&self.readers)
         .await
         .map_err(db_err)?;
+        let rows = rows
+            .into_iter()
+            .map(|(seq, at, actor_json, kind_json, slot, text)| {
+                Ok(JoinedRow {
+                    seq,
+                    at: parse_timestamp(&at)?,
+                    actor_json,
+                    kind_json,
+                    slot,
+                    text,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         events_from_rows(rows)
     }
 
@@ -716,24 +697,6 @@ fn migrate_err(error: MigrateError) -> StoreError {
     }
 }
 
-fn seq_to_db(seq: Seq) -> Result<i64, StoreError> {
-    i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))
-}
-
-fn seq_from_db(seq: i64) -> Result<Seq, StoreError> {
-    Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))
-}
-
-fn post_to_db(post: PostId) -> Result<i64, StoreError> {
-    i64::try_from(post.0).map_err(|_| StoreError::Corrupt(format!("post id {post} out of range")))
-}
-
-fn post_from_db(post: i64) -> Result<PostId, StoreError> {
-    u64::try_from(post)
-        .map(PostId)
-        .map_err(|_| StoreError::Corrupt(format!("negative post id {post}")))
-}
-
 /// RFC 3339 in UTC with nine fractional digits: exact, and ordered as text.
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Nanos, true)
@@ -747,12 +710,4 @@ fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
 
 fn parse_uuid(text: &str, what: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{what} {text:?}: {e}")))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }

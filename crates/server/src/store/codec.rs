@@ -1,0 +1,82 @@
+//! Conversions both stores share: seq and post ids to and from SQL integers, JSON columns, and
+//! folding the events/contents join back into events with their personal text restored. One
+//! copy, so the two stores cannot drift apart in how they read the log.
+
+use borgermode_domain::event::Actor;
+use borgermode_domain::{Event, EventKind, PostId, Seq};
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+
+pub(super) fn seq_to_db(seq: Seq) -> Result<i64, StoreError> {
+    i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))
+}
+
+pub(super) fn seq_from_db(seq: i64) -> Result<Seq, StoreError> {
+    Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))
+}
+
+pub(super) fn post_to_db(post: PostId) -> Result<i64, StoreError> {
+    i64::try_from(post.0).map_err(|_| StoreError::Corrupt(format!("post id {post} out of range")))
+}
+
+pub(super) fn post_from_db(post: i64) -> Result<PostId, StoreError> {
+    u64::try_from(post)
+        .map(PostId)
+        .map_err(|_| StoreError::Corrupt(format!("negative post id {post}")))
+}
+
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
+}
+
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// One row of the events/contents join: the event's columns, then one content slot (absent
+/// when the event has no stored text).
+pub(super) struct JoinedRow {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_json: String,
+    pub kind_json: String,
+    pub slot: Option<i64>,
+    pub text: Option<String>,
+}
+
+/// Fold joined rows (ascending by seq, then slot) into events with their text restored.
+pub(super) fn events_from_rows(
+    rows: impl IntoIterator<Item = JoinedRow>,
+) -> Result<Vec<Event>, StoreError> {
+    let mut events: Vec<Event> = Vec::new();
+    for row in rows {
+        let seq = seq_from_db(row.seq)?;
+        if events.last().map(|e| e.seq) != Some(seq) {
+            let mut kind: EventKind = from_json(&row.kind_json, "event kind")?;
+            // Only a content row makes text visible: what is not there was erased.
+            for content in kind.contents_mut() {
+                content.text = None;
+            }
+            events.push(Event {
+                seq,
+                at: row.at,
+                actor: from_json::<Actor>(&row.actor_json, "actor")?,
+                kind,
+            });
+        }
+        if let (Some(slot), Some(text), Some(event)) = (row.slot, row.text, events.last_mut()) {
+            let index = usize::try_from(slot)
+                .map_err(|_| StoreError::Corrupt(format!("event {seq}: content slot {slot}")))?;
+            let mut contents = event.kind.contents_mut();
+            let content = contents.get_mut(index).ok_or_else(|| {
+                StoreError::Corrupt(format!("event {seq}: no content slot {slot}"))
+            })?;
+            content.text = Some(text);
+        }
+    }
+    Ok(events)
+}
