@@ -17,8 +17,8 @@
 //!   the same transaction.
 //! - Nothing is acknowledged before commit; SQLite runs with `synchronous=FULL`.
 
-pub mod postgres;
 mod codec;
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
