@@ -1,0 +1,180 @@
+// Organizer pages (/admin): sign in with the admin link (the token travels in the URL
+// fragment, is exchanged for a cookie by POST and removed from the address bar), list and
+// create meetings, edit and schedule them, open and close, staff links with copy buttons.
+
+import { el, t, api, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch } from './util.js';
+import { toast, topExtra } from './meeting.js';
+import { settingsForm } from './staff.js';
+
+const main = () => $('#main');
+
+/** datetime-local value <-> RFC 3339 */
+function toLocalInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+function fromLocalInput(v) { return v ? new Date(v).toISOString() : null; }
+
+function field(id, label, input, hint) {
+  return el('div', { class: 'field' }, el('label', { for: id }, label), hint ? el('p', { class: 'hint', id: `${id}-hint` }, hint) : null, input);
+}
+
+function meetingFields(m) {
+  const title = el('input', { id: 'mf-title', type: 'text', required: true, maxlength: '200' });
+  const desc = el('textarea', { id: 'mf-desc', rows: '5', maxlength: '20000', 'aria-describedby': 'mf-desc-hint' });
+  const starts = el('input', { id: 'mf-starts', type: 'datetime-local' });
+  const ends = el('input', { id: 'mf-ends', type: 'datetime-local' });
+  const language = el('select', { id: 'mf-lang' }, ['da', 'en'].map((l) => el('option', { value: l }, t(`lang.${l}`))));
+  const video = el('input', { id: 'mf-video', type: 'url', maxlength: '2000', 'aria-describedby': 'mf-video-hint' });
+  if (m) {
+    title.value = m.title; desc.value = m.description || ''; starts.value = toLocalInput(m.starts_at); ends.value = toLocalInput(m.ends_at);
+    language.value = m.language; video.value = m.video_url || '';
+  }
+  const nodes = [
+    field('mf-title', t('admin.f.title'), title),
+    field('mf-desc', t('admin.f.description'), desc, t('admin.f.description_hint')),
+    el('div', { class: 'pair' }, field('mf-starts', t('admin.f.starts'), starts), field('mf-ends', t('admin.f.ends'), ends)),
+    field('mf-lang', t('admin.f.language'), language),
+    field('mf-video', t('admin.f.video'), video, t('admin.f.video_hint')),
+  ];
+  const read = () => ({
+    title: title.value.trim(), description: desc.value, starts_at: fromLocalInput(starts.value), ends_at: fromLocalInput(ends.value),
+    language: language.value, video_url: video.value.trim() || null,
+  });
+  return { nodes, read, title };
+}
+
+async function signIn() {
+  const input = el('input', { id: 'admin-token', type: 'password', required: true, autocomplete: 'off' });
+  const err = el('p', { class: 'form-error', role: 'alert' });
+  const form = el('form', { class: 'card narrow', novalidate: true }, el('h1', null, t('admin.signin_title')), el('p', null, t('admin.signin_lead')),
+    field('admin-token', t('admin.token'), input), el('button', { type: 'submit' }, t('admin.signin')), err);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    let token = input.value.trim();
+    const m = token.match(/token=([^&\s]+)/);
+    if (m) token = decodeURIComponent(m[1]);
+    try { await api('POST', '/api/admin/session', { token }); adminPage(); } catch (x) { err.textContent = x.status === 401 ? t('admin.bad_token') : errorText(x); }
+  });
+  main().replaceChildren(form);
+}
+
+export async function adminPage() {
+  topExtra(langSwitch(() => location.reload()));
+  document.title = `${t('admin.title')} · borgermode`;
+  const token = takeFragment('token');
+  if (token) {
+    try { await api('POST', '/api/admin/session', { token }); } catch (e) { main().replaceChildren(el('p', { class: 'error', role: 'alert' }, e.status === 401 ? t('admin.bad_token') : errorText(e))); return; }
+  }
+  const id = new URLSearchParams(location.search).get('m');
+  try {
+    if (id) await meetingDetail(id); else await meetingList();
+  } catch (e) {
+    if (e.status === 401) signIn();
+    else main().replaceChildren(el('p', { class: 'error', role: 'alert' }, errorText(e)));
+  }
+}
+
+function logoutButton() {
+  return el('button', { type: 'button', class: 'link-button', onclick: async () => { try { await api('DELETE', '/api/admin/session'); } catch (_) { /* ignore */ } location.href = '/admin'; } }, t('admin.signout'));
+}
+
+async function meetingList() {
+  const list = await api('GET', '/api/meetings');
+  const f = meetingFields(null);
+  const err = el('p', { class: 'form-error', role: 'alert' });
+  const create = el('form', { class: 'card', novalidate: true }, el('h2', null, t('admin.create')), f.nodes, el('button', { type: 'submit' }, t('admin.create_submit')), err);
+  create.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = f.read();
+    if (!body.title) { err.textContent = t('error.title_empty'); f.title.focus(); return; }
+    if (!body.video_url) delete body.video_url;
+    try { const r = await api('POST', '/api/meetings', body); location.href = `/admin?m=${r.meeting_id}`; } catch (x) { err.textContent = errorText(x); }
+  });
+  const rows = list.map((m) => el('tr', null,
+    el('td', null, el('a', { href: `/admin?m=${m.id}` }, m.title)),
+    el('td', null, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`))),
+    el('td', null, m.starts_at ? fmtDateTime(m.starts_at) : '–')));
+  main().replaceChildren(
+    el('div', { class: 'row spread' }, el('h1', null, t('admin.title')), logoutButton()),
+    el('section', { class: 'card', 'aria-labelledby': 'list-h' }, el('h2', { id: 'list-h' }, t('admin.meetings')),
+      list.length ? el('div', { class: 'table-wrap' }, el('table', null, el('thead', null, el('tr', null, el('th', { scope: 'col' }, t('admin.f.title')), el('th', { scope: 'col' }, t('admin.status')), el('th', { scope: 'col' }, t('admin.f.starts')))), el('tbody', null, rows)))
+        : el('p', { class: 'empty' }, t('admin.no_meetings'))),
+    create);
+}
+
+function linkRow(label, url, extra) {
+  const b = el('button', { type: 'button', class: 'secondary', onclick: (e) => copyText(url, e.currentTarget) }, t('action.copy'));
+  return el('div', { class: 'link-row' }, el('p', { class: 'label' }, label), el('div', { class: 'row wrap' }, el('code', { class: 'link' }, url), b, extra || null));
+}
+
+async function meetingDetail(id) {
+  const m = await api('GET', `/api/meetings/${id}`);
+  const base = location.origin;
+  const reload = () => meetingDetail(id).catch((e) => toast(errorText(e)));
+  const run = async (p, ok) => { try { await p; toast(t(ok || 'admin.saved')); reload(); } catch (x) { toast(errorText(x)); } };
+
+  const f = meetingFields(m);
+  const err = el('p', { class: 'form-error', role: 'alert' });
+  const edit = el('form', { class: 'card', novalidate: true }, el('h2', null, t('admin.edit')), f.nodes, el('button', { type: 'submit' }, t('admin.save')), err);
+  edit.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = f.read();
+    if (!body.title) { err.textContent = t('error.title_empty'); f.title.focus(); return; }
+    try { await api('PATCH', `/api/meetings/${id}`, body); toast(t('admin.saved')); reload(); } catch (x) { err.textContent = errorText(x); }
+  });
+
+  const life = el('div', { class: 'row wrap' });
+  if (m.status === 'draft') life.append(el('button', { type: 'button', class: 'secondary', onclick: () => run(api('POST', `/api/meetings/${id}/schedule`)) }, t('admin.schedule')));
+  if (m.status === 'draft' || m.status === 'scheduled') life.append(el('button', { type: 'button', onclick: () => run(api('POST', `/api/meetings/${id}/open`)) }, t('admin.open')));
+  if (m.status !== 'closed') {
+    const close = el('button', { type: 'button', class: 'danger' }, t('admin.close'));
+    let armed = false;
+    close.addEventListener('click', () => { if (!armed) { armed = true; close.textContent = t('staff.close_confirm'); return; } run(api('POST', `/api/meetings/${id}/close`)); });
+    life.append(close);
+  }
+
+  const short = `${base}/j/${id.replace(/-/g, '').slice(0, 8)}`;
+  const links = el('section', { class: 'card', 'aria-labelledby': 'links-h' }, el('h2', { id: 'links-h' }, t('admin.links')),
+    linkRow(t('admin.link_public'), `${base}/m/${id}`, el('a', { href: `/m/${id}`, class: 'button secondary' }, t('admin.open_page'))),
+    linkRow(t('admin.link_short'), short),
+    linkRow(t('admin.link_screen'), `${base}/m/${id}/screen`, el('a', { href: `/m/${id}/screen`, class: 'button secondary' }, t('admin.open_page'))),
+    el('figure', { class: 'qr-small' }, el('img', { src: `/m/${id}/qr.svg`, alt: t('screen.qr_alt'), width: '160', height: '160' }), el('figcaption', null, el('a', { href: `/m/${id}/qr.svg`, download: 'borgermode-qr.svg' }, t('admin.qr_download')))));
+
+  const staffItems = (staff) => (staff || []).map((s) => el('li', { class: s.revoked ? 'revoked' : '' },
+    el('span', null, s.name, s.role_line ? ` (${s.role_line})` : '', ' · ', t(`role.${s.role}`)), ' ',
+    s.revoked ? el('span', { class: 'hint' }, t('admin.revoked')) : el('button', { type: 'button', class: 'link-button danger', onclick: () => run(api('DELETE', `/api/meetings/${id}/staff/${s.participant_id}`), 'admin.revoked_ok') }, t('admin.revoke'))));
+  const staffList = el('ul', { class: 'staff-list' }, staffItems(m.staff));
+  const newLink = el('div', { class: 'new-link', 'aria-live': 'polite' });
+  const sRole = el('select', { id: 'sf-role' }, el('option', { value: 'moderator' }, t('role.moderator')), el('option', { value: 'panelist' }, t('role.panelist')));
+  const sName = el('input', { id: 'sf-name', type: 'text', required: true, maxlength: '40' });
+  const sLine = el('input', { id: 'sf-line', type: 'text', maxlength: '80' });
+  const sErr = el('p', { class: 'form-error', role: 'alert' });
+  const staffForm = el('form', { class: 'small-form', novalidate: true }, el('h3', null, t('admin.staff_new')),
+    el('div', { class: 'pair' }, field('sf-role', t('admin.staff_role'), sRole), field('sf-name', t('admin.staff_name'), sName)),
+    field('sf-line', t('admin.staff_line'), sLine, t('admin.staff_line_hint')),
+    el('button', { type: 'submit' }, t('admin.staff_create')), sErr);
+  staffForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!sName.value.trim()) { sErr.textContent = t('error.name_empty'); sName.focus(); return; }
+    try {
+      const r = await api('POST', `/api/meetings/${id}/staff`, { role: sRole.value, name: sName.value.trim(), role_line: sLine.value.trim() || null });
+      const refreshed = await api('GET', `/api/meetings/${id}`);
+      staffList.replaceChildren(...staffItems(refreshed.staff));
+      newLink.replaceChildren(el('p', { class: 'warn' }, t('admin.staff_once', { name: sName.value.trim() })), linkRow(t(`role.${sRole.value}`), r.link));
+      staffForm.reset();
+    } catch (x) { sErr.textContent = errorText(x); }
+  });
+
+  main().replaceChildren(
+    el('p', null, el('a', { href: '/admin' }, t('admin.back'))),
+    el('div', { class: 'row spread' }, el('h1', null, m.title), logoutButton()),
+    el('p', { class: 'when' }, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), m.starts_at ? ` ${fmtDateTime(m.starts_at)}` : ''),
+    life,
+    el('div', { class: 'admin-grid' },
+      el('div', null, links, el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
+      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)))));
+  document.title = `${m.title} · ${t('admin.title')}`;
+}

@@ -1,0 +1,483 @@
+// The citizen's meeting page (mobile first): title, time, video, join form, the live stream
+// with filters and the "answered N of M" counter, the composer, and personal notices.
+// StreamPanel and meetingInfo are shared with the staff console.
+
+import { el, fill, t, api, errorText, fmtTime, fmtDateTime, fmtCountdown, announce, reducedMotion, $, langSwitch, currentLang, safeHtml } from './util.js';
+import { Feed } from './live.js';
+import { PostList, FILTERS } from './posts.js';
+import { setConn } from './main.js';
+
+export function toast(msg) {
+  const box = $('#toast');
+  if (!box) return;
+  box.textContent = msg;
+  box.classList.add('show');
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.classList.remove('show'); box.textContent = ''; }, 6000);
+}
+
+/** Connection state in the header (a status region: changes are read out politely). */
+export function connState(name, info) {
+  if (name === 'live') setConn(t('conn.live'), 'ok');
+  else if (name === 'connecting') setConn(t('conn.connecting'), 'busy');
+  else if (name === 'catching_up') setConn(t('conn.catching_up'), 'busy');
+  else if (name === 'waiting') setConn(t('conn.waiting', { n: Math.max(1, Math.round(info.ms / 1000)) }), 'bad');
+  else if (name === 'failed') setConn(t('conn.failed'), 'bad');
+}
+
+export function topExtra(...nodes) {
+  const slot = $('#top-extra');
+  if (slot) slot.replaceChildren(...nodes);
+}
+
+function videoEmbed(url) {
+  if (!url) return null;
+  let m = url.match(/(?:youtube(?:-nocookie)?\.com\/(?:watch\?(?:.*&)?v=|embed\/|live\/|shorts\/)|youtu\.be\/)([\w-]{6,})/);
+  let src = null;
+  if (m) src = `https://www.youtube-nocookie.com/embed/${m[1]}`;
+  else if ((m = url.match(/vimeo\.com\/(?:video\/)?(\d+)/))) src = `https://player.vimeo.com/video/${m[1]}`;
+  if (src) {
+    return el('div', { class: 'video' }, el('iframe', { src, title: t('meeting.video_title'), allow: 'autoplay; encrypted-media; picture-in-picture; fullscreen', allowfullscreen: true, referrerpolicy: 'strict-origin-when-cross-origin' }));
+  }
+  if (/\.(mp4|webm|m3u8)(\?|#|$)/i.test(url)) {
+    return el('div', { class: 'video' }, el('video', { src: url, controls: true, playsinline: true, preload: 'metadata', 'aria-label': t('meeting.video_title') }));
+  }
+  return el('p', null, el('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, t('meeting.video_link')));
+}
+
+function icsText(m) {
+  const stamp = (d) => new Date(d).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  const esc = (s) => String(s).replace(/\\/g, '\\\\').replace(/([,;])/g, '\\$1').replace(/\r?\n/g, '\\n');
+  const link = `${location.origin}/m/${m.id}`;
+  const end = m.ends_at || new Date(new Date(m.starts_at).getTime() + 90 * 60000).toISOString();
+  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//borgermode//meeting//EN', 'CALSCALE:GREGORIAN', 'BEGIN:VEVENT',
+    `UID:${m.id}@borgermode`, `DTSTAMP:${stamp(Date.now())}`, `DTSTART:${stamp(m.starts_at)}`, `DTEND:${stamp(end)}`,
+    `SUMMARY:${esc(m.title)}`, `DESCRIPTION:${esc(`${t('calendar.description')} ${link}`)}`, `URL:${link}`, `LOCATION:${esc(link)}`,
+    'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+}
+
+function calendarButton(m) {
+  return el('button', { type: 'button', class: 'secondary', onclick: () => {
+    const url = URL.createObjectURL(new Blob([icsText(m)], { type: 'text/calendar' }));
+    const a = el('a', { href: url, download: 'borgermode.ics', class: 'visually-hidden' });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } }, t('meeting.add_to_calendar'));
+}
+
+/** The top of a meeting page: title, status and time, video, countdown, description, panel. */
+export function meetingInfo(m, opts = {}) {
+  const box = el('section', { class: 'info', 'aria-labelledby': 'meeting-title' });
+  box.append(el('h1', { id: 'meeting-title' }, m.title));
+  const when = m.starts_at ? fmtDateTime(m.starts_at) + (m.ends_at ? `–${fmtTime(m.ends_at)}` : '') : '';
+  box.append(el('p', { class: 'when' }, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), when ? ' ' : null, when));
+  const video = opts.noVideo ? null : videoEmbed(m.video_url);
+  if (video) box.append(video);
+  if ((m.status === 'scheduled' || m.status === 'draft') && m.starts_at) {
+    const cd = el('p', { class: 'countdown' });
+    const tick = () => {
+      const ms = new Date(m.starts_at).getTime() - Date.now();
+      cd.textContent = ms > 0 ? t('meeting.starts_in', { time: fmtCountdown(ms) }) : t('meeting.starting_soon');
+    };
+    tick();
+    const timer = setInterval(() => { if (!cd.isConnected) clearInterval(timer); else tick(); }, 1000);
+    box.append(el('div', { class: 'before' }, cd, el('p', null, t(m.status === 'scheduled' ? 'meeting.intake' : 'meeting.draft')), calendarButton(m)));
+  }
+  if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner')));
+  const panel = (m.staff || []).filter((s) => s.role === 'panelist' && !s.revoked);
+  if (panel.length) {
+    box.append(el('p', { class: 'panel' }, el('span', { class: 'label' }, t('meeting.panel')), ' ',
+      panel.map((s, i) => [i ? ', ' : '', el('span', { class: 'panelist' }, s.name), s.role_line ? ` (${s.role_line})` : ''])));
+  }
+  if (m.description_html) {
+    const d = el('details', { class: 'description', open: m.status !== 'open' || window.innerWidth > 900 },
+      el('summary', null, t('meeting.about')), el('div', { class: 'prose' }));
+    // Server-rendered, sanitized Markdown; parsed inertly (see util.safeHtml).
+    d.querySelector('.prose').append(safeHtml(m.description_html));
+    box.append(d);
+  }
+  return box;
+}
+
+/** Counter, filters, the scrolling list with "N new", and the pause switch. */
+export class StreamPanel {
+  constructor(feed, ctx) {
+    this.feed = feed;
+    this.follow = true;
+    this.paused = false;
+    this.newCount = 0;
+    this.scrollQueued = false;
+    this.counter = el('p', { class: 'counter', id: 'counter' });
+    this.filterButtons = FILTERS.map((f) => el('button', { type: 'button', class: 'chip', 'data-filter': f, 'aria-pressed': f === 'all' ? 'true' : 'false', onclick: () => this.setFilter(f) }, t(`filter.${f}`)));
+    this.listNode = el('div', { id: 'posts' });
+    this.empty = el('p', { class: 'empty' }, t('stream.empty'));
+    this.scroller = el('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': t('stream.label') }, this.empty, this.listNode);
+    this.newButton = el('button', { type: 'button', class: 'new-posts', hidden: true, onclick: () => this.toBottom(true) });
+    this.pauseButton = el('button', { type: 'button', class: 'link-button', 'aria-pressed': 'false', onclick: () => this.setPaused(!this.paused) }, t('stream.pause'));
+    this.list = new PostList(this.listNode, {
+      ...ctx,
+      voted: feed.voted,
+      me: () => feed.you,
+      onAir: () => (feed.meeting ? feed.meeting.on_air : null),
+      onAdded: (node, p) => this.added(node, p),
+    });
+    this.scroller.addEventListener('scroll', () => {
+      this.follow = this.nearBottom();
+      if (this.follow && !this.paused) this.clearNew();
+    }, { passive: true });
+    this.scroller.addEventListener('click', (e) => {
+      const a = e.target.closest('[data-jump]');
+      if (a) { e.preventDefault(); this.jump(Number(a.dataset.jump)); }
+    });
+    this.node = el('section', { class: 'stream-panel', 'aria-labelledby': 'stream-h' },
+      el('h2', { id: 'stream-h', class: 'visually-hidden' }, t('stream.label')),
+      this.counter,
+      el('div', { class: 'filters', role: 'group', 'aria-label': t('filter.label') }, this.filterButtons),
+      el('div', { class: 'scroll-wrap' }, this.scroller, this.newButton),
+      el('div', { class: 'stream-tools' }, el('span', { class: 'watching', id: 'watching' }), this.pauseButton));
+  }
+
+  nearBottom() { const s = this.scroller; return s.scrollHeight - s.scrollTop - s.clientHeight < 80; }
+
+  toBottom(focusLast) {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.follow = true;
+    this.clearNew();
+    if (focusLast) {
+      if (this.paused) this.setPaused(false);
+      this.scroller.focus({ preventScroll: true });
+    }
+  }
+
+  clearNew() { this.newCount = 0; this.newButton.hidden = true; }
+
+  setPaused(p) {
+    this.paused = p;
+    this.pauseButton.setAttribute('aria-pressed', p ? 'true' : 'false');
+    this.pauseButton.textContent = t(p ? 'stream.resume' : 'stream.pause');
+    if (!p && this.follow) this.toBottom(false);
+  }
+
+  added(node, p) {
+    this.empty.hidden = true;
+    if (this.follow && !this.paused) {
+      if (!this.scrollQueued) {
+        this.scrollQueued = true;
+        requestAnimationFrame(() => { this.scrollQueued = false; if (this.follow && !this.paused) this.toBottom(false); });
+      }
+      return;
+    }
+    if (node.offsetParent === null && !p.parent) return; // filtered out
+    this.newCount += 1;
+    this.newButton.textContent = t('stream.new', { n: this.newCount });
+    this.newButton.hidden = false;
+  }
+
+  setFilter(f) {
+    this.list.setFilter(f);
+    for (const b of this.filterButtons) b.setAttribute('aria-pressed', b.dataset.filter === f ? 'true' : 'false');
+    if (this.follow) this.toBottom(false);
+  }
+
+  jump(id) {
+    if (!this.list.nodes.has(id)) return;
+    const node = this.list.nodes.get(id);
+    if (node.offsetParent === null) this.setFilter('all');
+    this.follow = false;
+    this.list.focusPost(id);
+    node.classList.add('flash');
+    setTimeout(() => node.classList.remove('flash'), reducedMotion() ? 0 : 1600);
+  }
+
+  reset(posts) {
+    this.list.reset(posts);
+    this.empty.hidden = this.list.nodes.size > 0;
+    this.updateCounter();
+    const m = this.feed.meeting;
+    if (m && m.status === 'closed' && this.list.filter === 'all') this.setFilter('questions');
+    if (m && m.status === 'closed') { this.scroller.scrollTop = 0; this.follow = false; } else this.toBottom(false);
+  }
+
+  updateCounter() {
+    const m = this.feed.meeting;
+    if (!m) return;
+    const c = m.counters;
+    fill(this.counter,
+      el('strong', null, t('counter.answered', { a: c.answered, n: c.questions })),
+      c.dismissed ? el('span', null, ' · ', t('counter.dismissed', { n: c.dismissed })) : null,
+      el('span', { class: 'counter-more' }, ' · ', t('counter.comments', { n: c.comments }), ' · ', t('counter.participants', { n: c.participants })));
+  }
+
+  presence(n) {
+    const w = this.node.querySelector('#watching');
+    if (w) w.textContent = n ? t('stream.watching', { n: n + 1 }) : '';
+  }
+}
+
+/** An inline form under a post (reply, report, ...): toggled by its button; one at a time. */
+export function toggleSlot(list, p, button, build) {
+  const slot = list.slot(p.id);
+  if (!slot) return;
+  const open = slot.firstChild && slot.dataset.for === button.dataset.action;
+  slot.replaceChildren();
+  list.root.querySelectorAll('[aria-expanded="true"]').forEach((b) => { if (slot.parentNode.contains(b)) b.setAttribute('aria-expanded', 'false'); });
+  if (open) { delete slot.dataset.for; button.focus(); return; }
+  const close = () => { slot.replaceChildren(); delete slot.dataset.for; button.setAttribute('aria-expanded', 'false'); if (button.isConnected) button.focus(); };
+  const form = build(close);
+  slot.dataset.for = button.dataset.action;
+  slot.append(form);
+  button.setAttribute('aria-expanded', 'true');
+  const first = form.querySelector('textarea, input, select');
+  if (first) first.focus();
+}
+
+/** A one-field form: label, textarea/input, submit, error line. */
+export function smallForm({ id, label, multiline, required, maxlength, submit, onsubmit, onclose, extra, value }) {
+  const field = multiline
+    ? el('textarea', { id, rows: '2', required, maxlength })
+    : el('input', { id, type: 'text', required, maxlength, autocomplete: 'off' });
+  if (value) field.value = value;
+  const err = el('p', { class: 'form-error', role: 'alert' });
+  const btn = el('button', { type: 'submit' }, submit);
+  const form = el('form', { class: 'small-form', novalidate: true },
+    el('label', { for: id }, label), field, extra || null,
+    el('div', { class: 'row' }, btn, onclose ? el('button', { type: 'button', class: 'link-button', onclick: onclose }, t('action.cancel')) : null), err);
+  form.addEventListener('keydown', (e) => { if (e.key === 'Escape' && onclose) { e.preventDefault(); onclose(); } });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (required && !field.value.trim()) { err.textContent = t('error.empty'); field.focus(); return; }
+    btn.disabled = true; err.textContent = '';
+    try { await onsubmit(field.value.trim(), form); } catch (x) { err.textContent = errorText(x); } finally { btn.disabled = false; }
+  });
+  return form;
+}
+
+export async function citizenPage(id) {
+  const main = $('#main');
+  const page = el('div', { class: 'meeting-page' });
+  const infoSlot = el('div', { class: 'info-slot' });
+  const pinnedSlot = el('div', { class: 'pinned-slot' });
+  const notices = el('div', { id: 'my-notices', class: 'my-notices', role: 'status', 'aria-live': 'polite' });
+  const composer = el('div', { class: 'composer', id: 'composer' });
+  let composerMode = null;
+  let stream = null;
+  main.replaceChildren(page);
+  topExtra(langSwitch(() => location.reload()));
+
+  const feed = new Feed(id, {
+    hello: () => { renderComposer(true); },
+    reset: (posts) => {
+      renderInfo();
+      stream.reset(posts);
+      renderPinned();
+      renderComposer();
+    },
+    post: (p, old, live) => {
+      stream.list.upsert(p, live);
+      stream.empty.hidden = stream.list.nodes.size > 0;
+      if (p.id === (feed.meeting && feed.meeting.pinned_notice)) renderPinned();
+      if (live && p.question && p.question.state === 'answered' && (!old || !old.question || old.question.state !== 'answered')) {
+        announce(t('announce.answered', { q: (p.body || '').slice(0, 90) }));
+      }
+    },
+    remove: (pid) => stream.list.remove(pid),
+    meeting: (m, old) => {
+      if (!old || old.title !== m.title || old.status !== m.status || old.description_html !== m.description_html || old.video_url !== m.video_url || old.starts_at !== m.starts_at || JSON.stringify(old.staff) !== JSON.stringify(m.staff)) renderInfo();
+      if (old && old.on_air !== m.on_air) stream.list.setOnAir(old.on_air, m.on_air);
+      if (!old || old.pinned_notice !== m.pinned_notice) renderPinned();
+      stream.updateCounter();
+      renderComposer();
+    },
+    counters: () => stream.updateCounter(),
+    votes: (counts) => { for (const [pid, n] of counts) stream.list.setVotes(pid, n); },
+    presence: (n) => stream.presence(n),
+    notice: (f) => showNotice(f),
+    state: connState,
+  });
+
+  const canAct = () => !!(feed.you && !feed.you.banned && feed.meeting && feed.meeting.status !== 'closed' && feed.meeting.status !== 'draft');
+  stream = new StreamPanel(feed, {
+    staff: false,
+    moderator: false,
+    canVote: canAct,
+    canReply: () => canAct() && feed.meeting.status === 'open',
+    onAction: (action, p, data) => act(action, p, data),
+  });
+  page.append(el('div', { class: 'side' }, infoSlot, pinnedSlot), el('div', { class: 'stream-col' }, stream.node, notices, composer));
+
+  function renderInfo() { if (feed.meeting) { document.title = `${feed.meeting.title} · borgermode`; infoSlot.replaceChildren(meetingInfo(feed.meeting)); } }
+
+  function renderPinned() {
+    const m = feed.meeting;
+    const p = m && m.pinned_notice && feed.posts.get(m.pinned_notice);
+    if (!p || p.status !== 'visible') { pinnedSlot.replaceChildren(); return; }
+    pinnedSlot.replaceChildren(el('aside', { class: 'pinned', 'aria-label': t('meeting.pinned') },
+      el('p', { class: 'meta' }, el('strong', null, t('meeting.pinned')), ' · ', p.author.name, p.author.role_line ? ` (${p.author.role_line})` : ''),
+      el('p', { class: 'body' }, p.body)));
+  }
+
+  async function act(action, p, data) {
+    try {
+      if (action === 'vote') {
+        const up = !feed.voted.has(p.id);
+        if (up) feed.voted.add(p.id); else feed.voted.delete(p.id);
+        stream.list.setVoted(p.id, up);
+        try {
+          const r = await api('PUT', `/api/meetings/${id}/posts/${p.id}/vote`, { up });
+          stream.list.setVotes(p.id, r.votes);
+        } catch (e) {
+          if (up) feed.voted.delete(p.id); else feed.voted.add(p.id);
+          stream.list.setVoted(p.id, !up);
+          throw e;
+        }
+      } else if (action === 'reply') {
+        toggleSlot(stream.list, p, data.button, (close) => smallForm({
+          id: `reply-${p.id}`, label: t('compose.reply_label', { name: p.author.name || '' }), multiline: true, required: true,
+          maxlength: feed.meeting.settings.max_body_chars, submit: t('compose.send_reply'), onclose: close,
+          onsubmit: async (body) => {
+            const r = await api('POST', `/api/meetings/${id}/posts`, { kind: 'comment', body, parent: p.id });
+            close();
+            if (r && r.status === 'pending') toast(t('compose.held'));
+          },
+        }));
+      } else if (action === 'report') {
+        toggleSlot(stream.list, p, data.button, (close) => smallForm({
+          id: `report-${p.id}`, label: t('report.label'), maxlength: 500, submit: t('report.send'), onclose: close,
+          onsubmit: async (reason) => {
+            await api('POST', `/api/meetings/${id}/posts/${p.id}/report`, reason ? { reason } : {});
+            close();
+            toast(t('report.thanks'));
+          },
+        }));
+      }
+    } catch (e) { toast(errorText(e)); }
+  }
+
+  function showNotice(f) {
+    const p = f.post;
+    let text;
+    if (f.kind === 'muted') text = t('notice.muted', { time: fmtTime(f.muted_until) });
+    else if (f.kind === 'banned') text = t('notice.banned');
+    else if (f.kind === 'question_dismissed') text = t('notice.question_dismissed', { reason: (p.question && p.question.dismissed_reason) || '' });
+    else if (f.kind === 'post_hidden') text = t('notice.post_hidden', { reason: t(`hide_reason.${p.hidden_reason || 'other'}`) }) + (p.moderation_note ? ` ${t('post.moderation_note', { note: p.moderation_note })}` : '');
+    else if (f.kind === 'post_rejected') text = t('notice.post_rejected') + (p.moderation_note ? ` ${t('post.moderation_note', { note: p.moderation_note })}` : '');
+    else if (f.kind === 'post_held') text = t(`notice.post_held.${p.held_reason || 'premoderation'}`);
+    else text = t(`notice.${f.kind}`);
+    const item = el('div', { class: `notice notice-${f.kind}` }, el('p', null, text));
+    const row = el('div', { class: 'row' });
+    if (p && stream.list.nodes.has(p.id)) row.append(el('button', { type: 'button', class: 'link-button', onclick: () => stream.jump(p.id) }, t('notice.show')));
+    row.append(el('button', { type: 'button', class: 'link-button', 'aria-label': t('notice.dismiss_label'), onclick: () => item.remove() }, t('notice.dismiss')));
+    item.append(row);
+    notices.append(item);
+    while (notices.children.length > 4) notices.firstChild.remove();
+    if (f.kind === 'muted' || f.kind === 'banned') renderComposer(true);
+  }
+
+  function mode() {
+    const m = feed.meeting;
+    if (!m) return 'loading';
+    if (m.status === 'closed') return 'closed';
+    if (m.status === 'draft') return 'draft';
+    if (!feed.you) return feed.audience === 'staff' ? 'staff' : 'join';
+    if (feed.you.banned) return 'banned';
+    if (feed.you.role !== 'citizen') return 'staff';
+    if (feed.you.muted_until && new Date(feed.you.muted_until) > new Date()) return 'muted';
+    return m.status === 'scheduled' ? 'ask' : 'post';
+  }
+
+  function renderComposer(force) {
+    const md = mode();
+    if (md === composerMode && !force) return;
+    if (md === composerMode && force && (md === 'post' || md === 'ask') && composer.querySelector('textarea') && composer.querySelector('textarea').value) return;
+    const typed = composer.querySelector('textarea');
+    const keep = typed ? typed.value : '';
+    composerMode = md;
+    if (md === 'loading') { composer.replaceChildren(); return; }
+    if (md === 'closed') { composer.replaceChildren(el('p', { class: 'composer-note' }, t('compose.closed'))); return; }
+    if (md === 'draft') { composer.replaceChildren(el('p', { class: 'composer-note' }, t('compose.draft'))); return; }
+    if (md === 'banned') { composer.replaceChildren(el('p', { class: 'composer-note warn' }, t('compose.banned'))); return; }
+    if (md === 'staff') { composer.replaceChildren(el('p', { class: 'composer-note' }, el('a', { href: `/m/${id}/staff` }, t('compose.to_console')))); return; }
+    if (md === 'muted') {
+      composer.replaceChildren(el('p', { class: 'composer-note warn' }, t('notice.muted', { time: fmtTime(feed.you.muted_until) })));
+      const ms = new Date(feed.you.muted_until).getTime() - Date.now();
+      setTimeout(() => renderComposer(true), Math.min(ms + 500, 2 ** 31 - 1));
+      return;
+    }
+    if (md === 'join') { composer.replaceChildren(joinForm()); return; }
+    composer.replaceChildren(postForm(md === 'ask'));
+    if (keep) { const ta = composer.querySelector('textarea'); ta.value = keep; ta.dispatchEvent(new Event('input')); }
+  }
+
+  function joinForm() {
+    const name = el('input', { id: 'join-name', type: 'text', required: true, maxlength: '40', autocomplete: 'nickname' });
+    const options = (key, values) => [el('option', { value: '' }, t('join.no_answer')), ...values.map((v) => el('option', { value: v }, t(`${key}.${v}`)))];
+    const age = el('select', { id: 'join-age' }, options('age', ['under_18', '18_29', '30_44', '45_59', '60_74', '75_plus']));
+    const gender = el('select', { id: 'join-gender' }, options('gender', ['woman', 'man', 'other', 'prefer_not_to_say']));
+    const err = el('p', { class: 'form-error', role: 'alert' });
+    const btn = el('button', { type: 'submit' }, t('join.submit'));
+    const form = el('form', { class: 'join-form', novalidate: true },
+      el('h2', null, t('join.title')),
+      el('p', { class: 'hint' }, t(feed.meeting.status === 'scheduled' ? 'join.lead_before' : 'join.lead')),
+      el('label', { for: 'join-name' }, t('join.name')), name,
+      el('fieldset', { class: 'optional' }, el('legend', null, t('join.optional')),
+        el('p', { class: 'hint', id: 'join-why' }, t('join.why')),
+        el('div', { class: 'pair' },
+          el('div', null, el('label', { for: 'join-age' }, t('join.age')), age),
+          el('div', null, el('label', { for: 'join-gender' }, t('join.gender')), gender))),
+      btn, err);
+    age.setAttribute('aria-describedby', 'join-why');
+    gender.setAttribute('aria-describedby', 'join-why');
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!name.value.trim()) { err.textContent = t('error.name_empty'); name.focus(); return; }
+      btn.disabled = true; err.textContent = '';
+      try {
+        const r = await api('POST', `/api/meetings/${id}/join`, { display_name: name.value.trim(), age_band: age.value || null, gender: gender.value || null });
+        feed.you = r.you;
+        for (const v of r.you.voted || []) feed.voted.add(v);
+        // Reconnect (resuming) so that personal notices reach this page.
+        feed.live.restart();
+        renderComposer(true);
+        const ta = composer.querySelector('textarea');
+        if (ta) ta.focus();
+        announce(t('join.done', { name: r.you.name }));
+      } catch (x) { err.textContent = errorText(x); btn.disabled = false; name.focus(); }
+    });
+    return form;
+  }
+
+  function postForm(questionsOnly) {
+    const max = feed.meeting.settings.max_body_chars;
+    let kind = 'question';
+    const body = el('textarea', { id: 'compose-body', rows: '3', maxlength: String(max), required: true, 'aria-describedby': 'compose-count' });
+    const count = el('span', { id: 'compose-count', class: 'count' }, t('compose.count', { n: 0, max }));
+    const label = el('label', { for: 'compose-body' }, t(questionsOnly ? 'compose.label_before' : 'compose.label_question'));
+    const err = el('p', { class: 'form-error', role: 'alert' });
+    const btn = el('button', { type: 'submit' }, t('compose.send_question'));
+    const radio = (v) => el('label', { class: 'seg' }, el('input', { type: 'radio', name: 'kind', value: v, checked: v === kind, onchange: () => {
+      kind = v; label.textContent = t(`compose.label_${v}`); btn.textContent = t(`compose.send_${v}`);
+    } }), el('span', null, t(`kind.${v}`)));
+    body.addEventListener('input', () => { count.textContent = t('compose.count', { n: body.value.length, max }); });
+    body.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); } });
+    const form = el('form', { class: 'post-form', novalidate: true },
+      el('p', { class: 'as' }, t('compose.as', { name: feed.you.name })),
+      questionsOnly ? null : el('fieldset', { class: 'segmented' }, el('legend', { class: 'visually-hidden' }, t('compose.kind')), radio('question'), radio('comment')),
+      label, body, el('div', { class: 'row' }, btn, count), err);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const text = body.value.trim();
+      if (!text) { err.textContent = t('error.empty'); body.focus(); return; }
+      btn.disabled = true; err.textContent = '';
+      try {
+        const r = await api('POST', `/api/meetings/${id}/posts`, { kind: questionsOnly ? 'question' : kind, body: text });
+        body.value = '';
+        count.textContent = t('compose.count', { n: 0, max });
+        stream.toBottom(false);
+        if (r && r.status === 'pending') toast(t('compose.held'));
+      } catch (x) { err.textContent = errorText(x); } finally { btn.disabled = false; }
+    });
+    return form;
+  }
+
+  if (currentLang()) feed.start();
+}
