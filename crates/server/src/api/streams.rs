@@ -54,6 +54,7 @@ pub async fn websocket(
         .max_frame_size(max)
         .aggregate_continuations()
         .max_continuation_size(max);
+    room.catch_up_for_resume(q.since).await;
     let sub = room.subscribe(viewer, you, q.since);
     let conn = Connection {
         room,
@@ -92,7 +93,9 @@ pub async fn server_sent_events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let sub = room.subscribe(viewer, you, last_event_id.or(q.since));
+    let since = last_event_id.or(q.since);
+    room.catch_up_for_resume(since).await;
+    let sub = room.subscribe(viewer, you, since);
     let body = sse::stream(room, sub, viewer, state.settings.clone());
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")

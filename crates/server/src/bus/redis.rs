@@ -48,10 +48,15 @@ impl RedisBus {
     async fn publisher(&self) -> Option<ConnectionManager> {
         let mut guard = self.publisher.lock().await;
         if guard.is_none() {
+            // No retries inside the manager: redis-rs sleeps at least 1 s (plus up to 1 s of
+            // jitter) before a retry, and every publish waits on that reconnect, so after Redis
+            // came back the publisher stayed down for up to 2 s (events then reached other
+            // instances only through gap fills and seq checks). Without retries a failed
+            // reconnect fails at once and the next publish starts a fresh one.
             let config = ConnectionManagerConfig::new()
                 .set_connection_timeout(Duration::from_millis(500))
                 .set_response_timeout(Duration::from_millis(500))
-                .set_number_of_retries(1);
+                .set_number_of_retries(0);
             match tokio::time::timeout(
                 Duration::from_secs(1),
                 self.client.get_connection_manager_with_config(config),

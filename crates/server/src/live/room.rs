@@ -392,6 +392,23 @@ impl Room {
         Ok(())
     }
 
+    /// Before subscribing a client that resumes from `since`: if this room has not reached
+    /// `since` yet, catch up from the store first. With several instances the client may come
+    /// from one that is ahead of this one (this instance's bus may have lost or not yet
+    /// delivered the latest events); without the catch-up it would get a snapshot of an older
+    /// state and then, as live events, events it already has, instead of exactly the events
+    /// after `since`. If the store cannot be read, the subscription goes ahead from memory
+    /// (a snapshot, which the client handles as "replace your state").
+    pub async fn catch_up_for_resume(&self, since: Option<Seq>) {
+        let Some(since) = since else { return };
+        if since <= self.seq() {
+            return;
+        }
+        if let Err(e) = self.fill_gap().await {
+            tracing::warn!(meeting = %self.id, error = %e, "catch-up before a resume failed");
+        }
+    }
+
     /// Whether a gap-fill task should be started now (at most one at a time).
     pub fn claim_gap_fill(&self) -> bool {
         let mut p = self.gap_fill_pending.lock();

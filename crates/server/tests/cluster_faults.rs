@@ -1,0 +1,1719 @@
+//! Faults across several instances (issue 3, tests 2, 3, 5, 6 and 7): real `borgermode`
+//! processes sharing one PostgreSQL database and one Redis, with the faults injected from the
+//! outside: Redis killed and restarted, its subscriber connections killed, an instance killed
+//! or sent SIGTERM, the database's connections terminated or refused.
+//!
+//! What every test checks the same way: WebSocket clients ("watchers") that resume with
+//! `since=<last seq>` whenever their connection ends (on the next instance in their list), and
+//! whose log must end up exactly `1..=last` (the store's last seq): every seq once, in order,
+//! nothing lost, nothing twice, and no snapshot (a client that gives `since` must get the events
+//! after it). Writers post with an `Idempotency-Key` and a body of their own, so every
+//! acknowledged post can be found in the store (`contents`) and in every client's log.
+//!
+//! Intervals are shortened through the instances' command line; deadlines are generous and
+//! only catch a hang: the figures (events lost and duplicated, times to heal) are printed.
+
+#![allow(clippy::print_stdout)]
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use borgermode_protocol::frames::ServerFrame;
+use borgermode_protocol::http::CommandAck;
+use common::app::cookie_token;
+use common::cluster::{free_port, unique_prefix, Instance, RedisServer, ADMIN_TOKEN};
+use common::pg::{self, TestDb};
+use futures_util::StreamExt;
+use serde_json::json;
+use sqlx::postgres::PgConnection;
+use sqlx::Connection;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use uuid::Uuid;
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+// ---------------------------------------------------------------------------------------------
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("http client")
+}
+
+/// Create and open a meeting as the organizer; its id.
+async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Uuid {
+    let resp = http
+        .post(format!("{base}/api/meetings"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({ "title": title, "description": "Fejltest" }))
+        .send()
+        .await
+        .expect("create meeting");
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    assert_eq!(status, 201, "create meeting: {text}");
+    let ack: CommandAck = serde_json::from_str(&text).expect("ack");
+    let meeting = ack.meeting_id.expect("meeting id").0;
+    let resp = http
+        .post(format!("{base}/api/meetings/{meeting}/open"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("open meeting");
+    assert!(resp.status().is_success(), "open: {}", resp.status());
+    meeting
+}
+
+/// Join as a citizen through `base`; the session token.
+async fn join(http: &reqwest::Client, base: &str, meeting: Uuid, name: &str) -> String {
+    let resp = http
+        .post(format!("{base}/api/meetings/{meeting}/join"))
+        .json(&json!({ "display_name": name }))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(resp.status(), 201, "join {name}");
+    cookie_token(&resp).expect("session cookie")
+}
+
+/// What became of one post command, as the client saw it. (Details are read through `Debug`
+/// in failure messages.)
+#[allow(dead_code)]
+#[derive(Clone, Debug)]
+enum Outcome {
+    /// 201: committed now.
+    Created { post_id: u64 },
+    /// 200 with `Idempotent-Replayed`: committed earlier under the same key.
+    Replayed { post_id: u64 },
+    /// 503: nothing stored; retry (`shutting_down`, `store_unavailable`, `busy`).
+    Unavailable { code: String, retry_after: bool },
+    /// No answer at all (connection refused or reset, timeout).
+    NoAnswer(String),
+    /// Anything else: never expected in these tests.
+    Other { status: u16, body: String },
+}
+
+async fn post(
+    http: &reqwest::Client,
+    base: &str,
+    meeting: Uuid,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> Outcome {
+    let sent = http
+        .post(format!("{base}/api/meetings/{meeting}/posts"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&json!({ "kind": "comment", "body": body }))
+        .send()
+        .await;
+    let resp = match sent {
+        Ok(r) => r,
+        Err(e) => return Outcome::NoAnswer(e.to_string()),
+    };
+    let status = resp.status().as_u16();
+    let replayed = resp.headers().contains_key("idempotent-replayed");
+    let retry_after = resp.headers().contains_key("retry-after");
+    let text = match resp.text().await {
+        Ok(t) => t,
+        Err(e) => return Outcome::NoAnswer(format!("reading the answer: {e}")),
+    };
+    let post_id = serde_json::from_str::<CommandAck>(&text)
+        .ok()
+        .and_then(|a| a.post_id);
+    match (status, replayed, post_id) {
+        (201, false, Some(post_id)) => Outcome::Created { post_id },
+        (200, true, Some(post_id)) => Outcome::Replayed { post_id },
+        (503, _, _) => Outcome::Unavailable {
+            code: serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["code"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("(no code: {text})")),
+            retry_after,
+        },
+        _ => Outcome::Other { status, body: text },
+    }
+}
+
+/// `/readyz`: HTTP status and the `status` field.
+async fn readiness(http: &reqwest::Client, base: &str) -> Result<(u16, String), String> {
+    let resp = http
+        .get(format!("{base}/readyz"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let body: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
+    Ok((status, body["status"].as_str().unwrap_or("?").to_owned()))
+}
+
+/// Wait until every base answers `/readyz` 200 "ready"; how long that took.
+async fn wait_ready(http: &reqwest::Client, bases: &[String], deadline: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let mut all = true;
+        for base in bases {
+            if readiness(http, base).await != Ok((200, "ready".to_owned())) {
+                all = false;
+            }
+        }
+        if all {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "instances not ready again within {deadline:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store, read directly
+// ---------------------------------------------------------------------------------------------
+
+async fn db_conn(db: &TestDb) -> PgConnection {
+    PgConnection::connect(&db.url)
+        .await
+        .expect("connect to the test database")
+}
+
+/// The meeting's last seq as the store has it.
+async fn store_last_seq(db: &TestDb, meeting: Uuid) -> u64 {
+    let mut c = db_conn(db).await;
+    let seq: i64 = sqlx::query_scalar("SELECT last_seq FROM meetings WHERE id = $1")
+        .bind(meeting)
+        .fetch_one(&mut c)
+        .await
+        .expect("last_seq");
+    let _ = c.close().await;
+    seq as u64
+}
+
+/// Every stored text of the meeting (post bodies, names), with the seqs of the events holding it.
+async fn store_texts(db: &TestDb, meeting: Uuid) -> HashMap<String, Vec<u64>> {
+    let mut c = db_conn(db).await;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT text, seq FROM contents WHERE meeting_id = $1 ORDER BY seq")
+            .bind(meeting)
+            .fetch_all(&mut c)
+            .await
+            .expect("contents");
+    let _ = c.close().await;
+    let mut texts: HashMap<String, Vec<u64>> = HashMap::new();
+    for (text, seq) in rows {
+        texts.entry(text).or_default().push(seq as u64);
+    }
+    texts
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watchers: resuming WebSocket clients that record what they get
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Default)]
+struct Seen {
+    /// Every event seq, in arrival order (duplicates kept).
+    seqs: Vec<u64>,
+    /// When each seq first arrived.
+    first_at: HashMap<u64, Instant>,
+    /// Bodies of `post_created` events, by seq (= post id).
+    bodies: HashMap<u64, String>,
+    /// Highest seq seen: what the client resumes from.
+    max: u64,
+    /// Snapshots received (a client that always gives `since` must never get one).
+    snapshots: Vec<u64>,
+    /// `caught_up` frames received.
+    caught_up: Vec<u64>,
+    /// Each connection: which instance (index into the watcher's list), when its hello came.
+    connects: Vec<(usize, Instant)>,
+    /// How each connection ended, and when.
+    ends: Vec<(String, Instant)>,
+    /// `reconnect` frames (their reason).
+    reconnect_frames: Vec<String>,
+    /// Close codes received.
+    close_codes: Vec<Option<u16>>,
+    connected: bool,
+}
+
+struct Watcher {
+    name: String,
+    /// Index (into `urls`) of the instance it started on.
+    started_on: usize,
+    seen: Arc<Mutex<Seen>>,
+    stop: Arc<AtomicBool>,
+    task: JoinHandle<()>,
+}
+
+impl Watcher {
+    /// Watch `urls[start]` (live URLs without query) and resume on the next one in the list
+    /// whenever the connection ends.
+    fn start(name: String, urls: Vec<String>, start: usize) -> Watcher {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn(watch(urls, start, seen.clone(), stop.clone()));
+        Watcher {
+            name,
+            started_on: start,
+            seen,
+            stop,
+            task,
+        }
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.seen.lock().expect("watcher state")
+    }
+
+    /// Whether it has every seq in 1..=last.
+    fn has_all(&self, last: u64) -> bool {
+        let s = self.seen();
+        (1..=last).all(|q| s.first_at.contains_key(&q))
+    }
+
+    async fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
+async fn watch(urls: Vec<String>, mut at: usize, seen: Arc<Mutex<Seen>>, stop: Arc<AtomicBool>) {
+    let mut wait = Duration::ZERO;
+    loop {
+        tokio::time::sleep(wait).await;
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let since = seen.lock().expect("watcher state").max;
+        let url = format!("{}?since={since}", urls[at]);
+        let ws = match tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio_tungstenite::connect_async(url.as_str()),
+        )
+        .await
+        {
+            Ok(Ok((ws, _))) => ws,
+            _ => {
+                at = (at + 1) % urls.len();
+                wait = Duration::from_millis(100);
+                continue;
+            }
+        };
+        let (end, hint) = read_stream(ws, at, &seen, &stop).await;
+        {
+            let mut s = seen.lock().expect("watcher state");
+            s.connected = false;
+            s.ends.push((end, Instant::now()));
+        }
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        at = (at + 1) % urls.len();
+        wait = hint.unwrap_or(Duration::from_millis(100));
+    }
+}
+
+/// Read one connection until it ends; how it ended, and the server's reconnect hint.
+async fn read_stream(
+    mut ws: common::app::Ws,
+    at: usize,
+    seen: &Mutex<Seen>,
+    stop: &AtomicBool,
+) -> (String, Option<Duration>) {
+    let mut hint = None;
+    loop {
+        let msg = match tokio::time::timeout(Duration::from_millis(200), ws.next()).await {
+            Err(_) => {
+                if stop.load(Ordering::Relaxed) {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+                    return ("stopped by the test".into(), hint);
+                }
+                continue;
+            }
+            Ok(None) => return ("stream ended without a close frame".into(), hint),
+            Ok(Some(Err(e))) => return (format!("error: {e}"), hint),
+            Ok(Some(Ok(m))) => m,
+        };
+        let mut s = seen.lock().expect("watcher state");
+        match msg {
+            Message::Text(t) => {
+                let frame: ServerFrame = match serde_json::from_str(&t) {
+                    Ok(f) => f,
+                    Err(e) => return (format!("unparsable frame {t}: {e}"), hint),
+                };
+                match frame {
+                    ServerFrame::Hello { .. } => {
+                        s.connected = true;
+                        s.connects.push((at, Instant::now()));
+                    }
+                    ServerFrame::Event(e) => {
+                        s.seqs.push(e.seq);
+                        s.first_at.entry(e.seq).or_insert_with(Instant::now);
+                        s.max = s.max.max(e.seq);
+                        if e.kind == "post_created" {
+                            if let Some(body) = e.posts.first().and_then(|p| p.body.clone()) {
+                                s.bodies.insert(e.seq, body);
+                            }
+                        }
+                    }
+                    ServerFrame::Snapshot { seq, .. } => s.snapshots.push(seq),
+                    ServerFrame::CaughtUp { seq } => s.caught_up.push(seq),
+                    ServerFrame::Reconnect {
+                        reason,
+                        retry_after_ms,
+                    } => {
+                        s.reconnect_frames.push(reason);
+                        hint = Some(Duration::from_millis(retry_after_ms));
+                    }
+                    _ => {}
+                }
+            }
+            Message::Close(f) => {
+                let code = f.map(|f| u16::from(f.code));
+                s.close_codes.push(code);
+                return (format!("close {code:?}"), hint);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Live URLs (without query) of a meeting on these instances.
+fn live_urls(instances: &[&Instance], meeting: Uuid) -> Vec<String> {
+    instances.iter().map(|i| i.ws_url(meeting, None)).collect()
+}
+
+/// Start watchers: `placement[i]` is the instance the i-th starts on.
+fn start_watchers(urls: &[String], placement: &[usize], tag: &str) -> Vec<Watcher> {
+    placement
+        .iter()
+        .enumerate()
+        .map(|(i, &at)| Watcher::start(format!("{tag} watcher {i} (on #{at})"), urls.to_vec(), at))
+        .collect()
+}
+
+/// Wait until every watcher has had its first `caught_up`.
+async fn wait_watching(watchers: &[Watcher]) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !watchers.iter().all(|w| !w.seen().caught_up.is_empty()) {
+        assert!(
+            Instant::now() < deadline,
+            "watchers did not connect within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Wait until every watcher has every seq 1..=last; how long that took.
+async fn converge(watchers: &[Watcher], last: u64, deadline: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let behind: Vec<String> = watchers
+            .iter()
+            .filter(|w| !w.has_all(last))
+            .map(|w| {
+                let s = w.seen();
+                let missing: Vec<u64> =
+                    (1..=last).filter(|q| !s.first_at.contains_key(q)).collect();
+                format!(
+                    "{}: highest {} missing {} (first {:?}); connections {:?}; ends {:?}",
+                    w.name,
+                    s.max,
+                    missing.len(),
+                    &missing[..missing.len().min(10)],
+                    s.connects.iter().map(|c| c.0).collect::<Vec<_>>(),
+                    s.ends.iter().map(|e| &e.0).collect::<Vec<_>>()
+                )
+            })
+            .collect();
+        if behind.is_empty() {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "clients did not converge on seq 1..={last} within {deadline:?}:\n{}",
+            behind.join("\n")
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Lost / duplicated / out-of-order counts of one client's log against 1..=last.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    lost: usize,
+    duplicated: usize,
+    out_of_order: usize,
+    beyond: usize,
+}
+
+fn tally(seqs: &[u64], last: u64) -> Tally {
+    let mut count: BTreeMap<u64, usize> = BTreeMap::new();
+    for &s in seqs {
+        *count.entry(s).or_default() += 1;
+    }
+    Tally {
+        lost: (1..=last).filter(|s| !count.contains_key(s)).count(),
+        duplicated: count.values().map(|c| c - 1).sum(),
+        out_of_order: seqs.windows(2).filter(|w| w[1] <= w[0]).count(),
+        beyond: count.keys().filter(|&&s| s > last).count(),
+    }
+}
+
+/// Check every watcher's log is exactly 1..=last and no snapshot came; the summed tally.
+fn check_logs(watchers: &[Watcher], last: u64) -> Tally {
+    let mut total = Tally::default();
+    let mut problems = Vec::new();
+    for w in watchers {
+        let s = w.seen();
+        let t = tally(&s.seqs, last);
+        total.lost += t.lost;
+        total.duplicated += t.duplicated;
+        total.out_of_order += t.out_of_order;
+        total.beyond += t.beyond;
+        if t != Tally::default() {
+            problems.push(format!("{}: {t:?}", w.name));
+        }
+        if !s.snapshots.is_empty() {
+            problems.push(format!(
+                "{}: got snapshot(s) at {:?} although it resumed with since (connections {:?})",
+                w.name,
+                s.snapshots,
+                s.connects.iter().map(|c| c.0).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "client logs are not exactly 1..={last}:\n{}",
+        problems.join("\n")
+    );
+    total
+}
+
+/// Every acknowledged post (key, body, post id) is stored exactly once, under its id, and every
+/// client's log has it with its body.
+async fn check_acknowledged(
+    db: &TestDb,
+    meeting: Uuid,
+    watchers: &[Watcher],
+    acked: &[(String, String, u64)],
+) {
+    let texts = store_texts(db, meeting).await;
+    let mut problems = Vec::new();
+    for (key, body, post_id) in acked {
+        match texts.get(body) {
+            Some(seqs) if seqs == &vec![*post_id] => {}
+            other => problems.push(format!(
+                "{key}: acknowledged as post {post_id}, stored at {other:?}"
+            )),
+        }
+        for w in watchers {
+            let s = w.seen();
+            if s.bodies.get(post_id) != Some(body) {
+                problems.push(format!(
+                    "{key}: {} has {:?} at seq {post_id}",
+                    w.name,
+                    s.bodies.get(post_id)
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {} acknowledged posts are not exactly once in the final log:\n{}",
+        problems.len(),
+        acked.len(),
+        problems[..problems.len().min(20)].join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writers: citizens posting in a loop
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+struct Attempt {
+    writer: usize,
+    key: String,
+    body: String,
+    /// Index of the instance it went to.
+    instance: usize,
+    outcome: Outcome,
+    answered_at: Instant,
+    /// 503 `busy` answers retried before `outcome` (the meeting log kept moving under the
+    /// command: another instance was writing).
+    busy_retries: u32,
+}
+
+impl Attempt {
+    fn base_url(&self, bases: &[String]) -> String {
+        bases[self.instance].clone()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum OnNoAnswer {
+    /// Keep posting to the same instance.
+    Stay,
+    /// Move to the next instance (a client behind a load balancer).
+    FailOver,
+    /// Stop this writer.
+    Stop,
+}
+
+struct Author {
+    token: String,
+    home: usize,
+}
+
+struct Writers {
+    stop: Arc<AtomicBool>,
+    tasks: Vec<JoinHandle<()>>,
+    attempts: Arc<Mutex<Vec<Attempt>>>,
+}
+
+impl Writers {
+    fn start(
+        http: &reqwest::Client,
+        bases: &[String],
+        meeting: Uuid,
+        authors: &[Author],
+        tag: &str,
+        pause: Duration,
+        on_no_answer: OnNoAnswer,
+    ) -> Writers {
+        let stop = Arc::new(AtomicBool::new(false));
+        let attempts = Arc::new(Mutex::new(Vec::new()));
+        let tasks = authors
+            .iter()
+            .enumerate()
+            .map(|(w, author)| {
+                let (http, bases, token) = (http.clone(), bases.to_vec(), author.token.clone());
+                let (stop, attempts, tag) = (stop.clone(), attempts.clone(), tag.to_owned());
+                let mut at = author.home;
+                tokio::spawn(async move {
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let key = format!("{tag}-w{w}-{n}");
+                        let body = format!("{tag} skribent {w} indlæg {n}");
+                        let mut outcome = post(&http, &bases[at], meeting, &token, &key, &body).await;
+                        // `busy` (503, nothing stored) is retried with the same key, as a client
+                        // would after Retry-After; how often is reported.
+                        let mut busy_retries = 0;
+                        while busy_retries < 10
+                            && matches!(&outcome, Outcome::Unavailable { code, .. } if code == "busy")
+                        {
+                            busy_retries += 1;
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            outcome = post(&http, &bases[at], meeting, &token, &key, &body).await;
+                        }
+                        let no_answer = matches!(outcome, Outcome::NoAnswer(_));
+                        attempts.lock().expect("attempts").push(Attempt {
+                            writer: w,
+                            key,
+                            body,
+                            instance: at,
+                            outcome,
+                            answered_at: Instant::now(),
+                            busy_retries,
+                        });
+                        if no_answer {
+                            match on_no_answer {
+                                OnNoAnswer::Stay => {}
+                                OnNoAnswer::FailOver => at = (at + 1) % bases.len(),
+                                OnNoAnswer::Stop => return,
+                            }
+                        }
+                        tokio::time::sleep(pause).await;
+                    }
+                })
+            })
+            .collect();
+        Writers {
+            stop,
+            tasks,
+            attempts,
+        }
+    }
+
+    async fn finish(self) -> Vec<Attempt> {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.tasks {
+            t.await.expect("writer task");
+        }
+        let attempts = self.attempts.lock().expect("attempts").clone();
+        attempts
+    }
+}
+
+/// `count` citizens, joined alternately through the instances (their home).
+async fn authors(
+    http: &reqwest::Client,
+    bases: &[String],
+    meeting: Uuid,
+    count: usize,
+) -> Vec<Author> {
+    let mut v = Vec::new();
+    for i in 0..count {
+        let home = i % bases.len();
+        let token = join(http, &bases[home], meeting, &format!("Borger {i}")).await;
+        v.push(Author { token, home });
+    }
+    v
+}
+
+fn acked(attempts: &[Attempt]) -> Vec<(String, String, u64)> {
+    attempts
+        .iter()
+        .filter_map(|a| match a.outcome {
+            Outcome::Created { post_id } => Some((a.key.clone(), a.body.clone(), post_id)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How many 503 `busy` answers the writers retried.
+fn busy_retries(attempts: &[Attempt]) -> u32 {
+    attempts.iter().map(|a| a.busy_retries).sum()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{} ms", d.as_millis())
+}
+
+async fn start_two(
+    db: &TestDb,
+    redis_url: &str,
+    prefix: &str,
+    args: &[&str],
+) -> (Instance, Instance) {
+    tokio::join!(
+        Instance::start(&db.url, redis_url, prefix, args),
+        Instance::start(&db.url, redis_url, prefix, args)
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Redis killed mid-stream, restarted 3 s later
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_and_restarted_mid_stream_loses_nothing() {
+    let redis = RedisServer::start();
+    let db = TestDb::fresh().await;
+    let prefix = unique_prefix();
+    // A long periodic check: after the outage, what heals is the bus reconnect's catch-up (and
+    // the commands' own conflict catch-up), not the timer.
+    let args = ["--seq-check-ms", "60000", "--reconnect-hint-ms", "200"];
+    let (a, b) = start_two(&db, &redis.url(), &prefix, &args).await;
+    let bases = vec![a.base.clone(), b.base.clone()];
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Redis falder ned").await;
+    // Three citizens post through A all along; one posts through B until the kill. (Each of
+    // B's own commands would catch B up from the store; without them, what brings B's clients
+    // the events of the outage is the bus coming back.)
+    let mut on_a = Vec::new();
+    for i in 0..3 {
+        on_a.push(Author {
+            token: join(&http, &a.base, meeting, &format!("Borger A{i}")).await,
+            home: 0,
+        });
+    }
+    let on_b = [Author {
+        token: join(&http, &b.base, meeting, "Borger B").await,
+        home: 1,
+    }];
+    let urls = live_urls(&[&a, &b], meeting);
+    let watchers = start_watchers(&urls, &[0, 0, 0, 1, 1, 1], "t2");
+    wait_watching(&watchers).await;
+
+    let writers_a = Writers::start(
+        &http,
+        &bases,
+        meeting,
+        &on_a,
+        "t2a",
+        Duration::from_millis(25),
+        OnNoAnswer::Stay,
+    );
+    let writers_b = Writers::start(
+        &http,
+        &bases,
+        meeting,
+        &on_b,
+        "t2b",
+        Duration::from_millis(100),
+        OnNoAnswer::Stay,
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let mut redis = redis;
+    let mut attempts = writers_b.finish().await;
+    let at_kill = store_last_seq(&db, meeting).await;
+    redis.kill9();
+    let killed_at = Instant::now();
+    // Poll /readyz through the outage.
+    let mut degraded = [None::<Duration>; 2];
+    let mut other_states: Vec<String> = Vec::new();
+    while killed_at.elapsed() < Duration::from_secs(3) {
+        for (i, base) in bases.iter().enumerate() {
+            match readiness(&http, base).await {
+                Ok((200, s)) if s == "degraded" => {
+                    degraded[i].get_or_insert(killed_at.elapsed());
+                }
+                Ok((200, s)) if s == "ready" => {}
+                other => other_states.push(format!("#{i}: {other:?}")),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let at_restart = store_last_seq(&db, meeting).await;
+    let lag_at_restart: Vec<u64> = watchers
+        .iter()
+        .map(|w| at_restart.saturating_sub(w.seen().max))
+        .collect();
+    let redis = tokio::task::spawn_blocking(move || {
+        redis.restart();
+        redis
+    })
+    .await
+    .expect("restart redis");
+    let restarted_at = Instant::now();
+    let ready_again = wait_ready(&http, &bases, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    attempts.extend(writers_a.finish().await);
+
+    let last = store_last_seq(&db, meeting).await;
+    let converged_after_stop = converge(&watchers, last, Duration::from_secs(30)).await;
+    // When every client had every event committed before the restart.
+    let healed_at = watchers
+        .iter()
+        .flat_map(|w| {
+            let s = w.seen();
+            (1..=at_restart).map(|q| s.first_at[&q]).collect::<Vec<_>>()
+        })
+        .max()
+        .expect("events");
+    let heal = healed_at.saturating_duration_since(restarted_at);
+    // Posts made through A after the restart: how long until B's clients had them (the bus
+    // fast path when both of A's publisher and B's subscriber are back, else a heal).
+    let mut after_restart: Vec<Duration> = attempts
+        .iter()
+        .filter(|p| p.instance == 0 && p.answered_at > restarted_at)
+        .filter_map(|p| match p.outcome {
+            Outcome::Created { post_id } => watchers
+                .iter()
+                .filter(|w| w.started_on == 1)
+                .map(|w| w.seen().first_at[&post_id].saturating_duration_since(p.answered_at))
+                .max(),
+            _ => None,
+        })
+        .collect();
+    after_restart.sort();
+
+    let not_created: Vec<&Attempt> = attempts
+        .iter()
+        .filter(|a| !matches!(a.outcome, Outcome::Created { .. }))
+        .collect();
+    assert!(
+        not_created.is_empty(),
+        "with the store up, every post must succeed during the Redis outage: {not_created:#?}"
+    );
+    assert!(
+        degraded.iter().all(Option::is_some),
+        "/readyz did not report degraded on both instances during the outage: {degraded:?}; other answers: {other_states:?}"
+    );
+    let total = check_logs(&watchers, last);
+    check_acknowledged(&db, meeting, &watchers, &acked(&attempts)).await;
+    for w in &watchers {
+        assert_eq!(
+            w.seen().connects.len(),
+            1,
+            "{}: a Redis outage must not cut live clients",
+            w.name
+        );
+    }
+
+    println!(
+        "test 2 (Redis kill -9, restart 3 s later), {} clients on 2 instances:",
+        watchers.len()
+    );
+    println!(
+        "  posts acknowledged: {} (all of them; 503 busy retried: {}); seq at the kill {at_kill}, at the restart {at_restart}, final {last}",
+        attempts.len(),
+        busy_retries(&attempts)
+    );
+    println!(
+        "  /readyz degraded after: {} / {}; ready again {} after the restart",
+        degraded[0].map(ms).unwrap_or_default(),
+        degraded[1].map(ms).unwrap_or_default(),
+        ms(ready_again)
+    );
+    println!("  clients' lag at the restart (events): {lag_at_restart:?}");
+    println!(
+        "  events lost: {}, duplicated: {}, out of order: {}",
+        total.lost, total.duplicated, total.out_of_order
+    );
+    println!(
+        "  time from Redis restart to every client having every event up to the restart: {}",
+        ms(heal)
+    );
+    println!(
+        "  posts through A after the restart ({}): delay until B's clients had them: median {}, worst {}",
+        after_restart.len(),
+        after_restart.get(after_restart.len() / 2).copied().map(ms).unwrap_or_default(),
+        after_restart.last().copied().map(ms).unwrap_or_default()
+    );
+    println!(
+        "  time from the last post to full convergence (seq 1..={last}): {}",
+        ms(converged_after_stop)
+    );
+    for w in watchers {
+        w.stop().await;
+    }
+    drop((a, b, redis));
+}
+
+/// A client moving from an instance that is ahead to one that lags (its bus lost messages)
+/// resumes with a `since` the lagging instance has not seen yet: it must still get exactly the
+/// events after `since`, never a snapshot of an older state followed by events it already has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_on_an_instance_that_lags_behind() {
+    let mut redis = RedisServer::start();
+    let db = TestDb::fresh().await;
+    let args = ["--seq-check-ms", "60000"];
+    let (a, b) = start_two(&db, &redis.url(), &unique_prefix(), &args).await;
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Bagud").await;
+    let token = join(&http, &a.base, meeting, "Borger").await;
+    let urls = live_urls(&[&a, &b], meeting);
+    let on_b = start_watchers(&urls[1..], &[0], "lag");
+    wait_watching(&on_b).await;
+    for n in 0..3 {
+        let o = post(
+            &http,
+            &a.base,
+            meeting,
+            &token,
+            &format!("f{n}"),
+            &format!("før {n}"),
+        )
+        .await;
+        assert!(matches!(o, Outcome::Created { .. }), "{o:?}");
+    }
+    let before = store_last_seq(&db, meeting).await;
+    converge(&on_b, before, Duration::from_secs(10)).await;
+    on_b.into_iter().next().expect("watcher").stop().await;
+
+    // B stops hearing A.
+    redis.kill9();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while readiness(&http, &b.base).await != Ok((200, "degraded".into())) {
+        assert!(
+            Instant::now() < deadline,
+            "B never noticed the bus was gone"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for n in 0..10 {
+        let o = post(
+            &http,
+            &a.base,
+            meeting,
+            &token,
+            &format!("e{n}"),
+            &format!("efter {n}"),
+        )
+        .await;
+        assert!(matches!(o, Outcome::Created { .. }), "{o:?}");
+    }
+    let last = store_last_seq(&db, meeting).await;
+
+    for since in [last - 3, last] {
+        let url = format!("{}?since={since}", urls[1]);
+        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .expect("connect to B");
+        let mut frames = Vec::new();
+        loop {
+            match common::app::next_frame(&mut ws, Duration::from_secs(10)).await {
+                None => panic!("since={since}: stream ended or stalled after {frames:?}"),
+                Some(f @ (ServerFrame::CaughtUp { .. } | ServerFrame::Snapshot { .. })) => {
+                    frames.push(f);
+                    break;
+                }
+                Some(f) => frames.push(f),
+            }
+        }
+        let events: Vec<u64> = frames
+            .iter()
+            .filter_map(|f| match f {
+                ServerFrame::Event(e) => Some(e.seq),
+                _ => None,
+            })
+            .collect();
+        let end = frames.last().expect("frames");
+        println!("resume on a lagging instance: since={since} (B had {before}, store {last}): events {events:?}, then {}",
+            match end { ServerFrame::CaughtUp { seq } => format!("caught_up {seq}"), ServerFrame::Snapshot { seq, .. } => format!("snapshot at {seq}"), _ => String::new() });
+        assert!(
+            matches!(end, ServerFrame::CaughtUp { seq } if *seq >= last),
+            "since={since} on an instance {} events behind: expected the events after {since} and caught_up at {last}, got {frames:?}",
+            last - before
+        );
+        assert_eq!(
+            events,
+            ((since + 1)..=last).collect::<Vec<_>>(),
+            "since={since}"
+        );
+        let _ = ws.close(None).await;
+    }
+    drop((a, b, redis));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. CLIENT KILL TYPE pubsub
+// ---------------------------------------------------------------------------------------------
+
+struct PubsubKillFigures {
+    killed: String,
+    heal: Duration,
+    max_delay: Duration,
+    ready_again: Duration,
+    tally: Tally,
+    burst: usize,
+}
+
+/// Kill every pub/sub connection on the private Redis, then post a burst on A right away
+/// (inside the subscribers' reconnect backoff, so B's bus misses it) and nothing after: only
+/// the reconnect catch-up (or the periodic check, if short) can bring those events to B.
+async fn pubsub_kill_run(seq_check_ms: &str) -> PubsubKillFigures {
+    let redis = RedisServer::start();
+    let db = TestDb::fresh().await;
+    let args = ["--seq-check-ms", seq_check_ms];
+    let (a, b) = start_two(&db, &redis.url(), &unique_prefix(), &args).await;
+    let bases = vec![a.base.clone(), b.base.clone()];
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Abonnement afbrudt").await;
+    let token = join(&http, &a.base, meeting, "Borger A").await;
+    let urls = live_urls(&[&a, &b], meeting);
+    // Two clients on B (resuming on A if B dropped them, which it must not), one on A.
+    let watchers = start_watchers(&urls, &[1, 1, 0], &format!("t3/{seq_check_ms}"));
+    wait_watching(&watchers).await;
+
+    for n in 0..10 {
+        let o = post(
+            &http,
+            &a.base,
+            meeting,
+            &token,
+            &format!("warm{n}"),
+            &format!("opvarmning {n}"),
+        )
+        .await;
+        assert!(matches!(o, Outcome::Created { .. }), "{o:?}");
+    }
+    let warm = store_last_seq(&db, meeting).await;
+    converge(&watchers, warm, Duration::from_secs(10)).await;
+
+    let killed = redis
+        .cli(&["CLIENT", "KILL", "TYPE", "pubsub"])
+        .trim()
+        .to_owned();
+    let killed_at = Instant::now();
+    let mut acked_at: HashMap<u64, Instant> = HashMap::new();
+    let burst = 8;
+    for n in 0..burst {
+        match post(
+            &http,
+            &a.base,
+            meeting,
+            &token,
+            &format!("burst{n}"),
+            &format!("salve {n}"),
+        )
+        .await
+        {
+            Outcome::Created { post_id } => {
+                acked_at.insert(post_id, Instant::now());
+            }
+            other => panic!("burst post {n}: {other:?}"),
+        }
+    }
+    let last = store_last_seq(&db, meeting).await;
+    converge(&watchers, last, Duration::from_secs(10)).await;
+    let on_b: Vec<&Watcher> = watchers.iter().filter(|w| w.started_on == 1).collect();
+    let heal = on_b
+        .iter()
+        .flat_map(|w| {
+            let s = w.seen();
+            ((warm + 1)..=last)
+                .map(|q| s.first_at[&q])
+                .collect::<Vec<_>>()
+        })
+        .max()
+        .expect("events")
+        .saturating_duration_since(killed_at);
+    let max_delay = on_b
+        .iter()
+        .flat_map(|w| {
+            let s = w.seen();
+            acked_at
+                .iter()
+                .map(|(q, at)| s.first_at[q].saturating_duration_since(*at))
+                .collect::<Vec<_>>()
+        })
+        .max()
+        .expect("events");
+    let ready_again = wait_ready(&http, &bases, Duration::from_secs(20)).await;
+    let tally = check_logs(&watchers, last);
+    for w in &watchers {
+        assert_eq!(
+            w.seen().connects.len(),
+            1,
+            "{}: live clients must not be cut",
+            w.name
+        );
+    }
+    for w in watchers {
+        w.stop().await;
+    }
+    drop((a, b, redis));
+    PubsubKillFigures {
+        killed,
+        heal,
+        max_delay,
+        ready_again,
+        tally,
+        burst,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pubsub_connections_killed_instances_resubscribe_and_fill_the_gap() {
+    // Only the reconnect catch-up can heal (the periodic check is a minute away), then both.
+    for (label, check) in [
+        ("reconnect catch-up only (seq check 60 s)", "60000"),
+        ("with a 200 ms seq check", "200"),
+    ] {
+        let f = pubsub_kill_run(check).await;
+        println!("test 3 (CLIENT KILL TYPE pubsub), {label}:");
+        println!(
+            "  pub/sub clients killed: {}; burst of {} posts on A right after",
+            f.killed, f.burst
+        );
+        println!(
+            "  time from the kill until B's clients had every event posted on A: {} (design target 2000 ms, deadline 10000 ms)",
+            ms(f.heal)
+        );
+        println!(
+            "  worst delay from a burst post's ack on A to its arrival on B: {}",
+            ms(f.max_delay)
+        );
+        println!(
+            "  /readyz ready on both {} after the heal",
+            ms(f.ready_again)
+        );
+        println!(
+            "  events lost: {}, duplicated: {}",
+            f.tally.lost, f.tally.duplicated
+        );
+        assert!(
+            f.killed.parse::<u32>().is_ok_and(|n| n >= 2),
+            "CLIENT KILL should have killed both instances' subscribers: {}",
+            f.killed
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. kill -9 one instance
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_killed_its_clients_resume_on_the_other_and_miss_nothing() {
+    // Redis is not harmed here: the machine's, with a prefix of our own.
+    let db = TestDb::fresh().await;
+    let args = ["--seq-check-ms", "500", "--reconnect-hint-ms", "200"];
+    let (mut a, b) = start_two(&db, "redis://127.0.0.1:6379", &unique_prefix(), &args).await;
+    let bases = vec![a.base.clone(), b.base.clone()];
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Instans dør").await;
+    let writers_ = authors(&http, &bases, meeting, 4).await;
+    let urls = live_urls(&[&a, &b], meeting);
+    let watchers = start_watchers(&urls, &[0, 0, 0, 0, 1, 1], "t5");
+    wait_watching(&watchers).await;
+
+    let writers = Writers::start(
+        &http,
+        &bases,
+        meeting,
+        &writers_,
+        "t5",
+        Duration::from_millis(20),
+        OnNoAnswer::FailOver,
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    a.kill9();
+    let killed_at = Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let attempts = writers.finish().await;
+    let stopped = Instant::now();
+
+    let last = store_last_seq(&db, meeting).await;
+    converge(&watchers, last, Duration::from_secs(30)).await;
+    let converged_at = Instant::now();
+    let total = check_logs(&watchers, last);
+    let acked = acked(&attempts);
+    check_acknowledged(&db, meeting, &watchers, &acked).await;
+
+    // Unanswered posts (in flight at the kill): stored at most once; count those stored anyway.
+    let texts = store_texts(&db, meeting).await;
+    let unanswered: Vec<&Attempt> = attempts
+        .iter()
+        .filter(|a| matches!(a.outcome, Outcome::NoAnswer(_)))
+        .collect();
+    let stored_anyway = unanswered
+        .iter()
+        .filter(|a| texts.contains_key(&a.body))
+        .count();
+    for a in &attempts {
+        assert!(
+            texts.get(&a.body).is_none_or(|s| s.len() == 1),
+            "{} stored twice: {:?}",
+            a.key,
+            texts.get(&a.body)
+        );
+        assert!(
+            matches!(a.outcome, Outcome::Created { .. } | Outcome::NoAnswer(_)),
+            "{}: {:?}",
+            a.key,
+            a.outcome
+        );
+    }
+    // The killed instance's clients moved to the survivor.
+    let mut moved_after = Duration::ZERO;
+    for w in watchers.iter().filter(|w| w.started_on == 0) {
+        let s = w.seen();
+        let (last_on, at) = *s.connects.last().expect("connected");
+        assert!(
+            s.connects.len() >= 2 && last_on == 1,
+            "{}: expected to resume on B after the kill: connections {:?}",
+            w.name,
+            s.connects.iter().map(|c| c.0).collect::<Vec<_>>()
+        );
+        moved_after = moved_after.max(at.saturating_duration_since(killed_at));
+    }
+    for w in watchers.iter().filter(|w| w.started_on == 1) {
+        assert_eq!(w.seen().connects.len(), 1, "{}: B's clients stay", w.name);
+    }
+
+    println!(
+        "test 5 (kill -9 one of two instances), {} clients, 4 writers:",
+        watchers.len()
+    );
+    println!(
+        "  posts acknowledged: {} ({} through the killed instance; 503 busy retried: {}); unanswered at the kill: {} (stored anyway: {})",
+        acked.len(),
+        attempts.iter().filter(|a| a.instance == 0 && matches!(a.outcome, Outcome::Created { .. })).count(),
+        busy_retries(&attempts),
+        unanswered.len(),
+        stored_anyway
+    );
+    println!(
+        "  every acknowledged post present exactly once: yes (store and all {} clients)",
+        watchers.len()
+    );
+    println!(
+        "  killed instance's clients resumed on the other within {}",
+        ms(moved_after)
+    );
+    println!(
+        "  events lost: {}, duplicated: {}, out of order: {}; final seq {last}",
+        total.lost, total.duplicated, total.out_of_order
+    );
+    println!(
+        "  full convergence {} after the last post",
+        ms(converged_at.saturating_duration_since(stopped))
+    );
+    for w in watchers {
+        w.stop().await;
+    }
+    drop((a, b));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. SIGTERM one instance
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_terminated_clients_move_and_in_flight_commands_are_never_half_applied() {
+    let db = TestDb::fresh().await;
+    let args = [
+        "--seq-check-ms",
+        "500",
+        "--reconnect-hint-ms",
+        "200",
+        "--shutdown-grace-secs",
+        "5",
+    ];
+    let (a, b) = start_two(&db, "redis://127.0.0.1:6379", &unique_prefix(), &args).await;
+    let bases = vec![a.base.clone(), b.base.clone()];
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Instans lukker pænt").await;
+    // Four citizens hammering A (so commands are in flight when SIGTERM lands), one on B.
+    let mut on_a = Vec::new();
+    for i in 0..4 {
+        on_a.push(Author {
+            token: join(&http, &a.base, meeting, &format!("Borger A{i}")).await,
+            home: 0,
+        });
+    }
+    let on_b = vec![Author {
+        token: join(&http, &b.base, meeting, "Borger B").await,
+        home: 1,
+    }];
+    let tokens: Vec<String> = on_a.iter().chain(&on_b).map(|a| a.token.clone()).collect();
+    let urls = live_urls(&[&a, &b], meeting);
+    let watchers = start_watchers(&urls, &[0, 0, 0, 1, 1], "t6");
+    wait_watching(&watchers).await;
+
+    let writers_a = Writers::start(
+        &http,
+        &bases,
+        meeting,
+        &on_a,
+        "t6a",
+        Duration::from_millis(5),
+        OnNoAnswer::Stop,
+    );
+    let writers_b = Writers::start(
+        &http,
+        &bases,
+        meeting,
+        &on_b,
+        "t6b",
+        Duration::from_millis(25),
+        OnNoAnswer::Stay,
+    );
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+
+    let term_at = Instant::now();
+    let (a, exited_cleanly) = tokio::task::spawn_blocking(move || {
+        let mut a = a;
+        let ok = a.terminate();
+        (a, ok)
+    })
+    .await
+    .expect("terminate");
+    let term_took = term_at.elapsed();
+    // A's writers stop at their first unanswered request; give them a moment, then stop all.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut attempts = writers_a.finish().await;
+    let b_attempts: Vec<Attempt> = writers_b
+        .finish()
+        .await
+        .into_iter()
+        .map(|mut a| {
+            a.writer += 4;
+            a
+        })
+        .collect();
+    attempts.extend(b_attempts);
+    assert!(
+        exited_cleanly,
+        "SIGTERM: the instance did not exit with success within 30 s"
+    );
+
+    // Every command once more, same key, through B: a 201 must replay with the same post id; a
+    // failed one must be absent (so it is created now, not replayed).
+    let retries: Vec<(Attempt, Outcome)> = futures_util::stream::iter(attempts.clone())
+        .map(|a| {
+            let (http, base, token) = (http.clone(), b.base.clone(), tokens[a.writer].clone());
+            async move {
+                let o = post(&http, &base, meeting, &token, &a.key, &a.body).await;
+                (a, o)
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let mut problems = Vec::new();
+    let mut final_ids: Vec<(String, String, u64)> = Vec::new();
+    let (mut created, mut unavailable, mut no_answer) = (0, 0, 0);
+    let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+    for (a, retry) in &retries {
+        match (&a.outcome, retry) {
+            (Outcome::Created { post_id }, Outcome::Replayed { post_id: again })
+                if post_id == again =>
+            {
+                created += 1;
+                final_ids.push((a.key.clone(), a.body.clone(), *post_id));
+            }
+            (Outcome::Unavailable { code, retry_after }, Outcome::Created { post_id }) => {
+                unavailable += 1;
+                *codes.entry(code.clone()).or_default() += 1;
+                if !retry_after {
+                    problems.push(format!("{}: 503 {code} without Retry-After", a.key));
+                }
+                final_ids.push((a.key.clone(), a.body.clone(), *post_id));
+            }
+            (Outcome::NoAnswer(_), Outcome::Created { post_id }) => {
+                no_answer += 1;
+                final_ids.push((a.key.clone(), a.body.clone(), *post_id));
+            }
+            (first, again) => problems.push(format!(
+                "{} (sent to #{}): first {first:?}, retry on B {again:?}",
+                a.key, a.instance
+            )),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "commands around SIGTERM were half-applied or failed wrongly:\n{}",
+        problems.join("\n")
+    );
+    let unknown: Vec<&String> = codes
+        .keys()
+        .filter(|c| !["shutting_down", "store_unavailable", "busy"].contains(&c.as_str()))
+        .collect();
+    assert!(unknown.is_empty(), "503 with unexpected codes: {codes:?}");
+
+    let last = store_last_seq(&db, meeting).await;
+    let converged = converge(&watchers, last, Duration::from_secs(30)).await;
+    let total = check_logs(&watchers, last);
+    check_acknowledged(&db, meeting, &watchers, &final_ids).await;
+
+    let mut moved_after = Duration::ZERO;
+    for w in watchers.iter().filter(|w| w.started_on == 0) {
+        let s = w.seen();
+        assert_eq!(
+            s.reconnect_frames.first().map(String::as_str),
+            Some("shutdown"),
+            "{}: expected a reconnect frame before the close",
+            w.name
+        );
+        assert_eq!(
+            s.close_codes.first(),
+            Some(&Some(1012)),
+            "{}: close code",
+            w.name
+        );
+        let (last_on, at) = *s.connects.last().expect("connected");
+        assert!(
+            s.connects.len() >= 2 && last_on == 1,
+            "{}: expected to resume on B: connections {:?}, ends {:?}",
+            w.name,
+            s.connects.iter().map(|c| c.0).collect::<Vec<_>>(),
+            s.ends.iter().map(|e| &e.0).collect::<Vec<_>>()
+        );
+        moved_after = moved_after.max(at.saturating_duration_since(term_at));
+    }
+
+    println!(
+        "test 6 (SIGTERM one of two instances), {} clients:",
+        watchers.len()
+    );
+    println!(
+        "  instance exited cleanly {} after SIGTERM; its clients got reconnect + 1012 and resumed on the other within {}",
+        ms(term_took),
+        ms(moved_after)
+    );
+    println!(
+        "  commands: {} acknowledged (each replayed with the same post id on retry), {} refused with 503 {:?}, {} unanswered; every refused or unanswered one was absent (retry created it); 503 busy retried by the writers: {}",
+        created, unavailable, codes, no_answer, busy_retries(&attempts)
+    );
+    println!(
+        "  events lost: {}, duplicated: {}, out of order: {}; final seq {last}, converged {} after the retries",
+        total.lost, total.duplicated, total.out_of_order, ms(converged)
+    );
+    for w in watchers {
+        w.stop().await;
+    }
+    drop((a, b));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. PostgreSQL unreachable
+// ---------------------------------------------------------------------------------------------
+
+/// An instance whose database is not there at start exits non-zero with a clear message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_started_without_its_database_exits_with_a_clear_message() {
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(|| {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_borgermode"))
+            .args(["--bind", &format!("127.0.0.1:{}", free_port())])
+            .env(
+                "DATABASE_URL",
+                format!("postgres://postgres@127.0.0.1:{}/x", free_port()),
+            )
+            .env_remove("REDIS_URL")
+            .env("BORGERMODE_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("RUST_LOG", "warn")
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start borgermode");
+        let pid = child.id();
+        let waiter = std::thread::spawn(move || child.wait_with_output());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !waiter.is_finished() {
+            if Instant::now() > deadline {
+                let _ = std::process::Command::new("kill")
+                    .arg("-9")
+                    .arg(pid.to_string())
+                    .status();
+                panic!("borgermode kept running for 60 s without a database");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        waiter.join().expect("waiter").expect("output")
+    })
+    .await
+    .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!(
+        "test 7a (start with PostgreSQL unreachable): exit {:?} after {}; stderr: {}",
+        out.status.code(),
+        ms(started.elapsed()),
+        stderr.trim()
+    );
+    assert!(!out.status.success(), "must not exit successfully");
+    assert!(!stderr.contains("panicked"), "must not panic: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an error exit, not a signal or a panic (101)"
+    );
+    assert!(
+        stderr.contains("PostgreSQL") && stderr.contains("DATABASE_URL"),
+        "the message should say what could not be reached: {stderr}"
+    );
+}
+
+/// Connections to the test database are terminated (and then refused) while commands flow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_connections_killed_commands_get_503_and_the_instance_recovers() {
+    let db = TestDb::fresh().await;
+    let args = ["--seq-check-ms", "500"];
+    let a = Instance::start(&db.url, "redis://127.0.0.1:6379", &unique_prefix(), &args).await;
+    let bases = vec![a.base.clone()];
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Databasen forsvinder").await;
+    let writers_ = authors(&http, &bases, meeting, 2).await;
+    let tokens: Vec<String> = writers_.iter().map(|w| w.token.clone()).collect();
+    let urls = live_urls(&[&a], meeting);
+    let watchers = start_watchers(&urls, &[0, 0], "t7");
+    wait_watching(&watchers).await;
+    let mut admin = pg::admin().await;
+
+    // Phase 1: terminate the database's connections again and again for 2 s.
+    let writers = Writers::start(
+        &http,
+        &bases,
+        meeting,
+        &writers_,
+        "t7a",
+        Duration::from_millis(10),
+        OnNoAnswer::Stay,
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut terminated = 0u64;
+    let phase1 = Instant::now();
+    while phase1.elapsed() < Duration::from_secs(2) {
+        let killed: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        )
+        .bind(&db.name)
+        .fetch_all(&mut admin)
+        .await
+        .expect("pg_terminate_backend");
+        terminated += killed.iter().filter(|k| **k).count() as u64;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let phase1_attempts = writers.finish().await;
+
+    // Phase 2: the database refuses connections for 3 s (and the open ones are terminated).
+    sqlx::query(&format!(
+        "ALTER DATABASE {} ALLOW_CONNECTIONS false",
+        db.name
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("refuse connections");
+    let refused_at = Instant::now();
+    let writers = Writers::start(
+        &http,
+        &bases,
+        meeting,
+        &writers_,
+        "t7b",
+        Duration::from_millis(50),
+        OnNoAnswer::Stay,
+    );
+    let mut readyz_during: BTreeMap<String, usize> = BTreeMap::new();
+    while refused_at.elapsed() < Duration::from_secs(3) {
+        let _ = sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        )
+        .bind(&db.name)
+        .execute(&mut admin)
+        .await;
+        if refused_at.elapsed() > Duration::from_millis(500) {
+            let r = readiness(&http, &a.base).await;
+            *readyz_during.entry(format!("{r:?}")).or_default() += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let phase2_attempts = writers.finish().await;
+    sqlx::query(&format!(
+        "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+        db.name
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("allow connections");
+    let allowed_at = Instant::now();
+    let _ = admin.close().await;
+
+    // Recovery without a restart: a post succeeds within a few seconds.
+    let mut n = 0;
+    let recovered_after = loop {
+        n += 1;
+        match post(
+            &http,
+            &a.base,
+            meeting,
+            &tokens[0],
+            &format!("t7c-{n}"),
+            &format!("tilbage {n}"),
+        )
+        .await
+        {
+            Outcome::Created { .. } => break allowed_at.elapsed(),
+            Outcome::Unavailable { .. } => {}
+            other => panic!("after recovery: {other:?}"),
+        }
+        assert!(
+            allowed_at.elapsed() < Duration::from_secs(20),
+            "no successful post within 20 s of the database coming back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let ready_again = wait_ready(&http, &bases, Duration::from_secs(20)).await;
+
+    // Every command got 201 or 503 store_unavailable with Retry-After: never a 500, never no
+    // answer (the process did not fall over).
+    let mut problems = Vec::new();
+    let count = |attempts: &[Attempt]| {
+        let created = attempts
+            .iter()
+            .filter(|a| matches!(a.outcome, Outcome::Created { .. }))
+            .count();
+        (created, attempts.len() - created)
+    };
+    for a in phase1_attempts.iter().chain(&phase2_attempts) {
+        match &a.outcome {
+            Outcome::Created { .. } => {}
+            Outcome::Unavailable {
+                code,
+                retry_after: true,
+            } if code == "store_unavailable" => {}
+            other => problems.push(format!("{}: {other:?}", a.key)),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "while the database was away:\n{}",
+        problems.join("\n")
+    );
+    let (p1_ok, p1_503) = count(&phase1_attempts);
+    let (p2_ok, p2_503) = count(&phase2_attempts);
+    assert!(p2_503 > 0, "the refused database never showed as 503");
+    assert!(
+        readyz_during
+            .keys()
+            .any(|k| k.contains("503") && k.contains("unavailable")),
+        "/readyz did not report the store unavailable: {readyz_during:?}"
+    );
+
+    // Refused commands were not stored: retrying with the same key creates them now (a
+    // replay would mean a 503 that had in fact been committed). Exactly one post per key.
+    let mut replayed = 0;
+    let mut final_ids = acked(&phase1_attempts);
+    final_ids.extend(acked(&phase2_attempts));
+    for a in phase1_attempts.iter().chain(&phase2_attempts) {
+        if matches!(a.outcome, Outcome::Unavailable { .. }) {
+            match post(
+                &http,
+                &a.base_url(&bases),
+                meeting,
+                &tokens[a.writer],
+                &a.key,
+                &a.body,
+            )
+            .await
+            {
+                Outcome::Created { post_id } => {
+                    final_ids.push((a.key.clone(), a.body.clone(), post_id))
+                }
+                Outcome::Replayed { post_id } => {
+                    replayed += 1;
+                    final_ids.push((a.key.clone(), a.body.clone(), post_id));
+                }
+                other => panic!("retry of {}: {other:?}", a.key),
+            }
+        }
+    }
+    let last = store_last_seq(&db, meeting).await;
+    let converged = converge(&watchers, last, Duration::from_secs(30)).await;
+    let total = check_logs(&watchers, last);
+    check_acknowledged(&db, meeting, &watchers, &final_ids).await;
+    for w in &watchers {
+        let s = w.seen();
+        assert!(
+            s.connects.len() == 1 && s.connected,
+            "{}: the live stream must survive the database outage: connections {}, ends {:?}",
+            w.name,
+            s.connects.len(),
+            s.ends
+        );
+    }
+
+    println!("test 7b (PostgreSQL connections terminated, then refused), 1 instance, 2 clients:");
+    println!(
+        "  phase 1 (pg_terminate_backend every 30 ms for 2 s, {terminated} backends ended): {p1_ok} posts 201, {p1_503} posts 503 store_unavailable"
+    );
+    println!("  phase 2 (connections refused for 3 s): {p2_ok} posts 201, {p2_503} posts 503 store_unavailable; /readyz: {readyz_during:?}");
+    println!(
+        "  no 500, no dropped request; refused posts stored anyway (replayed on retry): {replayed}"
+    );
+    println!(
+        "  recovery without restart: first post accepted {} after the database came back; /readyz ready {} later",
+        ms(recovered_after),
+        ms(ready_again)
+    );
+    println!(
+        "  live clients stayed connected; events lost: {}, duplicated: {}; converged {}",
+        total.lost,
+        total.duplicated,
+        ms(converged)
+    );
+    for w in watchers {
+        w.stop().await;
+    }
+    drop(a);
+}
