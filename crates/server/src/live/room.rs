@@ -140,6 +140,9 @@ pub struct Room {
     gap_fill_pending: Mutex<bool>,
 }
 
+/// How long a command keeps retrying when other instances keep winning the next seq.
+const CONTENTION_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn serialize(frame: &ServerFrame) -> ByteString {
     // Serializing our own types cannot fail (no maps with non-string keys, no I/O).
     ByteString::from(serde_json::to_string(frame).unwrap_or_else(|_| String::from("{}")))
@@ -270,7 +273,18 @@ impl Room {
                 return Ok(Executed::Replayed(response));
             }
         }
-        for _attempt in 0..8 {
+        // Another instance may win the race for the next seq many times in a row while it
+        // writes heavily; keep catching up and re-deciding for a while (with a little jittered
+        // back-off after the first few losses) rather than failing after a fixed count.
+        let deadline = tokio::time::Instant::now() + CONTENTION_BUDGET;
+        for attempt in 0u32.. {
+            if attempt > 0 && tokio::time::Instant::now() > deadline {
+                break;
+            }
+            if attempt > 2 {
+                let jitter = rand::random::<u64>() % (u64::from(attempt.min(20)) * 2);
+                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+            }
             let now = chrono::Utc::now();
             let ctx = Context {
                 now,
@@ -341,7 +355,9 @@ impl Room {
                 AppendOutcome::Conflict { latest } => {
                     let have = self.seq();
                     if latest > have {
-                        let missing = self.store.events(self.id, have, Some(latest)).await?;
+                        // Read everything there is now, not just up to `latest`: the other
+                        // writer may already be further on.
+                        let missing = self.store.events(self.id, have, None).await?;
                         self.ingest(missing);
                     }
                 }
