@@ -71,9 +71,12 @@ export class Live {
     ws.onopen = () => { this.lastFrameAt = Date.now(); if (since) this.h.state('catching_up'); };
     ws.onmessage = (m) => {
       this.lastFrameAt = Date.now();
+      const t0 = performance.now();
       let f;
       try { f = JSON.parse(m.data); } catch (_) { return; }
       this.frame(f);
+      // Script time per frame, collected only when a test or a curious developer asks for it.
+      if (window.bmFrameTimes && f.t === 'event') window.bmFrameTimes.push(performance.now() - t0);
     };
     ws.onerror = () => { /* onclose follows */ };
     ws.onclose = (e) => {

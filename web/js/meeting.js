@@ -265,7 +265,7 @@ export async function citizenPage(id) {
   topExtra(langSwitch(() => location.reload()));
 
   const feed = new Feed(id, {
-    hello: () => { renderComposer(true); },
+    hello: () => { renderComposer(); },
     reset: (posts) => {
       renderInfo();
       stream.reset(posts);
@@ -404,8 +404,11 @@ export async function citizenPage(id) {
       return;
     }
     if (md === 'join') { composer.replaceChildren(joinForm()); return; }
+    const hadFocus = composer.contains(document.activeElement);
     composer.replaceChildren(postForm(md === 'ask'));
-    if (keep) { const ta = composer.querySelector('textarea'); ta.value = keep; ta.dispatchEvent(new Event('input')); }
+    const ta = composer.querySelector('textarea');
+    if (keep) { ta.value = keep; ta.dispatchEvent(new Event('input')); }
+    if (hadFocus) ta.focus();
   }
 
   function joinForm() {

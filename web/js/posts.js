@@ -139,13 +139,11 @@ export class PostList {
 
   setVotes(id, n) {
     const p = this.posts.get(id);
-    if (!p || p.votes === n) return;
-    p.votes = n;
+    if (!p) return;
+    p.votes = n; // often the same object the feed already updated: always refresh the DOM
     const node = this.nodes.get(id);
     const c = node && node.querySelector(':scope > .actions .vote-count');
-    if (c) c.textContent = String(n);
-    const b = node && node.querySelector(':scope > .actions .vote');
-    if (b) b.setAttribute('aria-label', t('action.upvote_label', { n }));
+    if (c) { if (c.textContent !== String(n)) c.textContent = String(n); } else if (node && n) node.querySelector(':scope > .actions').replaceWith(this.actions(p));
   }
 
   setVoted(id, on) {
@@ -230,8 +228,9 @@ export class PostList {
     }
     const merged = p.question && p.question.state === 'merged';
     if (!merged && ctx.canVote()) {
-      bar.append(el('button', { type: 'button', class: 'vote', 'data-action': 'vote', 'aria-pressed': ctx.voted.has(p.id) ? 'true' : 'false', 'aria-label': t('action.upvote_label', { n: p.votes }), onclick: () => ctx.onAction('vote', p) },
-        el('span', { 'aria-hidden': 'true' }, '▲ '), el('span', { class: 'vote-count', 'aria-hidden': 'true' }, String(p.votes))));
+      bar.append(el('button', { type: 'button', class: 'vote', 'data-action': 'vote', 'aria-pressed': ctx.voted.has(p.id) ? 'true' : 'false', onclick: () => ctx.onAction('vote', p) },
+        el('span', { 'aria-hidden': 'true' }, '▲ '), el('span', { class: 'visually-hidden' }, `${t('action.upvote')}: `), el('span', { class: 'vote-count' }, String(p.votes)),
+        el('span', { class: 'visually-hidden' }, ` ${t('post.votes_word')}`)));
     } else if (p.votes) {
       bar.append(el('span', { class: 'vote-static' }, el('span', { 'aria-hidden': 'true' }, '▲ '), el('span', { class: 'vote-count' }, String(p.votes)), el('span', { class: 'visually-hidden' }, ` ${t('post.votes_word')}`)));
     }
