@@ -201,7 +201,8 @@ impl Settings {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
     }
 
     pub fn sqlite_path(&self) -> Option<PathBuf> {
