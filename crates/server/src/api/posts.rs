@@ -64,6 +64,14 @@ pub async fn vote(
     let post = PostId(post);
     let room = state.room(id).await?;
     let actor = resolve_actor(&state, &req, room.id, Who::Participant).await?;
+    if room
+        .with_state(|s, _| authorize_vote(s, &actor, post))
+        .is_err()
+    {
+        // Refuse only against the latest state: the post may have been created through
+        // another instance a moment ago (see `Room::catch_up`).
+        room.catch_up().await?;
+    }
     room.with_state(|s, _| authorize_vote(s, &actor, post))?;
     let Actor::Participant { id: participant } = actor else {
         return Err(ApiError::Unauthorized);

@@ -12,7 +12,10 @@
 //! - Commands are decided under `write_lock` against the projection at seq S and appended with
 //!   `expected_seq = S`; if another instance got there first the store says Conflict, the room
 //!   catches up from the store and decides again. So a command is always authorized against
-//!   the latest state (a ban made on another instance a moment ago holds).
+//!   the latest state (a ban made on another instance a moment ago holds). A refusal (or a
+//!   no-op) never reaches the store, so with a shared bus it is checked against the store's
+//!   last seq first (`catch_up`): a citizen who joined through another instance a moment ago
+//!   may post here, and a post created there may be voted on here.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
@@ -297,6 +300,14 @@ impl Room {
                     st.projection.seq,
                 )
             };
+            // A refusal (or a no-op) is final only against the latest state: with other
+            // instances writing, this projection may lag the store (a citizen who just joined
+            // there, a post just created there), and the optimistic append below never runs to
+            // reveal it. Catch up and decide again; when nothing was missing, refuse.
+            let refused_or_noop = decision.as_ref().map_or(true, |kinds| kinds.is_empty());
+            if refused_or_noop && self.catch_up().await? {
+                continue;
+            }
             let kinds = decision?;
             if kinds.is_empty() {
                 return Ok(Executed::Done(CommandAck {
@@ -398,6 +409,25 @@ impl Room {
             let _ = self.tx.send(Arc::new(Outbound::Event(rendered)));
         }
         !st.early.is_empty()
+    }
+
+    /// With other instances writing: apply what the store has beyond this projection. Returns
+    /// whether the projection moved (then a refusal decided against it may no longer hold).
+    /// One `last_seq` read when nothing is missing; nothing at all on a single instance, whose
+    /// projection every write passes through.
+    pub async fn catch_up(&self) -> Result<bool, StoreError> {
+        if !self.bus.bus.is_shared() {
+            return Ok(false);
+        }
+        let have = self.seq();
+        match self.store.last_seq(self.id).await? {
+            Some(latest) if latest > have => {
+                let missing = self.store.events(self.id, have, None).await?;
+                self.ingest(missing);
+                Ok(self.seq() > have)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// Fill a gap from the store (called after `gap_fill_ms` when `ingest` reported one).
