@@ -618,11 +618,18 @@ impl Room {
         Ok(())
     }
 
-    /// Presence reported by another instance.
+    /// Presence reported by another instance. When that instance is new to this room, our own
+    /// count goes out at the next tick instead of at the next refresh, so an instance that just
+    /// loaded the meeting learns the total at once.
     pub fn set_remote_watchers(&self, instance: uuid::Uuid, watching: u32) {
-        self.remote_watchers
+        let first = self
+            .remote_watchers
             .lock()
-            .insert(instance, (watching, std::time::Instant::now()));
+            .insert(instance, (watching, std::time::Instant::now()))
+            .is_none();
+        if first {
+            *self.presence_published.lock() = (u32::MAX, 0);
+        }
     }
 
     /// Everyone watching, on every instance (entries older than `presence_ttl` drop out: an
