@@ -24,17 +24,24 @@ fn data(json: &[u8]) -> Bytes {
     Bytes::from(out)
 }
 
-fn event_chunks(e: &RenderedEvent, viewer: Viewer) -> Vec<Bytes> {
-    let mut v = Vec::with_capacity(2);
-    let mut head = format!("id: {}\n", e.seq).into_bytes();
-    head.extend_from_slice(b"data: ");
-    head.extend_from_slice(e.for_audience(viewer.audience).as_bytes());
-    head.extend_from_slice(b"\n\n");
-    v.push(Bytes::from(head));
+/// A shared frame as SSE chunks without copying it: a short header, the room's bytes
+/// (reference-counted, shared by every connection), and the closing blank line.
+fn shared_chunks(
+    head: Bytes,
+    frame: &bytestring::ByteString,
+    out: &mut std::collections::VecDeque<Bytes>,
+) {
+    out.push_back(head);
+    out.push_back(frame.as_bytes().clone());
+    out.push_back(Bytes::from_static(b"\n\n"));
+}
+
+fn event_chunks(e: &RenderedEvent, viewer: Viewer, out: &mut std::collections::VecDeque<Bytes>) {
+    let head = Bytes::from(format!("id: {}\ndata: ", e.seq));
+    shared_chunks(head, e.for_audience(viewer.audience), out);
     if let Some(n) = e.notice_for(viewer.participant) {
-        v.push(data(n.as_bytes()));
+        shared_chunks(Bytes::from_static(b"data: "), n, out);
     }
-    v
 }
 
 fn frame_chunk(f: &ServerFrame) -> Bytes {
@@ -108,7 +115,7 @@ pub fn stream(
                 };
                 if let Some(events) = replay {
                     for e in events {
-                        st.queue.extend(event_chunks(&e, st.viewer));
+                        event_chunks(&e, st.viewer, &mut st.queue);
                     }
                     if let Some(votes) = st.sub.votes.take() {
                         st.queue.push_back(data(votes.as_bytes()));
@@ -128,10 +135,10 @@ pub fn stream(
                         Outbound::Event(e) => {
                             if e.seq > st.last_seq {
                                 st.last_seq = e.seq;
-                                st.queue.extend(event_chunks(e, st.viewer));
+                                event_chunks(e, st.viewer, &mut st.queue);
                             }
                         }
-                        Outbound::Shared(bytes) => st.queue.push_back(data(bytes.as_bytes())),
+                        Outbound::Shared(bytes) => shared_chunks(Bytes::from_static(b"data: "), bytes, &mut st.queue),
                         Outbound::Shutdown => {
                             st.queue.push_back(frame_chunk(&ServerFrame::Reconnect { reason: "shutdown".into(), retry_after_ms: st.settings.reconnect_hint_ms }));
                             st.done = true;

@@ -1,6 +1,6 @@
-//! Conversions both stores share: seq and post ids to and from SQL integers, JSON columns, and
-//! folding the events/contents join back into events with their personal text restored. One
-//! copy, so the two stores cannot drift apart in how they read the log.
+//! What both stores share: seq and post ids to and from SQL integers, JSON columns, folding
+//! the events/contents join back into events with their personal text restored, and ending a
+//! write transaction. One copy, so the two stores cannot drift apart.
 
 use borgermode_domain::event::Actor;
 use borgermode_domain::{Event, EventKind, PostId, Seq};
@@ -79,4 +79,36 @@ pub(super) fn events_from_rows(
         }
     }
     Ok(events)
+}
+
+/// What a write transaction decided: keep its changes or not. Either way the caller gets `T`.
+pub(super) enum Decision<T> {
+    Commit(T),
+    Rollback(T),
+}
+
+/// End a write transaction: commit or roll back as decided, and roll back on any error, so a
+/// connection never goes back to its pool inside a transaction. (If the connection is broken
+/// the rollback fails too; the pool discards it.) `db_err` is the store's own error mapping.
+pub(super) async fn finish<DB: sqlx::Database, T>(
+    tx: sqlx::Transaction<'static, DB>,
+    result: Result<Decision<T>, StoreError>,
+    db_err: fn(sqlx::Error) -> StoreError,
+) -> Result<T, StoreError> {
+    match result {
+        Ok(Decision::Commit(value)) => {
+            tx.commit().await.map_err(db_err)?;
+            Ok(value)
+        }
+        Ok(Decision::Rollback(value)) => {
+            tx.rollback().await.map_err(db_err)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(%rollback, "rollback after a failed write failed too");
+            }
+            Err(error)
+        }
+    }
 }

@@ -50,11 +50,12 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::{Connection, Postgres, Transaction};
+use sqlx::Connection;
 use uuid::Uuid;
 
 use super::codec::{
-    events_from_rows, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, JoinedRow,
+    events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, Decision,
+    JoinedRow,
 };
 use super::{
     AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
@@ -191,7 +192,7 @@ impl PostgresStore {
         let task = tokio::spawn(async move {
             let mut tx = pool.begin().await.map_err(db_err)?;
             let result = work(&mut tx).await;
-            finish(tx, result).await
+            finish(tx, result, db_err).await
         });
         task.await
             .map_err(|e| StoreError::Unavailable(format!("write task failed: {e}")))?
@@ -200,36 +201,6 @@ impl PostgresStore {
 
 /// The future a write transaction's body returns.
 type WriteFuture<'t, T> = BoxFuture<'t, Result<Decision<T>, StoreError>>;
-
-/// What a write transaction decided: keep its changes or not. Either way the caller gets `T`.
-enum Decision<T> {
-    Commit(T),
-    Rollback(T),
-}
-
-/// End a write transaction: commit or roll back as decided, and roll back on any error. (If
-/// the connection is broken, the rollback fails too; the pool's ping discards the connection.)
-async fn finish<T>(
-    tx: Transaction<'static, Postgres>,
-    result: Result<Decision<T>, StoreError>,
-) -> Result<T, StoreError> {
-    match result {
-        Ok(Decision::Commit(value)) => {
-            tx.commit().await.map_err(db_err)?;
-            Ok(value)
-        }
-        Ok(Decision::Rollback(value)) => {
-            tx.rollback().await.map_err(db_err)?;
-            Ok(value)
-        }
-        Err(error) => {
-            if let Err(rollback) = tx.rollback().await {
-                tracing::warn!(%rollback, "rollback after a failed write failed too");
-            }
-            Err(error)
-        }
-    }
-}
 
 async fn stored_response(
     conn: &mut PgConnection,

@@ -43,11 +43,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{Connection, Sqlite, Transaction};
+use sqlx::Connection;
 use uuid::Uuid;
 
 use super::codec::{
-    events_from_rows, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, JoinedRow,
+    events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, Decision,
+    JoinedRow,
 };
 use super::{
     AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
@@ -151,7 +152,7 @@ impl SqliteStore {
         let task = tokio::spawn(async move {
             let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
             let result = work(&mut tx).await;
-            finish(tx, result).await
+            finish(tx, result, db_err).await
         });
         task.await
             .map_err(|e| StoreError::Unavailable(format!("write task failed: {e}")))?
@@ -160,36 +161,6 @@ impl SqliteStore {
 
 /// The future a write transaction's body returns.
 type WriteFuture<'t, T> = BoxFuture<'t, Result<Decision<T>, StoreError>>;
-
-/// What a write transaction decided: keep its changes or not. Either way the caller gets `T`.
-enum Decision<T> {
-    Commit(T),
-    Rollback(T),
-}
-
-/// End a write transaction: commit or roll back as decided, and roll back on any error so the
-/// writer connection never stays inside a transaction.
-async fn finish<T>(
-    tx: Transaction<'static, Sqlite>,
-    result: Result<Decision<T>, StoreError>,
-) -> Result<T, StoreError> {
-    match result {
-        Ok(Decision::Commit(value)) => {
-            tx.commit().await.map_err(db_err)?;
-            Ok(value)
-        }
-        Ok(Decision::Rollback(value)) => {
-            tx.rollback().await.map_err(db_err)?;
-            Ok(value)
-        }
-        Err(error) => {
-            if let Err(rollback) = tx.rollback().await {
-                tracing::warn!(%rollback, "rollback after a failed write failed too");
-            }
-            Err(error)
-        }
-    }
-}
 
 /// The body of [`Store::append`], run inside the `BEGIN IMMEDIATE` transaction.
 async fn append_in(
