@@ -120,9 +120,16 @@ async function main() {
     }),
   });
 
+  // Socket.IO's "Memory usage" page: a reference to each session's first HTTP request is kept
+  // unless discarded with `rawSocket.request = null`. Take the meeting id from it first (this
+  // listener runs before the client's CONNECT, so socket.handshake.query would then be empty).
+  io.engine.on("connection", (rawSocket) => {
+    const meeting = rawSocket.request._query.meeting;
+    rawSocket.meeting = typeof meeting === "string" && meeting.length > 0 ? meeting : null;
+    rawSocket.request = null;
+  });
   io.on("connection", (socket) => {
-    const meeting = socket.handshake.query.meeting;
-    if (typeof meeting === "string" && meeting.length > 0) socket.join(meeting);
+    if (socket.conn.meeting) socket.join(socket.conn.meeting);
   });
 
   // Many connections arrive at once in the benchmarks; the kernel caps this at somaxconn.
