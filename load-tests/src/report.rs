@@ -1,0 +1,235 @@
+//! Results: one JSON document per run (everything measured, plus the command and the machine)
+//! and the Markdown tables of docs/benchmarks.md built from a directory of them, with each
+//! peer's figures next to borgermode's and the ratio between them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::PublishStats;
+use crate::stats::Latency;
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct ServerCost {
+    pub pids: Vec<u32>,
+    pub processes: usize,
+    /// CPU seconds (user + system) of all server processes during the measured window.
+    pub cpu_seconds: f64,
+    pub cpu_us_per_delivery: Option<f64>,
+    pub rss_before_kib: u64,
+    pub rss_connected_kib: u64,
+    pub rss_end_kib: u64,
+    pub rss_per_connection_kib: Option<f64>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Machine {
+    pub cores: usize,
+    pub mem_total_kib: u64,
+    pub kernel: String,
+}
+
+impl Machine {
+    pub fn read() -> Machine {
+        let mem_total_kib = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|m| {
+                m.lines()
+                    .find_map(|l| l.strip_prefix("MemTotal:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0);
+        Machine {
+            cores: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(0),
+            mem_total_kib,
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct RunResult {
+    pub scenario: String,
+    pub target: String,
+    pub label: String,
+    pub instances: usize,
+    pub clients: usize,
+    pub command: String,
+    pub started_at: String,
+    pub duration_secs: f64,
+    pub publish: PublishStats,
+    /// Deliveries of this run's posts to clients (the unit of CPU per delivery).
+    pub deliveries: u64,
+    pub frames: u64,
+    pub lost: u64,
+    pub duplicated: u64,
+    pub out_of_order: u64,
+    pub resyncs: u64,
+    pub reconnects: u64,
+    pub latency: Latency,
+    pub drain_ms: u64,
+    pub server: ServerCost,
+    /// Scenario-specific figures (recovery time, cut time, accepted like rate, ...).
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub machine: Machine,
+    /// Goals checked by this run: name -> met.
+    pub checks: BTreeMap<String, bool>,
+}
+
+impl RunResult {
+    pub fn failed(&self) -> bool {
+        self.lost > 0 || self.duplicated > 0
+    }
+
+    pub fn write(&self, out: Option<&Path>) -> anyhow::Result<()> {
+        let json = serde_json::to_string_pretty(self)?;
+        if let Some(out) = out {
+            let path = if out.is_dir() {
+                out.join(format!("{}-{}.json", self.scenario, self.label))
+            } else {
+                out.to_path_buf()
+            };
+            std::fs::write(&path, &json).with_context(|| format!("write {}", path.display()))?;
+        }
+        println!("{}", summary_line(self));
+        Ok(())
+    }
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map(|x| format!("{x:.digits$}")).unwrap_or_else(|| "–".into())
+}
+
+pub fn summary_line(r: &RunResult) -> String {
+    format!(
+        "{} {}: clients {}, posts {}/{} acked, deliveries {}, lost {}, duplicated {}, out of order {}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, server CPU {:.2} s ({} µs/delivery), RSS/conn {} KiB",
+        r.scenario,
+        r.label,
+        r.clients,
+        r.publish.acked,
+        r.publish.offered,
+        r.deliveries,
+        r.lost,
+        r.duplicated,
+        r.out_of_order,
+        r.latency.p50_ms,
+        r.latency.p99_ms,
+        r.latency.max_ms,
+        r.server.cpu_seconds,
+        opt(r.server.cpu_us_per_delivery, 2),
+        opt(r.server.rss_per_connection_kib, 1),
+    )
+}
+
+fn ratio(v: Option<f64>, base: Option<f64>) -> String {
+    match (v, base) {
+        (Some(v), Some(b)) if b > 0.0 => format!("{:.2}×", v / b),
+        _ => "–".into(),
+    }
+}
+
+/// Markdown tables, one per scenario, from every `*.json` in `dir`.
+pub fn tables(dir: &Path) -> anyhow::Result<String> {
+    let mut runs: Vec<RunResult> = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.extension().and_then(|e| e.to_str()) == Some("json") {
+            let text = std::fs::read_to_string(&p)?;
+            runs.push(serde_json::from_str(&text).with_context(|| format!("{}", p.display()))?);
+        }
+    }
+    let mut by_scenario: BTreeMap<String, Vec<RunResult>> = BTreeMap::new();
+    for r in runs {
+        by_scenario.entry(r.scenario.clone()).or_default().push(r);
+    }
+    let mut md = String::new();
+    for (scenario, mut rows) in by_scenario {
+        rows.sort_by_key(|r| (r.target != "borgermode", r.label.clone()));
+        let base = rows.iter().find(|r| r.target == "borgermode").cloned();
+        let _ = writeln!(md, "### `{scenario}`\n");
+        let _ = writeln!(
+            md,
+            "| run | clients | posts acked | deliveries | lost | dup | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | CPU vs borgermode | RSS KiB/conn | RSS vs borgermode |"
+        );
+        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for r in &rows {
+            let b = base.as_ref();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {}/{} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} |",
+                r.label,
+                r.clients,
+                r.publish.acked,
+                r.publish.offered,
+                r.deliveries,
+                r.lost,
+                r.duplicated,
+                r.latency.p50_ms,
+                r.latency.p99_ms,
+                r.latency.p999_ms,
+                r.latency.max_ms,
+                opt(r.server.cpu_us_per_delivery, 2),
+                ratio(r.server.cpu_us_per_delivery, b.and_then(|b| b.server.cpu_us_per_delivery)),
+                opt(r.server.rss_per_connection_kib, 1),
+                ratio(r.server.rss_per_connection_kib, b.and_then(|b| b.server.rss_per_connection_kib)),
+            );
+        }
+        let extras: Vec<&RunResult> = rows.iter().filter(|r| !r.extra.is_empty()).collect();
+        if !extras.is_empty() {
+            let _ = writeln!(md);
+            for r in extras {
+                let fields: Vec<String> = r
+                    .extra
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect();
+                let _ = writeln!(md, "- {}: {}", r.label, fields.join("; "));
+            }
+        }
+        let _ = writeln!(md, "\nCommands:\n");
+        for r in &rows {
+            let _ = writeln!(md, "    {}", r.command);
+        }
+        let _ = writeln!(md);
+    }
+    Ok(md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_put_peers_next_to_borgermode_with_ratios() {
+        let dir = std::env::temp_dir().join(format!("bm-report-{}", rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut a = RunResult {
+            scenario: "town".into(),
+            target: "borgermode".into(),
+            label: "borgermode".into(),
+            ..Default::default()
+        };
+        a.server.cpu_us_per_delivery = Some(2.0);
+        a.server.rss_per_connection_kib = Some(4.0);
+        let mut b = a.clone();
+        b.target = "nchan".into();
+        b.label = "nchan".into();
+        b.server.cpu_us_per_delivery = Some(6.0);
+        b.server.rss_per_connection_kib = Some(10.0);
+        b.write(Some(&dir)).unwrap();
+        a.write(Some(&dir)).unwrap();
+        let md = tables(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        assert!(rows[1].starts_with("| borgermode"), "{md}");
+        assert!(rows[2].contains("3.00×") && rows[2].contains("2.50×"), "{md}");
+    }
+}

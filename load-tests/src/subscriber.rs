@@ -1,0 +1,273 @@
+//! One virtual participant's live connection: connect, read every frame, check seq order and
+//! record latency; on the run's signals drop and resume (storm) or stop reading (slow).
+//!
+//! A stalled client keeps writing a small ping every 100 ms without reading: once the server
+//! has cut it, the write fails (the server's kernel answers with a reset), which tells when the
+//! cut happened without having to read the backlog.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::args::TargetKind;
+use crate::check::{SeqCheck, Seen};
+use crate::conn::{connect, source_for, ConnectOptions};
+use crate::engine::RunState;
+use crate::stats::{now_us, Counters};
+use crate::target::{Decoded, Target};
+
+#[derive(Debug, Clone)]
+pub struct ClientSpec {
+    pub idx: usize,
+    /// Session token (a joined participant); None reads as the public.
+    pub token: Option<String>,
+    /// Drops and resumes when the run signals a storm.
+    pub dropper: bool,
+    /// Stops reading when the run signals a stall.
+    pub staller: bool,
+    pub sources: u8,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ClientReport {
+    pub check: SeqCheck,
+    pub connected: bool,
+    pub reconnects: u32,
+    /// Storm: from the drop until the resumed stream had caught up.
+    pub recovered_after: Option<Duration>,
+    /// Slow: from the stall until the server cut the connection.
+    pub cut_after: Option<Duration>,
+    pub stalled: bool,
+    pub vote_frames: u64,
+    pub vote_frames_max_per_sec: u32,
+    pub error: Option<String>,
+}
+
+/// Why one connection ended.
+enum Ended {
+    /// Closed or reset by the server, or dropped by us for the storm: connect again.
+    Reconnect,
+    /// The run is over, or this stalled client was cut.
+    Finished,
+}
+
+struct Client {
+    spec: ClientSpec,
+    target: Arc<Target>,
+    run: Arc<RunState>,
+    rep: ClientReport,
+    signalled_connected: bool,
+    signalled_done: bool,
+    dropped: bool,
+    drop_at: Option<Instant>,
+    vote_second: u64,
+    votes_in_second: u32,
+}
+
+pub async fn run(spec: ClientSpec, target: Arc<Target>, run: Arc<RunState>) -> ClientReport {
+    let mut c = Client {
+        spec,
+        target,
+        run,
+        rep: ClientReport::default(),
+        signalled_connected: false,
+        signalled_done: false,
+        dropped: false,
+        drop_at: None,
+        vote_second: 0,
+        votes_in_second: 0,
+    };
+    let mut failures = 0u32;
+    while !c.run.stopping() {
+        // Only the first connection of each client waits for a connect slot, so a storm's
+        // reconnects all go at once, as they would in reality.
+        let permit = if c.signalled_connected {
+            None
+        } else {
+            c.run.connect_slots.clone().acquire_owned().await.ok()
+        };
+        let since = (c.target.kind == TargetKind::Borgermode && c.rep.connected)
+            .then(|| c.rep.check.contiguous());
+        let url = c.target.subscribe_url(c.spec.idx, since);
+        let ws = connect(ConnectOptions {
+            url: &url,
+            bearer: c.spec.token.as_deref(),
+            source: source_for(c.spec.idx, c.spec.sources),
+            recv_buffer: c.spec.staller.then_some(4096),
+        })
+        .await;
+        match ws {
+            Ok(ws) => {
+                failures = 0;
+                match c.connection(ws, permit).await {
+                    Ended::Reconnect => {
+                        c.rep.reconnects += 1;
+                        continue;
+                    }
+                    Ended::Finished => break,
+                }
+            }
+            Err(e) => {
+                drop(permit);
+                Counters::add(&c.run.counters.connect_errors, 1);
+                c.rep.error = Some(e.to_string());
+                failures += 1;
+                if failures > 20 {
+                    if !c.signalled_connected {
+                        c.run.client_gave_up();
+                    }
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(failures.min(10)))).await;
+            }
+        }
+    }
+    c.rep
+}
+
+impl Client {
+    async fn connection(
+        &mut self,
+        ws: crate::conn::Ws,
+        mut permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Ended {
+        let (mut sink, mut stream) = ws.split();
+        let mut wake = self.run.wake.subscribe();
+        if self.target.starts_at_connect() {
+            self.started(0);
+        }
+        let mut stalled_at: Option<Instant> = None;
+        let mut ping = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            if self.signalled_connected {
+                permit.take();
+            }
+            if self.run.stopping() {
+                let _ = tokio::time::timeout(Duration::from_millis(200), sink.close()).await;
+                return Ended::Finished;
+            }
+            if self.spec.dropper && !self.dropped && self.run.storming() && self.rep.connected {
+                // Drop like a phone losing its network; resume at once.
+                self.dropped = true;
+                self.drop_at = Some(Instant::now());
+                return Ended::Reconnect;
+            }
+            if self.spec.staller && stalled_at.is_none() && self.run.stalling() {
+                stalled_at = Some(Instant::now());
+                self.rep.stalled = true;
+            }
+            self.check_done();
+            tokio::select! {
+                msg = stream.next(), if stalled_at.is_none() => match msg {
+                    Some(Ok(Message::Text(text))) => {
+                        if let Some(reply) = self.frame(&text) {
+                            if sink.send(Message::Text(reply.into())).await.is_err() {
+                                return self.lost_connection();
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                        return self.lost_connection();
+                    }
+                    Some(Ok(_)) => {}
+                },
+                _ = ping.tick(), if stalled_at.is_some() => {
+                    let sent = tokio::time::timeout(
+                        Duration::from_secs(1),
+                        sink.send(Message::Ping(Vec::new())),
+                    )
+                    .await;
+                    if let Ok(Err(_)) = sent {
+                        self.rep.cut_after = stalled_at.map(|t| t.elapsed());
+                        return Ended::Finished;
+                    }
+                }
+                changed = wake.changed() => {
+                    if changed.is_err() {
+                        return Ended::Finished;
+                    }
+                }
+            }
+        }
+    }
+
+    fn lost_connection(&mut self) -> Ended {
+        Counters::add(&self.run.counters.disconnects, 1);
+        if self.run.stopping() {
+            Ended::Finished
+        } else {
+            Ended::Reconnect
+        }
+    }
+
+    fn started(&mut self, seq: u64) {
+        if !self.rep.connected {
+            self.rep.check.start_after(seq);
+            self.rep.connected = true;
+        } else if self.target.kind == TargetKind::Borgermode {
+            // A snapshot on resume: the server no longer had the missed events.
+            self.rep.check.start_after(seq);
+        }
+        if !self.signalled_connected {
+            self.signalled_connected = true;
+            self.run.client_connected();
+        }
+        if self.target.kind != TargetKind::Borgermode {
+            // Peers have no replay: a reconnected client is back once it is subscribed again.
+            if let Some(at) = self.drop_at.take() {
+                self.rep.recovered_after = Some(at.elapsed());
+            }
+        }
+    }
+
+    /// Handle one text frame; returns a reply to send, if the protocol needs one.
+    fn frame(&mut self, text: &str) -> Option<&'static str> {
+        Counters::add(&self.run.counters.frames, 1);
+        match self.target.decode(text) {
+            Decoded::Start(seq) => self.started(seq),
+            Decoded::Delivery { seq, sent_us } => {
+                if self.rep.check.see(seq) == Seen::New {
+                    if let Some(sent) = sent_us {
+                        Counters::add(&self.run.counters.post_deliveries, 1);
+                        self.run
+                            .latency()
+                            .record(self.spec.idx, now_us().saturating_sub(sent));
+                    }
+                }
+            }
+            Decoded::CaughtUp(_) => {
+                if let Some(at) = self.drop_at.take() {
+                    self.rep.recovered_after = Some(at.elapsed());
+                }
+            }
+            Decoded::Votes => {
+                self.rep.vote_frames += 1;
+                let second = self.run.elapsed().as_secs();
+                if second != self.vote_second {
+                    self.vote_second = second;
+                    self.votes_in_second = 0;
+                }
+                self.votes_in_second += 1;
+                self.rep.vote_frames_max_per_sec =
+                    self.rep.vote_frames_max_per_sec.max(self.votes_in_second);
+            }
+            Decoded::Reply(r) => return Some(r),
+            Decoded::Reconnect | Decoded::Other => {}
+        }
+        None
+    }
+
+    fn check_done(&mut self) {
+        if self.signalled_done || self.rep.stalled {
+            return;
+        }
+        if let Some(final_seq) = self.run.final_seq() {
+            if self.rep.check.contiguous() >= final_seq {
+                self.signalled_done = true;
+                self.run.client_done();
+            }
+        }
+    }
+}
