@@ -21,8 +21,16 @@ pub struct Servers {
     tmp: Option<PathBuf>,
 }
 
+/// A free port below the kernel's ephemeral range (32768..61000 here): a port from that range
+/// may be taken by one of the generator's own outgoing connections before the server binds it.
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    for _ in 0..200 {
+        let port = 20_000 + rand::random::<u16>() % 12_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    anyhow::bail!("no free port in 20000..32000")
 }
 
 fn random_hex(bytes: usize) -> String {

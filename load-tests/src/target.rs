@@ -302,7 +302,9 @@ impl Target {
                     "pub"
                 };
                 let url = format!("{}/{path}/{}", self.url(i), self.meeting);
-                let r = self.client(i).post(&url).json(&msg).send().await?;
+                // The publisher is the application's backend, not a phone: it publishes from
+                // 127.0.0.1 (Nchan's publisher location only admits that address).
+                let r = self.client(0).post(&url).json(&msg).send().await?;
                 if !r.status().is_success() {
                     bail!("publish {n}: {}", r.status());
                 }
