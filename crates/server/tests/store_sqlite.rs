@@ -124,6 +124,21 @@ conformance_tests!(
     every_event_kind_round_trips,
 );
 
+// The organizations part of the suite (`common/org_conformance.rs`).
+mod orgs {
+    use super::*;
+    use super::common::org_conformance as conformance;
+
+    conformance_tests!(
+        organizations_create_get_list_update,
+        logos_set_read_clear,
+        meetings_belong_to_one_organization,
+        invites_are_single_use_and_expire,
+        concurrent_accepts_of_one_invite_create_one_account,
+        account_sessions_expire_and_end_everywhere,
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn whole_suite_on_one_shared_store() {
     let (_dir, store) = fresh_dyn().await;
