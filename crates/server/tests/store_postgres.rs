@@ -198,8 +198,8 @@ conformance_tests!(
 
 // The organizations part of the suite (`common/org_conformance.rs`).
 mod orgs {
-    use super::*;
     use super::common::org_conformance as conformance;
+    use super::*;
 
     conformance_tests!(
         organizations_create_get_list_update,

@@ -101,9 +101,15 @@ pub async fn organizations_create_get_list_update(store: Arc<dyn Store>) {
     let store = store.as_ref();
     let a = new_org(store, "Aarhus Kommune").await;
     let b = new_org(store, "Billund Kommune").await;
-    assert_eq!(store.organization(a.id).await.expect("get"), Some(a.clone()));
     assert_eq!(
-        store.organization(OrgId(Uuid::new_v4())).await.expect("get"),
+        store.organization(a.id).await.expect("get"),
+        Some(a.clone())
+    );
+    assert_eq!(
+        store
+            .organization(OrgId(Uuid::new_v4()))
+            .await
+            .expect("get"),
         None
     );
 
@@ -140,13 +146,21 @@ pub async fn logos_set_read_clear(store: Arc<dyn Store>) {
     };
     assert!(store.set_logo(a.id, Some(png.clone())).await.expect("set"));
     assert_eq!(store.logo(a.id).await.expect("logo"), Some(png));
-    let rec = store.organization(a.id).await.expect("get").expect("exists");
+    let rec = store
+        .organization(a.id)
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(rec.logo_type.as_deref(), Some("image/png"));
     assert_eq!(rec.logo_version, 1);
 
     assert!(store.set_logo(a.id, None).await.expect("clear"));
     assert_eq!(store.logo(a.id).await.expect("logo"), None);
-    let rec = store.organization(a.id).await.expect("get").expect("exists");
+    let rec = store
+        .organization(a.id)
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(rec.logo_type, None);
     assert_eq!(rec.logo_version, 2, "every change moves the version");
     assert!(!store
@@ -256,7 +270,12 @@ pub async fn invites_are_single_use_and_expire(store: Arc<dyn Store>) {
     );
     // Expiry is judged at the `now` given: valid a moment before it ends, not at its end.
     let ends = invite(store, a.id, Duration::hours(1)).await;
-    let end = store.invite(&ends).await.expect("get").expect("exists").expires_at;
+    let end = store
+        .invite(&ends)
+        .await
+        .expect("get")
+        .expect("exists")
+        .expires_at;
     assert_eq!(
         store
             .accept_invite(&ends, end, new_account(&email()))
@@ -289,7 +308,12 @@ pub async fn invites_are_single_use_and_expire(store: Arc<dyn Store>) {
         AcceptOutcome::EmailTaken
     );
     assert_eq!(
-        store.invite(&other).await.expect("get").expect("kept").used_at,
+        store
+            .invite(&other)
+            .await
+            .expect("get")
+            .expect("kept")
+            .used_at,
         None
     );
     assert!(matches!(
@@ -380,10 +404,7 @@ pub async fn account_sessions_expire_and_end_everywhere(store: Arc<dyn Store>) {
         None,
         "a session ends at its expiry"
     );
-    assert_eq!(
-        store.account_session(&token(), t).await.expect("get"),
-        None
-    );
+    assert_eq!(store.account_session(&token(), t).await.expect("get"), None);
 
     // Sign out: one session.
     store
@@ -391,7 +412,10 @@ pub async fn account_sessions_expire_and_end_everywhere(store: Arc<dyn Store>) {
         .await
         .expect("delete");
     assert_eq!(
-        store.account_session(&phone.token_hash, t).await.expect("get"),
+        store
+            .account_session(&phone.token_hash, t)
+            .await
+            .expect("get"),
         None
     );
     assert!(store
@@ -419,7 +443,10 @@ pub async fn account_sessions_expire_and_end_everywhere(store: Arc<dyn Store>) {
         );
     }
     assert_eq!(
-        store.account_session(&bos.token_hash, t).await.expect("get"),
+        store
+            .account_session(&bos.token_hash, t)
+            .await
+            .expect("get"),
         Some(bo.clone())
     );
     assert_eq!(
