@@ -51,6 +51,7 @@ static ASSETS: &[Asset] = assets![
     "js/meeting.js" => "text/javascript; charset=utf-8",
     "js/staff.js" => "text/javascript; charset=utf-8",
     "js/admin.js" => "text/javascript; charset=utf-8",
+    "js/orgs.js" => "text/javascript; charset=utf-8",
     "js/screen.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
