@@ -1,6 +1,8 @@
-// Organizer pages (/admin): sign in with the admin link (the token travels in the URL
+// Organizer pages (/admin): sign in with e-mail and password (an organizer account, which sees
+// its own organization only) or with the installation admin link (the token travels in the URL
 // fragment, is exchanged for a cookie by POST and removed from the address bar), list and
 // create meetings, edit and schedule them, open and close, staff links with copy buttons.
+// Organization parts (branding, invites, the admin's organization list) are in orgs.js.
 
 import { el, t, api, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch } from './util.js';
 import { toast, topExtra } from './meeting.js';
@@ -47,9 +49,10 @@ function meetingFields(m) {
 }
 
 async function signIn() {
+  const orgs = await import('./orgs.js');
   const input = el('input', { id: 'admin-token', type: 'password', required: true, autocomplete: 'off' });
   const err = el('p', { class: 'form-error', role: 'alert' });
-  const form = el('form', { class: 'card narrow', novalidate: true }, el('h1', null, t('admin.signin_title')), el('p', null, t('admin.signin_lead')),
+  const form = el('form', { class: 'card narrow', novalidate: true }, el('h2', null, t('admin.signin_title')), el('p', null, t('admin.signin_lead')),
     field('admin-token', t('admin.token'), input), el('button', { type: 'submit' }, t('admin.signin')), err);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -58,7 +61,7 @@ async function signIn() {
     if (m) token = decodeURIComponent(m[1]);
     try { await api('POST', '/api/admin/session', { token }); adminPage(); } catch (x) { err.textContent = x.status === 401 ? t('admin.bad_token') : errorText(x); }
   });
-  main().replaceChildren(form);
+  main().replaceChildren(orgs.passwordForm(() => adminPage()), form);
 }
 
 export async function adminPage() {
@@ -70,19 +73,23 @@ export async function adminPage() {
   }
   const id = new URLSearchParams(location.search).get('m');
   try {
-    if (id) await meetingDetail(id); else await meetingList();
+    // An organizer account (null for the installation admin).
+    const account = await api('GET', '/api/account').catch(() => null);
+    if (id) await meetingDetail(id, account); else await meetingList(account);
   } catch (e) {
     if (e.status === 401) signIn();
     else main().replaceChildren(el('p', { class: 'error', role: 'alert' }, errorText(e)));
   }
 }
 
-function logoutButton() {
+function logoutButton(account) {
+  if (account) return null; // the account bar has its own
   return el('button', { type: 'button', class: 'link-button', onclick: async () => { try { await api('DELETE', '/api/admin/session'); } catch (_) { /* ignore */ } location.href = '/admin'; } }, t('admin.signout'));
 }
 
-async function meetingList() {
+async function meetingList(account) {
   const list = await api('GET', '/api/meetings');
+  const orgs = await import('./orgs.js');
   const f = meetingFields(null);
   const err = el('p', { class: 'form-error', role: 'alert' });
   const create = el('form', { class: 'card', novalidate: true }, el('h2', null, t('admin.create')), f.nodes, el('button', { type: 'submit' }, t('admin.create_submit')), err);
@@ -98,11 +105,12 @@ async function meetingList() {
     el('td', null, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`))),
     el('td', null, m.starts_at ? fmtDateTime(m.starts_at) : '–')));
   main().replaceChildren(
-    el('div', { class: 'row spread' }, el('h1', null, t('admin.title')), logoutButton()),
+    el('div', { class: 'row spread' }, el('h1', null, account ? account.organization.name : t('admin.title')), account ? orgs.accountBar(account) : logoutButton(null)),
     el('section', { class: 'card', 'aria-labelledby': 'list-h' }, el('h2', { id: 'list-h' }, t('admin.meetings')),
       list.length ? el('div', { class: 'table-wrap' }, el('table', null, el('thead', null, el('tr', null, el('th', { scope: 'col' }, t('admin.f.title')), el('th', { scope: 'col' }, t('admin.status')), el('th', { scope: 'col' }, t('admin.f.starts')))), el('tbody', null, rows)))
         : el('p', { class: 'empty' }, t('admin.no_meetings'))),
-    create);
+    create,
+    account ? orgs.brandingCard(account.organization, () => adminPage()) : await orgs.orgsSection());
 }
 
 function linkRow(label, url, extra) {
@@ -110,10 +118,10 @@ function linkRow(label, url, extra) {
   return el('div', { class: 'link-row' }, el('p', { class: 'label' }, label), el('div', { class: 'row wrap' }, el('code', { class: 'link' }, url), b, extra || null));
 }
 
-async function meetingDetail(id) {
+async function meetingDetail(id, account) {
   const m = await api('GET', `/api/meetings/${id}`);
   const base = location.origin;
-  const reload = () => meetingDetail(id).catch((e) => toast(errorText(e)));
+  const reload = () => meetingDetail(id, account).catch((e) => toast(errorText(e)));
   const run = async (p, ok) => { try { await p; toast(t(ok || 'admin.saved')); reload(); } catch (x) { toast(errorText(x)); } };
 
   const f = meetingFields(m);
@@ -170,7 +178,7 @@ async function meetingDetail(id) {
 
   main().replaceChildren(
     el('p', null, el('a', { href: '/admin' }, t('admin.back'))),
-    el('div', { class: 'row spread' }, el('h1', null, m.title), logoutButton()),
+    el('div', { class: 'row spread' }, el('h1', null, m.title), logoutButton(account)),
     el('p', { class: 'when' }, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), m.starts_at ? ` ${fmtDateTime(m.starts_at)}` : ''),
     life,
     el('div', { class: 'admin-grid' },

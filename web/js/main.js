@@ -6,8 +6,32 @@ import { el, t, loadLocale, pickLang, api, $ } from './util.js';
 const path = location.pathname.replace(/\/+$/, '') || '/';
 const m = path.match(/^\/m\/([0-9a-fA-F-]{36})(?:\/(staff|screen))?$/);
 
-async function meetingLang(id) {
-  try { const meeting = await api('GET', `/api/meetings/${id}`); return meeting.language; } catch (_) { return null; }
+async function fetchMeeting(id) {
+  try { return await api('GET', `/api/meetings/${id}`); } catch (_) { return null; }
+}
+
+const HEX = /^#[0-9a-f]{6}$/i;
+/** A darker shade of #rrggbb (hover states keep their contrast). */
+function darker(hex) {
+  const n = (i) => Math.round(parseInt(hex.slice(i, i + 2), 16) * 0.8).toString(16).padStart(2, '0');
+  return `#${n(1)}${n(3)}${n(5)}`;
+}
+
+/** The meeting's organization on its pages: name and logo in the header, colours as CSS
+ *  custom properties (set through CSSOM, which the CSP allows), privacy link in the footer.
+ *  Every text goes in as text; URLs are checked again here (the server validated them). */
+function brand(o) {
+  if (!o) return;
+  const root = document.documentElement.style;
+  if (HEX.test(o.primary_color || '')) { root.setProperty('--brand', o.primary_color); root.setProperty('--brand-dark', darker(o.primary_color)); }
+  if (HEX.test(o.accent_color || '')) root.setProperty('--accent', o.accent_color);
+  const logo = /^\/api\/organizations\/[0-9a-f-]{36}\/logo\?v=\d+$/.test(o.logo_url || '') ? el('img', { class: 'brand-logo', src: o.logo_url, alt: '' }) : null;
+  const b = $('.brand');
+  if (b) b.replaceChildren(...[logo, el('span', null, o.name)].filter(Boolean));
+  const foot = $('#foot');
+  if (foot && /^(https:|mailto:)/i.test(o.privacy_url || '')) {
+    foot.replaceChildren(el('a', { href: o.privacy_url, rel: 'noopener noreferrer' }, t('org.privacy', { name: o.name })));
+  }
 }
 
 export function setConn(text, cls) {
@@ -31,14 +55,19 @@ async function start() {
   const skip = $('#skip');
   if (m) {
     const id = m[1].toLowerCase();
-    // The language comes with the meeting; read it only when the reader has not chosen one.
-    let stored = null;
-    try { stored = localStorage.getItem('bm_lang'); } catch (_) { /* blocked */ }
-    await loadLocale(pickLang(stored ? null : await meetingLang(id)));
+    // The language comes with the meeting (unless the reader has chosen one), and so does the
+    // organization's branding.
+    const meeting = await fetchMeeting(id);
+    await loadLocale(pickLang(meeting && meeting.language));
+    if (meeting) brand(meeting.organization);
     if (skip) skip.textContent = t('app.skip');
     if (m[2] === 'staff') (await import('./staff.js')).staffPage(id);
     else if (m[2] === 'screen') (await import('./screen.js')).screenPage(id);
     else (await import('./meeting.js')).citizenPage(id);
+  } else if (path === '/admin/invite') {
+    await loadLocale(pickLang(null));
+    if (skip) skip.textContent = t('app.skip');
+    (await import('./orgs.js')).invitePage();
   } else if (path === '/admin') {
     await loadLocale(pickLang(null));
     if (skip) skip.textContent = t('app.skip');

@@ -59,6 +59,10 @@ pub struct CreateMeetingRequest {
     pub video_url: Option<String>,
     #[serde(default)]
     pub settings: SettingsPatch,
+    /// The organization the meeting belongs to. An organizer's own organization when absent
+    /// (and any other is refused); with the admin token, the default organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<uuid::Uuid>,
 }
 
 fn default_language() -> Language {
@@ -108,6 +112,8 @@ pub struct MeetingSummary {
     pub status: borgermode_domain::MeetingStatus,
     pub starts_at: Option<DateTime<Utc>>,
     pub seq: u64,
+    #[serde(default)]
+    pub organization_id: Option<uuid::Uuid>,
 }
 
 /// Result of every command: the seq of the last event it appended (absent when nothing

@@ -6,6 +6,7 @@
 //!
 //! - [`http`]: request and response bodies of the `/api` commands and queries.
 //! - [`frames`]: server-to-client and client-to-server frames of the WebSocket and SSE streams.
+//! - [`organizations`]: organizations, branding and organizer accounts.
 //! - [`views`]: the shapes of meetings, posts and people as a given audience sees them.
 //!
 //! Versioning: [`PROTOCOL_VERSION`] is sent in the `hello` frame. Adding an optional field is
@@ -14,6 +15,7 @@
 pub mod close_codes;
 pub mod frames;
 pub mod http;
+pub mod organizations;
 pub mod views;
 
 /// Version of the live-stream and HTTP body format.

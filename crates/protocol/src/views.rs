@@ -62,6 +62,10 @@ pub struct MeetingView {
     pub staff: Vec<StaffView>,
     /// Seq of the last event reflected in this view.
     pub seq: u64,
+    /// The organization's branding. Present in HTTP answers; the live stream's snapshots leave
+    /// it out (it is not part of the log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<crate::organizations::Branding>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,6 +23,8 @@ use crate::settings::Settings;
 use crate::store::{SessionRecord, Store, StoreError};
 
 pub const ADMIN_COOKIE: &str = "bm_admin";
+/// An organizer account's session (see `api/accounts.rs`).
+pub const ACCOUNT_COOKIE: &str = "bm_account";
 const ADMIN_TOKEN_KEY: &str = "admin_token_sha256";
 
 /// A fresh 128-bit secret, URL-safe base64 without padding (22 characters).
@@ -58,6 +60,20 @@ pub fn admin_cookie(settings: &Settings, token: &str) -> Cookie<'static> {
         .secure(settings.secure_cookies())
         .same_site(SameSite::Strict)
         .max_age(actix_web::cookie::time::Duration::days(1))
+        .finish()
+}
+
+/// An organizer account's session cookie: like the admin cookie (HttpOnly, SameSite=Strict,
+/// Secure behind https), valid for the session's lifetime.
+pub fn account_cookie(settings: &Settings, token: &str) -> Cookie<'static> {
+    Cookie::build(ACCOUNT_COOKIE, token.to_string())
+        .path("/")
+        .http_only(true)
+        .secure(settings.secure_cookies())
+        .same_site(SameSite::Strict)
+        .max_age(actix_web::cookie::time::Duration::hours(i64::from(
+            settings.organizer_session_hours,
+        )))
         .finish()
 }
 
@@ -225,7 +241,7 @@ impl Auth {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

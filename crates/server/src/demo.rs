@@ -18,6 +18,10 @@ pub struct DemoLinks {
 
 pub async fn create(state: &AppState) -> anyhow::Result<DemoLinks> {
     let id = MeetingId(Uuid::new_v4());
+    state
+        .store
+        .assign_meeting(id, crate::store::orgs::DEFAULT_ORGANIZATION)
+        .await?;
     let room = state.hub.new_room(id);
     let now = chrono::Utc::now();
     let details = MeetingDetails {

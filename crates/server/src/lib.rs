@@ -9,11 +9,13 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod branding;
 pub mod bus;
 pub mod demo;
 pub mod live;
 pub mod markdown;
 pub mod metrics;
+pub mod passwords;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

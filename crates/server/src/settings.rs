@@ -165,6 +165,22 @@ pub struct Settings {
     /// Reconnect hint sent to clients on shutdown (ms).
     #[arg(long, env = "BORGERMODE_RECONNECT_HINT_MS", default_value_t = 2_000)]
     pub reconnect_hint_ms: u64,
+
+    /// Organizer sign-in attempts per minute, per client address and per e-mail address.
+    #[arg(long, env = "BORGERMODE_SIGNINS_PER_MINUTE", default_value_t = 10)]
+    pub signins_per_minute: u32,
+
+    /// How long an organizer invite link stays valid unless the admin says otherwise (hours).
+    #[arg(long, env = "BORGERMODE_INVITE_TTL_HOURS", default_value_t = 168)]
+    pub invite_ttl_hours: u32,
+
+    /// How long an organizer stays signed in (hours).
+    #[arg(
+        long,
+        env = "BORGERMODE_ORGANIZER_SESSION_HOURS",
+        default_value_t = 168
+    )]
+    pub organizer_session_hours: u32,
 }
 
 impl Settings {
@@ -259,6 +275,9 @@ impl Settings {
         }
         if self.connection_buffer == 0 || self.ring_capacity == 0 {
             return Err("connection buffer and ring capacity must be at least 1".into());
+        }
+        if self.invite_ttl_hours == 0 || self.organizer_session_hours == 0 {
+            return Err("invite and organizer session lifetimes must be at least 1 hour".into());
         }
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {

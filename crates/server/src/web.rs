@@ -2,7 +2,7 @@
 //! the whole installation. Every page is the same small app (it reads the path); every
 //! response carries a strict Content-Security-Policy with no inline script or style.
 //!
-//! Pages: `/` (start), `/admin` (organizer), `/m/{id}` (citizens), `/m/{id}/staff`
+//! Pages: `/` (start), `/admin` (organizer), `/admin/invite` (accept an organizer invite), `/m/{id}` (citizens), `/m/{id}/staff`
 //! (moderators and panelists), `/m/{id}/screen` (big screen in the hall). Assets under
 //! `/static/...` (ES modules, CSS, locale files). `/m/{id}/qr.svg` is the QR code of the
 //! meeting's public link, made here; `/j/{code}` is the short link (the first 8 hex digits of
@@ -51,6 +51,7 @@ static ASSETS: &[Asset] = assets![
     "js/meeting.js" => "text/javascript; charset=utf-8",
     "js/staff.js" => "text/javascript; charset=utf-8",
     "js/admin.js" => "text/javascript; charset=utf-8",
+    "js/orgs.js" => "text/javascript; charset=utf-8",
     "js/screen.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
@@ -67,7 +68,14 @@ static ETAGS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
 });
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    for page in ["/", "/admin", "/m/{id}", "/m/{id}/staff", "/m/{id}/screen"] {
+    for page in [
+        "/",
+        "/admin",
+        "/admin/invite",
+        "/m/{id}",
+        "/m/{id}/staff",
+        "/m/{id}/screen",
+    ] {
         cfg.service(
             web::resource(page)
                 .wrap(Compress::default())

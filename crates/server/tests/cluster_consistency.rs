@@ -103,6 +103,7 @@ async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Meetin
         language: Language::Da,
         video_url: None,
         settings: Default::default(),
+        organization_id: None,
     };
     let resp = http
         .post(format!("{base}/api/meetings"))

@@ -124,6 +124,21 @@ conformance_tests!(
     every_event_kind_round_trips,
 );
 
+// The organizations part of the suite (`common/org_conformance.rs`).
+mod orgs {
+    use super::common::org_conformance as conformance;
+    use super::*;
+
+    conformance_tests!(
+        organizations_create_get_list_update,
+        logos_set_read_clear,
+        meetings_belong_to_one_organization,
+        invites_are_single_use_and_expire,
+        concurrent_accepts_of_one_invite_create_one_account,
+        account_sessions_expire_and_end_everywhere,
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn whole_suite_on_one_shared_store() {
     let (_dir, store) = fresh_dyn().await;
@@ -442,4 +457,74 @@ async fn opening_garbage_fails_cleanly() {
         Err(StoreError::Corrupt(_) | StoreError::Unavailable(_)) => {}
         Ok(_) => panic!("opened a file that is not a database"),
     }
+}
+
+/// Upgrading a database from before organizations: its meetings move into the default
+/// organization (schema version 1 made by sqlx's migrator from the first migration alone, as
+/// an older binary did).
+#[tokio::test]
+async fn upgrade_moves_existing_meetings_into_the_default_organization() {
+    use borgermode_server::store::orgs::{OrgStore, DEFAULT_ORGANIZATION};
+
+    let dir = TempDir::new().expect("temp dir");
+    let old = dir.path().join("migrations-v1");
+    std::fs::create_dir_all(&old).expect("dir");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/migrations/sqlite/0001_init.sql"
+        ),
+        old.join("0001_init.sql"),
+    )
+    .expect("copy");
+    let path = dir.path().join("old.db");
+    let meeting = MeetingId(Uuid::new_v4());
+    {
+        let mut conn = SqliteConnection::connect_with(
+            &SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
+        )
+        .await
+        .expect("connect");
+        sqlx::migrate::Migrator::new(old.as_path())
+            .await
+            .expect("v1 migrator")
+            .run(&mut conn)
+            .await
+            .expect("v1 schema");
+        sqlx::query("INSERT INTO meetings (id, last_seq, created_at) VALUES (?1, 0, ?2)")
+            .bind(meeting.0.to_string())
+            .bind("2025-01-01T10:00:00.000000000Z")
+            .execute(&mut conn)
+            .await
+            .expect("old meeting");
+        conn.close().await.expect("close");
+    }
+
+    let store = SqliteStore::open(&path).await.expect("upgrade");
+    let mut conn = raw(&path).await;
+    let row: Option<String> = sqlx::query_scalar(
+        "SELECT organization_id FROM meeting_organizations WHERE meeting_id = ?1",
+    )
+    .bind(meeting.0.to_string())
+    .fetch_optional(&mut conn)
+    .await
+    .expect("query");
+    assert_eq!(
+        row.as_deref(),
+        Some(DEFAULT_ORGANIZATION.0.to_string().as_str()),
+        "the migration assigns it explicitly"
+    );
+    assert_eq!(
+        store.meeting_organization(meeting).await.expect("org"),
+        DEFAULT_ORGANIZATION
+    );
+    assert!(store
+        .organization_meetings(DEFAULT_ORGANIZATION)
+        .await
+        .expect("list")
+        .contains(&meeting));
+    let _ = conn.close().await;
+    store.close().await;
 }

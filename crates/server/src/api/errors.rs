@@ -21,6 +21,13 @@ pub enum ApiError {
     Unauthorized,
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
+    #[error("wrong e-mail address or password")]
+    InvalidCredentials,
+    /// A resource that existed is used up or expired (an invite link).
+    #[error("{detail}")]
+    Gone { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("requests from this page's origin are not allowed")]
@@ -58,6 +65,8 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Unauthorized => "unauthorized",
             ApiError::BadRequest { code, .. } => code,
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::Gone { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::OriginForbidden => "origin_forbidden",
             ApiError::RateLimited { .. } => "rate_limited",
@@ -114,6 +123,9 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Gone { .. } => StatusCode::GONE,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::OriginForbidden => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

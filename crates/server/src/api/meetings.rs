@@ -1,5 +1,6 @@
 //! Meetings: the organizer creates, edits, schedules, opens and closes them; anybody may read
-//! one (rendered for their audience).
+//! one (rendered for their audience, with its organization's branding). An organizer account
+//! creates and lists meetings of its own organization only (`scope.rs`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use borgermode_domain::{Command, MeetingDetails, MeetingId, MeetingSettings};
@@ -9,8 +10,10 @@ use borgermode_protocol::http::{
 use uuid::Uuid;
 
 use super::errors::ApiError;
+use super::scope::Organizer;
 use super::{check_origin, respond, run_command, State, Who};
 use crate::live::render::post_views;
+use crate::store::orgs::{OrgId, DEFAULT_ORGANIZATION};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/meetings", web::post().to(create))
@@ -37,18 +40,30 @@ pub fn apply_settings(base: MeetingSettings, p: SettingsPatch) -> MeetingSetting
 
 #[utoipa::path(post, path = "/api/meetings", tag = "organizer",
     request_body = CreateMeetingRequest,
-    responses((status = 201, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem), (status = 422, body = borgermode_protocol::http::Problem)),
-    security(("admin_token" = [])))]
+    responses((status = 201, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem),
+        (status = 404, body = borgermode_protocol::http::Problem, description = "organization_id names no organization of the caller"),
+        (status = 422, body = borgermode_protocol::http::Problem)),
+    security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn create(
     state: State,
     req: HttpRequest,
     body: web::Json<CreateMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
-    if !state.auth.is_organizer(&req) {
-        return Err(ApiError::Unauthorized);
-    }
+    let organizer = state.organizer(&req).await?.ok_or(ApiError::Unauthorized)?;
     let body = body.into_inner();
+    let org = match (&organizer, body.organization_id) {
+        (Organizer::Member(account), None) => account.organization,
+        (Organizer::Admin, None) => DEFAULT_ORGANIZATION,
+        (_, Some(wanted)) => {
+            let wanted = OrgId(wanted);
+            // Another organization's id is answered like an unknown one.
+            if !organizer.covers(wanted) || state.store.organization(wanted).await?.is_none() {
+                return Err(ApiError::NotFound("organization"));
+            }
+            wanted
+        }
+    };
     let defaults = MeetingSettings {
         max_body_chars: state.settings.max_body_chars,
         ..MeetingSettings::default()
@@ -65,6 +80,10 @@ pub async fn create(
         settings: apply_settings(defaults, body.settings),
     };
     let id = MeetingId(Uuid::new_v4());
+    // The organization is recorded before the first event, so the meeting is never visible
+    // without one.
+    state.store.assign_meeting(id, org).await?;
+    state.meeting_orgs.insert(id, org);
     let room = state.hub.new_room(id);
     let result = room
         .execute(borgermode_domain::event::Actor::Organizer, cmd, None)
@@ -76,14 +95,27 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/meetings", tag = "organizer",
-    responses((status = 200, body = [MeetingSummary]), (status = 401, body = borgermode_protocol::http::Problem)),
-    security(("admin_token" = [])))]
+    responses((status = 200, body = [MeetingSummary], description = "The admin sees every meeting; an organizer account those of its organization"),
+        (status = 401, body = borgermode_protocol::http::Problem)),
+    security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    if !state.auth.is_organizer(&req) {
-        return Err(ApiError::Unauthorized);
-    }
+    let organizer = state.organizer(&req).await?.ok_or(ApiError::Unauthorized)?;
+    let ids = match &organizer {
+        Organizer::Admin => state.store.meetings().await?,
+        Organizer::Member(account) => {
+            state
+                .store
+                .organization_meetings(account.organization)
+                .await?
+        }
+    };
     let mut out = Vec::new();
-    for id in state.store.meetings().await? {
+    for id in ids {
+        let org = state.meeting_org(id).await?;
+        // Scoped twice on purpose: the query above, and here.
+        if !organizer.covers(org) {
+            continue;
+        }
         if let Some(room) = state.hub.room(id).await? {
             out.push(room.with_state(|s, _| MeetingSummary {
                 id: s.id,
@@ -91,6 +123,7 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
                 status: s.status,
                 starts_at: s.details.starts_at,
                 seq: s.seq,
+                organization_id: Some(org.0),
             }));
         }
     }
@@ -107,8 +140,10 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let room = state.room(*id).await?;
     let (viewer, _) = state.viewer(&req, &room).await?;
-    Ok(HttpResponse::Ok()
-        .json(room.meeting_view(viewer.audience == borgermode_protocol::views::Audience::Staff)))
+    let mut view =
+        room.meeting_view(viewer.audience == borgermode_protocol::views::Audience::Staff);
+    view.organization = state.branding_of(room.id).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 #[utoipa::path(get, path = "/api/meetings/{id}/posts", tag = "public",
@@ -122,7 +157,8 @@ pub async fn posts(
     let room = state.room(*id).await?;
     let (viewer, _) = state.viewer(&req, &room).await?;
     let staff = viewer.audience == borgermode_protocol::views::Audience::Staff;
-    let meeting = room.meeting_view(staff);
+    let mut meeting = room.meeting_view(staff);
+    meeting.organization = state.branding_of(room.id).await?;
     let posts = room.with_state(|s, votes| post_views(s, votes, viewer));
     Ok(HttpResponse::Ok().json(MeetingStateResponse { meeting, posts }))
 }
@@ -130,7 +166,7 @@ pub async fn posts(
 #[utoipa::path(patch, path = "/api/meetings/{id}", tag = "organizer",
     params(("id" = Uuid, Path)), request_body = EditMeetingRequest,
     responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 422, body = borgermode_protocol::http::Problem)),
-    security(("admin_token" = [])))]
+    security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn edit(
     state: State,
     req: HttpRequest,
@@ -185,7 +221,7 @@ pub async fn settings(
 }
 
 #[utoipa::path(post, path = "/api/meetings/{id}/schedule", tag = "organizer", params(("id" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)), security(("admin_token" = [])))]
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)), security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn schedule(
     state: State,
     req: HttpRequest,

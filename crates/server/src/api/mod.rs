@@ -2,14 +2,17 @@
 //! [`run_command`], which owns the things every command needs: the Origin check (CSRF), the
 //! actor, the `Idempotency-Key`, the room, and the mapping of results to responses.
 
+pub mod accounts;
 pub mod errors;
 pub mod health;
 pub mod meetings;
 pub mod moderation;
 pub mod openapi;
+pub mod organizations;
 pub mod participants;
 pub mod posts;
 pub mod queue;
+pub mod scope;
 pub mod staff;
 pub mod streams;
 
@@ -46,6 +49,12 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub join_limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub connect_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Organizer sign-ins per client address, and per e-mail address (a guesser spread over
+    /// many addresses still hits the second).
+    pub signin_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    pub signin_email_limiter: DefaultKeyedRateLimiter<String>,
+    pub meeting_orgs: scope::MeetingOrgs,
+    pub org_cache: scope::OrgCache,
     pub shutting_down: AtomicBool,
 }
 
@@ -66,6 +75,10 @@ impl AppState {
             ),
             join_limiter: RateLimiter::keyed(per_minute(settings.joins_per_minute_per_ip)),
             connect_limiter: RateLimiter::keyed(per_minute(settings.connects_per_minute_per_ip)),
+            signin_limiter: RateLimiter::keyed(per_minute(settings.signins_per_minute)),
+            signin_email_limiter: RateLimiter::keyed(per_minute(settings.signins_per_minute)),
+            meeting_orgs: scope::MeetingOrgs::default(),
+            org_cache: scope::OrgCache::default(),
             shutting_down: AtomicBool::new(false),
             settings,
             store,
@@ -111,26 +124,35 @@ impl AppState {
         limiter: &DefaultKeyedRateLimiter<IpAddr>,
         req: &HttpRequest,
     ) -> Result<(), ApiError> {
-        let ip = self.client_ip(req);
-        limiter
-            .check_key(&ip)
-            .map_err(|not_until| ApiError::RateLimited {
-                retry_after_secs: not_until
-                    .wait_time_from(governor::clock::Clock::now(
-                        &governor::clock::DefaultClock::default(),
-                    ))
-                    .as_secs()
-                    .max(1),
-            })
+        limit_key(limiter, &self.client_ip(req))
     }
+}
 
+/// Take one cell from `limiter` for `key`, or answer 429 with when to retry.
+pub fn limit_key<K: std::hash::Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Result<(), ApiError> {
+    limiter
+        .check_key(key)
+        .map_err(|not_until| ApiError::RateLimited {
+            retry_after_secs: not_until
+                .wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ))
+                .as_secs()
+                .max(1),
+        })
+}
+
+impl AppState {
     /// Who is looking at a meeting, and their own view of themselves.
     pub async fn viewer(
         &self,
         req: &HttpRequest,
         room: &Room,
     ) -> Result<(Viewer, Option<YouView>), ApiError> {
-        let organizer = self.auth.is_organizer(req);
+        let organizer = self.meeting_scope(req, room.id).await? == scope::MeetingScope::Organizer;
         let participant = self.auth.participant(req, room.id).await?;
         let you = match participant {
             Some(p) => self.you(room, p).await?,
@@ -239,21 +261,26 @@ pub async fn resolve_actor(
     meeting: MeetingId,
     who: Who,
 ) -> Result<Actor, ApiError> {
-    let organizer = state.auth.is_organizer(req);
+    let scope = state.meeting_scope(req, meeting).await?;
+    if scope == scope::MeetingScope::Organizer && who != Who::Participant {
+        return Ok(Actor::Organizer);
+    }
+    let participant = state.auth.participant(req, meeting).await?;
+    // An organizer of another organization learns nothing about this meeting.
+    let nobody = if scope == scope::MeetingScope::Foreign {
+        ApiError::NotFound("meeting")
+    } else {
+        ApiError::Unauthorized
+    };
     match who {
-        Who::Organizer if organizer => Ok(Actor::Organizer),
-        Who::Either if organizer => Ok(Actor::Organizer),
-        Who::Organizer => Err(if state.auth.participant(req, meeting).await?.is_some() {
+        Who::Organizer => Err(if participant.is_some() {
             ApiError::Domain(borgermode_domain::DomainError::Forbidden)
         } else {
-            ApiError::Unauthorized
+            nobody
         }),
-        Who::Participant | Who::Either => state
-            .auth
-            .participant(req, meeting)
-            .await?
+        Who::Participant | Who::Either => participant
             .map(|id| Actor::Participant { id })
-            .ok_or(ApiError::Unauthorized),
+            .ok_or(nobody),
     }
 }
 
@@ -316,6 +343,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
             .configure(meetings::routes)
+            .configure(organizations::routes)
+            .configure(accounts::routes)
             .configure(staff::routes)
             .configure(participants::routes)
             .configure(posts::routes)

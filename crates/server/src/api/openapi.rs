@@ -2,10 +2,13 @@
 //! page rendered from it (`/api/docs`), with no external scripts.
 
 use actix_web::{web, HttpResponse};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{health, meetings, moderation, participants, posts, queue, staff, streams};
+use super::{
+    accounts, health, meetings, moderation, organizations, participants, posts, queue, staff,
+    streams,
+};
 
 struct Security;
 
@@ -17,16 +20,23 @@ impl Modify for Security {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("Organizer admin token"))
+                    .description(Some("Installation admin token"))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "organizer_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "bm_account",
+                "An organizer account's session (POST /api/account/session); covers its own organization only",
+            ))),
         );
     }
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "borgermode", description = "Live digital town meetings: HTTP commands. The live stream is described in docs/protocol.md. Participants authenticate with the meeting's session cookie (set by join or staff-session) or `Authorization: Bearer <session token>`; the organizer with `Authorization: Bearer <admin token>`. Every error is application/problem+json with a stable `code`."),
+    info(title = "borgermode", description = "Live digital town meetings: HTTP commands. The live stream is described in docs/protocol.md. Participants authenticate with the meeting's session cookie (set by join or staff-session) or `Authorization: Bearer <session token>`; the installation admin with `Authorization: Bearer <admin token>`; an organizer account with its session cookie `bm_account` (sign in with e-mail and password), within its own organization only: another organization's meetings and organizations answer 404. Every error is application/problem+json with a stable `code`."),
     paths(
         meetings::create, meetings::list, meetings::get, meetings::posts, meetings::edit, meetings::settings,
         meetings::schedule, meetings::open, meetings::close,
@@ -36,6 +46,9 @@ impl Modify for Security {
         queue::queue, queue::claim, queue::release, queue::answer, queue::answer_live, queue::dismiss, queue::merge, queue::on_air,
         moderation::hide, moderation::restore, moderation::approve, moderation::reject,
         streams::websocket, streams::server_sent_events,
+        organizations::create, organizations::list, organizations::get, organizations::update,
+        organizations::logo, organizations::put_logo, organizations::delete_logo, organizations::invite,
+        accounts::me, accounts::invite_info, accounts::accept_invite, accounts::sign_in, accounts::sign_out, accounts::sign_out_everywhere,
         health::healthz, health::readyz,
     ),
     modifiers(&Security)

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::ApiError;
+use super::scope::MeetingScope;
 use super::{is_staff, run_command, State, Who};
 use crate::live::render::{post_view, Viewer};
 
@@ -61,9 +62,12 @@ pub async fn queue(
 ) -> Result<HttpResponse, ApiError> {
     let room = state.room(*id).await?;
     let participant = state.auth.participant(&req, room.id).await?;
-    if !state.auth.is_organizer(&req) && !is_staff(&room, participant) {
+    let scope = state.meeting_scope(&req, room.id).await?;
+    if scope != MeetingScope::Organizer && !is_staff(&room, participant) {
         return Err(if participant.is_some() {
             borgermode_domain::DomainError::Forbidden.into()
+        } else if scope == MeetingScope::Foreign {
+            ApiError::NotFound("meeting")
         } else {
             ApiError::Unauthorized
         });

@@ -33,7 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     request_body = CreateStaffLinkRequest,
     responses((status = 201, body = StaffLinkResponse), (status = 401, body = borgermode_protocol::http::Problem),
         (status = 403, body = borgermode_protocol::http::Problem, description = "a participant of the meeting, not the organizer")),
-    security(("admin_token" = [])))]
+    security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn create_link(
     state: State,
     req: HttpRequest,
@@ -103,7 +103,7 @@ pub async fn issue_link(
 #[utoipa::path(delete, path = "/api/meetings/{id}/staff/{participant}", tag = "organizer",
     params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
     responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 403, body = borgermode_protocol::http::Problem)), security(("admin_token" = [])))]
+        (status = 403, body = borgermode_protocol::http::Problem)), security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn revoke(
     state: State,
     req: HttpRequest,

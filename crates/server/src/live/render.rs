@@ -93,6 +93,7 @@ pub fn meeting_view(state: &MeetingState, description_html: &str, staff: bool) -
         counters: state.counters(),
         staff: staff_views(state, staff),
         seq: state.seq,
+        organization: None,
     }
 }
 

@@ -62,6 +62,8 @@ use super::{
     StoreError, VoteChange,
 };
 
+mod orgs;
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// How long a call waits for a connection (including opening one) before it fails as

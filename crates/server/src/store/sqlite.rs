@@ -55,6 +55,8 @@ use super::{
     StoreError, VoteChange,
 };
 
+mod orgs;
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// How long a statement waits for a lock held by another process (e.g. a backup) before it

@@ -135,6 +135,7 @@ impl TestApp {
             language: Language::Da,
             video_url: None,
             settings: Default::default(),
+            organization_id: None,
         };
         let resp = self
             .admin(reqwest::Method::POST, "/api/meetings")

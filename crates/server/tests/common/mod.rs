@@ -3,5 +3,6 @@
 
 pub mod app;
 pub mod cluster;
+pub mod org_conformance;
 pub mod pg;
 pub mod store_conformance;

@@ -47,7 +47,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     sessions_put_get_delete(store.clone()).await;
     capabilities_put_get_delete(store.clone()).await;
     settings_put_get_overwrite(store.clone()).await;
-    every_event_kind_round_trips(store).await;
+    every_event_kind_round_trips(store.clone()).await;
+    super::org_conformance::run_all(store).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ fn unique(prefix: &str) -> String {
 }
 
 /// Now, truncated to whole microseconds.
-fn now() -> DateTime<Utc> {
+pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("now is in range")
 }
 
@@ -169,7 +170,12 @@ async fn conflict(
 
 /// A new meeting whose log is `MeetingCreated` followed by `posts` questions; returns the
 /// post ids (seqs 2, 3, ...).
-async fn meeting_with_posts(store: &dyn Store, posts: usize) -> (MeetingId, Vec<PostId>) {
+/// Create `meeting` (its first event).
+pub async fn create_meeting(store: &dyn Store, meeting: MeetingId) {
+    commit(store, meeting, 0, vec![organizer(created())]).await;
+}
+
+pub async fn meeting_with_posts(store: &dyn Store, posts: usize) -> (MeetingId, Vec<PostId>) {
     let meeting = new_meeting();
     let mut events = vec![organizer(created())];
     events.extend((0..posts).map(|i| organizer(question(&format!("Spørgsmål {i}")))));
