@@ -11,6 +11,7 @@ pub mod app;
 pub mod auth;
 pub mod bus;
 pub mod demo;
+pub mod healthcheck;
 pub mod live;
 pub mod markdown;
 pub mod metrics;

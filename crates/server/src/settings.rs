@@ -32,6 +32,21 @@ pub enum CliCommand {
     Serve,
     /// Generate a new organizer admin token, store its hash and print the admin link once.
     AdminToken,
+    /// Run the database migrations and exit (before an upgrade, or as an init step).
+    Migrate,
+    /// Check that the server on this machine answers: GET /healthz (or /readyz) on the
+    /// configured port over loopback, without curl. Exit 0 on 200, 1 otherwise.
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// Check readiness (/readyz: store reachable, not draining) instead of liveness (/healthz).
+    #[arg(long)]
+    pub ready: bool,
+    /// Give up after this long (ms).
+    #[arg(long, default_value_t = 3_000)]
+    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -165,6 +180,11 @@ pub struct Settings {
     /// Reconnect hint sent to clients on shutdown (ms).
     #[arg(long, env = "BORGERMODE_RECONNECT_HINT_MS", default_value_t = 2_000)]
     pub reconnect_hint_ms: u64,
+
+    /// Bearer token for `GET /metrics` (Prometheus). Unset: /metrics answers 404, so the
+    /// figures never leak to the internet by accident.
+    #[arg(long, env = "BORGERMODE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -259,6 +279,13 @@ impl Settings {
         }
         if self.connection_buffer == 0 || self.ring_capacity == 0 {
             return Err("connection buffer and ring capacity must be at least 1".into());
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.trim().len() < 16)
+        {
+            return Err("metrics token must be at least 16 characters".into());
         }
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
