@@ -216,6 +216,15 @@ impl Settings {
         v
     }
 
+    /// The metrics token, if /metrics is on (an empty value, as compose passes an unset
+    /// variable, means off).
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")
     }
@@ -280,11 +289,7 @@ impl Settings {
         if self.connection_buffer == 0 || self.ring_capacity == 0 {
             return Err("connection buffer and ring capacity must be at least 1".into());
         }
-        if self
-            .metrics_token
-            .as_ref()
-            .is_some_and(|t| t.trim().len() < 16)
-        {
+        if self.metrics_token().is_some_and(|t| t.len() < 16) {
             return Err("metrics token must be at least 16 characters".into());
         }
         if let Some(u) = &self.public_url {

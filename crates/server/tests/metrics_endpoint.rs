@@ -160,6 +160,8 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
     let app = spawn_app_with(|s| {
         s.metrics_token = Some(TOKEN.into());
         s.joins_per_minute_per_ip = 2;
+        // The server notices a departed SSE client when it next writes (a heartbeat).
+        s.heartbeat_ms = 200;
     })
     .await;
 
@@ -255,6 +257,28 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
     assert_eq!(moved("borgermode_rate_limited_total"), 1.0);
     assert_eq!(moved("borgermode_http_responses_total{class=4xx}"), 1.0);
     assert_eq!(after.get("borgermode_bus_connected"), 1.0);
+
+    // Every metric the Grafana dashboard queries exists.
+    let dashboard = include_str!("../../../deploy/grafana-dashboard.json");
+    let exported: Vec<String> = after
+        .0
+        .keys()
+        .map(|k| k.split('{').next().unwrap_or("").to_string())
+        .collect();
+    let mut used = 0;
+    for (i, _) in dashboard.match_indices("borgermode_") {
+        let name: String = dashboard[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let family = name.strip_suffix("_bucket").unwrap_or(&name);
+        used += 1;
+        assert!(
+            exported.iter().any(|e| e == family),
+            "the dashboard queries {name}, which /metrics does not export"
+        );
+    }
+    assert!(used >= 10, "the dashboard queries borgermode metrics");
 
     // Closing the streams closes the gauges.
     drop(sse);

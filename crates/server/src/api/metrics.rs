@@ -44,7 +44,7 @@ fn authorized(expected: &str, req: &HttpRequest) -> bool {
 
 /// Not in the OpenAPI document: it is for operators, not for clients (docs/operations.md).
 pub async fn metrics(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let Some(token) = &state.settings.metrics_token else {
+    let Some(token) = state.settings.metrics_token() else {
         return Err(ApiError::NotFound("page"));
     };
     if !authorized(token, &req) {
