@@ -3,5 +3,6 @@
 
 pub mod app;
 pub mod cluster;
+pub mod fleet;
 pub mod pg;
 pub mod store_conformance;
