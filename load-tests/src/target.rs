@@ -169,6 +169,7 @@ impl Target {
             language: borgermode_domain::Language::Da,
             video_url: None,
             settings: SettingsPatch::default(),
+            organization_id: None,
         };
         let base = self.url(0);
         let resp = self

@@ -69,7 +69,7 @@ impl Application {
             None => Arc::new(LocalBus::default()),
         };
         let metrics = Arc::new(Metrics::default());
-        let hub = Hub::start(settings.clone(), store.clone(), bus).await;
+        let hub = Hub::start(settings.clone(), store.clone(), bus, metrics.clone()).await;
         let state = web::Data::new(AppState::new(settings.clone(), store, hub, metrics));
         let new_admin_token = state
             .auth
@@ -77,6 +77,7 @@ impl Application {
             .await?;
 
         let data = state.clone();
+        let counted = metrics_of(&state);
         let json_limit = settings.json_limit;
         let server = HttpServer::new(move || {
             App::new()
@@ -96,6 +97,7 @@ impl Application {
                         .add(("X-Frame-Options", "DENY")),
                 )
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
+                .wrap(api::metrics::CountResponses(counted.clone()))
                 .wrap(tracing_actix_web_lite::RequestSpan)
                 .configure(api::configure)
                 .configure(client::routes)
@@ -131,6 +133,10 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+fn metrics_of(state: &web::Data<AppState>) -> Arc<Metrics> {
+    state.metrics.clone()
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, errors::ApiError> {

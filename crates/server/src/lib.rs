@@ -12,6 +12,7 @@ pub mod auth;
 pub mod branding;
 pub mod bus;
 pub mod demo;
+pub mod healthcheck;
 pub mod live;
 pub mod markdown;
 pub mod metrics;

@@ -11,6 +11,10 @@ use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(CliCommand::Healthcheck(args)) = &cli.command {
+        // No runtime, no store, no log setup: this runs every few seconds in a container.
+        return healthcheck(&cli.settings, args);
+    }
     telemetry::init();
     cli.settings.validate().map_err(anyhow::Error::msg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -19,9 +23,40 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(async move {
         match cli.command {
             Some(CliCommand::AdminToken) => rotate_admin_token(cli.settings).await,
+            Some(CliCommand::Migrate) => migrate(cli.settings).await,
+            Some(CliCommand::Healthcheck(args)) => healthcheck(&cli.settings, &args),
             Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo).await,
         }
     })
+}
+
+fn healthcheck(
+    settings: &borgermode_server::Settings,
+    args: &borgermode_server::settings::HealthcheckArgs,
+) -> anyhow::Result<()> {
+    let addr = borgermode_server::healthcheck::target(settings.bind);
+    let path = if args.ready { "/readyz" } else { "/healthz" };
+    let timeout = std::time::Duration::from_millis(args.timeout_ms.max(1));
+    match borgermode_server::healthcheck::check(addr, path, timeout) {
+        Ok(status) => {
+            println!("{addr}{path}: {status}");
+            Ok(())
+        }
+        Err(why) => {
+            // A plain line for `docker inspect` / kubectl, not an error with a backtrace.
+            eprintln!("unhealthy: {why}");
+            std::process::exit(1)
+        }
+    }
+}
+
+/// Opening the store applies any pending migration (PostgreSQL takes an advisory lock, so this
+/// is safe next to running instances of the same version).
+async fn migrate(settings: borgermode_server::Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    store.ping().await?;
+    println!("database schema is up to date ({})", store.kind());
+    Ok(())
 }
 
 async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Result<()> {

@@ -32,6 +32,21 @@ pub enum CliCommand {
     Serve,
     /// Generate a new organizer admin token, store its hash and print the admin link once.
     AdminToken,
+    /// Run the database migrations and exit (before an upgrade, or as an init step).
+    Migrate,
+    /// Check that the server on this machine answers: GET /healthz (or /readyz) on the
+    /// configured port over loopback, without curl. Exit 0 on 200, 1 otherwise.
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// Check readiness (/readyz: store reachable, not draining) instead of liveness (/healthz).
+    #[arg(long)]
+    pub ready: bool,
+    /// Give up after this long (ms).
+    #[arg(long, default_value_t = 3_000)]
+    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -181,6 +196,11 @@ pub struct Settings {
         default_value_t = 168
     )]
     pub organizer_session_hours: u32,
+
+    /// Bearer token for `GET /metrics` (Prometheus). Unset: /metrics answers 404, so the
+    /// figures never leak to the internet by accident.
+    #[arg(long, env = "BORGERMODE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -210,6 +230,15 @@ impl Settings {
                 .map(|o| o.trim_end_matches('/').to_string()),
         );
         v
+    }
+
+    /// The metrics token, if /metrics is on (an empty value, as compose passes an unset
+    /// variable, means off).
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
     }
 
     pub fn secure_cookies(&self) -> bool {
@@ -278,6 +307,9 @@ impl Settings {
         }
         if self.invite_ttl_hours == 0 || self.organizer_session_hours == 0 {
             return Err("invite and organizer session lifetimes must be at least 1 hour".into());
+        }
+        if self.metrics_token().is_some_and(|t| t.len() < 16) {
+            return Err("metrics token must be at least 16 characters".into());
         }
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {

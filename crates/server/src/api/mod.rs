@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod errors;
 pub mod health;
 pub mod meetings;
+pub mod metrics;
 pub mod moderation;
 pub mod openapi;
 pub mod organizations;
@@ -72,6 +73,7 @@ impl AppState {
             votes: VoteWriter::start(
                 store.clone(),
                 std::time::Duration::from_millis(settings.vote_flush_ms),
+                metrics.clone(),
             ),
             join_limiter: RateLimiter::keyed(per_minute(settings.joins_per_minute_per_ip)),
             connect_limiter: RateLimiter::keyed(per_minute(settings.connects_per_minute_per_ip)),
@@ -353,5 +355,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(streams::routes)
             .configure(openapi::routes),
     )
-    .configure(health::routes);
+    .configure(health::routes)
+    .configure(metrics::routes);
 }

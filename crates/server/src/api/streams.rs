@@ -96,7 +96,13 @@ pub async fn server_sent_events(
     let since = last_event_id.or(q.since);
     room.catch_up_for_resume(since).await;
     let sub = room.subscribe(viewer, you, since);
-    let body = sse::stream(room, sub, viewer, state.settings.clone());
+    let body = sse::stream(
+        room,
+        sub,
+        viewer,
+        state.settings.clone(),
+        state.metrics.clone(),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))

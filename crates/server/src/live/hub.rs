@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::bus::{Bus, BusHandle, BusMessage, Delivery};
 use crate::live::room::Room;
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::store::{Store, StoreError};
 
@@ -23,8 +24,9 @@ pub struct Hub {
     rooms: Mutex<HashMap<MeetingId, Arc<Room>>>,
     /// Serializes room loading so two requests for a cold meeting load it once.
     loading: tokio::sync::Mutex<()>,
-    /// Gap heals (bus reconnects, periodic checks, gap fills) that found missing events.
-    pub gaps_filled: std::sync::atomic::AtomicU64,
+    metrics: Arc<Metrics>,
+    /// Whether the bus connected once: later connections are reconnects.
+    bus_connected_once: std::sync::atomic::AtomicBool,
 }
 
 impl Hub {
@@ -32,6 +34,7 @@ impl Hub {
         settings: Arc<Settings>,
         store: Arc<dyn Store>,
         bus: Arc<dyn Bus>,
+        metrics: Arc<Metrics>,
     ) -> Arc<Hub> {
         let hub = Arc::new(Hub {
             settings,
@@ -39,7 +42,8 @@ impl Hub {
             bus: BusHandle::new(bus.clone()),
             rooms: Mutex::new(HashMap::new()),
             loading: tokio::sync::Mutex::new(()),
-            gaps_filled: Default::default(),
+            metrics,
+            bus_connected_once: Default::default(),
         });
         let (tx, rx) = mpsc::unbounded_channel();
         bus.start(tx).await;
@@ -78,6 +82,7 @@ impl Hub {
             self.store.clone(),
             self.bus.clone(),
             self.settings.clone(),
+            self.metrics.clone(),
         )
         .await?
         else {
@@ -94,6 +99,7 @@ impl Hub {
             self.store.clone(),
             self.bus.clone(),
             self.settings.clone(),
+            self.metrics.clone(),
         );
         self.rooms.lock().insert(id, room.clone());
         room
@@ -116,8 +122,7 @@ impl Hub {
         let before = room.seq();
         match room.fill_gap().await {
             Ok(()) if room.seq() > before => {
-                self.gaps_filled
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.metrics.gap_filled();
                 tracing::info!(meeting = %room.id, from = before, to = room.seq(), "caught up from the store");
             }
             Ok(()) => {}
@@ -130,6 +135,12 @@ impl Hub {
     fn deliver(self: &Arc<Self>, delivery: Delivery) {
         let message = match delivery {
             Delivery::Reconnected => {
+                if self
+                    .bus_connected_once
+                    .swap(true, std::sync::atomic::Ordering::Relaxed)
+                {
+                    self.metrics.bus_reconnected();
+                }
                 // Messages may have been lost while the bus was away: every room catches up.
                 for room in self.loaded_rooms() {
                     let hub = self.clone();
@@ -245,6 +256,10 @@ impl Hub {
                 }
             }
         }
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Shutdown: every connection gets `reconnect` and a 1012 close.

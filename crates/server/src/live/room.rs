@@ -36,6 +36,7 @@ use tokio::sync::broadcast;
 use crate::bus::{BusHandle, BusMessage};
 use crate::live::render::{event_frame, meeting_view, post_view, post_views, Viewer};
 use crate::markdown::to_safe_html;
+use crate::metrics::{Metrics, StoreOp};
 use crate::settings::Settings;
 use crate::store::{AppendOutcome, IdempotencyRecord, PendingEvent, Store, StoreError};
 
@@ -50,6 +51,8 @@ pub struct RenderedEvent {
     /// A staff link revoked by this event: that person's open streams must end now, or they
     /// would go on receiving staff frames.
     pub ends_session_of: Option<ParticipantId>,
+    /// When it was applied here: the start of the fan-out lag a connection reports.
+    pub applied_at: std::time::Instant,
 }
 
 impl RenderedEvent {
@@ -130,6 +133,7 @@ pub struct Room {
     settings: Arc<Settings>,
     store: Arc<dyn Store>,
     bus: BusHandle,
+    metrics: Arc<Metrics>,
     write_lock: tokio::sync::Mutex<()>,
     state: RwLock<RoomState>,
     tx: broadcast::Sender<Arc<Outbound>>,
@@ -163,13 +167,16 @@ impl Room {
         store: Arc<dyn Store>,
         bus: BusHandle,
         settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
     ) -> Result<Option<Arc<Room>>, StoreError> {
         if store.last_seq(id).await?.is_none() {
             return Ok(None);
         }
-        let events = store.events(id, 0, None).await?;
+        let events = metrics
+            .time_store(StoreOp::Read, store.events(id, 0, None))
+            .await?;
         let votes = store.vote_counts(id).await?;
-        let room = Room::empty(id, store, bus, settings);
+        let room = Room::empty(id, store, bus, settings, metrics);
         room.state.write().votes = votes;
         room.ingest(events);
         Ok(Some(room))
@@ -181,12 +188,14 @@ impl Room {
         store: Arc<dyn Store>,
         bus: BusHandle,
         settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
     ) -> Arc<Room> {
         let (tx, _) = broadcast::channel(settings.connection_buffer);
         Arc::new(Room {
             id,
             store,
             bus,
+            metrics,
             write_lock: tokio::sync::Mutex::new(()),
             state: RwLock::new(RoomState {
                 projection: MeetingState::new(id),
@@ -332,11 +341,15 @@ impl Room {
                 })
                 .collect();
             match self
-                .store
-                .append(self.id, expected, pending, record)
+                .metrics
+                .time_store(
+                    StoreOp::Append,
+                    self.store.append(self.id, expected, pending, record),
+                )
                 .await?
             {
                 AppendOutcome::Committed(events) => {
+                    self.metrics.events_committed(events.len());
                     let merged = events
                         .iter()
                         .any(|e| matches!(e.kind, EventKind::QuestionMerged { .. }));
@@ -368,7 +381,7 @@ impl Room {
                     if latest > have {
                         // Read everything there is now, not just up to `latest`: the other
                         // writer may already be further on.
-                        let missing = self.store.events(self.id, have, None).await?;
+                        let missing = self.read_events(have, None).await?;
                         self.ingest(missing);
                     }
                 }
@@ -405,6 +418,7 @@ impl Room {
                 st.ring.pop_front();
             }
             st.ring.push_back(rendered.clone());
+            self.metrics.event_applied();
             // No receivers is fine: nobody is watching.
             let _ = self.tx.send(Arc::new(Outbound::Event(rendered)));
         }
@@ -422,7 +436,7 @@ impl Room {
         let have = self.seq();
         match self.store.last_seq(self.id).await? {
             Some(latest) if latest > have => {
-                let missing = self.store.events(self.id, have, None).await?;
+                let missing = self.read_events(have, None).await?;
                 self.ingest(missing);
                 Ok(self.seq() > have)
             }
@@ -433,9 +447,16 @@ impl Room {
     /// Fill a gap from the store (called after `gap_fill_ms` when `ingest` reported one).
     pub async fn fill_gap(&self) -> Result<(), StoreError> {
         let have = self.seq();
-        let missing = self.store.events(self.id, have, None).await?;
+        let missing = self.read_events(have, None).await?;
         self.ingest(missing);
         Ok(())
+    }
+
+    /// Read events back from the store, timed.
+    async fn read_events(&self, after: Seq, up_to: Option<Seq>) -> Result<Vec<Event>, StoreError> {
+        self.metrics
+            .time_store(StoreOp::Read, self.store.events(self.id, after, up_to))
+            .await
     }
 
     /// Before subscribing a client that resumes from `since`: if this room has not reached
@@ -535,7 +556,7 @@ impl Room {
         after: Seq,
         up_to: Seq,
     ) -> Result<Vec<Arc<RenderedEvent>>, StoreError> {
-        let events = self.store.events(self.id, 0, Some(up_to)).await?;
+        let events = self.read_events(0, Some(up_to)).await?;
         let votes = self.state.read().votes.clone();
         let mut state = MeetingState::new(self.id);
         let mut description_html = String::new();
@@ -754,6 +775,7 @@ fn render(
             EventKind::StaffRevoked { participant } => Some(*participant),
             _ => None,
         },
+        applied_at: std::time::Instant::now(),
     }
 }
 

@@ -24,7 +24,7 @@ use tokio::time::Instant;
 
 use crate::live::render::Viewer;
 use crate::live::room::{Outbound, RenderedEvent, Room, Start, Subscription};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Transport};
 use crate::settings::Settings;
 
 /// Why a connection ended early.
@@ -96,7 +96,7 @@ impl Connection {
         if let Some(n) = e.notice_for(self.viewer.participant) {
             send(&mut self.session, n, timeout).await?;
         }
-        self.metrics.frames_sent(1);
+        self.metrics.event_delivered(Transport::Ws);
         Ok(())
     }
 
@@ -112,15 +112,15 @@ impl Connection {
     /// poll cost about 1% of the fan-out CPU; the few log lines name the meeting themselves.
     pub async fn run(mut self) {
         let _watching = self.room.watch();
-        self.metrics.connection_opened();
+        let open = self.metrics.connection(Transport::Ws);
         let outcome = self.serve().await;
-        self.metrics.connection_closed();
+        drop(open);
         let timeout = self.settings.send_timeout();
         match outcome {
             Ok(Some((code, why))) => close(self.session, code, why, timeout).await,
             Ok(None) => {}
             Err(Cut::Slow) => {
-                self.metrics.slow_consumer_cut();
+                self.metrics.slow_consumer_cut(Transport::Ws);
                 tracing::info!(meeting = %self.room.id, "websocket client too slow; cut (resumable)");
                 close(
                     self.session,
@@ -221,7 +221,11 @@ impl Connection {
                             if e.ends_session_of.is_some() && e.ends_session_of == self.viewer.participant {
                                 return Ok(Some((close_codes::POLICY, "your access was revoked")));
                             }
-                            self.send_event(e, &mut last_seq).await?
+                            let fresh = e.seq > last_seq;
+                            self.send_event(e, &mut last_seq).await?;
+                            if fresh {
+                                self.metrics.fanout_lag.observe(e.applied_at.elapsed());
+                            }
                         }
                         Outbound::Shared(bytes) => send(&mut self.session, bytes, timeout).await?,
                         Outbound::Shutdown => {

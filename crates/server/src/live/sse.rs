@@ -14,6 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::live::render::Viewer;
 use crate::live::room::{Outbound, RenderedEvent, Room, Start, Subscription, WatchGuard};
+use crate::metrics::{ConnectionGuard, Metrics, Transport};
 use crate::settings::Settings;
 
 fn data(json: &[u8]) -> Bytes {
@@ -58,6 +59,8 @@ struct SseState {
     done: bool,
     last_seq: u64,
     _watch: WatchGuard,
+    _open: ConnectionGuard,
+    metrics: Arc<Metrics>,
     heartbeat: tokio::time::Interval,
 }
 
@@ -66,11 +69,14 @@ pub fn stream(
     sub: Subscription,
     viewer: Viewer,
     settings: Arc<Settings>,
+    metrics: Arc<Metrics>,
 ) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
     let mut heartbeat = tokio::time::interval(settings.heartbeat());
     heartbeat.reset();
     let state = SseState {
         _watch: room.watch(),
+        _open: metrics.connection(Transport::Sse),
+        metrics,
         last_seq: sub.head,
         room,
         sub,
@@ -116,6 +122,7 @@ pub fn stream(
                 if let Some(events) = replay {
                     for e in events {
                         event_chunks(&e, st.viewer, &mut st.queue);
+                        st.metrics.event_delivered(Transport::Sse);
                     }
                     if let Some(votes) = st.sub.votes.take() {
                         st.queue.push_back(data(votes.as_bytes()));
@@ -136,6 +143,10 @@ pub fn stream(
                             if e.seq > st.last_seq {
                                 st.last_seq = e.seq;
                                 event_chunks(e, st.viewer, &mut st.queue);
+                                // Queued for the response body; the stream is polled again
+                                // only once the previous chunks were taken.
+                                st.metrics.event_delivered(Transport::Sse);
+                                st.metrics.fanout_lag.observe(e.applied_at.elapsed());
                             }
                         }
                         Outbound::Shared(bytes) => shared_chunks(Bytes::from_static(b"data: "), bytes, &mut st.queue),
@@ -145,6 +156,7 @@ pub fn stream(
                         }
                     },
                     Err(RecvError::Lagged(_)) => {
+                        st.metrics.slow_consumer_cut(Transport::Sse);
                         st.queue.push_back(frame_chunk(&ServerFrame::Reconnect { reason: "too_slow".into(), retry_after_ms: 0 }));
                         st.done = true;
                     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::metrics::{Metrics, StoreOp};
 use crate::store::{Store, StoreError, VoteChange};
 
 type Reply = oneshot::Sender<Result<bool, StoreError>>;
@@ -18,9 +19,9 @@ pub struct VoteWriter {
 }
 
 impl VoteWriter {
-    pub fn start(store: Arc<dyn Store>, flush: Duration) -> Self {
+    pub fn start(store: Arc<dyn Store>, flush: Duration, metrics: Arc<Metrics>) -> Self {
         let (tx, rx) = mpsc::channel(16_384);
-        tokio::spawn(run(store, flush, rx));
+        tokio::spawn(run(store, flush, rx, metrics));
         Self { tx }
     }
 
@@ -37,7 +38,12 @@ impl VoteWriter {
     }
 }
 
-async fn run(store: Arc<dyn Store>, flush: Duration, mut rx: mpsc::Receiver<(VoteChange, Reply)>) {
+async fn run(
+    store: Arc<dyn Store>,
+    flush: Duration,
+    mut rx: mpsc::Receiver<(VoteChange, Reply)>,
+    metrics: Arc<Metrics>,
+) {
     const MAX_BATCH: usize = 4096;
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -49,7 +55,10 @@ async fn run(store: Arc<dyn Store>, flush: Duration, mut rx: mpsc::Receiver<(Vot
             }
         }
         let changes: Vec<VoteChange> = batch.iter().map(|(c, _)| *c).collect();
-        match store.write_votes(&changes).await {
+        match metrics
+            .time_store(StoreOp::Votes, store.write_votes(&changes))
+            .await
+        {
             Ok(effective) => {
                 for ((_, reply), changed) in batch
                     .into_iter()

@@ -132,7 +132,10 @@ impl Instance {
     }
 
     async fn spawn(&mut self) {
-        let port = free_port();
+        self.spawn_on(free_port()).await;
+    }
+
+    async fn spawn_on(&mut self, port: u16) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_borgermode"))
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .args(&self.extra)
@@ -209,6 +212,14 @@ impl Instance {
         let _ = c.kill();
         let _ = c.wait();
         false
+    }
+
+    /// Start again on the same port (a rolling restart behind a load balancer), after
+    /// [`Instance::terminate`] or [`Instance::kill9`]; waits until /readyz answers 200.
+    pub async fn start_again(&mut self) {
+        self.kill9();
+        let port = self.port;
+        self.spawn_on(port).await;
     }
 
     /// Start again (a new port) with the same configuration.

@@ -4,5 +4,6 @@
 pub mod app;
 pub mod cluster;
 pub mod org_conformance;
+pub mod fleet;
 pub mod pg;
 pub mod store_conformance;
