@@ -182,7 +182,11 @@ pub struct TargetArgs {
     #[arg(long, value_enum)]
     pub database: Option<Database>,
     /// PostgreSQL server where a fresh database is created for the run (and dropped after).
-    #[arg(long, env = "LOADTEST_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432")]
+    #[arg(
+        long,
+        env = "LOADTEST_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432"
+    )]
     pub postgres: String,
     #[arg(long, env = "LOADTEST_REDIS", default_value = "redis://127.0.0.1:6379")]
     pub redis: String,

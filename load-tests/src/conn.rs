@@ -19,9 +19,14 @@ pub fn source_for(idx: usize, sources: u8) -> Ipv4Addr {
 
 /// Only loopback targets: the generator must never send load anywhere else.
 pub fn loopback_addr(url: &str) -> anyhow::Result<SocketAddr> {
-    let uri: tokio_tungstenite::tungstenite::http::Uri = url.parse().with_context(|| format!("bad url {url}"))?;
+    let uri: tokio_tungstenite::tungstenite::http::Uri =
+        url.parse().with_context(|| format!("bad url {url}"))?;
     let host = uri.host().ok_or_else(|| anyhow!("no host in {url}"))?;
-    let host = if host == "localhost" { "127.0.0.1" } else { host };
+    let host = if host == "localhost" {
+        "127.0.0.1"
+    } else {
+        host
+    };
     let ip: std::net::IpAddr = host
         .trim_matches(|c| c == '[' || c == ']')
         .parse()

@@ -104,7 +104,8 @@ impl RunResult {
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {
-    v.map(|x| format!("{x:.digits$}")).unwrap_or_else(|| "–".into())
+    v.map(|x| format!("{x:.digits$}"))
+        .unwrap_or_else(|| "–".into())
 }
 
 pub fn summary_line(r: &RunResult) -> String {
@@ -138,7 +139,10 @@ fn ratio(v: Option<f64>, base: Option<f64>) -> String {
 /// Markdown tables, one per scenario, from every `*.json` in `dir`.
 pub fn tables(dir: &Path) -> anyhow::Result<String> {
     let mut runs: Vec<RunResult> = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.extension().and_then(|e| e.to_str()) == Some("json") {
@@ -159,7 +163,10 @@ pub fn tables(dir: &Path) -> anyhow::Result<String> {
             md,
             "| run | clients | posts acked | deliveries | lost | dup | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | CPU vs borgermode | RSS KiB/conn | RSS vs borgermode |"
         );
-        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            md,
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
         for r in &rows {
             let b = base.as_ref();
             let _ = writeln!(
@@ -186,11 +193,8 @@ pub fn tables(dir: &Path) -> anyhow::Result<String> {
         if !extras.is_empty() {
             let _ = writeln!(md);
             for r in extras {
-                let fields: Vec<String> = r
-                    .extra
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {v}"))
-                    .collect();
+                let fields: Vec<String> =
+                    r.extra.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                 let _ = writeln!(md, "- {}: {}", r.label, fields.join("; "));
             }
         }
@@ -230,6 +234,9 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
         assert!(rows[1].starts_with("| borgermode"), "{md}");
-        assert!(rows[2].contains("3.00×") && rows[2].contains("2.50×"), "{md}");
+        assert!(
+            rows[2].contains("3.00×") && rows[2].contains("2.50×"),
+            "{md}"
+        );
     }
 }

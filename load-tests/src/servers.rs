@@ -34,7 +34,9 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 fn random_hex(bytes: usize) -> String {
-    (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
 }
 
 fn psql(server: &str, sql: &str) -> anyhow::Result<()> {
@@ -119,7 +121,9 @@ impl Servers {
                 cmd.env("REDIS_URL", &args.redis)
                     .env("BORGERMODE_REDIS_PREFIX", &prefix);
             }
-            let child = cmd.spawn().with_context(|| format!("start {}", bin.display()))?;
+            let child = cmd
+                .spawn()
+                .with_context(|| format!("start {}", bin.display()))?;
             servers.pids.push(child.id());
             servers.children.push(child);
             servers.urls.push(format!("http://127.0.0.1:{port}"));
@@ -145,7 +149,10 @@ impl Servers {
     /// Stop spawned servers (SIGTERM, then kill) and drop their database.
     pub fn shutdown(&mut self) {
         for c in &self.children {
-            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
         }
         for c in &mut self.children {
             let until = Instant::now() + Duration::from_secs(15);
@@ -163,7 +170,10 @@ impl Servers {
         }
         self.children.clear();
         if let Some((server, name)) = self.database.take() {
-            let _ = psql(&server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            let _ = psql(
+                &server,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
         }
         if let Some(tmp) = self.tmp.take() {
             let _ = std::fs::remove_dir_all(tmp);

@@ -38,9 +38,7 @@ impl Default for LatencyRecorder {
 
 impl LatencyRecorder {
     pub fn record(&self, client: usize, micros: u64) {
-        let _ = self.shards[client % SHARDS]
-            .lock()
-            .record(micros.max(1));
+        let _ = self.shards[client % SHARDS].lock().record(micros.max(1));
     }
 
     pub fn summary(&self) -> Latency {

@@ -12,7 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::args::TargetKind;
-use crate::check::{SeqCheck, Seen};
+use crate::check::{Seen, SeqCheck};
 use crate::conn::{connect, source_for, ConnectOptions};
 use crate::engine::RunState;
 use crate::stats::{now_us, Counters};

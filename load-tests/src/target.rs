@@ -24,7 +24,10 @@ pub enum Decoded {
     /// The client's state is complete up to this seq (snapshot; 0 for peers).
     Start(u64),
     /// An event with its seq; `sent_us` when it is a post of this run (carries its send time).
-    Delivery { seq: u64, sent_us: Option<u64> },
+    Delivery {
+        seq: u64,
+        sent_us: Option<u64>,
+    },
     /// A `since` replay is complete up to this seq.
     CaughtUp(u64),
     /// Coalesced vote counts.
@@ -411,7 +414,9 @@ mod tests {
     #[test]
     fn socketio_framing() {
         assert_eq!(
-            decode_socketio(r#"0{"sid":"x","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#),
+            decode_socketio(
+                r#"0{"sid":"x","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#
+            ),
             Decoded::Reply("40")
         );
         assert_eq!(decode_socketio(r#"40{"sid":"y"}"#), Decoded::Start(0));
@@ -433,8 +438,13 @@ mod tests {
             Decoded::CaughtUp(12)
         );
         assert_eq!(
-            decode_borgermode(r#"{"t":"event","seq":5,"at":"2026-11-25T10:00:00Z","type":"participant_joined","redacted":true}"#),
-            Decoded::Delivery { seq: 5, sent_us: None }
+            decode_borgermode(
+                r#"{"t":"event","seq":5,"at":"2026-11-25T10:00:00Z","type":"participant_joined","redacted":true}"#
+            ),
+            Decoded::Delivery {
+                seq: 5,
+                sent_us: None
+            }
         );
         assert_eq!(decode_borgermode("not json"), Decoded::Other);
     }

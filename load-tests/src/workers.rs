@@ -49,7 +49,8 @@ pub async fn connect_slice(
         .collect();
     let deadline = Duration::from_secs(60 + spec.count as u64 / 100);
     // Tolerate failures: `idle` reports how far it got and what stopped it.
-    let (clients, error) = crate::engine::start_clients_tolerant(&target, &run, specs, deadline).await;
+    let (clients, error) =
+        crate::engine::start_clients_tolerant(&target, &run, specs, deadline).await;
     Ok((run, clients, error))
 }
 

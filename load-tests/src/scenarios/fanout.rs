@@ -173,7 +173,8 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     }
     let missing_reports = plan.clients.saturating_sub(reports.len());
     if missing_reports > 0 {
-        r.extra.insert("client_tasks_failed".into(), json!(missing_reports));
+        r.extra
+            .insert("client_tasks_failed".into(), json!(missing_reports));
         r.lost += missing_reports as u64 * final_seq;
     }
     let cpu = end.cpu_seconds - connected.cpu_seconds;
@@ -235,8 +236,10 @@ fn scenario_extras(
             .collect();
         r.extra.insert("dropped".into(), json!(dropped.len()));
         r.extra.insert("recovered".into(), json!(rec.len()));
-        r.extra
-            .insert("recovery_p50_ms".into(), json!(percentile(rec.clone(), 0.5)));
+        r.extra.insert(
+            "recovery_p50_ms".into(),
+            json!(percentile(rec.clone(), 0.5)),
+        );
         r.extra
             .insert("recovery_max_ms".into(), json!(percentile(rec, 1.0)));
     }
@@ -251,12 +254,16 @@ fn scenario_extras(
         let after = run.latency_phase(1).summary();
         r.extra.insert("stalled".into(), json!(stalled.len()));
         r.extra.insert("stalled_cut".into(), json!(cuts.len()));
-        r.extra
-            .insert("cut_after_max_ms".into(), json!(percentile(cuts.clone(), 1.0)));
+        r.extra.insert(
+            "cut_after_max_ms".into(),
+            json!(percentile(cuts.clone(), 1.0)),
+        );
         r.extra
             .insert("cut_after_p50_ms".into(), json!(percentile(cuts, 0.5)));
-        r.extra.insert("p99_before_stall_ms".into(), json!(before.p99_ms));
-        r.extra.insert("p99_during_stall_ms".into(), json!(after.p99_ms));
+        r.extra
+            .insert("p99_before_stall_ms".into(), json!(before.p99_ms));
+        r.extra
+            .insert("p99_during_stall_ms".into(), json!(after.p99_ms));
         if before.p99_ms > 0.0 {
             r.extra.insert(
                 "p99_rise_percent".into(),

@@ -91,8 +91,14 @@ pub async fn run(
             .await?;
             let mut parts = line.trim().splitn(4, ' ');
             if parts.next() == Some("READY") {
-                connected += parts.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-                errors += parts.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                connected += parts
+                    .next()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+                errors += parts
+                    .next()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
                 let e = parts.next().unwrap_or("").to_string();
                 if first_error.is_empty() {
                     first_error = e;

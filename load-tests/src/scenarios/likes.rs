@@ -114,15 +114,22 @@ pub fn report(r: &mut RunResult, l: &LikesResult, reports: &[ClientReport]) {
     let frames: u64 = reports.iter().map(|c| c.vote_frames).sum();
     let avg = frames as f64 / reports.len().max(1) as f64 / secs;
     r.extra.insert("likes_offered".into(), json!(l.offered));
-    r.extra.insert("likes_not_offered_in_flight_cap".into(), json!(l.skipped));
+    r.extra
+        .insert("likes_not_offered_in_flight_cap".into(), json!(l.skipped));
     r.extra.insert("likes_accepted".into(), json!(l.accepted));
     r.extra.insert("likes_refused".into(), json!(l.refused));
-    r.extra
-        .insert("likes_accepted_per_sec".into(), json!((l.accepted as f64 / secs).round()));
-    r.extra
-        .insert("vote_frames_per_client_per_sec_max".into(), json!(max_per_sec));
-    r.extra
-        .insert("vote_frames_per_client_per_sec_avg".into(), json!((avg * 100.0).round() / 100.0));
+    r.extra.insert(
+        "likes_accepted_per_sec".into(),
+        json!((l.accepted as f64 / secs).round()),
+    );
+    r.extra.insert(
+        "vote_frames_per_client_per_sec_max".into(),
+        json!(max_per_sec),
+    );
+    r.extra.insert(
+        "vote_frames_per_client_per_sec_avg".into(),
+        json!((avg * 100.0).round() / 100.0),
+    );
     r.checks
         .insert("vote_frames_at_most_4_per_sec".into(), max_per_sec <= 4);
 }

@@ -3,7 +3,7 @@
 
 pub mod app;
 pub mod cluster;
-pub mod org_conformance;
 pub mod fleet;
+pub mod org_conformance;
 pub mod pg;
 pub mod store_conformance;
