@@ -138,7 +138,9 @@ fn ratio(v: Option<f64>, base: Option<f64>) -> String {
 
 /// Markdown tables, one per scenario, from every `*.json` in `dir`.
 pub fn tables(dir: &Path) -> anyhow::Result<String> {
-    let mut runs: Vec<RunResult> = Vec::new();
+    // (group, result): the group is the file name without its label (`scripts/bench` names
+    // files `<run name>-<label>.json`, so two `town` runs of different sizes stay apart).
+    let mut runs: Vec<(String, RunResult)> = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(dir)?
         .flatten()
         .map(|e| e.path())
@@ -147,18 +149,27 @@ pub fn tables(dir: &Path) -> anyhow::Result<String> {
     for p in entries {
         if p.extension().and_then(|e| e.to_str()) == Some("json") {
             let text = std::fs::read_to_string(&p)?;
-            runs.push(serde_json::from_str(&text).with_context(|| format!("{}", p.display()))?);
+            let r: RunResult =
+                serde_json::from_str(&text).with_context(|| format!("{}", p.display()))?;
+            let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let group = stem
+                .strip_suffix(&format!("-{}", r.label))
+                .filter(|g| !g.is_empty())
+                .unwrap_or(&r.scenario)
+                .to_string();
+            runs.push((group, r));
         }
     }
     let mut by_scenario: BTreeMap<String, Vec<RunResult>> = BTreeMap::new();
-    for r in runs {
-        by_scenario.entry(r.scenario.clone()).or_default().push(r);
+    for (group, r) in runs {
+        by_scenario.entry(group).or_default().push(r);
     }
     let mut md = String::new();
     for (scenario, mut rows) in by_scenario {
         rows.sort_by_key(|r| (r.target != "borgermode", r.label.clone()));
         let base = rows.iter().find(|r| r.target == "borgermode").cloned();
-        let _ = writeln!(md, "### `{scenario}`\n");
+        let scenario_name = rows.first().map(|r| r.scenario.clone()).unwrap_or_default();
+        let _ = writeln!(md, "### `{scenario}` (scenario `{scenario_name}`)\n");
         let _ = writeln!(
             md,
             "| run | clients | posts acked | deliveries | lost | dup | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | CPU vs borgermode | RSS KiB/conn | RSS vs borgermode |"

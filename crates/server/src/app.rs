@@ -79,6 +79,7 @@ impl Application {
         let data = state.clone();
         let counted = metrics_of(&state);
         let json_limit = settings.json_limit;
+        let send_buffer = settings.socket_send_buffer;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
@@ -103,6 +104,7 @@ impl Application {
                 .configure(client::routes)
                 .default_service(web::to(not_found))
         })
+        .on_connect(move |conn, _ext| bound_send_buffer(conn, send_buffer))
         .disable_signals()
         .shutdown_timeout(settings.shutdown_grace_secs)
         .listen(listener)?
@@ -219,6 +221,19 @@ mod tracing_actix_web_lite {
                 }
                 .instrument(span),
             )
+        }
+    }
+}
+
+/// Bound the kernel's send buffer of an accepted connection (see `--socket-send-buffer`): with
+/// autotuning a stalled client can park megabytes in the kernel before the server notices.
+fn bound_send_buffer(conn: &dyn std::any::Any, bytes: usize) {
+    if bytes == 0 {
+        return;
+    }
+    if let Some(stream) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        if let Err(e) = socket2::SockRef::from(stream).set_send_buffer_size(bytes) {
+            tracing::debug!(error = %e, "could not set SO_SNDBUF");
         }
     }
 }

@@ -133,6 +133,12 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_CONNECTION_BUFFER", default_value_t = 512)]
     pub connection_buffer: usize,
 
+    /// Kernel send buffer of every accepted connection (bytes; 0 = the kernel's autotuning,
+    /// which lets one stalled phone hold up to several MB). Bounded, a client that stops
+    /// reading fills it in seconds and is cut (4000, resumable) by the send timeout.
+    #[arg(long, env = "BORGERMODE_SOCKET_SEND_BUFFER", default_value_t = 128 * 1024)]
+    pub socket_send_buffer: usize,
+
     /// Recent events per meeting kept rendered in memory for fast resume.
     #[arg(long, env = "BORGERMODE_RING_CAPACITY", default_value_t = 2048)]
     pub ring_capacity: usize,

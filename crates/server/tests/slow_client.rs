@@ -344,3 +344,54 @@ async fn a_client_that_never_reads_is_cut_and_resumes() {
     );
     app.shutdown().await;
 }
+
+/// With `--socket-send-buffer` bounded, a stalled client is cut after little data: the kernel
+/// no longer parks megabytes for it (with autotuning this machine's runs needed about 4 MB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounded_send_buffer_cuts_a_stalled_client_after_little_data() {
+    const LIMIT: usize = 2 * 1024 * 1024;
+    let app = spawn_app_with(|s| {
+        s.socket_send_buffer = 32 * 1024;
+        s.send_timeout_ms = 500;
+        s.max_body_chars = 20_000;
+        s.heartbeat_ms = 60_000;
+        s.idle_timeout_ms = 600_000;
+    })
+    .await;
+    let meeting = app.open_meeting("Skolevej").await;
+    let poster = app.join(meeting, "Skribent").await;
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    let stream = socket
+        .connect(format!("127.0.0.1:{}", app.port).parse().expect("addr"))
+        .await
+        .expect("connect");
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    let (_stalled, _) = tokio_tungstenite::client_async(app.ws_url(meeting, None), stream)
+        .await
+        .expect("handshake");
+    let metrics = app.state.metrics.clone();
+    let started = Instant::now();
+    let mut sent = 0usize;
+    let mut posted = 0usize;
+    while metrics.slow_consumers_cut_total() == 0 && sent < 4 * LIMIT {
+        app.post(&poster, meeting, "comment", &body(posted)).await;
+        posted += 1;
+        sent += BODY_CHARS;
+        // Give the send timeout a chance to fire between posts once everything is full.
+        if sent > 256 * 1024 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    println!(
+        "stalled client cut after {posted} posts ({:.2} MB of bodies) in {:?} (send buffer 32 KiB, send timeout 500 ms)",
+        sent as f64 / 1e6,
+        started.elapsed()
+    );
+    assert_eq!(metrics.slow_consumers_cut_total(), 1, "no cut");
+    assert!(
+        sent < LIMIT,
+        "cut only after {sent} bytes: the send buffer is not bounded"
+    );
+    app.shutdown().await;
+}
