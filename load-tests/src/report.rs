@@ -43,8 +43,9 @@ impl Machine {
             })
             .unwrap_or(0);
         Machine {
-            cores: std::thread::available_parallelism()
-                .map(|n| n.get())
+            // All of the machine's cores, not this process's affinity (it runs under taskset).
+            cores: std::fs::read_to_string("/proc/cpuinfo")
+                .map(|c| c.lines().filter(|l| l.starts_with("processor")).count())
                 .unwrap_or(0),
             mem_total_kib,
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")

@@ -16,6 +16,8 @@ pub struct Servers {
     pub urls: Vec<String>,
     pub pids: Vec<u32>,
     pub admin_token: Option<String>,
+    /// Bearer token of spawned servers' `/metrics` (read for the slow-consumer cut time).
+    pub metrics_token: Option<String>,
     children: Vec<Child>,
     database: Option<(String, String)>,
     tmp: Option<PathBuf>,
@@ -58,6 +60,7 @@ impl Servers {
                 urls: args.url.clone(),
                 pids: args.pid.clone(),
                 admin_token: args.admin_token.clone(),
+                metrics_token: None,
                 children: Vec::new(),
                 database: None,
                 tmp: None,
@@ -82,6 +85,7 @@ impl Servers {
             urls: Vec::new(),
             pids: Vec::new(),
             admin_token: Some(token.clone()),
+            metrics_token: Some(random_hex(16)),
             children: Vec::new(),
             database: None,
             tmp: Some(tmp.clone()),
@@ -111,6 +115,10 @@ impl Servers {
                 .env("BORGERMODE_BIND", format!("127.0.0.1:{port}"))
                 .env("DATABASE_URL", &db_url)
                 .env("BORGERMODE_ADMIN_TOKEN", &token)
+                .env(
+                    "BORGERMODE_METRICS_TOKEN",
+                    servers.metrics_token.as_deref().unwrap_or_default(),
+                )
                 .env("BORGERMODE_JOINS_PER_MINUTE_PER_IP", "1000000")
                 .env("BORGERMODE_CONNECTS_PER_MINUTE_PER_IP", "10000000")
                 .env("RUST_LOG", "warn")

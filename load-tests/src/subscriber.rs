@@ -40,6 +40,9 @@ pub struct ClientReport {
     /// Slow: from the stall until the server cut the connection.
     pub cut_after: Option<Duration>,
     pub stalled: bool,
+    /// Slow: the stream of this stalled client ended (close or reset) before the last post,
+    /// as found when it read its backlog at the end of the run.
+    pub cut_seen: bool,
     pub vote_frames: u64,
     pub vote_frames_max_per_sec: u32,
     pub error: Option<String>,
@@ -145,6 +148,28 @@ impl Client {
                 permit.take();
             }
             if self.run.stopping() {
+                if stalled_at.is_some() && self.rep.cut_after.is_none() {
+                    // Read the backlog: a cut stream ends (close or reset) before the last
+                    // post; one that was never cut reaches it.
+                    let final_seq = self.run.final_seq().unwrap_or(u64::MAX);
+                    let drained = tokio::time::timeout(Duration::from_secs(5), async {
+                        while let Some(msg) = stream.next().await {
+                            match msg {
+                                Ok(Message::Text(text)) => {
+                                    self.frame(&text);
+                                    if self.rep.check.contiguous() >= final_seq {
+                                        return false;
+                                    }
+                                }
+                                Ok(Message::Close(_)) | Err(_) => return true,
+                                Ok(_) => {}
+                            }
+                        }
+                        true
+                    })
+                    .await;
+                    self.rep.cut_seen = drained.unwrap_or(false);
+                }
                 let _ = tokio::time::timeout(Duration::from_millis(200), sink.close()).await;
                 return Ended::Finished;
             }
@@ -229,7 +254,7 @@ impl Client {
             Decoded::Start(seq) => self.started(seq),
             Decoded::Delivery { seq, sent_us } => {
                 if self.rep.check.see(seq) == Seen::New {
-                    if let Some(sent) = sent_us {
+                    if let Some(sent) = sent_us.filter(|_| !self.rep.stalled) {
                         Counters::add(&self.run.counters.post_deliveries, 1);
                         self.run
                             .latency()

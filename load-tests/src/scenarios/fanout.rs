@@ -109,6 +109,18 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     let storm_at = plan.storm_at;
     let stall_at = plan.stall_at;
     let run_for_tick = run.clone();
+    let cut_watch = (stall_at.is_some() && kind == TargetKind::Borgermode)
+        .then(|| {
+            servers.metrics_token.clone().map(|token| {
+                tokio::spawn(watch_cuts(
+                    run.clone(),
+                    servers.urls.clone(),
+                    token,
+                    plan.stallers as u64,
+                ))
+            })
+        })
+        .flatten();
     let likes_task = likes_setup.map(|s| {
         let t = target.clone();
         tokio::spawn(likes::offer(t, s))
@@ -139,6 +151,10 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     .await;
     let end = watch.sample();
     let duration = started.elapsed();
+    let cut_times = match cut_watch {
+        Some(t) => t.await.ok(),
+        None => None,
+    };
     servers.shutdown();
 
     let mut r = RunResult {
@@ -196,6 +212,12 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     r.publish = publish;
     r.latency = run.latency_phase(0).summary();
     scenario_extras(&mut r, &run, &reports, storm_at, stall_at);
+    if let Some(c) = cut_times {
+        r.extra
+            .insert("server_cut_first_ms".into(), json!(c.first_ms));
+        r.extra.insert("server_cut_all_ms".into(), json!(c.all_ms));
+        r.extra.insert("server_cuts".into(), json!(c.count));
+    }
     if let Some(l) = likes_result {
         likes::report(&mut r, &l, &reports);
     }
@@ -253,7 +275,11 @@ fn scenario_extras(
         let before = run.latency_phase(0).summary();
         let after = run.latency_phase(1).summary();
         r.extra.insert("stalled".into(), json!(stalled.len()));
-        r.extra.insert("stalled_cut".into(), json!(cuts.len()));
+        let seen = stalled
+            .iter()
+            .filter(|c| c.cut_after.is_some() || c.cut_seen)
+            .count();
+        r.extra.insert("stalled_cut".into(), json!(seen));
         r.extra.insert(
             "cut_after_max_ms".into(),
             json!(percentile(cuts.clone(), 1.0)),
@@ -273,4 +299,59 @@ fn scenario_extras(
         // Latency over the whole run, both phases.
         r.extra.insert("latency_during_stall".into(), json!(after));
     }
+}
+
+struct CutTimes {
+    first_ms: Option<u64>,
+    all_ms: Option<u64>,
+    count: u64,
+}
+
+/// borgermode only: poll the servers' `/metrics` for `borgermode_slow_consumers_cut_total`
+/// from the start of the stall, to time when the stalled clients were cut.
+async fn watch_cuts(
+    run: Arc<RunState>,
+    urls: Vec<String>,
+    token: String,
+    stalled: u64,
+) -> CutTimes {
+    let http = reqwest::Client::new();
+    let mut t = CutTimes {
+        first_ms: None,
+        all_ms: None,
+        count: 0,
+    };
+    while !run.stalling() && !run.stopping() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stall = Instant::now();
+    while !run.stopping() && t.all_ms.is_none() {
+        let mut count = 0;
+        for u in &urls {
+            let Ok(resp) = http
+                .get(format!("{u}/metrics"))
+                .bearer_auth(&token)
+                .send()
+                .await
+            else {
+                continue;
+            };
+            let text = resp.text().await.unwrap_or_default();
+            count += text
+                .lines()
+                .filter(|l| l.starts_with("borgermode_slow_consumers_cut_total"))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum::<f64>() as u64;
+        }
+        let ms = stall.elapsed().as_millis() as u64;
+        t.count = count;
+        if count > 0 && t.first_ms.is_none() {
+            t.first_ms = Some(ms);
+        }
+        if count >= stalled {
+            t.all_ms = Some(ms);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    t
 }
