@@ -1,9 +1,10 @@
 //! One virtual participant's live connection: connect, read every frame, check seq order and
 //! record latency; on the run's signals drop and resume (storm) or stop reading (slow).
 //!
-//! A stalled client keeps writing a small ping every 100 ms without reading: once the server
-//! has cut it, the write fails (the server's kernel answers with a reset), which tells when the
-//! cut happened without having to read the backlog.
+//! A stalled client keeps writing a small ping every 100 ms without reading (a failed write
+//! marks the cut when the server's kernel answers with a reset); at the end of the run it reads
+//! its backlog: a stream that ends before the last post was cut. For borgermode the run also
+//! times the cut from the server's `/metrics` (see `scenarios/fanout.rs`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
