@@ -1,10 +1,10 @@
 //! One virtual participant's live connection: connect, read every frame, check seq order and
 //! record latency; on the run's signals drop and resume (storm) or stop reading (slow).
 //!
-//! A stalled client keeps writing a small ping every 100 ms without reading (a failed write
-//! marks the cut when the server's kernel answers with a reset); at the end of the run it reads
-//! its backlog: a stream that ends before the last post was cut. For borgermode the run also
-//! times the cut from the server's `/metrics` (see `scenarios/fanout.rs`).
+//! A stalled client reads nothing until the end of the run, then reads its backlog: a stream
+//! that ends (close or reset) before the last post was cut by the server. For borgermode the
+//! run also times the cut from the server's `/metrics` (see `scenarios/fanout.rs`); a client
+//! cannot see the moment itself without reading.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,8 +38,6 @@ pub struct ClientReport {
     pub reconnects: u32,
     /// Storm: from the drop until the resumed stream had caught up.
     pub recovered_after: Option<Duration>,
-    /// Slow: from the stall until the server cut the connection.
-    pub cut_after: Option<Duration>,
     pub stalled: bool,
     /// Slow: the stream of this stalled client ended (close or reset) before the last post,
     /// as found when it read its backlog at the end of the run.
@@ -142,14 +140,13 @@ impl Client {
         if self.target.starts_at_connect() {
             self.started(0);
         }
-        let mut stalled_at: Option<Instant> = None;
-        let mut ping = tokio::time::interval(Duration::from_millis(100));
+        let mut stalled = false;
         loop {
             if self.signalled_connected {
                 permit.take();
             }
             if self.run.stopping() {
-                if stalled_at.is_some() && self.rep.cut_after.is_none() {
+                if stalled {
                     // Read the backlog: a cut stream ends (close or reset) before the last
                     // post; one that was never cut reaches it.
                     let final_seq = self.run.final_seq().unwrap_or(u64::MAX);
@@ -180,13 +177,13 @@ impl Client {
                 self.drop_at = Some(Instant::now());
                 return Ended::Reconnect;
             }
-            if self.spec.staller && stalled_at.is_none() && self.run.stalling() {
-                stalled_at = Some(Instant::now());
+            if self.spec.staller && !stalled && self.run.stalling() {
+                stalled = true;
                 self.rep.stalled = true;
             }
             self.check_done();
             tokio::select! {
-                msg = stream.next(), if stalled_at.is_none() => match msg {
+                msg = stream.next(), if !stalled => match msg {
                     Some(Ok(Message::Text(text))) => {
                         if let Some(reply) = self.frame(&text) {
                             if sink.send(Message::Text(reply.into())).await.is_err() {
@@ -199,17 +196,6 @@ impl Client {
                     }
                     Some(Ok(_)) => {}
                 },
-                _ = ping.tick(), if stalled_at.is_some() => {
-                    let sent = tokio::time::timeout(
-                        Duration::from_secs(1),
-                        sink.send(Message::Ping(Vec::new())),
-                    )
-                    .await;
-                    if let Ok(Err(_)) = sent {
-                        self.rep.cut_after = stalled_at.map(|t| t.elapsed());
-                        return Ended::Finished;
-                    }
-                }
                 changed = wake.changed() => {
                     if changed.is_err() {
                         return Ended::Finished;

@@ -267,25 +267,11 @@ fn scenario_extras(
     }
     if stall_at.is_some() {
         let stalled: Vec<_> = reports.iter().filter(|c| c.stalled).collect();
-        let cuts: Vec<f64> = stalled
-            .iter()
-            .filter_map(|c| c.cut_after)
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .collect();
         let before = run.latency_phase(0).summary();
         let after = run.latency_phase(1).summary();
         r.extra.insert("stalled".into(), json!(stalled.len()));
-        let seen = stalled
-            .iter()
-            .filter(|c| c.cut_after.is_some() || c.cut_seen)
-            .count();
+        let seen = stalled.iter().filter(|c| c.cut_seen).count();
         r.extra.insert("stalled_cut".into(), json!(seen));
-        r.extra.insert(
-            "cut_after_max_ms".into(),
-            json!(percentile(cuts.clone(), 1.0)),
-        );
-        r.extra
-            .insert("cut_after_p50_ms".into(), json!(percentile(cuts, 0.5)));
         r.extra
             .insert("p99_before_stall_ms".into(), json!(before.p99_ms));
         r.extra
