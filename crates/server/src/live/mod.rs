@@ -6,4 +6,6 @@ pub mod render;
 pub mod room;
 pub mod socket;
 pub mod sse;
+pub mod upgrade;
 pub mod votes;
+pub mod ws_frame;
