@@ -12,8 +12,8 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
 use actix_web::{web, App};
-use tokio::net::TcpStream;
 use anyhow::Context as _;
+use tokio::net::TcpStream;
 
 use crate::api::{self, errors, AppState};
 use crate::bus::local::LocalBus;
@@ -22,7 +22,7 @@ use crate::bus::Bus;
 use crate::live;
 use crate::live::hub::Hub;
 use crate::metrics::Metrics;
-use crate::settings::Settings;
+use crate::settings::{Settings, WsEngine};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use crate::web as client;
@@ -87,15 +87,15 @@ impl Application {
         let send_buffer = settings.socket_send_buffer;
         let addr = listener.local_addr()?;
         // actix-web's `HttpServer`, spelled out, for one reason: `HttpService::upgrade`, which
-        // hands the socket of an accepted WebSocket upgrade to `live::socket` (see
-        // `live/upgrade.rs`). The settings are HttpServer's defaults.
-        let server = actix_server::Server::build()
+        // hands the socket of an accepted WebSocket upgrade to the `direct` engine (see
+        // `live/upgrade.rs`).
+        let builder = actix_server::Server::build()
             .disable_signals()
-            .shutdown_timeout(settings.shutdown_grace_secs)
-            .listen("borgermode-http", listener, move || {
-                let app = http_app(data.clone(), counted.clone(), json_limit);
-                let upgrades = http_app(data.clone(), counted.clone(), json_limit);
-                let config = |_: ()| AppConfig::default();
+            .shutdown_timeout(settings.shutdown_grace_secs);
+        let config = |_: ()| AppConfig::default();
+        // HTTP/1.1 with actix-web's `HttpServer` defaults, and bounded kernel send buffers.
+        macro_rules! http_service {
+            () => {
                 HttpService::build()
                     .keep_alive(KeepAlive::default())
                     .client_request_timeout(Duration::from_secs(5))
@@ -104,6 +104,13 @@ impl Application {
                     .on_connect_ext(move |io: &TcpStream, _ext: &mut Extensions| {
                         bound_send_buffer(io, send_buffer)
                     })
+            };
+        }
+        let builder = match settings.ws_engine {
+            WsEngine::Direct => builder.listen("borgermode-http", listener, move || {
+                let app = http_app(data.clone(), counted.clone(), json_limit);
+                let upgrades = http_app(data.clone(), counted.clone(), json_limit);
+                http_service!()
                     .upgrade(live::upgrade::factory(map_config(
                         upgrades.into_factory(),
                         config,
@@ -114,8 +121,19 @@ impl Application {
                         config,
                     ))
                     .tcp()
-            })?
-            .run();
+            })?,
+            WsEngine::ActixWs => builder.listen("borgermode-http", listener, move || {
+                let app = http_app(data.clone(), counted.clone(), json_limit);
+                http_service!()
+                    .finish(map_config(
+                        app.into_factory()
+                            .map_err(|err: actix_web::Error| err.error_response()),
+                        config,
+                    ))
+                    .tcp()
+            })?,
+        };
+        let server = builder.run();
         Ok(Application {
             server,
             port,

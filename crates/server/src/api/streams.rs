@@ -8,8 +8,11 @@ use uuid::Uuid;
 
 use super::errors::ApiError;
 use super::{check_origin, State};
-use crate::live::upgrade::PendingLive;
+use crate::live::socket::Connection;
 use crate::live::sse;
+use crate::live::upgrade::PendingLive;
+use crate::live::wire_actix::ActixWire;
+use crate::settings::WsEngine;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/meetings/{id}/live", web::get().to(websocket))
@@ -30,6 +33,7 @@ pub struct StreamQuery {
 pub async fn websocket(
     state: State,
     req: HttpRequest,
+    body: web::Payload,
     id: web::Path<Uuid>,
     q: web::Query<StreamQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -43,6 +47,30 @@ pub async fn websocket(
     state.limit(&state.connect_limiter, &req)?;
     let room = state.room(*id).await?;
     let (viewer, you) = state.viewer(&req, &room).await?;
+    if state.settings.ws_engine == WsEngine::ActixWs {
+        let (response, session, stream) =
+            actix_ws::handle(&req, body).map_err(|e| ApiError::BadRequest {
+                code: "websocket_required",
+                detail: e.to_string(),
+            })?;
+        let max = state.settings.ws_max_message;
+        let stream = stream
+            .max_frame_size(max)
+            .aggregate_continuations()
+            .max_continuation_size(max);
+        room.catch_up_for_resume(q.since).await;
+        let sub = room.subscribe(viewer, you, q.since);
+        let conn = Connection {
+            wire: ActixWire { session, stream },
+            room,
+            sub,
+            viewer,
+            settings: state.settings.clone(),
+            metrics: state.metrics.clone(),
+        };
+        actix_web::rt::spawn(conn.run());
+        return Ok(response);
+    }
     let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::BadRequest {
             code: "websocket_required",

@@ -8,4 +8,6 @@ pub mod socket;
 pub mod sse;
 pub mod upgrade;
 pub mod votes;
+pub mod wire_actix;
+pub mod wire_direct;
 pub mod ws_frame;

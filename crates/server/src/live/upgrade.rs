@@ -24,12 +24,13 @@ use tokio::net::TcpStream;
 use crate::live::render::Viewer;
 use crate::live::room::{Room, Subscription};
 use crate::live::socket::Connection;
+use crate::live::wire_direct::DirectWire;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 
 /// An authorized live-stream subscription waiting for its socket. Put into the 101 response's
 /// extensions by the WebSocket route.
-pub struct PendingLive {
+pub(crate) struct PendingLive {
     pub room: Arc<Room>,
     pub sub: Subscription,
     pub viewer: Viewer,
@@ -111,9 +112,9 @@ where
             // it); we write the head ourselves.
             head.push_str("connection: upgrade\r\n\r\n");
             io.write_all(head.as_bytes()).await?;
+            let max = p.settings.ws_max_message;
             let conn = Connection {
-                io,
-                inbox: parts.read_buf.to_vec(),
+                wire: DirectWire::new(io, parts.read_buf.to_vec(), max),
                 room: p.room,
                 sub: p.sub,
                 viewer: p.viewer,

@@ -103,7 +103,9 @@ pub fn decode(buf: &[u8], max: usize) -> Result<Option<(ClientFrame, usize)>, Fr
         n => (u64::from(n), 2),
     };
     if control && (!fin || len > 125) {
-        return Err(FrameError::Protocol("control frames must be short and final"));
+        return Err(FrameError::Protocol(
+            "control frames must be short and final",
+        ));
     }
     if len > max as u64 {
         return Err(FrameError::TooBig);
@@ -240,7 +242,11 @@ mod tests {
             assert_eq!(f.payload, payload, "len {len}");
             // Every proper prefix is "not yet".
             for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
-                assert_eq!(decode(&bytes[..cut], 1 << 20), Ok(None), "len {len} cut {cut}");
+                assert_eq!(
+                    decode(&bytes[..cut], 1 << 20),
+                    Ok(None),
+                    "len {len} cut {cut}"
+                );
             }
         }
     }
@@ -248,9 +254,15 @@ mod tests {
     #[test]
     fn refuses_what_the_rfc_forbids() {
         let mut unmasked = vec![0x81, 2, b'h', b'i'];
-        assert!(matches!(decode(&unmasked, 100), Err(FrameError::Protocol(_))));
+        assert!(matches!(
+            decode(&unmasked, 100),
+            Err(FrameError::Protocol(_))
+        ));
         unmasked[0] = 0xC1; // RSV1
-        assert!(matches!(decode(&unmasked, 100), Err(FrameError::Protocol(_))));
+        assert!(matches!(
+            decode(&unmasked, 100),
+            Err(FrameError::Protocol(_))
+        ));
         assert!(matches!(
             decode(&masked(false, PING, b"x"), 100),
             Err(FrameError::Protocol(_))
@@ -278,7 +290,10 @@ mod tests {
             r.push(f, 10)
         };
         assert_eq!(push(masked(false, TEXT, b"{\"t\"")), Ok(None));
-        assert_eq!(push(masked(true, PING, b"p")), Ok(Some(Message::Ping(b"p".to_vec()))));
+        assert_eq!(
+            push(masked(true, PING, b"p")),
+            Ok(Some(Message::Ping(b"p".to_vec())))
+        );
         assert_eq!(
             push(masked(true, CONTINUATION, b":1}")),
             Ok(Some(Message::Text("{\"t\":1}".into())))
