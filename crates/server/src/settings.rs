@@ -26,6 +26,13 @@ pub struct Cli {
     pub command: Option<CliCommand>,
 }
 
+/// See `--ws-engine` and `live/socket.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WsEngine {
+    Direct,
+    ActixWs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// Run the server (the default).
@@ -116,6 +123,12 @@ pub struct Settings {
     /// Largest WebSocket message from a client in bytes (frames and reassembled fragments).
     #[arg(long, env = "BORGERMODE_WS_MAX_MESSAGE", default_value_t = 64 * 1024)]
     pub ws_max_message: usize,
+
+    /// How WebSocket frames reach the socket: `direct` (the connection task owns the TCP socket
+    /// and writes each frame with one writev) or `actix-ws` (actix-ws's session channel over
+    /// actix-http's dispatcher; leaner on nothing, kept as the baseline and a fallback).
+    #[arg(long, env = "BORGERMODE_WS_ENGINE", value_enum, default_value_t = WsEngine::Direct)]
+    pub ws_engine: WsEngine,
 
     /// Heartbeat ping interval (ms).
     #[arg(long, env = "BORGERMODE_HEARTBEAT_MS", default_value_t = 20_000)]
