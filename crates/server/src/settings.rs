@@ -207,6 +207,17 @@ pub struct Settings {
     /// figures never leak to the internet by accident.
     #[arg(long, env = "BORGERMODE_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    /// Time zone of the meetings' audience (IANA name): local times on posters, previews and
+    /// announcement texts. Stored times stay UTC.
+    #[arg(long, env = "BORGERMODE_TIME_ZONE", default_value = "Europe/Copenhagen", value_parser = parse_time_zone)]
+    pub time_zone: chrono_tz::Tz,
+}
+
+fn parse_time_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.trim()
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("unknown time zone {s:?}: use an IANA name such as Europe/Copenhagen"))
 }
 
 impl Settings {
