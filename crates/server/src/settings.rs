@@ -336,3 +336,26 @@ impl Settings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_zone_defaults_to_copenhagen_and_rejects_unknown_names() {
+        let cli = Cli::parse_from(["borgermode"]);
+        assert_eq!(cli.settings.time_zone, chrono_tz::Europe::Copenhagen);
+        let cli = Cli::try_parse_from(["borgermode", "--time-zone", "Atlantic/Faroe"]);
+        assert_eq!(
+            cli.map(|c| c.settings.time_zone).ok(),
+            Some(chrono_tz::Atlantic::Faroe)
+        );
+        let err = Cli::try_parse_from(["borgermode", "--time-zone", "Europe/Aarhus"]);
+        assert!(err.is_err());
+        assert!(err
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("IANA"),);
+    }
+}

@@ -273,6 +273,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
         "{description}"
     );
     assert!(description.contains("Om skolevejen."), "{description}");
+    assert!(description.contains("før mødet"), "{description}");
     assert_eq!(
         meta(&html, "twitter:description").as_deref(),
         Some(description.as_str())

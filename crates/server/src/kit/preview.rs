@@ -49,10 +49,13 @@ pub fn tags(f: &Facts, base: &str, tz: Tz) -> String {
     let when = f
         .starts_at
         .map(|s| texts::local_when(lang, tz, s, f.ends_at));
+    let before = f.status == borgermode_domain::MeetingStatus::Scheduled;
     let lead = match (lang, &when) {
-        (Language::Da, Some(w)) => format!("Digitalt borgermøde {w}. Følg med og stil dine spørgsmål – også før mødet."),
-        (Language::Da, None) => "Digitalt borgermøde. Følg med og stil dine spørgsmål.".to_string(),
-        (_, Some(w)) => format!("Digital town meeting, {w}. Follow along and ask your questions – also before the meeting."),
+        (Language::Da, Some(w)) if before => format!("Digitalt borgermøde {w}. Følg med, og stil dine spørgsmål – allerede nu, før mødet."),
+        (Language::Da, Some(w)) => format!("Digitalt borgermøde {w}. Følg med, og stil dine spørgsmål."),
+        (Language::Da, None) => "Digitalt borgermøde. Følg med, og stil dine spørgsmål.".to_string(),
+        (_, Some(w)) if before => format!("Digital town meeting, {w}. Follow along and ask your questions – already now, before the meeting."),
+        (_, Some(w)) => format!("Digital town meeting, {w}. Follow along and ask your questions."),
         (_, None) => "Digital town meeting. Follow along and ask your questions.".to_string(),
     };
     let description = if f.description.is_empty() {

@@ -190,12 +190,12 @@ pub fn text(kind: AnnouncementKind, lang: Language, tz: Tz, f: &Facts<'_>) -> St
              Further information: {org}."
         ),
         (AnnouncementKind::Radio, Language::Da) => format!(
-            "{org} holder digitalt borgermøde om {title} {date} klokken {time}. \
+            "{org} holder digitalt borgermøde {date} klokken {time}: {title}. \
              Du kan følge med og stille spørgsmål fra din telefon eller computer – og du kan sende dine spørgsmål allerede nu. \
              Gå ind på {spoken}. Det er {spoken}."
         ),
         (AnnouncementKind::Radio, _) => format!(
-            "{org} holds a digital town meeting about {title} on {date} at {time}. \
+            "{org} holds a digital town meeting on {date} at {time}: {title}. \
              Follow along and ask questions from your phone or computer – and you can send your questions in advance already now. \
              Go to {spoken}. That's {spoken}."
         ),
