@@ -13,6 +13,7 @@ pub mod branding;
 pub mod bus;
 pub mod demo;
 pub mod healthcheck;
+pub mod kit;
 pub mod live;
 pub mod markdown;
 pub mod metrics;

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, health, meetings, moderation, organizations, participants, posts, queue, staff,
-    streams,
+    accounts, announcements, health, meetings, moderation, organizations, participants, posts,
+    queue, staff, streams,
 };
 
 struct Security;
@@ -40,6 +40,7 @@ impl Modify for Security {
     paths(
         meetings::create, meetings::list, meetings::get, meetings::posts, meetings::edit, meetings::settings,
         meetings::schedule, meetings::open, meetings::close,
+        announcements::announcements, crate::kit::meeting_ics,
         staff::create_link, staff::revoke, staff::exchange, staff::admin_session,
         participants::join, participants::me, participants::mute, participants::unmute, participants::ban, participants::unban,
         posts::create, posts::vote, posts::report, posts::notice, posts::pin, posts::unpin, posts::room_question,
