@@ -114,6 +114,15 @@ pub struct MeetingSummary {
     pub seq: u64,
     #[serde(default)]
     pub organization_id: Option<uuid::Uuid>,
+    /// Questions that count publicly and still need an answer.
+    #[serde(default)]
+    pub unanswered: u32,
+    /// The follow-up deadline, once the meeting closed.
+    #[serde(default)]
+    pub follow_up_due: Option<DateTime<Utc>>,
+    /// The follow-up is past its deadline with questions still open: flag it to the organizer.
+    #[serde(default)]
+    pub follow_up_overdue: bool,
 }
 
 /// Result of every command: the seq of the last event it appended (absent when nothing
@@ -295,4 +304,63 @@ pub struct Readiness {
     pub status: String,
     pub store: String,
     pub bus: String,
+}
+
+/// Body of `POST /api/meetings/{id}/questions/{post}/assign`: exactly one of the two.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AssignRequest {
+    /// A panelist of the meeting.
+    #[serde(default)]
+    pub panelist: Option<ParticipantId>,
+    /// A department by name (free text, at most 80 characters).
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+/// One panelist's response figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PanelistFiguresView {
+    pub participant_id: ParticipantId,
+    pub name: String,
+    pub role_line: Option<String>,
+    /// Questions routed to this panelist.
+    pub assigned: u32,
+    /// Questions this panelist answered.
+    pub answered: u32,
+    /// Questions routed to this panelist still waiting for an answer.
+    pub open: u32,
+    /// Median seconds from question to this panelist's answer.
+    pub median_answer_secs: Option<i64>,
+}
+
+/// Open questions routed to one department.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DepartmentFiguresView {
+    pub name: String,
+    pub assigned: u32,
+    pub open: u32,
+}
+
+/// `GET /api/meetings/{id}/follow-up`: routing and follow-up overview for the organizer and
+/// the meeting's staff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FollowUpResponse {
+    pub seq: u64,
+    pub status: borgermode_domain::MeetingStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Deadline for the questions still open at the close (absent before the close).
+    pub due: Option<DateTime<Utc>>,
+    /// When the organizer closed the follow-up.
+    pub follow_up_closed_at: Option<DateTime<Utc>>,
+    /// Past the deadline with questions still open.
+    pub overdue: bool,
+    pub counters: borgermode_domain::Counters,
+    /// Questions still needing an answer (ids, oldest first).
+    pub unanswered: Vec<u64>,
+    pub panelists: Vec<PanelistFiguresView>,
+    pub departments: Vec<DepartmentFiguresView>,
 }

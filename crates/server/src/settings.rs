@@ -89,6 +89,12 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_REPORTS_PER_10_MINUTES", default_value_t = 10)]
     pub reports_per_10_minutes: u32,
 
+    /// Working days (Monday to Friday, UTC) after a meeting closes within which its open
+    /// questions are due; the deadline is fixed in the log at the close.
+    #[arg(long, env = "BORGERMODE_FOLLOW_UP_WORKING_DAYS", default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(0..=260))]
+    pub follow_up_working_days: u32,
+
     /// Joins per client address per minute (generous: a town hall's Wi-Fi is one address).
     #[arg(
         long,
@@ -292,6 +298,7 @@ impl Settings {
         borgermode_domain::Limits {
             posts_per_minute: self.posts_per_minute,
             reports_per_10_minutes: self.reports_per_10_minutes,
+            follow_up_working_days: self.follow_up_working_days,
             ..Default::default()
         }
     }

@@ -168,6 +168,14 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
         (Method::PUT, p("/on-air"), Some(json!({"post": 2}))),
         (
             Method::POST,
+            p("/questions/2/assign"),
+            Some(json!({"department": "Teknik"})),
+        ),
+        (Method::DELETE, p("/questions/2/assign"), None),
+        (Method::GET, p("/follow-up"), None),
+        (Method::POST, p("/follow-up/close"), None),
+        (
+            Method::POST,
             p("/posts/2/hide"),
             Some(json!({"reason": "spam"})),
         ),

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod errors;
+pub mod followup;
 pub mod health;
 pub mod meetings;
 pub mod metrics;
@@ -351,6 +352,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(participants::routes)
             .configure(posts::routes)
             .configure(queue::routes)
+            .configure(followup::routes)
             .configure(moderation::routes)
             .configure(streams::routes)
             .configure(openapi::routes),

@@ -49,6 +49,9 @@ pub struct QueueQuery {
     /// `votes` (default) or `age`.
     #[serde(default)]
     pub sort: QueueSort,
+    /// `true`: only questions routed to you (a panelist's own queue).
+    #[serde(default)]
+    pub mine: bool,
 }
 
 #[utoipa::path(get, path = "/api/meetings/{id}/queue", tag = "panelist",
@@ -73,12 +76,19 @@ pub async fn queue(
         });
     }
     let sort = q.sort;
+    let mine = q.mine.then(|| borgermode_domain::Assignee::Panelist {
+        participant: participant.unwrap_or(borgermode_domain::ParticipantId(Uuid::nil())),
+    });
     let resp = room.with_state(|s, votes| QueueResponse {
         seq: s.seq,
         sort,
         questions: s
             .queue(sort, &|p| votes.get(&p).copied().unwrap_or(0))
             .into_iter()
+            .filter(|p| {
+                mine.is_none()
+                    || p.question.as_ref().and_then(|q| q.assignee.as_ref()) == mine.as_ref()
+            })
             .filter_map(|p| post_view(s, votes, p.id, Viewer::STAFF))
             .collect(),
     });
