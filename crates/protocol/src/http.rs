@@ -364,3 +364,27 @@ pub struct FollowUpResponse {
     pub panelists: Vec<PanelistFiguresView>,
     pub departments: Vec<DepartmentFiguresView>,
 }
+
+/// A prepared answer of an organization: a reusable snippet a panelist inserts into the answer
+/// box and edits before sending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AnswerSnippetView {
+    pub id: uuid::Uuid,
+    pub title: String,
+    /// Markdown, as written (what goes into the answer box).
+    pub body: String,
+    /// The body rendered to sanitized HTML (for a preview).
+    pub body_html: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Body of creating or replacing a prepared answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AnswerSnippetRequest {
+    /// 1 to 120 characters.
+    pub title: String,
+    /// Markdown, 1 to 5000 characters; links to the municipality's self-service pages welcome.
+    pub body: String,
+}

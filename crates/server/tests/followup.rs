@@ -373,3 +373,105 @@ async fn deadline_counts_working_days_and_is_not_overdue_early() {
     assert!(!fu.overdue);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn prepared_answers_crud_and_panelist_listing() {
+    let app = spawn_app_with(|_| {}).await;
+    let meeting = app.open_meeting("Affald").await;
+    let m = meeting.to_string();
+    let (_, v) = send(&app, None, Method::GET, "/api/meetings", None).await;
+    let list: Vec<MeetingSummary> = serde_json::from_value(v).unwrap();
+    let org = list[0].organization_id.expect("organization");
+    let ida = app.staff(meeting, StaffRole::Panelist, "Ida Holm").await;
+    let anne = app.join(meeting, "Anne").await;
+    let base = format!("/api/organizations/{org}/answers");
+
+    let (s, v) = send(&app, None, Method::POST, &base, Some(json!({"title": "  Storskrald ", "body": "Bestil afhentning på [selvbetjening](https://kommune.example/storskrald)."}))).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["title"], "Storskrald");
+    assert!(v["body_html"]
+        .as_str()
+        .unwrap()
+        .contains("href=\"https://kommune.example/storskrald\""));
+    let id = v["id"].as_str().unwrap().to_string();
+    let (s, v) = send(
+        &app,
+        None,
+        Method::POST,
+        &base,
+        Some(json!({"title": "Affald", "body": "Tømmes hver 14. dag."})),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    // Bad input: typed errors.
+    for bad in [
+        json!({"title": " ", "body": "x"}),
+        json!({"title": "x", "body": ""}),
+        json!({"title": "x".repeat(121), "body": "x"}),
+    ] {
+        let (s, v) = send(&app, None, Method::POST, &base, Some(bad)).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("validation_failed")),
+            "{v}"
+        );
+    }
+    // Panelists and citizens cannot edit the library.
+    let (s, _) = send(
+        &app,
+        Some(&ida),
+        Method::POST,
+        &base,
+        Some(json!({"title": "x", "body": "y"})),
+    )
+    .await;
+    assert_eq!(s, 401);
+
+    // Edit, then the panelist of the meeting lists them (sorted by title); a citizen may not.
+    let (s, v) = send(
+        &app,
+        None,
+        Method::PUT,
+        &format!("{base}/{id}"),
+        Some(
+            json!({"title": "Storskrald", "body": "Bestil på https://kommune.example/storskrald"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = send(
+        &app,
+        Some(&ida),
+        Method::GET,
+        &format!("/api/meetings/{m}/answers"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let titles: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Affald", "Storskrald"]);
+    assert_eq!(v[1]["body"], "Bestil på https://kommune.example/storskrald");
+    let (s, _) = send(
+        &app,
+        Some(&anne),
+        Method::GET,
+        &format!("/api/meetings/{m}/answers"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+
+    // Delete; deleting again or an unknown id is 404.
+    let (s, _) = send(&app, None, Method::DELETE, &format!("{base}/{id}"), None).await;
+    assert_eq!(s, 204);
+    let (s, v) = send(&app, None, Method::DELETE, &format!("{base}/{id}"), None).await;
+    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")));
+    let (_, v) = send(&app, None, Method::GET, &base, None).await;
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    app.shutdown().await;
+}

@@ -204,6 +204,27 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
         ),
         (Method::GET, format!("/api/organizations/{org}"), None),
         (
+            Method::GET,
+            format!("/api/organizations/{org}/answers"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/organizations/{org}/answers"),
+            Some(json!({"title": "Affald", "body": "Se borger.dk"})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/organizations/{org}/answers/{someone}"),
+            Some(json!({"title": "Affald", "body": "Se borger.dk"})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/organizations/{org}/answers/{someone}"),
+            None,
+        ),
+        (Method::GET, p("/answers"), None),
+        (
             Method::PATCH,
             format!("/api/organizations/{org}"),
             Some(json!({"name": "Overtaget"})),
@@ -331,6 +352,8 @@ async fn isolation(app: &TestApp) {
         let own = (method == Method::PATCH && path == format!("/api/meetings/{mb}"))
             || path.ends_with("/queue")
             || path.ends_with("/settings")
+            || path.ends_with("/follow-up")
+            || (method == Method::GET && path.ends_with("/answers"))
             || path == format!("/api/organizations/{org_b}");
         if !own {
             continue;

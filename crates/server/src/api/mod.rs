@@ -3,6 +3,7 @@
 //! actor, the `Idempotency-Key`, the room, and the mapping of results to responses.
 
 pub mod accounts;
+pub mod answers;
 pub mod errors;
 pub mod followup;
 pub mod health;
@@ -353,6 +354,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(posts::routes)
             .configure(queue::routes)
             .configure(followup::routes)
+            .configure(answers::routes)
             .configure(moderation::routes)
             .configure(streams::routes)
             .configure(openapi::routes),

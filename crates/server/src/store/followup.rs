@@ -61,3 +61,8 @@ pub trait FollowUpStore: Send + Sync + 'static {
         participant: ParticipantId,
     ) -> Result<(), StoreError>;
 }
+
+/// Now, to whole microseconds: what both stores keep exactly.
+pub fn now_micros() -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap_or_else(Utc::now)
+}
