@@ -188,6 +188,10 @@ pub struct SessionResponse {
     pub meeting_id: MeetingId,
     pub you: YouView,
     pub seq: Option<u64>,
+    /// A citizen's personal "my questions" link, shown once at join: the secret sits in the
+    /// URL fragment and is exchanged with `POST /api/staff-session` like a staff link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_questions_link: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,4 +391,40 @@ pub struct AnswerSnippetRequest {
     pub title: String,
     /// Markdown, 1 to 5000 characters; links to the municipality's self-service pages welcome.
     pub body: String,
+}
+
+/// `GET /api/meetings/{id}/mine`: a citizen's own questions and their answers, also those
+/// given after the meeting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MyQuestionsResponse {
+    pub meeting: MeetingView,
+    /// Your questions, oldest first (held or rejected ones too, as only you see them).
+    pub questions: Vec<PostView>,
+    /// Questions yours were merged into: their answer is your answer.
+    pub merged_into: Vec<PostView>,
+    pub notify: NotifyStatus,
+}
+
+/// Whether e-mail notification is offered, and whether you left an address (never the address).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotifyStatus {
+    /// The installation sends mail (SMTP configured) and the meeting's follow-up is not closed.
+    pub available: bool,
+    pub email_on_file: bool,
+}
+
+/// Body of `PUT /api/meetings/{id}/mine/notify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotifyRequest {
+    pub email: String,
+}
+
+/// A fresh "my questions" link for the signed-in citizen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MyQuestionsLinkResponse {
+    pub link: String,
 }

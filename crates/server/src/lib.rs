@@ -14,6 +14,7 @@ pub mod bus;
 pub mod demo;
 pub mod healthcheck;
 pub mod live;
+pub mod mail;
 pub mod markdown;
 pub mod metrics;
 pub mod passwords;

@@ -213,6 +213,27 @@ pub struct Settings {
     /// figures never leak to the internet by accident.
     #[arg(long, env = "BORGERMODE_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    /// SMTP server for "your question was answered" mail, as a URL: `smtp://host:port` (plain,
+    /// for a relay on loopback), `smtp://host:587?tls=required` (STARTTLS), `smtps://host:465`
+    /// (TLS); credentials as `smtps://user:password@host`. Unset: no mail, and the page does not
+    /// ask for an address.
+    #[arg(long, env = "BORGERMODE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of notification mail, e.g. `Borgermøde <noreply@kommune.dk>`. Needed with
+    /// `--smtp-url`.
+    #[arg(long, env = "BORGERMODE_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Attempts per notification mail before giving up (with doubling back-off from
+    /// `--mail-retry-ms`).
+    #[arg(long, env = "BORGERMODE_MAIL_ATTEMPTS", default_value_t = 4)]
+    pub mail_attempts: u32,
+
+    /// First back-off between mail attempts (ms).
+    #[arg(long, env = "BORGERMODE_MAIL_RETRY_MS", default_value_t = 2_000)]
+    pub mail_retry_ms: u64,
 }
 
 impl Settings {
@@ -251,6 +272,22 @@ impl Settings {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
+    }
+
+    /// SMTP URL and sender, when mail is on (empty values, as compose passes unset variables,
+    /// mean off).
+    pub fn mail(&self) -> Option<(&str, &str)> {
+        let url = self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())?;
+        let from = self
+            .mail_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())?;
+        Some((url, from))
     }
 
     pub fn secure_cookies(&self) -> bool {
@@ -328,6 +365,21 @@ impl Settings {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err("public URL must start with http:// or https://".into());
             }
+        }
+        let url = self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let from = self
+            .mail_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        match (url, from) {
+            (Some(_), None) => return Err("--smtp-url needs --mail-from".into()),
+            (Some(url), Some(from)) => crate::mail::Mailer::check(url, from)?,
+            _ => {}
         }
         Ok(())
     }

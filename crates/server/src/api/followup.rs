@@ -107,7 +107,7 @@ pub async fn close(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let room = state.room(*id).await?;
-    run_command(
+    let resp = run_command(
         &state,
         &req,
         &room,
@@ -115,7 +115,15 @@ pub async fn close(
         Command::CloseFollowUp,
         false,
     )
-    .await
+    .await?;
+    // The follow-up is over: nobody will be told anything more, so the addresses go.
+    for a in state.store.notify_addresses(room.id).await? {
+        state
+            .store
+            .delete_notify_address(room.id, a.participant)
+            .await?;
+    }
+    Ok(resp)
 }
 
 #[utoipa::path(get, path = "/api/meetings/{id}/follow-up", tag = "panelist",

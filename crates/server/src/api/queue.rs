@@ -102,7 +102,22 @@ async fn question_command(
     cmd: Command,
 ) -> Result<HttpResponse, ApiError> {
     let room = state.room(id).await?;
-    run_command(&state, &req, &room, Who::Participant, cmd, false).await
+    let answered = match &cmd {
+        Command::AnswerWritten { post, .. } | Command::AnswerLive { post, .. } => Some(*post),
+        _ => None,
+    };
+    let resp = run_command(&state, &req, &room, Who::Participant, cmd, false).await?;
+    // Tell the askers, after the commit and off the request's path; a replayed request
+    // (same Idempotency-Key) was already handled the first time.
+    if let Some(post) = answered {
+        if resp.status().is_success() && !resp.headers().contains_key("idempotent-replayed") {
+            let (mailer, store) = (state.mailer.clone(), state.store.clone());
+            tokio::spawn(async move {
+                crate::mail::after_answer(mailer, store, &room, post).await;
+            });
+        }
+    }
+    Ok(resp)
 }
 
 #[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/claim", tag = "panelist",
