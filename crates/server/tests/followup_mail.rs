@@ -36,14 +36,16 @@ impl SmtpSink {
             .unwrap()
             .port();
         let dir = tempfile::tempdir().expect("maildir");
-        let child = Command::new("python3")
+        // .ci/run installs aiosmtpd in a venv and names its interpreter here.
+        let python = std::env::var("BORGERMODE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        let child = Command::new(python)
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(dir.path().join("maildir"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
+            .expect("python3 -m aiosmtpd (pip install aiosmtpd==1.4.6)");
         let sink = SmtpSink { child, port, dir };
         let deadline = Instant::now() + Duration::from_secs(20);
         while tokio::net::TcpStream::connect(("127.0.0.1", port))
