@@ -3,7 +3,7 @@
 //! response carries a strict Content-Security-Policy with no inline script or style.
 //!
 //! Pages: `/` (start), `/admin` (organizer), `/admin/invite` (accept an organizer invite), `/m/{id}` (citizens), `/m/{id}/staff`
-//! (moderators and panelists), `/m/{id}/screen` (big screen in the hall). Assets under
+//! (moderators and panelists), `/m/{id}/screen` (big screen in the hall), `/m/{id}/mine` (a citizen's own questions). Assets under
 //! `/static/...` (ES modules, CSS, locale files). `/m/{id}/qr.svg` is the QR code of the
 //! meeting's public link, made here; `/j/{code}` is the short link (the first 8 hex digits of
 //! the meeting id) shown on the big screen and posters.
@@ -53,6 +53,8 @@ static ASSETS: &[Asset] = assets![
     "js/admin.js" => "text/javascript; charset=utf-8",
     "js/orgs.js" => "text/javascript; charset=utf-8",
     "js/screen.js" => "text/javascript; charset=utf-8",
+    "js/followup.js" => "text/javascript; charset=utf-8",
+    "js/mine.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
 ];
@@ -75,6 +77,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/m/{id}",
         "/m/{id}/staff",
         "/m/{id}/screen",
+        "/m/{id}/mine",
     ] {
         cfg.service(
             web::resource(page)
