@@ -109,4 +109,17 @@ test('route, follow up with a prepared answer, reach the asker on another device
   await pub.locator('.followup-line', { hasText: 'åbne spørgsmål' }).waitFor();
   await post(pub, 'gammel sofa').locator('.answer-written', { hasText: 'Venlig hilsen Ida' }).waitFor();
   assert.equal(await pub.locator('.assignee').count(), 0, 'routing is staff-only');
+
+  // The organizer: the meeting list flags the open follow-up; the meeting page has the figures
+  // per panelist, the prepared-answer library, and closes the follow-up.
+  const orgPage = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  await orgPage.locator('tr', { hasText: 'Borgermøde om affald' }).locator('.badge', { hasText: 'Opfølgning: 1 åbne' }).waitFor();
+  await orgPage.goto(`${server.url}/admin?m=${id}`);
+  const card = orgPage.locator('section:has(#fu-h)');
+  await card.locator('tr', { hasText: 'Ida Holm' }).waitFor();
+  assert.deepEqual(await card.locator('tr', { hasText: 'Ida Holm' }).locator('td').allInnerTexts().then((c) => c.slice(1, 4)), ['1', '1', '0']);
+  await orgPage.locator('.snippet-list', { hasText: 'Storskrald' }).waitFor();
+  assert.deepEqual((await axe(orgPage)).map((v) => v.id), []);
+  await card.locator('button', { hasText: 'Afslut opfølgningen' }).click();
+  await orgPage.locator('section:has(#fu-h) .followup-line', { hasText: 'afsluttet' }).waitFor();
 });
