@@ -69,35 +69,43 @@ impl Mailer {
 
     /// Subject and plain-text body, in the meeting's language.
     pub fn compose(&self, m: &AnsweredMail) -> (String, String) {
-        let link = format!("{}/m/{}#post-{}", self.public_url, m.meeting, m.post.0);
-        match m.language {
-            Language::Da => (
-                format!("Dit spørgsmål er besvaret: {}", m.meeting_title),
-                format!(
-                    "Hej\n\nDit spørgsmål til borgermødet \"{}\" har fået et svar:\n\n\
+        compose(&self.public_url, m)
+    }
+}
+
+/// Subject and plain-text body of an answer notification: the meeting title, the asker's own
+/// question and a link to the meeting page; nothing secret, nothing about anybody else.
+pub fn compose(public_url: &str, m: &AnsweredMail) -> (String, String) {
+    let link = format!("{}/m/{}#post-{}", public_url, m.meeting, m.post.0);
+    match m.language {
+        Language::Da => (
+            format!("Dit spørgsmål er besvaret: {}", m.meeting_title),
+            format!(
+                "Hej\n\nDit spørgsmål til borgermødet \"{}\" har fået et svar:\n\n\
                      > {}\n\nLæs svaret her:\n{}\n\n\
                      Du får denne mail, fordi du bad om besked. Vi sletter din e-mailadresse, \
                      når alle dine spørgsmål er besvaret.\n",
-                    m.meeting_title,
-                    m.question.replace('\n', "\n> "),
-                    link
-                ),
+                m.meeting_title,
+                m.question.replace('\n', "\n> "),
+                link
             ),
-            Language::En => (
-                format!("Your question was answered: {}", m.meeting_title),
-                format!(
-                    "Hello\n\nYour question to the town meeting \"{}\" has an answer:\n\n\
+        ),
+        Language::En => (
+            format!("Your question was answered: {}", m.meeting_title),
+            format!(
+                "Hello\n\nYour question to the town meeting \"{}\" has an answer:\n\n\
                      > {}\n\nRead the answer here:\n{}\n\n\
                      You get this mail because you asked to be told. We delete your e-mail \
                      address once all your questions are answered.\n",
-                    m.meeting_title,
-                    m.question.replace('\n', "\n> "),
-                    link
-                ),
+                m.meeting_title,
+                m.question.replace('\n', "\n> "),
+                link
             ),
-        }
+        ),
     }
+}
 
+impl Mailer {
     /// Send in the background with retries; never blocks the caller.
     pub fn send_later(self: &Arc<Self>, mail: AnsweredMail) {
         let this = self.clone();
@@ -239,5 +247,42 @@ pub async fn after_answer(
                 question,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn mail(language: Language) -> AnsweredMail {
+        AnsweredMail {
+            to: "anne@example.dk".into(),
+            meeting: MeetingId(Uuid::from_u128(7)),
+            meeting_title: "Havnen".into(),
+            language,
+            post: PostId(42),
+            question: "Hvornår?\nOg hvor?".into(),
+        }
+    }
+
+    #[test]
+    fn danish_and_english_name_meeting_question_and_link() {
+        let link = format!("https://b.example/m/{}#post-42", Uuid::from_u128(7));
+        let (subject, body) = compose("https://b.example", &mail(Language::Da));
+        assert_eq!(subject, "Dit spørgsmål er besvaret: Havnen");
+        assert!(
+            body.contains("\"Havnen\"") && body.contains(&link),
+            "{body}"
+        );
+        assert!(body.contains("> Hvornår?\n> Og hvor?"), "{body}");
+        let (subject, body) = compose("https://b.example", &mail(Language::En));
+        assert_eq!(subject, "Your question was answered: Havnen");
+        assert!(
+            body.contains(&link) && body.contains("Read the answer"),
+            "{body}"
+        );
+        // The recipient's own address is the envelope's business, not the text's.
+        assert!(!body.contains("anne@example.dk") && !body.contains("key="));
     }
 }
