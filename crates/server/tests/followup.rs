@@ -475,3 +475,80 @@ async fn prepared_answers_crud_and_panelist_listing() {
     assert_eq!(v.as_array().unwrap().len(), 1);
     app.shutdown().await;
 }
+
+/// Read frames until the event with `seq` (skipping hello, snapshot, votes, presence).
+async fn event_at(ws: &mut common::app::Ws, seq: u64) -> borgermode_protocol::frames::EventFrame {
+    use borgermode_protocol::frames::ServerFrame;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "no event {seq}");
+        match common::app::next_frame(ws, std::time::Duration::from_secs(10)).await {
+            Some(ServerFrame::Event(e)) if e.seq == seq => return e,
+            Some(_) => continue,
+            None => panic!("stream ended before event {seq}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn routing_reaches_staff_frames_and_stays_redacted_for_the_public() {
+    let app = spawn_app_with(|_| {}).await;
+    let meeting = app.open_meeting("Broen").await;
+    let m = meeting.to_string();
+    let moderator = app.staff(meeting, StaffRole::Moderator, "Mette Mod").await;
+    let ida = app.staff(meeting, StaffRole::Panelist, "Ida Holm").await;
+    let anne = app.join(meeting, "Anne").await;
+    let q = app
+        .post(&anne, meeting, "question", "Hvornår åbner broen?")
+        .await;
+    let mut staff =
+        common::app::ws_connect(&app.ws_url(meeting, Some(q)), Some(&moderator.token)).await;
+    let mut public = common::app::ws_connect(&app.ws_url(meeting, Some(q)), None).await;
+
+    let (s, v) = send(
+        &app,
+        Some(&moderator),
+        Method::POST,
+        &format!("/api/meetings/{m}/questions/{q}/assign"),
+        Some(json!({"panelist": ida.id})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let seq = v["seq"].as_u64().expect("seq");
+    let e = event_at(&mut staff, seq).await;
+    assert_eq!(e.kind, "question_assigned");
+    let a = e.posts[0]
+        .question
+        .as_ref()
+        .unwrap()
+        .assignee
+        .as_ref()
+        .expect("assignee for staff");
+    assert_eq!(
+        (a.kind.as_str(), a.name.as_str(), a.participant_id),
+        ("panelist", "Ida Holm", Some(ida.id))
+    );
+    let e = event_at(&mut public, seq).await;
+    assert_eq!(
+        (e.kind.as_str(), e.redacted, e.posts.len()),
+        ("question_assigned", true, 0)
+    );
+
+    // The close reaches everybody with the follow-up deadline in the meeting view.
+    let (s, v) = send(
+        &app,
+        None,
+        Method::POST,
+        &format!("/api/meetings/{m}/close"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let seq = v["seq"].as_u64().expect("seq");
+    let e = event_at(&mut public, seq).await;
+    assert_eq!(e.kind, "follow_up_started");
+    assert!(e.meeting.as_ref().unwrap().follow_up.is_some());
+    let e = event_at(&mut staff, seq).await;
+    assert_eq!(e.kind, "follow_up_started");
+    app.shutdown().await;
+}
