@@ -456,3 +456,34 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
     );
     app.shutdown().await;
 }
+
+#[test]
+fn mail_settings_are_checked_at_start() {
+    let base = || borgermode_server::Settings::for_tests("sqlite:/tmp/unused.db");
+    let mut s = base();
+    assert!(
+        s.validate().is_ok() && s.mail().is_none(),
+        "mail is off by default"
+    );
+    s.smtp_url = Some("smtp://127.0.0.1:2525".into());
+    assert!(s.validate().unwrap_err().contains("--mail-from"));
+    s.mail_from = Some("Borgermøde <noreply@kommune.example>".into());
+    assert!(s.validate().is_ok());
+    for url in [
+        "smtps://user:secret@mail.example:465",
+        "smtp://mail.example:587?tls=required",
+    ] {
+        s.smtp_url = Some(url.into());
+        assert!(s.validate().is_ok(), "{url}");
+    }
+    s.smtp_url = Some("http://user:secret@mail.example".into());
+    let err = s.validate().unwrap_err();
+    assert!(!err.contains("secret"), "the URL is never echoed: {err}");
+    s.smtp_url = Some("smtp://127.0.0.1:2525".into());
+    s.mail_from = Some("not an address".into());
+    assert!(s.validate().is_err());
+    // Empty values (compose passes unset variables as "") mean off.
+    s.smtp_url = Some(String::new());
+    s.mail_from = Some(String::new());
+    assert!(s.validate().is_ok() && s.mail().is_none());
+}
