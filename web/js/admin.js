@@ -91,6 +91,7 @@ function logoutButton(account) {
 async function meetingList(account) {
   const list = await api('GET', '/api/meetings');
   const orgs = await import('./orgs.js');
+  const fu = await import('./followup.js');
   const f = meetingFields(null);
   const err = el('p', { class: 'form-error', role: 'alert' });
   const create = el('form', { class: 'card', novalidate: true }, el('h2', null, t('admin.create')), f.nodes, el('button', { type: 'submit' }, t('admin.create_submit')), err);
@@ -103,7 +104,7 @@ async function meetingList(account) {
   });
   const rows = list.map((m) => el('tr', null,
     el('td', null, el('a', { href: `/admin?m=${m.id}` }, m.title)),
-    el('td', null, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`))),
+    el('td', null, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), ' ', fu.listFlag(m)),
     el('td', null, m.starts_at ? fmtDateTime(m.starts_at) : '–')));
   main().replaceChildren(
     el('div', { class: 'row spread' }, el('h1', null, account ? account.organization.name : t('admin.title')), account ? orgs.accountBar(account) : logoutButton(null)),
@@ -177,13 +178,16 @@ async function meetingDetail(id, account) {
     } catch (x) { sErr.textContent = errorText(x); }
   });
 
+  const fu = await import('./followup.js');
+  const followUp = await fu.organizerCard(id, reload);
+  const snippets = m.organization ? await fu.snippetsCard(m.organization.organization_id) : null;
   main().replaceChildren(
     el('p', null, el('a', { href: '/admin' }, t('admin.back'))),
     el('div', { class: 'row spread' }, el('h1', null, m.title), logoutButton(account)),
     el('p', { class: 'when' }, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), m.starts_at ? ` ${fmtDateTime(m.starts_at)}` : ''),
     life,
     el('div', { class: 'admin-grid' },
-      el('div', null, links, kitCard(id, m), el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
-      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)))));
+      el('div', null, links, kitCard(id, m), followUp, el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
+      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), snippets)));
   document.title = `${m.title} · ${t('admin.title')}`;
 }

@@ -4,7 +4,7 @@
 import { el, t, loadLocale, pickLang, api, $ } from './util.js';
 
 const path = location.pathname.replace(/\/+$/, '') || '/';
-const m = path.match(/^\/m\/([0-9a-fA-F-]{36})(?:\/(staff|screen|poster))?$/);
+const m = path.match(/^\/m\/([0-9a-fA-F-]{36})(?:\/(staff|screen|poster|mine))?$/);
 
 async function fetchMeeting(id) {
   try { return await api('GET', `/api/meetings/${id}`); } catch (_) { return null; }
@@ -64,6 +64,7 @@ async function start() {
     if (m[2] === 'staff') (await import('./staff.js')).staffPage(id);
     else if (m[2] === 'screen') (await import('./screen.js')).screenPage(id);
     else if (m[2] === 'poster') (await import('./kit.js')).posterPage(id);
+    else if (m[2] === 'mine') (await import('./mine.js')).minePage(id);
     else (await import('./meeting.js')).citizenPage(id);
   } else if (path === '/admin/invite') {
     await loadLocale(pickLang(null));

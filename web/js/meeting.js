@@ -7,6 +7,7 @@ import { Feed } from './live.js';
 import { PostList, FILTERS } from './posts.js';
 import { setConn } from './main.js';
 import { calendarLink } from './kit.js';
+import { followUpLine } from './followup.js';
 
 export function toast(msg) {
   const box = $('#toast');
@@ -65,6 +66,7 @@ export function meetingInfo(m, opts = {}) {
     box.append(el('div', { class: 'before' }, cd, el('p', null, t(m.status === 'scheduled' ? 'meeting.intake' : 'meeting.draft')), m.status === 'scheduled' ? calendarLink(m.id) : null));
   }
   if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner')));
+  if (m.status === 'closed') { const fu = followUpLine(m); if (fu) box.append(fu); }
   const panel = (m.staff || []).filter((s) => s.role === 'panelist' && !s.revoked);
   if (panel.length) {
     box.append(el('p', { class: 'panel' }, el('span', { class: 'label' }, t('meeting.panel')), ' ',
@@ -425,6 +427,7 @@ export async function citizenPage(id) {
         const ta = composer.querySelector('textarea');
         if (ta) ta.focus();
         announce(t('join.done', { name: r.you.name }));
+        if (r.my_questions_link) import('./mine.js').then((mine) => notices.before(mine.linkBox(r.my_questions_link)));
       } catch (x) { err.textContent = errorText(x); btn.disabled = false; name.focus(); }
     });
     return form;

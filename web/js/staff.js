@@ -6,6 +6,7 @@ import { el, fill, t, api, errorText, fmtTime, takeFragment, announce, $, langSw
 import { Feed } from './live.js';
 import { authorLine, answerBlock } from './posts.js';
 import { StreamPanel, meetingInfo, connState, toast, topExtra, toggleSlot, smallForm } from './meeting.js';
+import { assignedTo, assigneeLine, assignForm, snippetPicker } from './followup.js';
 
 const HIDE_REASONS = ['abusive', 'off_topic', 'personal_data', 'spam', 'duplicate', 'other'];
 
@@ -282,7 +283,7 @@ export async function staffPage(id) {
     constructor() {
       this.view = 'open';
       this.sort = 'votes';
-      const viewButtons = ['open', 'mine', 'answered', 'all'].map((v) => el('button', { type: 'button', class: 'chip', 'data-view': v, 'aria-pressed': v === this.view ? 'true' : 'false', onclick: () => {
+      const viewButtons = ['open', 'mine', 'assigned', 'answered', 'all'].map((v) => el('button', { type: 'button', class: 'chip', 'data-view': v, 'aria-pressed': v === this.view ? 'true' : 'false', onclick: () => {
         this.view = v; viewButtons.forEach((b) => b.setAttribute('aria-pressed', b.dataset.view === v ? 'true' : 'false')); this.sync();
       } }, t(`queue.view.${v}`)));
       const sortSel = el('select', { id: 'queue-sort', onchange: (e) => { this.sort = e.target.value; this.sync(); } },
@@ -304,6 +305,7 @@ export async function staffPage(id) {
         const s = p.question.state;
         if (this.view === 'open' && s !== 'open' && s !== 'claimed') continue;
         if (this.view === 'mine' && !(s === 'claimed' && p.question.claimed_by === me)) continue;
+        if (this.view === 'assigned' && !((s === 'open' || s === 'claimed') && assignedTo(p, feed.you))) continue;
         if (this.view === 'answered' && s !== 'answered') continue;
         if (this.view === 'all' && s === 'merged') continue;
         out.push(p);
@@ -337,6 +339,7 @@ export async function staffPage(id) {
         el('p', { class: 'meta' }, authorLine(q.author, q.source), el('span', { class: 'votes' }, t('queue.votes', { n: q.votes })), el('time', { datetime: q.created_at }, fmtTime(q.created_at)), el('span', { class: 'ref' }, `#${q.id}`)),
         el('p', { class: 'body' }, q.body || ''),
         st === 'claimed' ? el('p', { class: 'state-line' }, t('question.claimed', { name: q.question.claimed_by || '' })) : null,
+        assigneeLine(q.question),
         feed.meeting && feed.meeting.on_air === q.id ? el('p', { class: 'on-air-flag' }, t('question.on_air')) : null,
         st === 'answered' && q.question.answer ? answerBlock(q.question) : null);
       node.querySelector(':scope > .q-main').replaceWith(main);
@@ -347,10 +350,14 @@ export async function staffPage(id) {
       if (st === 'claimed' && (mine || role === 'moderator')) a.append(b('release', t('queue.release'), () => run(api('POST', `/api/meetings/${id}/questions/${q.id}/release`))));
       if (st === 'open' || (st === 'claimed' && (mine || role === 'moderator'))) {
         a.append(b('answer', t('queue.answer'), (btn) => this.slotForm(node, btn, (close) => smallForm({ id: `answer-${q.id}`, label: t('queue.answer_label'), multiline: true, required: true, maxlength: 5000, submit: t('queue.answer_send'), onclose: close,
-          extra: el('p', { class: 'hint' }, t('queue.answer_hint')),
+          extra: el('div', null, el('p', { class: 'hint' }, t('queue.answer_hint')), snippetPicker(id, `answer-${q.id}`)),
           onsubmit: async (body) => { await run(api('POST', `/api/meetings/${id}/questions/${q.id}/answer`, { body }), 'queue.answered_ok'); close(); } }))),
         b('live', t('queue.answer_live'), (btn) => this.slotForm(node, btn, (close) => smallForm({ id: `live-${q.id}`, label: t('queue.live_note'), maxlength: 500, submit: t('queue.live_send'), onclose: close,
           onsubmit: async (note) => { await run(api('POST', `/api/meetings/${id}/questions/${q.id}/answer-live`, note ? { note } : {}), 'queue.answered_ok'); close(); } }))));
+      }
+      if (st === 'open' || st === 'claimed') {
+        if (role === 'moderator') a.append(b('assign', t('followup.assign'), (btn) => this.slotForm(node, btn, (close) => assignForm(id, q, feed, close, run)), 'link-button'));
+        else if (!assignedTo(q, feed.you)) a.append(b('take', t('followup.take'), () => run(api('POST', `/api/meetings/${id}/questions/${q.id}/assign`, { panelist: feed.you.participant_id }), 'followup.assigned_ok'), 'link-button'));
       }
       if (role === 'moderator' && (st === 'open' || st === 'claimed')) {
         a.append(b('onair', feed.meeting && feed.meeting.on_air === q.id ? t('mod.off_air') : t('mod.on_air'), () => run(api('PUT', `/api/meetings/${id}/on-air`, { post: feed.meeting.on_air === q.id ? null : q.id }))),

@@ -73,6 +73,17 @@ pub enum Command {
         post: PostId,
         note: Option<String>,
     },
+    /// Route a question to a panelist or a department (moderators, the organizer; a panelist
+    /// may assign a question to themselves only).
+    Assign {
+        post: PostId,
+        to: Assignee,
+    },
+    Unassign {
+        post: PostId,
+    },
+    /// Organizer: the follow-up after a closed meeting is done.
+    CloseFollowUp,
     // Moderators.
     RoomQuestion {
         body: String,
@@ -128,6 +139,8 @@ pub struct Limits {
     pub reports_per_10_minutes: u32,
     /// Longest mute a moderator can set.
     pub max_mute_minutes: u32,
+    /// Working days (Mon-Fri) after the close within which open questions are to be answered.
+    pub follow_up_working_days: u32,
 }
 
 impl Default for Limits {
@@ -136,6 +149,7 @@ impl Default for Limits {
             posts_per_minute: 10,
             reports_per_10_minutes: 10,
             max_mute_minutes: 7 * 24 * 60,
+            follow_up_working_days: 5,
         }
     }
 }

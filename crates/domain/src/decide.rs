@@ -15,12 +15,14 @@ use crate::text::{
     fold, is_reserved_name, matches_keyword, normalize_body, normalize_name, normalize_note,
 };
 use crate::types::*;
+use crate::workdays::add_working_days;
 
 const REASON_MAX: usize = 500;
 const ROLE_LINE_MAX: usize = 80;
 const TITLE_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 20_000;
 const ANSWER_MAX: u32 = 5_000;
+const DEPARTMENT_MAX: usize = 80;
 
 type Decision = Result<Vec<EventKind>, DomainError>;
 
@@ -71,7 +73,12 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
             require_organizer_or(state, actor, &[Role::Moderator])?;
             match state.status {
                 MeetingStatus::Closed => Ok(vec![]),
-                _ => Ok(vec![EventKind::MeetingClosed]),
+                _ => Ok(vec![
+                    EventKind::MeetingClosed,
+                    EventKind::FollowUpStarted {
+                        due: add_working_days(ctx.now, ctx.limits.follow_up_working_days),
+                    },
+                ]),
             }
         }
         Command::AddStaff {
@@ -309,6 +316,7 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
         }
         Command::Claim { post } => {
             let me = active_staff(state, actor, &[Role::Moderator, Role::Panelist])?;
+            check_follow_up_open(state)?;
             match public_question_state(state, post)? {
                 QuestionState::Open => Ok(vec![EventKind::QuestionClaimed { post }]),
                 QuestionState::Claimed { by } if *by == me.id => Ok(vec![]),
@@ -348,6 +356,82 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
                 post,
                 answer: Answer::Live { note },
             }])
+        }
+        Command::Assign { post, to } => {
+            let panelist_self = match actor {
+                Actor::Organizer => None,
+                Actor::Participant { .. } => {
+                    let me = active_staff(state, actor, &[Role::Moderator, Role::Panelist])?;
+                    (me.role == Role::Panelist).then_some(me.id)
+                }
+            };
+            check_follow_up_open(state)?;
+            let to = match to {
+                Assignee::Panelist { participant } => {
+                    if panelist_self.is_some_and(|me| me != participant) {
+                        return Err(DomainError::Forbidden);
+                    }
+                    match state.participants.get(&participant) {
+                        Some(p) if p.role == Role::Panelist && !p.revoked => {}
+                        _ => return Err(DomainError::NotFound("panelist")),
+                    }
+                    Assignee::Panelist { participant }
+                }
+                Assignee::Department { name } => {
+                    if panelist_self.is_some() {
+                        return Err(DomainError::Forbidden);
+                    }
+                    let name = normalize_note(Some(&name), "name", DEPARTMENT_MAX)?
+                        .ok_or_else(|| DomainError::validation("name", "name the department"))?;
+                    Assignee::Department { name }
+                }
+            };
+            let q = find_post(state, post)?.question.as_ref();
+            match public_question_state(state, post)? {
+                QuestionState::Open | QuestionState::Claimed { .. } => {}
+                _ => {
+                    return Err(DomainError::InvalidState(
+                        "only an open or claimed question can be assigned",
+                    ))
+                }
+            }
+            if q.and_then(|q| q.assignee.as_ref()) == Some(&to) {
+                return Ok(vec![]);
+            }
+            Ok(vec![EventKind::QuestionAssigned { post, to }])
+        }
+        Command::Unassign { post } => {
+            let panelist_self = match actor {
+                Actor::Organizer => None,
+                Actor::Participant { .. } => {
+                    let me = active_staff(state, actor, &[Role::Moderator, Role::Panelist])?;
+                    (me.role == Role::Panelist).then_some(me.id)
+                }
+            };
+            question_state(state, post)?;
+            let current = find_post(state, post)?
+                .question
+                .as_ref()
+                .and_then(|q| q.assignee.as_ref());
+            match (current, panelist_self) {
+                (None, _) => Ok(vec![]),
+                (Some(Assignee::Panelist { participant }), Some(me)) if *participant == me => {
+                    Ok(vec![EventKind::QuestionUnassigned { post }])
+                }
+                (Some(_), Some(_)) => Err(DomainError::Forbidden),
+                (Some(_), None) => Ok(vec![EventKind::QuestionUnassigned { post }]),
+            }
+        }
+        Command::CloseFollowUp => {
+            require_organizer(actor)?;
+            if state.status != MeetingStatus::Closed {
+                return Err(DomainError::InvalidState("close the meeting first"));
+            }
+            Ok(if state.follow_up_closed_at.is_some() {
+                vec![]
+            } else {
+                vec![EventKind::FollowUpClosed]
+            })
         }
         Command::RoomQuestion { body, name } => {
             active_staff(state, actor, &[Role::Moderator])?;
@@ -636,6 +720,15 @@ fn check_meeting_writable(state: &MeetingState) -> Result<(), DomainError> {
     }
 }
 
+/// Questions of a closed meeting can still be claimed, routed and answered (the follow-up)
+/// until the organizer closes the follow-up.
+fn check_follow_up_open(state: &MeetingState) -> Result<(), DomainError> {
+    if state.follow_up_closed_at.is_some() {
+        return Err(DomainError::InvalidState("the follow-up is closed"));
+    }
+    Ok(())
+}
+
 fn check_can_post(
     state: &MeetingState,
     author: &Participant,
@@ -694,6 +787,7 @@ fn check_answerable(
     if state.status == MeetingStatus::Draft {
         return Err(DomainError::MeetingNotOpen);
     }
+    check_follow_up_open(state)?;
     match public_question_state(state, post)? {
         QuestionState::Open => Ok(()),
         QuestionState::Claimed { by } if *by == me.id || me.role == Role::Moderator => Ok(()),

@@ -142,6 +142,21 @@ pub enum EventKind {
         post: PostId,
         reason: String,
     },
+    QuestionAssigned {
+        post: PostId,
+        to: Assignee,
+    },
+    QuestionUnassigned {
+        post: PostId,
+    },
+    /// Follows `MeetingClosed` in the same command: questions still open go to the follow-up
+    /// queue, to be answered by `due` (close time + the configured working days). A separate
+    /// event rather than a field on `MeetingClosed` so that the close event keeps its shape.
+    FollowUpStarted {
+        due: DateTime<Utc>,
+    },
+    /// The organizer declared the follow-up done; no more answers after this.
+    FollowUpClosed,
     QuestionMerged {
         post: PostId,
         into: PostId,
@@ -190,6 +205,10 @@ impl EventKind {
             EventKind::QuestionReleased { .. } => "question_released",
             EventKind::QuestionAnswered { .. } => "question_answered",
             EventKind::QuestionDismissed { .. } => "question_dismissed",
+            EventKind::QuestionAssigned { .. } => "question_assigned",
+            EventKind::QuestionUnassigned { .. } => "question_unassigned",
+            EventKind::FollowUpStarted { .. } => "follow_up_started",
+            EventKind::FollowUpClosed => "follow_up_closed",
             EventKind::QuestionMerged { .. } => "question_merged",
             EventKind::OnAirSet { .. } => "on_air_set",
             EventKind::ParticipantMuted { .. } => "participant_muted",

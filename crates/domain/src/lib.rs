@@ -20,6 +20,7 @@ pub mod notices;
 pub mod projection;
 pub mod text;
 pub mod types;
+pub mod workdays;
 
 pub use command::{Command, Context, Limits};
 pub use decide::{authorize_vote, decide};
@@ -27,5 +28,7 @@ pub use error::DomainError;
 pub use event::{Content, Event, EventKind};
 pub use ids::{MeetingId, ParticipantId, PostId, Seq};
 pub use notices::{notices_for, Notice, NoticeKind};
-pub use projection::{Counters, MeetingState, Participant, Post, Question, QueueSort};
+pub use projection::{
+    Counters, MeetingState, PanelistFigures, Participant, Post, Question, QueueSort,
+};
 pub use types::*;

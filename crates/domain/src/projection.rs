@@ -50,6 +50,9 @@ pub struct Question {
     pub state: QuestionState,
     /// Questions merged into this one; their askers hear about this one's answer.
     pub merged_from: Vec<PostId>,
+    /// Who the question is routed to, and since when (staff only).
+    pub assignee: Option<Assignee>,
+    pub assigned_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +122,10 @@ pub struct MeetingState {
     pub posts: BTreeMap<PostId, Post>,
     pub pinned_notice: Option<PostId>,
     pub on_air: Option<PostId>,
+    /// Set by `FollowUpStarted`: when the questions still open at the close are due.
+    pub follow_up_due: Option<DateTime<Utc>>,
+    /// Set by `FollowUpClosed`.
+    pub follow_up_closed_at: Option<DateTime<Utc>>,
 }
 
 impl MeetingState {
@@ -144,6 +151,8 @@ impl MeetingState {
             posts: BTreeMap::new(),
             pinned_notice: None,
             on_air: None,
+            follow_up_due: None,
+            follow_up_closed_at: None,
         }
     }
 
@@ -312,6 +321,8 @@ impl MeetingState {
                         question: (*post_kind == PostKind::Question).then(|| Question {
                             state: QuestionState::Open,
                             merged_from: Vec::new(),
+                            assignee: None,
+                            assigned_at: None,
                         }),
                         replies: Vec::new(),
                     },
@@ -390,6 +401,22 @@ impl MeetingState {
                     );
                 }
             }
+            EventKind::QuestionAssigned { post, to } => {
+                if let Some(q) = self.posts.get_mut(post).and_then(|p| p.question.as_mut()) {
+                    q.assignee = Some(to.clone());
+                    q.assigned_at = Some(e.at);
+                }
+            }
+            EventKind::QuestionUnassigned { post } => {
+                if let Some(q) = self.posts.get_mut(post).and_then(|p| p.question.as_mut()) {
+                    q.assignee = None;
+                    q.assigned_at = None;
+                }
+            }
+            EventKind::FollowUpStarted { due } => self.follow_up_due = Some(*due),
+            EventKind::FollowUpClosed => {
+                self.follow_up_closed_at.get_or_insert(e.at);
+            }
             EventKind::QuestionMerged { post, into } => {
                 self.set_question_state(*post, QuestionState::Merged { into: *into });
                 if let Some(q) = self.posts.get_mut(into).and_then(|p| p.question.as_mut()) {
@@ -456,6 +483,88 @@ impl MeetingState {
             }
         }
         q
+    }
+}
+
+/// One panelist's response figures (the organizer's and the panel's overview).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PanelistFigures {
+    pub participant: ParticipantId,
+    /// Questions currently routed to this panelist, whatever their state.
+    pub assigned: u32,
+    /// Questions this panelist answered (routed to them or not).
+    pub answered: u32,
+    /// Questions routed to this panelist that still need an answer.
+    pub open: u32,
+    /// Median seconds from a question being asked to this panelist's answer.
+    pub median_answer_secs: Option<i64>,
+}
+
+/// Median of whole seconds; the lower middle for an even count, so it is always a real value.
+pub fn median(mut v: Vec<i64>) -> Option<i64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    Some(v[(v.len() - 1) / 2])
+}
+
+impl MeetingState {
+    /// Questions that count publicly and still need an answer (open or claimed).
+    pub fn unanswered(&self) -> impl Iterator<Item = &Post> {
+        self.posts.values().filter(|p| {
+            p.counts_as_question()
+                && matches!(
+                    p.question.as_ref().map(|q| &q.state),
+                    Some(QuestionState::Open | QuestionState::Claimed { .. })
+                )
+        })
+    }
+
+    /// Whether the follow-up is running and past its deadline with questions still open.
+    pub fn follow_up_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.follow_up_closed_at.is_none()
+            && self.follow_up_due.is_some_and(|due| now > due)
+            && self.unanswered().next().is_some()
+    }
+
+    /// Response figures for every panelist of the meeting (revoked ones included: their
+    /// answers still count), ordered by participant id.
+    pub fn panelist_figures(&self) -> Vec<PanelistFigures> {
+        let mut out: Vec<PanelistFigures> = self
+            .participants
+            .values()
+            .filter(|p| p.role == Role::Panelist)
+            .map(|p| {
+                let mut f = PanelistFigures {
+                    participant: p.id,
+                    assigned: 0,
+                    answered: 0,
+                    open: 0,
+                    median_answer_secs: None,
+                };
+                let mut times = Vec::new();
+                for post in self.posts.values().filter(|x| x.counts_as_question()) {
+                    let Some(q) = &post.question else { continue };
+                    let mine = q.assignee == Some(Assignee::Panelist { participant: p.id });
+                    if mine {
+                        f.assigned += 1;
+                    }
+                    match &q.state {
+                        QuestionState::Answered { by, at, .. } if *by == p.id => {
+                            f.answered += 1;
+                            times.push((*at - post.created_at).num_seconds());
+                        }
+                        QuestionState::Open | QuestionState::Claimed { .. } if mine => f.open += 1,
+                        _ => {}
+                    }
+                }
+                f.median_answer_secs = median(times);
+                f
+            })
+            .collect();
+        out.sort_by_key(|f| f.participant);
+        out
     }
 }
 

@@ -216,3 +216,16 @@ pub enum QuestionState {
         into: crate::ids::PostId,
     },
 }
+
+/// Who a question is routed to: a named panelist of the meeting, or a department by name.
+/// Departments are free text (e.g. "Teknik og Miljø"): municipalities name and cut their
+/// departments differently and a meeting touches only a few, so a per-meeting list to maintain
+/// would be one more thing to set up before the meeting for no rule that needs it; the staff
+/// console offers the names already used in the meeting as suggestions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Assignee {
+    Panelist { participant: ParticipantId },
+    Department { name: String },
+}

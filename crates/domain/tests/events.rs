@@ -39,9 +39,13 @@ fn variant_index(k: &EventKind) -> usize {
         EventKind::ParticipantUnmuted { .. } => 25,
         EventKind::ParticipantBanned { .. } => 26,
         EventKind::ParticipantUnbanned { .. } => 27,
+        EventKind::QuestionAssigned { .. } => 28,
+        EventKind::QuestionUnassigned { .. } => 29,
+        EventKind::FollowUpStarted { .. } => 30,
+        EventKind::FollowUpClosed => 31,
     }
 }
-const VARIANTS: usize = 28;
+const VARIANTS: usize = 32;
 
 fn samples() -> Vec<EventKind> {
     let p = pid(42);
@@ -133,6 +137,21 @@ fn samples() -> Vec<EventKind> {
         EventKind::ParticipantUnmuted { participant: p },
         EventKind::ParticipantBanned { participant: p },
         EventKind::ParticipantUnbanned { participant: p },
+        EventKind::QuestionAssigned {
+            post,
+            to: Assignee::Panelist { participant: p },
+        },
+        EventKind::QuestionAssigned {
+            post,
+            to: Assignee::Department {
+                name: "Teknik og Miljø".into(),
+            },
+        },
+        EventKind::QuestionUnassigned { post },
+        EventKind::FollowUpStarted {
+            due: t0() + Duration::days(7),
+        },
+        EventKind::FollowUpClosed,
     ]
 }
 

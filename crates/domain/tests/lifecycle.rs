@@ -264,14 +264,17 @@ fn close_by_organizer_or_moderator() {
     t.h.advance(3600);
     assert_eq!(
         names(&t.h.ok(t.moderator, Command::Close)),
-        ["meeting_closed"]
+        ["meeting_closed", "follow_up_started"]
     );
     assert_eq!(t.h.state.status, MeetingStatus::Closed);
     assert_eq!(t.h.state.closed_at, Some(t0() + Duration::hours(1)));
     t.h.noop(ORG, Command::Close);
 
     let mut h = Harness::created(MeetingSettings::default());
-    assert_eq!(names(&h.ok(ORG, Command::Close)), ["meeting_closed"]);
+    assert_eq!(
+        names(&h.ok(ORG, Command::Close)),
+        ["meeting_closed", "follow_up_started"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -103,6 +103,10 @@ enum Spec {
     Unmute(usize),
     Ban(usize),
     Unban(usize),
+    /// Route a question: to a cast member (mostly panelists) or to a department.
+    Assign(PostRef, usize, bool),
+    Unassign(PostRef),
+    CloseFollowUp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -118,13 +122,13 @@ impl Spec {
     fn suits(&self) -> Who {
         use Spec::*;
         match self {
-            Schedule | Close | Edit | Revoke(_) => Who::Organizer,
+            Schedule | Close | Edit | Revoke(_) | CloseFollowUp => Who::Organizer,
             Open | Settings(..) | Room(..) | Dismiss(..) | Merge(..) | OnAir(_) | Hide(_)
             | Restore(_) | Approve(_) | Reject(_) | Mute(..) | Unmute(_) | Ban(_) | Unban(_) => {
                 Who::Moderator
             }
             Notice(..) | Pin(_) | Unpin | Claim(_) | Release(_) | AnswerWritten(..)
-            | AnswerLive(_) => Who::Staff,
+            | AnswerLive(_) | Assign(..) | Unassign(_) => Who::Staff,
             Join(_) | Post(..) | Report(_) => Who::Citizen,
         }
     }
@@ -175,7 +179,10 @@ fn spec() -> impl Strategy<Value = Spec> {
         5 => (target.clone(), prop::sample::select(vec![0u32, 1, 1, 2, 3])).prop_map(|(p, m)| Spec::Mute(p, m)),
         3 => target.clone().prop_map(Spec::Unmute),
         2 => target.clone().prop_map(Spec::Ban),
-        2 => target.prop_map(Spec::Unban),
+        2 => target.clone().prop_map(Spec::Unban),
+        6 => (post_ref(), prop::sample::select(vec![3usize, 4, 3, 4, 1, 6]), prop::bool::weighted(0.3)).prop_map(|(p, t, d)| Spec::Assign(p, t, d)),
+        3 => post_ref().prop_map(Spec::Unassign),
+        1 => Just(Spec::CloseFollowUp),
     ]
 }
 
@@ -381,6 +388,22 @@ impl World {
             Spec::Unban(i) => Command::Unban {
                 participant: self.target(i),
             },
+            Spec::Assign(p, t, dept) => Command::Assign {
+                post: self.question(p),
+                to: if dept {
+                    Assignee::Department {
+                        name: "Teknik og Miljø".into(),
+                    }
+                } else {
+                    Assignee::Panelist {
+                        participant: self.target(t),
+                    }
+                },
+            },
+            Spec::Unassign(p) => Command::Unassign {
+                post: self.question(p),
+            },
+            Spec::CloseFollowUp => Command::CloseFollowUp,
         }
     }
 }
@@ -489,6 +512,16 @@ fn check_state(s: &MeetingState, log: &[Event]) -> Result<(), TestCaseError> {
                     cur = *into;
                 }
             }
+            // Routing only ever names a panelist of the meeting.
+            if let Some(Assignee::Panelist { participant }) = &q.assignee {
+                let role = s.participants.get(participant).map(|p| p.role);
+                prop_assert_eq!(
+                    role,
+                    Some(Role::Panelist),
+                    "question {} routed to a non-panelist",
+                    id
+                );
+            }
             if let QuestionState::Claimed { by }
             | QuestionState::Answered { by, .. }
             | QuestionState::Dismissed { by, .. } = &q.state
@@ -509,6 +542,10 @@ fn check_state(s: &MeetingState, log: &[Event]) -> Result<(), TestCaseError> {
             !matches!(st, Some(QuestionState::Merged { .. })),
             "a merged question is on air"
         );
+    }
+    // The follow-up exists only for a closed meeting, and is closed only after it started.
+    if s.follow_up_due.is_some() || s.follow_up_closed_at.is_some() {
+        prop_assert_eq!(s.status, MeetingStatus::Closed);
     }
     if let Some(p) = s.pinned_notice {
         prop_assert_eq!(s.posts.get(&p).map(|p| p.kind), Some(PostKind::Notice));
@@ -596,10 +633,21 @@ fn check_authority(
                             | "question_claimed"
                             | "question_released"
                             | "question_answered"
+                            | "question_assigned"
+                            | "question_unassigned"
                     ),
                     "panelist caused {}",
                     name
                 );
+                // A panelist routes only to themselves.
+                if let EventKind::QuestionAssigned { to, .. } = k {
+                    prop_assert_eq!(
+                        to,
+                        &Assignee::Panelist {
+                            participant: me.unwrap().id
+                        }
+                    );
+                }
             }
             Some(Role::Moderator) => {
                 prop_assert!(
@@ -611,6 +659,7 @@ fn check_authority(
                             | "staff_added"
                             | "staff_revoked"
                             | "participant_joined"
+                            | "follow_up_closed"
                     ),
                     "moderator caused {}",
                     name

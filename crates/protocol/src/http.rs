@@ -114,6 +114,15 @@ pub struct MeetingSummary {
     pub seq: u64,
     #[serde(default)]
     pub organization_id: Option<uuid::Uuid>,
+    /// Questions that count publicly and still need an answer.
+    #[serde(default)]
+    pub unanswered: u32,
+    /// The follow-up deadline, once the meeting closed.
+    #[serde(default)]
+    pub follow_up_due: Option<DateTime<Utc>>,
+    /// The follow-up is past its deadline with questions still open: flag it to the organizer.
+    #[serde(default)]
+    pub follow_up_overdue: bool,
 }
 
 /// Result of every command: the seq of the last event it appended (absent when nothing
@@ -179,6 +188,10 @@ pub struct SessionResponse {
     pub meeting_id: MeetingId,
     pub you: YouView,
     pub seq: Option<u64>,
+    /// A citizen's personal "my questions" link, shown once at join: the secret sits in the
+    /// URL fragment and is exchanged with `POST /api/staff-session` like a staff link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_questions_link: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -354,4 +367,123 @@ pub struct AnnouncementsResponse {
     pub when: Vec<LocalWhen>,
     /// Every kind in Danish and English.
     pub texts: Vec<AnnouncementText>,
+}
+
+/// Body of `POST /api/meetings/{id}/questions/{post}/assign`: exactly one of the two.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AssignRequest {
+    /// A panelist of the meeting.
+    #[serde(default)]
+    pub panelist: Option<ParticipantId>,
+    /// A department by name (free text, at most 80 characters).
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+/// One panelist's response figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PanelistFiguresView {
+    pub participant_id: ParticipantId,
+    pub name: String,
+    pub role_line: Option<String>,
+    /// Questions routed to this panelist.
+    pub assigned: u32,
+    /// Questions this panelist answered.
+    pub answered: u32,
+    /// Questions routed to this panelist still waiting for an answer.
+    pub open: u32,
+    /// Median seconds from question to this panelist's answer.
+    pub median_answer_secs: Option<i64>,
+}
+
+/// Open questions routed to one department.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DepartmentFiguresView {
+    pub name: String,
+    pub assigned: u32,
+    pub open: u32,
+}
+
+/// `GET /api/meetings/{id}/follow-up`: routing and follow-up overview for the organizer and
+/// the meeting's staff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FollowUpResponse {
+    pub seq: u64,
+    pub status: borgermode_domain::MeetingStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Deadline for the questions still open at the close (absent before the close).
+    pub due: Option<DateTime<Utc>>,
+    /// When the organizer closed the follow-up.
+    pub follow_up_closed_at: Option<DateTime<Utc>>,
+    /// Past the deadline with questions still open.
+    pub overdue: bool,
+    pub counters: borgermode_domain::Counters,
+    /// Questions still needing an answer (ids, oldest first).
+    pub unanswered: Vec<u64>,
+    pub panelists: Vec<PanelistFiguresView>,
+    pub departments: Vec<DepartmentFiguresView>,
+}
+
+/// A prepared answer of an organization: a reusable snippet a panelist inserts into the answer
+/// box and edits before sending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AnswerSnippetView {
+    pub id: uuid::Uuid,
+    pub title: String,
+    /// Markdown, as written (what goes into the answer box).
+    pub body: String,
+    /// The body rendered to sanitized HTML (for a preview).
+    pub body_html: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Body of creating or replacing a prepared answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AnswerSnippetRequest {
+    /// 1 to 120 characters.
+    pub title: String,
+    /// Markdown, 1 to 5000 characters; links to the municipality's self-service pages welcome.
+    pub body: String,
+}
+
+/// `GET /api/meetings/{id}/mine`: a citizen's own questions and their answers, also those
+/// given after the meeting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MyQuestionsResponse {
+    pub meeting: MeetingView,
+    /// Your questions, oldest first (held or rejected ones too, as only you see them).
+    pub questions: Vec<PostView>,
+    /// Questions yours were merged into: their answer is your answer.
+    pub merged_into: Vec<PostView>,
+    pub notify: NotifyStatus,
+}
+
+/// Whether e-mail notification is offered, and whether you left an address (never the address).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotifyStatus {
+    /// The installation sends mail (SMTP configured) and the meeting's follow-up is not closed.
+    pub available: bool,
+    pub email_on_file: bool,
+}
+
+/// Body of `PUT /api/meetings/{id}/mine/notify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotifyRequest {
+    pub email: String,
+}
+
+/// A fresh "my questions" link for the signed-in citizen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MyQuestionsLinkResponse {
+    pub link: String,
 }

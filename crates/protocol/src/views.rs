@@ -66,6 +66,9 @@ pub struct MeetingView {
     /// it out (it is not part of the log).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<crate::organizations::Branding>,
+    /// Present once the meeting closed: the follow-up deadline for open questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUpView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +142,31 @@ pub struct QuestionView {
     pub dismissed_reason: Option<String>,
     pub merged_into: Option<u64>,
     pub merged_from: Vec<u64>,
+    /// Who the question is routed to (staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<AssigneeView>,
+}
+
+/// A question's routing: a panelist of the meeting, or a department by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AssigneeView {
+    /// `panelist` or `department`.
+    pub kind: String,
+    /// Set for a panelist.
+    pub participant_id: Option<ParticipantId>,
+    /// The panelist's display name or the department's name.
+    pub name: String,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The follow-up after the close: questions still open are due by `due`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FollowUpView {
+    pub due: DateTime<Utc>,
+    /// Set once the organizer closed the follow-up.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod healthcheck;
 pub mod kit;
 pub mod live;
+pub mod mail;
 pub mod markdown;
 pub mod metrics;
 pub mod passwords;

@@ -96,6 +96,12 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_REPORTS_PER_10_MINUTES", default_value_t = 10)]
     pub reports_per_10_minutes: u32,
 
+    /// Working days (Monday to Friday, UTC) after a meeting closes within which its open
+    /// questions are due; the deadline is fixed in the log at the close.
+    #[arg(long, env = "BORGERMODE_FOLLOW_UP_WORKING_DAYS", default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(0..=260))]
+    pub follow_up_working_days: u32,
+
     /// Joins per client address per minute (generous: a town hall's Wi-Fi is one address).
     #[arg(
         long,
@@ -221,6 +227,26 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
 
+    /// SMTP server for "your question was answered" mail, as a URL: `smtp://host:port` (plain,
+    /// for a relay on loopback), `smtp://host:587?tls=required` (STARTTLS), `smtps://host:465`
+    /// (TLS); credentials as `smtps://user:password@host`. Unset: no mail, and the page does not
+    /// ask for an address.
+    #[arg(long, env = "BORGERMODE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of notification mail, e.g. `Borgermøde <noreply@kommune.dk>`. Needed with
+    /// `--smtp-url`.
+    #[arg(long, env = "BORGERMODE_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Attempts per notification mail before giving up (with doubling back-off from
+    /// `--mail-retry-ms`).
+    #[arg(long, env = "BORGERMODE_MAIL_ATTEMPTS", default_value_t = 4)]
+    pub mail_attempts: u32,
+
+    /// First back-off between mail attempts (ms).
+    #[arg(long, env = "BORGERMODE_MAIL_RETRY_MS", default_value_t = 2_000)]
+    pub mail_retry_ms: u64,
     /// Time zone of the meetings' audience (IANA name): local times on posters, previews and
     /// announcement texts. Stored times stay UTC.
     #[arg(long, env = "BORGERMODE_TIME_ZONE", default_value = "Europe/Copenhagen", value_parser = parse_time_zone)]
@@ -271,6 +297,22 @@ impl Settings {
             .filter(|t| !t.is_empty())
     }
 
+    /// SMTP URL and sender, when mail is on (empty values, as compose passes unset variables,
+    /// mean off).
+    pub fn mail(&self) -> Option<(&str, &str)> {
+        let url = self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())?;
+        let from = self
+            .mail_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())?;
+        Some((url, from))
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")
     }
@@ -316,6 +358,7 @@ impl Settings {
         borgermode_domain::Limits {
             posts_per_minute: self.posts_per_minute,
             reports_per_10_minutes: self.reports_per_10_minutes,
+            follow_up_working_days: self.follow_up_working_days,
             ..Default::default()
         }
     }
@@ -345,6 +388,21 @@ impl Settings {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err("public URL must start with http:// or https://".into());
             }
+        }
+        let url = self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let from = self
+            .mail_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        match (url, from) {
+            (Some(_), None) => return Err("--smtp-url needs --mail-from".into()),
+            (Some(url), Some(from)) => crate::mail::Mailer::check(url, from)?,
+            _ => {}
         }
         Ok(())
     }

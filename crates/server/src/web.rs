@@ -3,9 +3,10 @@
 //! response carries a strict Content-Security-Policy with no inline script or style.
 //!
 //! Pages: `/` (start), `/admin` (organizer), `/admin/invite` (accept an organizer invite), `/m/{id}` (citizens), `/m/{id}/staff`
-//! (moderators and panelists), `/m/{id}/screen` (big screen in the hall), `/m/{id}/poster`
-//! (printable A4 poster, for the organizer). `/m/{id}` itself carries link-preview tags and
-//! `/m/{id}/meeting.ics` is the calendar file (both in `kit/`). Assets under
+//! (moderators and panelists), `/m/{id}/screen` (big screen in the hall), `/m/{id}/mine` (a
+//! citizen's own questions), `/m/{id}/poster` (printable A4 poster, for the organizer).
+//! `/m/{id}` itself carries link-preview tags and `/m/{id}/meeting.ics` is the calendar file
+//! (both in `kit/`). Assets under
 //! `/static/...` (ES modules, CSS, locale files). `/m/{id}/qr.svg` is the QR code of the
 //! meeting's public link, made here; `/j/{code}` is the short link (the first 8 hex digits of
 //! the meeting id) shown on the big screen and posters.
@@ -56,6 +57,8 @@ static ASSETS: &[Asset] = assets![
     "js/orgs.js" => "text/javascript; charset=utf-8",
     "js/screen.js" => "text/javascript; charset=utf-8",
     "js/kit.js" => "text/javascript; charset=utf-8",
+    "js/followup.js" => "text/javascript; charset=utf-8",
+    "js/mine.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
 ];
@@ -86,6 +89,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/m/{id}/staff",
         "/m/{id}/screen",
         "/m/{id}/poster",
+        "/m/{id}/mine",
     ] {
         cfg.service(
             web::resource(page)

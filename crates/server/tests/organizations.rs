@@ -169,6 +169,14 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
         (Method::PUT, p("/on-air"), Some(json!({"post": 2}))),
         (
             Method::POST,
+            p("/questions/2/assign"),
+            Some(json!({"department": "Teknik"})),
+        ),
+        (Method::DELETE, p("/questions/2/assign"), None),
+        (Method::GET, p("/follow-up"), None),
+        (Method::POST, p("/follow-up/close"), None),
+        (
+            Method::POST,
             p("/posts/2/hide"),
             Some(json!({"reason": "spam"})),
         ),
@@ -196,6 +204,27 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
             None,
         ),
         (Method::GET, format!("/api/organizations/{org}"), None),
+        (
+            Method::GET,
+            format!("/api/organizations/{org}/answers"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/organizations/{org}/answers"),
+            Some(json!({"title": "Affald", "body": "Se borger.dk"})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/organizations/{org}/answers/{someone}"),
+            Some(json!({"title": "Affald", "body": "Se borger.dk"})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/organizations/{org}/answers/{someone}"),
+            None,
+        ),
+        (Method::GET, p("/answers"), None),
         (
             Method::PATCH,
             format!("/api/organizations/{org}"),
@@ -324,6 +353,8 @@ async fn isolation(app: &TestApp) {
         let own = (method == Method::PATCH && path == format!("/api/meetings/{mb}"))
             || path.ends_with("/queue")
             || path.ends_with("/settings")
+            || path.ends_with("/follow-up")
+            || (method == Method::GET && path.ends_with("/answers"))
             || path == format!("/api/organizations/{org_b}");
         if !own {
             continue;

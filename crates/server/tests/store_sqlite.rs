@@ -139,6 +139,17 @@ mod orgs {
     );
 }
 
+// Prepared answers and notification addresses (`common/followup_conformance.rs`).
+mod followup {
+    use super::common::followup_conformance as conformance;
+    use super::*;
+
+    conformance_tests!(
+        snippets_crud_scoped_by_organization,
+        notify_addresses_put_get_delete,
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn whole_suite_on_one_shared_store() {
     let (_dir, store) = fresh_dyn().await;

@@ -124,6 +124,9 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
                 starts_at: s.details.starts_at,
                 seq: s.seq,
                 organization_id: Some(org.0),
+                unanswered: s.unanswered().count() as u32,
+                follow_up_due: s.follow_up_due,
+                follow_up_overdue: s.follow_up_overdue(chrono::Utc::now()),
             }));
         }
     }

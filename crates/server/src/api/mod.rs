@@ -4,10 +4,13 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod answers;
 pub mod errors;
+pub mod followup;
 pub mod health;
 pub mod meetings;
 pub mod metrics;
+pub mod mine;
 pub mod moderation;
 pub mod openapi;
 pub mod organizations;
@@ -58,6 +61,8 @@ pub struct AppState {
     pub meeting_orgs: scope::MeetingOrgs,
     pub org_cache: scope::OrgCache,
     pub shutting_down: AtomicBool,
+    /// Answer notifications; `None` when no SMTP server is configured.
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }
 
 impl AppState {
@@ -83,6 +88,7 @@ impl AppState {
             meeting_orgs: scope::MeetingOrgs::default(),
             org_cache: scope::OrgCache::default(),
             shutting_down: AtomicBool::new(false),
+            mailer: crate::mail::Mailer::from_settings(&settings),
             settings,
             store,
             hub,
@@ -353,6 +359,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(participants::routes)
             .configure(posts::routes)
             .configure(queue::routes)
+            .configure(followup::routes)
+            .configure(answers::routes)
+            .configure(mine::routes)
             .configure(moderation::routes)
             .configure(streams::routes)
             .configure(openapi::routes),

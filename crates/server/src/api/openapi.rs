@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, announcements, health, meetings, moderation, organizations, participants, posts,
-    queue, staff, streams,
+    accounts, announcements, answers, followup, health, meetings, mine, moderation, organizations,
+    participants, posts, queue, staff, streams,
 };
 
 struct Security;
@@ -45,6 +45,9 @@ impl Modify for Security {
         participants::join, participants::me, participants::mute, participants::unmute, participants::ban, participants::unban,
         posts::create, posts::vote, posts::report, posts::notice, posts::pin, posts::unpin, posts::room_question,
         queue::queue, queue::claim, queue::release, queue::answer, queue::answer_live, queue::dismiss, queue::merge, queue::on_air,
+        answers::list, answers::create, answers::update, answers::delete, answers::for_meeting,
+        mine::mine, mine::new_link, mine::put_notify, mine::delete_notify,
+        followup::assign, followup::unassign, followup::follow_up, followup::close,
         moderation::hide, moderation::restore, moderation::approve, moderation::reject,
         streams::websocket, streams::server_sent_events,
         organizations::create, organizations::list, organizations::get, organizations::update,

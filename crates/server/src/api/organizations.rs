@@ -37,7 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The organizer behind the request, which must cover organization `id`.
-async fn scoped(
+pub(crate) async fn scoped(
     state: &State,
     req: &HttpRequest,
     id: Uuid,

@@ -56,6 +56,7 @@ pub async fn join(
                 meeting_id: room.id,
                 you,
                 seq: None,
+                my_questions_link: None,
             }));
         }
     }
@@ -80,12 +81,14 @@ pub async fn join(
         .you(&room, participant)
         .await?
         .ok_or(ApiError::NotFound("participant"))?;
+    let my_questions_link = Some(super::mine::issue_link(&state, room.id, participant).await?);
     Ok(HttpResponse::Created()
         .cookie(session_cookie(&state.settings, room.id, &token))
         .json(SessionResponse {
             meeting_id: room.id,
             you,
             seq,
+            my_questions_link,
         }))
 }
 

@@ -49,6 +49,9 @@ pub struct QueueQuery {
     /// `votes` (default) or `age`.
     #[serde(default)]
     pub sort: QueueSort,
+    /// `true`: only questions routed to you (a panelist's own queue).
+    #[serde(default)]
+    pub mine: bool,
 }
 
 #[utoipa::path(get, path = "/api/meetings/{id}/queue", tag = "panelist",
@@ -73,12 +76,19 @@ pub async fn queue(
         });
     }
     let sort = q.sort;
+    let mine = q.mine.then(|| borgermode_domain::Assignee::Panelist {
+        participant: participant.unwrap_or(borgermode_domain::ParticipantId(Uuid::nil())),
+    });
     let resp = room.with_state(|s, votes| QueueResponse {
         seq: s.seq,
         sort,
         questions: s
             .queue(sort, &|p| votes.get(&p).copied().unwrap_or(0))
             .into_iter()
+            .filter(|p| {
+                mine.is_none()
+                    || p.question.as_ref().and_then(|q| q.assignee.as_ref()) == mine.as_ref()
+            })
             .filter_map(|p| post_view(s, votes, p.id, Viewer::STAFF))
             .collect(),
     });
@@ -92,7 +102,22 @@ async fn question_command(
     cmd: Command,
 ) -> Result<HttpResponse, ApiError> {
     let room = state.room(id).await?;
-    run_command(&state, &req, &room, Who::Participant, cmd, false).await
+    let answered = match &cmd {
+        Command::AnswerWritten { post, .. } | Command::AnswerLive { post, .. } => Some(*post),
+        _ => None,
+    };
+    let resp = run_command(&state, &req, &room, Who::Participant, cmd, false).await?;
+    // Tell the askers, after the commit and off the request's path; a replayed request
+    // (same Idempotency-Key) was already handled the first time.
+    if let Some(post) = answered {
+        if resp.status().is_success() && !resp.headers().contains_key("idempotent-replayed") {
+            let (mailer, store) = (state.mailer.clone(), state.store.clone());
+            tokio::spawn(async move {
+                crate::mail::after_answer(mailer, store, &room, post).await;
+            });
+        }
+    }
+    Ok(resp)
 }
 
 #[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/claim", tag = "panelist",

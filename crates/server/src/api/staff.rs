@@ -152,6 +152,7 @@ pub async fn exchange(
             meeting_id: room.id,
             you,
             seq: None,
+            my_questions_link: None,
         }))
 }
 

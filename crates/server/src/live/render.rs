@@ -10,12 +10,13 @@ use std::collections::HashMap;
 use borgermode_domain::event::Event;
 use borgermode_domain::ParticipantId;
 use borgermode_domain::{
-    Answer, EventKind, MeetingState, PostId, QuestionState, Role, Source, StaffRole, Visibility,
+    Answer, Assignee, EventKind, MeetingState, PostId, Question, QuestionState, Role, Source,
+    StaffRole, Visibility,
 };
 use borgermode_protocol::frames::{EventFrame, ParticipantEventView};
 use borgermode_protocol::views::{
-    AnswerView, Audience, AuthorView, MeetingView, PostStatus, PostView, QuestionView,
-    SettingsView, StaffView,
+    AnswerView, AssigneeView, Audience, AuthorView, FollowUpView, MeetingView, PostStatus,
+    PostView, QuestionView, SettingsView, StaffView,
 };
 
 use crate::markdown::to_safe_html;
@@ -94,7 +95,34 @@ pub fn meeting_view(state: &MeetingState, description_html: &str, staff: bool) -
         staff: staff_views(state, staff),
         seq: state.seq,
         organization: None,
+        follow_up: state.follow_up_due.map(|due| FollowUpView {
+            due,
+            closed_at: state.follow_up_closed_at,
+        }),
     }
+}
+
+/// A question's routing as staff see it.
+pub fn assignee_view(state: &MeetingState, q: &Question) -> Option<AssigneeView> {
+    let since = q.assigned_at;
+    q.assignee.as_ref().map(|a| match a {
+        Assignee::Panelist { participant } => AssigneeView {
+            kind: "panelist".into(),
+            participant_id: Some(*participant),
+            name: state
+                .participants
+                .get(participant)
+                .map(|p| p.display_name.as_str().to_string())
+                .unwrap_or_default(),
+            since,
+        },
+        Assignee::Department { name } => AssigneeView {
+            kind: "department".into(),
+            participant_id: None,
+            name: name.clone(),
+            since,
+        },
+    })
 }
 
 fn author_view(state: &MeetingState, id: Option<ParticipantId>, source: &Source) -> AuthorView {
@@ -193,6 +221,11 @@ pub fn post_view(
             dismissed_reason,
             merged_into,
             merged_from: q.merged_from.iter().map(|p| p.0).collect(),
+            assignee: if viewer.is_staff() {
+                assignee_view(state, q)
+            } else {
+                None
+            },
         }
     });
     let (hidden_reason, moderation_note) = match &post.visibility {
@@ -284,7 +317,9 @@ fn touched_posts(e: &Event) -> Vec<PostId> {
         | EventKind::QuestionClaimed { post }
         | EventKind::QuestionReleased { post }
         | EventKind::QuestionAnswered { post, .. }
-        | EventKind::QuestionDismissed { post, .. } => vec![*post],
+        | EventKind::QuestionDismissed { post, .. }
+        | EventKind::QuestionAssigned { post, .. }
+        | EventKind::QuestionUnassigned { post } => vec![*post],
         EventKind::QuestionMerged { post, into } => vec![*post, *into],
         _ => Vec::new(),
     }
@@ -298,7 +333,10 @@ fn public_may_see(state: &MeetingState, e: &Event) -> bool {
         | EventKind::ParticipantMuted { .. }
         | EventKind::ParticipantUnmuted { .. }
         | EventKind::ParticipantBanned { .. }
-        | EventKind::ParticipantUnbanned { .. } => false,
+        | EventKind::ParticipantUnbanned { .. }
+        // Routing is internal to the staff.
+        | EventKind::QuestionAssigned { .. }
+        | EventKind::QuestionUnassigned { .. } => false,
         EventKind::StaffAdded { role, .. } => *role == StaffRole::Panelist,
         EventKind::StaffRevoked { participant } => state
             .participants
@@ -322,6 +360,8 @@ fn changes_meeting(kind: &EventKind) -> bool {
             | EventKind::MeetingScheduled
             | EventKind::MeetingOpened
             | EventKind::MeetingClosed
+            | EventKind::FollowUpStarted { .. }
+            | EventKind::FollowUpClosed
             | EventKind::SettingsChanged { .. }
             | EventKind::NoticePinned { .. }
             | EventKind::NoticeUnpinned

@@ -18,6 +18,7 @@
 //! - Nothing is acknowledged before commit; SQLite runs with `synchronous=FULL`.
 
 mod codec;
+pub mod followup;
 pub mod orgs;
 pub mod postgres;
 pub mod sqlite;
@@ -100,7 +101,7 @@ pub enum StoreError {
 
 /// The log and its small tables; organizations and accounts come with [`orgs::OrgStore`].
 #[async_trait]
-pub trait Store: orgs::OrgStore + Send + Sync + 'static {
+pub trait Store: orgs::OrgStore + followup::FollowUpStore + Send + Sync + 'static {
     /// Human-readable kind for logs and /readyz ("sqlite", "postgres").
     fn kind(&self) -> &'static str;
 

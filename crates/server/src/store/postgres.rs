@@ -62,6 +62,7 @@ use super::{
     StoreError, VoteChange,
 };
 
+mod followup;
 mod orgs;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");

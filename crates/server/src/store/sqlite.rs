@@ -55,6 +55,7 @@ use super::{
     StoreError, VoteChange,
 };
 
+mod followup;
 mod orgs;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cluster;
 pub mod fleet;
+pub mod followup_conformance;
 pub mod org_conformance;
 pub mod pg;
 pub mod store_conformance;

@@ -951,7 +951,7 @@ pub async fn settings_put_get_overwrite(store: Arc<dyn Store>) {
 
 /// Number of `EventKind` variants; [`kind_index`] fails to compile when one is added, as a
 /// reminder to add it to [`every_kind`] and bump this.
-const EVENT_KINDS: usize = 28;
+const EVENT_KINDS: usize = 32;
 
 fn kind_index(kind: &EventKind) -> usize {
     match kind {
@@ -983,6 +983,10 @@ fn kind_index(kind: &EventKind) -> usize {
         EventKind::ParticipantUnmuted { .. } => 25,
         EventKind::ParticipantBanned { .. } => 26,
         EventKind::ParticipantUnbanned { .. } => 27,
+        EventKind::QuestionAssigned { .. } => 28,
+        EventKind::QuestionUnassigned { .. } => 29,
+        EventKind::FollowUpStarted { .. } => 30,
+        EventKind::FollowUpClosed => 31,
     }
 }
 
@@ -1099,10 +1103,21 @@ fn every_kind(moderator: ParticipantId, citizen: ParticipantId) -> Vec<EventKind
         EventKind::ParticipantUnbanned {
             participant: citizen,
         },
+        EventKind::QuestionAssigned {
+            post: p(10),
+            to: borgermode_domain::Assignee::Department {
+                name: "Teknik og Miljø".into(),
+            },
+        },
+        EventKind::QuestionUnassigned { post: p(10) },
         EventKind::StaffRevoked {
             participant: moderator,
         },
         EventKind::MeetingClosed,
+        EventKind::FollowUpStarted {
+            due: DateTime::from_timestamp(1_800_000_000, 0).expect("in range"),
+        },
+        EventKind::FollowUpClosed,
     ]
 }
 

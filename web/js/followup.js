@@ -1,0 +1,176 @@
+// Routing and follow-up in the consoles: who a question is routed to, the panelist's own queue
+// ("assigned to me"), the routing form, prepared answers for the answer box, and the follow-up
+// deadline (staff, organizer, and on the closed meeting's public page). Kept apart from
+// staff.js / admin.js so those only carry small hooks.
+
+import { el, t, api, errorText, fmtDateTime } from './util.js';
+
+/** Whether a question is routed to this participant (the panelist's own queue). */
+export function assignedTo(p, you) {
+  const a = p.question && p.question.assignee;
+  return !!(a && you && a.kind === 'panelist' && a.participant_id === you.participant_id);
+}
+
+/** "Routed to: <panelist or department>" for a queue item (staff see the assignee). */
+export function assigneeLine(q) {
+  const a = q && q.assignee;
+  if (!a) return null;
+  return el('p', { class: 'state-line assignee' },
+    t(a.kind === 'panelist' ? 'followup.assigned_panelist' : 'followup.assigned_department', { name: a.name }));
+}
+
+/** Departments already used in this meeting, offered as suggestions. */
+function departments(feed) {
+  const names = new Set();
+  for (const p of feed.posts.values()) {
+    const a = p.question && p.question.assignee;
+    if (a && a.kind === 'department') names.add(a.name);
+  }
+  return [...names].sort();
+}
+
+/** The routing form: a panelist of the meeting, or a department by name (free text). */
+export function assignForm(meetingId, q, feed, close, run) {
+  const panelists = ((feed.meeting && feed.meeting.staff) || []).filter((s) => s.role === 'panelist' && !s.revoked);
+  const current = q.question.assignee;
+  const who = el('select', { id: `assign-who-${q.id}` },
+    el('option', { value: '' }, t('followup.choose')),
+    panelists.map((s) => el('option', { value: s.participant_id, selected: !!(current && current.participant_id === s.participant_id) }, s.role_line ? `${s.name} (${s.role_line})` : s.name)));
+  const listId = `assign-depts-${q.id}`;
+  const dept = el('input', { id: `assign-dept-${q.id}`, type: 'text', maxlength: '80', list: listId, autocomplete: 'off' });
+  if (current && current.kind === 'department') dept.value = current.name;
+  const err = el('p', { class: 'form-error', role: 'alert' });
+  const form = el('form', { class: 'small-form assign-form', novalidate: true },
+    el('label', { for: who.id }, t('followup.to_panelist')), who,
+    el('label', { for: dept.id }, t('followup.to_department')), dept,
+    el('datalist', { id: listId }, departments(feed).map((d) => el('option', { value: d }))),
+    el('div', { class: 'row wrap' },
+      el('button', { type: 'submit' }, t('followup.assign')),
+      current ? el('button', { type: 'button', class: 'secondary', onclick: async () => {
+        try { await run(api('DELETE', `/api/meetings/${meetingId}/questions/${q.id}/assign`), 'followup.unassigned_ok'); close(); } catch (x) { err.textContent = errorText(x); }
+      } }, t('followup.unassign')) : null,
+      el('button', { type: 'button', class: 'link-button', onclick: close }, t('action.cancel'))),
+    err);
+  form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = dept.value.trim() ? { department: dept.value.trim() } : who.value ? { panelist: who.value } : null;
+    if (!body) { err.textContent = t('followup.choose_one'); who.focus(); return; }
+    try { await run(api('POST', `/api/meetings/${meetingId}/questions/${q.id}/assign`, body), 'followup.assigned_ok'); close(); } catch (x) { err.textContent = errorText(x); }
+  });
+  return form;
+}
+
+let snippetsCache = null;
+
+/** Prepared answers of the meeting's organization, loaded once per page. */
+function snippets(meetingId) {
+  if (!snippetsCache) snippetsCache = api('GET', `/api/meetings/${meetingId}/answers`).catch(() => []);
+  return snippetsCache;
+}
+
+/** A picker that inserts a prepared answer into the answer box (`fieldId`), to be edited
+ *  before sending. Renders nothing when the organization has none. */
+export function snippetPicker(meetingId, fieldId) {
+  const box = el('div', { class: 'snippet-picker' });
+  snippets(meetingId).then((list) => {
+    if (!list.length) return;
+    const sel = el('select', { id: `${fieldId}-snippet` }, el('option', { value: '' }, t('followup.snippet_choose')),
+      list.map((s) => el('option', { value: s.id }, s.title)));
+    const insert = el('button', { type: 'button', class: 'secondary', onclick: () => {
+      const s = list.find((x) => x.id === sel.value);
+      const field = document.getElementById(fieldId);
+      if (!s || !field) return;
+      field.value = field.value.trim() ? `${field.value.trim()}\n\n${s.body}` : s.body;
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+      field.focus();
+    } }, t('followup.snippet_insert'));
+    box.replaceChildren(el('label', { for: sel.id }, t('followup.snippet_label')), el('div', { class: 'row wrap' }, sel, insert));
+  });
+  return box;
+}
+
+/** The follow-up line of a closed meeting: deadline, overdue, done. */
+export function followUpLine(m, now = Date.now()) {
+  const f = m && m.follow_up;
+  if (!f || m.status !== 'closed') return null;
+  const c = m.counters || { answered: 0, questions: 0, dismissed: 0 };
+  const open = Math.max(0, c.questions - c.answered - (c.dismissed || 0));
+  if (f.closed_at || open === 0) return el('p', { class: 'followup-line' }, t('followup.done'));
+  const overdue = Date.parse(f.due) < now;
+  return el('p', { class: `followup-line${overdue ? ' overdue' : ''}` },
+    t(overdue ? 'followup.overdue' : 'followup.due', { date: fmtDateTime(f.due), n: open }));
+}
+
+/** Organizer's meeting list: a flag when the follow-up is overdue. */
+export function listFlag(summary) {
+  if (summary.follow_up_overdue) return el('span', { class: 'badge overdue' }, t('followup.overdue_flag', { n: summary.unanswered }));
+  if (summary.follow_up_due && summary.unanswered) return el('span', { class: 'badge' }, t('followup.open_flag', { n: summary.unanswered }));
+  return null;
+}
+
+/** Organizer's meeting page: follow-up figures per panelist and the "close follow-up" button. */
+export async function organizerCard(meetingId, onDone) {
+  let f;
+  try { f = await api('GET', `/api/meetings/${meetingId}/follow-up`); } catch (_) { return null; }
+  const rows = f.panelists.map((p) => el('tr', null,
+    el('td', null, p.name), el('td', null, String(p.assigned)), el('td', null, String(p.answered)), el('td', null, String(p.open)),
+    el('td', null, p.median_answer_secs == null ? '–' : t('followup.minutes', { n: Math.round(p.median_answer_secs / 60) }))));
+  const card = el('section', { class: 'card', 'aria-labelledby': 'fu-h' }, el('h2', { id: 'fu-h' }, t('followup.title')));
+  if (f.due) {
+    card.append(el('p', { class: f.overdue ? 'followup-line overdue' : 'followup-line' },
+      f.follow_up_closed_at ? t('followup.closed') : t(f.overdue ? 'followup.overdue' : 'followup.due', { date: fmtDateTime(f.due), n: f.unanswered.length })));
+  }
+  card.append(el('p', null, t('counter.answered', { a: f.counters.answered, n: f.counters.questions })));
+  if (rows.length) {
+    card.append(el('div', { class: 'table-wrap' }, el('table', null,
+      el('thead', null, el('tr', null, ['name', 'assigned', 'answered', 'open', 'median'].map((k) => el('th', { scope: 'col' }, t(`followup.col.${k}`))))),
+      el('tbody', null, rows))));
+  }
+  if (f.departments.length) {
+    card.append(el('ul', { class: 'dept-list' }, f.departments.map((d) => el('li', null, t('followup.dept_line', { name: d.name, open: d.open, n: d.assigned })))));
+  }
+  if (f.status === 'closed' && !f.follow_up_closed_at) {
+    const err = el('p', { class: 'form-error', role: 'alert' });
+    card.append(el('button', { type: 'button', class: 'secondary', onclick: async () => {
+      try { await api('POST', `/api/meetings/${meetingId}/follow-up/close`); onDone(); } catch (x) { err.textContent = errorText(x); }
+    } }, t('followup.close')), err);
+  }
+  return card;
+}
+
+/** Organizer: the organization's library of prepared answers (create, edit, delete). */
+export async function snippetsCard(orgId) {
+  const card = el('section', { class: 'card', 'aria-labelledby': 'snip-h' });
+  const base = `/api/organizations/${orgId}/answers`;
+  async function render() {
+    let list = [];
+    try { list = await api('GET', base); } catch (_) { /* shown as empty */ }
+    const title = el('input', { id: 'snip-title', type: 'text', maxlength: '120', required: true });
+    const body = el('textarea', { id: 'snip-body', rows: '4', maxlength: '5000', required: true });
+    const err = el('p', { class: 'form-error', role: 'alert' });
+    let editing = null;
+    const submit = el('button', { type: 'submit' }, t('followup.snippet_save'));
+    const form = el('form', { class: 'small-form', novalidate: true },
+      el('label', { for: 'snip-title' }, t('followup.snippet_title')), title,
+      el('label', { for: 'snip-body' }, t('followup.snippet_body')), el('p', { class: 'hint' }, t('followup.snippet_hint')), body,
+      submit, err);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!title.value.trim() || !body.value.trim()) { err.textContent = t('error.empty'); return; }
+      try {
+        const payload = { title: title.value.trim(), body: body.value.trim() };
+        if (editing) await api('PUT', `${base}/${editing}`, payload); else await api('POST', base, payload);
+        render();
+      } catch (x) { err.textContent = errorText(x); }
+    });
+    const items = list.map((s) => el('li', null,
+      el('strong', null, s.title), ' ',
+      el('button', { type: 'button', class: 'link-button', onclick: () => { editing = s.id; title.value = s.title; body.value = s.body; title.focus(); } }, t('followup.snippet_edit')), ' ',
+      el('button', { type: 'button', class: 'link-button danger', onclick: async () => { try { await api('DELETE', `${base}/${s.id}`); render(); } catch (x) { err.textContent = errorText(x); } } }, t('followup.snippet_delete'))));
+    card.replaceChildren(el('h2', { id: 'snip-h' }, t('followup.snippets')), el('p', { class: 'hint' }, t('followup.snippets_lead')),
+      items.length ? el('ul', { class: 'snippet-list' }, items) : el('p', { class: 'empty' }, t('followup.snippets_empty')), form);
+  }
+  await render();
+  return card;
+}
