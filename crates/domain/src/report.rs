@@ -29,11 +29,12 @@ use crate::types::*;
 /// Smallest group size shown in a demographic table.
 pub const MIN_CELL: u32 = 5;
 
-/// One presence sample: how many viewers one instance counted for the meeting in one minute.
-/// Several instances give several samples for the same minute; the report sums them.
+/// One presence sample: how many viewers one instance counted for the meeting at one time.
+/// Per minute, the report takes each instance's highest sample and sums the instances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresenceSample {
     pub minute: DateTime<Utc>,
+    pub instance: uuid::Uuid,
     pub viewers: u32,
 }
 
@@ -444,10 +445,17 @@ pub fn build(events: &[Event], inputs: &ReportInputs) -> Report {
         })
         .collect();
 
-    // Viewers: sum the instances of each minute.
-    let mut viewers: BTreeMap<DateTime<Utc>, u32> = BTreeMap::new();
+    // Viewers: each instance's highest sample in a minute, summed over the instances.
+    let mut per_instance: BTreeMap<(DateTime<Utc>, uuid::Uuid), u32> = BTreeMap::new();
     for s in &inputs.presence {
-        *viewers.entry(minute_of(s.minute)).or_default() += s.viewers;
+        let v = per_instance
+            .entry((minute_of(s.minute), s.instance))
+            .or_default();
+        *v = (*v).max(s.viewers);
+    }
+    let mut viewers: BTreeMap<DateTime<Utc>, u32> = BTreeMap::new();
+    for ((minute, _), v) in per_instance {
+        *viewers.entry(minute).or_default() += v;
     }
     r.peak_viewers = viewers.values().copied().max().unwrap_or(0);
     r.average_viewers = if viewers.is_empty() {

@@ -67,20 +67,30 @@ fn figures_of_a_small_meeting() {
     };
     h.log.push(late);
 
+    let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
     let inputs = ReportInputs {
         votes: HashMap::from([(q1, 3), (q2, 1)]),
         presence: vec![
             PresenceSample {
                 minute: t0(),
+                instance: a,
                 viewers: 10,
+            },
+            // The same instance again in that minute: its highest sample counts.
+            PresenceSample {
+                minute: t0() + Duration::seconds(20),
+                instance: a,
+                viewers: 8,
             },
             // A second instance in the same minute: summed.
             PresenceSample {
-                minute: t0(),
+                minute: t0() + Duration::seconds(30),
+                instance: b,
                 viewers: 4,
             },
             PresenceSample {
                 minute: t0() + Duration::minutes(1),
+                instance: a,
                 viewers: 6,
             },
         ],

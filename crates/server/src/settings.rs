@@ -175,6 +175,11 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_PRESENCE_TTL_SECS", default_value_t = 15)]
     pub presence_ttl_secs: u64,
 
+    /// Record each open meeting's viewer count on this instance this often (ms), for the
+    /// report's peak/average viewers and timeline. 0 = off.
+    #[arg(long, env = "BORGERMODE_PRESENCE_SAMPLE_MS", default_value_t = 60_000)]
+    pub presence_sample_ms: u64,
+
     /// Unload a meeting's room after this long without connections or commands (s).
     #[arg(long, env = "BORGERMODE_ROOM_IDLE_SECS", default_value_t = 600)]
     pub room_idle_secs: u64,
@@ -280,6 +285,9 @@ impl Settings {
     }
     pub fn vote_resync(&self) -> Duration {
         Duration::from_millis(self.vote_resync_ms)
+    }
+    pub fn presence_sample(&self) -> Option<Duration> {
+        (self.presence_sample_ms > 0).then(|| Duration::from_millis(self.presence_sample_ms))
     }
     pub fn presence_ttl(&self) -> Duration {
         Duration::from_secs(self.presence_ttl_secs.max(1))
