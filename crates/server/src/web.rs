@@ -44,6 +44,8 @@ macro_rules! assets {
 static ASSETS: &[Asset] = assets![
     "index.html" => "text/html; charset=utf-8",
     "app.css" => "text/css; charset=utf-8",
+    "report.css" => "text/css; charset=utf-8",
+    "js/report.js" => "text/javascript; charset=utf-8",
     "js/main.js" => "text/javascript; charset=utf-8",
     "js/util.js" => "text/javascript; charset=utf-8",
     "js/live.js" => "text/javascript; charset=utf-8",
@@ -93,6 +95,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(qr_svg)),
     )
     .route("/j/{code}", web::get().to(short_link));
+}
+
+/// The client's strings of one language ("da" or "en"), for pages the server renders itself
+/// (report, archive): one set of translations for client and server.
+pub fn locale_strings(lang: &str) -> HashMap<String, String> {
+    let name = if lang == "en" {
+        "locales/en.json"
+    } else {
+        "locales/da.json"
+    };
+    find(name)
+        .and_then(|a| serde_json::from_str(a.body).ok())
+        .unwrap_or_default()
 }
 
 fn find(name: &str) -> Option<&'static Asset> {

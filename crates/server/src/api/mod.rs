@@ -13,6 +13,7 @@ pub mod organizations;
 pub mod participants;
 pub mod posts;
 pub mod queue;
+pub mod report;
 pub mod scope;
 pub mod staff;
 pub mod streams;
@@ -351,10 +352,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(participants::routes)
             .configure(posts::routes)
             .configure(queue::routes)
+            .configure(report::routes)
             .configure(moderation::routes)
             .configure(streams::routes)
             .configure(openapi::routes),
     )
+    .configure(report::pages)
     .configure(health::routes)
     .configure(metrics::routes);
 }

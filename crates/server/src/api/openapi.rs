@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, health, meetings, moderation, organizations, participants, posts, queue, staff,
+    accounts, health, meetings, moderation, organizations, participants, posts, queue, report, staff,
     streams,
 };
 
@@ -40,6 +40,8 @@ impl Modify for Security {
     paths(
         meetings::create, meetings::list, meetings::get, meetings::posts, meetings::edit, meetings::settings,
         meetings::schedule, meetings::open, meetings::close,
+        report::report_json, report::report_csv, report::report_html, report::get_options, report::put_options,
+        report::export_ndjson, report::export_csv, report::archive_json,
         staff::create_link, staff::revoke, staff::exchange, staff::admin_session,
         participants::join, participants::me, participants::mute, participants::unmute, participants::ban, participants::unban,
         posts::create, posts::vote, posts::report, posts::notice, posts::pin, posts::unpin, posts::room_question,
