@@ -24,6 +24,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Some(CliCommand::AdminToken) => rotate_admin_token(cli.settings).await,
             Some(CliCommand::Migrate) => migrate(cli.settings).await,
+            Some(CliCommand::Export(args)) => export(cli.settings, args).await,
             Some(CliCommand::Healthcheck(args)) => healthcheck(&cli.settings, &args),
             Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo).await,
         }
@@ -56,6 +57,28 @@ async fn migrate(settings: borgermode_server::Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     store.ping().await?;
     println!("database schema is up to date ({})", store.kind());
+    Ok(())
+}
+
+async fn export(
+    settings: borgermode_server::Settings,
+    args: borgermode_server::settings::ExportArgs,
+) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let meeting = borgermode_domain::MeetingId(args.meeting);
+    let Some(body) = borgermode_server::export::export(store.as_ref(), meeting, args.format).await?
+    else {
+        eprintln!("no meeting {meeting} in this database");
+        std::process::exit(2)
+    };
+    match args.out {
+        Some(path) => std::fs::write(&path, body)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?,
+        None => {
+            use std::io::Write as _;
+            std::io::stdout().write_all(body.as_bytes())?;
+        }
+    }
     Ok(())
 }
 

@@ -37,6 +37,20 @@ pub enum CliCommand {
     /// Check that the server on this machine answers: GET /healthz (or /readyz) on the
     /// configured port over loopback, without curl. Exit 0 on 200, 1 otherwise.
     Healthcheck(HealthcheckArgs),
+    /// Export one meeting for the records, straight from the database (no server needed):
+    /// the whole log as NDJSON, or the posts with their answers as CSV.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The meeting's id.
+    pub meeting: uuid::Uuid,
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: crate::export::Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
