@@ -83,7 +83,7 @@ export function meetingInfo(m, opts = {}) {
     const timer = setInterval(() => { if (!cd.isConnected) clearInterval(timer); else tick(); }, 1000);
     box.append(el('div', { class: 'before' }, cd, el('p', null, t(m.status === 'scheduled' ? 'meeting.intake' : 'meeting.draft')), calendarButton(m)));
   }
-  if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner')));
+  if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner'), ' ', el('a', { href: `/m/${m.id}/archive` }, t('archive.open'))));
   const panel = (m.staff || []).filter((s) => s.role === 'panelist' && !s.revoked);
   if (panel.length) {
     box.append(el('p', { class: 'panel' }, el('span', { class: 'label' }, t('meeting.panel')), ' ',
