@@ -333,8 +333,8 @@ async fn isolation(app: &TestApp) {
     for (method, path, body) in organizer_routes(&mb, &org_b) {
         let own = (method == Method::PATCH && path == format!("/api/meetings/{mb}"))
             || path.ends_with("/queue")
-            || path.ends_with("/report")
-            || path.ends_with("/export.csv")
+            || path == format!("/api/meetings/{mb}/report")
+            || path == format!("/api/meetings/{mb}/export.csv")
             || path.ends_with("/settings")
             || path == format!("/api/organizations/{org_b}");
         if !own {
