@@ -466,16 +466,8 @@ pub fn build(events: &[Event], inputs: &ReportInputs) -> Report {
     };
 
     // Timeline: every minute from the first to the last one with anything in it.
-    let first = posts_per_minute
-        .keys()
-        .chain(viewers.keys())
-        .min()
-        .copied();
-    let last = posts_per_minute
-        .keys()
-        .chain(viewers.keys())
-        .max()
-        .copied();
+    let first = posts_per_minute.keys().chain(viewers.keys()).min().copied();
+    let last = posts_per_minute.keys().chain(viewers.keys()).max().copied();
     if let (Some(first), Some(last)) = (first, last) {
         let mut m = first;
         // Bounded: a meeting's timeline is at most a few days of minutes.

@@ -25,7 +25,13 @@ fn figures_of_a_small_meeting() {
     let c1 = h.comment(t.anne, "Godt initiativ");
     h.reply(t.bo, c1, "Enig");
     h.advance(60);
-    h.ok(t.panelist, Command::AnswerLive { post: q1, note: None });
+    h.ok(
+        t.panelist,
+        Command::AnswerLive {
+            post: q1,
+            note: None,
+        },
+    );
     h.advance(60);
     h.ok(
         t.panelist2,
@@ -139,7 +145,13 @@ fn figures_of_a_small_meeting() {
 fn erased_content_changes_no_figure() {
     let mut t = Town::open();
     let q = t.h.question(t.anne, "Hvornår?");
-    t.h.ok(t.panelist, Command::AnswerLive { post: q, note: None });
+    t.h.ok(
+        t.panelist,
+        Command::AnswerLive {
+            post: q,
+            note: None,
+        },
+    );
     for e in &mut t.h.log {
         for c in e.kind.contents_mut() {
             c.text = None;
@@ -192,11 +204,7 @@ fn targets_against_demographics() {
     assert_eq!(r.participants, 21);
     assert_eq!(r.age.total, Some(21));
     let count = |d: &report::Distribution, g: &str| {
-        d.cells
-            .iter()
-            .find(|c| c.group == g)
-            .expect("group")
-            .count
+        d.cells.iter().find(|c| c.group == g).expect("group").count
     };
     // under_18 = 2 and 30_44 = 3 are small; at least one large cell goes with them.
     assert_eq!(count(&r.age, "under_18"), None);

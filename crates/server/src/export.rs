@@ -128,7 +128,9 @@ pub fn posts_csv(state: &MeetingState) -> String {
         let (qstate, mode, answer, by, at) = match p.question.as_ref().map(|q| &q.state) {
             Some(QuestionState::Answered { by, at, answer }) => {
                 let (mode, text) = match answer {
-                    borgermode_domain::Answer::Written { body } => ("written", text_or_erased(body)),
+                    borgermode_domain::Answer::Written { body } => {
+                        ("written", text_or_erased(body))
+                    }
                     borgermode_domain::Answer::Live { note } => {
                         ("live", note.clone().unwrap_or_default())
                     }

@@ -66,7 +66,8 @@ async fn export(
 ) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let meeting = borgermode_domain::MeetingId(args.meeting);
-    let Some(body) = borgermode_server::export::export(store.as_ref(), meeting, args.format).await?
+    let Some(body) =
+        borgermode_server::export::export(store.as_ref(), meeting, args.format).await?
     else {
         eprintln!("no meeting {meeting} in this database");
         std::process::exit(2)

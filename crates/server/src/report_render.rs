@@ -221,7 +221,10 @@ pub fn report_html(r: &Report, meeting: uuid::Uuid, lang: &str, s: &Strings) -> 
     let figures = [
         ("report.participants", r.participants.to_string()),
         ("report.peak_viewers", r.peak_viewers.to_string()),
-        ("report.average_viewers", format!("{:.1}", r.average_viewers)),
+        (
+            "report.average_viewers",
+            format!("{:.1}", r.average_viewers),
+        ),
         ("report.posts", r.posts.to_string()),
         ("report.questions", r.questions.to_string()),
         ("report.comments", r.comments.to_string()),
@@ -341,11 +344,7 @@ pub fn report_html(r: &Report, meeting: uuid::Uuid, lang: &str, s: &Strings) -> 
         distribution_table(&r.gender, "report.gender", s)
     );
     if !r.targets.is_empty() {
-        let _ = write!(
-            o,
-            "<h3>{}</h3><table><tbody>",
-            s.e("report.targets")
-        );
+        let _ = write!(o, "<h3>{}</h3><table><tbody>", s.e("report.targets"));
         for t in &r.targets {
             let share = match (t.share_low_pct, t.share_high_pct) {
                 (Some(l), Some(h)) if (l - h).abs() < f64::EPSILON => format!("{l:.1} %"),
@@ -394,7 +393,11 @@ pub fn report_csv(r: &Report) -> String {
     ] {
         row("figures", k, v.to_string());
     }
-    row("figures", "average_viewers", format!("{:.1}", r.average_viewers));
+    row(
+        "figures",
+        "average_viewers",
+        format!("{:.1}", r.average_viewers),
+    );
     let a = &r.answers;
     for (k, v) in [
         ("questions", a.questions),
@@ -410,19 +413,52 @@ pub fn report_csv(r: &Report) -> String {
     row("answers", "median_secs", opt(a.median_secs));
     row("answers", "p90_secs", opt(a.p90_secs));
     for p in &r.panelists {
-        row("panelist", &p.name, format!("{} answered; median {} s; p90 {} s", p.answered, opt(p.median_secs), opt(p.p90_secs)));
+        row(
+            "panelist",
+            &p.name,
+            format!(
+                "{} answered; median {} s; p90 {} s",
+                p.answered,
+                opt(p.median_secs),
+                opt(p.p90_secs)
+            ),
+        );
     }
     for m in &r.moderation {
-        row("moderation", &format!("{}:{}", m.action, m.reason), m.count.to_string());
+        row(
+            "moderation",
+            &format!("{}:{}", m.action, m.reason),
+            m.count.to_string(),
+        );
     }
     for (name, d) in [("age", &r.age), ("gender", &r.gender)] {
         for c in &d.cells {
-            row(name, &c.group, c.count.map(|n| n.to_string()).unwrap_or_else(|| "suppressed".into()));
+            row(
+                name,
+                &c.group,
+                c.count
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "suppressed".into()),
+            );
         }
-        row(name, "total", d.total.map(|n| n.to_string()).unwrap_or_else(|| "suppressed".into()));
+        row(
+            name,
+            "total",
+            d.total
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "suppressed".into()),
+        );
     }
     for p in &r.timeline {
-        row("timeline", &p.minute.to_rfc3339(), format!("{} posts; {} viewers", p.posts, p.viewers.map(|v| v.to_string()).unwrap_or_default()));
+        row(
+            "timeline",
+            &p.minute.to_rfc3339(),
+            format!(
+                "{} posts; {} viewers",
+                p.posts,
+                p.viewers.map(|v| v.to_string()).unwrap_or_default()
+            ),
+        );
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -444,7 +480,11 @@ pub fn archive_html(a: &ArchiveResponse, lang: &str, s: &Strings) -> String {
             a.closed_at.map(|c| c.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
         ))
     );
-    let _ = write!(o, "<section aria-labelledby=\"h-posts\"><h2 id=\"h-posts\">{}</h2>", s.e("archive.posts"));
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"h-posts\"><h2 id=\"h-posts\">{}</h2>",
+        s.e("archive.posts")
+    );
     for p in &a.posts {
         let kind = match p.kind {
             borgermode_domain::PostKind::Question => "question",
@@ -458,7 +498,13 @@ pub fn archive_html(a: &ArchiveResponse, lang: &str, s: &Strings) -> String {
                     o,
                     "<p class=\"tombstone\">{} {}</p>",
                     s.e("archive.hidden"),
-                    s.e(&format!("report.reason.{}", serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()))
+                    s.e(&format!(
+                        "report.reason.{}",
+                        serde_json::to_value(reason)
+                            .ok()
+                            .and_then(|v| v.as_str().map(String::from))
+                            .unwrap_or_default()
+                    ))
                 );
             }
             (Some(body), None) => {
@@ -482,14 +528,22 @@ pub fn archive_html(a: &ArchiveResponse, lang: &str, s: &Strings) -> String {
                 esc(&ans.at.format("%Y-%m-%d %H:%M").to_string()),
                 ans.text
                     .as_deref()
-                    .map(|t| if ans.mode == "written" { crate::markdown::to_safe_html(t) } else { format!("<p>{}</p>", esc(t)) })
+                    .map(|t| if ans.mode == "written" {
+                        crate::markdown::to_safe_html(t)
+                    } else {
+                        format!("<p>{}</p>", esc(t))
+                    })
                     .unwrap_or_default()
             );
         }
         o.push_str("</article>");
     }
     o.push_str("</section>");
-    let _ = write!(o, "<section aria-labelledby=\"h-log\"><h2 id=\"h-log\">{}</h2>", s.e("archive.moderation_log"));
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"h-log\"><h2 id=\"h-log\">{}</h2>",
+        s.e("archive.moderation_log")
+    );
     if a.moderation_log.is_empty() {
         let _ = write!(o, "<p>{}</p>", s.e("report.no_moderation"));
     } else {
@@ -509,9 +563,18 @@ pub fn archive_html(a: &ArchiveResponse, lang: &str, s: &Strings) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
                 esc(&m.at.format("%H:%M:%S").to_string()),
                 s.e(&format!("report.action.{}", m.action)),
-                m.reason.as_deref().map(|r| s.e(&format!("report.reason.{r}"))).unwrap_or_default(),
-                m.post.map(|p| format!("<a href=\"#p{p}\">#{p}</a>")).unwrap_or_default(),
-                if show_mod { format!("<td>{}</td>", esc(m.moderator.as_deref().unwrap_or(""))) } else { String::new() }
+                m.reason
+                    .as_deref()
+                    .map(|r| s.e(&format!("report.reason.{r}")))
+                    .unwrap_or_default(),
+                m.post
+                    .map(|p| format!("<a href=\"#p{p}\">#{p}</a>"))
+                    .unwrap_or_default(),
+                if show_mod {
+                    format!("<td>{}</td>", esc(m.moderator.as_deref().unwrap_or("")))
+                } else {
+                    String::new()
+                }
             );
         }
         o.push_str("</tbody></table>");

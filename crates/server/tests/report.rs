@@ -106,8 +106,13 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
     for i in 0..QUESTIONS {
         let body = format!("Spørgsmål {i}: \"hvorfor\", og hvad med æøå?\nAnden linje");
         questions.push(
-            create_post(app, &people[i % PARTICIPANTS], m, json!({"kind": "question", "body": body}))
-                .await,
+            create_post(
+                app,
+                &people[i % PARTICIPANTS],
+                m,
+                json!({"kind": "question", "body": body}),
+            )
+            .await,
         );
     }
     for i in 0..COMMENTS {
@@ -139,36 +144,51 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
         let (path, body) = if i < LIVE {
             ("answer-live", json!({}))
         } else {
-            ("answer", json!({"body": format!("Skriftligt svar {i}: se **kommunen.dk**")}))
+            (
+                "answer",
+                json!({"body": format!("Skriftligt svar {i}: se **kommunen.dk**")}),
+            )
         };
         ok(
-            app.as_(&panel, Method::POST, &format!("/api/meetings/{m}/questions/{q}/{path}"))
-                .json(&body)
-                .send()
-                .await
-                .expect("answer"),
+            app.as_(
+                &panel,
+                Method::POST,
+                &format!("/api/meetings/{m}/questions/{q}/{path}"),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("answer"),
             "answer",
         )
         .await;
     }
     for c in comments.iter().take(HIDDEN) {
         ok(
-            app.as_(&moderator, Method::POST, &format!("/api/meetings/{m}/posts/{c}/hide"))
-                .json(&json!({"reason": "abusive"}))
-                .send()
-                .await
-                .expect("hide"),
+            app.as_(
+                &moderator,
+                Method::POST,
+                &format!("/api/meetings/{m}/posts/{c}/hide"),
+            )
+            .json(&json!({"reason": "abusive"}))
+            .send()
+            .await
+            .expect("hide"),
             "hide",
         )
         .await;
     }
     for (i, who) in people.iter().enumerate().take(30) {
         ok(
-            app.as_(who, Method::PUT, &format!("/api/meetings/{m}/posts/{}/vote", questions[i % 3]))
-                .json(&json!({"up": true}))
-                .send()
-                .await
-                .expect("vote"),
+            app.as_(
+                who,
+                Method::PUT,
+                &format!("/api/meetings/{m}/posts/{}/vote", questions[i % 3]),
+            )
+            .json(&json!({"up": true}))
+            .send()
+            .await
+            .expect("vote"),
             "vote",
         )
         .await;
@@ -186,7 +206,10 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
 
 async fn get_text(app: &TestApp, path: &str) -> (u16, String) {
     let resp = app.admin(Method::GET, path).send().await.expect("get");
-    (resp.status().as_u16(), resp.text().await.unwrap_or_default())
+    (
+        resp.status().as_u16(),
+        resp.text().await.unwrap_or_default(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -316,7 +339,10 @@ async fn exports_round_trip(app: &TestApp, m: MeetingId) {
         };
         assert_eq!(&row[1], expected_kind);
     }
-    assert_eq!(tricky, QUESTIONS, "bodies with quotes, commas, newlines and æøå");
+    assert_eq!(
+        tricky, QUESTIONS,
+        "bodies with quotes, commas, newlines and æøå"
+    );
 }
 
 async fn archive_hides_what_it_must(app: &TestApp, m: MeetingId) {
@@ -408,7 +434,8 @@ async fn presence_report_and_export_on_postgres() {
     let app = spawn_app_on(dir, db.url.clone(), |s| s.presence_sample_ms = 50).await;
     let m = app.open_meeting("Møde på PostgreSQL").await;
     let anne = app.join(m, "Anne \"Æ\", Ørsted").await;
-    app.post(&anne, m, "question", "Hvad med\nbussen, \"linje 4\"?").await;
+    app.post(&anne, m, "question", "Hvad med\nbussen, \"linje 4\"?")
+        .await;
     let _ws1 = common::app::ws_connect(&app.ws_url(m, None), None).await;
     let _ws2 = common::app::ws_connect(&app.ws_url(m, None), None).await;
     let deadline = Instant::now() + Duration::from_secs(20);

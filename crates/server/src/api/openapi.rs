@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, health, meetings, moderation, organizations, participants, posts, queue, report, staff,
-    streams,
+    accounts, health, meetings, moderation, organizations, participants, posts, queue, report,
+    staff, streams,
 };
 
 struct Security;

@@ -202,7 +202,10 @@ pub async fn put_options(
         code: "validation_failed",
         detail: e.to_string(),
     })?;
-    state.store.put_setting(&options_key(meeting), &json).await?;
+    state
+        .store
+        .put_setting(&options_key(meeting), &json)
+        .await?;
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -313,12 +316,8 @@ pub fn archive(
             }
         })
         .collect();
-    let public_post = |id: borgermode_domain::PostId| {
-        s.posts
-            .get(&id)
-            .filter(|p| p.is_public())
-            .map(|p| p.id.0)
-    };
+    let public_post =
+        |id: borgermode_domain::PostId| s.posts.get(&id).filter(|p| p.is_public()).map(|p| p.id.0);
     let reason_name = |v: serde_json::Result<serde_json::Value>| {
         v.ok().and_then(|v| v.as_str().map(String::from))
     };

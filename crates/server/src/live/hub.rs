@@ -240,9 +240,8 @@ impl Hub {
             let Some(hub) = hub.upgrade() else { break };
             let now = chrono::Utc::now();
             for room in hub.loaded_rooms() {
-                let open = room.with_state(|s, _| {
-                    s.status == borgermode_domain::MeetingStatus::Open
-                });
+                let open =
+                    room.with_state(|s, _| s.status == borgermode_domain::MeetingStatus::Open);
                 if !open {
                     continue;
                 }
