@@ -105,9 +105,16 @@ pub fn locale_strings(lang: &str) -> HashMap<String, String> {
     } else {
         "locales/da.json"
     };
-    find(name)
+    // Plural entries are objects; the server's pages use plain strings only.
+    let map: serde_json::Map<String, serde_json::Value> = find(name)
         .and_then(|a| serde_json::from_str(a.body).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    map.into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn find(name: &str) -> Option<&'static Asset> {

@@ -276,6 +276,8 @@ async fn report_of_the_2013_meeting_is_exact() {
     assert!(html.contains("<svg") && html.contains("<title id=\"tl-title\">"));
     assert!(html.contains("<strong>417</strong>") && html.contains("<strong>150</strong>"));
     assert!(!html.contains("<script"));
+    // Strings from the locale files (the meeting is Danish), not their keys.
+    assert!(html.contains("Nøgletal") && !html.contains("report.figures"));
     let (status, csv_text) = get_text(&app, &format!("/api/meetings/{m}/report.csv")).await;
     assert_eq!(status, 200);
     let mut rd = csv::Reader::from_reader(csv_text.as_bytes());
