@@ -26,7 +26,7 @@ fn main() -> anyhow::Result<()> {
             Some(CliCommand::Migrate) => migrate(cli.settings).await,
             Some(CliCommand::Export(args)) => export(cli.settings, args).await,
             Some(CliCommand::Healthcheck(args)) => healthcheck(&cli.settings, &args),
-            Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo).await,
+            Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo, cli.demo_2013).await,
         }
     })
 }
@@ -92,7 +92,11 @@ async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Re
     Ok(())
 }
 
-async fn serve(settings: borgermode_server::Settings, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    settings: borgermode_server::Settings,
+    with_demo: bool,
+    with_2013: bool,
+) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let state = app.state();
     let public = state.settings.public_url();
@@ -112,6 +116,12 @@ async fn serve(settings: borgermode_server::Settings, with_demo: bool) -> anyhow
         println!("  citizens:  {}", links.citizen);
         println!("  moderator: {}", links.moderator);
         println!("  panelist:  {}", links.panelist);
+    }
+    if with_2013 {
+        let id = demo::seed_2013(&state).await?;
+        println!("The 2013 meeting:");
+        println!("  report:  {public}/api/meetings/{id}/report.html (as organizer)");
+        println!("  archive: {public}/m/{id}/archive");
     }
     let handle = app.handle();
     tokio::spawn(async move {

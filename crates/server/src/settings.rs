@@ -22,6 +22,10 @@ pub struct Cli {
     /// Create a demo meeting on start and print its citizen, moderator and panelist links.
     #[arg(long, env = "BORGERMODE_DEMO", global = true)]
     pub demo: bool,
+    /// Also seed the seed's 2013 meeting (150 participants, 417 posts, closed, with its history)
+    /// and print its report and archive links.
+    #[arg(long = "demo-2013", env = "BORGERMODE_DEMO_2013", global = true)]
+    pub demo_2013: bool,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
 }

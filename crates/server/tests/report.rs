@@ -494,3 +494,55 @@ async fn exports_round_trip_small(app: &TestApp, m: MeetingId) {
     assert_eq!(&row[3], "Anne \"Æ\", Ørsted");
     assert_eq!(&row[6], "Hvad med\nbussen, \"linje 4\"?");
 }
+
+/// The `--demo-2013` seeding (history over two hours, presence samples): the report has
+/// exactly the seed's figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_2013_meeting_has_the_seed_figures() {
+    let app = spawn_app_with(|_| {}).await;
+    let m = borgermode_server::demo::seed_2013(&app.state)
+        .await
+        .expect("seed");
+    let (status, body) = get_text(&app, &format!("/api/meetings/{m}/report")).await;
+    assert_eq!(status, 200, "{body}");
+    let r: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(r["participants"], 150);
+    assert_eq!(r["posts"], 417);
+    assert_eq!(r["questions"], 120);
+    assert_eq!(r["comments"], 247);
+    assert_eq!(r["replies"], 50);
+    assert_eq!(r["answers"]["answered_live"], 60);
+    assert_eq!(r["answers"]["written_during"], 40);
+    assert_eq!(r["answers"]["unanswered"], 20);
+    assert_eq!(r["peak_viewers"], 220);
+    let expected_votes: usize = (0..40usize)
+        .map(|n| (150 - n).div_ceil(9).min(12 - n % 12))
+        .sum();
+    assert_eq!(r["votes"], expected_votes);
+    assert_eq!(r["targets"].as_array().map(Vec::len), Some(2));
+    assert_eq!(r["timeline"].as_array().map(Vec::len), Some(121));
+    let posts_in_timeline: u64 = r["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|p| p["posts"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(posts_in_timeline, 417);
+    // And it is an ordinary closed meeting: the archive opens, with tombstones.
+    let a: Value = app
+        .http
+        .get(app.url(&format!("/api/meetings/{m}/archive")))
+        .send()
+        .await
+        .expect("archive")
+        .json()
+        .await
+        .expect("json");
+    let tombstones = a["posts"]
+        .as_array()
+        .expect("posts")
+        .iter()
+        .filter(|p| p["body"].is_null())
+        .count();
+    assert_eq!(tombstones, 4);
+}

@@ -38,7 +38,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route("/m/{id}/archive", web::get().to(archive_html));
 }
 
-fn options_key(meeting: MeetingId) -> String {
+pub fn options_key(meeting: MeetingId) -> String {
     format!("meeting_report_options:{meeting}")
 }
 
