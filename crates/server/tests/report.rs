@@ -546,3 +546,109 @@ async fn seeded_2013_meeting_has_the_seed_figures() {
         .count();
     assert_eq!(tombstones, 4);
 }
+
+/// Erased content (as the GDPR erasure leaves it: text None, hash kept) never panics and never
+/// shows anything but a clear marker: NDJSON has `text: null` with the hash, the CSV and the
+/// archive say "[erased]".
+#[test]
+fn erased_content_is_a_tombstone_in_exports_and_archive() {
+    use borgermode_domain::event::{Actor, Content, EventKind};
+    use borgermode_domain::{Answer, MeetingDetails, MeetingSettings, Source};
+    let m = MeetingId(uuid::Uuid::new_v4());
+    let citizen = borgermode_domain::ParticipantId(uuid::Uuid::new_v4());
+    let panel = borgermode_domain::ParticipantId(uuid::Uuid::new_v4());
+    let at = chrono::Utc::now();
+    let erased = |text: &str| Content {
+        text: None,
+        ..Content::new(text)
+    };
+    let kinds = vec![
+        (
+            Actor::Organizer,
+            EventKind::MeetingCreated {
+                details: MeetingDetails {
+                    title: "Møde".into(),
+                    description: String::new(),
+                    starts_at: None,
+                    ends_at: None,
+                    language: borgermode_domain::Language::Da,
+                    video_url: None,
+                },
+                settings: MeetingSettings::default(),
+            },
+        ),
+        (
+            Actor::Organizer,
+            EventKind::StaffAdded {
+                participant: panel,
+                role: StaffRole::Panelist,
+                name: "Borgmester".into(),
+                role_line: String::new(),
+            },
+        ),
+        (Actor::Organizer, EventKind::MeetingOpened),
+        (
+            Actor::Participant { id: citizen },
+            EventKind::ParticipantJoined {
+                participant: citizen,
+                display_name: erased("Anne Hemmelig"),
+                age_band: None,
+                gender: None,
+            },
+        ),
+        (
+            Actor::Participant { id: citizen },
+            EventKind::PostCreated {
+                post_kind: PostKind::Question,
+                parent: None,
+                body: erased("Mit CPR-nummer er ..."),
+                source: Source::Online,
+                held: None,
+            },
+        ),
+        (
+            Actor::Participant { id: panel },
+            EventKind::QuestionAnswered {
+                post: borgermode_domain::PostId(5),
+                answer: Answer::Written {
+                    body: erased("Svar til Anne"),
+                },
+            },
+        ),
+        (Actor::Organizer, EventKind::MeetingClosed),
+    ];
+    let events: Vec<Event> = kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, (actor, kind))| Event {
+            seq: i as u64 + 1,
+            at,
+            actor,
+            kind,
+        })
+        .collect();
+    let nd = borgermode_server::export::ndjson(&events);
+    for secret in ["Anne Hemmelig", "CPR", "Svar til Anne"] {
+        assert!(!nd.contains(secret));
+    }
+    let joined: NdjsonEvent = serde_json::from_str(nd.lines().nth(3).expect("line")).expect("json");
+    assert_eq!(joined.contents.len(), 1);
+    assert_eq!(joined.contents[0].text, None);
+    assert_eq!(joined.contents[0].hash, Content::new("Anne Hemmelig").hash);
+    let line: Value = serde_json::from_str(nd.lines().nth(4).expect("line")).expect("json");
+    assert!(line["contents"][0]["text"].is_null());
+
+    let state = MeetingState::replay(m, &events);
+    let csv_text = borgermode_server::export::posts_csv(&state);
+    let mut rd = csv::Reader::from_reader(csv_text.as_bytes());
+    let row = rd.records().next().expect("row").expect("row");
+    assert_eq!(&row[3], "[erased]");
+    assert_eq!(&row[6], "[erased]");
+    assert_eq!(&row[9], "[erased]");
+
+    let a = borgermode_server::api::report::archive(m, &events, false).expect("closed");
+    assert_eq!(a.posts[0].body.as_deref(), Some("[erased]"));
+    assert_eq!(a.posts[0].author.as_deref(), Some("[erased]"));
+    let answer = a.posts[0].answer.as_ref().expect("answer");
+    assert_eq!(answer.text.as_deref(), Some("[erased]"));
+}

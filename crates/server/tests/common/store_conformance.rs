@@ -967,7 +967,10 @@ pub async fn presence_samples_record_and_read(store: Arc<dyn Store>) {
     store.record_presence(m, t0, a, 3).await.expect("record");
     store.record_presence(m, t0, b, 4).await.expect("record");
     store.record_presence(m, t0, a, 5).await.expect("replace");
-    store.record_presence(other, t0, a, 99).await.expect("record");
+    store
+        .record_presence(other, t0, a, 99)
+        .await
+        .expect("record");
     let got: Vec<(chrono::DateTime<chrono::Utc>, uuid::Uuid, u32)> = store
         .presence_samples(m)
         .await
