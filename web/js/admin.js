@@ -7,6 +7,7 @@
 import { el, t, api, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch } from './util.js';
 import { toast, topExtra } from './meeting.js';
 import { settingsForm } from './staff.js';
+import { kitCard } from './kit.js';
 import { reportCard } from './report.js';
 
 const main = () => $('#main');
@@ -183,7 +184,7 @@ async function meetingDetail(id, account) {
     el('p', { class: 'when' }, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), m.starts_at ? ` ${fmtDateTime(m.starts_at)}` : ''),
     life,
     el('div', { class: 'admin-grid' },
-      el('div', null, links, el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
+      el('div', null, links, kitCard(id, m), el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
       el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), reportCard(id, m.status, toast))));
   document.title = `${m.title} · ${t('admin.title')}`;
 }

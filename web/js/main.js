@@ -4,7 +4,7 @@
 import { el, t, loadLocale, pickLang, api, $ } from './util.js';
 
 const path = location.pathname.replace(/\/+$/, '') || '/';
-const m = path.match(/^\/m\/([0-9a-fA-F-]{36})(?:\/(staff|screen))?$/);
+const m = path.match(/^\/m\/([0-9a-fA-F-]{36})(?:\/(staff|screen|poster))?$/);
 
 async function fetchMeeting(id) {
   try { return await api('GET', `/api/meetings/${id}`); } catch (_) { return null; }
@@ -63,6 +63,7 @@ async function start() {
     if (skip) skip.textContent = t('app.skip');
     if (m[2] === 'staff') (await import('./staff.js')).staffPage(id);
     else if (m[2] === 'screen') (await import('./screen.js')).screenPage(id);
+    else if (m[2] === 'poster') (await import('./kit.js')).posterPage(id);
     else (await import('./meeting.js')).citizenPage(id);
   } else if (path === '/admin/invite') {
     await loadLocale(pickLang(null));

@@ -6,6 +6,7 @@ import { el, fill, t, api, errorText, fmtTime, fmtDateTime, fmtCountdown, announ
 import { Feed } from './live.js';
 import { PostList, FILTERS } from './posts.js';
 import { setConn } from './main.js';
+import { calendarLink } from './kit.js';
 
 export function toast(msg) {
   const box = $('#toast');
@@ -45,26 +46,6 @@ function videoEmbed(url) {
   return el('p', null, el('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, t('meeting.video_link')));
 }
 
-function icsText(m) {
-  const stamp = (d) => new Date(d).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  const esc = (s) => String(s).replace(/\\/g, '\\\\').replace(/([,;])/g, '\\$1').replace(/\r?\n/g, '\\n');
-  const link = `${location.origin}/m/${m.id}`;
-  const end = m.ends_at || new Date(new Date(m.starts_at).getTime() + 90 * 60000).toISOString();
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//borgermode//meeting//EN', 'CALSCALE:GREGORIAN', 'BEGIN:VEVENT',
-    `UID:${m.id}@borgermode`, `DTSTAMP:${stamp(Date.now())}`, `DTSTART:${stamp(m.starts_at)}`, `DTEND:${stamp(end)}`,
-    `SUMMARY:${esc(m.title)}`, `DESCRIPTION:${esc(`${t('calendar.description')} ${link}`)}`, `URL:${link}`, `LOCATION:${esc(link)}`,
-    'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-}
-
-function calendarButton(m) {
-  return el('button', { type: 'button', class: 'secondary', onclick: () => {
-    const url = URL.createObjectURL(new Blob([icsText(m)], { type: 'text/calendar' }));
-    const a = el('a', { href: url, download: 'borgermode.ics', class: 'visually-hidden' });
-    document.body.append(a); a.click(); a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-  } }, t('meeting.add_to_calendar'));
-}
-
 /** The top of a meeting page: title, status and time, video, countdown, description, panel. */
 export function meetingInfo(m, opts = {}) {
   const box = el('section', { class: 'info', 'aria-labelledby': 'meeting-title' });
@@ -81,7 +62,7 @@ export function meetingInfo(m, opts = {}) {
     };
     tick();
     const timer = setInterval(() => { if (!cd.isConnected) clearInterval(timer); else tick(); }, 1000);
-    box.append(el('div', { class: 'before' }, cd, el('p', null, t(m.status === 'scheduled' ? 'meeting.intake' : 'meeting.draft')), calendarButton(m)));
+    box.append(el('div', { class: 'before' }, cd, el('p', null, t(m.status === 'scheduled' ? 'meeting.intake' : 'meeting.draft')), m.status === 'scheduled' ? calendarLink(m.id) : null));
   }
   if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner'), ' ', el('a', { href: `/m/${m.id}/archive` }, t('archive.open'))));
   const panel = (m.staff || []).filter((s) => s.role === 'panelist' && !s.revoked);

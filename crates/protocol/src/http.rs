@@ -297,6 +297,65 @@ pub struct Readiness {
     pub bus: String,
 }
 
+/// Which announcement text (`GET /api/meetings/{id}/announcements`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AnnouncementKind {
+    /// A post for the municipality's Facebook page.
+    Facebook,
+    /// A press note for the local weekly paper.
+    Press,
+    /// A short announcement to be read on local radio.
+    Radio,
+}
+
+/// One ready-to-paste text. Plain text (line breaks as `\n`), never HTML.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AnnouncementText {
+    pub kind: AnnouncementKind,
+    pub language: Language,
+    pub text: String,
+}
+
+/// The meeting's start (and end) in local time, in words, per language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LocalWhen {
+    pub language: Language,
+    /// E.g. `torsdag den 15. januar 2026`.
+    pub date: String,
+    /// E.g. `19.00–20.30` (da) or `19:00–20:30` (en).
+    pub time: String,
+}
+
+/// The announcement kit of one meeting, for its organizer: links, local time, texts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AnnouncementsResponse {
+    pub meeting_id: MeetingId,
+    pub title: String,
+    pub organization_name: String,
+    /// Same-origin URL of the organization's logo, absent without one.
+    pub logo_url: Option<String>,
+    /// Absolute public link of the meeting page.
+    pub link: String,
+    /// Absolute short link (`/j/{code}`).
+    pub short_link: String,
+    /// Absolute link of the calendar file (`/m/{id}/meeting.ics`).
+    pub calendar_url: String,
+    /// Path of the printable poster page.
+    pub poster_url: String,
+    /// Path of the QR code (SVG) of `link`.
+    pub qr_url: String,
+    /// IANA name of the installation's time zone (setting `--time-zone`).
+    pub time_zone: String,
+    pub when: Vec<LocalWhen>,
+    /// Every kind in Danish and English.
+    pub texts: Vec<AnnouncementText>,
+}
+
 /// Per-meeting report and archive options, set by the organizer
 /// (`PUT /api/meetings/{id}/report-options`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -6,18 +6,23 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::{Server, ServerHandle};
+use actix_http::{Extensions, HttpService, KeepAlive};
+use actix_service::{map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt};
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use anyhow::Context as _;
+use tokio::net::TcpStream;
 
 use crate::api::{self, errors, AppState};
 use crate::bus::local::LocalBus;
 use crate::bus::redis::RedisBus;
 use crate::bus::Bus;
+use crate::live;
 use crate::live::hub::Hub;
 use crate::metrics::Metrics;
-use crate::settings::Settings;
+use crate::settings::{Settings, WsEngine};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use crate::web as client;
@@ -80,35 +85,55 @@ impl Application {
         let counted = metrics_of(&state);
         let json_limit = settings.json_limit;
         let send_buffer = settings.socket_send_buffer;
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(json_limit)
-                        .error_handler(errors::json_error),
-                )
-                .app_data(web::PathConfig::default().error_handler(errors::path_error))
-                .app_data(web::QueryConfig::default().error_handler(errors::query_error))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("Content-Security-Policy", client::CSP))
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "no-referrer"))
-                        .add(("X-Frame-Options", "DENY")),
-                )
-                .wrap(NormalizePath::new(TrailingSlash::Trim))
-                .wrap(api::metrics::CountResponses(counted.clone()))
-                .wrap(tracing_actix_web_lite::RequestSpan)
-                .configure(api::configure)
-                .configure(client::routes)
-                .default_service(web::to(not_found))
-        })
-        .on_connect(move |conn, _ext| bound_send_buffer(conn, send_buffer))
-        .disable_signals()
-        .shutdown_timeout(settings.shutdown_grace_secs)
-        .listen(listener)?
-        .run();
+        let addr = listener.local_addr()?;
+        // actix-web's `HttpServer`, spelled out, for one reason: `HttpService::upgrade`, which
+        // hands the socket of an accepted WebSocket upgrade to the `direct` engine (see
+        // `live/upgrade.rs`).
+        let builder = actix_server::Server::build()
+            .disable_signals()
+            .shutdown_timeout(settings.shutdown_grace_secs);
+        let config = |_: ()| AppConfig::default();
+        // HTTP/1.1 with actix-web's `HttpServer` defaults, and bounded kernel send buffers.
+        macro_rules! http_service {
+            () => {
+                HttpService::build()
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(Duration::from_secs(5))
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .local_addr(addr)
+                    .on_connect_ext(move |io: &TcpStream, _ext: &mut Extensions| {
+                        bound_send_buffer(io, send_buffer)
+                    })
+            };
+        }
+        let builder = match settings.ws_engine {
+            WsEngine::Direct => builder.listen("borgermode-http", listener, move || {
+                let app = http_app(data.clone(), counted.clone(), json_limit);
+                let upgrades = http_app(data.clone(), counted.clone(), json_limit);
+                http_service!()
+                    .upgrade(live::upgrade::factory(map_config(
+                        upgrades.into_factory(),
+                        config,
+                    )))
+                    .finish(map_config(
+                        app.into_factory()
+                            .map_err(|err: actix_web::Error| err.error_response()),
+                        config,
+                    ))
+                    .tcp()
+            })?,
+            WsEngine::ActixWs => builder.listen("borgermode-http", listener, move || {
+                let app = http_app(data.clone(), counted.clone(), json_limit);
+                http_service!()
+                    .finish(map_config(
+                        app.into_factory()
+                            .map_err(|err: actix_web::Error| err.error_response()),
+                        config,
+                    ))
+                    .tcp()
+            })?,
+        };
+        let server = builder.run();
         Ok(Application {
             server,
             port,
@@ -135,6 +160,45 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The application: every route and middleware. Built twice per worker: once for ordinary
+/// requests, once for connection upgrades (`live/upgrade.rs`).
+fn http_app(
+    data: web::Data<AppState>,
+    counted: Arc<Metrics>,
+    json_limit: usize,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(data)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(json_limit)
+                .error_handler(errors::json_error),
+        )
+        .app_data(web::PathConfig::default().error_handler(errors::path_error))
+        .app_data(web::QueryConfig::default().error_handler(errors::query_error))
+        .wrap(
+            DefaultHeaders::new()
+                .add(("Content-Security-Policy", client::CSP))
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("X-Frame-Options", "DENY")),
+        )
+        .wrap(NormalizePath::new(TrailingSlash::Trim))
+        .wrap(api::metrics::CountResponses(counted))
+        .wrap(tracing_actix_web_lite::RequestSpan)
+        .configure(api::configure)
+        .configure(client::routes)
+        .default_service(web::to(not_found))
 }
 
 fn metrics_of(state: &web::Data<AppState>) -> Arc<Metrics> {
@@ -227,13 +291,11 @@ mod tracing_actix_web_lite {
 
 /// Bound the kernel's send buffer of an accepted connection (see `--socket-send-buffer`): with
 /// autotuning a stalled client can park megabytes in the kernel before the server notices.
-fn bound_send_buffer(conn: &dyn std::any::Any, bytes: usize) {
+fn bound_send_buffer(stream: &TcpStream, bytes: usize) {
     if bytes == 0 {
         return;
     }
-    if let Some(stream) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        if let Err(e) = socket2::SockRef::from(stream).set_send_buffer_size(bytes) {
-            tracing::debug!(error = %e, "could not set SO_SNDBUF");
-        }
+    if let Err(e) = socket2::SockRef::from(stream).set_send_buffer_size(bytes) {
+        tracing::debug!(error = %e, "could not set SO_SNDBUF");
     }
 }

@@ -14,6 +14,7 @@ pub mod bus;
 pub mod demo;
 pub mod export;
 pub mod healthcheck;
+pub mod kit;
 pub mod live;
 pub mod markdown;
 pub mod metrics;

@@ -30,6 +30,13 @@ pub struct Cli {
     pub command: Option<CliCommand>,
 }
 
+/// See `--ws-engine` and `live/socket.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WsEngine {
+    Direct,
+    ActixWs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// Run the server (the default).
@@ -135,6 +142,12 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_WS_MAX_MESSAGE", default_value_t = 64 * 1024)]
     pub ws_max_message: usize,
 
+    /// How WebSocket frames reach the socket: `direct` (the connection task owns the TCP socket
+    /// and writes each frame with one writev) or `actix-ws` (actix-ws's session channel over
+    /// actix-http's dispatcher; leaner on nothing, kept as the baseline and a fallback).
+    #[arg(long, env = "BORGERMODE_WS_ENGINE", value_enum, default_value_t = WsEngine::Direct)]
+    pub ws_engine: WsEngine,
+
     /// Heartbeat ping interval (ms).
     #[arg(long, env = "BORGERMODE_HEARTBEAT_MS", default_value_t = 20_000)]
     pub heartbeat_ms: u64,
@@ -230,6 +243,17 @@ pub struct Settings {
     /// figures never leak to the internet by accident.
     #[arg(long, env = "BORGERMODE_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    /// Time zone of the meetings' audience (IANA name): local times on posters, previews and
+    /// announcement texts. Stored times stay UTC.
+    #[arg(long, env = "BORGERMODE_TIME_ZONE", default_value = "Europe/Copenhagen", value_parser = parse_time_zone)]
+    pub time_zone: chrono_tz::Tz,
+}
+
+fn parse_time_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.trim()
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("unknown time zone {s:?}: use an IANA name such as Europe/Copenhagen"))
 }
 
 impl Settings {
@@ -349,5 +373,28 @@ impl Settings {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_zone_defaults_to_copenhagen_and_rejects_unknown_names() {
+        let cli = Cli::parse_from(["borgermode"]);
+        assert_eq!(cli.settings.time_zone, chrono_tz::Europe::Copenhagen);
+        let cli = Cli::try_parse_from(["borgermode", "--time-zone", "Atlantic/Faroe"]);
+        assert_eq!(
+            cli.map(|c| c.settings.time_zone).ok(),
+            Some(chrono_tz::Atlantic::Faroe)
+        );
+        let err = Cli::try_parse_from(["borgermode", "--time-zone", "Europe/Aarhus"]);
+        assert!(err.is_err());
+        assert!(err
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("IANA"),);
     }
 }

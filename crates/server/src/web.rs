@@ -3,7 +3,9 @@
 //! response carries a strict Content-Security-Policy with no inline script or style.
 //!
 //! Pages: `/` (start), `/admin` (organizer), `/admin/invite` (accept an organizer invite), `/m/{id}` (citizens), `/m/{id}/staff`
-//! (moderators and panelists), `/m/{id}/screen` (big screen in the hall). Assets under
+//! (moderators and panelists), `/m/{id}/screen` (big screen in the hall), `/m/{id}/poster`
+//! (printable A4 poster, for the organizer). `/m/{id}` itself carries link-preview tags and
+//! `/m/{id}/meeting.ics` is the calendar file (both in `kit/`). Assets under
 //! `/static/...` (ES modules, CSS, locale files). `/m/{id}/qr.svg` is the QR code of the
 //! meeting's public link, made here; `/j/{code}` is the short link (the first 8 hex digits of
 //! the meeting id) shown on the big screen and posters.
@@ -55,6 +57,7 @@ static ASSETS: &[Asset] = assets![
     "js/admin.js" => "text/javascript; charset=utf-8",
     "js/orgs.js" => "text/javascript; charset=utf-8",
     "js/screen.js" => "text/javascript; charset=utf-8",
+    "js/kit.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
 ];
@@ -70,13 +73,21 @@ static ETAGS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
 });
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // First: the kit's fixed paths under /static and /m/{id} win over the patterns below.
+    crate::kit::routes(cfg);
+    // The citizen page carries the meeting's link-preview tags (`kit/preview.rs`).
+    cfg.service(
+        web::resource("/m/{id}")
+            .wrap(Compress::default())
+            .route(web::get().to(crate::kit::preview::meeting_page)),
+    );
     for page in [
         "/",
         "/admin",
         "/admin/invite",
-        "/m/{id}",
         "/m/{id}/staff",
         "/m/{id}/screen",
+        "/m/{id}/poster",
     ] {
         cfg.service(
             web::resource(page)
@@ -159,9 +170,25 @@ fn serve(req: &HttpRequest, asset: &'static Asset) -> HttpResponse {
 }
 
 async fn index(req: HttpRequest) -> HttpResponse {
+    index_response(&req)
+}
+
+/// The app's page as a static file (with its ETag).
+pub fn index_response(req: &HttpRequest) -> HttpResponse {
     match find("index.html") {
-        Some(asset) => serve(&req, asset),
+        Some(asset) => serve(req, asset),
         None => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+/// The text of `index.html` (from disk with `BORGERMODE_WEB_DIR` in debug builds).
+pub fn index_html() -> std::borrow::Cow<'static, str> {
+    match from_disk("index.html") {
+        Some(body) => body.into(),
+        None => find("index.html")
+            .map(|a| a.body)
+            .unwrap_or_default()
+            .into(),
     }
 }
 

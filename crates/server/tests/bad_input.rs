@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::{MeetingId, StaffRole};
+use borgermode_server::settings::WsEngine;
 use common::app::{next_frame, spawn_app, spawn_app_with, TestApp, Who, Ws, ADMIN_TOKEN};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Method;
@@ -87,7 +88,17 @@ fn continuation(payload: Vec<u8>, fin: bool) -> Message {
 
 #[tokio::test]
 async fn websocket_bad_frames() {
-    let app = spawn_app().await;
+    bad_frames(WsEngine::Direct).await;
+}
+
+#[tokio::test]
+async fn websocket_bad_frames_actix_ws_engine() {
+    bad_frames(WsEngine::ActixWs).await;
+}
+
+/// Both WebSocket engines (`--ws-engine`) must refuse the same things the same way.
+async fn bad_frames(engine: WsEngine) {
+    let app = spawn_app_with(|s| s.ws_engine = engine).await;
     let meeting = app.open_meeting("Rammer").await;
     let limit = app.state.settings.ws_max_message;
     assert_eq!(limit, 64 * 1024);

@@ -6,11 +6,21 @@ mod common;
 use std::time::Duration;
 
 use borgermode_protocol::frames::ServerFrame;
-use common::app::{next_frame, spawn_app, ws_connect};
+use borgermode_server::settings::WsEngine;
+use common::app::{next_frame, spawn_app_with, ws_connect};
 
 #[tokio::test]
 async fn a_post_reaches_a_live_client() {
-    let app = spawn_app().await;
+    post_reaches_live_client(WsEngine::Direct).await;
+}
+
+#[tokio::test]
+async fn a_post_reaches_a_live_client_actix_ws_engine() {
+    post_reaches_live_client(WsEngine::ActixWs).await;
+}
+
+async fn post_reaches_live_client(engine: WsEngine) {
+    let app = spawn_app_with(|s| s.ws_engine = engine).await;
     let meeting = app.open_meeting("Havnen").await;
     let anne = app.join(meeting, "Anne").await;
     let mut ws = ws_connect(&app.ws_url(meeting, None), None).await;

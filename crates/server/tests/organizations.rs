@@ -124,6 +124,7 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
         ),
         (Method::DELETE, p(&format!("/staff/{someone}")), None),
         (Method::GET, p("/queue"), None),
+        (Method::GET, p("/announcements"), None),
         (Method::GET, p("/report"), None),
         (Method::GET, p("/report.csv"), None),
         (Method::GET, p("/report.html"), None),

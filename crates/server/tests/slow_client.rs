@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use borgermode_protocol::frames::ServerFrame;
+use borgermode_server::settings::WsEngine;
 use common::app::{next_frame, spawn_app_with, ws_connect, Who, Ws};
 use futures_util::StreamExt;
 use tokio::sync::{oneshot, watch};
@@ -145,7 +146,17 @@ fn contiguous(seqs: &[u64], from: u64, to: u64) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_client_that_never_reads_is_cut_and_resumes() {
+    never_reads_is_cut_and_resumes(WsEngine::Direct).await;
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_cut_and_resumes_actix_ws_engine() {
+    never_reads_is_cut_and_resumes(WsEngine::ActixWs).await;
+}
+
+async fn never_reads_is_cut_and_resumes(engine: WsEngine) {
     let app = spawn_app_with(|s| {
+        s.ws_engine = engine;
         s.connection_buffer = 16;
         s.send_timeout_ms = 500;
         s.max_body_chars = 20_000;

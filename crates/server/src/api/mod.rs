@@ -3,6 +3,7 @@
 //! actor, the `Idempotency-Key`, the room, and the mapping of results to responses.
 
 pub mod accounts;
+pub mod announcements;
 pub mod errors;
 pub mod health;
 pub mod meetings;
@@ -346,6 +347,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
             .configure(meetings::routes)
+            .configure(announcements::routes)
             .configure(organizations::routes)
             .configure(accounts::routes)
             .configure(staff::routes)

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, health, meetings, moderation, organizations, participants, posts, queue, report,
-    staff, streams,
+    accounts, announcements, health, meetings, moderation, organizations, participants, posts,
+    queue, report, staff, streams,
 };
 
 struct Security;
@@ -40,6 +40,7 @@ impl Modify for Security {
     paths(
         meetings::create, meetings::list, meetings::get, meetings::posts, meetings::edit, meetings::settings,
         meetings::schedule, meetings::open, meetings::close,
+        announcements::announcements, crate::kit::meeting_ics,
         report::report_json, report::report_csv, report::report_html, report::get_options, report::put_options,
         report::export_ndjson, report::export_csv, report::archive_json,
         staff::create_link, staff::revoke, staff::exchange, staff::admin_session,

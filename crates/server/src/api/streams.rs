@@ -10,6 +10,9 @@ use super::errors::ApiError;
 use super::{check_origin, State};
 use crate::live::socket::Connection;
 use crate::live::sse;
+use crate::live::upgrade::PendingLive;
+use crate::live::wire_actix::ActixWire;
+use crate::settings::WsEngine;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/meetings/{id}/live", web::get().to(websocket))
@@ -44,29 +47,48 @@ pub async fn websocket(
     state.limit(&state.connect_limiter, &req)?;
     let room = state.room(*id).await?;
     let (viewer, you) = state.viewer(&req, &room).await?;
-    let (response, session, stream) =
-        actix_ws::handle(&req, body).map_err(|e| ApiError::BadRequest {
+    if state.settings.ws_engine == WsEngine::ActixWs {
+        let (response, session, stream) =
+            actix_ws::handle(&req, body).map_err(|e| ApiError::BadRequest {
+                code: "websocket_required",
+                detail: e.to_string(),
+            })?;
+        let max = state.settings.ws_max_message;
+        let stream = stream
+            .max_frame_size(max)
+            .aggregate_continuations()
+            .max_continuation_size(max);
+        room.catch_up_for_resume(q.since).await;
+        let sub = room.subscribe(viewer, you, q.since);
+        let conn = Connection {
+            wire: ActixWire { session, stream },
+            room,
+            sub,
+            viewer,
+            settings: state.settings.clone(),
+            metrics: state.metrics.clone(),
+        };
+        actix_web::rt::spawn(conn.run());
+        return Ok(response);
+    }
+    let mut response = actix_http::ws::handshake(req.head())
+        .map_err(|e| ApiError::BadRequest {
             code: "websocket_required",
             detail: e.to_string(),
-        })?;
-    let max = state.settings.ws_max_message;
-    let stream = stream
-        .max_frame_size(max)
-        .aggregate_continuations()
-        .max_continuation_size(max);
+        })?
+        .finish()
+        .map_into_boxed_body();
     room.catch_up_for_resume(q.since).await;
     let sub = room.subscribe(viewer, you, q.since);
-    let conn = Connection {
+    // `live/upgrade.rs` writes the 101 and hands the socket to the connection task.
+    response.extensions_mut().insert(PendingLive {
         room,
-        session,
-        stream,
         sub,
         viewer,
         settings: state.settings.clone(),
         metrics: state.metrics.clone(),
-    };
-    actix_web::rt::spawn(conn.run());
-    Ok(response)
+    });
+    Ok(HttpResponse::from(response))
 }
 
 /// Server-Sent Events fallback; resume with `Last-Event-ID` (or `since`).

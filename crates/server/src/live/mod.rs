@@ -6,4 +6,8 @@ pub mod render;
 pub mod room;
 pub mod socket;
 pub mod sse;
+pub mod upgrade;
 pub mod votes;
+pub mod wire_actix;
+pub mod wire_direct;
+pub mod ws_frame;

@@ -1,0 +1,216 @@
+//! The `direct` WebSocket engine: the connection task owns its TCP socket.
+//!
+//! Why: fan-out is the one hot path. Through actix-ws, every delivery took a hop through the
+//! session's channel, a poll of actix-http's dispatcher and a copy into its write buffer, and
+//! every idle connection kept the dispatcher's 8 KiB read and write buffers. Here a delivery is
+//! one `writev` of a 2-10 byte header and the room's shared bytes: no copy, no channel, no
+//! buffer per connection (an idle connection holds none; a read borrows a stack buffer).
+//! `live/upgrade.rs` takes the socket from actix-http once the route has accepted the handshake.
+
+use std::collections::VecDeque;
+use std::io::{ErrorKind, IoSlice};
+use std::time::Duration;
+
+use borgermode_protocol::close_codes;
+use bytestring::ByteString;
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use crate::live::socket::{Cut, Incoming, Wire};
+use crate::live::ws_frame::{self, FrameError, Message, MessageError, Reassembly};
+
+pub struct DirectWire {
+    io: TcpStream,
+    /// Bytes of a frame that has not fully arrived (and whatever came with the handshake).
+    /// Empty, without an allocation, while the client is quiet.
+    inbox: Vec<u8>,
+    reassembly: Reassembly,
+    /// Messages decoded from one read and not yet handed out.
+    ready: VecDeque<Incoming>,
+    max_message: usize,
+}
+
+impl DirectWire {
+    /// `early`: bytes the client sent right after its handshake request.
+    pub fn new(io: TcpStream, early: Vec<u8>, max_message: usize) -> Self {
+        // Frames are small and independent: never hold one back waiting for an ACK.
+        let _ = io.set_nodelay(true);
+        let mut wire = Self {
+            io,
+            inbox: early,
+            reassembly: Reassembly::default(),
+            ready: VecDeque::new(),
+            max_message,
+        };
+        wire.decode();
+        wire
+    }
+
+    /// Turn every complete frame in the inbox into messages; keep a partial frame.
+    fn decode(&mut self) {
+        let mut used = 0;
+        loop {
+            let (f, n) = match ws_frame::decode(&self.inbox[used..], self.max_message) {
+                Ok(Some(x)) => x,
+                Ok(None) => break,
+                Err(FrameError::TooBig) => {
+                    self.ready
+                        .push_back(Incoming::Refused((close_codes::TOO_BIG, "message too big")));
+                    break;
+                }
+                Err(FrameError::Protocol(_)) => {
+                    self.ready
+                        .push_back(Incoming::Refused((1002, "protocol error")));
+                    break;
+                }
+            };
+            used += n;
+            let msg = match self.reassembly.push(f, self.max_message) {
+                Ok(None) => continue,
+                Ok(Some(Message::Text(t))) => Incoming::Text(t),
+                Ok(Some(Message::Binary(_))) => Incoming::Binary,
+                Ok(Some(Message::Ping(p))) => Incoming::Ping(p),
+                Ok(Some(Message::Pong)) => Incoming::Pong,
+                Ok(Some(Message::Close)) => Incoming::Close,
+                Err(MessageError::Frame(FrameError::TooBig)) => {
+                    Incoming::Refused((close_codes::TOO_BIG, "fragmented message too big"))
+                }
+                Err(MessageError::Frame(FrameError::Protocol(_))) => {
+                    Incoming::Refused((1002, "protocol error"))
+                }
+                Err(MessageError::InvalidUtf8) => {
+                    Incoming::Refused((close_codes::INVALID_PAYLOAD, "invalid UTF-8"))
+                }
+            };
+            let refused = matches!(msg, Incoming::Refused(_));
+            self.ready.push_back(msg);
+            if refused {
+                break;
+            }
+        }
+        self.inbox.drain(..used);
+        if self.inbox.is_empty() && self.inbox.capacity() > 0 {
+            // Give the memory back: a quiet connection should hold no buffer.
+            self.inbox = Vec::new();
+        }
+    }
+
+    /// Write all of `parts` as one gather write. The hot path is one `writev` that the kernel
+    /// accepts whole, with no timer; only a full socket buffer starts the `timeout` clock.
+    async fn write_all(&self, parts: &[&[u8]], timeout: Duration) -> Result<(), Cut> {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        let mut done = 0;
+        let mut deadline = None;
+        loop {
+            let mut slices = [IoSlice::new(&[]); 8];
+            let mut n = 0;
+            let mut skip = done;
+            for p in parts {
+                if skip >= p.len() {
+                    skip -= p.len();
+                    continue;
+                }
+                if n == slices.len() {
+                    break;
+                }
+                slices[n] = IoSlice::new(&p[skip..]);
+                skip = 0;
+                n += 1;
+            }
+            match self.io.try_write_vectored(&slices[..n]) {
+                Ok(0) => return Err(Cut::Gone),
+                Ok(w) => {
+                    done += w;
+                    if done >= total {
+                        return Ok(());
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    let until = *deadline.get_or_insert_with(|| Instant::now() + timeout);
+                    match tokio::time::timeout_at(until, self.io.writable()).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => return Err(Cut::Gone),
+                        Err(_elapsed) => return Err(Cut::Slow),
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return Err(Cut::Gone),
+            }
+        }
+    }
+
+    async fn control(&self, opcode: u8, payload: &[u8], timeout: Duration) -> Result<(), Cut> {
+        let (h, n) = ws_frame::header(opcode, payload.len());
+        self.write_all(&[&h[..n], payload], timeout).await
+    }
+}
+
+impl Wire for DirectWire {
+    async fn text(&mut self, frames: &[&ByteString], timeout: Duration) -> Result<(), Cut> {
+        // Up to two frames (an event and its personal notice) leave in one write.
+        for pair in frames.chunks(2) {
+            let (h0, n0) = ws_frame::header(ws_frame::TEXT, pair[0].len());
+            match pair {
+                [a] => self.write_all(&[&h0[..n0], a.as_bytes()], timeout).await?,
+                [a, b] => {
+                    let (h1, n1) = ws_frame::header(ws_frame::TEXT, b.len());
+                    let parts = [&h0[..n0], a.as_bytes(), &h1[..n1], b.as_bytes()];
+                    self.write_all(&parts, timeout).await?
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn ping(&mut self, timeout: Duration) -> Result<(), Cut> {
+        self.control(ws_frame::PING, b"hb", timeout).await
+    }
+
+    async fn pong(&mut self, payload: &[u8], timeout: Duration) -> Result<(), Cut> {
+        self.control(ws_frame::PONG, payload, timeout).await
+    }
+
+    async fn recv(&mut self) -> Incoming {
+        loop {
+            if let Some(m) = self.ready.pop_front() {
+                return m;
+            }
+            if self.io.readable().await.is_err() {
+                return Incoming::Gone;
+            }
+            // No await from here on: a cancelled `recv` loses nothing.
+            let mut chunk = [0u8; 2048];
+            match self.io.try_read(&mut chunk) {
+                Ok(0) => return Incoming::Gone,
+                Ok(n) => {
+                    self.inbox.extend_from_slice(&chunk[..n]);
+                    self.decode();
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return Incoming::Gone,
+            }
+        }
+    }
+
+    /// Send the close frame, end our side, and give the client a moment to answer, so the
+    /// kernel ends the connection with FIN rather than a reset that could discard the frame.
+    async fn close(mut self, code: u16, why: &str, timeout: Duration) {
+        let payload = ws_frame::close_payload(code, why);
+        if self
+            .control(ws_frame::CLOSE, &payload, timeout)
+            .await
+            .is_err()
+        {
+            return;
+        }
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let _ = self.io.shutdown().await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            let mut sink = [0u8; 256];
+            while matches!(self.io.read(&mut sink).await, Ok(n) if n > 0) {}
+        })
+        .await;
+    }
+}
