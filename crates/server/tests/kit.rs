@@ -480,7 +480,11 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
     assert_eq!((status, code.as_str()), (409, "meeting_has_no_time"));
 
     // Both new routes are in the OpenAPI document.
-    let doc: Value = get(&app, "/api/openapi.json").await.json().await.expect("openapi");
+    let doc: Value = get(&app, "/api/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("openapi");
     assert!(doc["paths"]["/api/meetings/{id}/announcements"]["get"].is_object());
     assert!(doc["paths"]["/m/{id}/meeting.ics"]["get"].is_object());
     assert!(doc["components"]["schemas"]["AnnouncementsResponse"].is_object());
