@@ -290,6 +290,25 @@ async fn report_of_the_2013_meeting_is_exact() {
     assert_eq!(find("figures", "participants").as_deref(), Some("150"));
     assert_eq!(find("figures", "posts").as_deref(), Some("417"));
 
+    // Every new API route is in the OpenAPI document.
+    let (_, doc) = get_text(&app, "/api/openapi.json").await;
+    let doc: Value = serde_json::from_str(&doc).expect("openapi");
+    for path in [
+        "/report",
+        "/report.csv",
+        "/report.html",
+        "/report-options",
+        "/export.ndjson",
+        "/export.csv",
+        "/archive",
+    ] {
+        assert!(
+            doc["paths"][format!("/api/meetings/{{id}}{path}")].is_object(),
+            "{path} in OpenAPI"
+        );
+    }
+    assert!(doc["components"]["schemas"]["Report"].is_object());
+
     exports_round_trip(&app, m).await;
     archive_hides_what_it_must(&app, m).await;
     subcommand_export(&app, m).await;
