@@ -8,6 +8,7 @@ import { el, t, api, errorText, fmtDateTime, takeFragment, copyText, $, langSwit
 import { toast, topExtra } from './meeting.js';
 import { settingsForm } from './staff.js';
 import { kitCard } from './kit.js';
+import { reportCard } from './report.js';
 
 const main = () => $('#main');
 
@@ -188,6 +189,6 @@ async function meetingDetail(id, account) {
     life,
     el('div', { class: 'admin-grid' },
       el('div', null, links, kitCard(id, m), followUp, el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
-      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), snippets)));
+      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), snippets, reportCard(id, m.status, toast))));
   document.title = `${m.title} · ${t('admin.title')}`;
 }

@@ -65,7 +65,7 @@ export function meetingInfo(m, opts = {}) {
     const timer = setInterval(() => { if (!cd.isConnected) clearInterval(timer); else tick(); }, 1000);
     box.append(el('div', { class: 'before' }, cd, el('p', null, t(m.status === 'scheduled' ? 'meeting.intake' : 'meeting.draft')), m.status === 'scheduled' ? calendarLink(m.id) : null));
   }
-  if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner')));
+  if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner'), ' ', el('a', { href: `/m/${m.id}/archive` }, t('archive.open'))));
   if (m.status === 'closed') { const fu = followUpLine(m); if (fu) box.append(fu); }
   const panel = (m.staff || []).filter((s) => s.role === 'panelist' && !s.revoked);
   if (panel.length) {

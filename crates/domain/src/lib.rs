@@ -18,6 +18,7 @@ pub mod event;
 pub mod ids;
 pub mod notices;
 pub mod projection;
+pub mod report;
 pub mod text;
 pub mod types;
 pub mod workdays;

@@ -487,3 +487,69 @@ pub struct NotifyRequest {
 pub struct MyQuestionsLinkResponse {
     pub link: String,
 }
+
+/// Per-meeting report and archive options, set by the organizer
+/// (`PUT /api/meetings/{id}/report-options`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReportOptions {
+    /// Participation goals shown next to the demographics.
+    #[serde(default)]
+    pub targets: borgermode_domain::report::ReportTargets,
+    /// Show moderator names in the public archive's moderation log (off by default).
+    #[serde(default)]
+    pub show_moderators: bool,
+}
+
+/// The public, read-only archive of a closed meeting (`GET /api/meetings/{id}/archive`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArchiveResponse {
+    pub meeting_id: MeetingId,
+    pub title: String,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub posts: Vec<ArchivePost>,
+    pub moderation_log: Vec<ArchiveModeration>,
+}
+
+/// One post in the archive. A hidden post is a tombstone: `body` and `author` are null and
+/// `hidden_reason` says why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArchivePost {
+    pub id: u64,
+    pub kind: PostKind,
+    pub parent: Option<u64>,
+    pub created_at: DateTime<Utc>,
+    pub author: Option<String>,
+    /// None for a tombstone; "[erased]" where the author's text was erased.
+    pub body: Option<String>,
+    pub hidden_reason: Option<HideReason>,
+    /// open, claimed, answered, dismissed (questions only).
+    pub question_state: Option<String>,
+    pub answer: Option<ArchiveAnswer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArchiveAnswer {
+    /// "written" or "live".
+    pub mode: String,
+    /// The written answer (Markdown) or the live answer's note.
+    pub text: Option<String>,
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// One moderation action. `moderator` is present only when the organizer chose to show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArchiveModeration {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub reason: Option<String>,
+    /// The post acted on, when the public saw it.
+    pub post: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderator: Option<String>,
+}

@@ -24,8 +24,9 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Some(CliCommand::AdminToken) => rotate_admin_token(cli.settings).await,
             Some(CliCommand::Migrate) => migrate(cli.settings).await,
+            Some(CliCommand::Export(args)) => export(cli.settings, args).await,
             Some(CliCommand::Healthcheck(args)) => healthcheck(&cli.settings, &args),
-            Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo).await,
+            Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo, cli.demo_2013).await,
         }
     })
 }
@@ -59,6 +60,29 @@ async fn migrate(settings: borgermode_server::Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn export(
+    settings: borgermode_server::Settings,
+    args: borgermode_server::settings::ExportArgs,
+) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let meeting = borgermode_domain::MeetingId(args.meeting);
+    let Some(body) =
+        borgermode_server::export::export(store.as_ref(), meeting, args.format).await?
+    else {
+        eprintln!("no meeting {meeting} in this database");
+        std::process::exit(2)
+    };
+    match args.out {
+        Some(path) => std::fs::write(&path, body)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?,
+        None => {
+            use std::io::Write as _;
+            std::io::stdout().write_all(body.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let token = Auth::new(store).rotate_admin_token().await?;
@@ -68,7 +92,11 @@ async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Re
     Ok(())
 }
 
-async fn serve(settings: borgermode_server::Settings, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    settings: borgermode_server::Settings,
+    with_demo: bool,
+    with_2013: bool,
+) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let state = app.state();
     let public = state.settings.public_url();
@@ -88,6 +116,12 @@ async fn serve(settings: borgermode_server::Settings, with_demo: bool) -> anyhow
         println!("  citizens:  {}", links.citizen);
         println!("  moderator: {}", links.moderator);
         println!("  panelist:  {}", links.panelist);
+    }
+    if with_2013 {
+        let id = demo::seed_2013(&state).await?;
+        println!("The 2013 meeting:");
+        println!("  report:  {public}/api/meetings/{id}/report.html (as organizer)");
+        println!("  archive: {public}/m/{id}/archive");
     }
     let handle = app.handle();
     tokio::spawn(async move {

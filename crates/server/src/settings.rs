@@ -22,6 +22,10 @@ pub struct Cli {
     /// Create a demo meeting on start and print its citizen, moderator and panelist links.
     #[arg(long, env = "BORGERMODE_DEMO", global = true)]
     pub demo: bool,
+    /// Also seed the seed's 2013 meeting (150 participants, 417 posts, closed, with its history)
+    /// and print its report and archive links.
+    #[arg(long = "demo-2013", env = "BORGERMODE_DEMO_2013", global = true)]
+    pub demo_2013: bool,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
 }
@@ -44,6 +48,20 @@ pub enum CliCommand {
     /// Check that the server on this machine answers: GET /healthz (or /readyz) on the
     /// configured port over loopback, without curl. Exit 0 on 200, 1 otherwise.
     Healthcheck(HealthcheckArgs),
+    /// Export one meeting for the records, straight from the database (no server needed):
+    /// the whole log as NDJSON, or the posts with their answers as CSV.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The meeting's id.
+    pub meeting: uuid::Uuid,
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: crate::export::Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -193,6 +211,11 @@ pub struct Settings {
     /// With Redis: another instance's presence counts this long after its last report (s).
     #[arg(long, env = "BORGERMODE_PRESENCE_TTL_SECS", default_value_t = 15)]
     pub presence_ttl_secs: u64,
+
+    /// Record each open meeting's viewer count on this instance this often (ms), for the
+    /// report's peak/average viewers and timeline. 0 = off.
+    #[arg(long, env = "BORGERMODE_PRESENCE_SAMPLE_MS", default_value_t = 60_000)]
+    pub presence_sample_ms: u64,
 
     /// Unload a meeting's room after this long without connections or commands (s).
     #[arg(long, env = "BORGERMODE_ROOM_IDLE_SECS", default_value_t = 600)]
@@ -346,6 +369,9 @@ impl Settings {
     }
     pub fn vote_resync(&self) -> Duration {
         Duration::from_millis(self.vote_resync_ms)
+    }
+    pub fn presence_sample(&self) -> Option<Duration> {
+        (self.presence_sample_ms > 0).then(|| Duration::from_millis(self.presence_sample_ms))
     }
     pub fn presence_ttl(&self) -> Duration {
         Duration::from_secs(self.presence_ttl_secs.max(1))

@@ -47,6 +47,8 @@ macro_rules! assets {
 static ASSETS: &[Asset] = assets![
     "index.html" => "text/html; charset=utf-8",
     "app.css" => "text/css; charset=utf-8",
+    "report.css" => "text/css; charset=utf-8",
+    "js/report.js" => "text/javascript; charset=utf-8",
     "js/main.js" => "text/javascript; charset=utf-8",
     "js/util.js" => "text/javascript; charset=utf-8",
     "js/live.js" => "text/javascript; charset=utf-8",
@@ -108,6 +110,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(qr_svg)),
     )
     .route("/j/{code}", web::get().to(short_link));
+}
+
+/// The client's strings of one language ("da" or "en"), for pages the server renders itself
+/// (report, archive): one set of translations for client and server.
+pub fn locale_strings(lang: &str) -> HashMap<String, String> {
+    let name = if lang == "en" {
+        "locales/en.json"
+    } else {
+        "locales/da.json"
+    };
+    // Plural entries are objects; the server's pages use plain strings only.
+    let map: serde_json::Map<String, serde_json::Value> = find(name)
+        .and_then(|a| serde_json::from_str(a.body).ok())
+        .unwrap_or_default();
+    map.into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn find(name: &str) -> Option<&'static Asset> {

@@ -125,6 +125,17 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
         (Method::DELETE, p(&format!("/staff/{someone}")), None),
         (Method::GET, p("/queue"), None),
         (Method::GET, p("/announcements"), None),
+        (Method::GET, p("/report"), None),
+        (Method::GET, p("/report.csv"), None),
+        (Method::GET, p("/report.html"), None),
+        (Method::GET, p("/report-options"), None),
+        (
+            Method::PUT,
+            p("/report-options"),
+            Some(json!({"show_moderators": true})),
+        ),
+        (Method::GET, p("/export.ndjson"), None),
+        (Method::GET, p("/export.csv"), None),
         (
             Method::POST,
             p("/posts"),
@@ -352,6 +363,8 @@ async fn isolation(app: &TestApp) {
     for (method, path, body) in organizer_routes(&mb, &org_b) {
         let own = (method == Method::PATCH && path == format!("/api/meetings/{mb}"))
             || path.ends_with("/queue")
+            || path == format!("/api/meetings/{mb}/report")
+            || path == format!("/api/meetings/{mb}/export.csv")
             || path.ends_with("/settings")
             || path.ends_with("/follow-up")
             || (method == Method::GET && path.ends_with("/answers"))

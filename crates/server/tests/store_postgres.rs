@@ -193,6 +193,7 @@ conformance_tests!(
     sessions_put_get_delete,
     capabilities_put_get_delete,
     settings_put_get_overwrite,
+    presence_samples_record_and_read,
     every_event_kind_round_trips,
 );
 

@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod participants;
 pub mod posts;
 pub mod queue;
+pub mod report;
 pub mod scope;
 pub mod staff;
 pub mod streams;
@@ -362,10 +363,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(followup::routes)
             .configure(answers::routes)
             .configure(mine::routes)
+            .configure(report::routes)
             .configure(moderation::routes)
             .configure(streams::routes)
             .configure(openapi::routes),
     )
+    .configure(report::pages)
     .configure(health::routes)
     .configure(metrics::routes);
 }

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     accounts, announcements, answers, followup, health, meetings, mine, moderation, organizations,
-    participants, posts, queue, staff, streams,
+    participants, posts, queue, report, staff, streams,
 };
 
 struct Security;
@@ -41,6 +41,8 @@ impl Modify for Security {
         meetings::create, meetings::list, meetings::get, meetings::posts, meetings::edit, meetings::settings,
         meetings::schedule, meetings::open, meetings::close,
         announcements::announcements, crate::kit::meeting_ics,
+        report::report_json, report::report_csv, report::report_html, report::get_options, report::put_options,
+        report::export_ndjson, report::export_csv, report::archive_json,
         staff::create_link, staff::revoke, staff::exchange, staff::admin_session,
         participants::join, participants::me, participants::mute, participants::unmute, participants::ban, participants::unban,
         posts::create, posts::vote, posts::report, posts::notice, posts::pin, posts::unpin, posts::room_question,

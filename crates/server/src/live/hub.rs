@@ -49,6 +49,7 @@ impl Hub {
         bus.start(tx).await;
         tokio::spawn(Self::deliver_loop(Arc::downgrade(&hub), rx));
         tokio::spawn(Self::tick_loop(Arc::downgrade(&hub)));
+        tokio::spawn(Self::presence_sample_loop(Arc::downgrade(&hub)));
         if bus.is_shared() {
             tokio::spawn(Self::check_loop(Arc::downgrade(&hub)));
         }
@@ -220,6 +221,36 @@ impl Hub {
                 if room.watchers() == 0 && room.idle_for_ms() > idle_ms {
                     hub.rooms.lock().remove(&room.id);
                     tracing::debug!(meeting = %room.id, "room unloaded (idle)");
+                }
+            }
+        }
+    }
+
+    /// Record this instance's viewer count of every open meeting every `presence_sample_ms`
+    /// (the report sums the instances per minute). Meetings not open are not sampled; a failed
+    /// write only costs one sample.
+    async fn presence_sample_loop(hub: std::sync::Weak<Hub>) {
+        let Some(period) = hub.upgrade().and_then(|h| h.settings.presence_sample()) else {
+            return;
+        };
+        let mut interval = tokio::time::interval(period.max(Duration::from_millis(10)));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            let Some(hub) = hub.upgrade() else { break };
+            let now = chrono::Utc::now();
+            for room in hub.loaded_rooms() {
+                let open =
+                    room.with_state(|s, _| s.status == borgermode_domain::MeetingStatus::Open);
+                if !open {
+                    continue;
+                }
+                if let Err(e) = hub
+                    .store
+                    .record_presence(room.id, now, hub.bus.instance, room.watchers())
+                    .await
+                {
+                    tracing::debug!(meeting = %room.id, error = %e, "presence sample failed");
                 }
             }
         }

@@ -174,4 +174,20 @@ pub trait Store: orgs::OrgStore + followup::FollowUpStore + Send + Sync + 'stati
     /// Installation-wide key/value settings (e.g. the admin token's hash).
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// Record how many viewers this instance serves for a meeting at `at` (a second sample with
+    /// the same meeting, time and instance replaces the first).
+    async fn record_presence(
+        &self,
+        meeting: MeetingId,
+        at: DateTime<Utc>,
+        instance: uuid::Uuid,
+        viewers: u32,
+    ) -> Result<(), StoreError>;
+
+    /// Every presence sample of a meeting, oldest first.
+    async fn presence_samples(
+        &self,
+        meeting: MeetingId,
+    ) -> Result<Vec<borgermode_domain::report::PresenceSample>, StoreError>;
 }

@@ -778,6 +778,52 @@ impl Store for PostgresStore {
         .map_err(db_err)?;
         Ok(())
     }
+
+    async fn record_presence(
+        &self,
+        meeting: MeetingId,
+        at: DateTime<Utc>,
+        instance: uuid::Uuid,
+        viewers: u32,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO presence_samples (meeting_id, sampled_at, instance_id, viewers) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (meeting_id, sampled_at, instance_id) DO UPDATE SET viewers = excluded.viewers",
+        )
+        .bind(meeting.0)
+        .bind(at)
+        .bind(instance)
+        .bind(i32::try_from(viewers).unwrap_or(i32::MAX))
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn presence_samples(
+        &self,
+        meeting: MeetingId,
+    ) -> Result<Vec<borgermode_domain::report::PresenceSample>, StoreError> {
+        let rows: Vec<(DateTime<Utc>, uuid::Uuid, i32)> = sqlx::query_as(
+            "SELECT sampled_at, instance_id, viewers FROM presence_samples \
+             WHERE meeting_id = $1 ORDER BY sampled_at, instance_id",
+        )
+        .bind(meeting.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(at, instance, viewers)| {
+                Ok(borgermode_domain::report::PresenceSample {
+                    minute: at,
+                    instance,
+                    viewers: u32::try_from(viewers)
+                        .map_err(|_| StoreError::Corrupt(format!("viewers {viewers}")))?,
+                })
+            })
+            .collect()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

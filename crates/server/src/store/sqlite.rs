@@ -622,6 +622,53 @@ impl Store for SqliteStore {
         .map_err(db_err)?;
         Ok(())
     }
+
+    async fn record_presence(
+        &self,
+        meeting: MeetingId,
+        at: DateTime<Utc>,
+        instance: uuid::Uuid,
+        viewers: u32,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO presence_samples (meeting_id, sampled_at, instance_id, viewers) \
+             VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (meeting_id, sampled_at, instance_id) DO UPDATE SET viewers = excluded.viewers",
+        )
+        .bind(meeting.0.to_string())
+        .bind(timestamp(at))
+        .bind(instance.to_string())
+        .bind(i64::from(viewers))
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn presence_samples(
+        &self,
+        meeting: MeetingId,
+    ) -> Result<Vec<borgermode_domain::report::PresenceSample>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT sampled_at, instance_id, viewers FROM presence_samples \
+             WHERE meeting_id = ?1 ORDER BY sampled_at, instance_id",
+        )
+        .bind(meeting.0.to_string())
+        .fetch_all(&self.readers)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(at, instance, viewers)| {
+                Ok(borgermode_domain::report::PresenceSample {
+                    minute: parse_timestamp(&at)?,
+                    instance: uuid::Uuid::parse_str(&instance)
+                        .map_err(|e| StoreError::Corrupt(format!("instance id: {e}")))?,
+                    viewers: u32::try_from(viewers)
+                        .map_err(|_| StoreError::Corrupt(format!("viewers {viewers}")))?,
+                })
+            })
+            .collect()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

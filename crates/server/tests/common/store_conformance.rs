@@ -47,6 +47,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     sessions_put_get_delete(store.clone()).await;
     capabilities_put_get_delete(store.clone()).await;
     settings_put_get_overwrite(store.clone()).await;
+    presence_samples_record_and_read(store.clone()).await;
     every_event_kind_round_trips(store.clone()).await;
     super::org_conformance::run_all(store).await;
 }
@@ -947,6 +948,41 @@ pub async fn settings_put_get_overwrite(store: Arc<dyn Store>) {
         store.setting(&other).await.expect("setting").as_deref(),
         Some("other")
     );
+}
+
+/// Presence samples: per meeting, oldest first, a repeat of (meeting, time, instance) replaces
+/// the count, other meetings stay apart.
+pub async fn presence_samples_record_and_read(store: Arc<dyn Store>) {
+    let (m, other) = (
+        MeetingId(uuid::Uuid::new_v4()),
+        MeetingId(uuid::Uuid::new_v4()),
+    );
+    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let t0 = chrono::DateTime::parse_from_rfc3339("2013-09-24T19:00:00.123456Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let t1 = t0 + chrono::Duration::seconds(60);
+    assert!(store.presence_samples(m).await.expect("read").is_empty());
+    store.record_presence(m, t1, a, 7).await.expect("record");
+    store.record_presence(m, t0, a, 3).await.expect("record");
+    store.record_presence(m, t0, b, 4).await.expect("record");
+    store.record_presence(m, t0, a, 5).await.expect("replace");
+    store
+        .record_presence(other, t0, a, 99)
+        .await
+        .expect("record");
+    let got: Vec<(chrono::DateTime<chrono::Utc>, uuid::Uuid, u32)> = store
+        .presence_samples(m)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|s| (s.minute, s.instance, s.viewers))
+        .collect();
+    let mut at_t0 = vec![(t0, a, 5), (t0, b, 4)];
+    at_t0.sort_by_key(|x| x.1);
+    let mut expected = at_t0;
+    expected.push((t1, a, 7));
+    assert_eq!(got, expected);
 }
 
 /// Number of `EventKind` variants; [`kind_index`] fails to compile when one is added, as a
