@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::event::{Actor, Content, Event, EventKind};
+use crate::event::{Actor, Content, ContentRef, Event, EventKind};
 use crate::ids::{MeetingId, ParticipantId, PostId, Seq};
 use crate::types::*;
 
@@ -37,6 +37,8 @@ pub struct Participant {
     pub recent_posts: VecDeque<DateTime<Utc>>,
     /// Times of recent reports, for the report rate limit (last 10 min kept).
     pub recent_reports: VecDeque<DateTime<Utc>>,
+    /// Erased on request (GDPR): name and posts are gone.
+    pub erased: bool,
 }
 
 impl Participant {
@@ -69,6 +71,8 @@ pub struct Post {
     pub reporters: BTreeSet<ParticipantId>,
     pub question: Option<Question>,
     pub replies: Vec<PostId>,
+    /// The author was erased (GDPR): the body is gone for everyone, staff included.
+    pub erased: bool,
 }
 
 impl Post {
@@ -119,6 +123,8 @@ pub struct MeetingState {
     pub posts: BTreeMap<PostId, Post>,
     pub pinned_notice: Option<PostId>,
     pub on_air: Option<PostId>,
+    /// Retention ran: names and per-person demographics are gone.
+    pub pseudonymized: bool,
 }
 
 impl MeetingState {
@@ -144,6 +150,7 @@ impl MeetingState {
             posts: BTreeMap::new(),
             pinned_notice: None,
             on_air: None,
+            pseudonymized: false,
         }
     }
 
@@ -239,6 +246,7 @@ impl MeetingState {
                         revoked: false,
                         recent_posts: VecDeque::new(),
                         recent_reports: VecDeque::new(),
+                        erased: false,
                     },
                 );
             }
@@ -269,6 +277,7 @@ impl MeetingState {
                         revoked: false,
                         recent_posts: VecDeque::new(),
                         recent_reports: VecDeque::new(),
+                        erased: false,
                     },
                 );
             }
@@ -314,6 +323,7 @@ impl MeetingState {
                             merged_from: Vec::new(),
                         }),
                         replies: Vec::new(),
+                        erased: false,
                     },
                 );
             }
@@ -419,6 +429,53 @@ impl MeetingState {
                 if let Some(p) = self.participants.get_mut(participant) {
                     p.banned = false;
                 }
+            }
+            EventKind::ParticipantErased {
+                participant,
+                contents,
+            } => {
+                if let Some(p) = self.participants.get_mut(participant) {
+                    p.erased = true;
+                }
+                for r in contents {
+                    if let Some(post) = self.posts.get_mut(&PostId(r.seq)) {
+                        post.erased = true;
+                    }
+                    self.forget_content(*r);
+                }
+            }
+            EventKind::PersonalDataPseudonymized { contents, .. } => {
+                self.pseudonymized = true;
+                for p in self.participants.values_mut() {
+                    if p.role == Role::Citizen {
+                        p.age_band = None;
+                        p.gender = None;
+                    }
+                }
+                for r in contents {
+                    self.forget_content(*r);
+                }
+            }
+        }
+    }
+
+    /// Drop the text of one stored content (the store deleted its row in the same commit).
+    fn forget_content(&mut self, r: ContentRef) {
+        if let Some(post) = self.posts.get_mut(&PostId(r.seq)) {
+            match (r.slot, &mut post.source) {
+                (0, _) => post.body.text = None,
+                (1, Source::Room { name: Some(name) }) => name.text = None,
+                _ => {}
+            }
+            return;
+        }
+        if r.slot == 0 {
+            if let Some(p) = self
+                .participants
+                .values_mut()
+                .find(|p| p.joined_seq == r.seq && p.role == Role::Citizen)
+            {
+                p.display_name.text = None;
             }
         }
     }
