@@ -5,7 +5,7 @@
 
 use borgermode_server::app::{open_store, Application};
 use borgermode_server::auth::Auth;
-use borgermode_server::settings::{Cli, CliCommand};
+use borgermode_server::settings::{AuditCommand, Cli, CliCommand};
 use borgermode_server::{demo, telemetry};
 use clap::Parser;
 
@@ -24,6 +24,9 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Some(CliCommand::AdminToken) => rotate_admin_token(cli.settings).await,
             Some(CliCommand::Migrate) => migrate(cli.settings).await,
+            Some(CliCommand::Audit(AuditCommand::Verify { meeting })) => {
+                audit_verify(cli.settings, meeting).await
+            }
             Some(CliCommand::Healthcheck(args)) => healthcheck(&cli.settings, &args),
             Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo).await,
         }
@@ -57,6 +60,26 @@ async fn migrate(settings: borgermode_server::Settings) -> anyhow::Result<()> {
     store.ping().await?;
     println!("database schema is up to date ({})", store.kind());
     Ok(())
+}
+
+/// Opens the store directly (like `migrate`), so it also works with the server stopped.
+async fn audit_verify(settings: borgermode_server::Settings, meeting: uuid::Uuid) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let id = borgermode_domain::MeetingId(meeting);
+    match borgermode_server::audit::verify(store.as_ref(), id).await? {
+        None => {
+            eprintln!("no meeting {meeting}");
+            std::process::exit(2)
+        }
+        Some(verdict @ borgermode_server::audit::Verdict::Intact { .. }) => {
+            println!("meeting {meeting}: {verdict}");
+            Ok(())
+        }
+        Some(verdict) => {
+            println!("meeting {meeting}: {verdict}");
+            std::process::exit(1)
+        }
+    }
 }
 
 async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Result<()> {

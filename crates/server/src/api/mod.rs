@@ -14,6 +14,7 @@ pub mod participants;
 pub mod posts;
 pub mod queue;
 pub mod scope;
+pub mod privacy;
 pub mod staff;
 pub mod streams;
 
@@ -186,7 +187,7 @@ impl AppState {
             s.participant(participant).map(|p| YouView {
                 participant_id: p.id,
                 role: p.role,
-                name: p.display_name.as_str().to_string(),
+                name: crate::live::render::shown_name(s, p),
                 muted_until: p.muted_until.filter(|u| *u > chrono::Utc::now()),
                 banned: p.banned,
                 voted: Vec::new(),
@@ -352,6 +353,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(posts::routes)
             .configure(queue::routes)
             .configure(moderation::routes)
+            .configure(privacy::routes)
             .configure(streams::routes)
             .configure(openapi::routes),
     )

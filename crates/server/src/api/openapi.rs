@@ -6,7 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, health, meetings, moderation, organizations, participants, posts, queue, staff,
+    accounts, health, meetings, moderation, organizations, participants, posts, privacy, queue,
+    staff,
     streams,
 };
 
@@ -45,6 +46,7 @@ impl Modify for Security {
         posts::create, posts::vote, posts::report, posts::notice, posts::pin, posts::unpin, posts::room_question,
         queue::queue, queue::claim, queue::release, queue::answer, queue::answer_live, queue::dismiss, queue::merge, queue::on_air,
         moderation::hide, moderation::restore, moderation::approve, moderation::reject,
+        privacy::erase, privacy::notice, privacy::set_notice,
         streams::websocket, streams::server_sent_events,
         organizations::create, organizations::list, organizations::get, organizations::update,
         organizations::logo, organizations::put_logo, organizations::delete_logo, organizations::invite,
