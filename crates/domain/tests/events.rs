@@ -39,9 +39,11 @@ fn variant_index(k: &EventKind) -> usize {
         EventKind::ParticipantUnmuted { .. } => 25,
         EventKind::ParticipantBanned { .. } => 26,
         EventKind::ParticipantUnbanned { .. } => 27,
+        EventKind::ParticipantErased { .. } => 28,
+        EventKind::PersonalDataPseudonymized { .. } => 29,
     }
 }
-const VARIANTS: usize = 28;
+const VARIANTS: usize = 30;
 
 fn samples() -> Vec<EventKind> {
     let p = pid(42);
@@ -133,6 +135,18 @@ fn samples() -> Vec<EventKind> {
         EventKind::ParticipantUnmuted { participant: p },
         EventKind::ParticipantBanned { participant: p },
         EventKind::ParticipantUnbanned { participant: p },
+        EventKind::ParticipantErased {
+            participant: p,
+            contents: vec![borgermode_domain::ContentRef { seq: 4, slot: 0 }],
+        },
+        EventKind::PersonalDataPseudonymized {
+            contents: vec![borgermode_domain::ContentRef { seq: 4, slot: 0 }],
+            aggregates: vec![borgermode_domain::DemographicCount {
+                dimension: "gender".into(),
+                value: "woman".into(),
+                count: 3,
+            }],
+        },
     ]
 }
 
