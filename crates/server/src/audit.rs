@@ -89,7 +89,9 @@ pub async fn verify(store: &dyn Store, meeting: MeetingId) -> Result<Option<Verd
             (None, false) => {
                 unlinked += 1;
             }
-            (None, true) => return broken(hex::encode(audit::link(&prev, event)), "no link".into()),
+            (None, true) => {
+                return broken(hex::encode(audit::link(&prev, event)), "no link".into())
+            }
             (Some(stored), _) => {
                 let computed = audit::link(&prev, event);
                 if audit::parse_link(stored) != Some(computed) {

@@ -63,7 +63,10 @@ async fn migrate(settings: borgermode_server::Settings) -> anyhow::Result<()> {
 }
 
 /// Opens the store directly (like `migrate`), so it also works with the server stopped.
-async fn audit_verify(settings: borgermode_server::Settings, meeting: uuid::Uuid) -> anyhow::Result<()> {
+async fn audit_verify(
+    settings: borgermode_server::Settings,
+    meeting: uuid::Uuid,
+) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let id = borgermode_domain::MeetingId(meeting);
     match borgermode_server::audit::verify(store.as_ref(), id).await? {

@@ -187,7 +187,11 @@ pub struct Settings {
     pub retention_days: u32,
 
     /// How often the retention task looks for meetings that are due (ms).
-    #[arg(long, env = "BORGERMODE_RETENTION_INTERVAL_MS", default_value_t = 3_600_000)]
+    #[arg(
+        long,
+        env = "BORGERMODE_RETENTION_INTERVAL_MS",
+        default_value_t = 3_600_000
+    )]
     pub retention_interval_ms: u64,
 
     /// With Redis: re-read vote counts from the store this often (ms).

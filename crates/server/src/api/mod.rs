@@ -12,9 +12,9 @@ pub mod openapi;
 pub mod organizations;
 pub mod participants;
 pub mod posts;
+pub mod privacy;
 pub mod queue;
 pub mod scope;
-pub mod privacy;
 pub mod staff;
 pub mod streams;
 

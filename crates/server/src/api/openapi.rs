@@ -7,8 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     accounts, health, meetings, moderation, organizations, participants, posts, privacy, queue,
-    staff,
-    streams,
+    staff, streams,
 };
 
 struct Security;

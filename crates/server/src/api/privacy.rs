@@ -65,7 +65,10 @@ pub async fn notice(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, A
     let branding = state.branding_of(room.id).await?;
     let custom = state.store.privacy_notice(room.id).await?;
     Ok(HttpResponse::Ok().json(PrivacyNoticeView {
-        organization: branding.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
+        organization: branding
+            .as_ref()
+            .map(|b| b.name.clone())
+            .unwrap_or_default(),
         contact: branding.as_ref().and_then(|b| b.privacy_contact.clone()),
         contact_url: branding.and_then(|b| b.privacy_url),
         retention_days: state.settings.retention_days,
@@ -93,11 +96,13 @@ pub async fn set_notice(
         .notice
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty());
-    if text.as_ref().is_some_and(|t| t.chars().count() > NOTICE_MAX) {
-        return Err(ApiError::Domain(borgermode_domain::DomainError::validation(
-            "notice",
-            "at most 10,000 characters",
-        )));
+    if text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > NOTICE_MAX)
+    {
+        return Err(ApiError::Domain(
+            borgermode_domain::DomainError::validation("notice", "at most 10,000 characters"),
+        ));
     }
     state.store.put_privacy_notice(room.id, text).await?;
     Ok(HttpResponse::NoContent().finish())

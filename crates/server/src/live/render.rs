@@ -8,10 +8,10 @@
 use std::collections::HashMap;
 
 use borgermode_domain::event::Event;
-use borgermode_domain::{Language, Participant, ParticipantId};
 use borgermode_domain::{
     Answer, EventKind, MeetingState, PostId, QuestionState, Role, Source, StaffRole, Visibility,
 };
+use borgermode_domain::{Language, Participant, ParticipantId};
 use borgermode_protocol::frames::{EventFrame, ParticipantEventView};
 use borgermode_protocol::views::{
     AnswerView, Audience, AuthorView, MeetingView, PostStatus, PostView, QuestionView,

@@ -26,7 +26,9 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use borgermode_domain::event::Actor;
-use borgermode_domain::{DemographicCount, Event, EventKind, MeetingId, ParticipantId, PostId, Seq};
+use borgermode_domain::{
+    DemographicCount, Event, EventKind, MeetingId, ParticipantId, PostId, Seq,
+};
 use chrono::{DateTime, Utc};
 
 /// An event decided but not yet stored: the store gives it its seq.

@@ -49,12 +49,12 @@ use sqlx::Connection;
 use uuid::Uuid;
 
 use super::codec::{
-    self, chain_start, events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, Decision,
-    JoinedRow,
+    self, chain_start, events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db,
+    to_json, Decision, JoinedRow,
 };
 use super::{
-    AppendOutcome, CapabilityRecord, ChainLog, ChainRow, IdempotencyRecord, PendingEvent, SessionRecord, Store,
-    StoreError, VoteChange,
+    AppendOutcome, CapabilityRecord, ChainLog, ChainRow, IdempotencyRecord, PendingEvent,
+    SessionRecord, Store, StoreError, VoteChange,
 };
 
 mod orgs;
