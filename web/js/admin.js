@@ -61,37 +61,6 @@ async function signIn() {
     if (m) token = decodeURIComponent(m[1]);
     try { await api('POST', '/api/admin/session', { token }); adminPage(); } catch (x) { err.textContent = x.status === 401 ? t('admin.bad_token') : errorText(x); }
   });
-  // Data protection: the meeting's own privacy notice, and erasure of one citizen on request.
-  const privacy = await api('GET', `/api/meetings/${id}/privacy`);
-  const pText = el('textarea', { id: 'pv-notice', rows: '6', maxlength: '10000', 'aria-describedby': 'pv-notice-hint' });
-  pText.value = privacy.custom_markdown || '';
-  const pErr = el('p', { class: 'form-error', role: 'alert' });
-  const pForm = el('form', { class: 'small-form', novalidate: true },
-    field('pv-notice', t('admin.privacy_notice'), pText, t('admin.privacy_notice_hint', { n: privacy.retention_days })),
-    el('button', { type: 'submit' }, t('admin.save')), pErr);
-  pForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { pErr.textContent = errorText(x); }
-  });
-  const eId = el('input', { id: 'er-id', type: 'text', maxlength: '36', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'er-id-hint' });
-  const eErr = el('p', { class: 'form-error', role: 'alert' });
-  const eBtn = el('button', { type: 'submit', class: 'danger' }, t('admin.erase'));
-  let eArmed = false;
-  const eForm = el('form', { class: 'small-form', novalidate: true }, el('h3', null, t('admin.erase_title')),
-    field('er-id', t('admin.erase_id'), eId, t('admin.erase_hint')), eBtn, eErr);
-  eId.addEventListener('input', () => { eArmed = false; eBtn.textContent = t('admin.erase'); });
-  eForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const pid = eId.value.trim().toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(pid)) { eErr.textContent = t('admin.erase_bad_id'); eId.focus(); return; }
-    // Erasure cannot be undone: the first click arms the button, the second erases.
-    if (!eArmed) { eArmed = true; eBtn.textContent = t('admin.erase_confirm'); eErr.textContent = ''; return; }
-    eArmed = false; eBtn.textContent = t('admin.erase');
-    try { await api('POST', `/api/meetings/${id}/participants/${pid}/erase`); toast(t('admin.erased_ok')); eForm.reset(); } catch (x) { eErr.textContent = errorText(x); }
-  });
-  const dataCard = el('section', { class: 'card', 'aria-labelledby': 'privacy-admin-h' }, el('h2', { id: 'privacy-admin-h' }, t('admin.privacy')),
-    el('p', { class: 'hint' }, t('admin.privacy_lead', { n: privacy.retention_days })), pForm, eForm);
-
   main().replaceChildren(orgs.passwordForm(() => adminPage()), form);
 }
 
@@ -135,37 +104,6 @@ async function meetingList(account) {
     el('td', null, el('a', { href: `/admin?m=${m.id}` }, m.title)),
     el('td', null, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`))),
     el('td', null, m.starts_at ? fmtDateTime(m.starts_at) : '–')));
-  // Data protection: the meeting's own privacy notice, and erasure of one citizen on request.
-  const privacy = await api('GET', `/api/meetings/${id}/privacy`);
-  const pText = el('textarea', { id: 'pv-notice', rows: '6', maxlength: '10000', 'aria-describedby': 'pv-notice-hint' });
-  pText.value = privacy.custom_markdown || '';
-  const pErr = el('p', { class: 'form-error', role: 'alert' });
-  const pForm = el('form', { class: 'small-form', novalidate: true },
-    field('pv-notice', t('admin.privacy_notice'), pText, t('admin.privacy_notice_hint', { n: privacy.retention_days })),
-    el('button', { type: 'submit' }, t('admin.save')), pErr);
-  pForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { pErr.textContent = errorText(x); }
-  });
-  const eId = el('input', { id: 'er-id', type: 'text', maxlength: '36', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'er-id-hint' });
-  const eErr = el('p', { class: 'form-error', role: 'alert' });
-  const eBtn = el('button', { type: 'submit', class: 'danger' }, t('admin.erase'));
-  let eArmed = false;
-  const eForm = el('form', { class: 'small-form', novalidate: true }, el('h3', null, t('admin.erase_title')),
-    field('er-id', t('admin.erase_id'), eId, t('admin.erase_hint')), eBtn, eErr);
-  eId.addEventListener('input', () => { eArmed = false; eBtn.textContent = t('admin.erase'); });
-  eForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const pid = eId.value.trim().toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(pid)) { eErr.textContent = t('admin.erase_bad_id'); eId.focus(); return; }
-    // Erasure cannot be undone: the first click arms the button, the second erases.
-    if (!eArmed) { eArmed = true; eBtn.textContent = t('admin.erase_confirm'); eErr.textContent = ''; return; }
-    eArmed = false; eBtn.textContent = t('admin.erase');
-    try { await api('POST', `/api/meetings/${id}/participants/${pid}/erase`); toast(t('admin.erased_ok')); eForm.reset(); } catch (x) { eErr.textContent = errorText(x); }
-  });
-  const dataCard = el('section', { class: 'card', 'aria-labelledby': 'privacy-admin-h' }, el('h2', { id: 'privacy-admin-h' }, t('admin.privacy')),
-    el('p', { class: 'hint' }, t('admin.privacy_lead', { n: privacy.retention_days })), pForm, eForm);
-
   main().replaceChildren(
     el('div', { class: 'row spread' }, el('h1', null, account ? account.organization.name : t('admin.title')), account ? orgs.accountBar(account) : logoutButton(null)),
     el('section', { class: 'card', 'aria-labelledby': 'list-h' }, el('h2', { id: 'list-h' }, t('admin.meetings')),
