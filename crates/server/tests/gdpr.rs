@@ -775,3 +775,74 @@ async fn privacy_notice_default_and_override_sqlite() {
 async fn privacy_notice_default_and_override_postgres() {
     privacy_notice(Db::postgres().await).await;
 }
+
+// ------------------------------------------------------------------------------------------
+// Two instances (PostgreSQL + Redis): the erasure reaches the other instance's room.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_reaches_the_other_instance() {
+    let db = TestDb::fresh().await;
+    let prefix = common::cluster::unique_prefix();
+    let start = |p: String| {
+        let url = db.url.clone();
+        async move {
+            spawn_app_on(Arc::new(tempfile::tempdir().expect("tempdir")), url, move |s| {
+                s.redis_url = Some("redis://127.0.0.1:6379".into());
+                s.redis_prefix = p;
+            })
+            .await
+        }
+    };
+    let a = start(prefix.clone()).await;
+    let b = start(prefix).await;
+    let m = a.open_meeting("To instanser").await;
+    let body = marker("Fjern");
+    let citizen = a.join(m, "Olga").await;
+    let post = a.post(&citizen, m, "comment", &format!("Om {body}")).await;
+
+    // B has the meeting live, with the post rendered into its ring.
+    let mut on_b = ws_connect(&b.ws_url(m, None), None).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if posts(&b, m, None).await.iter().any(|p| p.id == post) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "B never saw the post");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    ok(
+        a.admin(Method::POST, &format!("/api/meetings/{m}/participants/{}/erase", citizen.id))
+            .send()
+            .await
+            .expect("erase"),
+        "erase on A",
+    )
+    .await;
+
+    // B's live viewer gets the tombstone (through the bus or B's gap fill).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut got = false;
+    while Instant::now() < deadline && !got {
+        match next_frame(&mut on_b, Duration::from_secs(5)).await {
+            Some(ServerFrame::Event(e)) if e.kind == "participant_erased" => {
+                got = e.posts.iter().any(|p| p.id == post && p.erased && p.body.is_none());
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert!(got, "B's viewer got the tombstone");
+    // B's projection and its ring: a snapshot and a resume from 0 on B carry no text.
+    assert!(find(&posts(&b, m, None).await, post).erased);
+    let mut resume = ws_connect(&b.ws_url(m, Some(1)), None).await;
+    while let Some(frame) = next_frame(&mut resume, Duration::from_secs(5)).await {
+        let text = serde_json::to_string(&frame).expect("json");
+        assert!(!text.contains(&body), "B replays erased text: {text}");
+        if matches!(frame, ServerFrame::CaughtUp { .. }) {
+            break;
+        }
+    }
+    a.shutdown().await;
+    b.shutdown().await;
+}
