@@ -786,10 +786,14 @@ async fn erasure_reaches_the_other_instance() {
     let start = |p: String| {
         let url = db.url.clone();
         async move {
-            spawn_app_on(Arc::new(tempfile::tempdir().expect("tempdir")), url, move |s| {
-                s.redis_url = Some("redis://127.0.0.1:6379".into());
-                s.redis_prefix = p;
-            })
+            spawn_app_on(
+                Arc::new(tempfile::tempdir().expect("tempdir")),
+                url,
+                move |s| {
+                    s.redis_url = Some("redis://127.0.0.1:6379".into());
+                    s.redis_prefix = p;
+                },
+            )
             .await
         }
     };
@@ -812,10 +816,13 @@ async fn erasure_reaches_the_other_instance() {
     }
 
     ok(
-        a.admin(Method::POST, &format!("/api/meetings/{m}/participants/{}/erase", citizen.id))
-            .send()
-            .await
-            .expect("erase"),
+        a.admin(
+            Method::POST,
+            &format!("/api/meetings/{m}/participants/{}/erase", citizen.id),
+        )
+        .send()
+        .await
+        .expect("erase"),
         "erase on A",
     )
     .await;
@@ -826,7 +833,10 @@ async fn erasure_reaches_the_other_instance() {
     while Instant::now() < deadline && !got {
         match next_frame(&mut on_b, Duration::from_secs(5)).await {
             Some(ServerFrame::Event(e)) if e.kind == "participant_erased" => {
-                got = e.posts.iter().any(|p| p.id == post && p.erased && p.body.is_none());
+                got = e
+                    .posts
+                    .iter()
+                    .any(|p| p.id == post && p.erased && p.body.is_none());
             }
             Some(_) => {}
             None => break,
