@@ -66,6 +66,9 @@ use super::{
 
 mod orgs;
 
+/// How long a scrub waits for transactions older than the erasure to end.
+const SCRUB_WAIT: Duration = Duration::from_secs(60);
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// How long a call waits for a connection (including opening one) before it fails as
@@ -881,6 +884,39 @@ impl Store for PostgresStore {
         // VACUUM FULL writes each table (and its TOAST table and indexes) into new files and
         // unlinks the old ones, so the erased bytes are no longer in any relation file. It
         // takes an ACCESS EXCLUSIVE lock for the rewrite: appends wait for it.
+        //
+        // VACUUM FULL still copies a deleted row that some open snapshot may see (it is only
+        // "recently dead"), so first wait until every transaction that started before the
+        // erasure committed has ended: a snapshot whose xmin is older than a fresh xid taken
+        // now. On the whole server, not only this database: PostgreSQL may hold the horizon
+        // back for other databases' snapshots too (seen with parallel CREATE DATABASE).
+        let horizon: i64 = sqlx::query_scalar("SELECT txid_current()")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let deadline = tokio::time::Instant::now() + SCRUB_WAIT;
+        loop {
+            let older: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE pid <> pg_backend_pid() AND backend_xmin IS NOT NULL \
+                 AND age(backend_xmin) > age((($1::bigint) % 4294967296)::text::xid)",
+            )
+            .bind(horizon)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+            if older == 0 {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                tracing::warn!(
+                    transactions = older,
+                    "scrub: old transactions still open; erased rows they can see stay until the next scrub"
+                );
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         for table in ["contents", "idempotency", "events"] {
             sqlx::query(&format!("VACUUM FULL {table}"))
                 .execute(&self.pool)
