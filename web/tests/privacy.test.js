@@ -76,6 +76,7 @@ test('the privacy notice with the contact is on the join form; an erased post be
   await signedIn;
   await org.goto(`${server.url}/admin?m=${id}`);
   await org.waitForSelector('#er-id');
+  assert.deepEqual(await axe(org), [], 'the data protection card is accessible');
   await org.fill('#er-id', pid);
   await org.click('form:has(#er-id) button[type=submit]');
   // The first click only arms the button.
