@@ -182,6 +182,37 @@ async function meetingDetail(id, account) {
   const fu = await import('./followup.js');
   const followUp = await fu.organizerCard(id, reload);
   const snippets = m.organization ? await fu.snippetsCard(m.organization.organization_id) : null;
+  // Data protection: the meeting's own privacy notice, and erasure of one citizen on request.
+  const privacy = await api('GET', `/api/meetings/${id}/privacy`);
+  const pText = el('textarea', { id: 'pv-notice', rows: '6', maxlength: '10000', 'aria-describedby': 'pv-notice-hint' });
+  pText.value = privacy.custom_markdown || '';
+  const pErr = el('p', { class: 'form-error', role: 'alert' });
+  const pForm = el('form', { class: 'small-form', novalidate: true },
+    field('pv-notice', t('admin.privacy_notice'), pText, t('admin.privacy_notice_hint', { n: privacy.retention_days })),
+    el('button', { type: 'submit' }, t('admin.save')), pErr);
+  pForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { pErr.textContent = errorText(x); }
+  });
+  const eId = el('input', { id: 'er-id', type: 'text', maxlength: '36', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'er-id-hint' });
+  const eErr = el('p', { class: 'form-error', role: 'alert' });
+  const eBtn = el('button', { type: 'submit', class: 'danger' }, t('admin.erase'));
+  let eArmed = false;
+  const eForm = el('form', { class: 'small-form', novalidate: true }, el('h3', null, t('admin.erase_title')),
+    field('er-id', t('admin.erase_id'), eId, t('admin.erase_hint')), eBtn, eErr);
+  eId.addEventListener('input', () => { eArmed = false; eBtn.textContent = t('admin.erase'); });
+  eForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const pid = eId.value.trim().toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(pid)) { eErr.textContent = t('admin.erase_bad_id'); eId.focus(); return; }
+    // Erasure cannot be undone: the first click arms the button, the second erases.
+    if (!eArmed) { eArmed = true; eBtn.textContent = t('admin.erase_confirm'); eErr.textContent = ''; return; }
+    eArmed = false; eBtn.textContent = t('admin.erase');
+    try { await api('POST', `/api/meetings/${id}/participants/${pid}/erase`); toast(t('admin.erased_ok')); eForm.reset(); } catch (x) { eErr.textContent = errorText(x); }
+  });
+  const dataCard = el('section', { class: 'card', 'aria-labelledby': 'privacy-admin-h' }, el('h2', { id: 'privacy-admin-h' }, t('admin.privacy')),
+    el('p', { class: 'hint' }, t('admin.privacy_lead', { n: privacy.retention_days })), pForm, eForm);
+
   main().replaceChildren(
     el('p', null, el('a', { href: '/admin' }, t('admin.back'))),
     el('div', { class: 'row spread' }, el('h1', null, m.title), logoutButton(account)),
@@ -189,6 +220,6 @@ async function meetingDetail(id, account) {
     life,
     el('div', { class: 'admin-grid' },
       el('div', null, links, kitCard(id, m), followUp, el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
-      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), snippets, reportCard(id, m.status, toast))));
+      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), snippets, reportCard(id, m.status, toast), dataCard)));
   document.title = `${m.title} · ${t('admin.title')}`;
 }

@@ -32,6 +32,32 @@ export function topExtra(...nodes) {
   if (slot) slot.replaceChildren(...nodes);
 }
 
+/** The meeting's privacy notice for the join form: a short text with the organization's
+ *  privacy contact, and the full text (the organizer's own, or the default) behind a
+ *  disclosure. Every value from the server goes in as text; the organizer's text is sanitized
+ *  HTML, rebuilt node by node by safeHtml. */
+async function privacyNotice(id) {
+  const n = await api('GET', `/api/meetings/${id}/privacy`);
+  const org = n.organization || t('privacy.the_organizer');
+  const contact = n.contact_url
+    ? el('a', { href: n.contact_url, rel: 'noopener noreferrer', class: 'privacy-contact' }, n.contact)
+    : el('span', { class: 'privacy-contact' }, n.contact || org);
+  const full = el('div', { class: 'privacy-full' });
+  if (n.custom_html) full.append(safeHtml(n.custom_html));
+  else {
+    for (const key of ['collect', 'why', 'optional', 'public', 'retention', 'erasure']) {
+      full.append(el('p', null, t(`privacy.full_${key}`, { org, days: n.retention_days, n: n.retention_days })));
+    }
+  }
+  full.append(el('p', null, t('privacy.contact'), ' ', contact.cloneNode(true)));
+  return [
+    el('h3', { id: 'privacy-h' }, t('privacy.title')),
+    el('p', null, t('privacy.short', { org })),
+    el('p', null, t('privacy.contact'), ' ', contact),
+    el('details', null, el('summary', null, t('privacy.more')), full),
+  ];
+}
+
 function videoEmbed(url) {
   if (!url) return null;
   let m = url.match(/(?:youtube(?:-nocookie)?\.com\/(?:watch\?(?:.*&)?v=|embed\/|live\/|shorts\/)|youtu\.be\/)([\w-]{6,})/);
@@ -401,9 +427,12 @@ export async function citizenPage(id) {
     const gender = el('select', { id: 'join-gender' }, options('gender', ['woman', 'man', 'other', 'prefer_not_to_say']));
     const err = el('p', { class: 'form-error', role: 'alert' });
     const btn = el('button', { type: 'submit' }, t('join.submit'));
+    const notice = el('section', { class: 'privacy-notice', 'aria-labelledby': 'privacy-h' });
+    privacyNotice(id).then((nodes) => notice.replaceChildren(...nodes)).catch(() => notice.remove());
     const form = el('form', { class: 'join-form', novalidate: true },
       el('h2', null, t('join.title')),
       el('p', { class: 'hint' }, t(feed.meeting.status === 'scheduled' ? 'join.lead_before' : 'join.lead')),
+      notice,
       el('label', { for: 'join-name' }, t('join.name')), name,
       el('fieldset', { class: 'optional' }, el('legend', null, t('join.optional')),
         el('p', { class: 'hint', id: 'join-why' }, t('join.why')),

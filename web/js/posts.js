@@ -197,7 +197,9 @@ export class PostList {
       el('time', { datetime: p.created_at }, fmtTime(p.created_at)));
     box.append(meta);
     if (this.ctx.onAir && this.ctx.onAir() === p.id) box.append(el('p', { class: 'on-air-flag' }, t('question.on_air')));
-    if (p.status === 'hidden') {
+    if (p.erased) {
+      box.append(el('p', { class: 'tombstone erased' }, t('post.erased')));
+    } else if (p.status === 'hidden') {
       box.append(el('p', { class: 'tombstone' }, t('post.hidden', { reason: t(`hide_reason.${p.hidden_reason || 'other'}`) })));
       if (p.body) box.append(el('p', { class: 'body hidden-body' }, p.body));
     } else if (p.body !== null && p.body !== undefined) {

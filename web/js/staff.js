@@ -253,6 +253,8 @@ export async function staffPage(id) {
     const b = (label, path, body, cls) => el('button', { type: 'button', class: cls || 'secondary', onclick: async () => { try { await run(api('POST', `/api/meetings/${id}/participants/${pid}/${path}`, body), 'mod.done'); close(); } catch (_) { /* shown */ } } }, label);
     return el('div', { class: 'person-box', role: 'group', 'aria-label': t('mod.person', { name: p.author.name }) },
       el('p', null, t('mod.person_lead', { name: p.author.name })),
+      // The organizer erases a participant by this id when they ask for it (GDPR).
+      el('p', { class: 'hint' }, t('mod.person_id'), ' ', el('code', { class: 'participant-id' }, pid)),
       el('div', { class: 'row wrap' },
         b(t('mod.mute', { n: 10 }), 'mute', { minutes: 10 }), b(t('mod.mute', { n: 60 }), 'mute', { minutes: 60 }),
         who.muted_until ? b(t('mod.unmute'), 'unmute') : null,

@@ -10,6 +10,12 @@ use crate::types::*;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
+    /// Organizer: erase one citizen's name and posts (GDPR request).
+    EraseParticipant {
+        participant: ParticipantId,
+    },
+    /// Organizer (the retention task): pseudonymize a closed meeting's personal data.
+    Pseudonymize,
     // Organizer.
     CreateMeeting {
         details: MeetingDetails,

@@ -8,7 +8,7 @@ use chrono::Duration;
 
 use crate::command::{Command, Context};
 use crate::error::DomainError;
-use crate::event::{Actor, Content, EventKind};
+use crate::event::{Actor, Content, ContentRef, DemographicCount, EventKind};
 use crate::ids::{ParticipantId, PostId};
 use crate::projection::{MeetingState, Participant, Post};
 use crate::text::{
@@ -43,6 +43,53 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
     }
     match cmd {
         Command::CreateMeeting { .. } => Err(DomainError::InvalidState("meeting already exists")),
+        Command::EraseParticipant { participant } => {
+            require_organizer(actor)?;
+            let p = state
+                .participants
+                .get(&participant)
+                .ok_or(DomainError::NotFound("participant"))?;
+            // A citizen's request concerns their own name and posts. Staff act in office:
+            // their answers are the municipality's record (revoke the link instead).
+            if p.role != Role::Citizen {
+                return Err(DomainError::InvalidState(
+                    "only a citizen's name and posts can be erased",
+                ));
+            }
+            if p.erased {
+                return Ok(vec![]);
+            }
+            let mut contents = vec![ContentRef {
+                seq: p.joined_seq,
+                slot: 0,
+            }];
+            contents.extend(
+                state
+                    .posts
+                    .values()
+                    .filter(|post| post.author == Some(participant))
+                    .map(|post| ContentRef {
+                        seq: post.id.0,
+                        slot: 0,
+                    }),
+            );
+            Ok(vec![EventKind::ParticipantErased {
+                participant,
+                contents,
+            }])
+        }
+        Command::Pseudonymize => {
+            require_organizer(actor)?;
+            if state.status != MeetingStatus::Closed {
+                return Err(DomainError::InvalidState(
+                    "only a closed meeting is pseudonymized",
+                ));
+            }
+            if state.pseudonymized {
+                return Ok(vec![]);
+            }
+            Ok(vec![pseudonymize(state)])
+        }
         Command::EditMeeting { details } => {
             require_organizer(actor)?;
             Ok(vec![EventKind::MeetingEdited {
@@ -627,6 +674,61 @@ pub fn authorize_vote(
         }
     }
     Ok(())
+}
+
+/// The retention event: every citizen's name and every room question's name go, and the
+/// demographic counts are kept (per value, only values somebody gave).
+fn pseudonymize(state: &MeetingState) -> EventKind {
+    use std::collections::BTreeMap;
+    let mut contents = Vec::new();
+    let mut counts: BTreeMap<(&'static str, String), u32> = BTreeMap::new();
+    for p in state.participants.values() {
+        if p.role != Role::Citizen {
+            continue;
+        }
+        if p.display_name.text.is_some() {
+            contents.push(ContentRef {
+                seq: p.joined_seq,
+                slot: 0,
+            });
+        }
+        if let Some(a) = p.age_band {
+            *counts.entry(("age_band", serde_name(&a))).or_default() += 1;
+        }
+        if let Some(g) = p.gender {
+            *counts.entry(("gender", serde_name(&g))).or_default() += 1;
+        }
+    }
+    for post in state.posts.values() {
+        if let Source::Room { name: Some(name) } = &post.source {
+            if name.text.is_some() {
+                contents.push(ContentRef {
+                    seq: post.id.0,
+                    slot: 1,
+                });
+            }
+        }
+    }
+    contents.sort();
+    EventKind::PersonalDataPseudonymized {
+        contents,
+        aggregates: counts
+            .into_iter()
+            .map(|((dimension, value), count)| DemographicCount {
+                dimension: dimension.to_string(),
+                value,
+                count,
+            })
+            .collect(),
+    }
+}
+
+/// The wire name of a unit enum value (`18_29`, `woman`).
+fn serde_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
 }
 
 fn require_organizer(actor: &Actor) -> Result<(), DomainError> {

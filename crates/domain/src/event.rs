@@ -177,6 +177,39 @@ pub enum EventKind {
     ParticipantUnbanned {
         participant: ParticipantId,
     },
+    /// GDPR erasure of one citizen on request: their display name and every post body they
+    /// wrote are deleted from the store (the `contents` rows listed here) in the transaction
+    /// that appends this event. The log keeps every event, seq and hash.
+    ParticipantErased {
+        participant: ParticipantId,
+        contents: Vec<ContentRef>,
+    },
+    /// Retention: the meeting closed long enough ago that its personal data goes. Display names
+    /// (and names typed for room questions) listed in `contents` are deleted, per-person age
+    /// band and gender are stripped from `participant_joined`, and `aggregates` keeps the
+    /// meeting's demographic counts for the report.
+    PersonalDataPseudonymized {
+        contents: Vec<ContentRef>,
+        aggregates: Vec<DemographicCount>,
+    },
+}
+
+/// One stored piece of personal text: the [`Content`] at position `slot` of
+/// [`EventKind::contents_mut`] of the event at `seq`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContentRef {
+    pub seq: Seq,
+    pub slot: u32,
+}
+
+/// How many participants of a meeting gave one value of one demographic dimension.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemographicCount {
+    /// `age_band` or `gender`.
+    pub dimension: String,
+    /// The serde name of the value, e.g. `18_29`, `woman`.
+    pub value: String,
+    pub count: u32,
 }
 
 impl EventKind {
@@ -215,6 +248,8 @@ impl EventKind {
             EventKind::ParticipantUnmuted { .. } => "participant_unmuted",
             EventKind::ParticipantBanned { .. } => "participant_banned",
             EventKind::ParticipantUnbanned { .. } => "participant_unbanned",
+            EventKind::ParticipantErased { .. } => "participant_erased",
+            EventKind::PersonalDataPseudonymized { .. } => "personal_data_pseudonymized",
         }
     }
 

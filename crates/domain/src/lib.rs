@@ -11,6 +11,7 @@
 //! 2. The store appends them to the meeting's log, assigning gapless `seq` numbers.
 //! 3. [`MeetingState::apply`] folds each stored [`Event`] into the projection, on every instance.
 
+pub mod audit;
 pub mod command;
 pub mod decide;
 pub mod error;
@@ -26,7 +27,7 @@ pub mod workdays;
 pub use command::{Command, Context, Limits};
 pub use decide::{authorize_vote, decide};
 pub use error::DomainError;
-pub use event::{Content, Event, EventKind};
+pub use event::{Content, ContentRef, DemographicCount, Event, EventKind};
 pub use ids::{MeetingId, ParticipantId, PostId, Seq};
 pub use notices::{notices_for, Notice, NoticeKind};
 pub use projection::{

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::event::{Actor, Content, Event, EventKind};
+use crate::event::{Actor, Content, ContentRef, Event, EventKind};
 use crate::ids::{MeetingId, ParticipantId, PostId, Seq};
 use crate::types::*;
 
@@ -37,6 +37,8 @@ pub struct Participant {
     pub recent_posts: VecDeque<DateTime<Utc>>,
     /// Times of recent reports, for the report rate limit (last 10 min kept).
     pub recent_reports: VecDeque<DateTime<Utc>>,
+    /// Erased on request (GDPR): name and posts are gone.
+    pub erased: bool,
 }
 
 impl Participant {
@@ -72,6 +74,8 @@ pub struct Post {
     pub reporters: BTreeSet<ParticipantId>,
     pub question: Option<Question>,
     pub replies: Vec<PostId>,
+    /// The author was erased (GDPR): the body is gone for everyone, staff included.
+    pub erased: bool,
 }
 
 impl Post {
@@ -126,6 +130,8 @@ pub struct MeetingState {
     pub follow_up_due: Option<DateTime<Utc>>,
     /// Set by `FollowUpClosed`.
     pub follow_up_closed_at: Option<DateTime<Utc>>,
+    /// Retention ran: names and per-person demographics are gone.
+    pub pseudonymized: bool,
 }
 
 impl MeetingState {
@@ -153,6 +159,7 @@ impl MeetingState {
             on_air: None,
             follow_up_due: None,
             follow_up_closed_at: None,
+            pseudonymized: false,
         }
     }
 
@@ -248,6 +255,7 @@ impl MeetingState {
                         revoked: false,
                         recent_posts: VecDeque::new(),
                         recent_reports: VecDeque::new(),
+                        erased: false,
                     },
                 );
             }
@@ -278,6 +286,7 @@ impl MeetingState {
                         revoked: false,
                         recent_posts: VecDeque::new(),
                         recent_reports: VecDeque::new(),
+                        erased: false,
                     },
                 );
             }
@@ -325,6 +334,7 @@ impl MeetingState {
                             assigned_at: None,
                         }),
                         replies: Vec::new(),
+                        erased: false,
                     },
                 );
             }
@@ -446,6 +456,53 @@ impl MeetingState {
                 if let Some(p) = self.participants.get_mut(participant) {
                     p.banned = false;
                 }
+            }
+            EventKind::ParticipantErased {
+                participant,
+                contents,
+            } => {
+                if let Some(p) = self.participants.get_mut(participant) {
+                    p.erased = true;
+                }
+                for r in contents {
+                    if let Some(post) = self.posts.get_mut(&PostId(r.seq)) {
+                        post.erased = true;
+                    }
+                    self.forget_content(*r);
+                }
+            }
+            EventKind::PersonalDataPseudonymized { contents, .. } => {
+                self.pseudonymized = true;
+                for p in self.participants.values_mut() {
+                    if p.role == Role::Citizen {
+                        p.age_band = None;
+                        p.gender = None;
+                    }
+                }
+                for r in contents {
+                    self.forget_content(*r);
+                }
+            }
+        }
+    }
+
+    /// Drop the text of one stored content (the store deleted its row in the same commit).
+    fn forget_content(&mut self, r: ContentRef) {
+        if let Some(post) = self.posts.get_mut(&PostId(r.seq)) {
+            match (r.slot, &mut post.source) {
+                (0, _) => post.body.text = None,
+                (1, Source::Room { name: Some(name) }) => name.text = None,
+                _ => {}
+            }
+            return;
+        }
+        if r.slot == 0 {
+            if let Some(p) = self
+                .participants
+                .values_mut()
+                .find(|p| p.joined_seq == r.seq && p.role == Role::Citizen)
+            {
+                p.display_name.text = None;
             }
         }
     }

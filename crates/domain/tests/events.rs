@@ -43,9 +43,11 @@ fn variant_index(k: &EventKind) -> usize {
         EventKind::QuestionUnassigned { .. } => 29,
         EventKind::FollowUpStarted { .. } => 30,
         EventKind::FollowUpClosed => 31,
+        EventKind::ParticipantErased { .. } => 32,
+        EventKind::PersonalDataPseudonymized { .. } => 33,
     }
 }
-const VARIANTS: usize = 32;
+const VARIANTS: usize = 34;
 
 fn samples() -> Vec<EventKind> {
     let p = pid(42);
@@ -152,6 +154,18 @@ fn samples() -> Vec<EventKind> {
             due: t0() + Duration::days(7),
         },
         EventKind::FollowUpClosed,
+        EventKind::ParticipantErased {
+            participant: p,
+            contents: vec![borgermode_domain::ContentRef { seq: 4, slot: 0 }],
+        },
+        EventKind::PersonalDataPseudonymized {
+            contents: vec![borgermode_domain::ContentRef { seq: 4, slot: 0 }],
+            aggregates: vec![borgermode_domain::DemographicCount {
+                dimension: "gender".into(),
+                value: "woman".into(),
+                count: 3,
+            }],
+        },
     ]
 }
 

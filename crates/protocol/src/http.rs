@@ -553,3 +553,32 @@ pub struct ArchiveModeration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moderator: Option<String>,
 }
+
+/// A meeting's privacy notice, shown on the join form (`GET /api/meetings/{id}/privacy`). The
+/// client shows its default text (locale keys `privacy.*`) filled in from these fields, or the
+/// organizer's own text when `custom_html` is set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PrivacyNoticeView {
+    /// The organization responsible for the meeting (the data controller).
+    pub organization: String,
+    /// The privacy contact as entered (e-mail address or https URL), if the organization set one.
+    pub contact: Option<String>,
+    /// The contact as a `mailto:` or `https:` link.
+    pub contact_url: Option<String>,
+    /// Days after the meeting closes until names and per-person demographics are pseudonymized.
+    pub retention_days: u32,
+    /// The organizer's own notice for this meeting, as sanitized HTML (absent: default text).
+    pub custom_html: Option<String>,
+    /// The same, as the Markdown the organizer wrote (for editing).
+    pub custom_markdown: Option<String>,
+}
+
+/// Set a meeting's own privacy notice (Markdown, at most 10,000 characters); null or an empty
+/// string goes back to the default text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PrivacyNoticeRequest {
+    #[serde(default)]
+    pub notice: Option<String>,
+}

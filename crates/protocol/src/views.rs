@@ -114,6 +114,9 @@ pub struct PostView {
     pub source: String,
     /// Absent when hidden (public audience) or erased.
     pub body: Option<String>,
+    /// The author was erased on request (GDPR): the body is gone for everyone, for good.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
     pub created_at: DateTime<Utc>,
     pub status: PostStatus,
     /// Set when status is `hidden`: the tombstone reason shown to everyone.

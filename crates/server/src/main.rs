@@ -5,7 +5,7 @@
 
 use borgermode_server::app::{open_store, Application};
 use borgermode_server::auth::Auth;
-use borgermode_server::settings::{Cli, CliCommand};
+use borgermode_server::settings::{AuditCommand, Cli, CliCommand};
 use borgermode_server::{demo, telemetry};
 use clap::Parser;
 
@@ -25,6 +25,9 @@ fn main() -> anyhow::Result<()> {
             Some(CliCommand::AdminToken) => rotate_admin_token(cli.settings).await,
             Some(CliCommand::Migrate) => migrate(cli.settings).await,
             Some(CliCommand::Export(args)) => export(cli.settings, args).await,
+            Some(CliCommand::Audit(AuditCommand::Verify { meeting })) => {
+                audit_verify(cli.settings, meeting).await
+            }
             Some(CliCommand::Healthcheck(args)) => healthcheck(&cli.settings, &args),
             Some(CliCommand::Serve) | None => serve(cli.settings, cli.demo, cli.demo_2013).await,
         }
@@ -81,6 +84,29 @@ async fn export(
         }
     }
     Ok(())
+}
+
+/// Opens the store directly (like `migrate`), so it also works with the server stopped.
+async fn audit_verify(
+    settings: borgermode_server::Settings,
+    meeting: uuid::Uuid,
+) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let id = borgermode_domain::MeetingId(meeting);
+    match borgermode_server::audit::verify(store.as_ref(), id).await? {
+        None => {
+            eprintln!("no meeting {meeting}");
+            std::process::exit(2)
+        }
+        Some(verdict @ borgermode_server::audit::Verdict::Intact { .. }) => {
+            println!("meeting {meeting}: {verdict}");
+            Ok(())
+        }
+        Some(verdict) => {
+            println!("meeting {meeting}: {verdict}");
+            std::process::exit(1)
+        }
+    }
 }
 
 async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Result<()> {

@@ -51,6 +51,9 @@ pub enum CliCommand {
     /// Export one meeting for the records, straight from the database (no server needed):
     /// the whole log as NDJSON, or the posts with their answers as CSV.
     Export(ExportArgs),
+    /// The audit chain of the meeting logs.
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -62,6 +65,17 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute a meeting's hash chain from the database and compare it with the stored
+    /// links. Prints OK with the count, or the first broken link; exit 1 if broken, 2 if the
+    /// meeting does not exist.
+    Verify {
+        /// The meeting's id (UUID).
+        meeting: uuid::Uuid,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -203,6 +217,19 @@ pub struct Settings {
     /// With Redis: compare each live meeting's seq with the store this often (ms).
     #[arg(long, env = "BORGERMODE_SEQ_CHECK_MS", default_value_t = 1500)]
     pub seq_check_ms: u64,
+
+    /// Days after a meeting closes until its personal data (display names, per-person age
+    /// band and gender) is pseudonymized; the demographic counts stay. 0: at the next run.
+    #[arg(long, env = "BORGERMODE_RETENTION_DAYS", default_value_t = 180)]
+    pub retention_days: u32,
+
+    /// How often the retention task looks for meetings that are due (ms).
+    #[arg(
+        long,
+        env = "BORGERMODE_RETENTION_INTERVAL_MS",
+        default_value_t = 3_600_000
+    )]
+    pub retention_interval_ms: u64,
 
     /// With Redis: re-read vote counts from the store this often (ms).
     #[arg(long, env = "BORGERMODE_VOTE_RESYNC_MS", default_value_t = 5000)]
@@ -366,6 +393,12 @@ impl Settings {
     }
     pub fn seq_check(&self) -> Duration {
         Duration::from_millis(self.seq_check_ms)
+    }
+    pub fn retention_interval(&self) -> Duration {
+        Duration::from_millis(self.retention_interval_ms.max(10))
+    }
+    pub fn retention(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.retention_days))
     }
     pub fn vote_resync(&self) -> Duration {
         Duration::from_millis(self.vote_resync_ms)

@@ -214,6 +214,16 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
             p(&format!("/participants/{someone}/unban")),
             None,
         ),
+        (
+            Method::POST,
+            p(&format!("/participants/{someone}/erase")),
+            None,
+        ),
+        (
+            Method::PUT,
+            p("/privacy"),
+            Some(json!({"notice": "Overtaget"})),
+        ),
         (Method::GET, format!("/api/organizations/{org}"), None),
         (
             Method::GET,

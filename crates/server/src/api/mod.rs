@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod participants;
 pub mod posts;
+pub mod privacy;
 pub mod queue;
 pub mod report;
 pub mod scope;
@@ -194,7 +195,7 @@ impl AppState {
             s.participant(participant).map(|p| YouView {
                 participant_id: p.id,
                 role: p.role,
-                name: p.display_name.as_str().to_string(),
+                name: crate::live::render::shown_name(s, p),
                 muted_until: p.muted_until.filter(|u| *u > chrono::Utc::now()),
                 banned: p.banned,
                 voted: Vec::new(),
@@ -365,6 +366,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(mine::routes)
             .configure(report::routes)
             .configure(moderation::routes)
+            .configure(privacy::routes)
             .configure(streams::routes)
             .configure(openapi::routes),
     )

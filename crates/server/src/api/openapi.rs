@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     accounts, announcements, answers, followup, health, meetings, mine, moderation, organizations,
-    participants, posts, queue, report, staff, streams,
+    participants, posts, privacy, queue, report, staff, streams,
 };
 
 struct Security;
@@ -51,6 +51,7 @@ impl Modify for Security {
         mine::mine, mine::new_link, mine::put_notify, mine::delete_notify,
         followup::assign, followup::unassign, followup::follow_up, followup::close,
         moderation::hide, moderation::restore, moderation::approve, moderation::reject,
+        privacy::erase, privacy::notice, privacy::set_notice,
         streams::websocket, streams::server_sent_events,
         organizations::create, organizations::list, organizations::get, organizations::update,
         organizations::logo, organizations::put_logo, organizations::delete_logo, organizations::invite,

@@ -50,6 +50,7 @@ impl Hub {
         tokio::spawn(Self::deliver_loop(Arc::downgrade(&hub), rx));
         tokio::spawn(Self::tick_loop(Arc::downgrade(&hub)));
         tokio::spawn(Self::presence_sample_loop(Arc::downgrade(&hub)));
+        tokio::spawn(Self::retention_loop(Arc::downgrade(&hub)));
         if bus.is_shared() {
             tokio::spawn(Self::check_loop(Arc::downgrade(&hub)));
         }
@@ -287,6 +288,51 @@ impl Hub {
                 }
             }
         }
+    }
+
+    /// Retention (GDPR): every `retention_interval_ms`, pseudonymize the meetings that closed
+    /// more than `retention_days` ago. Through the room like any command, so the event reaches
+    /// every instance and the chain; on several instances the store lets exactly one append win
+    /// and the others decide again and find nothing to do.
+    async fn retention_loop(hub: std::sync::Weak<Hub>) {
+        let Some(period) = hub.upgrade().map(|h| h.settings.retention_interval()) else {
+            return;
+        };
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            let Some(hub) = hub.upgrade() else { break };
+            if let Err(error) = hub.run_retention().await {
+                tracing::warn!(%error, "retention run failed; retried on the next run");
+            }
+        }
+    }
+
+    /// One retention run: returns how many meetings were pseudonymized.
+    pub async fn run_retention(&self) -> Result<usize, StoreError> {
+        let cutoff = chrono::Utc::now() - self.settings.retention();
+        let due = self.store.meetings_due_for_retention(cutoff).await?;
+        let mut done = 0;
+        for meeting in due {
+            let Some(room) = self.room(meeting).await? else {
+                continue;
+            };
+            match room
+                .execute(
+                    borgermode_domain::event::Actor::Organizer,
+                    borgermode_domain::Command::Pseudonymize,
+                    None,
+                )
+                .await
+            {
+                Ok(_) => done += 1,
+                Err(error) => {
+                    tracing::warn!(%meeting, ?error, "pseudonymizing a meeting failed");
+                }
+            }
+        }
+        Ok(done)
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {

@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 
 use borgermode_domain::event::Event;
-use borgermode_domain::ParticipantId;
 use borgermode_domain::{
     Answer, Assignee, EventKind, MeetingState, PostId, Question, QuestionState, Role, Source,
     StaffRole, Visibility,
 };
+use borgermode_domain::{Language, Participant, ParticipantId};
 use borgermode_protocol::frames::{EventFrame, ParticipantEventView};
 use borgermode_protocol::views::{
     AnswerView, AssigneeView, Audience, AuthorView, FollowUpView, MeetingView, PostStatus,
@@ -125,6 +125,19 @@ pub fn assignee_view(state: &MeetingState, q: &Question) -> Option<AssigneeView>
     })
 }
 
+/// A participant's name as shown: their display name, or once erased or pseudonymized
+/// (GDPR) a stable stand-in, "Deltager 17" / "Participant 17", numbered by the seq they
+/// joined at, in the meeting's language.
+pub fn shown_name(state: &MeetingState, p: &Participant) -> String {
+    match &p.display_name.text {
+        Some(text) => text.clone(),
+        None => match state.details.language {
+            Language::Da => format!("Deltager {}", p.joined_seq),
+            Language::En => format!("Participant {}", p.joined_seq),
+        },
+    }
+}
+
 fn author_view(state: &MeetingState, id: Option<ParticipantId>, source: &Source) -> AuthorView {
     if let Source::Room { name } = source {
         return AuthorView {
@@ -141,7 +154,7 @@ fn author_view(state: &MeetingState, id: Option<ParticipantId>, source: &Source)
     match id.and_then(|id| state.participants.get(&id)) {
         Some(p) => AuthorView {
             participant_id: Some(p.id),
-            name: p.display_name.as_str().to_string(),
+            name: shown_name(state, p),
             role: p.role,
             role_line: p.role_line.clone(),
             verified: p.role.is_staff(),
@@ -259,6 +272,7 @@ pub fn post_view(
         } else {
             None
         },
+        erased: post.erased,
         created_at: post.created_at,
         status,
         hidden_reason,
@@ -321,6 +335,10 @@ fn touched_posts(e: &Event) -> Vec<PostId> {
         | EventKind::QuestionAssigned { post, .. }
         | EventKind::QuestionUnassigned { post } => vec![*post],
         EventKind::QuestionMerged { post, into } => vec![*post, *into],
+        // Every post of the erased participant becomes a tombstone on every screen.
+        EventKind::ParticipantErased { contents, .. } => {
+            contents.iter().map(|r| PostId(r.seq)).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -420,11 +438,22 @@ pub fn event_frame(
                 .get(participant)
                 .map(|p| ParticipantEventView {
                     participant_id: p.id,
-                    name: p.display_name.as_str().to_string(),
+                    name: shown_name(state, p),
                     muted_until: p.muted_until,
                     banned: p.banned,
                 });
             frame.counters = Some(state.counters());
+        }
+        EventKind::ParticipantErased { participant, .. } if viewer.is_staff() => {
+            frame.participant = state
+                .participants
+                .get(participant)
+                .map(|p| ParticipantEventView {
+                    participant_id: p.id,
+                    name: shown_name(state, p),
+                    muted_until: p.muted_until,
+                    banned: p.banned,
+                });
         }
         _ => {}
     }

@@ -358,7 +358,17 @@ impl Room {
                         meeting: self.id,
                         events: events.clone(),
                     });
+                    let scrub = events.iter().any(|e| forgets_personal_data(&e.kind));
                     self.ingest(events);
+                    if scrub {
+                        // Off the request path: VACUUM FULL may take a while on a big database.
+                        let store = self.store.clone();
+                        tokio::spawn(async move {
+                            if let Err(error) = store.scrub().await {
+                                tracing::warn!(%error, "scrub after erasure failed; the next retention run retries");
+                            }
+                        });
+                    }
                     if merged {
                         // The store moved the vote rows inside the merge's transaction.
                         let mut counts = self.store.vote_counts(self.id).await?;
@@ -412,6 +422,12 @@ impl Room {
                 EventKind::MeetingCreated { .. } | EventKind::MeetingEdited { .. }
             ) {
                 st.description_html = to_safe_html(&st.projection.details.description);
+            }
+            if forgets_personal_data(&e.kind) {
+                // The ring holds frames rendered before the erasure, with the text in them: drop
+                // them all. A resume from before this seq re-renders from the store, which no
+                // longer has the text.
+                st.ring.clear();
             }
             let rendered = Arc::new(render(&st.projection, &st.description_html, &st.votes, &e));
             if st.ring.len() >= ring_capacity {
@@ -777,6 +793,14 @@ fn render(
         },
         applied_at: std::time::Instant::now(),
     }
+}
+
+/// Erasure and retention: events whose commit deleted personal text.
+fn forgets_personal_data(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::ParticipantErased { .. } | EventKind::PersonalDataPseudonymized { .. }
+    )
 }
 
 /// The response a command gets, computed before the append (seqs are `expected+1..`), so the

@@ -3,7 +3,7 @@
 //! write transaction. One copy, so the two stores cannot drift apart.
 
 use borgermode_domain::event::Actor;
-use borgermode_domain::{Event, EventKind, PostId, Seq};
+use borgermode_domain::{audit, ContentRef, DemographicCount, Event, EventKind, PostId, Seq};
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
@@ -111,4 +111,72 @@ pub(super) async fn finish<DB: sqlx::Database, T>(
             Err(error)
         }
     }
+}
+
+/// The previous link for the next append: the stored chain head, or the genesis link for a new
+/// meeting (and for one whose events predate the chain).
+pub(super) fn chain_start(head: Option<&str>) -> Result<[u8; 32], StoreError> {
+    match head {
+        None => Ok(audit::GENESIS),
+        Some(text) => audit::parse_link(text)
+            .ok_or_else(|| StoreError::Corrupt(format!("chain head {text:?}"))),
+    }
+}
+
+/// What an erasure or retention event asks the store to delete or keep.
+pub(super) struct GdprEffects {
+    pub contents: Vec<ContentRef>,
+    /// Retention only: the counts to keep before per-person demographics are stripped.
+    pub aggregates: Option<Vec<DemographicCount>>,
+}
+
+pub(super) fn gdpr_effects(kind: &EventKind) -> Option<GdprEffects> {
+    match kind {
+        EventKind::ParticipantErased { contents, .. } => Some(GdprEffects {
+            contents: contents.clone(),
+            aggregates: None,
+        }),
+        EventKind::PersonalDataPseudonymized {
+            contents,
+            aggregates,
+        } => Some(GdprEffects {
+            contents: contents.clone(),
+            aggregates: Some(aggregates.clone()),
+        }),
+        _ => None,
+    }
+}
+
+/// A stored `participant_joined` payload without age band and gender, or None if it has none.
+pub(super) fn strip_demographics(kind_json: &str) -> Result<Option<String>, StoreError> {
+    let mut kind: EventKind = from_json(kind_json, "event kind")?;
+    match &mut kind {
+        EventKind::ParticipantJoined {
+            age_band, gender, ..
+        } if age_band.is_some() || gender.is_some() => {
+            *age_band = None;
+            *gender = None;
+            Ok(Some(to_json(&kind)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Decode one event row for the audit verifier (text left out; the chain never hashes it).
+pub(super) fn chain_event(
+    seq: i64,
+    at: Result<DateTime<Utc>, StoreError>,
+    actor_json: &str,
+    kind_json: &str,
+) -> Result<Event, String> {
+    let seq = seq_from_db(seq).map_err(|e| e.to_string())?;
+    let at = at.map_err(|e| e.to_string())?;
+    let actor: Actor = from_json(actor_json, "actor").map_err(|e| e.to_string())?;
+    let kind: EventKind = from_json(kind_json, "event kind").map_err(|e| e.to_string())?;
+    Ok(Event {
+        seq,
+        at,
+        actor,
+        kind,
+    })
 }

@@ -27,7 +27,9 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use borgermode_domain::event::Actor;
-use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PostId, Seq};
+use borgermode_domain::{
+    DemographicCount, Event, EventKind, MeetingId, ParticipantId, PostId, Seq,
+};
 use chrono::{DateTime, Utc};
 
 /// An event decided but not yet stored: the store gives it its seq.
@@ -87,6 +89,25 @@ pub struct CapabilityRecord {
     pub meeting: MeetingId,
     pub participant: ParticipantId,
     pub created_at: DateTime<Utc>,
+}
+
+/// One stored event row as the audit verifier sees it.
+#[derive(Debug)]
+pub struct ChainRow {
+    /// The row's seq column (which may have been tampered with, too).
+    pub seq: i64,
+    /// The event without personal text, or why the row does not decode.
+    pub event: Result<Event, String>,
+    /// The stored link (hex), None for events written before the chain existed.
+    pub link: Option<String>,
+}
+
+/// A meeting's stored chain: its rows and the head kept on the meeting row.
+#[derive(Debug)]
+pub struct ChainLog {
+    pub last_seq: i64,
+    pub head: Option<String>,
+    pub rows: Vec<ChainRow>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +190,36 @@ pub trait Store: orgs::OrgStore + followup::FollowUpStore + Send + Sync + 'stati
         &self,
         meeting: MeetingId,
         participant: ParticipantId,
+    ) -> Result<(), StoreError>;
+
+    /// The stored audit chain of a meeting (None if there is no such meeting): every event row
+    /// in seq order, decoded without personal text, with its stored link.
+    async fn chain(&self, meeting: MeetingId) -> Result<Option<ChainLog>, StoreError>;
+
+    /// Make deleted personal data unrecoverable from the database files (after an erasure or a
+    /// retention run): SQLite checkpoints and truncates its WAL (deleted rows are already
+    /// zeroed by `secure_delete`); PostgreSQL rewrites the affected tables (`VACUUM FULL`).
+    async fn scrub(&self) -> Result<(), StoreError>;
+
+    /// Meetings closed before `closed_before` whose personal data is not pseudonymized yet.
+    async fn meetings_due_for_retention(
+        &self,
+        closed_before: DateTime<Utc>,
+    ) -> Result<Vec<MeetingId>, StoreError>;
+
+    /// The age band and gender counts kept when retention ran (empty before).
+    async fn demographic_aggregates(
+        &self,
+        meeting: MeetingId,
+    ) -> Result<Vec<DemographicCount>, StoreError>;
+
+    /// The organizer's own privacy notice for a meeting (Markdown), if any.
+    async fn privacy_notice(&self, meeting: MeetingId) -> Result<Option<String>, StoreError>;
+    /// Set (Some) or clear (None: the default text is shown) a meeting's privacy notice.
+    async fn put_privacy_notice(
+        &self,
+        meeting: MeetingId,
+        notice: Option<String>,
     ) -> Result<(), StoreError>;
 
     /// Installation-wide key/value settings (e.g. the admin token's hash).

@@ -45,7 +45,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PostId, Seq};
+use borgermode_domain::{
+    audit, DemographicCount, Event, EventKind, MeetingId, ParticipantId, PostId, Seq,
+};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sqlx::migrate::{MigrateError, Migrator};
@@ -54,16 +56,19 @@ use sqlx::Connection;
 use uuid::Uuid;
 
 use super::codec::{
-    events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, Decision,
-    JoinedRow,
+    self, chain_start, events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db,
+    to_json, Decision, JoinedRow,
 };
 use super::{
-    AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
-    StoreError, VoteChange,
+    AppendOutcome, CapabilityRecord, ChainLog, ChainRow, IdempotencyRecord, PendingEvent,
+    SessionRecord, Store, StoreError, VoteChange,
 };
 
 mod followup;
 mod orgs;
+
+/// How long a scrub waits for transactions older than the erasure to end.
+const SCRUB_WAIT: Duration = Duration::from_secs(60);
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -221,9 +226,82 @@ async fn stored_response(
     .map_err(db_err)
 }
 
+/// Erasure and retention: delete the listed content rows, and for retention strip the
+/// per-person demographics from `participant_joined` and keep the meeting's counts, all in the
+/// transaction that appends the event (under the meeting row lock).
+async fn forget_personal_data(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    kind: &EventKind,
+) -> Result<(), StoreError> {
+    let Some(effects) = codec::gdpr_effects(kind) else {
+        return Ok(());
+    };
+    let seqs = effects
+        .contents
+        .iter()
+        .map(|r| seq_to_db(r.seq))
+        .collect::<Result<Vec<_>, _>>()?;
+    let slots: Vec<i32> = effects
+        .contents
+        .iter()
+        .map(|r| i32::try_from(r.slot).unwrap_or(i32::MAX))
+        .collect();
+    sqlx::query(
+        "DELETE FROM contents c USING UNNEST($2::bigint[], $3::int[]) AS r(seq, slot) \
+         WHERE c.meeting_id = $1 AND c.seq = r.seq AND c.slot = r.slot",
+    )
+    .bind(meeting_id)
+    .bind(&seqs)
+    .bind(&slots)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    if let Some(aggregates) = effects.aggregates {
+        for a in aggregates {
+            sqlx::query(
+                "INSERT INTO demographic_aggregates (meeting_id, dimension, value, count) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (meeting_id, dimension, value) \
+                 DO UPDATE SET count = excluded.count",
+            )
+            .bind(meeting_id)
+            .bind(&a.dimension)
+            .bind(&a.value)
+            .bind(i32::try_from(a.count).unwrap_or(i32::MAX))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        }
+        let joins: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT seq, kind_json FROM events WHERE meeting_id = $1 \
+             AND kind_json LIKE '{\"type\":\"participant_joined\"%'",
+        )
+        .bind(meeting_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        for (seq, kind_json) in joins {
+            if let Some(stripped) = codec::strip_demographics(&kind_json)? {
+                sqlx::query("UPDATE events SET kind_json = $3 WHERE meeting_id = $1 AND seq = $2")
+                    .bind(meeting_id)
+                    .bind(seq)
+                    .bind(stripped)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Lock the meeting row until the transaction ends; its `last_seq`, or None if there is none.
-async fn lock_meeting(conn: &mut PgConnection, meeting: Uuid) -> Result<Option<i64>, StoreError> {
-    sqlx::query_scalar("SELECT last_seq FROM meetings WHERE id = $1 FOR UPDATE")
+/// Also the meeting's audit chain head, which only changes under this lock.
+async fn lock_meeting(
+    conn: &mut PgConnection,
+    meeting: Uuid,
+) -> Result<Option<(i64, Option<String>)>, StoreError> {
+    sqlx::query_as("SELECT last_seq, chain_head FROM meetings WHERE id = $1 FOR UPDATE")
         .bind(meeting)
         .fetch_optional(&mut *conn)
         .await
@@ -265,14 +343,15 @@ async fn append_in(
 
     // Under the lock (each statement sees what committed before it started): the same command
     // may have committed on another instance while this one waited.
-    if let (Some(idem), Some(_)) = (&idempotency, stored) {
+    if let (Some(idem), Some(_)) = (&idempotency, stored.as_ref()) {
         if let Some(response) = stored_response(conn, meeting_id, idem).await? {
             return Ok(Decision::Rollback(AppendOutcome::Duplicate { response }));
         }
     }
 
+    let mut head = chain_start(stored.as_ref().and_then(|r| r.1.as_deref()))?;
     let latest = match stored {
-        Some(last) => seq_from_db(last)?,
+        Some((last, _)) => seq_from_db(last)?,
         None => 0,
     };
     if latest != expected_seq {
@@ -285,6 +364,7 @@ async fn append_in(
     let mut ats = Vec::with_capacity(events.len());
     let mut actors = Vec::with_capacity(events.len());
     let mut kinds = Vec::with_capacity(events.len());
+    let mut links = Vec::with_capacity(events.len());
     let (mut text_seqs, mut text_slots, mut texts) = (Vec::new(), Vec::new(), Vec::new());
     let mut merges = Vec::new();
     let mut seq = expected_seq;
@@ -307,28 +387,33 @@ async fn append_in(
             merges.push((*post, *into));
         }
 
-        seqs.push(db_seq);
-        ats.push(at);
-        actors.push(to_json(&pending.actor)?);
-        kinds.push(to_json(&stripped)?);
-        committed.push(Event {
+        let event = Event {
             seq,
             at,
             actor: pending.actor,
             kind: pending.kind,
-        });
+        };
+        head = audit::link(&head, &event);
+        seqs.push(db_seq);
+        ats.push(at);
+        actors.push(to_json(&event.actor)?);
+        kinds.push(to_json(&stripped)?);
+        links.push(hex::encode(head));
+        committed.push(event);
     }
 
     if !seqs.is_empty() {
         sqlx::query(
-            "INSERT INTO events (meeting_id, seq, at, actor_json, kind_json) \
-             SELECT $1, * FROM UNNEST($2::bigint[], $3::timestamptz[], $4::text[], $5::text[])",
+            "INSERT INTO events (meeting_id, seq, at, actor_json, kind_json, link) \
+             SELECT $1, * FROM UNNEST($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], \
+                                      $6::text[])",
         )
         .bind(meeting_id)
         .bind(&seqs)
         .bind(&ats)
         .bind(&actors)
         .bind(&kinds)
+        .bind(&links)
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
@@ -350,11 +435,15 @@ async fn append_in(
     for (from, into) in merges {
         move_votes(conn, meeting_id, from, into).await?;
     }
+    for kind in committed.iter().map(|e| &e.kind) {
+        forget_personal_data(conn, meeting_id, kind).await?;
+    }
 
     if seq != expected_seq {
-        sqlx::query("UPDATE meetings SET last_seq = $2 WHERE id = $1")
+        sqlx::query("UPDATE meetings SET last_seq = $2, chain_head = $3 WHERE id = $1")
             .bind(meeting_id)
             .bind(seq_to_db(seq)?)
+            .bind(hex::encode(head))
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
@@ -755,6 +844,158 @@ impl Store for PostgresStore {
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn chain(&self, meeting: MeetingId) -> Result<Option<ChainLog>, StoreError> {
+        let Some((last_seq, head)): Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT last_seq, chain_head FROM meetings WHERE id = $1")
+                .bind(meeting.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let rows: Vec<(i64, DateTime<Utc>, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT seq, at, actor_json, kind_json, link FROM events WHERE meeting_id = $1 \
+             ORDER BY seq",
+        )
+        .bind(meeting.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(Some(ChainLog {
+            last_seq,
+            head,
+            rows: rows
+                .into_iter()
+                .map(|(seq, at, actor, kind, link)| ChainRow {
+                    seq,
+                    event: codec::chain_event(seq, Ok(at), &actor, &kind),
+                    link,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn scrub(&self) -> Result<(), StoreError> {
+        // A DELETE (or UPDATE) only marks the old tuple dead; plain VACUUM marks its space
+        // reusable but leaves the bytes in the page until something happens to overwrite them.
+        // VACUUM FULL writes each table (and its TOAST table and indexes) into new files and
+        // unlinks the old ones, so the erased bytes are no longer in any relation file. It
+        // takes an ACCESS EXCLUSIVE lock for the rewrite: appends wait for it.
+        //
+        // VACUUM FULL still copies a deleted row that some open snapshot may see (it is only
+        // "recently dead"), so first wait until every transaction that started before the
+        // erasure committed has ended: a snapshot whose xmin is older than a fresh xid taken
+        // now. On the whole server, not only this database: PostgreSQL may hold the horizon
+        // back for other databases' snapshots too (seen with parallel CREATE DATABASE).
+        let horizon: i64 = sqlx::query_scalar("SELECT txid_current()")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let deadline = tokio::time::Instant::now() + SCRUB_WAIT;
+        loop {
+            let older: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE pid <> pg_backend_pid() AND backend_xmin IS NOT NULL \
+                 AND age(backend_xmin) > age((($1::bigint) % 4294967296)::text::xid)",
+            )
+            .bind(horizon)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+            if older == 0 {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                tracing::warn!(
+                    transactions = older,
+                    "scrub: old transactions still open; erased rows they can see stay until the next scrub"
+                );
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for table in ["contents", "idempotency", "events"] {
+            sqlx::query(&format!("VACUUM FULL {table}"))
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn meetings_due_for_retention(
+        &self,
+        closed_before: DateTime<Utc>,
+    ) -> Result<Vec<MeetingId>, StoreError> {
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT c.meeting_id FROM events c \
+             WHERE c.kind_json = '{\"type\":\"meeting_closed\"}' AND c.at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM events p WHERE p.meeting_id = c.meeting_id \
+                 AND p.kind_json LIKE '{\"type\":\"personal_data_pseudonymized\"%') \
+             ORDER BY c.at",
+        )
+        .bind(closed_before)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(ids.into_iter().map(MeetingId).collect())
+    }
+
+    async fn demographic_aggregates(
+        &self,
+        meeting: MeetingId,
+    ) -> Result<Vec<DemographicCount>, StoreError> {
+        let rows: Vec<(String, String, i32)> = sqlx::query_as(
+            "SELECT dimension, value, count FROM demographic_aggregates WHERE meeting_id = $1 \
+             ORDER BY dimension, value",
+        )
+        .bind(meeting.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(dimension, value, count)| {
+                Ok(DemographicCount {
+                    dimension,
+                    value,
+                    count: u32::try_from(count)
+                        .map_err(|_| StoreError::Corrupt(format!("aggregate count {count}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn privacy_notice(&self, meeting: MeetingId) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT notice FROM meeting_privacy WHERE meeting_id = $1")
+            .bind(meeting.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn put_privacy_notice(
+        &self,
+        meeting: MeetingId,
+        notice: Option<String>,
+    ) -> Result<(), StoreError> {
+        match notice {
+            Some(text) => sqlx::query(
+                "INSERT INTO meeting_privacy (meeting_id, notice) VALUES ($1, $2) \
+                 ON CONFLICT (meeting_id) DO UPDATE SET notice = excluded.notice",
+            )
+            .bind(meeting.0)
+            .bind(text),
+            None => {
+                sqlx::query("DELETE FROM meeting_privacy WHERE meeting_id = $1").bind(meeting.0)
+            }
+        }
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 

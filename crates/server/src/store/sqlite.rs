@@ -35,7 +35,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PostId, Seq};
+use borgermode_domain::{
+    audit, DemographicCount, Event, EventKind, MeetingId, ParticipantId, PostId, Seq,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::future::BoxFuture;
 use sqlx::migrate::{MigrateError, Migrator};
@@ -47,12 +49,12 @@ use sqlx::Connection;
 use uuid::Uuid;
 
 use super::codec::{
-    events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db, to_json, Decision,
-    JoinedRow,
+    self, chain_start, events_from_rows, finish, post_from_db, post_to_db, seq_from_db, seq_to_db,
+    to_json, Decision, JoinedRow,
 };
 use super::{
-    AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
-    StoreError, VoteChange,
+    AppendOutcome, CapabilityRecord, ChainLog, ChainRow, IdempotencyRecord, PendingEvent,
+    SessionRecord, Store, StoreError, VoteChange,
 };
 
 mod followup;
@@ -93,6 +95,9 @@ impl SqliteStore {
             .filename(path)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted rows are overwritten with zeros, so an erased text leaves no bytes
+            // behind in the file (erasure, docs/ARCHITECTURE.md).
+            .pragma("secure_delete", "ON")
             .busy_timeout(BUSY_TIMEOUT);
 
         let writer = SqlitePoolOptions::new()
@@ -192,11 +197,14 @@ async fn append_in(
         }
     }
 
-    let stored: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM meetings WHERE id = ?1")
-        .bind(&meeting_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    let row: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT last_seq, chain_head FROM meetings WHERE id = ?1")
+            .bind(&meeting_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    let stored = row.as_ref().map(|r| r.0);
+    let mut head = chain_start(row.as_ref().and_then(|r| r.1.as_deref()))?;
     let latest = match stored {
         Some(last) => seq_from_db(last)?,
         None => 0,
@@ -231,15 +239,23 @@ async fn append_in(
             }
         }
 
+        let event = Event {
+            seq,
+            at: pending.at,
+            actor: pending.actor,
+            kind: pending.kind,
+        };
+        head = audit::link(&head, &event);
         sqlx::query(
-            "INSERT INTO events (meeting_id, seq, at, actor_json, kind_json) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO events (meeting_id, seq, at, actor_json, kind_json, link) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .bind(&meeting_id)
         .bind(db_seq)
-        .bind(timestamp(pending.at))
-        .bind(to_json(&pending.actor)?)
+        .bind(timestamp(event.at))
+        .bind(to_json(&event.actor)?)
         .bind(to_json(&stripped)?)
+        .bind(hex::encode(head))
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
@@ -257,22 +273,19 @@ async fn append_in(
             .map_err(db_err)?;
         }
 
-        if let EventKind::QuestionMerged { post, into } = &pending.kind {
+        if let EventKind::QuestionMerged { post, into } = &event.kind {
             move_votes(conn, &meeting_id, *post, *into).await?;
         }
+        forget_personal_data(conn, &meeting_id, &event.kind).await?;
 
-        committed.push(Event {
-            seq,
-            at: pending.at,
-            actor: pending.actor,
-            kind: pending.kind,
-        });
+        committed.push(event);
     }
 
     if seq != expected_seq {
-        sqlx::query("UPDATE meetings SET last_seq = ?2 WHERE id = ?1")
+        sqlx::query("UPDATE meetings SET last_seq = ?2, chain_head = ?3 WHERE id = ?1")
             .bind(&meeting_id)
             .bind(seq_to_db(seq)?)
+            .bind(hex::encode(head))
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
@@ -294,6 +307,63 @@ async fn append_in(
     }
 
     Ok(Decision::Commit(AppendOutcome::Committed(committed)))
+}
+
+/// Erasure and retention: delete the listed content rows, and for retention strip the
+/// per-person demographics from `participant_joined` and keep the meeting's counts, all in the
+/// transaction that appends the event (nothing half-erased is ever visible).
+async fn forget_personal_data(
+    conn: &mut SqliteConnection,
+    meeting_id: &str,
+    kind: &EventKind,
+) -> Result<(), StoreError> {
+    let Some(effects) = codec::gdpr_effects(kind) else {
+        return Ok(());
+    };
+    for r in effects.contents {
+        sqlx::query("DELETE FROM contents WHERE meeting_id = ?1 AND seq = ?2 AND slot = ?3")
+            .bind(meeting_id)
+            .bind(seq_to_db(r.seq)?)
+            .bind(i64::from(r.slot))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    if let Some(aggregates) = effects.aggregates {
+        for a in aggregates {
+            sqlx::query(
+                "INSERT INTO demographic_aggregates (meeting_id, dimension, value, count) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET count = excluded.count",
+            )
+            .bind(meeting_id)
+            .bind(&a.dimension)
+            .bind(&a.value)
+            .bind(i64::from(a.count))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        }
+        let joins: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT seq, kind_json FROM events WHERE meeting_id = ?1 \
+             AND kind_json LIKE '{\"type\":\"participant_joined\"%'",
+        )
+        .bind(meeting_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        for (seq, kind_json) in joins {
+            if let Some(stripped) = codec::strip_demographics(&kind_json)? {
+                sqlx::query("UPDATE events SET kind_json = ?3 WHERE meeting_id = ?1 AND seq = ?2")
+                    .bind(meeting_id)
+                    .bind(seq)
+                    .bind(stripped)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Move the vote rows of a merged question to its target. Someone who voted for both keeps a
@@ -599,6 +669,128 @@ impl Store for SqliteStore {
             .execute(&self.writer)
             .await
             .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn chain(&self, meeting: MeetingId) -> Result<Option<ChainLog>, StoreError> {
+        let id = meeting.0.to_string();
+        let Some((last_seq, head)): Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT last_seq, chain_head FROM meetings WHERE id = ?1")
+                .bind(&id)
+                .fetch_optional(&self.readers)
+                .await
+                .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT seq, at, actor_json, kind_json, link FROM events WHERE meeting_id = ?1 \
+             ORDER BY seq",
+        )
+        .bind(&id)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(db_err)?;
+        Ok(Some(ChainLog {
+            last_seq,
+            head,
+            rows: rows
+                .into_iter()
+                .map(|(seq, at, actor, kind, link)| ChainRow {
+                    seq,
+                    event: codec::chain_event(seq, parse_timestamp(&at), &actor, &kind),
+                    link,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn scrub(&self) -> Result<(), StoreError> {
+        // Deleted rows were zeroed by secure_delete in the pages they lived in; the WAL still
+        // holds older copies of those pages until it is checkpointed and truncated.
+        let mut conn = self.writer.acquire().await.map_err(db_err)?;
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        if busy != 0 {
+            return Err(StoreError::Unavailable(
+                "WAL checkpoint blocked by a reader; retried on the next run".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn meetings_due_for_retention(
+        &self,
+        closed_before: DateTime<Utc>,
+    ) -> Result<Vec<MeetingId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT c.meeting_id FROM events c \
+             WHERE c.kind_json = '{\"type\":\"meeting_closed\"}' AND c.at < ?1 \
+             AND NOT EXISTS (SELECT 1 FROM events p WHERE p.meeting_id = c.meeting_id \
+                 AND p.kind_json LIKE '{\"type\":\"personal_data_pseudonymized\"%') \
+             ORDER BY c.at",
+        )
+        .bind(timestamp(closed_before))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(db_err)?;
+        ids.iter()
+            .map(|id| parse_uuid(id, "meeting id").map(MeetingId))
+            .collect()
+    }
+
+    async fn demographic_aggregates(
+        &self,
+        meeting: MeetingId,
+    ) -> Result<Vec<DemographicCount>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT dimension, value, count FROM demographic_aggregates WHERE meeting_id = ?1 \
+             ORDER BY dimension, value",
+        )
+        .bind(meeting.0.to_string())
+        .fetch_all(&self.readers)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(dimension, value, count)| {
+                Ok(DemographicCount {
+                    dimension,
+                    value,
+                    count: u32::try_from(count)
+                        .map_err(|_| StoreError::Corrupt(format!("aggregate count {count}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn privacy_notice(&self, meeting: MeetingId) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT notice FROM meeting_privacy WHERE meeting_id = ?1")
+            .bind(meeting.0.to_string())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn put_privacy_notice(
+        &self,
+        meeting: MeetingId,
+        notice: Option<String>,
+    ) -> Result<(), StoreError> {
+        let id = meeting.0.to_string();
+        match notice {
+            Some(text) => sqlx::query(
+                "INSERT INTO meeting_privacy (meeting_id, notice) VALUES (?1, ?2) \
+                 ON CONFLICT (meeting_id) DO UPDATE SET notice = excluded.notice",
+            )
+            .bind(id)
+            .bind(text),
+            None => sqlx::query("DELETE FROM meeting_privacy WHERE meeting_id = ?1").bind(id),
+        }
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 

@@ -1,0 +1,109 @@
+//! Data protection routes: the organizer erases a citizen on request, and sets the meeting's
+//! privacy notice; everybody reads the notice (the join form shows it).
+//!
+//! Why a module of its own: erasure is the one command that deletes data; keeping it next to
+//! the notice that promises it makes both easy to audit.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::event::Actor;
+use borgermode_domain::{Command, ParticipantId};
+use borgermode_protocol::http::{PrivacyNoticeRequest, PrivacyNoticeView};
+use uuid::Uuid;
+
+use super::errors::ApiError;
+use super::{check_origin, resolve_actor, respond, State, Who};
+use crate::markdown::to_safe_html;
+
+/// Longest organizer notice (characters).
+const NOTICE_MAX: usize = 10_000;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/meetings/{id}/participants/{participant}/erase",
+        web::post().to(erase),
+    )
+    .route("/meetings/{id}/privacy", web::get().to(notice))
+    .route("/meetings/{id}/privacy", web::put().to(set_notice));
+}
+
+#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/erase", tag = "organizer",
+    params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck, description = "erased (or already erased: no seq)"),
+        (status = 401, body = borgermode_protocol::http::Problem),
+        (status = 403, body = borgermode_protocol::http::Problem),
+        (status = 404, body = borgermode_protocol::http::Problem, description = "no such meeting or participant"),
+        (status = 409, body = borgermode_protocol::http::Problem, description = "a staff member (revoke the link instead)")),
+    security(("admin_token" = []), ("organizer_session" = [])))]
+pub async fn erase(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    let (id, p) = path.into_inner();
+    let room = state.room(id).await?;
+    resolve_actor(&state, &req, room.id, Who::Organizer).await?;
+    let participant = ParticipantId(p);
+    // No idempotency key: a second erasure of the same person is a no-op anyway.
+    let executed = room
+        .execute(
+            Actor::Organizer,
+            Command::EraseParticipant { participant },
+            None,
+        )
+        .await?;
+    // Whoever asked to be erased is signed out of the meeting too.
+    state.auth.drop_sessions(room.id, participant).await?;
+    respond(executed, false)
+}
+
+#[utoipa::path(get, path = "/api/meetings/{id}/privacy", tag = "public",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = PrivacyNoticeView), (status = 404, body = borgermode_protocol::http::Problem)))]
+pub async fn notice(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    let branding = state.branding_of(room.id).await?;
+    let custom = state.store.privacy_notice(room.id).await?;
+    Ok(HttpResponse::Ok().json(PrivacyNoticeView {
+        organization: branding
+            .as_ref()
+            .map(|b| b.name.clone())
+            .unwrap_or_default(),
+        contact: branding.as_ref().and_then(|b| b.privacy_contact.clone()),
+        contact_url: branding.and_then(|b| b.privacy_url),
+        retention_days: state.settings.retention_days,
+        custom_html: custom.as_deref().map(to_safe_html),
+        custom_markdown: custom,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/meetings/{id}/privacy", tag = "organizer",
+    params(("id" = Uuid, Path)), request_body = PrivacyNoticeRequest,
+    responses((status = 204), (status = 401, body = borgermode_protocol::http::Problem),
+        (status = 422, body = borgermode_protocol::http::Problem, description = "notice longer than 10,000 characters")),
+    security(("admin_token" = []), ("organizer_session" = [])))]
+pub async fn set_notice(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<PrivacyNoticeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&state, &req)?;
+    let room = state.room(*id).await?;
+    resolve_actor(&state, &req, room.id, Who::Organizer).await?;
+    let text = body
+        .into_inner()
+        .notice
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > NOTICE_MAX)
+    {
+        return Err(ApiError::Domain(
+            borgermode_domain::DomainError::validation("notice", "at most 10,000 characters"),
+        ));
+    }
+    state.store.put_privacy_notice(room.id, text).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
