@@ -53,7 +53,13 @@ impl Demographics {
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
         let mut d = Demographics::default();
         let mut seen = std::collections::HashSet::new();
+        let mut kept: Option<&[crate::event::DemographicCount]> = None;
         for e in events {
+            if let EventKind::PersonalDataPseudonymized { aggregates, .. } = &e.kind {
+                // Retention stripped age band and gender from the joins; the counts it kept
+                // in the log replace what the joins say now.
+                kept = Some(aggregates);
+            }
             if let EventKind::ParticipantJoined {
                 participant,
                 age_band,
@@ -74,7 +80,37 @@ impl Demographics {
                 }
             }
         }
+        if let Some(kept) = kept {
+            d.apply_kept_counts(kept, seen.len() as u32);
+        }
         d
+    }
+
+    /// Counts kept by retention (`PersonalDataPseudonymized`): the stated groups come from
+    /// them, "not stated" is everybody else.
+    fn apply_kept_counts(&mut self, kept: &[crate::event::DemographicCount], participants: u32) {
+        fn parse<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+            serde_json::from_value(serde_json::Value::String(value.to_string())).ok()
+        }
+        self.age.clear();
+        self.gender.clear();
+        for c in kept {
+            match c.dimension.as_str() {
+                "age_band" => {
+                    if let Some(a) = parse(&c.value) {
+                        *self.age.entry(a).or_default() += c.count;
+                    }
+                }
+                "gender" => {
+                    if let Some(g) = parse(&c.value) {
+                        *self.gender.entry(g).or_default() += c.count;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.age_not_stated = participants.saturating_sub(self.age.values().sum());
+        self.gender_not_stated = participants.saturating_sub(self.gender.values().sum());
     }
 }
 

@@ -212,3 +212,46 @@ fn the_chain_ignores_text_and_demographics_but_not_the_rest() {
         "the previous link counts"
     );
 }
+
+#[test]
+fn the_report_counts_the_same_demographics_after_retention() {
+    let mut t = Town::open();
+    for (i, (age, gender)) in [
+        (Some(AgeBand::From18To29), Some(Gender::Woman)),
+        (Some(AgeBand::From18To29), None),
+        (None, Some(Gender::Man)),
+        (None, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = t.h.fresh_id();
+        t.h.ok(
+            Actor::Participant { id },
+            Command::Join {
+                participant: id,
+                display_name: format!("Borger {i}"),
+                age_band: age,
+                gender,
+            },
+        );
+    }
+    t.h.ok(ORG, Command::Close);
+    let before = borgermode_domain::report::Demographics::from_events(&t.h.log);
+    assert!(before.age_not_stated > 0 && before.gender_not_stated > 0);
+    t.h.ok(ORG, Command::Pseudonymize);
+    // What the store keeps after retention: the joins without age band and gender, and the
+    // pseudonymization event with the counts.
+    let mut stored = t.h.log.clone();
+    for e in &mut stored {
+        if let EventKind::ParticipantJoined {
+            age_band, gender, ..
+        } = &mut e.kind
+        {
+            *age_band = None;
+            *gender = None;
+        }
+    }
+    let after = borgermode_domain::report::Demographics::from_events(&stored);
+    assert_eq!(after, before);
+}

@@ -206,7 +206,7 @@ async fn audit_chain(db: Db) {
     let moderator = app.staff(m, StaffRole::Moderator, "Mona Moderator").await;
     let citizen = app.join(m, "Carl").await;
     let post = app.post(&citizen, m, "comment", "Hej alle").await;
-    ok(
+    let hidden = ok(
         app.as_(
             &moderator,
             Method::POST,
@@ -219,6 +219,7 @@ async fn audit_chain(db: Db) {
         "hide",
     )
     .await;
+    let hide_seq = hidden["seq"].as_u64().expect("hiding is an event");
     ok(
         app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
             .send()
@@ -235,7 +236,6 @@ async fn audit_chain(db: Db) {
         .expect("seq")
         .expect("meeting");
     app.shutdown().await;
-    let hide_seq = last - 1;
 
     let verified = audit_verify(&db.url(), m);
     assert!(verified.status.success(), "{}", out(&verified));
@@ -521,6 +521,50 @@ async fn erasure(db: Db) {
     assert!(
         matches!(verdict, borgermode_server::audit::Verdict::Intact { .. }),
         "{verdict}"
+    );
+
+    // The records: both exports and (once the meeting is closed) the public archive carry
+    // tombstones, and the text that was not erased.
+    for path in ["export.ndjson", "export.csv"] {
+        let resp = app
+            .admin(Method::GET, &format!("/api/meetings/{m}/{path}"))
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(resp.status(), 200, "{path}");
+        let text = resp.text().await.expect("export body");
+        assert!(
+            !text.contains(&name) && !text.contains(&body) && !text.contains(&reply),
+            "{path} leaks erased text"
+        );
+        assert!(
+            text.contains(&kept),
+            "{path} lost the other participant's text"
+        );
+    }
+    ok(
+        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
+            .send()
+            .await
+            .expect("close"),
+        "close",
+    )
+    .await;
+    let archive = app
+        .http
+        .get(app.url(&format!("/api/meetings/{m}/archive")))
+        .send()
+        .await
+        .expect("archive");
+    assert_eq!(archive.status(), 200);
+    let archive = archive.text().await.expect("archive body");
+    assert!(
+        !archive.contains(&name) && !archive.contains(&body) && !archive.contains(&reply),
+        "the archive leaks erased text"
+    );
+    assert!(
+        archive.contains(&kept),
+        "the archive lost the other participant's text"
     );
 
     // The raw files: the scrub runs after the commit; poll for it.

@@ -36,7 +36,14 @@ fn text(o: &Output) -> String {
 fn every_subcommand_has_help() {
     let top = borgermode(&["--help"], &[]);
     assert!(top.status.success());
-    for sub in ["serve", "admin-token", "migrate", "healthcheck", "export", "audit"] {
+    for sub in [
+        "serve",
+        "admin-token",
+        "migrate",
+        "healthcheck",
+        "export",
+        "audit",
+    ] {
         assert!(
             text(&top).contains(sub),
             "top-level help lists {sub}:\n{}",

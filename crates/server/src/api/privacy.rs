@@ -52,8 +52,14 @@ pub async fn erase(
             None,
         )
         .await?;
-    // Whoever asked to be erased is signed out of the meeting too.
+    // Whoever asked to be erased is signed out of the meeting too, their "my questions" link
+    // stops working, and an e-mail address they left for answer notices is deleted.
     state.auth.drop_sessions(room.id, participant).await?;
+    state.store.delete_capability(room.id, participant).await?;
+    state
+        .store
+        .delete_notify_address(room.id, participant)
+        .await?;
     respond(executed, false)
 }
 

@@ -112,7 +112,7 @@ pub fn assignee_view(state: &MeetingState, q: &Question) -> Option<AssigneeView>
             name: state
                 .participants
                 .get(participant)
-                .map(|p| p.display_name.as_str().to_string())
+                .map(|p| shown_name(state, p))
                 .unwrap_or_default(),
             since,
         },
