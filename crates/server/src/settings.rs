@@ -177,7 +177,7 @@ pub struct Settings {
     pub idle_timeout_ms: u64,
 
     /// A send to one client that does not complete within this time cuts the client (ms).
-    #[arg(long, env = "BORGERMODE_SEND_TIMEOUT_MS", default_value_t = 5_000)]
+    #[arg(long, env = "BORGERMODE_SEND_TIMEOUT_MS", default_value_t = 2_000)]
     pub send_timeout_ms: u64,
 
     /// Frames a connection may fall behind the live stream before it is cut (resumable).
@@ -187,7 +187,7 @@ pub struct Settings {
     /// Kernel send buffer of every accepted connection (bytes; 0 = the kernel's autotuning,
     /// which lets one stalled phone hold up to several MB). Bounded, a client that stops
     /// reading fills it in seconds and is cut (4000, resumable) by the send timeout.
-    #[arg(long, env = "BORGERMODE_SOCKET_SEND_BUFFER", default_value_t = 128 * 1024)]
+    #[arg(long, env = "BORGERMODE_SOCKET_SEND_BUFFER", default_value_t = 32 * 1024)]
     pub socket_send_buffer: usize,
 
     /// Recent events per meeting kept rendered in memory for fast resume.

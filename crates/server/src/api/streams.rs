@@ -87,6 +87,7 @@ pub async fn websocket(
         viewer,
         settings: state.settings.clone(),
         metrics: state.metrics.clone(),
+        runtime: state.hub.live_runtime().clone(),
     });
     Ok(HttpResponse::from(response))
 }

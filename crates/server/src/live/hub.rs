@@ -27,6 +27,10 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     /// Whether the bus connected once: later connections are reconnects.
     bus_connected_once: std::sync::atomic::AtomicBool,
+    /// The runtime the hub was started on, where the `direct` engine's connection tasks run:
+    /// away from the HTTP workers, so commands are never queued behind a fan-out (see
+    /// `live/upgrade.rs`).
+    live_runtime: tokio::runtime::Handle,
 }
 
 impl Hub {
@@ -44,6 +48,7 @@ impl Hub {
             loading: tokio::sync::Mutex::new(()),
             metrics,
             bus_connected_once: Default::default(),
+            live_runtime: tokio::runtime::Handle::current(),
         });
         let (tx, rx) = mpsc::unbounded_channel();
         bus.start(tx).await;
@@ -55,6 +60,10 @@ impl Hub {
             tokio::spawn(Self::check_loop(Arc::downgrade(&hub)));
         }
         hub
+    }
+
+    pub fn live_runtime(&self) -> &tokio::runtime::Handle {
+        &self.live_runtime
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -22,7 +22,7 @@ use std::time::Duration;
 use borgermode_protocol::close_codes;
 use borgermode_protocol::frames::{ClientFrame, ServerFrame};
 use bytestring::ByteString;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
 use crate::live::render::Viewer;
@@ -75,6 +75,17 @@ enum Wake {
     Heartbeat,
 }
 
+/// Why a delivery ends the connection.
+enum End {
+    /// The client's access was revoked (ban, erasure).
+    Revoked,
+    /// The server is shutting down.
+    Shutdown,
+}
+
+/// Most outbound items one write carries when a connection is behind the room.
+const BATCH: usize = 32;
+
 pub(crate) struct Connection<W> {
     pub(crate) wire: W,
     pub room: Arc<Room>,
@@ -100,18 +111,33 @@ impl<W: Wire> Connection<W> {
         self.wire.text(&[bytes], self.settings.send_timeout()).await
     }
 
-    async fn send_event(&mut self, e: &RenderedEvent, last_seq: &mut u64) -> Result<(), Cut> {
+    /// Add the frames of `e` for this viewer to `frames` (none when the client already has it).
+    fn event_frames<'a>(
+        &self,
+        e: &'a RenderedEvent,
+        last_seq: &mut u64,
+        frames: &mut Vec<&'a ByteString>,
+    ) -> bool {
         if e.seq <= *last_seq {
-            return Ok(());
+            return false;
         }
         *last_seq = e.seq;
-        let timeout = self.settings.send_timeout();
-        let bytes = e.for_audience(self.viewer.audience);
-        match e.notice_for(self.viewer.participant) {
-            Some(notice) => self.wire.text(&[bytes, notice], timeout).await?,
-            None => self.wire.text(&[bytes], timeout).await?,
+        frames.push(e.for_audience(self.viewer.audience));
+        if let Some(notice) = e.notice_for(self.viewer.participant) {
+            frames.push(notice);
         }
-        self.metrics.event_delivered(Transport::Ws);
+        true
+    }
+
+    /// Write `frames` (if any) in one go and count `events` deliveries.
+    async fn flush(&mut self, frames: &[&ByteString], events: usize) -> Result<(), Cut> {
+        if frames.is_empty() {
+            return Ok(());
+        }
+        self.wire.text(frames, self.settings.send_timeout()).await?;
+        for _ in 0..events {
+            self.metrics.event_delivered(Transport::Ws);
+        }
         Ok(())
     }
 
@@ -123,13 +149,119 @@ impl<W: Wire> Connection<W> {
         }
     }
 
+    /// Replay `events` in writes of up to [`BATCH`] events each.
     async fn replay(&mut self, events: Vec<Arc<RenderedEvent>>) -> Result<(), Cut> {
         let mut replay_seq = 0;
-        for e in events {
-            self.send_event(&e, &mut replay_seq).await?;
+        let mut frames = Vec::with_capacity(2 * BATCH.min(events.len()));
+        for chunk in events.chunks(BATCH) {
+            frames.clear();
+            let mut n = 0;
+            for e in chunk {
+                n += usize::from(self.event_frames(e, &mut replay_seq, &mut frames));
+            }
+            self.flush(&frames, n).await?;
         }
         self.send_resume_votes().await?;
         self.send(&Room::caught_up_frame(self.sub.head)).await
+    }
+
+    /// Deliver `first` and whatever else the room has already queued for this client, up to
+    /// [`BATCH`] items, in one write. Why: when the server falls behind (a burst, or a busy
+    /// core), every connection has several frames waiting; one `writev` and one TCP segment
+    /// for all of them costs a fraction of one each (the kernel's send and loopback receive
+    /// path is most of the CPU per delivery, see docs/benchmarks.md). When the server keeps
+    /// up, the queue holds just `first` and nothing waits: no added latency.
+    ///
+    /// Returns the close to send when the connection must end.
+    async fn deliver(
+        &mut self,
+        first: Arc<Outbound>,
+        last_seq: &mut u64,
+    ) -> Result<Option<Close>, Cut> {
+        let mut batch = vec![first];
+        let mut after = None;
+        while batch.len() < BATCH {
+            match self.sub.rx.try_recv() {
+                Ok(out) => batch.push(out),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Lagged(_)) => {
+                    after = Some(RecvError::Lagged(0));
+                    break;
+                }
+                Err(TryRecvError::Closed) => {
+                    after = Some(RecvError::Closed);
+                    break;
+                }
+            }
+        }
+        let before = *last_seq;
+        let mut frames = Vec::with_capacity(2 * batch.len());
+        let mut events = 0;
+        let mut end = None;
+        for out in &batch {
+            match &**out {
+                Outbound::Event(e) => {
+                    if e.ends_session_of.is_some() && e.ends_session_of == self.viewer.participant {
+                        end = Some(End::Revoked);
+                        break;
+                    }
+                    events += usize::from(self.event_frames(e, last_seq, &mut frames));
+                }
+                Outbound::Shared(bytes) => frames.push(bytes),
+                Outbound::Shutdown => {
+                    end = Some(End::Shutdown);
+                    break;
+                }
+            }
+        }
+        self.flush(&frames, events).await?;
+        // Room → written, for the events this client had not had yet.
+        for out in &batch {
+            if let Outbound::Event(e) = &**out {
+                if e.seq > before && e.seq <= *last_seq {
+                    self.metrics.fanout_lag.observe(e.applied_at.elapsed());
+                }
+            }
+        }
+        match end {
+            Some(End::Revoked) => {
+                return Ok(Some((close_codes::POLICY, "your access was revoked")));
+            }
+            Some(End::Shutdown) => {
+                let hint = self.settings.reconnect_hint_ms;
+                let _ = self
+                    .send(&frame(&ServerFrame::Reconnect {
+                        reason: "shutdown".into(),
+                        retry_after_ms: hint,
+                    }))
+                    .await;
+                return Ok(Some((
+                    close_codes::SERVICE_RESTART,
+                    "server restarting: reconnect with since",
+                )));
+            }
+            None => {}
+        }
+        match after {
+            None => Ok(None),
+            Some(err) => self.receiver_ended(err).await.map(Some),
+        }
+    }
+
+    /// The room's stream ended for this client: it lagged too far behind, or the room is gone.
+    async fn receiver_ended(&mut self, err: RecvError) -> Result<Close, Cut> {
+        match err {
+            RecvError::Lagged(_) => {
+                // Best effort: tell the client why, without waiting on it.
+                let f = frame(&ServerFrame::Reconnect {
+                    reason: "too_slow".into(),
+                    retry_after_ms: 0,
+                });
+                let _ = self.wire.text(&[&f], Duration::from_millis(50)).await;
+                Err(Cut::Slow)
+            }
+            RecvError::Closed => Ok((close_codes::SERVICE_RESTART, "meeting unloaded: reconnect")),
+        }
     }
 
     /// Serve the connection. No tracing span around it: entering and leaving a span on every
@@ -216,49 +348,12 @@ impl<W: Wire> Connection<W> {
                         Incoming::Refused(close) => return Ok(Some(close)),
                     }
                 }
-                Wake::Out(Ok(out)) => match &*out {
-                    Outbound::Event(e) => {
-                        if e.ends_session_of.is_some()
-                            && e.ends_session_of == self.viewer.participant
-                        {
-                            return Ok(Some((close_codes::POLICY, "your access was revoked")));
-                        }
-                        let fresh = e.seq > last_seq;
-                        self.send_event(e, &mut last_seq).await?;
-                        if fresh {
-                            self.metrics.fanout_lag.observe(e.applied_at.elapsed());
-                        }
+                Wake::Out(Ok(out)) => {
+                    if let Some(close) = self.deliver(out, &mut last_seq).await? {
+                        return Ok(Some(close));
                     }
-                    Outbound::Shared(bytes) => self.send(bytes).await?,
-                    Outbound::Shutdown => {
-                        let hint = self.settings.reconnect_hint_ms;
-                        let _ = self
-                            .send(&frame(&ServerFrame::Reconnect {
-                                reason: "shutdown".into(),
-                                retry_after_ms: hint,
-                            }))
-                            .await;
-                        return Ok(Some((
-                            close_codes::SERVICE_RESTART,
-                            "server restarting: reconnect with since",
-                        )));
-                    }
-                },
-                Wake::Out(Err(RecvError::Lagged(_))) => {
-                    // Best effort: tell the client why, without waiting on it.
-                    let f = frame(&ServerFrame::Reconnect {
-                        reason: "too_slow".into(),
-                        retry_after_ms: 0,
-                    });
-                    let _ = self.wire.text(&[&f], Duration::from_millis(50)).await;
-                    return Err(Cut::Slow);
                 }
-                Wake::Out(Err(RecvError::Closed)) => {
-                    return Ok(Some((
-                        close_codes::SERVICE_RESTART,
-                        "meeting unloaded: reconnect",
-                    )))
-                }
+                Wake::Out(Err(err)) => return self.receiver_ended(err).await.map(Some),
                 Wake::Heartbeat => {
                     if last_heard.elapsed() > self.settings.idle_timeout() {
                         return Ok(Some((

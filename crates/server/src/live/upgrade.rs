@@ -36,6 +36,8 @@ pub(crate) struct PendingLive {
     pub viewer: Viewer,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
+    /// Where the connection task runs (the hub's runtime).
+    pub runtime: tokio::runtime::Handle,
 }
 
 /// The upgrade service factory for `HttpService::upgrade`: `app` is a second instance of the
@@ -113,15 +115,33 @@ where
             head.push_str("connection: upgrade\r\n\r\n");
             io.write_all(head.as_bytes()).await?;
             let max = p.settings.ws_max_message;
-            let conn = Connection {
-                wire: DirectWire::new(io, parts.read_buf.to_vec(), max),
-                room: p.room,
-                sub: p.sub,
-                viewer: p.viewer,
-                settings: p.settings,
-                metrics: p.metrics,
-            };
-            actix_web::rt::spawn(conn.run());
+            let early = parts.read_buf.to_vec();
+            // The connection leaves this HTTP worker for the hub's runtime. Why: a fan-out wakes
+            // every connection of the room; on the worker those wake-ups queue in front of the
+            // next command (its request and its commit), so when the core is saturated the
+            // room emits one event per fan-out round and every event costs a full write per
+            // client. On their own runtime (their own thread) the commands keep flowing, and
+            // a connection that is behind finds several events waiting and writes them in one
+            // `writev` (`Connection::deliver`), so the cost per delivery falls as load rises.
+            let io = io.into_std()?;
+            p.runtime.spawn(async move {
+                let io = match TcpStream::from_std(io) {
+                    Ok(io) => io,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "websocket: registering the socket failed");
+                        return;
+                    }
+                };
+                let conn = Connection {
+                    wire: DirectWire::new(io, early, max),
+                    room: p.room,
+                    sub: p.sub,
+                    viewer: p.viewer,
+                    settings: p.settings,
+                    metrics: p.metrics,
+                };
+                conn.run().await
+            });
         }
         _ => {
             let body = actix_web::body::to_bytes(res.into_body())

@@ -19,6 +19,9 @@ use tokio::time::Instant;
 use crate::live::socket::{Cut, Incoming, Wire};
 use crate::live::ws_frame::{self, FrameError, Message, MessageError, Reassembly};
 
+/// Frames per `writev` (two slices each: header and payload); well below `IOV_MAX` (1024).
+const FRAMES_PER_WRITE: usize = 64;
+
 pub struct DirectWire {
     io: TcpStream,
     /// Bytes of a frame that has not fully arrived (and whatever came with the handshake).
@@ -95,44 +98,76 @@ impl DirectWire {
         }
     }
 
-    /// Write all of `parts` as one gather write. The hot path is one `writev` that the kernel
-    /// accepts whole, with no timer; only a full socket buffer starts the `timeout` clock.
-    async fn write_all(&self, parts: &[&[u8]], timeout: Duration) -> Result<(), Cut> {
-        let total: usize = parts.iter().map(|p| p.len()).sum();
-        let mut done = 0;
-        let mut deadline = None;
+    /// Write `out` whole. The hot path is one `writev` that the kernel accepts whole, with no
+    /// timer and nothing kept across an await; only a full socket buffer starts the `timeout`
+    /// clock, and the waiting state is then boxed (so an idle connection's task stays small).
+    async fn send(&self, out: Out<'_>, timeout: Duration) -> Result<(), Cut> {
+        match self.try_send(out, 0)? {
+            Sent::All => Ok(()),
+            Sent::Partly(done) => Box::pin(self.send_rest(out, done, timeout)).await,
+        }
+    }
+
+    async fn send_rest(&self, out: Out<'_>, mut done: usize, timeout: Duration) -> Result<(), Cut> {
+        let deadline = Instant::now() + timeout;
         loop {
-            let mut slices = [IoSlice::new(&[]); 8];
-            let mut n = 0;
-            let mut skip = done;
-            for p in parts {
-                if skip >= p.len() {
-                    skip -= p.len();
-                    continue;
-                }
-                if n == slices.len() {
+            match tokio::time::timeout_at(deadline, self.io.writable()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Err(Cut::Gone),
+                Err(_elapsed) => return Err(Cut::Slow),
+            }
+            match self.try_send(out, done)? {
+                Sent::All => return Ok(()),
+                Sent::Partly(d) => done = d,
+            }
+        }
+    }
+
+    /// Write as much of `out` after its first `done` bytes as the socket takes now, in gather
+    /// writes of up to [`FRAMES_PER_WRITE`] frames (header from the stack, payload in place).
+    fn try_send(&self, out: Out<'_>, mut done: usize) -> Result<Sent, Cut> {
+        let total = out.total_len();
+        loop {
+            // Find the frame the write resumes in, and how far into it.
+            let (mut first, mut skip) = (0, done);
+            while first < out.count() {
+                let len = out.frame_len(first);
+                if skip < len {
                     break;
                 }
-                slices[n] = IoSlice::new(&p[skip..]);
-                skip = 0;
+                skip -= len;
+                first += 1;
+            }
+            let last = out.count().min(first + FRAMES_PER_WRITE);
+            let mut headers = [([0u8; 10], 0usize); FRAMES_PER_WRITE];
+            for (h, i) in headers.iter_mut().zip(first..last) {
+                let (opcode, payload) = out.get(i);
+                *h = ws_frame::header(opcode, payload.len());
+            }
+            let mut slices = [IoSlice::new(&[]); 2 * FRAMES_PER_WRITE];
+            let mut n = 0;
+            for ((h, hn), i) in headers.iter().zip(first..last) {
+                let payload = out.get(i).1;
+                if skip < *hn {
+                    slices[n] = IoSlice::new(&h[skip..*hn]);
+                    n += 1;
+                    skip = 0;
+                } else {
+                    skip -= hn;
+                }
+                slices[n] = IoSlice::new(&payload[skip..]);
                 n += 1;
+                skip = 0;
             }
             match self.io.try_write_vectored(&slices[..n]) {
                 Ok(0) => return Err(Cut::Gone),
                 Ok(w) => {
                     done += w;
                     if done >= total {
-                        return Ok(());
+                        return Ok(Sent::All);
                     }
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    let until = *deadline.get_or_insert_with(|| Instant::now() + timeout);
-                    match tokio::time::timeout_at(until, self.io.writable()).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(_)) => return Err(Cut::Gone),
-                        Err(_elapsed) => return Err(Cut::Slow),
-                    }
-                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Sent::Partly(done)),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(_) => return Err(Cut::Gone),
             }
@@ -140,27 +175,50 @@ impl DirectWire {
     }
 
     async fn control(&self, opcode: u8, payload: &[u8], timeout: Duration) -> Result<(), Cut> {
-        let (h, n) = ws_frame::header(opcode, payload.len());
-        self.write_all(&[&h[..n], payload], timeout).await
+        self.send(Out::Control(opcode, payload), timeout).await
     }
+}
+
+/// What one `send` writes: text frames, or one control frame.
+#[derive(Clone, Copy)]
+enum Out<'a> {
+    Text(&'a [&'a ByteString]),
+    Control(u8, &'a [u8]),
+}
+
+impl<'a> Out<'a> {
+    fn count(&self) -> usize {
+        match self {
+            Out::Text(frames) => frames.len(),
+            Out::Control(..) => 1,
+        }
+    }
+    fn get(&self, i: usize) -> (u8, &'a [u8]) {
+        match *self {
+            Out::Text(frames) => (ws_frame::TEXT, frames[i].as_bytes()),
+            Out::Control(opcode, payload) => (opcode, payload),
+        }
+    }
+    /// Header and payload bytes of frame `i`.
+    fn frame_len(&self, i: usize) -> usize {
+        let len = self.get(i).1.len();
+        ws_frame::header(0, len).1 + len
+    }
+    fn total_len(&self) -> usize {
+        (0..self.count()).map(|i| self.frame_len(i)).sum()
+    }
+}
+
+enum Sent {
+    All,
+    /// The socket took this many bytes, then was full.
+    Partly(usize),
 }
 
 impl Wire for DirectWire {
     async fn text(&mut self, frames: &[&ByteString], timeout: Duration) -> Result<(), Cut> {
-        // Up to two frames (an event and its personal notice) leave in one write.
-        for pair in frames.chunks(2) {
-            let (h0, n0) = ws_frame::header(ws_frame::TEXT, pair[0].len());
-            match pair {
-                [a] => self.write_all(&[&h0[..n0], a.as_bytes()], timeout).await?,
-                [a, b] => {
-                    let (h1, n1) = ws_frame::header(ws_frame::TEXT, b.len());
-                    let parts = [&h0[..n0], a.as_bytes(), &h1[..n1], b.as_bytes()];
-                    self.write_all(&parts, timeout).await?
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+        // A backlog, or an event and its personal notice, leaves in one gather write.
+        self.send(Out::Text(frames), timeout).await
     }
 
     async fn ping(&mut self, timeout: Duration) -> Result<(), Cut> {
