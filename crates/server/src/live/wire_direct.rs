@@ -272,3 +272,76 @@ impl Wire for DirectWire {
         .await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+
+    /// Parse unmasked server frames: (opcode, payload) each; None when `buf` ends mid-frame.
+    fn parse(mut buf: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
+        let mut out = Vec::new();
+        while !buf.is_empty() {
+            if buf.len() < 2 {
+                return None;
+            }
+            let (len, at) = match buf[1] & 0x7F {
+                126 => (u16::from_be_bytes([buf[2], buf[3]]) as usize, 4),
+                127 => (u64::from_be_bytes(buf[2..10].try_into().ok()?) as usize, 10),
+                n => (n as usize, 2),
+            };
+            if buf.len() < at + len {
+                return None;
+            }
+            out.push((buf[0] & 0x0F, buf[at..at + len].to_vec()));
+            buf = &buf[at + len..];
+        }
+        Some(out)
+    }
+
+    /// A batch far larger than the socket buffer, read by a slow client, arrives whole and in
+    /// order: the writes resume inside headers and payloads at whatever offset the kernel
+    /// stopped, across more than one `writev` worth of frames.
+    #[tokio::test]
+    async fn a_batch_larger_than_the_socket_buffer_arrives_whole_and_in_order() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = tokio::spawn(async move {
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            let mut got = Vec::new();
+            let mut chunk = [0u8; 997];
+            loop {
+                tokio::time::sleep(Duration::from_micros(200)).await;
+                match c.read(&mut chunk).await.unwrap() {
+                    0 => break,
+                    n => got.extend_from_slice(&chunk[..n]),
+                }
+            }
+            got
+        });
+        let (io, _) = listener.accept().await.unwrap();
+        let sock = socket2::SockRef::from(&io);
+        sock.set_send_buffer_size(4096).unwrap();
+        let mut wire = DirectWire::new(io, Vec::new(), 1 << 16);
+        // Sizes across all three header forms; 150 frames is more than two writes' worth.
+        let frames: Vec<ByteString> = (0..150)
+            .map(|i| {
+                let len = [5usize, 125, 126, 300, 70_000][i % 5];
+                let c = char::from(b'a' + (i % 26) as u8);
+                ByteString::from(std::iter::repeat_n(c, len).collect::<String>())
+            })
+            .collect();
+        let refs: Vec<&ByteString> = frames.iter().collect();
+        let sent = wire.text(&refs, Duration::from_secs(20)).await;
+        assert!(sent.is_ok(), "the slow reader kept up within the timeout");
+        drop(wire);
+        let got = client.await.unwrap();
+        let parsed = parse(&got).expect("the stream ends on a frame boundary");
+        assert_eq!(parsed.len(), frames.len());
+        for (i, ((opcode, payload), want)) in parsed.iter().zip(&frames).enumerate() {
+            assert_eq!(*opcode, ws_frame::TEXT, "frame {i}");
+            assert_eq!(payload.as_slice(), want.as_bytes(), "frame {i}");
+        }
+    }
+}
