@@ -22,6 +22,7 @@ use std::time::Duration;
 use borgermode_protocol::close_codes;
 use borgermode_protocol::frames::{ClientFrame, ServerFrame};
 use bytestring::ByteString;
+use smallvec::{smallvec, SmallVec};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
@@ -116,16 +117,14 @@ impl<W: Wire> Connection<W> {
         &self,
         e: &'a RenderedEvent,
         last_seq: &mut u64,
-        frames: &mut Vec<&'a ByteString>,
+        frames: &mut impl Extend<&'a ByteString>,
     ) -> bool {
         if e.seq <= *last_seq {
             return false;
         }
         *last_seq = e.seq;
-        frames.push(e.for_audience(self.viewer.audience));
-        if let Some(notice) = e.notice_for(self.viewer.participant) {
-            frames.push(notice);
-        }
+        frames.extend([e.for_audience(self.viewer.audience)]);
+        frames.extend(e.notice_for(self.viewer.participant));
         true
     }
 
@@ -178,7 +177,9 @@ impl<W: Wire> Connection<W> {
         first: Arc<Outbound>,
         last_seq: &mut u64,
     ) -> Result<Option<Close>, Cut> {
-        let mut batch = vec![first];
+        // Inline room for the common case (one event, maybe with a personal notice): no
+        // allocation per delivery unless the connection is behind.
+        let mut batch: SmallVec<[Arc<Outbound>; 1]> = smallvec![first];
         let mut after = None;
         while batch.len() < BATCH {
             match self.sub.rx.try_recv() {
@@ -195,7 +196,7 @@ impl<W: Wire> Connection<W> {
             }
         }
         let before = *last_seq;
-        let mut frames = Vec::with_capacity(2 * batch.len());
+        let mut frames: SmallVec<[&ByteString; 2]> = SmallVec::new();
         let mut events = 0;
         let mut end = None;
         for out in &batch {

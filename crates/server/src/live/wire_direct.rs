@@ -202,7 +202,7 @@ impl<'a> Out<'a> {
     /// Header and payload bytes of frame `i`.
     fn frame_len(&self, i: usize) -> usize {
         let len = self.get(i).1.len();
-        ws_frame::header(0, len).1 + len
+        ws_frame::header_len(len) + len
     }
     fn total_len(&self) -> usize {
         (0..self.count()).map(|i| self.frame_len(i)).sum()

@@ -14,6 +14,17 @@ pub const CLOSE: u8 = 0x8;
 pub const PING: u8 = 0x9;
 pub const PONG: u8 = 0xA;
 
+/// How many bytes [`header`] uses for a payload of `len` bytes.
+pub fn header_len(len: usize) -> usize {
+    if len < 126 {
+        2
+    } else if len <= u16::MAX as usize {
+        4
+    } else {
+        10
+    }
+}
+
 /// The header of an unmasked, final (FIN) server frame carrying `len` payload bytes.
 /// Returns the buffer and how many of its bytes are the header.
 pub fn header(opcode: u8, len: usize) -> ([u8; 10], usize) {
@@ -230,6 +241,9 @@ mod tests {
         assert_eq!(&h[..n], &[0x82, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]);
         let (h, n) = header(CLOSE, 125);
         assert_eq!(&h[..n], &[0x88, 125]);
+        for len in [0usize, 125, 126, 65_535, 65_536] {
+            assert_eq!(header_len(len), header(TEXT, len).1, "len {len}");
+        }
     }
 
     #[test]
