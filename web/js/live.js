@@ -1,8 +1,41 @@
 // The live stream of one meeting (docs/protocol.md, sections 5 and 6): a WebSocket that
 // resumes from the last applied seq after any resumable drop, so nothing is shown twice and
 // nothing is missed. Handlers get frames already checked for order and duplicates.
+//
+// Some networks break WebSockets (corporate proxies, municipal guest Wi-Fi): the upgrade is
+// refused, or it hangs. A connection that has not said hello within CONNECT_TIMEOUT_MS, or
+// that closes before its hello, counts as a failed upgrade; after one such failure on a page
+// that never had a working WebSocket (three once it had one) the page moves to the server's
+// SSE stream, which carries the same frames and the same resume. The person is not told
+// which transport carries the meeting: both are live.
+//
+// A line can also die silently (Wi-Fi gone, NAT entry dropped): no close, no frames. The page
+// pings every PING_FRACTION of the server's heartbeat and treats two missed pings as a dead
+// line (about heartbeat_ms / 2 + 1 s: 11 s with the default 20 s heartbeat), then resumes.
 
 const RESUMABLE = new Set([1001, 1005, 1006, 1011, 1012, 4000, 4001]);
+const CONNECT_TIMEOUT_MS = 4000;
+const PING_FRACTION = 4;
+const MAX_BACKOFF_MS = 5000;
+
+/** Frames of a text/event-stream body, as JSON objects (comments only refresh liveness). */
+function sseParser(onFrame, onBytes) {
+  let buf = '';
+  return (chunk) => {
+    onBytes();
+    buf += chunk;
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
+      if (!data) continue;
+      let f;
+      try { f = JSON.parse(data); } catch (_) { continue; }
+      onFrame(f);
+    }
+  };
+}
 
 export class Live {
   /**
@@ -16,9 +49,15 @@ export class Live {
     this.lastSeq = 0;
     this.synced = false; // a snapshot or a caught_up arrived on this connection
     this.ws = null;
+    this.sse = null; // AbortController of the SSE fetch
+    this.transport = 'ws';
+    this.wsWorked = false; // a WebSocket said hello on this page once
+    this.wsFailures = 0; // upgrades in a row that never said hello
+    this.gen = 0; // connection generation: callbacks of an older connection are ignored
     this.backoff = 500;
     this.retryHint = null;
     this.timer = null;
+    this.connectTimer = null;
     this.pingTimer = null;
     this.lastFrameAt = 0;
     this.heartbeatMs = 20000;
@@ -40,35 +79,49 @@ export class Live {
 
   stop() { this.stopped = true; this.drop(); }
 
+  open() { return !!(this.ws && this.ws.readyState <= 1) || !!this.sse; }
+
   wake() {
     if (this.stopped) return;
-    if (!this.ws || this.ws.readyState > 1) { clearTimeout(this.timer); this.connect(); return; }
+    if (!this.open()) { clearTimeout(this.timer); this.connect(); return; }
     this.send({ t: 'ping' });
   }
 
   send(frame) { try { if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame)); } catch (_) { /* closing */ } }
 
   drop() {
-    clearTimeout(this.timer); clearInterval(this.pingTimer);
+    this.gen += 1;
+    clearTimeout(this.timer); clearTimeout(this.connectTimer); clearInterval(this.pingTimer); clearInterval(this.pingSender);
     if (this.ws) {
-      this.ws.onclose = null; this.ws.onmessage = null; this.ws.onerror = null;
+      this.ws.onclose = null; this.ws.onmessage = null; this.ws.onerror = null; this.ws.onopen = null;
       try { this.ws.close(1000); } catch (_) { /* already closed */ }
       this.ws = null;
     }
+    if (this.sse) { try { this.sse.abort(); } catch (_) { /* done */ } this.sse = null; }
+  }
+
+  url(path) {
+    const since = !this.fresh && this.lastSeq > 0 ? `?since=${this.lastSeq}` : '';
+    return `/api/meetings/${this.id}/${path}${since}`;
   }
 
   connect() {
     if (this.stopped) return;
     this.drop();
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const since = !this.fresh && this.lastSeq > 0 ? `?since=${this.lastSeq}` : '';
     this.synced = false;
     this.retryHint = null;
+    this.sawHello = false;
     this.h.state('connecting');
+    if (this.transport === 'sse') { this.connectSse(); return; }
+    const gen = this.gen;
+    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+    const resuming = !this.fresh && this.lastSeq > 0;
     let ws;
-    try { ws = new WebSocket(`${proto}://${location.host}/api/meetings/${this.id}/live${since}`); } catch (_) { this.schedule(); return; }
+    try { ws = new WebSocket(`${proto}://${location.host}${this.url('live')}`); } catch (_) { this.upgradeFailed(); return; }
     this.ws = ws;
-    ws.onopen = () => { this.lastFrameAt = Date.now(); if (since) this.h.state('catching_up'); };
+    // A stalled upgrade (a proxy that swallows it) never opens and never closes by itself.
+    this.connectTimer = setTimeout(() => { if (gen === this.gen && !this.sawHello) this.upgradeFailed(); }, CONNECT_TIMEOUT_MS);
+    ws.onopen = () => { this.lastFrameAt = Date.now(); if (resuming) this.h.state('catching_up'); };
     ws.onmessage = (m) => {
       this.lastFrameAt = Date.now();
       const t0 = performance.now();
@@ -80,33 +133,94 @@ export class Live {
     };
     ws.onerror = () => { /* onclose follows */ };
     ws.onclose = (e) => {
-      clearInterval(this.pingTimer);
+      if (gen !== this.gen) return;
+      clearInterval(this.pingTimer); clearInterval(this.pingSender);
       this.ws = null;
       if (this.stopped) return;
+      if (!this.sawHello) { this.upgradeFailed(); return; }
       if (e.code && !RESUMABLE.has(e.code) && e.code !== 1000) { this.h.state('failed', { code: e.code }); return; }
       this.schedule();
     };
   }
 
+  /** The WebSocket never said hello: try again, or move to SSE for the rest of this page. */
+  upgradeFailed() {
+    this.drop();
+    this.wsFailures += 1;
+    if (this.wsFailures >= (this.wsWorked ? 3 : 1)) {
+      this.transport = 'sse';
+      this.connect();
+      return;
+    }
+    this.schedule();
+  }
+
+  connectSse() {
+    const gen = this.gen;
+    const ctl = new AbortController();
+    this.sse = ctl;
+    this.lastFrameAt = Date.now();
+    const alive = () => { if (gen === this.gen) this.lastFrameAt = Date.now(); };
+    const feed = sseParser((f) => { if (gen === this.gen) this.frame(f); }, alive);
+    // No ping on SSE (the client cannot speak): the server's ": heartbeat" comment every
+    // heartbeat_ms is the sign of life, so silence for two heartbeats is a dead line.
+    this.connectTimer = setTimeout(() => { if (gen === this.gen && !this.sawHello) this.lost(gen); }, CONNECT_TIMEOUT_MS * 2);
+    fetch(this.url('events'), { credentials: 'same-origin', cache: 'no-store', signal: ctl.signal, headers: { Accept: 'text/event-stream' } })
+      .then(async (res) => {
+        if (gen !== this.gen) return;
+        if (!res.ok || !res.body) {
+          if (res.status === 404) { this.h.state('failed', { code: 404 }); this.sse = null; return; }
+          this.lost(gen); return;
+        }
+        if (!this.fresh && this.lastSeq > 0) this.h.state('catching_up');
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (gen !== this.gen) return;
+          if (done) break;
+          feed(value);
+        }
+        this.lost(gen);
+      })
+      .catch(() => this.lost(gen));
+  }
+
+  lost(gen) {
+    if (gen !== this.gen || this.stopped) return;
+    this.drop();
+    this.schedule();
+  }
+
   schedule() {
     let ms;
     if (this.retryHint !== null) ms = this.retryHint + Math.random() * 1000;
-    else { ms = this.backoff + Math.random() * this.backoff * 0.5; this.backoff = Math.min(this.backoff * 2, 10000); }
+    else { ms = this.backoff + Math.random() * this.backoff * 0.5; this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS); }
     this.h.state('waiting', { ms });
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.connect(), ms);
   }
 
+  /** Liveness: ping (WebSocket) every `every` ms; check every second whether anything came. */
+  watch() {
+    clearInterval(this.pingTimer); clearInterval(this.pingSender);
+    const sse = this.transport === 'sse';
+    const every = Math.min(10000, Math.max(500, this.heartbeatMs / PING_FRACTION));
+    const deadAfter = sse ? this.heartbeatMs * 2 + 1000 : every * 2 + 1000;
+    const gen = this.gen;
+    this.pingTimer = setInterval(() => {
+      if (gen === this.gen && Date.now() - this.lastFrameAt > deadAfter) this.lost(gen);
+    }, Math.min(1000, every / 2));
+    if (!sse) this.pingSender = setInterval(() => { if (gen === this.gen) this.send({ t: 'ping' }); }, every);
+  }
+
   frame(f) {
     switch (f.t) {
       case 'hello':
+        this.sawHello = true;
+        clearTimeout(this.connectTimer);
+        if (this.transport === 'ws') { this.wsWorked = true; this.wsFailures = 0; }
         if (f.heartbeat_ms) this.heartbeatMs = f.heartbeat_ms;
-        clearInterval(this.pingTimer);
-        // Browsers hide WebSocket pings: send our own and treat silence as a dead line.
-        this.pingTimer = setInterval(() => {
-          if (Date.now() - this.lastFrameAt > this.heartbeatMs * 2.2) { this.drop(); this.schedule(); return; }
-          this.send({ t: 'ping' });
-        }, Math.max(2000, this.heartbeatMs / 2));
+        this.watch();
         this.h.hello(f);
         break;
       case 'snapshot':
@@ -142,10 +256,13 @@ export class Live {
  *  observer gets: hello(f), reset(posts), post(p, old, live), remove(id), meeting(m, old),
  *  counters(c), votes(counts), presence(n), notice(f, live), event(f, live), state(name, info). */
 export class Feed {
-  constructor(meetingId, obs) {
+  constructor(meetingId, obs, meeting = null) {
     this.id = meetingId;
     this.obs = obs;
-    this.meeting = null;
+    // The meeting as read over HTTP before the stream: the page can show its title, time and
+    // join form at once, even when no stream gets through. The snapshot replaces it.
+    this.meeting = meeting;
+    this.synced = false;
     this.posts = new Map();
     this.you = null;
     this.audience = 'public';
@@ -156,11 +273,15 @@ export class Feed {
       hello: (f) => {
         this.audience = f.audience;
         this.you = f.you;
-        this.voted = new Set((f.you && f.you.voted) || []);
+        // Refill in place: the post list holds this very set (a new Set here would leave it
+        // with the old one, and a returning citizen's votes would show as not pressed).
+        this.voted.clear();
+        for (const v of (f.you && f.you.voted) || []) this.voted.add(v);
         call('hello', f);
       },
       snapshot: (f) => {
         this.meeting = f.meeting;
+        this.synced = true;
         this.watching = f.watching || 0;
         this.posts = new Map(f.posts.map((p) => [p.id, p]));
         call('reset', f.posts);

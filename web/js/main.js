@@ -65,7 +65,7 @@ async function start() {
     else if (m[2] === 'screen') (await import('./screen.js')).screenPage(id);
     else if (m[2] === 'poster') (await import('./kit.js')).posterPage(id);
     else if (m[2] === 'mine') (await import('./mine.js')).minePage(id);
-    else (await import('./meeting.js')).citizenPage(id);
+    else (await import('./meeting.js')).citizenPage(id, meeting);
   } else if (path === '/admin/invite') {
     await loadLocale(pickLang(null));
     if (skip) skip.textContent = t('app.skip');

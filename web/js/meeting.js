@@ -19,8 +19,10 @@ export function toast(msg) {
 }
 
 /** Connection state in the header (a status region: changes are read out politely). */
-export function connState(name, info) {
-  if (name === 'live') setConn(t('conn.live'), 'ok');
+export function connState(name, info, meeting) {
+  // "● Live" reads as "the meeting is live": say it only for an open meeting. Before and after
+  // the meeting a working connection needs no word; trouble is always shown.
+  if (name === 'live') { if (!meeting || meeting.status === 'open') setConn(t('conn.live'), 'ok'); else setConn('', ''); }
   else if (name === 'connecting') setConn(t('conn.connecting'), 'busy');
   else if (name === 'catching_up') setConn(t('conn.catching_up'), 'busy');
   else if (name === 'waiting') setConn(t('conn.waiting', { n: Math.max(1, Math.round(info.ms / 1000)) }), 'bad');
@@ -36,8 +38,7 @@ export function topExtra(...nodes) {
  *  privacy contact, and the full text (the organizer's own, or the default) behind a
  *  disclosure. Every value from the server goes in as text; the organizer's text is sanitized
  *  HTML, rebuilt node by node by safeHtml. */
-async function privacyNotice(id) {
-  const n = await api('GET', `/api/meetings/${id}/privacy`);
+function privacyNotice(n) {
   const org = n.organization || t('privacy.the_organizer');
   const contact = n.contact_url
     ? el('a', { href: n.contact_url, rel: 'noopener noreferrer', class: 'privacy-contact' }, n.contact)
@@ -79,6 +80,7 @@ export function meetingInfo(m, opts = {}) {
   box.append(el('h1', { id: 'meeting-title' }, m.title));
   const when = m.starts_at ? fmtDateTime(m.starts_at) + (m.ends_at ? `–${fmtTime(m.ends_at)}` : '') : '';
   box.append(el('p', { class: 'when' }, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), when ? ' ' : null, when));
+  if (opts.cta) box.append(opts.cta);
   const video = opts.noVideo ? null : videoEmbed(m.video_url);
   if (video) box.append(video);
   if ((m.status === 'scheduled' || m.status === 'draft') && m.starts_at) {
@@ -119,7 +121,9 @@ export class StreamPanel {
     this.counter = el('p', { class: 'counter', id: 'counter' });
     this.filterButtons = FILTERS.map((f) => el('button', { type: 'button', class: 'chip', 'data-filter': f, 'aria-pressed': f === 'all' ? 'true' : 'false', onclick: () => this.setFilter(f) }, t(`filter.${f}`)));
     this.listNode = el('div', { id: 'posts' });
-    this.empty = el('p', { class: 'empty' }, t('stream.empty'));
+    // Until the first snapshot the page does not know whether there are posts: it says it is
+    // loading them, never "no posts yet".
+    this.empty = el('p', { class: 'empty' }, t(feed.synced ? 'stream.empty' : 'stream.loading'));
     this.scroller = el('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': t('stream.label') }, this.empty, this.listNode);
     this.newButton = el('button', { type: 'button', class: 'new-posts', hidden: true, onclick: () => this.toBottom(true) });
     this.pauseButton = el('button', { type: 'button', class: 'link-button', 'aria-pressed': 'false', onclick: () => this.setPaused(!this.paused) }, t('stream.pause'));
@@ -130,10 +134,14 @@ export class StreamPanel {
       onAir: () => (feed.meeting ? feed.meeting.on_air : null),
       onAdded: (node, p) => this.added(node, p),
     });
-    this.scroller.addEventListener('scroll', () => {
+    const onScroll = () => {
       this.follow = this.nearBottom();
       if (this.follow && !this.paused) this.clearNew();
-    }, { passive: true });
+    };
+    this.scroller.addEventListener('scroll', onScroll, { passive: true });
+    // On a phone the stream is part of the page (no box scrolling inside the page): the
+    // window's scroll position says whether the reader follows the newest posts.
+    window.addEventListener('scroll', () => { if (this.pageMode()) onScroll(); }, { passive: true });
     this.scroller.addEventListener('click', (e) => {
       const a = e.target.closest('[data-jump]');
       if (a) { e.preventDefault(); this.jump(Number(a.dataset.jump)); }
@@ -146,10 +154,21 @@ export class StreamPanel {
       el('div', { class: 'stream-tools' }, el('span', { class: 'watching', id: 'watching' }), this.pauseButton));
   }
 
-  nearBottom() { const s = this.scroller; return s.scrollHeight - s.scrollTop - s.clientHeight < 80; }
+  /** The stream flows in the page (narrow screens, see app.css) instead of scrolling in a box. */
+  pageMode() { return getComputedStyle(this.scroller).overflowY === 'visible'; }
+
+  nearBottom() {
+    if (this.pageMode()) return this.scroller.getBoundingClientRect().bottom - window.innerHeight < 80;
+    const s = this.scroller; return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
+  }
 
   toBottom(focusLast) {
-    this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (this.pageMode()) {
+      // In the page only on request (or while the reader is already at the end): never pull
+      // the meeting's title and the way to take part out of view on arrival.
+      const last = this.listNode.lastElementChild;
+      if (last && (focusLast || this.follow)) last.scrollIntoView({ block: 'end' });
+    } else this.scroller.scrollTop = this.scroller.scrollHeight;
     this.follow = true;
     this.clearNew();
     if (focusLast) {
@@ -200,11 +219,12 @@ export class StreamPanel {
 
   reset(posts) {
     this.list.reset(posts);
+    this.empty.textContent = t('stream.empty');
     this.empty.hidden = this.list.nodes.size > 0;
     this.updateCounter();
     const m = this.feed.meeting;
     if (m && m.status === 'closed' && this.list.filter === 'all') this.setFilter('questions');
-    if (m && m.status === 'closed') { this.scroller.scrollTop = 0; this.follow = false; } else this.toBottom(false);
+    if (m && m.status === 'closed') { this.scroller.scrollTop = 0; this.follow = false; } else if (this.pageMode()) this.follow = this.nearBottom(); else this.toBottom(false);
   }
 
   updateCounter() {
@@ -251,7 +271,11 @@ export function smallForm({ id, label, multiline, required, maxlength, submit, o
   const form = el('form', { class: 'small-form', novalidate: true },
     el('label', { for: id }, label), field, extra || null,
     el('div', { class: 'row' }, btn, onclose ? el('button', { type: 'button', class: 'link-button', onclick: onclose }, t('action.cancel')) : null), err);
-  form.addEventListener('keydown', (e) => { if (e.key === 'Escape' && onclose) { e.preventDefault(); onclose(); } });
+  form.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && onclose) { e.preventDefault(); onclose(); }
+    // Ctrl+Enter (Cmd+Enter) sends from a text area, as in the composer.
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && e.target === field) { e.preventDefault(); form.requestSubmit(); }
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (required && !field.value.trim()) { err.textContent = t('error.empty'); field.focus(); return; }
@@ -261,13 +285,21 @@ export function smallForm({ id, label, multiline, required, maxlength, submit, o
   return form;
 }
 
-export async function citizenPage(id) {
+export async function citizenPage(id, initial) {
   const main = $('#main');
   const page = el('div', { class: 'meeting-page' });
   const infoSlot = el('div', { class: 'info-slot' });
   const pinnedSlot = el('div', { class: 'pinned-slot' });
   const notices = el('div', { id: 'my-notices', class: 'my-notices', role: 'status', 'aria-live': 'polite' });
-  const composer = el('div', { class: 'composer', id: 'composer' });
+  const composer = el('div', { class: 'composer', id: 'composer', tabindex: '-1' });
+  const mineSlot = el('div', { class: 'mine-slot' });
+  // The one obvious way to take part, right under the title and time on the first screen:
+  // it leads to the join form (or, once joined, the question field).
+  const cta = el('button', { type: 'button', class: 'cta', id: 'cta', onclick: () => {
+    const field = composer.querySelector('#join-name, #compose-body');
+    composer.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
+    if (field) field.focus({ preventScroll: true });
+  } });
   let composerMode = null;
   let stream = null;
   main.replaceChildren(page);
@@ -301,8 +333,8 @@ export async function citizenPage(id) {
     votes: (counts) => { for (const [pid, n] of counts) stream.list.setVotes(pid, n); },
     presence: (n) => stream.presence(n),
     notice: (f) => showNotice(f),
-    state: connState,
-  });
+    state: (name, info) => connState(name, info, feed.meeting),
+  }, initial || null);
 
   const canAct = () => !!(feed.you && !feed.you.banned && feed.meeting && feed.meeting.status !== 'closed' && feed.meeting.status !== 'draft');
   stream = new StreamPanel(feed, {
@@ -312,9 +344,23 @@ export async function citizenPage(id) {
     canReply: () => canAct() && feed.meeting.status === 'open',
     onAction: (action, p, data) => act(action, p, data),
   });
-  page.append(el('div', { class: 'side' }, infoSlot, pinnedSlot), el('div', { class: 'stream-col' }, stream.node, notices, composer));
+  // Phone order: what and when, how to take part, then the stream. Wide screens: the same
+  // left column beside the stream.
+  page.append(el('div', { class: 'side' }, infoSlot, pinnedSlot, notices, composer, mineSlot), el('div', { class: 'stream-col' }, stream.node));
 
-  function renderInfo() { if (feed.meeting) { document.title = `${feed.meeting.title} · borgermode`; infoSlot.replaceChildren(meetingInfo(feed.meeting)); } }
+  function renderInfo() {
+    if (!feed.meeting) return;
+    document.title = `${feed.meeting.title} · borgermode`;
+    infoSlot.replaceChildren(meetingInfo(feed.meeting, { cta }));
+    renderCta();
+  }
+
+  function renderCta() {
+    const md = mode();
+    const key = { join: feed.meeting && feed.meeting.status === 'scheduled' ? 'cta.ask_before' : 'cta.join', ask: 'cta.ask_before', post: 'cta.ask' }[md];
+    cta.hidden = !key;
+    if (key) cta.textContent = t(key);
+  }
 
   function renderPinned() {
     const m = feed.meeting;
@@ -377,8 +423,8 @@ export async function citizenPage(id) {
     if (p && stream.list.nodes.has(p.id)) row.append(el('button', { type: 'button', class: 'link-button', onclick: () => stream.jump(p.id) }, t('notice.show')));
     row.append(el('button', { type: 'button', class: 'link-button', 'aria-label': t('notice.dismiss_label'), onclick: () => item.remove() }, t('notice.dismiss')));
     item.append(row);
-    notices.append(item);
-    while (notices.children.length > 4) notices.firstChild.remove();
+    // One notice at a time (the newest): a pile of them pushed the composer off the phone's screen.
+    notices.replaceChildren(item);
     if (f.kind === 'muted' || f.kind === 'banned') renderComposer(true);
   }
 
@@ -401,6 +447,7 @@ export async function citizenPage(id) {
     const typed = composer.querySelector('textarea');
     const keep = typed ? typed.value : '';
     composerMode = md;
+    renderCta();
     if (md === 'loading') { composer.replaceChildren(); return; }
     if (md === 'closed') { composer.replaceChildren(el('p', { class: 'composer-note' }, t('compose.closed'))); return; }
     if (md === 'draft') { composer.replaceChildren(el('p', { class: 'composer-note' }, t('compose.draft'))); return; }
@@ -424,22 +471,29 @@ export async function citizenPage(id) {
     const name = el('input', { id: 'join-name', type: 'text', required: true, maxlength: '40', autocomplete: 'nickname' });
     const options = (key, values) => [el('option', { value: '' }, t('join.no_answer')), ...values.map((v) => el('option', { value: v }, t(`${key}.${v}`)))];
     const age = el('select', { id: 'join-age' }, options('age', ['under_18', '18_29', '30_44', '45_59', '60_74', '75_plus']));
-    const gender = el('select', { id: 'join-gender' }, options('gender', ['woman', 'man', 'other', 'prefer_not_to_say']));
+    // "Vil ikke oplyse" (the empty first option) is the only way not to answer: a second,
+    // differently worded one ("Ønsker ikke at svare") only confused.
+    const gender = el('select', { id: 'join-gender' }, options('gender', ['woman', 'man', 'other']));
     const err = el('p', { class: 'form-error', role: 'alert' });
     const btn = el('button', { type: 'submit' }, t('join.submit'));
     const notice = el('section', { class: 'privacy-notice', 'aria-labelledby': 'privacy-h' });
-    privacyNotice(id).then((nodes) => notice.replaceChildren(...nodes)).catch(() => notice.remove());
+    const why = el('p', { class: 'hint', id: 'join-why' }, t('join.why'));
+    api('GET', `/api/meetings/${id}/privacy`).then((n) => {
+      notice.replaceChildren(...privacyNotice(n));
+      // Say what is kept and for how long: "anonymous" alone would contradict the per-person
+      // retention the privacy notice describes.
+      if (n.retention_days) why.textContent = t('join.why_days', { days: n.retention_days, n: n.retention_days });
+    }).catch(() => notice.remove());
     const form = el('form', { class: 'join-form', novalidate: true },
       el('h2', null, t('join.title')),
       el('p', { class: 'hint' }, t(feed.meeting.status === 'scheduled' ? 'join.lead_before' : 'join.lead')),
-      notice,
       el('label', { for: 'join-name' }, t('join.name')), name,
       el('fieldset', { class: 'optional' }, el('legend', null, t('join.optional')),
-        el('p', { class: 'hint', id: 'join-why' }, t('join.why')),
+        why,
         el('div', { class: 'pair' },
           el('div', null, el('label', { for: 'join-age' }, t('join.age')), age),
           el('div', null, el('label', { for: 'join-gender' }, t('join.gender')), gender))),
-      btn, err);
+      btn, err, notice);
     age.setAttribute('aria-describedby', 'join-why');
     gender.setAttribute('aria-describedby', 'join-why');
     form.addEventListener('submit', async (e) => {
@@ -456,7 +510,7 @@ export async function citizenPage(id) {
         const ta = composer.querySelector('textarea');
         if (ta) ta.focus();
         announce(t('join.done', { name: r.you.name }));
-        if (r.my_questions_link) import('./mine.js').then((mine) => notices.before(mine.linkBox(r.my_questions_link)));
+        if (r.my_questions_link) import('./mine.js').then((mine) => mineSlot.replaceChildren(mine.linkBox(r.my_questions_link)));
       } catch (x) { err.textContent = errorText(x); btn.disabled = false; name.focus(); }
     });
     return form;
@@ -495,5 +549,12 @@ export async function citizenPage(id) {
     return form;
   }
 
+  // The meeting read over HTTP shows at once: title, time and the way to take part do not wait
+  // for the live stream (which may need a few seconds to fall back from a blocked WebSocket).
+  if (feed.meeting) {
+    renderInfo();
+    stream.updateCounter();
+    setTimeout(() => { if (composerMode === null || composerMode === 'loading') renderComposer(); }, 1500);
+  }
   if (currentLang()) feed.start();
 }

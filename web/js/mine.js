@@ -9,13 +9,15 @@ import { answerBlock } from './posts.js';
 import { topExtra, toast } from './meeting.js';
 import { followUpLine } from './followup.js';
 
-/** Shown once after joining: the personal link to come back with, on any device. */
+/** Shown after joining, below the composer and folded: the personal link to come back with,
+ *  on any device. Reachable and explained, but not a raw URL in the way of the phone view. */
 export function linkBox(link) {
   const copy = el('button', { type: 'button', class: 'secondary', onclick: (e) => copyText(link, e.currentTarget) }, t('action.copy'));
-  return el('section', { class: 'mine-link', 'aria-labelledby': 'mine-link-h' },
-    el('h2', { id: 'mine-link-h' }, t('mine.link_title')),
+  return el('details', { class: 'mine-link' },
+    el('summary', { id: 'mine-link-h' }, t('mine.link_title')),
     el('p', { class: 'hint' }, t('mine.link_lead')),
-    el('div', { class: 'row wrap' }, el('code', { class: 'link', id: 'mine-link' }, link), copy));
+    el('div', { class: 'row wrap' }, el('a', { href: link, class: 'button secondary', id: 'mine-open' }, t('mine.link_open')), copy),
+    el('p', { class: 'hint' }, el('code', { class: 'link', id: 'mine-link' }, link)));
 }
 
 function stateText(p) {

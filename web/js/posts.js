@@ -164,6 +164,7 @@ export class PostList {
     node.className = this.classes(p);
     const main = node.querySelector(':scope > .post-main');
     const actions = node.querySelector(':scope > .actions');
+    const inside = node.contains(document.activeElement) && document.activeElement !== node;
     const focused = actions && actions.contains(document.activeElement) ? document.activeElement.dataset.action : null;
     main.replaceWith(this.main(p));
     const fresh = this.actions(p);
@@ -172,6 +173,11 @@ export class PostList {
     if (old && old.status !== p.status) {
       const slot = node.querySelector(':scope > .slot');
       if (slot) slot.replaceChildren();
+    }
+    // Hide -> restore swaps the button: keep the keyboard on this post, not the page top.
+    if (inside && !node.contains(document.activeElement)) {
+      const next = (focused && fresh.querySelector(`[data-action="${{ hide: 'restore', restore: 'hide', approve: 'hide' }[focused]}"]`)) || node;
+      next.focus({ preventScroll: true });
     }
   }
 
@@ -229,7 +235,7 @@ export class PostList {
       return bar;
     }
     const merged = p.question && p.question.state === 'merged';
-    if (!merged && ctx.canVote()) {
+    if (!merged && ctx.canVote() && !this.mine(p)) {
       bar.append(el('button', { type: 'button', class: 'vote', 'data-action': 'vote', 'aria-pressed': ctx.voted.has(p.id) ? 'true' : 'false', onclick: () => ctx.onAction('vote', p) },
         el('span', { 'aria-hidden': 'true' }, '▲ '), el('span', { class: 'visually-hidden' }, `${t('action.upvote')}: `), el('span', { class: 'vote-count' }, String(p.votes)),
         el('span', { class: 'visually-hidden' }, ` ${t('post.votes_word')}`)));

@@ -17,6 +17,7 @@ class KeyedList {
     this.node = node; this.create = create; this.update = update;
     this.nodes = new Map(); this.items = new Map();
     this.pendingOrder = null;
+    this.ids = [];
     node.addEventListener('focusout', () => setTimeout(() => { if (this.pendingOrder && !node.contains(document.activeElement)) this.order(this.pendingOrder); }, 0));
   }
 
@@ -30,8 +31,25 @@ class KeyedList {
       this.nodes.get(it.id).dataset.v = String(it.votes);
       this.items.set(it.id, it);
     }
-    for (const [id, node] of this.nodes) if (!keep.has(id)) { node.remove(); this.nodes.delete(id); this.items.delete(id); }
+    // When the item being worked on leaves the list (answered, hidden, approved ...), keyboard
+    // focus goes to the item that takes its place (else the one before), not to the page top.
+    let lostAt = -1;
+    for (const [id, node] of this.nodes) {
+      if (keep.has(id)) continue;
+      if (node.contains(document.activeElement)) lostAt = this.ids.indexOf(id);
+      node.remove(); this.nodes.delete(id); this.items.delete(id);
+    }
     const ids = items.map((i) => i.id);
+    if (lostAt >= 0) {
+      const old = this.ids.slice(lostAt + 1).find((x) => this.nodes.has(x));
+      const prev = this.ids.slice(0, lostAt).reverse().find((x) => this.nodes.has(x));
+      const target = this.nodes.get(old !== undefined ? old : prev);
+      this.ids = ids;
+      this.order(ids);
+      if (target) target.focus(); else if (this.onEmpty) this.onEmpty();
+      return;
+    }
+    this.ids = ids;
     if (this.node.contains(document.activeElement)) {
       for (const id of ids) { const n = this.nodes.get(id); if (!n.isConnected) this.node.append(n); }
       this.pendingOrder = ids;
@@ -47,6 +65,17 @@ class KeyedList {
       if (n === ref) ref = ref.nextSibling; else this.node.insertBefore(n, ref);
     }
   }
+}
+
+/** Replace an item's action bar and keep keyboard focus: on the same action if it is still
+ *  there (claim -> release is a different one), else on the item itself. */
+function replaceActions(node, fresh) {
+  const old = node.querySelector(':scope > .actions');
+  const had = old && old.contains(document.activeElement) ? document.activeElement.dataset.action || '' : null;
+  old.replaceWith(fresh);
+  if (had === null) return;
+  const same = had && fresh.querySelector(`[data-action="${had}"]`);
+  if (same) same.focus(); else node.focus();
 }
 
 function tabs(defs) {
@@ -146,7 +175,9 @@ export async function staffPage(id) {
       }
       if (!role) build(f.you.role);
     },
-    reset: (posts) => { renderHead(); stream.reset(posts); scheduleSync(); },
+    // The settings tab is built before the snapshot (hello comes first): fill it now, or it
+    // stays empty until somebody changes a setting.
+    reset: (posts) => { renderHead(); stream.reset(posts); scheduleSync(); if (mod) mod.renderSettings(); },
     post: (p, old, live) => {
       stream.list.upsert(p, live);
       stream.empty.hidden = stream.list.nodes.size > 0;
@@ -168,7 +199,7 @@ export async function staffPage(id) {
     event: (f) => {
       if (f.participant) { people.set(f.participant.participant_id, f.participant); scheduleSync(); }
     },
-    state: connState,
+    state: (name, info) => connState(name, info, feed.meeting),
   });
 
   const headSlot = el('div', { class: 'console-head' });
@@ -251,15 +282,33 @@ export async function staffPage(id) {
     const pid = p.author.participant_id;
     const who = people.get(pid) || {};
     const b = (label, path, body, cls) => el('button', { type: 'button', class: cls || 'secondary', onclick: async () => { try { await run(api('POST', `/api/meetings/${id}/participants/${pid}/${path}`, body), 'mod.done'); close(); } catch (_) { /* shown */ } } }, label);
-    return el('div', { class: 'person-box', role: 'group', 'aria-label': t('mod.person', { name: p.author.name }) },
+    const box = el('div', { class: 'person-box', role: 'group', 'aria-label': t('mod.person', { name: p.author.name }) },
       el('p', null, t('mod.person_lead', { name: p.author.name })),
       // The organizer erases a participant by this id when they ask for it (GDPR).
       el('p', { class: 'hint' }, t('mod.person_id'), ' ', el('code', { class: 'participant-id' }, pid)),
       el('div', { class: 'row wrap' },
         b(t('mod.mute', { n: 10 }), 'mute', { minutes: 10 }), b(t('mod.mute', { n: 60 }), 'mute', { minutes: 60 }),
         who.muted_until ? b(t('mod.unmute'), 'unmute') : null,
-        who.banned ? b(t('mod.unban'), 'unban') : b(t('mod.ban'), 'ban', undefined, 'danger'),
+        who.banned ? b(t('mod.unban'), 'unban') : el('button', { type: 'button', class: 'danger', 'data-action': 'ban', onclick: (e) => confirmBan(e.currentTarget) }, t('mod.ban')),
         el('button', { type: 'button', class: 'link-button', onclick: close }, t('action.cancel'))));
+    /** A ban throws a person out of the meeting: ask for the reason and a second click. */
+    function confirmBan(button) {
+      const sel = el('select', { id: `ban-reason-${p.id}`, required: true }, el('option', { value: '' }, t('mod.ban_reason_pick')), HIDE_REASONS.map((r) => el('option', { value: r }, t(`hide_reason.${r}`))));
+      const err = el('p', { class: 'form-error', role: 'alert' });
+      const form = el('form', { class: 'small-form ban-confirm', novalidate: true },
+        el('p', null, el('strong', null, t('mod.ban_confirm_lead', { name: p.author.name }))),
+        el('label', { for: sel.id }, t('mod.ban_reason')), sel,
+        el('div', { class: 'row wrap' }, el('button', { type: 'submit', class: 'danger' }, t('mod.ban_confirm')),
+          el('button', { type: 'button', class: 'link-button', onclick: () => { form.replaceWith(button); button.focus(); } }, t('action.cancel'))), err);
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        if (!sel.value) { err.textContent = t('mod.ban_reason_missing'); sel.setAttribute('aria-invalid', 'true'); sel.focus(); return; }
+        try { await run(api('POST', `/api/meetings/${id}/participants/${pid}/ban`, { reason: sel.value }), 'mod.done'); close(); } catch (_) { /* shown */ }
+      });
+      button.replaceWith(form);
+      sel.focus();
+    }
+    return box;
   }
 
   async function postAction(action, p, data) {
@@ -291,8 +340,9 @@ export async function staffPage(id) {
       const sortSel = el('select', { id: 'queue-sort', onchange: (e) => { this.sort = e.target.value; this.sync(); } },
         el('option', { value: 'votes' }, t('queue.sort.votes')), el('option', { value: 'age' }, t('queue.sort.age')));
       this.listNode = el('ol', { class: 'queue', 'aria-label': t('queue.title') });
-      this.empty = el('p', { class: 'empty' }, t('queue.empty'));
+      this.empty = el('p', { class: 'empty', tabindex: '-1' }, t('queue.empty'));
       this.list = new KeyedList(this.listNode, (q) => this.create(q), (n, q) => this.update(n, q));
+      this.list.onEmpty = () => { this.empty.hidden = false; this.empty.focus(); };
       this.node = el('div', { class: 'queue-panel' },
         el('div', { class: 'row wrap' }, el('div', { class: 'filters', role: 'group', 'aria-label': t('queue.view.label') }, viewButtons),
           el('label', { for: 'queue-sort', class: 'inline' }, t('queue.sort.label')), sortSel),
@@ -367,7 +417,7 @@ export async function staffPage(id) {
             onsubmit: async (reason) => { await run(api('POST', `/api/meetings/${id}/questions/${q.id}/dismiss`, { reason }), 'mod.done'); close(); } })), 'link-button danger'),
           b('merge', t('queue.merge'), (btn) => this.slotForm(node, btn, (close) => this.mergeForm(q, close)), 'link-button'));
       }
-      node.querySelector(':scope > .actions').replaceWith(a);
+      replaceActions(node, a);
     }
 
     slotForm(node, btn, build) {
@@ -400,10 +450,12 @@ export async function staffPage(id) {
     constructor() {
       this.pendingList = el('ol', { class: 'mod-list', 'aria-label': t('mod.pending') });
       this.reportedList = el('ol', { class: 'mod-list', 'aria-label': t('mod.reported') });
-      this.pendingEmpty = el('p', { class: 'empty' }, t('mod.pending_empty'));
-      this.reportedEmpty = el('p', { class: 'empty' }, t('mod.reported_empty'));
+      this.pendingEmpty = el('p', { class: 'empty', tabindex: '-1' }, t('mod.pending_empty'));
+      this.reportedEmpty = el('p', { class: 'empty', tabindex: '-1' }, t('mod.reported_empty'));
       this.pending = new KeyedList(this.pendingList, (p) => this.create(p), (n, p) => this.update(n, p));
       this.reported = new KeyedList(this.reportedList, (p) => this.create(p), (n, p) => this.update(n, p));
+      this.pending.onEmpty = () => { this.pendingEmpty.hidden = false; this.pendingEmpty.focus(); };
+      this.reported.onEmpty = () => { this.reportedEmpty.hidden = false; this.reportedEmpty.focus(); };
       this.pendingNode = el('div', null, el('p', { class: 'hint' }, t('mod.pending_hint')), this.pendingEmpty, this.pendingList);
       this.reportedNode = el('div', null, this.reportedEmpty, this.reportedList);
       this.settingsNode = el('div');
@@ -463,7 +515,7 @@ export async function staffPage(id) {
       }
       a.append(b('hide', t('mod.hide'), (btn) => slotForm(btn, (close) => hideForm(p, close)), p.status === 'pending' ? 'link-button' : 'danger'));
       if (p.author.participant_id && !p.author.verified) a.append(b('person', t('mod.person', { name: p.author.name }), (btn) => slotForm(btn, (close) => personBox(p, close)), 'link-button'));
-      node.querySelector(':scope > .actions').replaceWith(a);
+      replaceActions(node, a);
     }
   }
 

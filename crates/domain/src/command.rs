@@ -130,6 +130,8 @@ pub enum Command {
     },
     Ban {
         participant: ParticipantId,
+        /// Why the moderator bans (the console asks for it; the API accepts its absence).
+        reason: Option<HideReason>,
     },
     Unban {
         participant: ParticipantId,

@@ -625,13 +625,19 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
                 vec![]
             })
         }
-        Command::Ban { participant } => {
+        Command::Ban {
+            participant,
+            reason,
+        } => {
             active_staff(state, actor, &[Role::Moderator])?;
             let p = citizen(state, participant)?;
             Ok(if p.banned {
                 vec![]
             } else {
-                vec![EventKind::ParticipantBanned { participant }]
+                vec![EventKind::ParticipantBanned {
+                    participant,
+                    reason,
+                }]
             })
         }
         Command::Unban { participant } => {

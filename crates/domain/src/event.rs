@@ -173,6 +173,10 @@ pub enum EventKind {
     },
     ParticipantBanned {
         participant: ParticipantId,
+        /// Why (the moderator's pick, staff-only; counted in the report's moderation by
+        /// reason). Absent in events from before it was asked for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<HideReason>,
     },
     ParticipantUnbanned {
         participant: ParticipantId,

@@ -103,7 +103,7 @@ pub fn notices_for(state: &MeetingState, event: &Event) -> Vec<Notice> {
             kind: NoticeKind::Muted,
             post: None,
         }],
-        EventKind::ParticipantBanned { participant } => vec![Notice {
+        EventKind::ParticipantBanned { participant, .. } => vec![Notice {
             to: *participant,
             kind: NoticeKind::Banned,
             post: None,

@@ -447,7 +447,7 @@ impl MeetingState {
                     p.muted_until = None;
                 }
             }
-            EventKind::ParticipantBanned { participant } => {
+            EventKind::ParticipantBanned { participant, .. } => {
                 if let Some(p) = self.participants.get_mut(participant) {
                     p.banned = true;
                 }

@@ -422,7 +422,10 @@ pub fn build(events: &[Event], inputs: &ReportInputs) -> Report {
             EventKind::QuestionMerged { .. } => bump("merged", "none".into()),
             EventKind::ParticipantMuted { .. } => bump("muted", "none".into()),
             EventKind::ParticipantUnmuted { .. } => bump("unmuted", "none".into()),
-            EventKind::ParticipantBanned { .. } => bump("banned", "none".into()),
+            EventKind::ParticipantBanned { reason, .. } => bump(
+                "banned",
+                reason.as_ref().map_or_else(|| "none".into(), wire_name),
+            ),
             EventKind::ParticipantUnbanned { .. } => bump("unbanned", "none".into()),
             _ => {}
         }

@@ -137,7 +137,10 @@ fn samples() -> Vec<EventKind> {
             until: t0() + Duration::minutes(5),
         },
         EventKind::ParticipantUnmuted { participant: p },
-        EventKind::ParticipantBanned { participant: p },
+        EventKind::ParticipantBanned {
+            participant: p,
+            reason: None,
+        },
         EventKind::ParticipantUnbanned { participant: p },
         EventKind::QuestionAssigned {
             post,

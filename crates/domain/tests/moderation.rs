@@ -385,6 +385,7 @@ fn ban_and_unban() {
             t.moderator,
             Command::Ban {
                 participant: id_of(t.anne),
+                reason: None,
             },
         )
         .unwrap();
@@ -423,6 +424,7 @@ fn ban_and_unban() {
         t.moderator,
         Command::Ban {
             participant: id_of(t.anne),
+            reason: None,
         },
     );
 
@@ -453,7 +455,8 @@ fn ban_rejections() {
             t.h.code(
                 t.moderator,
                 Command::Ban {
-                    participant: id_of(staff)
+                    participant: id_of(staff),
+                    reason: None
                 }
             ),
             "validation_failed"
@@ -463,7 +466,8 @@ fn ban_rejections() {
         t.h.code(
             t.moderator,
             Command::Ban {
-                participant: pid(4242)
+                participant: pid(4242),
+                reason: None
             }
         ),
         "not_found"
@@ -487,6 +491,37 @@ fn ban_rejections() {
         "forbidden"
     );
     let bo = id_of(t.bo);
-    assert_moderators_only(&mut t, Command::Ban { participant: bo });
+    assert_moderators_only(
+        &mut t,
+        Command::Ban {
+            participant: bo,
+            reason: None,
+        },
+    );
     assert!(!t.h.participant(t.bo).banned);
+}
+
+/// The console asks why a person is banned; the reason travels in the event (the report
+/// counts bans by reason), and events from before the reason existed still read.
+#[test]
+fn ban_reason_is_kept_in_the_event_and_old_events_still_read() {
+    let mut t = Town::open();
+    let events = t.h.ok(
+        t.moderator,
+        Command::Ban {
+            participant: id_of(t.anne),
+            reason: Some(HideReason::Abusive),
+        },
+    );
+    let json = serde_json::to_value(&events[0].kind).unwrap();
+    assert_eq!(json["reason"], "abusive", "{json}");
+    let old: EventKind = serde_json::from_value(serde_json::json!({
+        "type": json["type"].clone(),
+        "participant": json["participant"].clone(),
+    }))
+    .unwrap();
+    assert!(matches!(
+        old,
+        EventKind::ParticipantBanned { reason: None, .. }
+    ));
 }

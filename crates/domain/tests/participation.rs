@@ -92,6 +92,7 @@ fn banned_citizen_cannot_rejoin() {
         t.moderator,
         Command::Ban {
             participant: id_of(t.anne),
+            reason: None,
         },
     );
     assert_eq!(
@@ -219,6 +220,7 @@ fn create_post_rejections_by_actor() {
         t.moderator,
         Command::Ban {
             participant: id_of(t.bo),
+            reason: None,
         },
     );
     assert_eq!(t.h.code(t.bo, post_cmd(PostKind::Comment, "hej")), "banned");
@@ -638,6 +640,7 @@ fn report_rejections() {
         t.moderator,
         Command::Ban {
             participant: id_of(t.carl),
+            reason: None,
         },
     );
     assert_eq!(t.h.code(t.carl, report(s)), "banned");

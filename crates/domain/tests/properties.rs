@@ -384,6 +384,7 @@ impl World {
             },
             Spec::Ban(i) => Command::Ban {
                 participant: self.target(i),
+                reason: None,
             },
             Spec::Unban(i) => Command::Unban {
                 participant: self.target(i),

@@ -821,6 +821,7 @@ fn who_may_vote() {
         t.moderator,
         Command::Ban {
             participant: id_of(t.bo),
+            reason: None,
         },
     );
     assert_eq!(

@@ -280,6 +280,14 @@ pub struct HideRequest {
     pub note: Option<String>,
 }
 
+/// `POST .../participants/{p}/ban`: the body is optional; the console always sends a reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BanRequest {
+    #[serde(default)]
+    pub reason: Option<HideReason>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct MuteRequest {

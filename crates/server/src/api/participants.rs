@@ -150,13 +150,17 @@ pub async fn unmute(
 }
 
 #[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/ban", tag = "moderator",
-    params(("id" = Uuid, Path), ("participant" = Uuid, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+    params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
+    request_body(content = borgermode_protocol::http::BanRequest, description = "Optional: the reason"),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
 pub async fn ban(
     state: State,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (id, p) = path.into_inner();
+    let reason = super::optional_json::<borgermode_protocol::http::BanRequest>(&body)?.reason;
     let room = state.room(id).await?;
     run_command(
         &state,
@@ -165,6 +169,7 @@ pub async fn ban(
         Who::Participant,
         Command::Ban {
             participant: ParticipantId(p),
+            reason,
         },
         false,
     )

@@ -431,7 +431,7 @@ pub fn event_frame(
         EventKind::ParticipantJoined { participant, .. }
         | EventKind::ParticipantMuted { participant, .. }
         | EventKind::ParticipantUnmuted { participant }
-        | EventKind::ParticipantBanned { participant }
+        | EventKind::ParticipantBanned { participant, .. }
         | EventKind::ParticipantUnbanned { participant } => {
             frame.participant = state
                 .participants

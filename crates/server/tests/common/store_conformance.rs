@@ -1137,6 +1137,7 @@ fn every_kind(moderator: ParticipantId, citizen: ParticipantId) -> Vec<EventKind
         },
         EventKind::ParticipantBanned {
             participant: citizen,
+            reason: None,
         },
         EventKind::ParticipantUnbanned {
             participant: citizen,
