@@ -661,7 +661,7 @@ pub fn authorize_vote(
     if !state.exists {
         return Err(DomainError::NotFound("meeting"));
     }
-    active_participant(state, actor)?;
+    let me = active_participant(state, actor)?;
     if state.status == MeetingStatus::Closed {
         return Err(DomainError::MeetingClosed);
     }
@@ -671,6 +671,11 @@ pub fn authorize_vote(
         .ok_or(DomainError::NotFound("post"))?;
     if !matches!(p.visibility, Visibility::Visible) {
         return Err(DomainError::NotFound("post"));
+    }
+    // An upvote says "I want this answered too": one's own question already says so, and a
+    // self-vote would only inflate the queue's order.
+    if p.author == Some(me.id) {
+        return Err(DomainError::InvalidState("you cannot upvote your own post"));
     }
     if let Some(q) = &p.question {
         if matches!(q.state, QuestionState::Merged { .. }) {

@@ -813,3 +813,14 @@ fn reports_on_a_hidden_post_do_not_hold_it() {
         }
     ));
 }
+
+#[test]
+fn a_citizen_cannot_upvote_their_own_question() {
+    let mut t = Town::open();
+    let q = t.h.question(t.anne, "Hvornår starter byggeriet?");
+    assert_eq!(
+        authorize_vote(&t.h.state, &t.anne, q).unwrap_err().code(),
+        "invalid_state"
+    );
+    assert!(authorize_vote(&t.h.state, &t.bo, q).is_ok());
+}
