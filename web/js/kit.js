@@ -5,7 +5,7 @@
 // installation's time zone, so the poster in the library says the same time as the press note.
 // Every text from the server goes in as text.
 
-import { el, t, api, errorText, copyText, currentLang, $ } from './util.js';
+import { el, fill, t, api, errorText, copyText, currentLang, $ } from './util.js';
 
 const KINDS = ['facebook', 'press', 'radio'];
 const LOGO = /^\/api\/organizations\/[0-9a-f-]{36}\/logo\?v=\d+$/;
@@ -45,7 +45,8 @@ export function kitCard(id, m) {
     };
     lang.addEventListener('change', show);
     show();
-    body.replaceChildren(
+    // fill(), not replaceChildren(): the DOM would print a null child as the text "null".
+    fill(body,
       m.status === 'draft' ? el('p', { class: 'warn' }, t('kit.draft_hint')) : null,
       el('p', { class: 'kit-when' }, whenIn(kit, currentLang()).date, ' · ', whenIn(kit, currentLang()).time, ' ', el('span', { class: 'hint' }, `(${kit.time_zone})`)),
       el('div', { class: 'row wrap' },

@@ -28,6 +28,25 @@ type Decision = Result<Vec<EventKind>, DomainError>;
 
 /// Check `cmd` from `actor` against `state` and return the events it causes.
 pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) -> Decision {
+    let mut events = decide_command(state, actor, cmd, ctx)?;
+    // A question that is answered or dismissed while on air leaves the screen in the same
+    // command: "Nu på skærmen" on an answered question told the hall something false.
+    if let Some(on_air) = state.on_air {
+        let settled = events.iter().any(|e| {
+            matches!(e, EventKind::QuestionAnswered { post, .. }
+                | EventKind::QuestionDismissed { post, .. } if *post == on_air)
+        });
+        let sets_on_air = events
+            .iter()
+            .any(|e| matches!(e, EventKind::OnAirSet { .. }));
+        if settled && !sets_on_air {
+            events.push(EventKind::OnAirSet { post: None });
+        }
+    }
+    Ok(events)
+}
+
+fn decide_command(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) -> Decision {
     if let Command::CreateMeeting { details, settings } = cmd {
         require_organizer(actor)?;
         if state.exists {

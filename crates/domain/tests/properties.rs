@@ -636,10 +636,17 @@ fn check_authority(
                             | "question_answered"
                             | "question_assigned"
                             | "question_unassigned"
+                            | "on_air_set"
                     ),
                     "panelist caused {}",
                     name
                 );
+                // A panelist never puts a question on air; answering the one on air takes it
+                // off (the screen must not show an answered question as current).
+                if let EventKind::OnAirSet { post } = k {
+                    prop_assert_eq!(*post, None);
+                    prop_assert!(before.on_air.is_some());
+                }
                 // A panelist routes only to themselves.
                 if let EventKind::QuestionAssigned { to, .. } = k {
                     prop_assert_eq!(

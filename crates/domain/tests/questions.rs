@@ -834,3 +834,33 @@ fn who_may_vote() {
         "meeting_closed"
     );
 }
+
+/// Answering or dismissing the question on air takes it off air in the same command, so no
+/// screen shows an answered question as "now on screen"; another question on air stays.
+#[test]
+fn answering_or_dismissing_the_question_on_air_takes_it_off_air() {
+    let mut t = Town::open();
+    let a = t.h.question(t.anne, "A");
+    let b = t.h.question(t.bo, "B");
+    t.h.ok(t.moderator, Command::SetOnAir { post: Some(a) });
+    assert_eq!(
+        names(&t.h.ok(t.panelist, answer_written(a, "Svar"))),
+        ["question_answered", "on_air_set"]
+    );
+    assert_eq!(t.h.state.on_air, None);
+    t.h.ok(t.moderator, Command::SetOnAir { post: Some(b) });
+    assert_eq!(
+        names(&t.h.ok(t.moderator, dismiss(b, "Uden for emnet"))),
+        ["question_dismissed", "on_air_set"]
+    );
+    assert_eq!(t.h.state.on_air, None);
+    // Answering a question that is not on air leaves the one on air alone.
+    let c = t.h.question(t.carl, "C");
+    let d = t.h.question(t.anne, "D");
+    t.h.ok(t.moderator, Command::SetOnAir { post: Some(c) });
+    assert_eq!(
+        names(&t.h.ok(t.panelist, answer_written(d, "Svar"))),
+        ["question_answered"]
+    );
+    assert_eq!(t.h.state.on_air, Some(c));
+}
