@@ -104,13 +104,13 @@ async function meetingList(account) {
     try { const r = await api('POST', '/api/meetings', body); location.href = `/admin?m=${r.meeting_id}`; } catch (x) { err.textContent = errorText(x); }
   });
   const rows = list.map((m) => el('tr', null,
-    el('td', null, el('a', { href: `/admin?m=${m.id}` }, m.title)),
-    el('td', null, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), ' ', fu.listFlag(m)),
-    el('td', null, m.starts_at ? fmtDateTime(m.starts_at) : '–')));
+    el('td', { 'data-label': t('admin.f.title') }, el('a', { href: `/admin?m=${m.id}` }, m.title)),
+    el('td', { 'data-label': t('admin.status') }, el('span', null, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), ' ', fu.listFlag(m))),
+    el('td', { 'data-label': t('admin.f.starts') }, m.starts_at ? fmtDateTime(m.starts_at) : '–')));
   main().replaceChildren(
     el('div', { class: 'row spread' }, el('h1', null, account ? account.organization.name : t('admin.title')), account ? orgs.accountBar(account) : logoutButton(null)),
     el('section', { class: 'card', 'aria-labelledby': 'list-h' }, el('h2', { id: 'list-h' }, t('admin.meetings')),
-      list.length ? el('div', { class: 'table-wrap' }, el('table', null, el('thead', null, el('tr', null, el('th', { scope: 'col' }, t('admin.f.title')), el('th', { scope: 'col' }, t('admin.status')), el('th', { scope: 'col' }, t('admin.f.starts')))), el('tbody', null, rows)))
+      list.length ? el('div', { class: 'table-wrap' }, el('table', { class: 'stack-table' }, el('thead', null, el('tr', null, el('th', { scope: 'col' }, t('admin.f.title')), el('th', { scope: 'col' }, t('admin.status')), el('th', { scope: 'col' }, t('admin.f.starts')))), el('tbody', null, rows)))
         : el('p', { class: 'empty' }, t('admin.no_meetings'))),
     create,
     account ? orgs.brandingCard(account.organization, () => adminPage()) : await orgs.orgsSection());

@@ -113,17 +113,24 @@ export function listFlag(summary) {
 export async function organizerCard(meetingId, onDone) {
   let f;
   try { f = await api('GET', `/api/meetings/${meetingId}/follow-up`); } catch (_) { return null; }
+  // Each cell carries its column's name: on a phone the table is read row by row (app.css).
+  const cols = ['name', 'assigned', 'answered', 'open', 'median'];
+  const cell = (i, v) => el('td', { 'data-label': t(`followup.col.${cols[i]}`) }, v);
   const rows = f.panelists.map((p) => el('tr', null,
-    el('td', null, p.name), el('td', null, String(p.assigned)), el('td', null, String(p.answered)), el('td', null, String(p.open)),
-    el('td', null, p.median_answer_secs == null ? '–' : t('followup.minutes', { n: Math.round(p.median_answer_secs / 60) }))));
+    cell(0, p.name), cell(1, String(p.assigned)), cell(2, String(p.answered)), cell(3, String(p.open)),
+    cell(4, p.median_answer_secs == null ? '–' : t('followup.minutes', { n: Math.round(p.median_answer_secs / 60) }))));
   const card = el('section', { class: 'card', 'aria-labelledby': 'fu-h' }, el('h2', { id: 'fu-h' }, t('followup.title')));
   if (f.due) {
     card.append(el('p', { class: f.overdue ? 'followup-line overdue' : 'followup-line' },
       f.follow_up_closed_at ? t('followup.closed') : t(f.overdue ? 'followup.overdue' : 'followup.due', { date: fmtDateTime(f.due), n: f.unanswered.length })));
   }
   card.append(el('p', null, t('counter.answered', { a: f.counters.answered, n: f.counters.questions })));
+  // Every open question, routed or not: the per-panelist "open" column alone said 0 while
+  // twenty unrouted questions were overdue.
+  const open = Math.max(0, f.counters.questions - f.counters.answered - (f.counters.dismissed || 0));
+  card.append(el('p', { class: open ? 'followup-open warn' : 'followup-open' }, t('followup.open_total', { n: open })));
   if (rows.length) {
-    card.append(el('div', { class: 'table-wrap' }, el('table', null,
+    card.append(el('div', { class: 'table-wrap' }, el('table', { class: 'stack-table' },
       el('thead', null, el('tr', null, ['name', 'assigned', 'answered', 'open', 'median'].map((k) => el('th', { scope: 'col' }, t(`followup.col.${k}`))))),
       el('tbody', null, rows))));
   }

@@ -19,7 +19,12 @@ export function toast(msg) {
 }
 
 /** Connection state in the header (a status region: changes are read out politely). */
+let lastConn = ['connecting', null];
+/** Say the connection state again after the meeting changed (opened, closed). */
+export function refreshConn(meeting) { connState(lastConn[0], lastConn[1], meeting); }
+
 export function connState(name, info, meeting) {
+  lastConn = [name, info];
   // "● Live" reads as "the meeting is live": say it only for an open meeting. Before and after
   // the meeting a working connection needs no word; trouble is always shown.
   if (name === 'live') { if (!meeting || meeting.status === 'open') setConn(t('conn.live'), 'ok'); else setConn('', ''); }
@@ -167,7 +172,8 @@ export class StreamPanel {
       // In the page only on request (or while the reader is already at the end): never pull
       // the meeting's title and the way to take part out of view on arrival.
       const last = this.listNode.lastElementChild;
-      if (last && (focusLast || this.follow)) last.scrollIntoView({ block: 'end' });
+      // (Never from the top of the page: a reader who has not scrolled is reading the top.)
+      if (last && (focusLast || (this.follow && window.scrollY > 0))) last.scrollIntoView({ block: 'end' });
     } else this.scroller.scrollTop = this.scroller.scrollHeight;
     this.follow = true;
     this.clearNew();
@@ -251,7 +257,12 @@ export function toggleSlot(list, p, button, build) {
   slot.replaceChildren();
   list.root.querySelectorAll('[aria-expanded="true"]').forEach((b) => { if (slot.parentNode.contains(b)) b.setAttribute('aria-expanded', 'false'); });
   if (open) { delete slot.dataset.for; button.focus(); return; }
-  const close = () => { slot.replaceChildren(); delete slot.dataset.for; button.setAttribute('aria-expanded', 'false'); if (button.isConnected) button.focus(); };
+  const close = () => {
+    const had = slot.contains(document.activeElement);
+    slot.replaceChildren(); delete slot.dataset.for; button.setAttribute('aria-expanded', 'false');
+    if (button.isConnected) button.focus();
+    else if (had) { const n = list.nodes.get(p.id); if (n) n.focus({ preventScroll: true }); } // the post changed meanwhile
+  };
   const form = build(close);
   slot.dataset.for = button.dataset.action;
   slot.append(form);
@@ -279,6 +290,9 @@ export function smallForm({ id, label, multiline, required, maxlength, submit, o
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (required && !field.value.trim()) { err.textContent = t('error.empty'); field.focus(); return; }
+    // A disabled button drops keyboard focus to the page top: keep it in the form (on the
+    // field) while the command runs, so the list can move it on to the next item.
+    if (document.activeElement === btn) field.focus({ preventScroll: true });
     btn.disabled = true; err.textContent = '';
     try { await onsubmit(field.value.trim(), form); } catch (x) { err.textContent = errorText(x); } finally { btn.disabled = false; }
   });
@@ -325,6 +339,7 @@ export async function citizenPage(id, initial) {
     meeting: (m, old) => {
       if (!old || old.title !== m.title || old.status !== m.status || old.description_html !== m.description_html || old.video_url !== m.video_url || old.starts_at !== m.starts_at || JSON.stringify(old.staff) !== JSON.stringify(m.staff)) renderInfo();
       if (old && old.on_air !== m.on_air) stream.list.setOnAir(old.on_air, m.on_air);
+      if (!old || old.status !== m.status) refreshConn(m);
       if (!old || old.pinned_notice !== m.pinned_notice) renderPinned();
       stream.updateCounter();
       renderComposer();
@@ -490,7 +505,7 @@ export async function citizenPage(id, initial) {
       el('label', { for: 'join-name' }, t('join.name')), name,
       el('fieldset', { class: 'optional' }, el('legend', null, t('join.optional')),
         why,
-        el('div', { class: 'pair' },
+        el('div', { class: 'pair tight' },
           el('div', null, el('label', { for: 'join-age' }, t('join.age')), age),
           el('div', null, el('label', { for: 'join-gender' }, t('join.gender')), gender))),
       btn, err, notice);

@@ -4,7 +4,7 @@
 
 import { el, fill, t, $, safeHtml } from './util.js';
 import { Feed } from './live.js';
-import { connState } from './meeting.js';
+import { connState, refreshConn } from './meeting.js';
 
 export function screenPage(id) {
   document.body.classList.add('screen-mode');
@@ -51,7 +51,7 @@ export function screenPage(id) {
   }
 
   const feed = new Feed(id, {
-    reset: draw, post: draw, remove: draw, meeting: draw, counters: draw, presence: draw, state: connState,
+    reset: draw, post: draw, remove: draw, meeting: (m, old) => { if (!old || old.status !== m.status) refreshConn(m); draw(); }, counters: draw, presence: draw, state: (n, i) => connState(n, i, feed.meeting),
   });
   feed.start();
 }

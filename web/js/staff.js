@@ -5,7 +5,7 @@
 import { el, fill, t, api, errorText, fmtTime, takeFragment, announce, $, langSwitch } from './util.js';
 import { Feed } from './live.js';
 import { authorLine, answerBlock } from './posts.js';
-import { StreamPanel, meetingInfo, connState, toast, topExtra, toggleSlot, smallForm } from './meeting.js';
+import { StreamPanel, meetingInfo, connState, refreshConn, toast, topExtra, toggleSlot, smallForm } from './meeting.js';
 import { assignedTo, assigneeLine, assignForm, snippetPicker } from './followup.js';
 
 const HIDE_REASONS = ['abusive', 'off_topic', 'personal_data', 'spam', 'duplicate', 'other'];
@@ -187,6 +187,7 @@ export async function staffPage(id) {
     remove: (pid) => { stream.list.remove(pid); scheduleSync(); },
     meeting: (m, old) => {
       renderHead();
+      if (!old || old.status !== m.status) refreshConn(m);
       if (queue) queue.list.items.clear();
       if (old && old.on_air !== m.on_air) stream.list.setOnAir(old.on_air, m.on_air);
       stream.updateCounter();
