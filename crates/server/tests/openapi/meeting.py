@@ -25,12 +25,15 @@ import pkgutil
 import sys
 import uuid
 
+import httpx
+
 import borgermode_client.api as api_pkg
 import borgermode_client.models as models
 from borgermode_client import AuthenticatedClient, Client
 from jsonschema import Draft202012Validator
 
 BASE = os.environ["BORGERMODE_BASE"]
+TIMEOUT = httpx.Timeout(30.0)
 ADMIN = os.environ["BORGERMODE_ADMIN_TOKEN"]
 with open(sys.argv[1], encoding="utf-8") as f:
     DOC = json.load(f)
@@ -68,11 +71,11 @@ def session_token(resp, meeting):
 
 
 def anonymous():
-    return Client(base_url=BASE, raise_on_unexpected_status=True)
+    return Client(base_url=BASE, timeout=TIMEOUT, raise_on_unexpected_status=True)
 
 
 def bearer(token):
-    return AuthenticatedClient(base_url=BASE, token=token, raise_on_unexpected_status=True)
+    return AuthenticatedClient(base_url=BASE, token=token, timeout=TIMEOUT, raise_on_unexpected_status=True)
 
 
 admin = bearer(ADMIN)
