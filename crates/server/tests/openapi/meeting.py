@@ -19,17 +19,21 @@ Any failed assertion exits non-zero with the step that failed.
 """
 
 import importlib
+import io
 import json
 import os
 import pkgutil
+import struct
 import sys
 import uuid
+import zlib
 
 import httpx
 
 import borgermode_client.api as api_pkg
 import borgermode_client.models as models
 from borgermode_client import AuthenticatedClient, Client
+from borgermode_client.types import File
 from jsonschema import Draft202012Validator
 
 BASE = os.environ["BORGERMODE_BASE"]
@@ -302,6 +306,32 @@ for body in ["a" * 5001, "a" * 5000]:
 r = admin.get_httpx_client().post("/api/organizations", json={"name": "Grænsekommune"})
 assert r.status_code == 201, r.text
 org = r.json()["id"]
+
+
+def png_1x1():
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\x0b\x5c\xad")) + chunk(b"IEND", b"")
+
+
+# The logo goes up as bytes (not a JSON array of integers) and comes back the same.
+logo = png_1x1()
+view = expect(
+    op("put_logo").sync_detailed(id=uuid.UUID(org), client=admin, body=File(payload=io.BytesIO(logo), mime_type="image/png")),
+    200,
+    "upload the logo",
+)
+assert view.logo_url, view
+got = expect(op("get_logo").sync_detailed(id=uuid.UUID(org), client=anonymous()), 200, "read the logo")
+assert got.payload.read() == logo, "the logo comes back byte for byte"
+problem = expect(
+    op("put_logo").sync_detailed(id=uuid.UUID(org), client=admin, body=File(payload=io.BytesIO(b"GIF89a"), mime_type="image/png")),
+    400,
+    "upload a GIF",
+)
+assert problem.code == "unsupported_media_type", problem
 for name in ["", "o" * 100, "o" * 101]:
     agree("CreateOrganizationRequest", "POST", "/api/organizations", {"name": name})
 for name in ["o" * 100, "o" * 101]:
