@@ -37,10 +37,14 @@ pub struct Problem {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SettingsPatch {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20000))]
     pub max_body_chars: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(maximum = 3600))]
     pub slow_mode_secs: Option<u32>,
     pub premoderation: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub keywords: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub report_threshold: Option<u32>,
     pub auto_hold_reports: Option<bool>,
 }
@@ -48,14 +52,23 @@ pub struct SettingsPatch {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateMeetingRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = "\\S")
+    )]
     pub title: String,
     /// Markdown.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: String,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     #[serde(default = "default_language")]
     pub language: Language,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2000, pattern = "^\\s*(https?://\\S+)?\\s*$")
+    )]
     pub video_url: Option<String>,
     #[serde(default)]
     pub settings: SettingsPatch,
@@ -73,7 +86,12 @@ fn default_language() -> Language {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EditMeetingRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = "\\S")
+    )]
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     #[serde(default, with = "double_option")]
     pub starts_at: Option<Option<DateTime<Utc>>>,
@@ -81,6 +99,10 @@ pub struct EditMeetingRequest {
     pub ends_at: Option<Option<DateTime<Utc>>>,
     pub language: Option<Language>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2000, pattern = "^\\s*(https?://\\S+)?\\s*$")
+    )]
     pub video_url: Option<Option<String>>,
 }
 
@@ -146,9 +168,14 @@ pub struct CommandAck {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateStaffLinkRequest {
     pub role: StaffRole,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 40, pattern = "\\S")
+    )]
     pub name: String,
     /// E.g. "Borgmester", "Teknik- og Miljøudvalget".
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
     pub role_line: String,
 }
 
@@ -177,6 +204,10 @@ pub struct AdminSessionRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct JoinRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 40, pattern = "\\S")
+    )]
     pub display_name: String,
     pub age_band: Option<AgeBand>,
     pub gender: Option<Gender>,
@@ -198,6 +229,10 @@ pub struct SessionResponse {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreatePostRequest {
     pub kind: PostKind,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20000, pattern = "\\S")
+    )]
     pub body: String,
     /// Reply to this post (one level of threading; replies are comments).
     pub parent: Option<u64>,
@@ -206,6 +241,10 @@ pub struct CreatePostRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NoticeRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20000, pattern = "\\S")
+    )]
     pub body: String,
     #[serde(default)]
     pub pin: bool,
@@ -214,8 +253,13 @@ pub struct NoticeRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RoomQuestionRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20000, pattern = "\\S")
+    )]
     pub body: String,
     /// Name of the person in the hall, if they want it shown.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub name: Option<String>,
 }
 
@@ -237,6 +281,7 @@ pub struct VoteResponse {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ReasonRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub reason: Option<String>,
 }
 
@@ -244,6 +289,10 @@ pub struct ReasonRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DismissRequest {
     /// Shown to the asker.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 500, pattern = "\\S")
+    )]
     pub reason: String,
 }
 
@@ -251,12 +300,17 @@ pub struct DismissRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct WrittenAnswerRequest {
     /// Markdown; links allowed (sanitized).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 5000, pattern = "\\S")
+    )]
     pub body: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LiveAnswerRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
 }
 
@@ -277,6 +331,7 @@ pub struct OnAirRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct HideRequest {
     pub reason: HideReason,
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
 }
 
@@ -291,6 +346,7 @@ pub struct BanRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct MuteRequest {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10080))]
     pub minutes: u32,
 }
 
@@ -379,7 +435,6 @@ pub struct AnnouncementsResponse {
 
 /// Body of `POST /api/meetings/{id}/questions/{post}/assign`: exactly one of the two.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AssignRequest {
     /// A panelist of the meeting.
     #[serde(default)]
@@ -388,6 +443,45 @@ pub struct AssignRequest {
     #[serde(default)]
     pub department: Option<String>,
 }
+
+/// By hand, because "exactly one of the two" is a `oneOf`, which the derive cannot say: giving
+/// both, or neither, is refused by the server (422) and by this schema.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AssignRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        let panelist = ObjectBuilder::new()
+            .property(
+                "panelist",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .description(Some("A panelist of the meeting")),
+            )
+            .required("panelist");
+        let department = ObjectBuilder::new()
+            .property(
+                "department",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(80))
+                    .pattern(Some("\\S"))
+                    .description(Some("A department by name (free text)")),
+            )
+            .required("department");
+        OneOfBuilder::new()
+            .item(panelist)
+            .item(department)
+            .description(Some("Exactly one of `panelist` and `department`"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for AssignRequest {}
 
 /// One panelist's response figures.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,8 +549,16 @@ pub struct AnswerSnippetView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AnswerSnippetRequest {
     /// 1 to 120 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 120, pattern = "\\S")
+    )]
     pub title: String,
     /// Markdown, 1 to 5000 characters; links to the municipality's self-service pages welcome.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 5000, pattern = "\\S")
+    )]
     pub body: String,
 }
 
@@ -486,6 +588,7 @@ pub struct NotifyStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NotifyRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 254))]
     pub email: String,
 }
 
@@ -588,5 +691,6 @@ pub struct PrivacyNoticeView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PrivacyNoticeRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub notice: Option<String>,
 }

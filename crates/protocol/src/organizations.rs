@@ -46,13 +46,20 @@ pub struct OrganizationView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateOrganizationRequest {
     /// 1-100 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\s*(#[0-9a-fA-F]{6})?\\s*$"))]
     pub primary_color: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\s*(#[0-9a-fA-F]{6})?\\s*$"))]
     pub accent_color: Option<String>,
     /// An e-mail address or an https URL.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
     pub privacy_contact: Option<String>,
 }
 
@@ -61,9 +68,16 @@ pub struct CreateOrganizationRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OrganizationPatch {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\s*(#[0-9a-fA-F]{6})?\\s*$"))]
     pub primary_color: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\s*(#[0-9a-fA-F]{6})?\\s*$"))]
     pub accent_color: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
     pub privacy_contact: Option<String>,
 }
 
@@ -72,6 +86,7 @@ pub struct OrganizationPatch {
 pub struct CreateInviteRequest {
     /// How long the link stays valid, 1-720 hours; the installation's default when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 720))]
     pub valid_hours: Option<u32>,
 }
 
@@ -103,9 +118,15 @@ pub struct InviteInfo {
 pub struct AcceptInviteRequest {
     pub invite: String,
     /// 1-80 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 80, pattern = "\\S")
+    )]
     pub display_name: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 254))]
     pub email: String,
     /// At least 10 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10))]
     pub password: String,
 }
 

@@ -126,6 +126,7 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
         (Method::GET, p("/queue"), None),
         (Method::GET, p("/announcements"), None),
         (Method::GET, p("/report"), None),
+        (Method::GET, p("/report.json"), None),
         (Method::GET, p("/report.csv"), None),
         (Method::GET, p("/report.html"), None),
         (Method::GET, p("/report-options"), None),

@@ -95,17 +95,17 @@ fn removal_cookie(state: &State) -> actix_web::cookie::Cookie<'static> {
     c
 }
 
-#[utoipa::path(get, path = "/api/account", tag = "organizer",
-    responses((status = 200, body = AccountView), (status = 401, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/account", tag = "organizer", operation_id = "get_account",
+    responses((status = 200, body = AccountView), (status = 401, description = "unauthorized: no usable credentials")),
     security(("organizer_session" = [])))]
 pub async fn me(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let account = state.account(&req).await?.ok_or(ApiError::Unauthorized)?;
     Ok(HttpResponse::Ok().json(account_view(&state, &account).await?))
 }
 
-#[utoipa::path(post, path = "/api/account/invite-info", tag = "organizer", request_body = InviteInfoRequest,
-    responses((status = 200, body = InviteInfo), (status = 404, body = borgermode_protocol::http::Problem),
-        (status = 410, body = borgermode_protocol::http::Problem, description = "invite_used or invite_expired")))]
+#[utoipa::path(post, path = "/api/account/invite-info", tag = "organizer", operation_id = "get_invite_info", request_body = InviteInfoRequest,
+    responses((status = 200, body = InviteInfo), (status = 404, description = "not_found: unknown invite"),
+        (status = 410, description = "invite_used or invite_expired"), (status = 429, description = "rate_limited (Retry-After)")))]
 pub async fn invite_info(
     state: State,
     req: HttpRequest,
@@ -135,11 +135,11 @@ pub async fn invite_info(
     }))
 }
 
-#[utoipa::path(post, path = "/api/account/invite", tag = "organizer", request_body = AcceptInviteRequest,
+#[utoipa::path(post, path = "/api/account/invite", tag = "organizer", operation_id = "accept_invite", request_body = AcceptInviteRequest,
     responses((status = 201, body = AccountView, description = "account created and signed in (session cookie)"),
-        (status = 404, body = borgermode_protocol::http::Problem), (status = 409, body = borgermode_protocol::http::Problem, description = "email_taken"),
-        (status = 410, body = borgermode_protocol::http::Problem, description = "invite_used or invite_expired"),
-        (status = 422, body = borgermode_protocol::http::Problem)))]
+        (status = 404, description = "not_found: unknown invite"), (status = 409, description = "email_taken"),
+        (status = 410, description = "invite_used or invite_expired"),
+        (status = 422, description = "validation_failed: display_name, email or password"), (status = 429, description = "rate_limited (Retry-After)")))]
 pub async fn accept_invite(
     state: State,
     req: HttpRequest,
@@ -206,10 +206,10 @@ pub async fn accept_invite(
         .json(account_view(&state, &account).await?))
 }
 
-#[utoipa::path(post, path = "/api/account/session", tag = "organizer", request_body = SignInRequest,
+#[utoipa::path(post, path = "/api/account/session", tag = "organizer", operation_id = "sign_in", request_body = SignInRequest,
     responses((status = 200, body = AccountView, description = "signed in (session cookie)"),
-        (status = 401, body = borgermode_protocol::http::Problem, description = "invalid_credentials"),
-        (status = 429, body = borgermode_protocol::http::Problem)))]
+        (status = 401, description = "invalid_credentials"),
+        (status = 429, description = "rate_limited (Retry-After)")))]
 pub async fn sign_in(
     state: State,
     req: HttpRequest,
@@ -244,7 +244,7 @@ pub async fn sign_in(
         .json(account_view(&state, &account).await?))
 }
 
-#[utoipa::path(delete, path = "/api/account/session", tag = "organizer",
+#[utoipa::path(delete, path = "/api/account/session", tag = "organizer", operation_id = "sign_out",
     responses((status = 204, description = "this browser is signed out")))]
 pub async fn sign_out(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
@@ -259,9 +259,9 @@ pub async fn sign_out(state: State, req: HttpRequest) -> Result<HttpResponse, Ap
         .finish())
 }
 
-#[utoipa::path(delete, path = "/api/account/sessions", tag = "organizer",
+#[utoipa::path(delete, path = "/api/account/sessions", tag = "organizer", operation_id = "sign_out_everywhere",
     responses((status = 200, body = SignedOutResponse, description = "every session of the account has ended"),
-        (status = 401, body = borgermode_protocol::http::Problem)),
+        (status = 401, description = "unauthorized: no usable credentials")),
     security(("organizer_session" = [])))]
 pub async fn sign_out_everywhere(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;

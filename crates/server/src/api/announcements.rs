@@ -20,13 +20,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/meetings/{id}/announcements", web::get().to(announcements));
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/announcements", tag = "organizer",
+#[utoipa::path(get, path = "/api/meetings/{id}/announcements", tag = "organizer", operation_id = "get_announcements",
     params(("id" = Uuid, Path, description = "Meeting id")),
     responses((status = 200, body = AnnouncementsResponse),
-        (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 403, body = borgermode_protocol::http::Problem, description = "a participant of the meeting, not the organizer"),
-        (status = 404, body = borgermode_protocol::http::Problem, description = "unknown meeting, or another organization's"),
-        (status = 409, body = borgermode_protocol::http::Problem, description = "`meeting_has_no_time`: set a start time first")),
+        (status = 401, description = "unauthorized: no usable credentials"),
+        (status = 403, description = "a participant of the meeting, not the organizer"),
+        (status = 404, description = "unknown meeting, or another organization's"),
+        (status = 409, description = "`meeting_has_no_time`: set a start time first")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn announcements(
     state: State,

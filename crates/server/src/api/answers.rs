@@ -66,9 +66,9 @@ fn validate(req: AnswerSnippetRequest) -> Result<(String, String), ApiError> {
     Ok((title, body))
 }
 
-#[utoipa::path(get, path = "/api/organizations/{org}/answers", tag = "organizer",
-    params(("org" = Uuid, Path)),
-    responses((status = 200, body = [AnswerSnippetView]), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/organizations/{org}/answers", tag = "organizer", operation_id = "list_prepared_answers",
+    params(("org" = Uuid, Path, description = "Organization id")),
+    responses((status = 200, body = [AnswerSnippetView], description = "by title"), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found: unknown, or another organization's")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn list(
     state: State,
@@ -80,10 +80,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(all.iter().map(view).collect::<Vec<_>>()))
 }
 
-#[utoipa::path(post, path = "/api/organizations/{org}/answers", tag = "organizer",
-    params(("org" = Uuid, Path)), request_body = AnswerSnippetRequest,
-    responses((status = 201, body = AnswerSnippetView), (status = 404, body = borgermode_protocol::http::Problem),
-        (status = 422, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(post, path = "/api/organizations/{org}/answers", tag = "organizer", operation_id = "create_prepared_answer",
+    params(("org" = Uuid, Path, description = "Organization id")), request_body = AnswerSnippetRequest,
+    responses((status = 201, body = AnswerSnippetView), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found: unknown, or another organization's"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn create(
     state: State,
@@ -107,10 +106,9 @@ pub async fn create(
     Ok(HttpResponse::Created().json(view(&s)))
 }
 
-#[utoipa::path(put, path = "/api/organizations/{org}/answers/{answer}", tag = "organizer",
-    params(("org" = Uuid, Path), ("answer" = Uuid, Path)), request_body = AnswerSnippetRequest,
-    responses((status = 200, body = AnswerSnippetView), (status = 404, body = borgermode_protocol::http::Problem),
-        (status = 422, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(put, path = "/api/organizations/{org}/answers/{answer}", tag = "organizer", operation_id = "update_prepared_answer",
+    params(("org" = Uuid, Path, description = "Organization id"), ("answer" = Uuid, Path, description = "Prepared answer id")), request_body = AnswerSnippetRequest,
+    responses((status = 200, body = AnswerSnippetView), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn update(
     state: State,
@@ -134,9 +132,9 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(view(&s)))
 }
 
-#[utoipa::path(delete, path = "/api/organizations/{org}/answers/{answer}", tag = "organizer",
-    params(("org" = Uuid, Path), ("answer" = Uuid, Path)),
-    responses((status = 204), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(delete, path = "/api/organizations/{org}/answers/{answer}", tag = "organizer", operation_id = "delete_prepared_answer",
+    params(("org" = Uuid, Path, description = "Organization id"), ("answer" = Uuid, Path, description = "Prepared answer id")),
+    responses((status = 204, description = "deleted"), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn delete(
     state: State,
@@ -152,10 +150,11 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/answers", tag = "panelist",
-    params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/meetings/{id}/answers", tag = "panelist", operation_id = "list_meeting_prepared_answers",
+    params(("id" = Uuid, Path, description = "Meeting id")),
     description = "The prepared answers of the meeting's organization, for the meeting's staff and organizer.",
-    responses((status = 200, body = [AnswerSnippetView]), (status = 403, body = borgermode_protocol::http::Problem)))]
+    responses((status = 200, body = [AnswerSnippetView]), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn for_meeting(
     state: State,
     req: HttpRequest,

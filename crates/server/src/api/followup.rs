@@ -29,13 +29,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/meetings/{id}/follow-up/close", web::post().to(close));
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/assign", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = AssignRequest,
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/assign", tag = "moderator", operation_id = "assign_question",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body = AssignRequest,
     description = "Route a question to a panelist or a department. Moderators and the organizer route to anyone; a panelist may only take a question for themselves.",
-    responses((status = 200, body = borgermode_protocol::http::CommandAck),
-        (status = 404, body = borgermode_protocol::http::Problem, description = "not_found: no such question or panelist"),
-        (status = 409, body = borgermode_protocol::http::Problem, description = "invalid_state: answered, dismissed or merged, or the follow-up is closed"),
-        (status = 422, body = borgermode_protocol::http::Problem)))]
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"),
+        (status = 404, description = "not_found: no such question or panelist"),
+        (status = 409, description = "invalid_state: answered, dismissed or merged, or the follow-up is closed"),
+        (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn assign(
     state: State,
     req: HttpRequest,
@@ -75,9 +76,10 @@ pub async fn assign(
     .await
 }
 
-#[utoipa::path(delete, path = "/api/meetings/{id}/questions/{post}/assign", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(delete, path = "/api/meetings/{id}/questions/{post}/assign", tag = "moderator", operation_id = "unassign_question",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "invalid_state")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn unassign(
     state: State,
     req: HttpRequest,
@@ -96,10 +98,10 @@ pub async fn unassign(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/follow-up/close", tag = "organizer",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck),
-        (status = 409, body = borgermode_protocol::http::Problem, description = "invalid_state: the meeting is not closed")),
+#[utoipa::path(post, path = "/api/meetings/{id}/follow-up/close", tag = "organizer", operation_id = "close_follow_up",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"),
+        (status = 409, description = "invalid_state: the meeting is not closed")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn close(
     state: State,
@@ -126,10 +128,11 @@ pub async fn close(
     Ok(resp)
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/follow-up", tag = "panelist",
-    params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/meetings/{id}/follow-up", tag = "panelist", operation_id = "get_follow_up",
+    params(("id" = Uuid, Path, description = "Meeting id")),
     description = "Routing and follow-up overview: deadline, overdue flag, open questions, figures per panelist and department. For the organizer and the meeting's staff.",
-    responses((status = 200, body = FollowUpResponse), (status = 403, body = borgermode_protocol::http::Problem)))]
+    responses((status = 200, body = FollowUpResponse), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn follow_up(
     state: State,
     req: HttpRequest,

@@ -11,13 +11,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(readyz));
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is up")))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "healthz", responses((status = 200, description = "The process is up", content_type = "text/plain", body = String)))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readyz",
+    responses((status = 200, body = Readiness), (status = 503, body = Readiness, description = "not ready: the body says what is down")))]
 pub async fn readyz(state: State) -> HttpResponse {
     let store_ok = state.store.ping().await.is_ok();
     let bus_ok = state.hub.bus().healthy();

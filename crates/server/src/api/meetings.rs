@@ -38,11 +38,11 @@ pub fn apply_settings(base: MeetingSettings, p: SettingsPatch) -> MeetingSetting
     }
 }
 
-#[utoipa::path(post, path = "/api/meetings", tag = "organizer",
+#[utoipa::path(post, path = "/api/meetings", tag = "organizer", operation_id = "create_meeting",
     request_body = CreateMeetingRequest,
-    responses((status = 201, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 404, body = borgermode_protocol::http::Problem, description = "organization_id names no organization of the caller"),
-        (status = 422, body = borgermode_protocol::http::Problem)),
+    responses((status = 201, body = borgermode_protocol::http::CommandAck, description = "created (status draft); `meeting_id` names it"), (status = 401, description = "unauthorized: no usable credentials"),
+        (status = 404, description = "organization_id names no organization of the caller"),
+        (status = 422, description = "validation_failed (with `field`), body_too_long")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn create(
     state: State,
@@ -94,9 +94,9 @@ pub async fn create(
     respond(result?, true)
 }
 
-#[utoipa::path(get, path = "/api/meetings", tag = "organizer",
+#[utoipa::path(get, path = "/api/meetings", tag = "organizer", operation_id = "list_meetings",
     responses((status = 200, body = [MeetingSummary], description = "The admin sees every meeting; an organizer account those of its organization"),
-        (status = 401, body = borgermode_protocol::http::Problem)),
+        (status = 401, description = "unauthorized: no usable credentials")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let organizer = state.organizer(&req).await?.ok_or(ApiError::Unauthorized)?;
@@ -133,9 +133,11 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}", tag = "public",
+#[utoipa::path(get, path = "/api/meetings/{id}", tag = "public", operation_id = "get_meeting",
     params(("id" = Uuid, Path, description = "Meeting id")),
-    responses((status = 200, body = borgermode_protocol::views::MeetingView), (status = 404, body = borgermode_protocol::http::Problem)))]
+    description = "The meeting as the caller's audience sees it: staff (the organizer, a moderator or panelist of the meeting) or public (everyone else, no credentials needed).",
+    responses((status = 200, body = borgermode_protocol::views::MeetingView), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security((), ("participant_session" = []), ("participant_cookie" = []), ("admin_token" = []), ("organizer_session" = [])))]
 pub async fn get(
     state: State,
     req: HttpRequest,
@@ -149,9 +151,11 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/posts", tag = "public",
+#[utoipa::path(get, path = "/api/meetings/{id}/posts", tag = "public", operation_id = "get_meeting_posts",
     params(("id" = Uuid, Path, description = "Meeting id")),
-    responses((status = 200, body = MeetingStateResponse), (status = 404, body = borgermode_protocol::http::Problem)))]
+    description = "The meeting and its posts as the caller's audience sees them (a participant also sees their own held or hidden posts).",
+    responses((status = 200, body = MeetingStateResponse), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security((), ("participant_session" = []), ("participant_cookie" = []), ("admin_token" = []), ("organizer_session" = [])))]
 pub async fn posts(
     state: State,
     req: HttpRequest,
@@ -166,9 +170,9 @@ pub async fn posts(
     Ok(HttpResponse::Ok().json(MeetingStateResponse { meeting, posts }))
 }
 
-#[utoipa::path(patch, path = "/api/meetings/{id}", tag = "organizer",
-    params(("id" = Uuid, Path)), request_body = EditMeetingRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 422, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(patch, path = "/api/meetings/{id}", tag = "organizer", operation_id = "edit_meeting",
+    params(("id" = Uuid, Path, description = "Meeting id")), request_body = EditMeetingRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn edit(
     state: State,
@@ -198,9 +202,10 @@ pub async fn edit(
     .await
 }
 
-#[utoipa::path(patch, path = "/api/meetings/{id}/settings", tag = "moderator",
-    params(("id" = Uuid, Path)), request_body = SettingsPatch,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 403, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(patch, path = "/api/meetings/{id}/settings", tag = "moderator", operation_id = "change_settings",
+    params(("id" = Uuid, Path, description = "Meeting id")), request_body = SettingsPatch,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn settings(
     state: State,
     req: HttpRequest,
@@ -223,8 +228,9 @@ pub async fn settings(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/schedule", tag = "organizer", params(("id" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)), security(("admin_token" = []), ("organizer_session" = [])))]
+#[utoipa::path(post, path = "/api/meetings/{id}/schedule", tag = "organizer", operation_id = "schedule_meeting", params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "invalid_state")),
+    security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn schedule(
     state: State,
     req: HttpRequest,
@@ -242,8 +248,10 @@ pub async fn schedule(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/open", tag = "organizer", params(("id" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/open", tag = "organizer", operation_id = "open_meeting", params(("id" = Uuid, Path, description = "Meeting id")),
+    description = "The organizer or a moderator of the meeting.",
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn open(
     state: State,
     req: HttpRequest,
@@ -253,8 +261,10 @@ pub async fn open(
     run_command(&state, &req, &room, Who::Either, Command::Open, false).await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/close", tag = "organizer", params(("id" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/close", tag = "organizer", operation_id = "close_meeting", params(("id" = Uuid, Path, description = "Meeting id")),
+    description = "The organizer or a moderator of the meeting. Starts the follow-up.",
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn close(
     state: State,
     req: HttpRequest,

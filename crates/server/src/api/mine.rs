@@ -78,8 +78,9 @@ fn notify_available(state: &State, room: &crate::live::room::Room) -> bool {
     state.mailer.is_some() && room.with_state(|s, _| s.follow_up_closed_at.is_none())
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/mine", tag = "citizen", params(("id" = Uuid, Path)),
-    responses((status = 200, body = MyQuestionsResponse), (status = 401, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(get, path = "/api/meetings/{id}/mine", tag = "citizen", operation_id = "get_my_questions", params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = MyQuestionsResponse), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn mine(
     state: State,
     req: HttpRequest,
@@ -129,9 +130,10 @@ pub async fn mine(
     }))
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/mine/link", tag = "citizen", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/meetings/{id}/mine/link", tag = "citizen", operation_id = "new_my_questions_link", params(("id" = Uuid, Path, description = "Meeting id")),
     description = "A fresh personal link for the signed-in participant (the one from the join is shown only once).",
-    responses((status = 200, body = MyQuestionsLinkResponse), (status = 401, body = borgermode_protocol::http::Problem)))]
+    responses((status = 200, body = MyQuestionsLinkResponse), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: staff have their own links"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn new_link(
     state: State,
     req: HttpRequest,
@@ -165,12 +167,13 @@ fn validate_email(raw: &str) -> Result<String, ApiError> {
     }
 }
 
-#[utoipa::path(put, path = "/api/meetings/{id}/mine/notify", tag = "citizen", params(("id" = Uuid, Path)),
+#[utoipa::path(put, path = "/api/meetings/{id}/mine/notify", tag = "citizen", operation_id = "put_notify_address", params(("id" = Uuid, Path, description = "Meeting id")),
     request_body = NotifyRequest,
     description = "Leave an e-mail address to be told when your questions are answered. Kept outside the meeting's record; deleted once all your questions are answered or the follow-up closes.",
-    responses((status = 204), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 409, body = borgermode_protocol::http::Problem, description = "mail_off: this installation sends no mail, or the follow-up is closed"),
-        (status = 422, body = borgermode_protocol::http::Problem)))]
+    responses((status = 204, description = "kept"), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"),
+        (status = 409, description = "mail_off: this installation sends no mail, or the follow-up is closed"),
+        (status = 422, description = "validation_failed: not an e-mail address")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn put_notify(
     state: State,
     req: HttpRequest,
@@ -198,8 +201,9 @@ pub async fn put_notify(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(delete, path = "/api/meetings/{id}/mine/notify", tag = "citizen", params(("id" = Uuid, Path)),
-    responses((status = 204), (status = 401, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(delete, path = "/api/meetings/{id}/mine/notify", tag = "citizen", operation_id = "delete_notify_address", params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 204, description = "deleted"), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn delete_notify(
     state: State,
     req: HttpRequest,

@@ -32,9 +32,10 @@ async fn moderate(
     run_command(&state, &req, &room, Who::Participant, cmd, false).await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/hide", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = HideRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 403, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/hide", tag = "moderator", operation_id = "hide_post",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body = HideRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed: note over 500 characters")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn hide(
     state: State,
     req: HttpRequest,
@@ -56,8 +57,9 @@ pub async fn hide(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/restore", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/restore", tag = "moderator", operation_id = "restore_post",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn restore(
     state: State,
     req: HttpRequest,
@@ -67,8 +69,9 @@ pub async fn restore(
     moderate(state, req, id, Command::Restore { post: PostId(post) }).await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/approve", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/approve", tag = "moderator", operation_id = "approve_post",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn approve(
     state: State,
     req: HttpRequest,
@@ -78,9 +81,10 @@ pub async fn approve(
     moderate(state, req, id, Command::Approve { post: PostId(post) }).await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/reject", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/reject", tag = "moderator", operation_id = "reject_post",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body(content = Option<ReasonRequest>, description = "Optional: an empty body rejects without a reason"),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed: reason over 500 characters")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn reject(
     state: State,
     req: HttpRequest,

@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::errors::ApiError;
+use super::openapi::LogoImage;
 use super::scope::Organizer;
 use super::{check_origin, optional_json, State};
 use crate::auth::{hash_secret, new_secret};
@@ -55,11 +56,11 @@ pub(crate) async fn scoped(
     Ok((organizer, record))
 }
 
-#[utoipa::path(post, path = "/api/organizations", tag = "installation admin",
+#[utoipa::path(post, path = "/api/organizations", tag = "installation admin", operation_id = "create_organization",
     request_body = CreateOrganizationRequest,
-    responses((status = 201, body = OrganizationView), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 403, body = borgermode_protocol::http::Problem, description = "an organizer account, not the installation admin"),
-        (status = 422, body = borgermode_protocol::http::Problem)),
+    responses((status = 201, body = OrganizationView), (status = 401, description = "unauthorized: no usable credentials"),
+        (status = 403, description = "an organizer account, not the installation admin"),
+        (status = 422, description = "validation_failed: name, a colour without enough contrast, a privacy contact that is neither e-mail nor https URL")),
     security(("admin_token" = [])))]
 pub async fn create(
     state: State,
@@ -95,9 +96,9 @@ pub async fn create(
     Ok(HttpResponse::Created().json(organization_view(&record)))
 }
 
-#[utoipa::path(get, path = "/api/organizations", tag = "organizer",
+#[utoipa::path(get, path = "/api/organizations", tag = "organizer", operation_id = "list_organizations",
     responses((status = 200, body = [OrganizationView], description = "The admin sees all; an organizer account its own"),
-        (status = 401, body = borgermode_protocol::http::Problem)),
+        (status = 401, description = "unauthorized: no usable credentials")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let organizer = state.organizer(&req).await?.ok_or(ApiError::Unauthorized)?;
@@ -118,9 +119,9 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
     Ok(HttpResponse::Ok().json(views))
 }
 
-#[utoipa::path(get, path = "/api/organizations/{id}", tag = "organizer", params(("id" = Uuid, Path)),
-    responses((status = 200, body = OrganizationView), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 404, body = borgermode_protocol::http::Problem, description = "unknown, or another organization's")),
+#[utoipa::path(get, path = "/api/organizations/{id}", tag = "organizer", operation_id = "get_organization", params(("id" = Uuid, Path, description = "Organization id")),
+    responses((status = 200, body = OrganizationView), (status = 401, description = "unauthorized: no usable credentials"),
+        (status = 404, description = "unknown, or another organization's")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn get(
     state: State,
@@ -131,10 +132,10 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(organization_view(&record)))
 }
 
-#[utoipa::path(patch, path = "/api/organizations/{id}", tag = "organizer", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/organizations/{id}", tag = "organizer", operation_id = "update_organization", params(("id" = Uuid, Path, description = "Organization id")),
     request_body = OrganizationPatch,
-    responses((status = 200, body = OrganizationView), (status = 404, body = borgermode_protocol::http::Problem),
-        (status = 422, body = borgermode_protocol::http::Problem, description = "a colour without enough contrast, a privacy contact that is neither e-mail nor https URL, ...")),
+    responses((status = 200, body = OrganizationView), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "unknown, or another organization's"),
+        (status = 422, description = "a colour without enough contrast, a privacy contact that is neither e-mail nor https URL, ...")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn update(
     state: State,
@@ -164,8 +165,9 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(organization_view(&record)))
 }
 
-#[utoipa::path(get, path = "/api/organizations/{id}/logo", tag = "public", params(("id" = Uuid, Path)),
-    responses((status = 200, description = "the logo (image/png, image/jpeg or image/webp)"), (status = 404, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(get, path = "/api/organizations/{id}/logo", tag = "public", operation_id = "get_logo", params(("id" = Uuid, Path, description = "Organization id")),
+    responses((status = 200, description = "the logo", content((LogoImage = "image/png"), (LogoImage = "image/jpeg"), (LogoImage = "image/webp"))),
+        (status = 404, description = "no such organization, or no logo")))]
 pub async fn logo(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let logo = state
         .store
@@ -180,10 +182,11 @@ pub async fn logo(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, Api
         .body(logo.bytes))
 }
 
-#[utoipa::path(put, path = "/api/organizations/{id}/logo", tag = "organizer", params(("id" = Uuid, Path)),
-    request_body(content = Vec<u8>, content_type = "image/png", description = "PNG, JPEG or WebP, at most 100 KiB (the type is read from the bytes)"),
-    responses((status = 200, body = OrganizationView), (status = 400, body = borgermode_protocol::http::Problem, description = "unsupported_media_type"),
-        (status = 404, body = borgermode_protocol::http::Problem), (status = 413, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(put, path = "/api/organizations/{id}/logo", tag = "organizer", operation_id = "put_logo", params(("id" = Uuid, Path, description = "Organization id")),
+    request_body(content((LogoImage = "image/png"), (LogoImage = "image/jpeg"), (LogoImage = "image/webp")),
+        description = "The image bytes: PNG, JPEG or WebP, at most 100 KiB (the type is read from the bytes)"),
+    responses((status = 200, body = OrganizationView), (status = 400, description = "unsupported_media_type: not a PNG, JPEG or WebP"),
+        (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "unknown, or another organization's"), (status = 413, description = "payload_too_large: over 100 KiB")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn put_logo(
     state: State,
@@ -221,8 +224,8 @@ pub async fn put_logo(
     .await
 }
 
-#[utoipa::path(delete, path = "/api/organizations/{id}/logo", tag = "organizer", params(("id" = Uuid, Path)),
-    responses((status = 200, body = OrganizationView), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(delete, path = "/api/organizations/{id}/logo", tag = "organizer", operation_id = "delete_logo", params(("id" = Uuid, Path, description = "Organization id")),
+    responses((status = 200, body = OrganizationView), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "unknown, or another organization's")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn delete_logo(
     state: State,
@@ -252,11 +255,11 @@ async fn set_logo(
     Ok(HttpResponse::Ok().json(organization_view(&record)))
 }
 
-#[utoipa::path(post, path = "/api/organizations/{id}/invites", tag = "installation admin", params(("id" = Uuid, Path)),
-    request_body = CreateInviteRequest,
+#[utoipa::path(post, path = "/api/organizations/{id}/invites", tag = "installation admin", operation_id = "create_invite", params(("id" = Uuid, Path, description = "Organization id")),
+    request_body(content = Option<CreateInviteRequest>, description = "Optional: without a body the link is valid for the installation's default (--invite-ttl-hours)"),
     responses((status = 201, body = InviteResponse, description = "a single-use link; the secret is in its fragment and shown only now"),
-        (status = 401, body = borgermode_protocol::http::Problem), (status = 403, body = borgermode_protocol::http::Problem),
-        (status = 404, body = borgermode_protocol::http::Problem)),
+        (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "an organizer account, not the installation admin"),
+        (status = 404, description = "unknown organization"), (status = 422, description = "validation_failed: valid_hours outside 1-720")),
     security(("admin_token" = [])))]
 pub async fn invite(
     state: State,

@@ -33,12 +33,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/join", tag = "citizen", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/meetings/{id}/join", tag = "citizen", operation_id = "join_meeting", params(("id" = Uuid, Path, description = "Meeting id")),
     request_body = JoinRequest,
+    description = "Join as a citizen. The answer sets the meeting's session cookie `bm_<meeting id, 32 hex digits>`; its value is the session token, also usable as `Authorization: Bearer`.",
     responses((status = 201, body = SessionResponse, description = "Joined; sets the meeting's session cookie"),
-        (status = 200, body = SessionResponse, description = "Already joined with this cookie"),
-        (status = 403, body = borgermode_protocol::http::Problem), (status = 409, body = borgermode_protocol::http::Problem),
-        (status = 422, body = borgermode_protocol::http::Problem)))]
+        (status = 200, body = SessionResponse, description = "Already joined with this cookie or token"),
+        (status = 403, description = "banned, origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_not_open, meeting_closed, name_reserved"),
+        (status = 422, description = "validation_failed (with `field`), body_too_long"), (status = 429, description = "rate_limited (Retry-After)")),
+    security((), ("participant_session" = []), ("participant_cookie" = []), ("admin_token" = []), ("organizer_session" = [])))]
 pub async fn join(
     state: State,
     req: HttpRequest,
@@ -92,8 +94,9 @@ pub async fn join(
         }))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/me", tag = "citizen", params(("id" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::views::YouView), (status = 401, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(get, path = "/api/meetings/{id}/me", tag = "citizen", operation_id = "get_me", params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = borgermode_protocol::views::YouView), (status = 401, description = "unauthorized: no usable credentials"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn me(
     state: State,
     req: HttpRequest,
@@ -109,9 +112,10 @@ pub async fn me(
     Ok(HttpResponse::Ok().json(you))
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/mute", tag = "moderator",
-    params(("id" = Uuid, Path), ("participant" = Uuid, Path)), request_body = MuteRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 403, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/mute", tag = "moderator", operation_id = "mute_participant",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("participant" = Uuid, Path, description = "Participant id")), request_body = MuteRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed: minutes must be 1-10080")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn mute(
     state: State,
     req: HttpRequest,
@@ -127,8 +131,9 @@ pub async fn mute(
     run_command(&state, &req, &room, Who::Participant, cmd, false).await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/unmute", tag = "moderator",
-    params(("id" = Uuid, Path), ("participant" = Uuid, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/unmute", tag = "moderator", operation_id = "unmute_participant",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("participant" = Uuid, Path, description = "Participant id")), responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn unmute(
     state: State,
     req: HttpRequest,
@@ -149,10 +154,11 @@ pub async fn unmute(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/ban", tag = "moderator",
-    params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
-    request_body(content = borgermode_protocol::http::BanRequest, description = "Optional: the reason"),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/ban", tag = "moderator", operation_id = "ban_participant",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("participant" = Uuid, Path, description = "Participant id")),
+    request_body(content = Option<borgermode_protocol::http::BanRequest>, description = "Optional: the reason (one of the hide reasons); the console always sends one"),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn ban(
     state: State,
     req: HttpRequest,
@@ -176,8 +182,9 @@ pub async fn ban(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/unban", tag = "moderator",
-    params(("id" = Uuid, Path), ("participant" = Uuid, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/unban", tag = "moderator", operation_id = "unban_participant",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("participant" = Uuid, Path, description = "Participant id")), responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn unban(
     state: State,
     req: HttpRequest,

@@ -26,14 +26,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/posts", tag = "citizen", params(("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "Client-chosen key; a retry returns the first result")),
+#[utoipa::path(post, path = "/api/meetings/{id}/posts", tag = "citizen", operation_id = "create_post", params(("id" = Uuid, Path, description = "Meeting id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Client-chosen key (1-100 visible ASCII characters); a retry returns the first result")),
     request_body = CreatePostRequest,
-    responses((status = 201, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 403, body = borgermode_protocol::http::Problem, description = "muted, banned or forbidden"),
-        (status = 409, body = borgermode_protocol::http::Problem, description = "meeting_closed, meeting_not_open"),
-        (status = 422, body = borgermode_protocol::http::Problem, description = "validation_failed, body_too_long"),
-        (status = 429, body = borgermode_protocol::http::Problem, description = "slow_mode, rate_limited (Retry-After)")))]
+    responses((status = 201, body = borgermode_protocol::http::CommandAck, description = "`post_id` and `status` (visible or pending)"), (status = 401, description = "unauthorized: no usable credentials"),
+        (status = 403, description = "muted, banned or forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"),
+        (status = 409, description = "meeting_closed, meeting_not_open"),
+        (status = 422, description = "validation_failed, body_too_long (the meeting's max_body_chars)"),
+        (status = 429, description = "slow_mode, rate_limited (Retry-After)")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn create(
     state: State,
     req: HttpRequest,
@@ -50,9 +51,10 @@ pub async fn create(
     run_command(&state, &req, &room, Who::Participant, cmd, true).await
 }
 
-#[utoipa::path(put, path = "/api/meetings/{id}/posts/{post}/vote", tag = "citizen",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = VoteRequest,
-    responses((status = 200, body = VoteResponse), (status = 404, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(put, path = "/api/meetings/{id}/posts/{post}/vote", tag = "citizen", operation_id = "vote_post",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body = VoteRequest,
+    responses((status = 200, body = VoteResponse), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, invalid_state")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn vote(
     state: State,
     req: HttpRequest,
@@ -98,9 +100,11 @@ pub async fn vote(
     }))
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/report", tag = "citizen",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 429, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/posts/{post}/report", tag = "citizen", operation_id = "report_post",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body(content = Option<ReasonRequest>, description = "Optional: an empty body is a report without a reason"),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed: reason over 500 characters"),
+        (status = 429, description = "rate_limited (Retry-After)")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn report(
     state: State,
     req: HttpRequest,
@@ -124,8 +128,9 @@ pub async fn report(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/notices", tag = "panelist", params(("id" = Uuid, Path)),
-    request_body = NoticeRequest, responses((status = 201, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/notices", tag = "panelist", operation_id = "post_notice", params(("id" = Uuid, Path, description = "Meeting id")),
+    request_body = NoticeRequest, responses((status = 201, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn notice(
     state: State,
     req: HttpRequest,
@@ -148,8 +153,9 @@ pub async fn notice(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/notices/{post}/pin", tag = "panelist",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/notices/{post}/pin", tag = "panelist", operation_id = "pin_notice",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn pin(
     state: State,
     req: HttpRequest,
@@ -168,8 +174,9 @@ pub async fn pin(
     .await
 }
 
-#[utoipa::path(delete, path = "/api/meetings/{id}/notices/pin", tag = "panelist",
-    params(("id" = Uuid, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(delete, path = "/api/meetings/{id}/notices/pin", tag = "panelist", operation_id = "unpin_notice",
+    params(("id" = Uuid, Path, description = "Meeting id")), responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn unpin(
     state: State,
     req: HttpRequest,
@@ -187,8 +194,9 @@ pub async fn unpin(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/room-questions", tag = "moderator", params(("id" = Uuid, Path)),
-    request_body = RoomQuestionRequest, responses((status = 201, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/room-questions", tag = "moderator", operation_id = "post_room_question", params(("id" = Uuid, Path, description = "Meeting id")),
+    request_body = RoomQuestionRequest, responses((status = 201, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn room_question(
     state: State,
     req: HttpRequest,

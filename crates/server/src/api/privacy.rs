@@ -26,13 +26,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/meetings/{id}/privacy", web::put().to(set_notice));
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/erase", tag = "organizer",
-    params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/meetings/{id}/participants/{participant}/erase", tag = "organizer", operation_id = "erase_participant",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("participant" = Uuid, Path, description = "Participant id")),
     responses((status = 200, body = borgermode_protocol::http::CommandAck, description = "erased (or already erased: no seq)"),
-        (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 403, body = borgermode_protocol::http::Problem),
-        (status = 404, body = borgermode_protocol::http::Problem, description = "no such meeting or participant"),
-        (status = 409, body = borgermode_protocol::http::Problem, description = "a staff member (revoke the link instead)")),
+        (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"),
+        (status = 404, description = "not_found: no such meeting or participant"),
+        (status = 409, description = "invalid_state: a staff member (revoke the link instead)")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn erase(
     state: State,
@@ -63,9 +62,9 @@ pub async fn erase(
     respond(executed, false)
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/privacy", tag = "public",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = PrivacyNoticeView), (status = 404, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(get, path = "/api/meetings/{id}/privacy", tag = "public", operation_id = "get_privacy_notice",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = PrivacyNoticeView), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")))]
 pub async fn notice(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let room = state.room(*id).await?;
     let branding = state.branding_of(room.id).await?;
@@ -83,10 +82,10 @@ pub async fn notice(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, A
     }))
 }
 
-#[utoipa::path(put, path = "/api/meetings/{id}/privacy", tag = "organizer",
-    params(("id" = Uuid, Path)), request_body = PrivacyNoticeRequest,
-    responses((status = 204), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 422, body = borgermode_protocol::http::Problem, description = "notice longer than 10,000 characters")),
+#[utoipa::path(put, path = "/api/meetings/{id}/privacy", tag = "organizer", operation_id = "set_privacy_notice",
+    params(("id" = Uuid, Path, description = "Meeting id")), request_body = PrivacyNoticeRequest,
+    responses((status = 204, description = "set"), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"),
+        (status = 422, description = "validation_failed: notice longer than 10,000 characters")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn set_notice(
     state: State,

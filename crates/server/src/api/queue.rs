@@ -45,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// `votes` (default) or `age`.
     #[serde(default)]
@@ -54,9 +55,11 @@ pub struct QueueQuery {
     pub mine: bool,
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/queue", tag = "panelist",
-    params(("id" = Uuid, Path), QueueQuery),
-    responses((status = 200, body = QueueResponse), (status = 403, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(get, path = "/api/meetings/{id}/queue", tag = "panelist", operation_id = "get_queue",
+    params(("id" = Uuid, Path, description = "Meeting id"), QueueQuery),
+    description = "Open and claimed questions, for the organizer and the meeting's staff.",
+    responses((status = 200, body = QueueResponse), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: not staff of the meeting"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn queue(
     state: State,
     req: HttpRequest,
@@ -120,9 +123,10 @@ async fn question_command(
     Ok(resp)
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/claim", tag = "panelist",
-    params(("id" = Uuid, Path), ("post" = u64, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 409, body = borgermode_protocol::http::Problem, description = "already_claimed, invalid_state")))]
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/claim", tag = "panelist", operation_id = "claim_question",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "already_claimed, invalid_state")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn claim(
     state: State,
     req: HttpRequest,
@@ -132,8 +136,9 @@ pub async fn claim(
     question_command(state, req, id, Command::Claim { post: PostId(post) }).await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/release", tag = "panelist",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/release", tag = "panelist", operation_id = "release_question",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "invalid_state")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn release(
     state: State,
     req: HttpRequest,
@@ -143,9 +148,10 @@ pub async fn release(
     question_command(state, req, id, Command::Release { post: PostId(post) }).await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/answer", tag = "panelist",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = WrittenAnswerRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/answer", tag = "panelist", operation_id = "answer_question",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body = WrittenAnswerRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn answer(
     state: State,
     req: HttpRequest,
@@ -165,9 +171,10 @@ pub async fn answer(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/answer-live", tag = "panelist",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = LiveAnswerRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/answer-live", tag = "panelist", operation_id = "answer_question_live",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body(content = Option<LiveAnswerRequest>, description = "Optional: an empty body is a live answer without a note"),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed: note over 500 characters")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn answer_live(
     state: State,
     req: HttpRequest,
@@ -188,9 +195,10 @@ pub async fn answer_live(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/dismiss", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = DismissRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/dismiss", tag = "moderator", operation_id = "dismiss_question",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body = DismissRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn dismiss(
     state: State,
     req: HttpRequest,
@@ -210,9 +218,10 @@ pub async fn dismiss(
     .await
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/merge", tag = "moderator",
-    params(("id" = Uuid, Path), ("post" = u64, Path)), request_body = MergeRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(post, path = "/api/meetings/{id}/questions/{post}/merge", tag = "moderator", operation_id = "merge_question",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("post" = u64, Path, description = "Post id (= the seq of its creation)")), request_body = MergeRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn merge(
     state: State,
     req: HttpRequest,
@@ -232,9 +241,10 @@ pub async fn merge(
     .await
 }
 
-#[utoipa::path(put, path = "/api/meetings/{id}/on-air", tag = "moderator",
-    params(("id" = Uuid, Path)), request_body = OnAirRequest,
-    responses((status = 200, body = borgermode_protocol::http::CommandAck)))]
+#[utoipa::path(put, path = "/api/meetings/{id}/on-air", tag = "moderator", operation_id = "set_on_air",
+    params(("id" = Uuid, Path, description = "Meeting id")), request_body = OnAirRequest,
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_closed, meeting_not_open, invalid_state")),
+    security(("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn on_air(
     state: State,
     req: HttpRequest,

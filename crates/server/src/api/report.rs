@@ -24,6 +24,10 @@ use crate::report_render::{self, Strings};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/meetings/{id}/report", web::get().to(report_json))
+        .route(
+            "/meetings/{id}/report.json",
+            web::get().to(report_json_alias),
+        )
         .route("/meetings/{id}/report.csv", web::get().to(report_csv))
         .route("/meetings/{id}/report.html", web::get().to(report_html))
         .route("/meetings/{id}/report-options", web::get().to(get_options))
@@ -108,9 +112,9 @@ fn pick_lang(req: &HttpRequest, events: &[Event]) -> &'static str {
     }
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/report", tag = "organizer",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = borgermode_domain::report::Report), (status = 401, body = borgermode_protocol::http::Problem), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/meetings/{id}/report", tag = "organizer", operation_id = "get_report",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = borgermode_domain::report::Report), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: a participant, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn report_json(
     state: State,
@@ -124,9 +128,23 @@ pub async fn report_json(
         .json(r))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/report.csv", tag = "organizer",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "text/csv", description = "section,key,value rows"), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/meetings/{id}/report.json", tag = "organizer", operation_id = "get_report_json",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    description = "The same report as `GET /api/meetings/{id}/report`, named like report.csv and report.html.",
+    responses((status = 200, body = borgermode_domain::report::Report), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: a participant, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("admin_token" = []), ("organizer_session" = [])))]
+/// `report.json`: the JSON report under the name its CSV and HTML siblings suggest.
+pub async fn report_json_alias(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    report_json(state, req, id).await
+}
+
+#[utoipa::path(get, path = "/api/meetings/{id}/report.csv", tag = "organizer", operation_id = "get_report_csv",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, content_type = "text/csv", body = String, description = "section,key,value rows"), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: a participant, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn report_csv(
     state: State,
@@ -142,9 +160,9 @@ pub async fn report_csv(
     ))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/report.html", tag = "organizer",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "text/html", description = "Printable report page"), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/meetings/{id}/report.html", tag = "organizer", operation_id = "get_report_html",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("lang" = Option<borgermode_domain::Language>, Query, description = "Language of the page; the meeting's language when absent")),
+    responses((status = 200, content_type = "text/html", body = String, description = "Printable report page"), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: a participant, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn report_html(
     state: State,
@@ -161,9 +179,9 @@ pub async fn report_html(
         .body(report_render::report_html(&r, meeting.0, lang, &strings)))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/report-options", tag = "organizer",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = ReportOptions), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/meetings/{id}/report-options", tag = "organizer", operation_id = "get_report_options",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = ReportOptions), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn get_options(
     state: State,
@@ -174,9 +192,9 @@ pub async fn get_options(
     Ok(HttpResponse::Ok().json(options(&state, meeting).await?))
 }
 
-#[utoipa::path(put, path = "/api/meetings/{id}/report-options", tag = "organizer",
-    params(("id" = Uuid, Path)), request_body = ReportOptions,
-    responses((status = 200, body = ReportOptions), (status = 404, body = borgermode_protocol::http::Problem), (status = 422, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(put, path = "/api/meetings/{id}/report-options", tag = "organizer", operation_id = "put_report_options",
+    params(("id" = Uuid, Path, description = "Meeting id")), request_body = ReportOptions,
+    responses((status = 200, body = ReportOptions), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed: a target outside 0-100")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn put_options(
     state: State,
@@ -192,10 +210,7 @@ pub async fn put_options(
         ("targets.women_min_pct", body.targets.women_min_pct),
     ] {
         if v.is_some_and(|p| p > 100) {
-            return Err(ApiError::BadRequest {
-                code: "validation_failed",
-                detail: format!("{field} must be 0-100"),
-            });
+            return Err(borgermode_domain::DomainError::validation(field, "must be 0-100").into());
         }
     }
     let json = serde_json::to_string(&body).map_err(|e| ApiError::BadRequest {
@@ -220,9 +235,9 @@ fn attachment(ctype: &str, name: &str, body: String) -> HttpResponse {
         .body(body)
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/export.ndjson", tag = "organizer",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "application/x-ndjson", description = "The whole log, one event per line"), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/meetings/{id}/export.ndjson", tag = "organizer", operation_id = "export_log_ndjson",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, content_type = "application/x-ndjson", body = String, description = "The whole log, one event per line"), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: a participant, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn export_ndjson(
     state: State,
@@ -238,9 +253,9 @@ pub async fn export_ndjson(
     ))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/export.csv", tag = "organizer",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "text/csv", description = "One row per post with its answer"), (status = 404, body = borgermode_protocol::http::Problem)),
+#[utoipa::path(get, path = "/api/meetings/{id}/export.csv", tag = "organizer", operation_id = "export_posts_csv",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, content_type = "text/csv", body = String, description = "One row per post with its answer"), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: a participant, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn export_csv(
     state: State,
@@ -374,9 +389,9 @@ async fn load_archive(state: &State, id: Uuid) -> Result<(ArchiveResponse, Vec<E
     Ok((a, events))
 }
 
-#[utoipa::path(get, path = "/api/meetings/{id}/archive", tag = "public",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = ArchiveResponse), (status = 404, body = borgermode_protocol::http::Problem), (status = 409, body = borgermode_protocol::http::Problem, description = "meeting_not_closed")))]
+#[utoipa::path(get, path = "/api/meetings/{id}/archive", tag = "public", operation_id = "get_archive",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = ArchiveResponse), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 409, description = "meeting_not_closed")))]
 pub async fn archive_json(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let (a, _) = load_archive(&state, *id).await?;
     Ok(HttpResponse::Ok().json(a))

@@ -29,10 +29,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/session", web::delete().to(admin_sign_out));
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/staff", tag = "organizer", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/meetings/{id}/staff", tag = "organizer", operation_id = "create_staff_link", params(("id" = Uuid, Path, description = "Meeting id")),
     request_body = CreateStaffLinkRequest,
-    responses((status = 201, body = StaffLinkResponse), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 403, body = borgermode_protocol::http::Problem, description = "a participant of the meeting, not the organizer")),
+    responses((status = 201, body = StaffLinkResponse), (status = 401, description = "unauthorized: no usable credentials"),
+        (status = 403, description = "a participant of the meeting, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 422, description = "validation_failed (with `field`), body_too_long")),
     security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn create_link(
     state: State,
@@ -100,10 +100,10 @@ pub async fn issue_link(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/meetings/{id}/staff/{participant}", tag = "organizer",
-    params(("id" = Uuid, Path), ("participant" = Uuid, Path)),
-    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, body = borgermode_protocol::http::Problem),
-        (status = 403, body = borgermode_protocol::http::Problem)), security(("admin_token" = []), ("organizer_session" = [])))]
+#[utoipa::path(delete, path = "/api/meetings/{id}/staff/{participant}", tag = "organizer", operation_id = "revoke_staff_link",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("participant" = Uuid, Path, description = "Participant id")),
+    responses((status = 200, body = borgermode_protocol::http::CommandAck), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden, banned, muted, or origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("admin_token" = []), ("organizer_session" = [])))]
 pub async fn revoke(
     state: State,
     req: HttpRequest,
@@ -122,8 +122,10 @@ pub async fn revoke(
     respond(executed, false)
 }
 
-#[utoipa::path(post, path = "/api/staff-session", tag = "staff", request_body = StaffSessionRequest,
-    responses((status = 200, body = SessionResponse), (status = 404, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(post, path = "/api/staff-session", tag = "staff", operation_id = "exchange_staff_session", request_body = StaffSessionRequest,
+    description = "Exchange the secret of a staff link or a citizen's \"my questions\" link (the `key` from its fragment) for the meeting's session cookie `bm_<meeting id>`.",
+    responses((status = 200, body = SessionResponse), (status = 403, description = "origin_forbidden"),
+        (status = 404, description = "not_found: unknown or revoked link"), (status = 429, description = "rate_limited (Retry-After)")))]
 pub async fn exchange(
     state: State,
     req: HttpRequest,
@@ -156,8 +158,10 @@ pub async fn exchange(
         }))
 }
 
-#[utoipa::path(post, path = "/api/admin/session", tag = "organizer", request_body = AdminSessionRequest,
-    responses((status = 204), (status = 401, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(post, path = "/api/admin/session", tag = "organizer", operation_id = "start_admin_session", request_body = AdminSessionRequest,
+    description = "Sets the `bm_admin` cookie for the organizer's browser.",
+    responses((status = 204, description = "signed in (bm_admin cookie)"), (status = 401, description = "unauthorized: not the admin token"),
+        (status = 403, description = "origin_forbidden"), (status = 429, description = "rate_limited (Retry-After)")))]
 pub async fn admin_session(
     state: State,
     req: HttpRequest,
@@ -174,6 +178,8 @@ pub async fn admin_session(
         .finish())
 }
 
+#[utoipa::path(delete, path = "/api/admin/session", tag = "organizer", operation_id = "end_admin_session",
+    responses((status = 204, description = "the bm_admin cookie is cleared"), (status = 403, description = "origin_forbidden")))]
 pub async fn admin_sign_out(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
     let mut c = admin_cookie(&state.settings, "");

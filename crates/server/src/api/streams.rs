@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
     /// The last seq the client applied: the stream replays exactly the events after it.
     pub since: Option<u64>,
@@ -27,9 +28,12 @@ pub struct StreamQuery {
 
 /// WebSocket upgrade. The Origin must be one of the configured public origins (403
 /// otherwise); clients without a browser may omit Origin.
-#[utoipa::path(get, path = "/api/meetings/{id}/live", tag = "streams",
-    params(("id" = Uuid, Path), StreamQuery),
-    responses((status = 101, description = "WebSocket; frames as in docs/protocol.md"), (status = 403, body = borgermode_protocol::http::Problem), (status = 404, body = borgermode_protocol::http::Problem)))]
+#[utoipa::path(get, path = "/api/meetings/{id}/live", tag = "streams", operation_id = "live_websocket",
+    params(("id" = Uuid, Path, description = "Meeting id"), StreamQuery),
+    responses((status = 101, description = "WebSocket; frames as in docs/protocol.md"), (status = 400, description = "websocket_required: not an upgrade request"),
+        (status = 403, description = "origin_forbidden"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 429, description = "rate_limited (Retry-After)"),
+        (status = 503, description = "shutting_down (Retry-After)")),
+    security((), ("participant_session" = []), ("participant_cookie" = []), ("admin_token" = []), ("organizer_session" = [])))]
 pub async fn websocket(
     state: State,
     req: HttpRequest,
@@ -93,9 +97,11 @@ pub async fn websocket(
 }
 
 /// Server-Sent Events fallback; resume with `Last-Event-ID` (or `since`).
-#[utoipa::path(get, path = "/api/meetings/{id}/events", tag = "streams",
-    params(("id" = Uuid, Path), StreamQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this seq")),
-    responses((status = 200, description = "text/event-stream; frames as in docs/protocol.md", content_type = "text/event-stream")))]
+#[utoipa::path(get, path = "/api/meetings/{id}/events", tag = "streams", operation_id = "live_events",
+    params(("id" = Uuid, Path, description = "Meeting id"), StreamQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this seq (wins over `since`)")),
+    responses((status = 200, description = "text/event-stream; frames as in docs/protocol.md", content_type = "text/event-stream"),
+        (status = 404, description = "not_found: no such meeting (or another organization's), post or participant"), (status = 429, description = "rate_limited (Retry-After)"), (status = 503, description = "shutting_down (Retry-After)")),
+    security((), ("participant_session" = []), ("participant_cookie" = []), ("admin_token" = []), ("organizer_session" = [])))]
 pub async fn server_sent_events(
     state: State,
     req: HttpRequest,

@@ -149,11 +149,11 @@ pub fn plain_text(markdown: &str) -> String {
 }
 
 /// `/m/{id}/meeting.ics`: the calendar file of a public meeting.
-#[utoipa::path(get, path = "/m/{id}/meeting.ics", tag = "public",
+#[utoipa::path(get, path = "/m/{id}/meeting.ics", tag = "public", operation_id = "get_meeting_calendar",
     params(("id" = Uuid, Path, description = "Meeting id")),
-    responses((status = 200, content_type = "text/calendar", description = "RFC 5545 calendar with one event; without an end time the event lasts 90 minutes"),
-        (status = 404, body = borgermode_protocol::http::Problem, description = "unknown or draft meeting"),
-        (status = 409, body = borgermode_protocol::http::Problem, description = "`meeting_has_no_time`: no start time set yet")))]
+    responses((status = 200, content_type = "text/calendar", body = String, description = "RFC 5545 calendar with one event; without an end time the event lasts 90 minutes"),
+        (status = 404, description = "unknown or draft meeting"),
+        (status = 409, description = "`meeting_has_no_time`: no start time set yet")))]
 pub async fn meeting_ics(
     state: web::Data<AppState>,
     req: HttpRequest,

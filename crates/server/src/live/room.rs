@@ -565,8 +565,10 @@ impl Room {
     }
 
     /// Render events `after+1 ..= up_to` from the store, for a resume older than the ring. The
-    /// projection is rebuilt from the start of the log so each event renders exactly as it did
-    /// live.
+    /// projection is rebuilt from the start of the log so each event renders against the state
+    /// at its own seq; two things are today's: vote counts (not in the log; the `votes` frame
+    /// that follows the replay corrects every count anyway) and personal text erased or
+    /// pseudonymized since (the store no longer has it, and the ring was emptied then too).
     pub async fn replay_from_store(
         &self,
         after: Seq,
