@@ -395,13 +395,29 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
                 },
             }])
         }
-        Command::AnswerLive { post, note } => {
+        Command::AnswerLive {
+            post,
+            note,
+            panelist,
+        } => {
             let me = active_staff(state, actor, &[Role::Moderator, Role::Panelist])?;
             check_answerable(state, me, post)?;
             let note = normalize_note(note.as_deref(), "note", REASON_MAX)?;
+            let panelist = match panelist {
+                Some(id) => match state.participants.get(&id) {
+                    Some(p) if p.role == Role::Panelist && !p.revoked && !p.banned => Some(id),
+                    _ => {
+                        return Err(DomainError::validation(
+                            "panelist",
+                            "must be an active panelist of this meeting",
+                        ))
+                    }
+                },
+                None => default_live_panelist(state, me, post),
+            };
             Ok(vec![EventKind::QuestionAnswered {
                 post,
-                answer: Answer::Live { note },
+                answer: Answer::Live { note, panelist },
             }])
         }
         Command::Assign { post, to } => {
@@ -879,6 +895,31 @@ fn check_can_post(
         });
     }
     Ok(())
+}
+
+/// Who answered live when the command does not say: the claimer if an active panelist, else
+/// the one pressing if a panelist; else nobody named (the event's actor is credited).
+fn default_live_panelist(
+    state: &MeetingState,
+    me: &Participant,
+    post: PostId,
+) -> Option<ParticipantId> {
+    let active_panelist = |id: &ParticipantId| {
+        state
+            .participants
+            .get(id)
+            .is_some_and(|p| p.role == Role::Panelist && !p.revoked && !p.banned)
+    };
+    let claimer = match state.posts.get(&post).and_then(|p| p.question.as_ref()) {
+        Some(q) => match &q.state {
+            QuestionState::Claimed { by } => Some(*by),
+            _ => None,
+        },
+        None => None,
+    };
+    claimer
+        .filter(active_panelist)
+        .or_else(|| Some(me.id).filter(active_panelist))
 }
 
 fn check_answerable(

@@ -391,6 +391,7 @@ fn revoke_staff() {
         Command::AnswerLive {
             post: q,
             note: None,
+            panelist: None,
         },
         Command::PostNotice {
             body: "x".into(),

@@ -147,9 +147,17 @@ pub struct CommandAck {
 pub struct CreateStaffLinkRequest {
     pub role: StaffRole,
     pub name: String,
-    /// E.g. "Borgmester", "Teknik- og Miljøudvalget".
-    #[serde(default)]
+    /// E.g. "Borgmester", "Teknik- og Miljøudvalget". Optional: absent, `null`, empty or only
+    /// whitespace all mean "no title".
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub role_line: String,
+}
+
+/// An optional text field where `null` means the same as absent or empty: forms send `null`
+/// for an empty optional input, and a 400 for that would only punish the caller.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,6 +266,10 @@ pub struct WrittenAnswerRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LiveAnswerRequest {
     pub note: Option<String>,
+    /// The panelist who answered (an active panelist of the meeting). Absent: the claimer if
+    /// a panelist, else the one pressing if a panelist.
+    #[serde(default)]
+    pub panelist: Option<ParticipantId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

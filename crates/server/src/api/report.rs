@@ -288,7 +288,7 @@ pub fn archive(
                         borgermode_domain::Answer::Written { body } => {
                             ("written", Some(export::text_or_erased(body)))
                         }
-                        borgermode_domain::Answer::Live { note } => ("live", note.clone()),
+                        borgermode_domain::Answer::Live { note, .. } => ("live", note.clone()),
                     };
                     Some(ArchiveAnswer {
                         mode: mode.into(),

@@ -212,7 +212,7 @@ pub fn post_view(
                         by,
                         at: *at,
                     },
-                    Answer::Live { note } => AnswerView {
+                    Answer::Live { note, .. } => AnswerView {
                         mode: "live".into(),
                         html: None,
                         note: note.clone(),
