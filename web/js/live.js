@@ -2,6 +2,8 @@
 // resumes from the last applied seq after any resumable drop, so nothing is shown twice and
 // nothing is missed. Handlers get frames already checked for order and duplicates.
 
+import { setTimeZone } from './util.js';
+
 const RESUMABLE = new Set([1001, 1005, 1006, 1011, 1012, 4000, 4001]);
 
 export class Live {
@@ -154,6 +156,7 @@ export class Feed {
     const call = (name, ...args) => { if (this.obs[name]) this.obs[name](...args); };
     this.live = new Live(meetingId, {
       hello: (f) => {
+        setTimeZone(f.time_zone);
         this.audience = f.audience;
         this.you = f.you;
         this.voted = new Set((f.you && f.you.voted) || []);

@@ -969,13 +969,15 @@ fn validate_details(mut d: MeetingDetails) -> Result<MeetingDetails, DomainError
     if let Some(url) = d.video_url.as_deref().map(str::trim) {
         if url.is_empty() {
             d.video_url = None;
-        } else if !(url.starts_with("https://") || url.starts_with("http://"))
+        } else if !url.starts_with("https://")
             || url.len() > 2000
             || url.contains(char::is_whitespace)
         {
+            // https only: the pages may load media and frames over https alone (their CSP),
+            // so an http:// address would be accepted here and then never play.
             return Err(DomainError::validation(
                 "video_url",
-                "must be an http(s) URL",
+                "must be an https:// URL (the pages play video over https only)",
             ));
         } else {
             d.video_url = Some(url.to_string());

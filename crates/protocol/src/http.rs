@@ -123,6 +123,10 @@ pub struct MeetingSummary {
     /// The follow-up is past its deadline with questions still open: flag it to the organizer.
     #[serde(default)]
     pub follow_up_overdue: bool,
+    /// The installation's time zone (IANA name): the organizer's page shows and enters times
+    /// in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// Result of every command: the seq of the last event it appended (absent when nothing

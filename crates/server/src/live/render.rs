@@ -99,6 +99,7 @@ pub fn meeting_view(state: &MeetingState, description_html: &str, staff: bool) -
             due,
             closed_at: state.follow_up_closed_at,
         }),
+        time_zone: None,
     }
 }
 
