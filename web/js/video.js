@@ -30,7 +30,8 @@ export function videoEmbed(url) {
     if (HLS.test(url) && !probe.canPlayType('application/vnd.apple.mpegurl')) return videoProblem(url, 'meeting.video_no_hls');
     const box = el('div', { class: 'video' });
     const video = el('video', { src: url, controls: true, playsinline: true, preload: 'metadata', 'aria-label': t('meeting.video_title') });
-    video.addEventListener('error', () => box.replaceChildren(videoProblem(url, 'meeting.video_failed')));
+    // Out of the black 16:9 frame: the message reads as text on the page.
+    video.addEventListener('error', () => { box.className = ''; box.replaceChildren(videoProblem(url, 'meeting.video_failed')); });
     box.append(video);
     return box;
   }
