@@ -743,8 +743,14 @@ pub fn archive_html(
             let _ = write!(
                 o,
                 "<details class=\"replies\"{}><summary>{}</summary><ol class=\"replies\">",
-                if replies.len() <= OPEN_REPLIES { " open" } else { "" },
-                esc(&s.t("archive.replies").replace("{n}", &replies.len().to_string()))
+                if replies.len() <= OPEN_REPLIES {
+                    " open"
+                } else {
+                    ""
+                },
+                esc(&s
+                    .t("archive.replies")
+                    .replace("{n}", &replies.len().to_string()))
             );
             for r in replies {
                 o.push_str("<li>");

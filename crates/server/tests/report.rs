@@ -686,9 +686,7 @@ async fn problem(resp: reqwest::Response) -> (u16, Value) {
 async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     let app = common::app::spawn_app().await;
     let m = app.open_meeting("Borgermøde om havnebadet").await;
-    let moderator = app
-        .staff(m, StaffRole::Moderator, "Mette Mødeleder")
-        .await;
+    let moderator = app.staff(m, StaffRole::Moderator, "Mette Mødeleder").await;
     let soren = app.staff(m, StaffRole::Panelist, "Søren Ærø").await;
     let staff = format!("/api/meetings/{m}/staff");
     let mut ida = None;
@@ -756,7 +754,10 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
             .expect("live"),
     )
     .await;
-    assert_eq!((status, p["code"].as_str()), (422, Some("validation_failed")));
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (422, Some("validation_failed"))
+    );
     assert_eq!(p["field"], "panelist");
     ok(
         app.as_(&moderator, Method::POST, &live(q1))
@@ -769,10 +770,14 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     .await;
     // Claimed by Søren, recorded by the moderator without naming anyone: Søren.
     ok(
-        app.as_(&soren, Method::POST, &format!("/api/meetings/{m}/questions/{q2}/claim"))
-            .send()
-            .await
-            .expect("claim"),
+        app.as_(
+            &soren,
+            Method::POST,
+            &format!("/api/meetings/{m}/questions/{q2}/claim"),
+        )
+        .send()
+        .await
+        .expect("claim"),
         "claim",
     )
     .await;
@@ -896,10 +901,16 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
     let s = Strings(borgermode_server::web::locale_strings("da"));
     let p1 = archive_html(&a, "da", &s, &da, 1);
     // 18:56 only as data, in the machine-readable `datetime` attribute.
-    assert_eq!(p1.matches("18:56").count(), p1.matches("datetime=\"2026-12-06T18:56").count());
+    assert_eq!(
+        p1.matches("18:56").count(),
+        p1.matches("datetime=\"2026-12-06T18:56").count()
+    );
     assert!(p1.contains(">19.56</time>") && !p1.contains("UTC"));
     assert!(p1.contains("Afsluttet 6.12.2026 19.56"));
-    assert_eq!(p1.matches("<article class=\"post comment\"").count(), ARCHIVE_PAGE_THREADS);
+    assert_eq!(
+        p1.matches("<article class=\"post comment\"").count(),
+        ARCHIVE_PAGE_THREADS
+    );
     // The replies sit inside their post, folded, not 60 posts further down.
     let thread = &p1[p1.find("id=\"p1\"").unwrap()..p1.find("id=\"p2\"").unwrap()];
     assert_eq!(thread.matches("<article class=\"post reply\"").count(), 3);
@@ -908,7 +919,13 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
     let p2 = archive_html(&a, "da", &s, &da, 2);
     assert_eq!(p2.matches("<article class=\"post comment\"").count(), 10);
     assert!(p2.contains("id=\"h-log\"") && p2.contains(">19.56.00<"));
-    let en_page = archive_html(&a, "en", &Strings(borgermode_server::web::locale_strings("en")), &en, 9);
+    let en_page = archive_html(
+        &a,
+        "en",
+        &Strings(borgermode_server::web::locale_strings("en")),
+        &en,
+        9,
+    );
     assert!(en_page.contains(">19:56</time>") && en_page.contains("Page 2 of 2"));
 
     let r = Report {
