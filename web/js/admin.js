@@ -205,7 +205,8 @@ async function meetingDetail(id, account) {
     el('button', { type: 'submit' }, t('admin.save')), pErr);
   pForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { pErr.textContent = errorText(x); }
+    clearFieldErrors(pForm);
+    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { showApiError(x, { notice: pText }, pErr); }
   });
   const eId = el('input', { id: 'er-id', type: 'text', maxlength: '36', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'er-id-hint' });
   const eErr = el('p', { class: 'form-error', role: 'alert' });

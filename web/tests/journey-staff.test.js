@@ -68,6 +68,11 @@ async function fieldError(page, inputSel) {
 test('item 3: staff links with and without a title; field-level errors that name the field and clear on success', async () => {
   const org = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
   await org.locator('#mf-title').waitFor();
+  // A new organization with a privacy contact the server refuses: the message is at the field.
+  await org.fill('#of-name', 'Ærø Kommune');
+  await org.fill('#of-privacy', 'ftp://privat.example.org');
+  await org.click('.small-form:has(#of-name) button[type=submit]');
+  assert.match(await fieldError(org, '#of-privacy'), /e-mailadresse|https:\/\//);
   // A meeting with an http:// video: refused at input, next to the video field, saying why.
   await org.fill('#mf-title', 'Borgermøde om skolen');
   await org.fill('#mf-video', 'http://video.example.org/live.m3u8');
