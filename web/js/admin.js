@@ -4,22 +4,18 @@
 // create meetings, edit and schedule them, open and close, staff links with copy buttons.
 // Organization parts (branding, invites, the admin's organization list) are in orgs.js.
 
-import { el, t, api, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch } from './util.js';
+import { el, t, api, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch, setTimeZone, toZonedInput, fromZonedInput } from './util.js';
 import { toast, topExtra } from './meeting.js';
 import { settingsForm } from './staff.js';
 import { kitCard } from './kit.js';
+import { clearFieldErrors, showFieldError, showApiError, fieldMessage } from './forms.js';
 import { reportCard } from './report.js';
 
 const main = () => $('#main');
 
-/** datetime-local value <-> RFC 3339 */
-function toLocalInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-function fromLocalInput(v) { return v ? new Date(v).toISOString() : null; }
+/** datetime-local value <-> RFC 3339, as wall time in the installation's zone (util.js). */
+const toLocalInput = toZonedInput;
+const fromLocalInput = fromZonedInput;
 
 function field(id, label, input, hint) {
   return el('div', { class: 'field' }, el('label', { for: id }, label), hint ? el('p', { class: 'hint', id: `${id}-hint` }, hint) : null, input);
@@ -47,7 +43,17 @@ function meetingFields(m) {
     title: title.value.trim(), description: desc.value, starts_at: fromLocalInput(starts.value), ends_at: fromLocalInput(ends.value),
     language: language.value, video_url: video.value.trim() || null,
   });
-  return { nodes, read, title };
+  // Server field names (problem+json `field`) -> the inputs, for field-level errors.
+  const inputs = { title, description: desc, starts_at: starts, ends_at: ends, language, video_url: video };
+  /** Checks the page can make itself; true when the form may be sent. */
+  const check = (form) => {
+    clearFieldErrors(form);
+    const b = read();
+    if (!b.title) { showFieldError(title, t('error.title_empty')); return false; }
+    if (b.video_url && !/^https:\/\//i.test(b.video_url)) { showFieldError(video, fieldMessage('video_url')); return false; }
+    return true;
+  };
+  return { nodes, read, title, inputs, check };
 }
 
 async function signIn() {
@@ -91,6 +97,7 @@ function logoutButton(account) {
 
 async function meetingList(account) {
   const list = await api('GET', '/api/meetings');
+  if (list.length) setTimeZone(list[0].time_zone);
   const orgs = await import('./orgs.js');
   const fu = await import('./followup.js');
   const f = meetingFields(null);
@@ -98,10 +105,11 @@ async function meetingList(account) {
   const create = el('form', { class: 'card', novalidate: true }, el('h2', null, t('admin.create')), f.nodes, el('button', { type: 'submit' }, t('admin.create_submit')), err);
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
+    err.textContent = '';
+    if (!f.check(create)) return;
     const body = f.read();
-    if (!body.title) { err.textContent = t('error.title_empty'); f.title.focus(); return; }
     if (!body.video_url) delete body.video_url;
-    try { const r = await api('POST', '/api/meetings', body); location.href = `/admin?m=${r.meeting_id}`; } catch (x) { err.textContent = errorText(x); }
+    try { const r = await api('POST', '/api/meetings', body); location.href = `/admin?m=${r.meeting_id}`; } catch (x) { showApiError(x, f.inputs, err); }
   });
   const rows = list.map((m) => el('tr', null,
     el('td', { 'data-label': t('admin.f.title') }, el('a', { href: `/admin?m=${m.id}` }, m.title)),
@@ -123,6 +131,7 @@ function linkRow(label, url, extra) {
 
 async function meetingDetail(id, account) {
   const m = await api('GET', `/api/meetings/${id}`);
+  setTimeZone(m.time_zone);
   const base = location.origin;
   const reload = () => meetingDetail(id, account).catch((e) => toast(errorText(e)));
   const run = async (p, ok) => { try { await p; toast(t(ok || 'admin.saved')); reload(); } catch (x) { toast(errorText(x)); } };
@@ -132,9 +141,10 @@ async function meetingDetail(id, account) {
   const edit = el('form', { class: 'card', novalidate: true }, el('h2', null, t('admin.edit')), f.nodes, el('button', { type: 'submit' }, t('admin.save')), err);
   edit.addEventListener('submit', async (e) => {
     e.preventDefault();
+    err.textContent = '';
+    if (!f.check(edit)) return;
     const body = f.read();
-    if (!body.title) { err.textContent = t('error.title_empty'); f.title.focus(); return; }
-    try { await api('PATCH', `/api/meetings/${id}`, body); toast(t('admin.saved')); reload(); } catch (x) { err.textContent = errorText(x); }
+    try { await api('PATCH', `/api/meetings/${id}`, body); toast(t('admin.saved')); reload(); } catch (x) { showApiError(x, f.inputs, err); }
   });
 
   const life = el('div', { class: 'row wrap' });
@@ -161,7 +171,7 @@ async function meetingDetail(id, account) {
   const newLink = el('div', { class: 'new-link', 'aria-live': 'polite' });
   const sRole = el('select', { id: 'sf-role' }, el('option', { value: 'moderator' }, t('role.moderator')), el('option', { value: 'panelist' }, t('role.panelist')));
   const sName = el('input', { id: 'sf-name', type: 'text', required: true, maxlength: '40' });
-  const sLine = el('input', { id: 'sf-line', type: 'text', maxlength: '80' });
+  const sLine = el('input', { id: 'sf-line', type: 'text', maxlength: '80', 'aria-describedby': 'sf-line-hint' });
   const sErr = el('p', { class: 'form-error', role: 'alert' });
   const staffForm = el('form', { class: 'small-form', novalidate: true }, el('h3', null, t('admin.staff_new')),
     el('div', { class: 'pair' }, field('sf-role', t('admin.staff_role'), sRole), field('sf-name', t('admin.staff_name'), sName)),
@@ -169,14 +179,17 @@ async function meetingDetail(id, account) {
     el('button', { type: 'submit' }, t('admin.staff_create')), sErr);
   staffForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (!sName.value.trim()) { sErr.textContent = t('error.name_empty'); sName.focus(); return; }
+    clearFieldErrors(staffForm); sErr.textContent = '';
+    if (!sName.value.trim()) { showFieldError(sName, t('error.name_empty')); return; }
     try {
-      const r = await api('POST', `/api/meetings/${id}/staff`, { role: sRole.value, name: sName.value.trim(), role_line: sLine.value.trim() || null });
+      const line = sLine.value.trim();
+      const r = await api('POST', `/api/meetings/${id}/staff`, { role: sRole.value, name: sName.value.trim(), ...(line ? { role_line: line } : {}) });
       const refreshed = await api('GET', `/api/meetings/${id}`);
       staffList.replaceChildren(...staffItems(refreshed.staff));
       newLink.replaceChildren(el('p', { class: 'warn' }, t('admin.staff_once', { name: sName.value.trim() })), linkRow(t(`role.${sRole.value}`), r.link));
       staffForm.reset();
-    } catch (x) { sErr.textContent = errorText(x); }
+      sRole.focus();
+    } catch (x) { showApiError(x, { display_name: sName, name: sName, role_line: sLine, role: sRole }, sErr); }
   });
 
   const fu = await import('./followup.js');
@@ -192,7 +205,8 @@ async function meetingDetail(id, account) {
     el('button', { type: 'submit' }, t('admin.save')), pErr);
   pForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { pErr.textContent = errorText(x); }
+    clearFieldErrors(pForm);
+    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { showApiError(x, { notice: pText }, pErr); }
   });
   const eId = el('input', { id: 'er-id', type: 'text', maxlength: '36', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'er-id-hint' });
   const eErr = el('p', { class: 'form-error', role: 'alert' });

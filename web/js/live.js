@@ -13,6 +13,8 @@
 // pings every PING_FRACTION of the server's heartbeat and treats two missed pings as a dead
 // line (about heartbeat_ms / 2 + 1 s: 11 s with the default 20 s heartbeat), then resumes.
 
+import { setTimeZone } from './util.js';
+
 const RESUMABLE = new Set([1001, 1005, 1006, 1011, 1012, 4000, 4001]);
 const CONNECT_TIMEOUT_MS = 4000;
 const PING_FRACTION = 4;
@@ -271,6 +273,7 @@ export class Feed {
     const call = (name, ...args) => { if (this.obs[name]) this.obs[name](...args); };
     this.live = new Live(meetingId, {
       hello: (f) => {
+        setTimeZone(f.time_zone);
         this.audience = f.audience;
         this.you = f.you;
         // Refill in place: the post list holds this very set (a new Set here would leave it

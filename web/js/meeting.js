@@ -7,6 +7,7 @@ import { Feed } from './live.js';
 import { PostList, FILTERS } from './posts.js';
 import { setConn } from './main.js';
 import { calendarLink } from './kit.js';
+import { videoEmbed } from './video.js';
 import { followUpLine } from './followup.js';
 
 export function toast(msg) {
@@ -62,21 +63,6 @@ function privacyNotice(n) {
     el('p', null, t('privacy.contact'), ' ', contact),
     el('details', null, el('summary', null, t('privacy.more')), full),
   ];
-}
-
-function videoEmbed(url) {
-  if (!url) return null;
-  let m = url.match(/(?:youtube(?:-nocookie)?\.com\/(?:watch\?(?:.*&)?v=|embed\/|live\/|shorts\/)|youtu\.be\/)([\w-]{6,})/);
-  let src = null;
-  if (m) src = `https://www.youtube-nocookie.com/embed/${m[1]}`;
-  else if ((m = url.match(/vimeo\.com\/(?:video\/)?(\d+)/))) src = `https://player.vimeo.com/video/${m[1]}`;
-  if (src) {
-    return el('div', { class: 'video' }, el('iframe', { src, title: t('meeting.video_title'), allow: 'autoplay; encrypted-media; picture-in-picture; fullscreen', allowfullscreen: true, referrerpolicy: 'strict-origin-when-cross-origin' }));
-  }
-  if (/\.(mp4|webm|m3u8)(\?|#|$)/i.test(url)) {
-    return el('div', { class: 'video' }, el('video', { src: url, controls: true, playsinline: true, preload: 'metadata', 'aria-label': t('meeting.video_title') }));
-  }
-  return el('p', null, el('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, t('meeting.video_link')));
 }
 
 /** The top of a meeting page: title, status and time, video, countdown, description, panel. */

@@ -5,6 +5,7 @@
 // Loaded on demand: citizens never download it.
 
 import { el, t, api, errorText, takeFragment, copyText, fmtDateTime, $ } from './util.js';
+import { clearFieldErrors, showApiError } from './forms.js';
 import { toast } from './meeting.js';
 
 const main = () => $('#main');
@@ -15,9 +16,9 @@ function field(id, label, input, hint) {
 
 /** Show a refusal next to its field when the server names one. */
 function fail(err, x, inputs) {
-  err.textContent = errorText(x);
-  const input = x.field && inputs[x.field];
-  if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
+  const form = err.closest('form');
+  if (form) clearFieldErrors(form);
+  showApiError(x, inputs, err);
 }
 
 export async function invitePage() {

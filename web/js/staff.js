@@ -405,8 +405,16 @@ export async function staffPage(id) {
         a.append(b('answer', t('queue.answer'), (btn) => this.slotForm(node, btn, (close) => smallForm({ id: `answer-${q.id}`, label: t('queue.answer_label'), multiline: true, required: true, maxlength: 5000, submit: t('queue.answer_send'), onclose: close,
           extra: el('div', null, el('p', { class: 'hint' }, t('queue.answer_hint')), snippetPicker(id, `answer-${q.id}`)),
           onsubmit: async (body) => { await run(api('POST', `/api/meetings/${id}/questions/${q.id}/answer`, { body }), 'queue.answered_ok'); close(); } }))),
-        b('live', t('queue.answer_live'), (btn) => this.slotForm(node, btn, (close) => smallForm({ id: `live-${q.id}`, label: t('queue.live_note'), maxlength: 500, submit: t('queue.live_send'), onclose: close,
-          onsubmit: async (note) => { await run(api('POST', `/api/meetings/${id}/questions/${q.id}/answer-live`, note ? { note } : {}), 'queue.answered_ok'); close(); } }))));
+        b('live', t('queue.answer_live'), (btn) => this.slotForm(node, btn, (close) => {
+          const who = liveWho(q);
+          return smallForm({ id: `live-${q.id}`, label: t('queue.live_note'), maxlength: 500, submit: t('queue.live_send'), onclose: close, extra: who,
+            onsubmit: async (note) => {
+              const sel = who && who.querySelector('select');
+              if (sel && !sel.value) { sel.focus(); throw Object.assign(new Error('panelist'), { code: 'field.panelist' }); }
+              const body = { ...(note ? { note } : {}), ...(sel ? { panelist: sel.value } : {}) };
+              await run(api('POST', `/api/meetings/${id}/questions/${q.id}/answer-live`, body), 'queue.answered_ok'); close();
+            } });
+        })));
       }
       if (st === 'open' || st === 'claimed') {
         if (role === 'moderator') a.append(b('assign', t('followup.assign'), (btn) => this.slotForm(node, btn, (close) => assignForm(id, q, feed, close, run)), 'link-button'));
@@ -444,6 +452,22 @@ export async function staffPage(id) {
       } }, el('label', { for: `merge-${q.id}` }, t('queue.merge_into')), sel,
       el('div', { class: 'row' }, el('button', { type: 'submit' }, t('queue.merge')), el('button', { type: 'button', class: 'link-button', onclick: close }, t('action.cancel'))), err);
     }
+  }
+
+  /** "Who answered?" for a live answer: the meeting's active panelists, preselected with the
+   *  claimer if a panelist, else the panelist the question is routed to, else the one
+   *  pressing if a panelist, else the only panelist. Null without panelists. */
+  function liveWho(q) {
+    const panel = ((feed.meeting && feed.meeting.staff) || []).filter((s) => s.role === 'panelist' && !s.revoked);
+    if (!panel.length) return null;
+    const claimer = q.question.state === 'claimed' && panel.find((s) => s.name === q.question.claimed_by);
+    const a = q.question.assignee;
+    const routed = a && a.kind === 'panelist' && panel.find((s) => s.participant_id === a.participant_id);
+    const me = panel.find((s) => s.participant_id === feed.you.participant_id);
+    const pick = claimer || routed || me || (panel.length === 1 ? panel[0] : null);
+    const sel = el('select', { id: `live-who-${q.id}` }, pick ? null : el('option', { value: '' }, t('followup.choose')),
+      panel.map((s) => el('option', { value: s.participant_id, selected: pick === s }, s.role_line ? `${s.name} (${s.role_line})` : s.name)));
+    return el('div', null, el('label', { for: sel.id }, t('queue.live_who')), sel);
   }
 
   /** Pending posts (pre-moderation, keywords, reports), reported posts, settings. */

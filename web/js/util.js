@@ -150,10 +150,50 @@ export function errorText(err) {
   return t('error.generic');
 }
 
+// Times are shown in the installation's time zone (the server's `--time-zone`, told by the
+// live stream's hello and the meeting's HTTP view), not the device's: a citizen on holiday
+// abroad and the poster in the library must agree. Until a page has heard it, the device's
+// zone. Danish formats in Danish, British ones in English (24-hour, day before month).
+let timeZone;
 const fmts = {};
+const locale = () => (lang === 'en' ? 'en-GB' : 'da-DK');
+
+/** Use this IANA zone for every time shown from now on (ignored when unknown). */
+export function setTimeZone(tz) {
+  if (!tz || tz === timeZone) return;
+  try { new Intl.DateTimeFormat('en', { timeZone: tz }); } catch (_) { return; }
+  timeZone = tz;
+  for (const k of Object.keys(fmts)) delete fmts[k];
+}
+
+export function getTimeZone() { return timeZone; }
+
 function fmt(kind, opts) {
   const k = `${lang}:${kind}`;
-  return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(lang, opts));
+  return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(locale(), { hourCycle: 'h23', timeZone, ...opts }));
+}
+
+/** An instant as the value of a datetime-local input, in the installation's zone. */
+export function toZonedInput(iso) {
+  if (!iso) return '';
+  const p = Object.fromEntries(fmt('input', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** A datetime-local input's value (wall time in the installation's zone) as RFC 3339 UTC. */
+export function fromZonedInput(v) {
+  if (!v) return null;
+  const [d, tm] = v.split('T');
+  const [y, mo, da] = d.split('-').map(Number);
+  const [h, mi] = tm.split(':').map(Number);
+  const wall = Date.UTC(y, mo - 1, da, h, mi);
+  // The zone's offset at an instant: its wall clock there minus the instant. Twice, so a
+  // time next to a daylight-saving change lands on the right side of it.
+  const offset = (ms) => Date.parse(`${toZonedInput(new Date(ms).toISOString())}:00Z`) - Math.floor(ms / 60000) * 60000;
+  let t = wall - offset(wall);
+  t = wall - offset(t);
+  return new Date(t).toISOString();
 }
 
 export function fmtTime(iso) {

@@ -75,9 +75,14 @@ pub enum Command {
         post: PostId,
         body: String,
     },
+    /// The question was answered on camera or in the hall. Whoever presses the button (a
+    /// moderator at the desk, often) names the panelist who answered, so the credit goes to the
+    /// politician and not to the person recording it. Absent: the claimer if a panelist, else
+    /// the one pressing if a panelist.
     AnswerLive {
         post: PostId,
         note: Option<String>,
+        panelist: Option<ParticipantId>,
     },
     /// Route a question to a panelist or a department (moderators, the organizer; a panelist
     /// may assign a question to themselves only).

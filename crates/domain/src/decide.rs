@@ -414,13 +414,29 @@ fn decide_command(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Conte
                 },
             }])
         }
-        Command::AnswerLive { post, note } => {
+        Command::AnswerLive {
+            post,
+            note,
+            panelist,
+        } => {
             let me = active_staff(state, actor, &[Role::Moderator, Role::Panelist])?;
             check_answerable(state, me, post)?;
             let note = normalize_note(note.as_deref(), "note", REASON_MAX)?;
+            let panelist = match panelist {
+                Some(id) => match state.participants.get(&id) {
+                    Some(p) if p.role == Role::Panelist && !p.revoked && !p.banned => Some(id),
+                    _ => {
+                        return Err(DomainError::validation(
+                            "panelist",
+                            "must be an active panelist of this meeting",
+                        ))
+                    }
+                },
+                None => default_live_panelist(state, me, post),
+            };
             Ok(vec![EventKind::QuestionAnswered {
                 post,
-                answer: Answer::Live { note },
+                answer: Answer::Live { note, panelist },
             }])
         }
         Command::Assign { post, to } => {
@@ -911,6 +927,31 @@ fn check_can_post(
     Ok(())
 }
 
+/// Who answered live when the command does not say: the claimer if an active panelist, else
+/// the one pressing if a panelist; else nobody named (the event's actor is credited).
+fn default_live_panelist(
+    state: &MeetingState,
+    me: &Participant,
+    post: PostId,
+) -> Option<ParticipantId> {
+    let active_panelist = |id: &ParticipantId| {
+        state
+            .participants
+            .get(id)
+            .is_some_and(|p| p.role == Role::Panelist && !p.revoked && !p.banned)
+    };
+    let claimer = match state.posts.get(&post).and_then(|p| p.question.as_ref()) {
+        Some(q) => match &q.state {
+            QuestionState::Claimed { by } => Some(*by),
+            _ => None,
+        },
+        None => None,
+    };
+    claimer
+        .filter(active_panelist)
+        .or_else(|| Some(me.id).filter(active_panelist))
+}
+
 fn check_answerable(
     state: &MeetingState,
     me: &Participant,
@@ -958,13 +999,15 @@ fn validate_details(mut d: MeetingDetails) -> Result<MeetingDetails, DomainError
     if let Some(url) = d.video_url.as_deref().map(str::trim) {
         if url.is_empty() {
             d.video_url = None;
-        } else if !(url.starts_with("https://") || url.starts_with("http://"))
+        } else if !url.starts_with("https://")
             || url.len() > 2000
             || url.contains(char::is_whitespace)
         {
+            // https only: the pages may load media and frames over https alone (their CSP),
+            // so an http:// address would be accepted here and then never play.
             return Err(DomainError::validation(
                 "video_url",
-                "must be an http(s) URL",
+                "must be an https:// URL (the pages play video over https only)",
             ));
         } else {
             d.video_url = Some(url.to_string());

@@ -389,7 +389,14 @@ impl MeetingState {
                 self.set_question_state(*post, QuestionState::Open)
             }
             EventKind::QuestionAnswered { post, answer } => {
-                if let Some(by) = actor {
+                // A live answer credits the panelist named in it; the actor only recorded it.
+                let credited = match answer {
+                    Answer::Live {
+                        panelist: Some(p), ..
+                    } => Some(*p),
+                    _ => actor,
+                };
+                if let Some(by) = credited {
                     self.set_question_state(
                         *post,
                         QuestionState::Answered {

@@ -457,7 +457,15 @@ pub fn build(events: &[Event], inputs: &ReportInputs) -> Report {
                 }
                 let secs = (*at - p.created_at).num_seconds().max(0);
                 all_times.push(secs);
-                per_panelist.entry(*by).or_default().push(secs);
+                // The per-panelist table is about the politicians: an answer a moderator
+                // wrote (or an old live answer credited to the moderator who pressed the
+                // button) counts in the totals only.
+                if state
+                    .participant(*by)
+                    .is_some_and(|x| x.role == Role::Panelist)
+                {
+                    per_panelist.entry(*by).or_default().push(secs);
+                }
             }
             Some(QuestionState::Dismissed { .. }) => r.answers.dismissed += 1,
             _ => r.answers.unanswered += 1,

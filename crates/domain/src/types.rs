@@ -191,8 +191,14 @@ pub enum Visibility {
 pub enum Answer {
     /// An official written answer in Markdown (links allowed; sanitized when rendered).
     Written { body: crate::event::Content },
-    /// Answered live on camera or in the hall, with an optional short note.
-    Live { note: Option<String> },
+    /// Answered live on camera or in the hall, with an optional short note. `panelist` is the
+    /// panelist who answered (the event's actor is whoever recorded it); events from before
+    /// it existed have none and credit their actor.
+    Live {
+        note: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        panelist: Option<ParticipantId>,
+    },
 }
 
 /// Every question is in exactly one of these states.

@@ -335,6 +335,7 @@ fn contents_mut_returns_the_personal_text_in_order() {
         post: PostId(1),
         answer: Answer::Live {
             note: Some("note".into()),
+            panelist: None,
         },
     };
     assert!(content_texts(&mut live).is_empty());

@@ -168,6 +168,7 @@ fn answered_dismissed_and_merged_questions_cannot_be_routed() {
         Command::AnswerLive {
             post: a,
             note: None,
+            panelist: None,
         },
     );
     t.h.ok(
@@ -253,7 +254,8 @@ fn organizer_closes_the_follow_up_and_answers_stop() {
             t.panelist,
             Command::AnswerLive {
                 post: q,
-                note: None
+                note: None,
+                panelist: None
             }
         ),
         "invalid_state"
@@ -296,6 +298,7 @@ fn panelist_figures_count_assigned_answered_open_and_median() {
         Command::AnswerLive {
             post: q1,
             note: None,
+            panelist: None,
         },
     );
     t.h.advance(120);
@@ -304,6 +307,7 @@ fn panelist_figures_count_assigned_answered_open_and_median() {
         Command::AnswerLive {
             post: q2,
             note: None,
+            panelist: None,
         },
     );
     // Answered by the other panelist, not routed to them.
@@ -314,6 +318,7 @@ fn panelist_figures_count_assigned_answered_open_and_median() {
         Command::AnswerLive {
             post: q4,
             note: None,
+            panelist: None,
         },
     );
 

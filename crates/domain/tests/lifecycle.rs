@@ -65,6 +65,12 @@ fn create_meeting_validates_details_and_settings() {
             d.video_url = Some("ftp://video.example/x".into());
             d
         }),
+        // The pages' CSP plays media over https only: refused at input, not silently later.
+        ("http video", {
+            let mut d = details("x");
+            d.video_url = Some("http://video.example/live.m3u8".into());
+            d
+        }),
         ("video with spaces", {
             let mut d = details("x");
             d.video_url = Some("https://video.example/a b".into());
@@ -391,6 +397,7 @@ fn revoke_staff() {
         Command::AnswerLive {
             post: q,
             note: None,
+            panelist: None,
         },
         Command::PostNotice {
             body: "x".into(),

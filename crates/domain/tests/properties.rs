@@ -344,6 +344,7 @@ impl World {
             Spec::AnswerLive(p) => Command::AnswerLive {
                 post: self.question(p),
                 note: Some("på kamera".into()),
+                panelist: None,
             },
             Spec::Room(b, named) => Command::RoomQuestion {
                 body: body(b),

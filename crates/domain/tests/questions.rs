@@ -22,7 +22,11 @@ fn answer_written(post: PostId, body: &str) -> Command {
 }
 
 fn answer_live(post: PostId) -> Command {
-    Command::AnswerLive { post, note: None }
+    Command::AnswerLive {
+        post,
+        note: None,
+        panelist: None,
+    }
 }
 
 fn dismiss(post: PostId, reason: &str) -> Command {
@@ -333,6 +337,7 @@ fn answer_live_with_and_without_note() {
         Command::AnswerLive {
             post: q1,
             note: Some(" besvaret ved 19:30 ".into()),
+            panelist: None,
         },
     );
     t.h.ok(
@@ -340,12 +345,13 @@ fn answer_live_with_and_without_note() {
         Command::AnswerLive {
             post: q2,
             note: Some("   ".into()),
+            panelist: None,
         },
     );
     t.h.ok(t.moderator, answer_live(q3));
     let live_note = |q| match t.h.qstate(q) {
         QuestionState::Answered {
-            answer: Answer::Live { note },
+            answer: Answer::Live { note, .. },
             ..
         } => note.clone(),
         other => panic!("expected a live answer, got {other:?}"),
@@ -387,7 +393,8 @@ fn answer_rejections() {
             t.panelist,
             Command::AnswerLive {
                 post: q,
-                note: Some("n".repeat(501))
+                note: Some("n".repeat(501)),
+                panelist: None
             }
         ),
         "validation_failed"
@@ -863,4 +870,111 @@ fn answering_or_dismissing_the_question_on_air_takes_it_off_air() {
         ["question_answered"]
     );
     assert_eq!(t.h.state.on_air, Some(c));
+}
+
+// Live answers credit the panelist who answered, not whoever pressed the button.
+
+fn live_by(post: PostId, panelist: Option<Actor>) -> Command {
+    Command::AnswerLive {
+        post,
+        note: None,
+        panelist: panelist.map(id_of),
+    }
+}
+
+fn credited(t: &Town, q: PostId) -> ParticipantId {
+    match t.h.qstate(q) {
+        QuestionState::Answered { by, .. } => *by,
+        other => panic!("not answered: {other:?}"),
+    }
+}
+
+#[test]
+fn a_moderator_records_a_live_answer_for_the_panelist_who_gave_it() {
+    let mut t = Town::open();
+    let q = t.h.question(t.anne, "Hvornår åbner svømmehallen?");
+    let events = t.h.ok(t.moderator, live_by(q, Some(t.panelist2)));
+    // The log keeps who recorded it (audit) and names the panelist who answered.
+    assert_eq!(events[0].actor, t.moderator);
+    assert!(matches!(
+        &events[0].kind,
+        EventKind::QuestionAnswered { answer: Answer::Live { panelist: Some(p), .. }, .. } if *p == id_of(t.panelist2)
+    ));
+    assert_eq!(credited(&t, q), id_of(t.panelist2));
+}
+
+#[test]
+fn a_live_answer_defaults_to_the_claiming_panelist_then_the_pressing_panelist() {
+    let mut t = Town::open();
+    let claimed = t.h.question(t.anne, "Et");
+    let open = t.h.question(t.bo, "To");
+    let by_mod = t.h.question(t.carl, "Tre");
+    t.h.ok(t.panelist2, Command::Claim { post: claimed });
+    t.h.ok(t.moderator, live_by(claimed, None));
+    assert_eq!(credited(&t, claimed), id_of(t.panelist2));
+    t.h.ok(t.panelist, live_by(open, None));
+    assert_eq!(credited(&t, open), id_of(t.panelist));
+    // A moderator on an unclaimed question without naming anyone: nobody named, the
+    // moderator stays the actor (as every event before the field existed).
+    let events = t.h.ok(t.moderator, live_by(by_mod, None));
+    assert!(matches!(
+        &events[0].kind,
+        EventKind::QuestionAnswered {
+            answer: Answer::Live { panelist: None, .. },
+            ..
+        }
+    ));
+    assert_eq!(credited(&t, by_mod), id_of(t.moderator));
+}
+
+#[test]
+fn a_live_answer_names_an_active_panelist_of_the_meeting() {
+    let mut t = Town::open();
+    let q = t.h.question(t.anne, "Et");
+    let err = t.h.err(t.moderator, live_by(q, Some(t.moderator2)));
+    assert_eq!(err.code(), "validation_failed");
+    assert!(matches!(err, DomainError::Validation { field, .. } if field == "panelist"));
+    assert_eq!(
+        t.h.code(t.moderator, live_by(q, Some(t.anne))),
+        "validation_failed"
+    );
+    let stranger = Command::AnswerLive {
+        post: q,
+        note: None,
+        panelist: Some(pid(999_999)),
+    };
+    assert_eq!(t.h.code(t.moderator, stranger), "validation_failed");
+    t.h.ok(
+        ORG,
+        Command::RevokeStaff {
+            participant: id_of(t.panelist2),
+        },
+    );
+    assert_eq!(
+        t.h.code(t.moderator, live_by(q, Some(t.panelist2))),
+        "validation_failed"
+    );
+    assert!(matches!(t.h.qstate(q), QuestionState::Open));
+}
+
+#[test]
+fn an_old_live_answer_without_a_panelist_still_reads_and_credits_its_actor() {
+    // The stored JSON of a live answer from before the field: no "panelist" member.
+    let old: Answer = serde_json::from_str(r#"{"mode":"live","note":"i salen"}"#).unwrap();
+    assert_eq!(
+        old,
+        Answer::Live {
+            note: Some("i salen".into()),
+            panelist: None
+        }
+    );
+    // And a new one without a panelist serializes exactly as before (same hash chain).
+    assert_eq!(
+        serde_json::to_string(&Answer::Live {
+            note: None,
+            panelist: None
+        })
+        .unwrap(),
+        r#"{"mode":"live","note":null}"#
+    );
 }

@@ -30,6 +30,7 @@ fn figures_of_a_small_meeting() {
         Command::AnswerLive {
             post: q1,
             note: None,
+            panelist: None,
         },
     );
     h.advance(60);
@@ -150,6 +151,7 @@ fn erased_content_changes_no_figure() {
         Command::AnswerLive {
             post: q,
             note: None,
+            panelist: None,
         },
     );
     for e in &mut t.h.log {
@@ -257,7 +259,7 @@ proptest! {
             let who = t.citizens()[i % 3];
             match (k, last) {
                 (0, _) => { let id = t.h.question(who, "Spørgsmål?"); q += 1;
-                    if i % 2 == 0 { t.h.ok(t.panelist, Command::AnswerLive { post: id, note: None }); } }
+                    if i % 2 == 0 { t.h.ok(t.panelist, Command::AnswerLive { post: id, note: None, panelist: None }); } }
                 (2, Some(p)) => { t.h.reply(who, p, "Svar"); r += 1; }
                 _ => { last = Some(t.h.comment(who, "Kommentar")); c += 1; }
             }
@@ -268,4 +270,41 @@ proptest! {
         prop_assert_eq!(rep.timeline.iter().map(|p| p.posts).sum::<u32>(), rep.posts);
         prop_assert!(rep.answers.answered() <= rep.answers.questions);
     }
+}
+
+#[test]
+fn the_per_panelist_table_credits_live_answers_to_the_panelist_and_lists_panelists_only() {
+    let mut t = Town::open();
+    let q1 = t.h.question(t.anne, "Et");
+    let q2 = t.h.question(t.bo, "To");
+    let q3 = t.h.question(t.carl, "Tre");
+    t.h.advance(60);
+    // The moderator at the desk presses "answered live" for Ida, twice; and writes one answer
+    // herself; and records one without naming anyone (as every old event).
+    for q in [q1, q2] {
+        t.h.ok(
+            t.moderator,
+            Command::AnswerLive {
+                post: q,
+                note: None,
+                panelist: Some(id_of(t.panelist2)),
+            },
+        );
+    }
+    t.h.ok(
+        t.moderator,
+        Command::AnswerWritten {
+            post: q3,
+            body: "Svar fra sekretariatet".into(),
+        },
+    );
+    let r = report::build(&t.h.log, &ReportInputs::default());
+    assert_eq!(r.answers.answered_live, 2);
+    assert_eq!(r.answers.written_during, 1);
+    let names: Vec<(&str, u32)> = r
+        .panelists
+        .iter()
+        .map(|p| (p.name.as_str(), p.answered))
+        .collect();
+    assert_eq!(names, vec![("Ida Holm", 2)]);
 }

@@ -23,6 +23,7 @@ fn answering_a_hall_question_notifies_nobody_online() {
             Command::AnswerLive {
                 post: q,
                 note: None,
+                panelist: None,
             },
         )
         .expect("answer");
@@ -52,7 +53,8 @@ fn pending_questions_cannot_be_claimed_answered_or_put_on_air() {
             t.panelist,
             Command::AnswerLive {
                 post: q,
-                note: None
+                note: None,
+                panelist: None
             }
         ),
         "invalid_state"

@@ -29,6 +29,10 @@ pub enum ServerFrame {
         audience: Audience,
         you: Option<YouView>,
         heartbeat_ms: u64,
+        /// The installation's time zone (IANA name, e.g. `Europe/Copenhagen`): pages show
+        /// times in it, whatever the device's own zone is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_zone: Option<String>,
     },
     /// Full state at `seq` (sent when the client did not ask for `since`, or asked for a seq
     /// the server no longer has).

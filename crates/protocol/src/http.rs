@@ -145,6 +145,10 @@ pub struct MeetingSummary {
     /// The follow-up is past its deadline with questions still open: flag it to the organizer.
     #[serde(default)]
     pub follow_up_overdue: bool,
+    /// The installation's time zone (IANA name): the organizer's page shows and enters times
+    /// in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// Result of every command: the seq of the last event it appended (absent when nothing
@@ -173,10 +177,17 @@ pub struct CreateStaffLinkRequest {
         schema(min_length = 1, max_length = 40, pattern = "\\S")
     )]
     pub name: String,
-    /// E.g. "Borgmester", "Teknik- og Miljøudvalget".
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
+    /// E.g. "Borgmester", "Teknik- og Miljøudvalget". Optional: absent, `null`, empty or only
+    /// whitespace all mean "no title".
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 80))]
     pub role_line: String,
+}
+
+/// An optional text field where `null` means the same as absent or empty: forms send `null`
+/// for an empty optional input, and a 400 for that would only punish the caller.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,6 +323,10 @@ pub struct WrittenAnswerRequest {
 pub struct LiveAnswerRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
+    /// The panelist who answered (an active panelist of the meeting). Absent: the claimer if
+    /// a panelist, else the one pressing if a panelist.
+    #[serde(default)]
+    pub panelist: Option<ParticipantId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -69,6 +69,10 @@ pub struct MeetingView {
     /// Present once the meeting closed: the follow-up deadline for open questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<FollowUpView>,
+    /// The installation's time zone (IANA name), in HTTP answers; the live stream says it
+    /// once, in `hello`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

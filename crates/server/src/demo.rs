@@ -275,6 +275,7 @@ pub async fn seed_2013(state: &AppState) -> anyhow::Result<MeetingId> {
             0..=2 => Command::AnswerLive {
                 post: q,
                 note: None,
+                panelist: None,
             },
             3 | 4 => Command::AnswerWritten {
                 post: q,

@@ -131,7 +131,7 @@ pub fn posts_csv(state: &MeetingState) -> String {
                     borgermode_domain::Answer::Written { body } => {
                         ("written", text_or_erased(body))
                     }
-                    borgermode_domain::Answer::Live { note } => {
+                    borgermode_domain::Answer::Live { note, .. } => {
                         ("live", note.clone().unwrap_or_default())
                     }
                 };

@@ -10,7 +10,81 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use borgermode_domain::report::{Distribution, Report};
-use borgermode_protocol::http::ArchiveResponse;
+use borgermode_domain::Language;
+use borgermode_protocol::http::{ArchivePost, ArchiveResponse};
+use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+
+use crate::kit::texts;
+
+/// How a reader of the page's language reads times and numbers: the installation's time zone
+/// (`--time-zone`; the audience saw 19:56, not 18:56 UTC), 24-hour clocks, and in Danish the
+/// Danish forms (`19.56`, `6.12.2026`, `44,0 %`), in English the British ones (`19:56`,
+/// `06/12/2026`, `44.0 %`). The data routes (JSON, CSV) stay UTC and plain.
+#[derive(Clone, Copy, Debug)]
+pub struct Local {
+    pub lang: Language,
+    pub tz: Tz,
+}
+
+impl Local {
+    pub fn new(lang: &str, tz: Tz) -> Self {
+        let lang = if lang == "en" {
+            Language::En
+        } else {
+            Language::Da
+        };
+        Self { lang, tz }
+    }
+
+    /// `19.56` / `19:56`.
+    pub fn time(&self, t: DateTime<Utc>) -> String {
+        texts::local_time(self.lang, self.tz, t)
+    }
+
+    /// `19.56.03` / `19:56:03`.
+    pub fn time_secs(&self, t: DateTime<Utc>) -> String {
+        let l = self.tz.from_utc_datetime(&t.naive_utc());
+        let sep = if self.lang == Language::Da { '.' } else { ':' };
+        format!(
+            "{:02}{sep}{:02}{sep}{:02}",
+            l.hour(),
+            l.minute(),
+            l.second()
+        )
+    }
+
+    /// `6.12.2026` / `06/12/2026`.
+    pub fn date(&self, t: DateTime<Utc>) -> String {
+        let l = self.tz.from_utc_datetime(&t.naive_utc());
+        match self.lang {
+            Language::Da => format!("{}.{}.{}", l.day(), l.month(), l.year()),
+            Language::En => format!("{:02}/{:02}/{}", l.day(), l.month(), l.year()),
+        }
+    }
+
+    pub fn date_time(&self, t: DateTime<Utc>) -> String {
+        format!("{} {}", self.date(t), self.time(t))
+    }
+
+    /// From one time to another: the date once when both fall on the same local day.
+    pub fn span(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> String {
+        if self.date(a) == self.date(b) {
+            format!("{}–{}", self.date_time(a), self.time(b))
+        } else {
+            format!("{} – {}", self.date_time(a), self.date_time(b))
+        }
+    }
+
+    /// One decimal: `44,0` / `44.0`.
+    pub fn dec1(&self, v: f64) -> String {
+        let s = format!("{v:.1}");
+        match self.lang {
+            Language::Da => s.replace('.', ","),
+            Language::En => s,
+        }
+    }
+}
 
 /// Escape for HTML text and attribute values (also valid inside SVG).
 pub fn esc(s: &str) -> String {
@@ -58,7 +132,7 @@ fn pct(n: u32, of: u32) -> String {
 
 /// The timeline as SVG: posts per minute as bars, viewers per minute as a line, with an
 /// accessible title and description.
-pub fn timeline_svg(r: &Report, s: &Strings) -> String {
+pub fn timeline_svg(r: &Report, s: &Strings, local: &Local) -> String {
     let (w, h, pad) = (720.0_f64, 220.0_f64, 30.0_f64);
     let n = r.timeline.len().max(1) as f64;
     let max_posts = r.timeline.iter().map(|p| p.posts).max().unwrap_or(0).max(1) as f64;
@@ -101,7 +175,7 @@ pub fn timeline_svg(r: &Report, s: &Strings) -> String {
             h - pad - bh,
             (bw - 1.0).max(0.5),
             bh,
-            esc(&p.minute.format("%H:%M").to_string()),
+            esc(&local.time(p.minute)),
             s.e("report.posts"),
             p.posts
         );
@@ -132,10 +206,10 @@ pub fn timeline_svg(r: &Report, s: &Strings) -> String {
             out,
             "<text x=\"{pad}\" y=\"{}\" font-size=\"11\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
             h - 10.0,
-            esc(&first.minute.format("%H:%M").to_string()),
+            esc(&local.time(first.minute)),
             w - pad,
             h - 10.0,
-            esc(&last.minute.format("%H:%M").to_string())
+            esc(&local.time(last.minute))
         );
     }
     let _ = write!(
@@ -184,7 +258,13 @@ fn distribution_table(d: &Distribution, prefix: &str, s: &Strings) -> String {
 }
 
 /// The whole printable report page.
-pub fn report_html(r: &Report, meeting: uuid::Uuid, lang: &str, s: &Strings) -> String {
+pub fn report_html(
+    r: &Report,
+    meeting: uuid::Uuid,
+    lang: &str,
+    s: &Strings,
+    local: &Local,
+) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
@@ -195,8 +275,8 @@ pub fn report_html(r: &Report, meeting: uuid::Uuid, lang: &str, s: &Strings) -> 
         esc(&r.title)
     );
     let when = match (r.opened_at, r.closed_at) {
-        (Some(a), Some(b)) => format!("{} – {}", a.format("%Y-%m-%d %H:%M"), b.format("%H:%M UTC")),
-        (Some(a), None) => format!("{} –", a.format("%Y-%m-%d %H:%M UTC")),
+        (Some(a), Some(b)) => local.span(a, b),
+        (Some(a), None) => format!("{} –", local.date_time(a)),
         _ => String::new(),
     };
     let _ = write!(
@@ -221,10 +301,7 @@ pub fn report_html(r: &Report, meeting: uuid::Uuid, lang: &str, s: &Strings) -> 
     let figures = [
         ("report.participants", r.participants.to_string()),
         ("report.peak_viewers", r.peak_viewers.to_string()),
-        (
-            "report.average_viewers",
-            format!("{:.1}", r.average_viewers),
-        ),
+        ("report.average_viewers", local.dec1(r.average_viewers)),
         ("report.posts", r.posts.to_string()),
         ("report.questions", r.questions.to_string()),
         ("report.comments", r.comments.to_string()),
@@ -302,7 +379,7 @@ pub fn report_html(r: &Report, meeting: uuid::Uuid, lang: &str, s: &Strings) -> 
         o,
         "<section aria-labelledby=\"h-timeline\"><h2 id=\"h-timeline\">{}</h2>{}</section>",
         s.e("report.timeline"),
-        timeline_svg(r, s)
+        timeline_svg(r, s, local)
     );
     // Moderation.
     let _ = write!(
@@ -347,8 +424,10 @@ pub fn report_html(r: &Report, meeting: uuid::Uuid, lang: &str, s: &Strings) -> 
         let _ = write!(o, "<h3>{}</h3><table><tbody>", s.e("report.targets"));
         for t in &r.targets {
             let share = match (t.share_low_pct, t.share_high_pct) {
-                (Some(l), Some(h)) if (l - h).abs() < f64::EPSILON => format!("{l:.1} %"),
-                (Some(l), Some(h)) => format!("{l:.1}–{h:.1} %"),
+                (Some(l), Some(h)) if (l - h).abs() < f64::EPSILON => {
+                    format!("{} %", local.dec1(l))
+                }
+                (Some(l), Some(h)) => format!("{}–{} %", local.dec1(l), local.dec1(h)),
                 _ => s.t("report.suppressed"),
             };
             let (class, verdict) = match t.met {
@@ -463,8 +542,167 @@ pub fn report_csv(r: &Report) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// The public archive page of a closed meeting.
-pub fn archive_html(a: &ArchiveResponse, lang: &str, s: &Strings) -> String {
+/// Threads (a top-level post with its replies) per archive page. A big meeting's archive (417
+/// posts in 2013) as one flat page was 67,000 px tall; threads of 50 with long reply lists
+/// folded keep a page readable on a phone, and every page still works without JavaScript.
+pub const ARCHIVE_PAGE_THREADS: usize = 50;
+
+/// A thread's replies stay unfolded up to this many; more are folded behind "N replies".
+const OPEN_REPLIES: usize = 2;
+
+/// The archive's posts as threads: each top-level post (or a reply whose parent the public
+/// never saw) with the replies under it, in order.
+fn threads(a: &ArchiveResponse) -> Vec<(&ArchivePost, Vec<&ArchivePost>)> {
+    let by_id: HashMap<u64, &ArchivePost> = a.posts.iter().map(|p| (p.id, p)).collect();
+    let root_of = |p: &ArchivePost| {
+        let mut cur = p;
+        // Replies are one level deep today; the bound only guards against a cycle.
+        for _ in 0..16 {
+            match cur.parent.and_then(|id| by_id.get(&id)) {
+                Some(parent) => cur = parent,
+                None => break,
+            }
+        }
+        cur.id
+    };
+    let mut order: Vec<u64> = Vec::new();
+    let mut replies: HashMap<u64, Vec<&ArchivePost>> = HashMap::new();
+    for p in &a.posts {
+        let root = root_of(p);
+        if root == p.id {
+            order.push(p.id);
+        } else {
+            replies.entry(root).or_default().push(p);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|id| {
+            by_id
+                .get(&id)
+                .map(|p| (*p, replies.remove(&id).unwrap_or_default()))
+        })
+        .collect()
+}
+
+fn archive_post(o: &mut String, p: &ArchivePost, s: &Strings, local: &Local) {
+    let kind = match p.kind {
+        borgermode_domain::PostKind::Question => "question",
+        borgermode_domain::PostKind::Comment if p.parent.is_some() => "reply",
+        borgermode_domain::PostKind::Comment => "comment",
+        borgermode_domain::PostKind::Notice => "notice",
+    };
+    let _ = write!(o, "<article class=\"post {kind}\" id=\"p{}\">", p.id);
+    match (&p.body, p.hidden_reason) {
+        (_, Some(reason)) => {
+            let _ = write!(
+                o,
+                "<p class=\"tombstone\">{} {}</p>",
+                s.e("archive.hidden"),
+                s.e(&format!(
+                    "report.reason.{}",
+                    serde_json::to_value(reason)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default()
+                ))
+            );
+        }
+        (Some(body), None) => {
+            let _ = write!(
+                o,
+                "<p class=\"meta\">{} · {} · <time datetime=\"{}\">{}</time></p><p>{}</p>",
+                s.e(&format!(
+                    "kind.{}",
+                    if kind == "reply" { "comment" } else { kind }
+                )),
+                esc(p.author.as_deref().unwrap_or("")),
+                esc(&p.created_at.to_rfc3339()),
+                esc(&local.time(p.created_at)),
+                esc(body)
+            );
+        }
+        (None, None) => {}
+    }
+    if let Some(ans) = &p.answer {
+        let _ = write!(
+            o,
+            "<div class=\"answer\"><p class=\"meta\">{} · {} · <time datetime=\"{}\">{}</time></p>{}</div>",
+            s.e(&format!("archive.answer_{}", ans.mode)),
+            esc(ans.by.as_deref().unwrap_or("")),
+            esc(&ans.at.to_rfc3339()),
+            esc(&local.date_time(ans.at)),
+            ans.text
+                .as_deref()
+                .map(|t| if ans.mode == "written" {
+                    crate::markdown::to_safe_html(t)
+                } else {
+                    format!("<p>{}</p>", esc(t))
+                })
+                .unwrap_or_default()
+        );
+    }
+}
+
+/// "Previous · Page 2 of 5 · Next" (nothing for a single page).
+fn page_nav(o: &mut String, page: usize, pages: usize, lang: &str, s: &Strings) {
+    if pages <= 1 {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<nav class=\"pages\" aria-label=\"{}\"><ul>",
+        s.e("archive.pages")
+    );
+    if page > 1 {
+        let _ = write!(
+            o,
+            "<li><a rel=\"prev\" href=\"?page={}&amp;lang={lang}\">{}</a></li>",
+            page - 1,
+            s.e("archive.prev")
+        );
+    }
+    let _ = write!(
+        o,
+        "<li aria-current=\"page\">{}</li>",
+        esc(&s
+            .t("archive.page_of")
+            .replace("{n}", &page.to_string())
+            .replace("{of}", &pages.to_string()))
+    );
+    if page < pages {
+        let _ = write!(
+            o,
+            "<li><a rel=\"next\" href=\"?page={}&amp;lang={lang}\">{}</a></li>",
+            page + 1,
+            s.e("archive.next")
+        );
+    }
+    o.push_str("</ul></nav>");
+}
+
+/// The public archive page of a closed meeting: page `page` (from 1; out of range = the last)
+/// of its threads; the moderation log is on the last page.
+pub fn archive_html(
+    a: &ArchiveResponse,
+    lang: &str,
+    s: &Strings,
+    local: &Local,
+    page: usize,
+) -> String {
+    let lang = if lang == "en" { "en" } else { "da" };
+    let threads = threads(a);
+    let pages = threads.len().div_ceil(ARCHIVE_PAGE_THREADS).max(1);
+    let page = page.clamp(1, pages);
+    // Which page each post is on, for links from the moderation log.
+    let mut page_of: HashMap<u64, usize> = HashMap::new();
+    for (i, (top, replies)) in threads.iter().enumerate() {
+        let n = i / ARCHIVE_PAGE_THREADS + 1;
+        page_of.insert(top.id, n);
+        for r in replies {
+            page_of.insert(r.id, n);
+        }
+    }
     let mut o = String::new();
     let _ = write!(
         o,
@@ -477,68 +715,58 @@ pub fn archive_html(a: &ArchiveResponse, lang: &str, s: &Strings) -> String {
         esc(&format!(
             "{} {}",
             s.t("archive.closed"),
-            a.closed_at.map(|c| c.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+            a.closed_at.map(|c| local.date_time(c)).unwrap_or_default()
         ))
+    );
+    let _ = write!(
+        o,
+        "<p class=\"meta\">{} · <a href=\"?page={pages}&amp;lang={lang}#h-log\">{}</a></p>",
+        esc(&s
+            .t("archive.summary")
+            .replace("{posts}", &a.posts.len().to_string())
+            .replace("{threads}", &threads.len().to_string())),
+        s.e("archive.moderation_log")
     );
     let _ = write!(
         o,
         "<section aria-labelledby=\"h-posts\"><h2 id=\"h-posts\">{}</h2>",
         s.e("archive.posts")
     );
-    for p in &a.posts {
-        let kind = match p.kind {
-            borgermode_domain::PostKind::Question => "question",
-            borgermode_domain::PostKind::Comment => "comment",
-            borgermode_domain::PostKind::Notice => "notice",
-        };
-        let _ = write!(o, "<article class=\"post {kind}\" id=\"p{}\">", p.id);
-        match (&p.body, p.hidden_reason) {
-            (_, Some(reason)) => {
-                let _ = write!(
-                    o,
-                    "<p class=\"tombstone\">{} {}</p>",
-                    s.e("archive.hidden"),
-                    s.e(&format!(
-                        "report.reason.{}",
-                        serde_json::to_value(reason)
-                            .ok()
-                            .and_then(|v| v.as_str().map(String::from))
-                            .unwrap_or_default()
-                    ))
-                );
-            }
-            (Some(body), None) => {
-                let _ = write!(
-                    o,
-                    "<p class=\"meta\">{} · {} · {}</p><p>{}</p>",
-                    s.e(&format!("kind.{kind}")),
-                    esc(p.author.as_deref().unwrap_or("")),
-                    esc(&p.created_at.format("%H:%M").to_string()),
-                    esc(body)
-                );
-            }
-            (None, None) => {}
-        }
-        if let Some(ans) = &p.answer {
+    page_nav(&mut o, page, pages, lang, s);
+    for (top, replies) in threads
+        .iter()
+        .skip((page - 1) * ARCHIVE_PAGE_THREADS)
+        .take(ARCHIVE_PAGE_THREADS)
+    {
+        archive_post(&mut o, top, s, local);
+        if !replies.is_empty() {
             let _ = write!(
                 o,
-                "<div class=\"answer\"><p class=\"meta\">{} · {} · {}</p>{}</div>",
-                s.e(&format!("archive.answer_{}", ans.mode)),
-                esc(ans.by.as_deref().unwrap_or("")),
-                esc(&ans.at.format("%Y-%m-%d %H:%M").to_string()),
-                ans.text
-                    .as_deref()
-                    .map(|t| if ans.mode == "written" {
-                        crate::markdown::to_safe_html(t)
-                    } else {
-                        format!("<p>{}</p>", esc(t))
-                    })
-                    .unwrap_or_default()
+                "<details class=\"replies\"{}><summary>{}</summary><ol class=\"replies\">",
+                if replies.len() <= OPEN_REPLIES {
+                    " open"
+                } else {
+                    ""
+                },
+                esc(&s
+                    .t("archive.replies")
+                    .replace("{n}", &replies.len().to_string()))
             );
+            for r in replies {
+                o.push_str("<li>");
+                archive_post(&mut o, r, s, local);
+                o.push_str("</article></li>");
+            }
+            o.push_str("</ol></details>");
         }
         o.push_str("</article>");
     }
+    page_nav(&mut o, page, pages, lang, s);
     o.push_str("</section>");
+    if page < pages {
+        o.push_str("</main></body></html>");
+        return o;
+    }
     let _ = write!(
         o,
         "<section aria-labelledby=\"h-log\"><h2 id=\"h-log\">{}</h2>",
@@ -561,14 +789,19 @@ pub fn archive_html(a: &ArchiveResponse, lang: &str, s: &Strings) -> String {
             let _ = write!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
-                esc(&m.at.format("%H:%M:%S").to_string()),
+                esc(&local.time_secs(m.at)),
                 s.e(&format!("report.action.{}", m.action)),
                 m.reason
                     .as_deref()
                     .map(|r| s.e(&format!("report.reason.{r}")))
                     .unwrap_or_default(),
                 m.post
-                    .map(|p| format!("<a href=\"#p{p}\">#{p}</a>"))
+                    .map(|p| match page_of.get(&p) {
+                        Some(n) if *n != page => {
+                            format!("<a href=\"?page={n}&amp;lang={lang}#p{p}\">#{p}</a>")
+                        }
+                        _ => format!("<a href=\"#p{p}\">#{p}</a>"),
+                    })
                     .unwrap_or_default(),
                 if show_mod {
                     format!("<td>{}</td>", esc(m.moderator.as_deref().unwrap_or("")))

@@ -61,6 +61,8 @@ static ASSETS: &[Asset] = assets![
     "js/kit.js" => "text/javascript; charset=utf-8",
     "js/followup.js" => "text/javascript; charset=utf-8",
     "js/mine.js" => "text/javascript; charset=utf-8",
+    "js/forms.js" => "text/javascript; charset=utf-8",
+    "js/video.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
 ];

@@ -671,3 +671,271 @@ fn erased_content_is_a_tombstone_in_exports_and_archive() {
     let answer = a.posts[0].answer.as_ref().expect("answer");
     assert_eq!(answer.text.as_deref(), Some("[erased]"));
 }
+
+async fn problem(resp: reqwest::Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Issue 13, items 3, 4 and the video part of 11, against a real server: a staff link's
+/// optional title may be absent, null or blank; a live answer names the panelist who gave it
+/// (a non-panelist is a 422 naming the field) and the archive and the report credit that
+/// panelist, never the moderator who pressed the button; an http:// video is refused at input
+/// with `field: video_url`.
+#[tokio::test]
+async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
+    let app = common::app::spawn_app().await;
+    let m = app.open_meeting("Borgermøde om havnebadet").await;
+    let moderator = app.staff(m, StaffRole::Moderator, "Mette Mødeleder").await;
+    let soren = app.staff(m, StaffRole::Panelist, "Søren Ærø").await;
+    let staff = format!("/api/meetings/{m}/staff");
+    let mut ida = None;
+    for (name, line) in [
+        ("Ida Holm", json!(null)),
+        ("Bo Berg", json!("   ")),
+        ("Åse Ager", json!("Kultur")),
+    ] {
+        let resp = app
+            .admin(Method::POST, &staff)
+            .json(&json!({"role": "panelist", "name": name, "role_line": line}))
+            .send()
+            .await
+            .expect("staff");
+        assert_eq!(resp.status(), 201, "role_line {line}");
+        let v: Value = resp.json().await.expect("link");
+        if name == "Ida Holm" {
+            ida = Some(v["participant_id"].as_str().expect("id").to_string());
+        }
+    }
+    let resp = app
+        .admin(Method::POST, &staff)
+        .json(&json!({"role": "moderator", "name": "Uden Titel"}))
+        .send()
+        .await
+        .expect("staff");
+    assert_eq!(resp.status(), 201, "role_line absent");
+    let ida = ida.expect("ida");
+    let view = ok(
+        app.admin(Method::GET, &format!("/api/meetings/{m}"))
+            .send()
+            .await
+            .expect("meeting"),
+        "meeting",
+    )
+    .await;
+    let line_of = |n: &str| {
+        view["staff"]
+            .as_array()
+            .expect("staff")
+            .iter()
+            .find(|s| s["name"] == n)
+            .map(|s| s["role_line"].clone())
+    };
+    assert_eq!(line_of("Ida Holm"), Some(Value::Null));
+    assert_eq!(line_of("Bo Berg"), Some(Value::Null));
+    assert_eq!(line_of("Åse Ager"), Some(json!("Kultur")));
+    // The installation's zone travels with the meeting view.
+    assert_eq!(view["time_zone"], "Europe/Copenhagen");
+
+    let citizen = app.join(m, "Karen Jensen").await;
+    let q1 = app
+        .post(&citizen, m, "question", "Hvornår åbner havnebadet?")
+        .await;
+    let q2 = app
+        .post(&citizen, m, "question", "Kommer der livreddere?")
+        .await;
+    let live = |q: u64| format!("/api/meetings/{m}/questions/{q}/answer-live");
+    // A moderator is not a panelist: refused, naming the field.
+    let (status, p) = problem(
+        app.as_(&moderator, Method::POST, &live(q1))
+            .json(&json!({"panelist": moderator.id}))
+            .send()
+            .await
+            .expect("live"),
+    )
+    .await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (422, Some("validation_failed"))
+    );
+    assert_eq!(p["field"], "panelist");
+    ok(
+        app.as_(&moderator, Method::POST, &live(q1))
+            .json(&json!({"panelist": ida, "note": "i salen"}))
+            .send()
+            .await
+            .expect("live"),
+        "live for Ida",
+    )
+    .await;
+    // Claimed by Søren, recorded by the moderator without naming anyone: Søren.
+    ok(
+        app.as_(
+            &soren,
+            Method::POST,
+            &format!("/api/meetings/{m}/questions/{q2}/claim"),
+        )
+        .send()
+        .await
+        .expect("claim"),
+        "claim",
+    )
+    .await;
+    ok(
+        app.as_(&moderator, Method::POST, &live(q2))
+            .send()
+            .await
+            .expect("live"),
+        "live by default",
+    )
+    .await;
+
+    // An http:// video: refused at input, naming the field.
+    let (status, p) = problem(
+        app.admin(Method::PATCH, &format!("/api/meetings/{m}"))
+            .json(&json!({"video_url": "http://video.example.org/live.m3u8"}))
+            .send()
+            .await
+            .expect("patch"),
+    )
+    .await;
+    assert_eq!((status, p["field"].as_str()), (422, Some("video_url")));
+
+    ok(
+        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
+            .send()
+            .await
+            .expect("close"),
+        "close",
+    )
+    .await;
+    let a = ok(
+        app.http
+            .get(app.url(&format!("/api/meetings/{m}/archive")))
+            .send()
+            .await
+            .expect("archive"),
+        "archive",
+    )
+    .await;
+    let by = |q: u64| {
+        a["posts"]
+            .as_array()
+            .expect("posts")
+            .iter()
+            .find(|p| p["id"] == q)
+            .map(|p| p["answer"]["by"].clone())
+    };
+    assert_eq!(by(q1), Some(json!("Ida Holm")));
+    assert_eq!(by(q2), Some(json!("Søren Ærø")));
+    let r = ok(
+        app.admin(Method::GET, &format!("/api/meetings/{m}/report"))
+            .send()
+            .await
+            .expect("report"),
+        "report",
+    )
+    .await;
+    assert_eq!(r["answers"]["answered_live"], 2);
+    let mut names: Vec<String> = r["panelists"]
+        .as_array()
+        .expect("panelists")
+        .iter()
+        .map(|p| format!("{} {}", p["name"].as_str().unwrap_or(""), p["answered"]))
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["Ida Holm 1", "Søren Ærø 1"]);
+}
+
+/// Issue 13, item 6 and the archive part of 11: the pages a person reads show the
+/// installation's local time (a post at 18:56 UTC in December reads 19.56 in Danish, 19:56 in
+/// English), Danish decimal commas, and the archive in threads of pages.
+#[test]
+fn report_and_archive_pages_read_local_time_and_page_their_threads() {
+    use borgermode_domain::report::Report;
+    use borgermode_protocol::http::{ArchiveModeration, ArchivePost, ArchiveResponse};
+    use borgermode_server::report_render::{
+        archive_html, report_html, Local, Strings, ARCHIVE_PAGE_THREADS,
+    };
+    use chrono::{TimeZone, Utc};
+
+    let at = Utc.with_ymd_and_hms(2026, 12, 6, 18, 56, 0).unwrap();
+    let summer = Utc.with_ymd_and_hms(2026, 6, 6, 18, 56, 0).unwrap();
+    let cph = chrono_tz::Europe::Copenhagen;
+    let (da, en) = (Local::new("da", cph), Local::new("en", cph));
+    assert_eq!(da.time(at), "19.56");
+    assert_eq!(en.time(at), "19:56");
+    assert_eq!(da.time(summer), "20.56", "summer time is UTC+2");
+    assert_eq!(da.date_time(at), "6.12.2026 19.56");
+    assert_eq!(en.date_time(at), "06/12/2026 19:56");
+    assert_eq!(da.dec1(44.0), "44,0");
+    assert_eq!(en.dec1(44.0), "44.0");
+
+    let post = |id: u64, parent: Option<u64>| ArchivePost {
+        id,
+        kind: PostKind::Comment,
+        parent,
+        created_at: at,
+        author: Some("Anne".into()),
+        body: Some(format!("indlæg {id}")),
+        hidden_reason: None,
+        question_state: None,
+        answer: None,
+    };
+    // 60 threads; three replies to post 1, posted last.
+    let mut posts: Vec<ArchivePost> = (1..=60).map(|i| post(i, None)).collect();
+    posts.extend((61..=63).map(|i| post(i, Some(1))));
+    let a = ArchiveResponse {
+        meeting_id: MeetingId(uuid::Uuid::nil()),
+        title: "Arkivtest".into(),
+        closed_at: Some(at),
+        posts,
+        moderation_log: vec![ArchiveModeration {
+            at,
+            action: "hidden".into(),
+            reason: Some("spam".into()),
+            post: Some(60),
+            moderator: None,
+        }],
+    };
+    let s = Strings(borgermode_server::web::locale_strings("da"));
+    let p1 = archive_html(&a, "da", &s, &da, 1);
+    // 18:56 only as data, in the machine-readable `datetime` attribute.
+    assert_eq!(
+        p1.matches("18:56").count(),
+        p1.matches("datetime=\"2026-12-06T18:56").count()
+    );
+    assert!(p1.contains(">19.56</time>") && !p1.contains("UTC"));
+    assert!(p1.contains("Afsluttet 6.12.2026 19.56"));
+    assert_eq!(
+        p1.matches("<article class=\"post comment\"").count(),
+        ARCHIVE_PAGE_THREADS
+    );
+    // The replies sit inside their post, folded, not 60 posts further down.
+    let thread = &p1[p1.find("id=\"p1\"").unwrap()..p1.find("id=\"p2\"").unwrap()];
+    assert_eq!(thread.matches("<article class=\"post reply\"").count(), 3);
+    assert!(thread.contains("<details class=\"replies\"><summary>3 svar</summary>"));
+    assert!(p1.contains("Side 1 af 2") && !p1.contains("id=\"h-log\""));
+    let p2 = archive_html(&a, "da", &s, &da, 2);
+    assert_eq!(p2.matches("<article class=\"post comment\"").count(), 10);
+    assert!(p2.contains("id=\"h-log\"") && p2.contains(">19.56.00<"));
+    let en_page = archive_html(
+        &a,
+        "en",
+        &Strings(borgermode_server::web::locale_strings("en")),
+        &en,
+        9,
+    );
+    assert!(en_page.contains(">19:56</time>") && en_page.contains("Page 2 of 2"));
+
+    let r = Report {
+        title: "Rapport".into(),
+        opened_at: Some(at),
+        closed_at: Some(at + chrono::Duration::minutes(90)),
+        average_viewers: 44.0,
+        ..Report::default()
+    };
+    let html = report_html(&r, uuid::Uuid::nil(), "da", &s, &da);
+    assert!(html.contains("6.12.2026 19.56–21.26"), "local span");
+    assert!(html.contains("<strong>44,0</strong>") && !html.contains("UTC"));
+}

@@ -127,6 +127,7 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
                 unanswered: s.unanswered().count() as u32,
                 follow_up_due: s.follow_up_due,
                 follow_up_overdue: s.follow_up_overdue(chrono::Utc::now()),
+                time_zone: Some(state.settings.time_zone.name().to_string()),
             }));
         }
     }

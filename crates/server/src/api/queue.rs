@@ -182,7 +182,7 @@ pub async fn answer_live(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (id, post) = path.into_inner();
-    let note = super::optional_json::<LiveAnswerRequest>(&body)?.note;
+    let LiveAnswerRequest { note, panelist } = super::optional_json::<LiveAnswerRequest>(&body)?;
     question_command(
         state,
         req,
@@ -190,6 +190,7 @@ pub async fn answer_live(
         Command::AnswerLive {
             post: PostId(post),
             note,
+            panelist,
         },
     )
     .await

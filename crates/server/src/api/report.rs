@@ -176,7 +176,13 @@ pub async fn report_html(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(report_render::report_html(&r, meeting.0, lang, &strings)))
+        .body(report_render::report_html(
+            &r,
+            meeting.0,
+            lang,
+            &strings,
+            &report_render::Local::new(lang, state.settings.time_zone),
+        )))
 }
 
 #[utoipa::path(get, path = "/api/meetings/{id}/report-options", tag = "organizer", operation_id = "get_report_options",
@@ -303,7 +309,7 @@ pub fn archive(
                         borgermode_domain::Answer::Written { body } => {
                             ("written", Some(export::text_or_erased(body)))
                         }
-                        borgermode_domain::Answer::Live { note } => ("live", note.clone()),
+                        borgermode_domain::Answer::Live { note, .. } => ("live", note.clone()),
                     };
                     Some(ArchiveAnswer {
                         mode: mode.into(),
@@ -408,5 +414,20 @@ pub async fn archive_html(
     let strings = Strings(crate::web::locale_strings(lang));
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(report_render::archive_html(&a, lang, &strings)))
+        .body(report_render::archive_html(
+            &a,
+            lang,
+            &strings,
+            &report_render::Local::new(lang, state.settings.time_zone),
+            page_param(&req),
+        )))
+}
+
+/// `?page=N` of the archive page (1 when absent or not a number).
+fn page_param(req: &HttpRequest) -> usize {
+    req.query_string()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
 }

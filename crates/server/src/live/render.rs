@@ -99,6 +99,7 @@ pub fn meeting_view(state: &MeetingState, description_html: &str, staff: bool) -
             due,
             closed_at: state.follow_up_closed_at,
         }),
+        time_zone: None,
     }
 }
 
@@ -212,7 +213,7 @@ pub fn post_view(
                         by,
                         at: *at,
                     },
-                    Answer::Live { note } => AnswerView {
+                    Answer::Live { note, .. } => AnswerView {
                         mode: "live".into(),
                         html: None,
                         note: note.clone(),

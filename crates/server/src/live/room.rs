@@ -230,9 +230,12 @@ impl Room {
         f(&st.projection, &st.votes)
     }
 
+    /// The meeting as HTTP answers carry it (with the installation's time zone).
     pub fn meeting_view(&self, staff: bool) -> MeetingView {
         let st = self.state.read();
-        meeting_view(&st.projection, &st.description_html, staff)
+        let mut v = meeting_view(&st.projection, &st.description_html, staff);
+        v.time_zone = Some(self.settings.time_zone.name().to_string());
+        v
     }
 
     pub fn post_view(&self, post: PostId, viewer: Viewer) -> Option<PostView> {
@@ -524,6 +527,7 @@ impl Room {
             audience: viewer.audience,
             you,
             heartbeat_ms: self.settings.heartbeat_ms,
+            time_zone: Some(self.settings.time_zone.name().to_string()),
         });
         let start = match since {
             Some(n) if n <= head => {

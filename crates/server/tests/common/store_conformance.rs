@@ -1110,6 +1110,7 @@ fn every_kind(moderator: ParticipantId, citizen: ParticipantId) -> Vec<EventKind
             post: p(9),
             answer: Answer::Live {
                 note: Some("besvaret i salen".to_owned()),
+                panelist: None,
             },
         },
         EventKind::QuestionAnswered {
