@@ -115,7 +115,9 @@ export class StreamPanel {
     // Until the first snapshot the page does not know whether there are posts: it says it is
     // loading them, never "no posts yet".
     this.empty = el('p', { class: 'empty' }, t(feed.synced ? 'stream.empty' : 'stream.loading'));
-    this.scroller = el('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': t('stream.label') }, this.empty, this.listNode);
+        // The section is the landmark (labelled by its heading); the scroller is only a focusable
+    // list box, so the same name is not announced as two regions (axe landmark-unique).
+    this.scroller = el('div', { class: 'scroller', tabindex: '0', role: 'group', 'aria-label': t('stream.list_label') }, this.empty, this.listNode);
     this.newButton = el('button', { type: 'button', class: 'new-posts', hidden: true, onclick: () => this.toBottom(true) });
     this.pauseButton = el('button', { type: 'button', class: 'link-button', 'aria-pressed': 'false', onclick: () => this.setPaused(!this.paused) }, t('stream.pause'));
     this.list = new PostList(this.listNode, {
