@@ -490,13 +490,15 @@ export async function citizenPage(id, initial) {
     const form = el('form', { class: 'join-form', novalidate: true },
       el('h2', null, t('join.title')),
       el('p', { class: 'hint' }, t(feed.meeting.status === 'scheduled' ? 'join.lead_before' : 'join.lead')),
+      // What is kept and why comes before the first field it is about (GDPR art. 13).
+      notice,
       el('label', { for: 'join-name' }, t('join.name')), name,
       el('fieldset', { class: 'optional' }, el('legend', null, t('join.optional')),
         why,
         el('div', { class: 'pair tight' },
           el('div', null, el('label', { for: 'join-age' }, t('join.age')), age),
           el('div', null, el('label', { for: 'join-gender' }, t('join.gender')), gender))),
-      btn, err, notice);
+      btn, err);
     age.setAttribute('aria-describedby', 'join-why');
     gender.setAttribute('aria-describedby', 'join-why');
     form.addEventListener('submit', async (e) => {
@@ -507,6 +509,9 @@ export async function citizenPage(id, initial) {
         const r = await api('POST', `/api/meetings/${id}/join`, { display_name: name.value.trim(), age_band: age.value || null, gender: gender.value || null });
         feed.you = r.you;
         for (const v of r.you.voted || []) feed.voted.add(v);
+        // The posts already on screen were drawn for a visitor: now they can be voted on and
+        // replied to (and one's own, from an earlier visit, cannot be upvoted).
+        stream.list.refreshActions();
         // Reconnect (resuming) so that personal notices reach this page.
         feed.live.restart();
         renderComposer(true);

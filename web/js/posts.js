@@ -146,6 +146,16 @@ export class PostList {
     if (c) { if (c.textContent !== String(n)) c.textContent = String(n); } else if (node && n) node.querySelector(':scope > .actions').replaceWith(this.actions(p));
   }
 
+  /** Rebuild every post's buttons (after joining: what this viewer may do has changed). */
+  refreshActions() {
+    for (const [id, node] of this.nodes) {
+      const p = this.posts.get(id);
+      const bar = node.querySelector(':scope > .actions');
+      if (p && bar) bar.replaceWith(this.actions(p));
+      if (p) node.className = this.classes(p);
+    }
+  }
+
   setVoted(id, on) {
     const node = this.nodes.get(id);
     const b = node && node.querySelector(':scope > .actions .vote');

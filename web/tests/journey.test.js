@@ -173,6 +173,10 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
   assert.equal(await karen.locator('#mine-link').isVisible(), false);
   await shot(karen, 'journey-citizen-joined-phone');
 
+  // The 36 posts that were there before they joined can be voted on and replied to.
+  const older = post(karen, 'Nabo 1 spørger om havnen, punkt 1');
+  assert.equal(await older.locator(':scope > .actions .vote').count(), 1, 'vote on a post from before joining');
+  assert.equal(await older.locator(':scope > .actions [data-action=reply]').count(), 1);
   // Karen asks; Ali upvotes; Karen has no upvote button on her own question (item 11).
   await karen.fill('#compose-body', 'Hvornår starter byggeriet ved havnen?');
   await karen.keyboard.press('Control+Enter');
