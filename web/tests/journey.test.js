@@ -379,6 +379,14 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
   assert.ok(badgeLines.every(Boolean), 'status badges on one line at 360 px');
   await noOverflow(small, 'admin list 360');
   await shot(small, 'journey-admin-list-phone');
+  // Exports, by clicking their links on the organizer page.
+  await small.goto(`${proxy.url}/admin?m=${s.id}`);
+  for (const [label, check] of [['NDJSON', (t) => t.split('\n').filter(Boolean).every((l) => JSON.parse(l).seq > 0)], ['indlæg (CSV)', (t) => /Hvornår starter byggeriet/.test(t)], ['Hent CSV', (t) => t.length > 0]]) {
+    const [dl] = await Promise.all([small.waitForEvent('download'), small.locator('.report-links a', { hasText: label }).click()]);
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(await dl.path(), 'utf8');
+    assert.ok(check(text), `export ${label}`);
+  }
   for (const width of [320, 360]) {
     await small.setViewportSize({ width, height: 740 });
     await small.goto(`${proxy.url}/admin?m=${s.id}`);
