@@ -64,6 +64,11 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
                 slot: 0,
             }];
             contents.extend(
+                p.report_reasons
+                    .iter()
+                    .map(|seq| ContentRef { seq: *seq, slot: 0 }),
+            );
+            contents.extend(
                 state
                     .posts
                     .values()
@@ -282,7 +287,12 @@ pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) 
                     });
                 }
             }
-            let mut events = vec![EventKind::PostReported { post, reason }];
+            // The reason is the reporter's own text: a content slot, erased with its author.
+            let mut events = vec![EventKind::PostReported {
+                post,
+                reason: None,
+                reason_text: reason.map(Content::new),
+            }];
             // Official posts (panelists, moderators, hall questions) are never held by reports:
             // a few citizens must not be able to take down a correction.
             let official = matches!(target.source, Source::Room { .. })
@@ -749,18 +759,21 @@ fn require_organizer_or(
     }
 }
 
-/// The acting participant, if they may act at all (joined, not banned, link not revoked).
+/// The acting participant, if they may act at all (joined, not banned, link not revoked, not
+/// erased). A revoked or erased participant's session is over: this check is what makes that
+/// hold on an instance whose session cache has not heard of it yet, because every command is
+/// decided again against the latest log before it commits.
 fn active_participant<'a>(
     state: &'a MeetingState,
     actor: &Actor,
 ) -> Result<&'a Participant, DomainError> {
     let id = actor.participant().ok_or(DomainError::Forbidden)?;
     let p = state.participants.get(&id).ok_or(DomainError::Forbidden)?;
+    if p.revoked || p.erased {
+        return Err(DomainError::SessionEnded);
+    }
     if p.banned {
         return Err(DomainError::Banned);
-    }
-    if p.revoked {
-        return Err(DomainError::Forbidden);
     }
     Ok(p)
 }

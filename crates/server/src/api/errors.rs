@@ -104,6 +104,7 @@ impl ResponseError for ApiError {
                 DomainError::Forbidden | DomainError::Muted { .. } | DomainError::Banned => {
                     StatusCode::FORBIDDEN
                 }
+                DomainError::SessionEnded => StatusCode::UNAUTHORIZED,
                 DomainError::NotFound(_) => StatusCode::NOT_FOUND,
                 DomainError::Validation { .. } | DomainError::BodyTooLong { .. } => {
                     StatusCode::UNPROCESSABLE_ENTITY

@@ -77,7 +77,7 @@ impl AppState {
         let per_minute =
             |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         Self {
-            auth: Auth::new(store.clone()),
+            auth: Auth::new(store.clone(), Some(hub.clone())),
             votes: VoteWriter::start(
                 store.clone(),
                 std::time::Duration::from_millis(settings.vote_flush_ms),
