@@ -65,6 +65,14 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let mut settings = settings;
+        settings.content_hash_key = Some(
+            crate::content_key::load_or_create(
+                store.as_ref(),
+                settings.content_hash_key.as_deref(),
+            )
+            .await
+            .context("reading the content hash key")?,
+        );
         if settings.public_url.is_none() {
             settings.public_url = Some(format!("http://{}:{}", settings.bind.ip(), port));
         }

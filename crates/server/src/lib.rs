@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod branding;
 pub mod bus;
+pub mod content_key;
 pub mod demo;
 pub mod export;
 pub mod healthcheck;

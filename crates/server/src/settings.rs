@@ -116,6 +116,12 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// Secret for the keyed hashes of personal text in the log (HMAC-SHA256; see
+    /// `content_key.rs`). When unset, one is generated on first start and kept in the
+    /// database; set it here (from a secret store) to keep it out of database backups.
+    #[arg(long, env = "BORGERMODE_CONTENT_HASH_KEY", hide_env_values = true)]
+    pub content_hash_key: Option<String>,
+
     /// Default maximum post length in characters for new meetings.
     #[arg(long, env = "BORGERMODE_MAX_BODY_CHARS", default_value_t = 1000)]
     pub max_body_chars: u32,
