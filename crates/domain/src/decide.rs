@@ -12,7 +12,8 @@ use crate::event::{Actor, Content, ContentRef, DemographicCount, EventKind};
 use crate::ids::{ParticipantId, PostId};
 use crate::projection::{MeetingState, Participant, Post};
 use crate::text::{
-    fold, is_reserved_name, matches_keyword, normalize_body, normalize_name, normalize_note,
+    fold, is_bidi_control, is_reserved_name, matches_keyword, normalize_body, normalize_name,
+    normalize_note,
 };
 use crate::types::*;
 use crate::workdays::add_working_days;
@@ -922,6 +923,17 @@ fn validate_details(mut d: MeetingDetails) -> Result<MeetingDetails, DomainError
         return Err(DomainError::validation(
             "title",
             format!("must be 1 to {TITLE_MAX} characters"),
+        ));
+    }
+    // One line, like a display name: a CR/LF would break headers, .ics lines and CSV rows
+    // that carry the title.
+    if d.title
+        .chars()
+        .any(|c| c.is_control() || is_bidi_control(c))
+    {
+        return Err(DomainError::validation(
+            "title",
+            "must not contain control or text-direction characters",
         ));
     }
     if d.description.chars().count() > DESCRIPTION_MAX {

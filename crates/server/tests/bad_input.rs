@@ -1064,3 +1064,203 @@ fn garbage(rng: &mut XorShift, round: usize) -> (&'static str, Vec<u8>) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: CSV injection, two Origin headers, control characters in titles
+
+/// Spreadsheet formulas in posts come out of `/export.csv` and `borgermode export --format csv`
+/// neutralized (a leading `'`, as OWASP advises for cells starting with `= + - @`, tab or CR),
+/// on both stores, while the NDJSON export keeps the exact text.
+async fn csv_injection(app: TestApp) {
+    let m = app.open_meeting("Regneark").await;
+    let evil = app.join(m, "Eva").await;
+    let bodies = [
+        "=cmd|' /C calc'!A0",
+        "+SUM(1,2)",
+        "-2+3",
+        "@SUM(1+1)",
+        "=HYPERLINK(\"http://evil.example\",\"klik\")",
+    ];
+    for b in bodies {
+        app.post(&evil, m, "comment", b).await;
+    }
+    let harmless = "Almindelig tekst - med bindestreg";
+    app.post(&evil, m, "comment", harmless).await;
+    let api = app
+        .admin(Method::GET, &format!("/api/meetings/{m}/export.csv"))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("csv body");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_borgermode"))
+        .args(["export", &m.to_string(), "--format", "csv"])
+        .env_remove("REDIS_URL")
+        .env("DATABASE_URL", &app.db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("borgermode export");
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let cli = String::from_utf8_lossy(&cli.stdout).into_owned();
+    for (what, text) in [("/export.csv", &api), ("borgermode export", &cli)] {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut seen = Vec::new();
+        for row in reader.records() {
+            let row = row.expect("csv row");
+            for cell in row.iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{what}: a cell starts like a formula: {cell:?}"
+                );
+            }
+            seen.push(row.get(6).unwrap_or_default().to_string());
+        }
+        for b in bodies {
+            assert!(
+                seen.contains(&format!("'{b}")),
+                "{what}: {b:?} neutralized with a leading quote: {seen:?}"
+            );
+        }
+        assert!(
+            seen.contains(&harmless.to_string()),
+            "{what}: plain text unchanged"
+        );
+    }
+    let ndjson = app
+        .admin(Method::GET, &format!("/api/meetings/{m}/export.ndjson"))
+        .send()
+        .await
+        .expect("ndjson")
+        .text()
+        .await
+        .expect("ndjson body");
+    for b in bodies {
+        let exact = serde_json::to_string(b).expect("json");
+        assert!(ndjson.contains(&exact), "NDJSON keeps {b:?} exactly");
+        assert!(
+            !ndjson.contains(&format!("\"'{}", &exact[1..])),
+            "NDJSON unprefixed"
+        );
+    }
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn csv_exports_neutralize_formulas_sqlite() {
+    csv_injection(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn csv_exports_neutralize_formulas_postgres() {
+    let db = common::pg::TestDb::fresh().await;
+    let app = common::app::spawn_app_on(
+        std::sync::Arc::new(tempfile::tempdir().expect("tempdir")),
+        db.url.clone(),
+        |_| {},
+    )
+    .await;
+    csv_injection(app).await;
+}
+
+/// A request with two Origin headers is refused whatever their order (it used to be judged
+/// by the first), on commands and on the live upgrade.
+#[tokio::test]
+async fn two_origin_headers_are_refused() {
+    let app = spawn_app().await;
+    let m = app.open_meeting("To oprindelser").await;
+    let evil = "http://evil.example";
+    for (first, second) in [(app.base.as_str(), evil), (evil, app.base.as_str())] {
+        let resp = app
+            .http
+            .post(app.url(&format!("/api/meetings/{m}/join")))
+            .header("origin", first)
+            .header("origin", second)
+            .json(&json!({"display_name": "Dobbelt"}))
+            .send()
+            .await
+            .expect("join");
+        let g = got(resp).await;
+        assert_eq!(
+            (g.status, g.code.as_deref()),
+            (403, Some("origin_forbidden")),
+            "Origin {first} then {second}: {}",
+            g.text
+        );
+    }
+    // Twice our own origin is still two headers: refused too (a browser sends one).
+    let resp = app
+        .http
+        .post(app.url(&format!("/api/meetings/{m}/join")))
+        .header("origin", app.base.as_str())
+        .header("origin", app.base.as_str())
+        .json(&json!({"display_name": "Dobbelt"}))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(resp.status(), 403);
+    // The upgrade: ours first, then another.
+    let mut req = app.ws_url(m, None).into_client_request().expect("request");
+    req.headers_mut()
+        .append("origin", app.base.parse().expect("origin"));
+    req.headers_mut()
+        .append("origin", evil.parse().expect("origin"));
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403),
+        Err(e) => panic!("want HTTP 403, got {e}"),
+        Ok(_) => panic!("an upgrade with two Origin headers was accepted"),
+    }
+    // One Origin of ours is fine.
+    let resp = app
+        .http
+        .post(app.url(&format!("/api/meetings/{m}/join")))
+        .header("origin", app.base.as_str())
+        .json(&json!({"display_name": "Enkelt"}))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(resp.status(), 201);
+    app.shutdown().await;
+}
+
+/// Meeting titles refuse CR, LF and other control characters like other text (422), on
+/// create and on edit.
+#[tokio::test]
+async fn meeting_titles_refuse_control_characters() {
+    let app = spawn_app().await;
+    let m = app.create_meeting("Pæn titel").await;
+    for title in [
+        "Første linje\r\nAnden linje",
+        "Linje\nskift",
+        "Retur\rigen",
+        "Nul\u{0}tegn",
+        "Retning\u{202e}skift",
+    ] {
+        let resp = app
+            .admin(Method::POST, "/api/meetings")
+            .json(&json!({"title": title, "description": ""}))
+            .send()
+            .await
+            .expect("create");
+        let g = got(resp).await;
+        assert_eq!(
+            (g.status, g.code.as_deref()),
+            (422, Some("validation_failed")),
+            "create {title:?}: {}",
+            g.text
+        );
+        let resp = app
+            .admin(Method::PATCH, &format!("/api/meetings/{m}"))
+            .json(&json!({"title": title}))
+            .send()
+            .await
+            .expect("edit");
+        let g = got(resp).await;
+        assert_eq!(g.status, 422, "edit {title:?}: {}", g.text);
+    }
+    app.shutdown().await;
+}

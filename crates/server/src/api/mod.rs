@@ -228,9 +228,15 @@ pub enum Who {
 /// CSRF: a browser sends Origin on cross-site requests; refuse any that is not ours. Requests
 /// without Origin (curl, server-to-server) carry no ambient cookies from another site.
 pub fn check_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    let Some(origin) = req.headers().get(header::ORIGIN) else {
+    let mut origins = req.headers().get_all(header::ORIGIN);
+    let Some(origin) = origins.next() else {
         return Ok(());
     };
+    // A browser sends one Origin. Two are a forgery or a broken proxy: judging the first
+    // would let a second, foreign one through.
+    if origins.next().is_some() {
+        return Err(ApiError::OriginForbidden);
+    }
     let origin = origin.to_str().unwrap_or("").trim_end_matches('/');
     if state.settings.allowed_origins().iter().any(|o| o == origin) {
         Ok(())
