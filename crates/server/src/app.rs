@@ -22,6 +22,7 @@ use crate::bus::Bus;
 use crate::live;
 use crate::live::hub::Hub;
 use crate::metrics::Metrics;
+use crate::net::GuardedIo;
 use crate::settings::{Settings, WsEngine};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -109,16 +110,40 @@ impl Application {
                     .client_request_timeout(Duration::from_secs(5))
                     .client_disconnect_timeout(Duration::from_secs(1))
                     .local_addr(addr)
-                    .on_connect_ext(move |io: &TcpStream, _ext: &mut Extensions| {
-                        bound_send_buffer(io, send_buffer)
+                    .on_connect_ext(move |io: &GuardedIo, ext: &mut Extensions| {
+                        bound_send_buffer(io.tcp(), send_buffer);
+                        // For the SSE watchdog (`live/sse.rs`): it may have to cut this one.
+                        ext.insert(io.kill_switch());
                     })
             };
         }
+        let limits = crate::net::ConnectionLimits::new(
+            settings.max_connections_per_ip,
+            settings.trusted_proxies.clone(),
+        );
+        // Each accepted socket is counted per address and wrapped (`net.rs`), then served.
+        macro_rules! guarded {
+            ($service:expr) => {{
+                let limits = limits.clone();
+                actix_service::fn_service(move |io: TcpStream| {
+                    let admitted = limits
+                        .admit(io)
+                        .map(|io| {
+                            let peer = io.tcp().peer_addr().ok();
+                            (io, actix_http::Protocol::Http1, peer)
+                        })
+                        .map_err(actix_http::error::DispatchError::Io);
+                    std::future::ready(admitted)
+                })
+                .and_then($service)
+            }};
+        }
+
         let builder = match settings.ws_engine {
             WsEngine::Direct => builder.listen("borgermode-http", listener, move || {
                 let app = http_app(data.clone(), counted.clone(), json_limit);
                 let upgrades = http_app(data.clone(), counted.clone(), json_limit);
-                http_service!()
+                guarded!(http_service!()
                     .upgrade(live::upgrade::factory(map_config(
                         upgrades.into_factory(),
                         config,
@@ -127,18 +152,15 @@ impl Application {
                         app.into_factory()
                             .map_err(|err: actix_web::Error| err.error_response()),
                         config,
-                    ))
-                    .tcp()
+                    )))
             })?,
             WsEngine::ActixWs => builder.listen("borgermode-http", listener, move || {
                 let app = http_app(data.clone(), counted.clone(), json_limit);
-                http_service!()
-                    .finish(map_config(
-                        app.into_factory()
-                            .map_err(|err: actix_web::Error| err.error_response()),
-                        config,
-                    ))
-                    .tcp()
+                guarded!(http_service!().finish(map_config(
+                    app.into_factory()
+                        .map_err(|err: actix_web::Error| err.error_response()),
+                    config,
+                )))
             })?,
         };
         let server = builder.run();

@@ -21,6 +21,7 @@ pub mod live;
 pub mod mail;
 pub mod markdown;
 pub mod metrics;
+pub mod net;
 pub mod passwords;
 pub mod report_render;
 pub mod settings;
