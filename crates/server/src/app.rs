@@ -223,6 +223,37 @@ fn http_app(
                 .add(("Referrer-Policy", "no-referrer"))
                 .add(("X-Frame-Options", "DENY")),
         )
+        .wrap_fn(|req, srv| {
+            // Failed bearer authentications are counted per address (`auth::AuthFailures`).
+            let bearer = req
+                .headers()
+                .contains_key(actix_web::http::header::AUTHORIZATION);
+            let state = req.app_data::<web::Data<AppState>>().cloned();
+            let ip = state
+                .as_ref()
+                .filter(|_| bearer)
+                .map(|s| s.client_ip(req.request()));
+            let blocked = match (&state, ip) {
+                (Some(s), Some(ip)) => s.auth_failures.blocked(ip),
+                _ => None,
+            };
+            let call = blocked
+                .is_none()
+                .then(|| actix_web::dev::Service::call(srv, req));
+            async move {
+                let Some(fut) = call else {
+                    let retry_after_secs = blocked.unwrap_or(1);
+                    return Err(errors::ApiError::RateLimited { retry_after_secs }.into());
+                };
+                let res = fut.await?;
+                if let (Some(s), Some(ip)) = (&state, ip) {
+                    if res.status() == actix_web::http::StatusCode::UNAUTHORIZED {
+                        s.auth_failures.failed(ip);
+                    }
+                }
+                Ok(res)
+            }
+        })
         .wrap(NormalizePath::new(TrailingSlash::Trim))
         .wrap(api::metrics::CountResponses(counted))
         .wrap(tracing_actix_web_lite::RequestSpan)

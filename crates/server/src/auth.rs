@@ -277,6 +277,48 @@ impl Auth {
     }
 }
 
+/// Failed bearer authentications per client address, in fixed one-minute windows. Why: the
+/// admin token, session tokens and the metrics token are secrets like staff keys, whose
+/// exchange is rate-limited; without a count a guesser may try thousands a second. Every
+/// answer 401 to a request with an `Authorization` header counts; at the limit, every request
+/// with that header from the address is answered 429 until the window ends (the right token
+/// too, or the block would tell a guesser when it guessed right).
+pub struct AuthFailures {
+    per_minute: u32,
+    windows: Mutex<HashMap<std::net::IpAddr, (std::time::Instant, u32)>>,
+}
+
+impl AuthFailures {
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute: per_minute.max(1),
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Seconds until the address may try again, if it is blocked now.
+    pub fn blocked(&self, ip: std::net::IpAddr) -> Option<u64> {
+        let windows = self.windows.lock();
+        let (start, count) = windows.get(&ip)?;
+        let left = std::time::Duration::from_secs(60).checked_sub(start.elapsed())?;
+        (*count >= self.per_minute).then(|| left.as_secs().max(1))
+    }
+
+    pub fn failed(&self, ip: std::net::IpAddr) {
+        let mut windows = self.windows.lock();
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| start.elapsed().as_secs() < 60);
+        }
+        let entry = windows
+            .entry(ip)
+            .or_insert_with(|| (std::time::Instant::now(), 0));
+        if entry.0.elapsed().as_secs() >= 60 {
+            *entry = (std::time::Instant::now(), 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+}
+
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1264,3 +1264,75 @@ async fn meeting_titles_refuse_control_characters() {
     }
     app.shutdown().await;
 }
+
+/// Issue 14, item 6: guessing bearer tokens (admin token, session tokens) is limited per
+/// address like the other secrets: after `--auth-failures-per-minute` answers 401, every
+/// request with an `Authorization` header from that address is answered 429 (the right
+/// token too, or the block would tell when a guess was right); other addresses and requests
+/// without a token are not affected.
+#[tokio::test]
+async fn bearer_token_guesses_are_rate_limited() {
+    let app = spawn_app_with(|s| {
+        s.auth_failures_per_minute = 20;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let m = app.open_meeting("Gæt").await;
+    let from =
+        |ip: &str, req: reqwest::RequestBuilder| req.header("x-forwarded-for", ip.to_string());
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        let guess = format!("gaet{i:018}");
+        let req = if i % 2 == 0 {
+            app.http
+                .post(app.url("/api/meetings"))
+                .json(&json!({"title": "x"}))
+        } else {
+            app.http.get(app.url(&format!("/api/meetings/{m}/me")))
+        };
+        let resp = from("203.0.113.9", req.bearer_auth(guess))
+            .send()
+            .await
+            .expect("guess");
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(&statuses[..20], [401; 20], "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
+    let resp = from(
+        "203.0.113.9",
+        app.http
+            .get(app.url("/api/meetings"))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .send()
+    .await
+    .expect("right token");
+    let g = got(resp).await;
+    assert_eq!(
+        (g.status, g.code.as_deref()),
+        (429, Some("rate_limited")),
+        "{}",
+        g.text
+    );
+    assert!(g.retry_after_header.is_some(), "Retry-After");
+    // Without a token, and from another address, nothing changed.
+    let resp = from(
+        "203.0.113.9",
+        app.http.get(app.url(&format!("/api/meetings/{m}/posts"))),
+    )
+    .send()
+    .await
+    .expect("anonymous read");
+    assert_eq!(resp.status(), 200);
+    let resp = from(
+        "198.51.100.1",
+        app.http
+            .get(app.url("/api/meetings"))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .send()
+    .await
+    .expect("other address");
+    assert_eq!(resp.status(), 200);
+    app.shutdown().await;
+}
