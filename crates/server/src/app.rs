@@ -223,6 +223,34 @@ fn http_app(
                 .add(("Referrer-Policy", "no-referrer"))
                 .add(("X-Frame-Options", "DENY")),
         )
+        .wrap_fn(|mut req, srv| {
+            // Every request body has `--body-read-timeout-ms` to arrive (`net::deadline_payload`).
+            let timeout = req
+                .app_data::<web::Data<AppState>>()
+                .map(|s| Duration::from_millis(s.settings.body_read_timeout_ms))
+                .unwrap_or(Duration::from_secs(10));
+            let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let payload = actix_web::HttpMessage::take_payload(&mut req);
+            req.set_payload(crate::net::deadline_payload(
+                payload,
+                timeout,
+                timed_out.clone(),
+            ));
+            let fut = actix_web::dev::Service::call(srv, req);
+            async move {
+                let res = fut.await?;
+                if timed_out.load(Ordering::Acquire) {
+                    let (req, _) = res.into_parts();
+                    let mut answer =
+                        actix_web::ResponseError::error_response(&errors::ApiError::BodyTimeout);
+                    answer
+                        .head_mut()
+                        .set_connection_type(actix_http::ConnectionType::Close);
+                    return Ok(ServiceResponse::new(req, answer));
+                }
+                Ok(res)
+            }
+        })
         .wrap_fn(|req, srv| {
             // Failed bearer authentications are counted per address (`auth::AuthFailures`).
             let bearer = req

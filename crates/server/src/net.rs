@@ -129,6 +129,42 @@ impl ConnectionLimits {
     }
 }
 
+/// Give a request's body `timeout` to arrive, all of it, from now. Why: actix-http times out
+/// slow headers (`client_request_timeout`) but not a body, so a client that sends complete
+/// headers and then nothing (or a byte every 10 s) held its connection for minutes. On
+/// expiry the body ends with an error (the extractor fails) and `timed_out` is set, so the
+/// caller answers 408 and closes the connection.
+pub fn deadline_payload(
+    payload: actix_web::dev::Payload,
+    timeout: Duration,
+    timed_out: Arc<AtomicBool>,
+) -> actix_web::dev::Payload {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let stream = futures_util::stream::unfold(Some(payload), move |state| {
+        let timed_out = timed_out.clone();
+        async move {
+            let mut payload = state?;
+            match tokio::time::timeout_at(deadline, payload.next()).await {
+                Ok(Some(item)) => Some((item, Some(payload))),
+                Ok(None) => None,
+                Err(_) => {
+                    timed_out.store(true, Ordering::Release);
+                    Some((
+                        Err(actix_web::error::PayloadError::Io(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "request body timed out",
+                        ))),
+                        None,
+                    ))
+                }
+            }
+        }
+    });
+    let boxed: actix_http::BoxedPayloadStream = Box::pin(stream);
+    actix_web::dev::Payload::from(boxed)
+}
+
 /// The soft limit on open files, from /proc (Linux); None elsewhere.
 fn open_files_limit() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/limits").ok()?;

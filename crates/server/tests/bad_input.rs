@@ -2,6 +2,8 @@
 //! `error` frame, or `application/problem+json` with a stable code), and nothing makes the
 //! server answer 5xx or panic.
 
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use std::time::Duration;
@@ -1335,4 +1337,135 @@ async fn bearer_token_guesses_are_rate_limited() {
     .expect("other address");
     assert_eq!(resp.status(), 200);
     app.shutdown().await;
+}
+
+/// Read what the server sends on a raw connection until it closes it (or `limit` passes).
+/// Returns the bytes and whether it closed.
+async fn read_until_closed(s: &mut tokio::net::TcpStream, limit: Duration) -> (String, bool) {
+    use tokio::io::AsyncReadExt;
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&all).into_owned(), true),
+            Ok(Ok(n)) => all.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&all).into_owned(), false),
+        }
+    }
+}
+
+/// Issue 14, item 3: a request whose body does not arrive (headers complete, then nothing,
+/// or a byte now and then) is answered 408 `body_timeout` after `--body-read-timeout-ms` and
+/// its connection closed, instead of being held open for minutes.
+#[tokio::test]
+async fn request_bodies_time_out() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(|s| s.body_read_timeout_ms = 300).await;
+    let m = app.open_meeting("Langsom krop").await;
+    for trickle in [false, true] {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+            .await
+            .expect("connect");
+        s.write_all(
+            format!(
+                "POST /api/meetings/{m}/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("headers");
+        let started = std::time::Instant::now();
+        if trickle {
+            // One byte every 100 ms: each arrives in time, the whole body never does.
+            for b in b"{\"display_name\"" {
+                if s.write_all(&[*b]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if started.elapsed() > Duration::from_secs(3) {
+                    break;
+                }
+            }
+        }
+        let (text, closed) = read_until_closed(&mut s, Duration::from_secs(5)).await;
+        println!(
+            "body timeout (trickle {trickle}): closed {closed} after {:?}",
+            started.elapsed()
+        );
+        assert!(
+            text.starts_with("HTTP/1.1 408"),
+            "trickle {trickle}: {text:?}"
+        );
+        assert!(text.contains("body_timeout"), "{text}");
+        assert!(closed, "the connection was closed (trickle {trickle})");
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    // A body that arrives in time is served as before.
+    app.join(m, "Hurtig").await;
+    app.shutdown().await;
+}
+
+/// Issue 14, item 3: one address may hold at most `--max-connections-per-ip` open HTTP
+/// connections; more are closed at accept, and one ending makes room. Connections from a
+/// trusted proxy are not counted (all clients come through it).
+#[tokio::test]
+async fn open_connections_are_capped_per_address() {
+    use tokio::io::AsyncWriteExt;
+    async fn get_healthz(port: u16) -> (String, bool) {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        let _ = s
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .await;
+        read_until_closed(&mut s, Duration::from_secs(5)).await
+    }
+    async fn hold(port: u16, n: usize) -> Vec<tokio::net::TcpStream> {
+        let mut held = Vec::new();
+        for _ in 0..n {
+            held.push(
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .expect("connect"),
+            );
+        }
+        // Let the server accept them.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        held
+    }
+    let app = spawn_app_with(|s| s.max_connections_per_ip = 4).await;
+    let mut held = hold(app.port, 4).await;
+    let (text, closed) = get_healthz(app.port).await;
+    assert!(
+        closed && text.is_empty(),
+        "a fifth connection is refused: {text:?}"
+    );
+    held.pop();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (text, _) = get_healthz(app.port).await;
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "room again after one ended: {text:?}"
+    );
+    drop(held);
+    app.shutdown().await;
+
+    let proxied = spawn_app_with(|s| {
+        s.max_connections_per_ip = 4;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let held = hold(proxied.port, 8).await;
+    let (text, _) = get_healthz(proxied.port).await;
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "a trusted proxy is not capped: {text:?}"
+    );
+    drop(held);
+    proxied.shutdown().await;
 }
