@@ -1294,7 +1294,12 @@ async fn ended_sessions_end_on_every_instance() {
         other => panic!("post: {other:?}"),
     };
     let (mona, mona_token) = staff_session(&http, &a.base, m, "moderator", "Mona").await;
-    assert_eq!(me(&http, &b.base, m, &mona_token).await.0, 200, "Mona on B");
+    // B catches up once its subscriber is back (it missed events while Redis was down).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while me(&http, &b.base, m, &mona_token).await.0 != 200 {
+        assert!(Instant::now() < deadline, "B never saw Mona's session");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let resp = http
         .delete(format!("{}/api/meetings/{m}/staff/{mona}", a.base))
         .bearer_auth(ADMIN_TOKEN)
@@ -1315,4 +1320,75 @@ async fn ended_sessions_end_on_every_instance() {
     }
     println!("revoked moderator, hide on A and B: {statuses:?}");
     assert_eq!(statuses, [401, 401], "a revoked moderator on A and on B");
+
+    // 4. An organizer's "sign out everywhere" on A ends the account session used on B.
+    let resp = http
+        .post(format!("{}/api/organizations", a.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"name": "Samsø Kommune", "primary_color": "#7a1f3d", "privacy_contact": "dpo@samsoe.dk"}))
+        .send()
+        .await
+        .expect("organization");
+    assert_eq!(resp.status(), 201);
+    let org: serde_json::Value = resp.json().await.expect("org");
+    let resp = http
+        .post(format!(
+            "{}/api/organizations/{}/invites",
+            a.base,
+            org["id"].as_str().expect("id")
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("invite");
+    assert_eq!(resp.status(), 201);
+    let invite: serde_json::Value = resp.json().await.expect("invite");
+    let secret = invite["link"]
+        .as_str()
+        .and_then(|l| l.split("#invite=").nth(1))
+        .expect("secret");
+    let resp = http
+        .post(format!("{}/api/account/invite", a.base))
+        .json(&serde_json::json!({"invite": secret, "display_name": "Sofie", "email": "s@samsoe.dk", "password": "lange-kodeord-42"}))
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(resp.status(), 201);
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bm_account="))
+        .and_then(|v| v.split(';').next())
+        .expect("account cookie")
+        .to_string();
+    let account = |base: String| {
+        let http = http.clone();
+        let cookie = cookie.clone();
+        async move {
+            http.get(format!("{base}/api/account"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("account")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(account(b.base.clone()).await, 200, "signed in, on B");
+    let resp = http
+        .delete(format!("{}/api/account/sessions", a.base))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .expect("sign out everywhere");
+    assert!(
+        resp.status().is_success(),
+        "sign out everywhere: {}",
+        resp.status()
+    );
+    let after = [account(a.base.clone()).await, account(b.base.clone()).await];
+    println!("signed out everywhere, /api/account on A and B: {after:?}");
+    assert_eq!(after, [401, 401], "signed out on A and on B");
 }
