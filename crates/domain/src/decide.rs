@@ -12,7 +12,8 @@ use crate::event::{Actor, Content, ContentRef, DemographicCount, EventKind};
 use crate::ids::{ParticipantId, PostId};
 use crate::projection::{MeetingState, Participant, Post};
 use crate::text::{
-    fold, is_reserved_name, matches_keyword, normalize_body, normalize_name, normalize_note,
+    fold, is_bidi_control, is_reserved_name, matches_keyword, normalize_body, normalize_name,
+    normalize_note,
 };
 use crate::types::*;
 use crate::workdays::add_working_days;
@@ -82,6 +83,11 @@ fn decide_command(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Conte
                 seq: p.joined_seq,
                 slot: 0,
             }];
+            contents.extend(
+                p.report_reasons
+                    .iter()
+                    .map(|seq| ContentRef { seq: *seq, slot: 0 }),
+            );
             contents.extend(
                 state
                     .posts
@@ -301,7 +307,12 @@ fn decide_command(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Conte
                     });
                 }
             }
-            let mut events = vec![EventKind::PostReported { post, reason }];
+            // The reason is the reporter's own text: a content slot, erased with its author.
+            let mut events = vec![EventKind::PostReported {
+                post,
+                reason: None,
+                reason_text: reason.map(Content::new),
+            }];
             // Official posts (panelists, moderators, hall questions) are never held by reports:
             // a few citizens must not be able to take down a correction.
             let official = matches!(target.source, Source::Room { .. })
@@ -795,18 +806,21 @@ fn require_organizer_or(
     }
 }
 
-/// The acting participant, if they may act at all (joined, not banned, link not revoked).
+/// The acting participant, if they may act at all (joined, not banned, link not revoked, not
+/// erased). A revoked or erased participant's session is over: this check is what makes that
+/// hold on an instance whose session cache has not heard of it yet, because every command is
+/// decided again against the latest log before it commits.
 fn active_participant<'a>(
     state: &'a MeetingState,
     actor: &Actor,
 ) -> Result<&'a Participant, DomainError> {
     let id = actor.participant().ok_or(DomainError::Forbidden)?;
     let p = state.participants.get(&id).ok_or(DomainError::Forbidden)?;
+    if p.revoked || p.erased {
+        return Err(DomainError::SessionEnded);
+    }
     if p.banned {
         return Err(DomainError::Banned);
-    }
-    if p.revoked {
-        return Err(DomainError::Forbidden);
     }
     Ok(p)
 }
@@ -980,6 +994,17 @@ fn validate_details(mut d: MeetingDetails) -> Result<MeetingDetails, DomainError
         return Err(DomainError::validation(
             "title",
             format!("must be 1 to {TITLE_MAX} characters"),
+        ));
+    }
+    // One line, like a display name: a CR/LF would break headers, .ics lines and CSV rows
+    // that carry the title.
+    if d.title
+        .chars()
+        .any(|c| c.is_control() || is_bidi_control(c))
+    {
+        return Err(DomainError::validation(
+            "title",
+            "must not contain control or text-direction characters",
         ));
     }
     if d.description.chars().count() > DESCRIPTION_MAX {

@@ -34,6 +34,11 @@ pub enum DomainError {
     InvalidState(&'static str),
     #[error("this question is already claimed by someone else")]
     AlreadyClaimed,
+    /// The acting participant's session is over: they were erased on request, or their staff
+    /// link was revoked. Code `unauthorized`, the same answer an instance gives whose session
+    /// store no longer knows the token, so every instance answers alike.
+    #[error("your session has ended; sign in again")]
+    SessionEnded,
 }
 
 impl DomainError {
@@ -53,6 +58,7 @@ impl DomainError {
             DomainError::RateLimited { .. } => "rate_limited",
             DomainError::InvalidState(_) => "invalid_state",
             DomainError::AlreadyClaimed => "already_claimed",
+            DomainError::SessionEnded => "unauthorized",
         }
     }
 

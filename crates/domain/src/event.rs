@@ -103,7 +103,12 @@ pub enum EventKind {
     },
     PostReported {
         post: PostId,
+        /// The reason as plain text, in events stored before reasons had a content slot
+        /// (kept so that their audit links still verify). New events leave it `None`.
         reason: Option<String>,
+        /// The reporter's reason: personal text, in a content slot (erased with its author).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason_text: Option<Content>,
     },
     PostHeld {
         post: PostId,
@@ -273,6 +278,10 @@ impl EventKind {
                 answer: Answer::Written { body },
                 ..
             } => vec![body],
+            EventKind::PostReported {
+                reason_text: Some(reason),
+                ..
+            } => vec![reason],
             _ => Vec::new(),
         }
     }

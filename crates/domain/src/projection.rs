@@ -39,6 +39,9 @@ pub struct Participant {
     pub recent_reports: VecDeque<DateTime<Utc>>,
     /// Erased on request (GDPR): name and posts are gone.
     pub erased: bool,
+    /// Seqs of this participant's reports that carry a reason (a content slot each), so an
+    /// erasure can name them.
+    pub report_reasons: Vec<Seq>,
 }
 
 impl Participant {
@@ -256,6 +259,7 @@ impl MeetingState {
                         recent_posts: VecDeque::new(),
                         recent_reports: VecDeque::new(),
                         erased: false,
+                        report_reasons: Vec::new(),
                     },
                 );
             }
@@ -287,6 +291,7 @@ impl MeetingState {
                         recent_posts: VecDeque::new(),
                         recent_reports: VecDeque::new(),
                         erased: false,
+                        report_reasons: Vec::new(),
                     },
                 );
             }
@@ -338,12 +343,17 @@ impl MeetingState {
                     },
                 );
             }
-            EventKind::PostReported { post, .. } => {
+            EventKind::PostReported {
+                post, reason_text, ..
+            } => {
                 if let Some(reporter) = actor {
                     if let Some(p) = self.posts.get_mut(post) {
                         p.reporters.insert(reporter);
                     }
                     if let Some(r) = self.participants.get_mut(&reporter) {
+                        if reason_text.is_some() {
+                            r.report_reasons.push(e.seq);
+                        }
                         r.recent_reports.push_back(e.at);
                         while r
                             .recent_reports

@@ -99,7 +99,8 @@ fn samples() -> Vec<EventKind> {
         },
         EventKind::PostReported {
             post,
-            reason: Some("spam".into()),
+            reason: None,
+            reason_text: Some(Content::new("spam")),
         },
         EventKind::PostHeld {
             post,
@@ -345,6 +346,7 @@ fn contents_mut_returns_the_personal_text_in_order() {
         let expected = match variant_index(&k) {
             8 => 1,
             9 => 2,
+            10 => 1, // a report's reason
             20 => 1,
             _ => 0,
         };

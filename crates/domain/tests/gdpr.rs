@@ -255,3 +255,98 @@ fn the_report_counts_the_same_demographics_after_retention() {
     let after = borgermode_domain::report::Demographics::from_events(&stored);
     assert_eq!(after, before);
 }
+
+/// An erased citizen's session is over on every instance: whatever a stale cache still lets
+/// through, the command is refused against the log, as "unauthorized" (the same answer an
+/// instance gives whose session store no longer knows the token).
+#[test]
+fn an_erased_citizen_can_no_longer_act() {
+    let mut t = Town::open();
+    let c = t.h.comment(t.bo, "Enig");
+    let q = t.h.question(t.bo, "Hvornår?");
+    t.h.ok(ORG, erase(t.anne));
+    for cmd in [
+        Command::CreatePost {
+            kind: PostKind::Comment,
+            body: "efter sletningen".into(),
+            parent: None,
+        },
+        Command::CreatePost {
+            kind: PostKind::Comment,
+            body: "svar".into(),
+            parent: Some(c),
+        },
+        Command::Report {
+            post: c,
+            reason: Some("grund".into()),
+        },
+    ] {
+        assert_eq!(t.h.code(t.anne, cmd), "unauthorized");
+    }
+    assert_eq!(
+        authorize_vote(&t.h.state, &t.anne, q).unwrap_err().code(),
+        "unauthorized"
+    );
+    // Bo is unaffected.
+    t.h.comment(t.bo, "Stadig her");
+}
+
+/// A report's reason is the reporter's own text: kept in a content slot (erasable like a
+/// post), and named in the erasure's contents.
+#[test]
+fn a_report_reason_is_personal_text_and_is_erased_with_its_author() {
+    let mut t = Town::open();
+    let c = t.h.comment(t.bo, "Noget");
+    let events = t.h.ok(
+        t.anne,
+        Command::Report {
+            post: c,
+            reason: Some("Jeg kender ham privat".into()),
+        },
+    );
+    let report_seq = events[0].seq;
+    let mut kind = events[0].kind.clone();
+    let texts: Vec<Option<String>> = kind.contents_mut().iter().map(|c| c.text.clone()).collect();
+    assert_eq!(texts, vec![Some("Jeg kender ham privat".to_string())]);
+    // The reason is not in the payload outside its content slot.
+    let mut stripped = events[0].kind.clone();
+    for content in stripped.contents_mut() {
+        content.text = None;
+    }
+    let json = serde_json::to_string(&stripped).expect("json");
+    assert!(!json.contains("privat"), "{json}");
+    // A report without a reason has no slot.
+    let d = t.h.comment(t.bo, "Mere");
+    let events = t.h.ok(
+        t.anne,
+        Command::Report {
+            post: d,
+            reason: None,
+        },
+    );
+    assert!(events[0].kind.clone().contents_mut().is_empty());
+
+    let events = t.h.ok(ORG, erase(t.anne));
+    let EventKind::ParticipantErased { contents, .. } = &events[0].kind else {
+        panic!("{events:?}");
+    };
+    assert!(
+        contents.contains(&ContentRef {
+            seq: report_seq,
+            slot: 0
+        }),
+        "{contents:?}"
+    );
+}
+
+/// Events stored before report reasons had a content slot keep their exact form (their audit
+/// links were computed over it).
+#[test]
+fn an_old_report_event_keeps_its_canonical_bytes() {
+    let old = r#"{"type":"post_reported","post":5,"reason":"gammel grund"}"#;
+    let kind: EventKind = serde_json::from_str(old).expect("old form decodes");
+    assert_eq!(serde_json::to_string(&kind).expect("json"), old);
+    let none = r#"{"type":"post_reported","post":5,"reason":null}"#;
+    let kind: EventKind = serde_json::from_str(none).expect("old form decodes");
+    assert_eq!(serde_json::to_string(&kind).expect("json"), none);
+}

@@ -46,8 +46,8 @@ fn assert_moderators_only(t: &mut Town, cmd: Command) {
     );
     assert_eq!(
         t.h.code(t.moderator2, cmd),
-        "forbidden",
-        "revoked moderator"
+        "unauthorized",
+        "revoked moderator: the session is over"
     );
 }
 

@@ -232,7 +232,7 @@ fn create_post_rejections_by_actor() {
     );
     assert_eq!(
         t.h.code(t.panelist2, post_cmd(PostKind::Comment, "hej")),
-        "forbidden"
+        "unauthorized"
     );
     assert_eq!(
         t.h.code(t.anne, post_cmd(PostKind::Notice, "Officielt")),
@@ -588,7 +588,8 @@ fn report_a_post() {
         events[0].kind,
         EventKind::PostReported {
             post: p,
-            reason: Some("uhøfligt".into())
+            reason: None,
+            reason_text: Some(borgermode_domain::event::Content::new("uhøfligt")),
         }
     );
     assert!(t.h.post_of(p).reporters.contains(&id_of(t.bo)));

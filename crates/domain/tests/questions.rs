@@ -101,7 +101,10 @@ fn post_notice_rejections() {
             participant: id_of(t.panelist2),
         },
     );
-    assert_eq!(t.h.code(t.panelist2, notice_cmd("x", false)), "forbidden");
+    assert_eq!(
+        t.h.code(t.panelist2, notice_cmd("x", false)),
+        "unauthorized"
+    );
     assert_eq!(
         t.h.code(t.panelist, notice_cmd("  ", false)),
         "validation_failed"

@@ -22,6 +22,7 @@ use crate::bus::Bus;
 use crate::live;
 use crate::live::hub::Hub;
 use crate::metrics::Metrics;
+use crate::net::GuardedIo;
 use crate::settings::{Settings, WsEngine};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -65,6 +66,14 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let mut settings = settings;
+        settings.content_hash_key = Some(
+            crate::content_key::load_or_create(
+                store.as_ref(),
+                settings.content_hash_key.as_deref(),
+            )
+            .await
+            .context("reading the content hash key")?,
+        );
         if settings.public_url.is_none() {
             settings.public_url = Some(format!("http://{}:{}", settings.bind.ip(), port));
         }
@@ -101,16 +110,40 @@ impl Application {
                     .client_request_timeout(Duration::from_secs(5))
                     .client_disconnect_timeout(Duration::from_secs(1))
                     .local_addr(addr)
-                    .on_connect_ext(move |io: &TcpStream, _ext: &mut Extensions| {
-                        bound_send_buffer(io, send_buffer)
+                    .on_connect_ext(move |io: &GuardedIo, ext: &mut Extensions| {
+                        bound_send_buffer(io.tcp(), send_buffer);
+                        // For the SSE watchdog (`live/sse.rs`): it may have to cut this one.
+                        ext.insert(io.kill_switch());
                     })
             };
         }
+        let limits = crate::net::ConnectionLimits::new(
+            settings.max_connections_per_ip,
+            settings.trusted_proxies.clone(),
+        );
+        // Each accepted socket is counted per address and wrapped (`net.rs`), then served.
+        macro_rules! guarded {
+            ($service:expr) => {{
+                let limits = limits.clone();
+                actix_service::fn_service(move |io: TcpStream| {
+                    let admitted = limits
+                        .admit(io)
+                        .map(|io| {
+                            let peer = io.tcp().peer_addr().ok();
+                            (io, actix_http::Protocol::Http1, peer)
+                        })
+                        .map_err(actix_http::error::DispatchError::Io);
+                    std::future::ready(admitted)
+                })
+                .and_then($service)
+            }};
+        }
+
         let builder = match settings.ws_engine {
             WsEngine::Direct => builder.listen("borgermode-http", listener, move || {
                 let app = http_app(data.clone(), counted.clone(), json_limit);
                 let upgrades = http_app(data.clone(), counted.clone(), json_limit);
-                http_service!()
+                guarded!(http_service!()
                     .upgrade(live::upgrade::factory(map_config(
                         upgrades.into_factory(),
                         config,
@@ -119,18 +152,15 @@ impl Application {
                         app.into_factory()
                             .map_err(|err: actix_web::Error| err.error_response()),
                         config,
-                    ))
-                    .tcp()
+                    )))
             })?,
             WsEngine::ActixWs => builder.listen("borgermode-http", listener, move || {
                 let app = http_app(data.clone(), counted.clone(), json_limit);
-                http_service!()
-                    .finish(map_config(
-                        app.into_factory()
-                            .map_err(|err: actix_web::Error| err.error_response()),
-                        config,
-                    ))
-                    .tcp()
+                guarded!(http_service!().finish(map_config(
+                    app.into_factory()
+                        .map_err(|err: actix_web::Error| err.error_response()),
+                    config,
+                )))
             })?,
         };
         let server = builder.run();
@@ -193,6 +223,65 @@ fn http_app(
                 .add(("Referrer-Policy", "no-referrer"))
                 .add(("X-Frame-Options", "DENY")),
         )
+        .wrap_fn(|mut req, srv| {
+            // Every request body has `--body-read-timeout-ms` to arrive (`net::deadline_payload`).
+            let timeout = req
+                .app_data::<web::Data<AppState>>()
+                .map(|s| Duration::from_millis(s.settings.body_read_timeout_ms))
+                .unwrap_or(Duration::from_secs(10));
+            let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let payload = actix_web::HttpMessage::take_payload(&mut req);
+            req.set_payload(crate::net::deadline_payload(
+                payload,
+                timeout,
+                timed_out.clone(),
+            ));
+            let fut = actix_web::dev::Service::call(srv, req);
+            async move {
+                let res = fut.await?;
+                if timed_out.load(Ordering::Acquire) {
+                    let (req, _) = res.into_parts();
+                    let mut answer =
+                        actix_web::ResponseError::error_response(&errors::ApiError::BodyTimeout);
+                    answer
+                        .head_mut()
+                        .set_connection_type(actix_http::ConnectionType::Close);
+                    return Ok(ServiceResponse::new(req, answer));
+                }
+                Ok(res)
+            }
+        })
+        .wrap_fn(|req, srv| {
+            // Failed bearer authentications are counted per address (`auth::AuthFailures`).
+            let bearer = req
+                .headers()
+                .contains_key(actix_web::http::header::AUTHORIZATION);
+            let state = req.app_data::<web::Data<AppState>>().cloned();
+            let ip = state
+                .as_ref()
+                .filter(|_| bearer)
+                .map(|s| s.client_ip(req.request()));
+            let blocked = match (&state, ip) {
+                (Some(s), Some(ip)) => s.auth_failures.blocked(ip),
+                _ => None,
+            };
+            let call = blocked
+                .is_none()
+                .then(|| actix_web::dev::Service::call(srv, req));
+            async move {
+                let Some(fut) = call else {
+                    let retry_after_secs = blocked.unwrap_or(1);
+                    return Err(errors::ApiError::RateLimited { retry_after_secs }.into());
+                };
+                let res = fut.await?;
+                if let (Some(s), Some(ip)) = (&state, ip) {
+                    if res.status() == actix_web::http::StatusCode::UNAUTHORIZED {
+                        s.auth_failures.failed(ip);
+                    }
+                }
+                Ok(res)
+            }
+        })
         .wrap(NormalizePath::new(TrailingSlash::Trim))
         .wrap(api::metrics::CountResponses(counted))
         .wrap(tracing_actix_web_lite::RequestSpan)

@@ -19,6 +19,7 @@ use parking_lot::Mutex;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::live::hub::Hub;
 use crate::settings::Settings;
 use crate::store::{SessionRecord, Store, StoreError};
 
@@ -87,20 +88,53 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 /// Resolves requests to actors. Sessions are cached in memory: they only ever disappear
-/// (revocation), and a revoked or banned participant is refused by the domain rules anyway.
+/// (revocation, erasure). The cache is per process, so it is never the last word: a session
+/// whose participant the meeting's projection shows as erased or revoked (the event reaches
+/// every instance on the bus, or through the gap fill and seq check) resolves to nobody, and a
+/// command is refused by the domain rules against the latest log before it commits
+/// (`DomainError::SessionEnded`), even on an instance that has not heard of the event yet.
 pub struct Auth {
     store: Arc<dyn Store>,
+    /// The rooms, for the projection check; `None` only in the `admin-token` subcommand,
+    /// which resolves no sessions.
+    hub: Option<Arc<Hub>>,
     admin_hash: Mutex<Option<String>>,
     sessions: Mutex<HashMap<String, SessionRecord>>,
 }
 
 impl Auth {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn Store>, hub: Option<Arc<Hub>>) -> Self {
         Self {
             store,
+            hub,
             admin_hash: Mutex::new(None),
             sessions: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether the meeting's projection on this instance says that this participant's session
+    /// is over (erased on request, or a staff link revoked).
+    async fn session_ended(
+        &self,
+        meeting: MeetingId,
+        participant: ParticipantId,
+    ) -> Result<bool, StoreError> {
+        let Some(hub) = &self.hub else {
+            return Ok(false);
+        };
+        let Some(room) = hub.room(meeting).await? else {
+            return Ok(false);
+        };
+        Ok(room.with_state(|s, _| {
+            s.participant(participant)
+                .is_some_and(|p| p.erased || p.revoked)
+        }))
+    }
+
+    fn forget(&self, meeting: MeetingId, participant: ParticipantId) {
+        self.sessions
+            .lock()
+            .retain(|_, s| !(s.meeting == meeting && s.participant == participant));
     }
 
     /// Make sure an admin token exists. Returns the plain token when one was created or set
@@ -169,6 +203,10 @@ impl Auth {
         for token in candidates {
             if let Some(s) = self.session(&token).await? {
                 if s.meeting == meeting {
+                    if self.session_ended(meeting, s.participant).await? {
+                        self.forget(meeting, s.participant);
+                        continue;
+                    }
                     return Ok(Some(s.participant));
                 }
             }
@@ -219,9 +257,7 @@ impl Auth {
         participant: ParticipantId,
     ) -> Result<(), StoreError> {
         self.store.delete_sessions(meeting, participant).await?;
-        self.sessions
-            .lock()
-            .retain(|_, s| !(s.meeting == meeting && s.participant == participant));
+        self.forget(meeting, participant);
         Ok(())
     }
 
@@ -238,6 +274,48 @@ impl Auth {
             .participant(req, meeting)
             .await?
             .map(|id| Actor::Participant { id }))
+    }
+}
+
+/// Failed bearer authentications per client address, in fixed one-minute windows. Why: the
+/// admin token, session tokens and the metrics token are secrets like staff keys, whose
+/// exchange is rate-limited; without a count a guesser may try thousands a second. Every
+/// answer 401 to a request with an `Authorization` header counts; at the limit, every request
+/// with that header from the address is answered 429 until the window ends (the right token
+/// too, or the block would tell a guesser when it guessed right).
+pub struct AuthFailures {
+    per_minute: u32,
+    windows: Mutex<HashMap<std::net::IpAddr, (std::time::Instant, u32)>>,
+}
+
+impl AuthFailures {
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute: per_minute.max(1),
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Seconds until the address may try again, if it is blocked now.
+    pub fn blocked(&self, ip: std::net::IpAddr) -> Option<u64> {
+        let windows = self.windows.lock();
+        let (start, count) = windows.get(&ip)?;
+        let left = std::time::Duration::from_secs(60).checked_sub(start.elapsed())?;
+        (*count >= self.per_minute).then(|| left.as_secs().max(1))
+    }
+
+    pub fn failed(&self, ip: std::net::IpAddr) {
+        let mut windows = self.windows.lock();
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| start.elapsed().as_secs() < 60);
+        }
+        let entry = windows
+            .entry(ip)
+            .or_insert_with(|| (std::time::Instant::now(), 0));
+        if entry.0.elapsed().as_secs() >= 60 {
+            *entry = (std::time::Instant::now(), 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
     }
 }
 

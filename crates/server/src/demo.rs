@@ -108,14 +108,18 @@ pub async fn seed_2013(state: &AppState) -> anyhow::Result<MeetingId> {
         posts_per_minute: 1000,
         ..Limits::default()
     };
+    let content_key = state.settings.content_hash_key.clone();
     // Decide against the projection and append at the current seq.
     let run = async |s: &mut MeetingState,
                      actor: Actor,
                      cmd: Command,
                      now: chrono::DateTime<chrono::Utc>|
            -> anyhow::Result<Vec<borgermode_domain::Event>> {
-        let kinds = decide(s, &actor, cmd, &Context { now, limits })
+        let mut kinds = decide(s, &actor, cmd, &Context { now, limits })
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        if let Some(key) = &content_key {
+            crate::content_key::key_contents(key, &mut kinds);
+        }
         let pending = kinds
             .into_iter()
             .map(|kind| PendingEvent {

@@ -112,7 +112,19 @@ pub fn question_state_name(q: &QuestionState) -> &'static str {
     }
 }
 
-/// One row per post (RFC 4180 quoting, CRLF line ends, a header row).
+/// A cell as a spreadsheet may read it safely: text starting with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return would be taken as a formula (CSV injection, e.g. `=cmd|' /C calc'!A0`), so
+/// it gets a leading `'`, as OWASP advises. Only the CSV is changed; NDJSON keeps the exact text.
+pub fn neutralize_cell(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// One row per post (RFC 4180 quoting, CRLF line ends, a header row, formula-like cells
+/// neutralized with [`neutralize_cell`]).
 pub fn posts_csv(state: &MeetingState) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -150,20 +162,23 @@ pub fn posts_csv(state: &MeetingState) -> String {
             ),
             None => ("", "", String::new(), String::new(), String::new()),
         };
-        let _ = w.write_record([
-            p.id.0.to_string(),
-            kind.to_string(),
-            p.parent.map(|x| x.0.to_string()).unwrap_or_default(),
-            author_name(state, p),
-            p.created_at.to_rfc3339(),
-            visibility_name(&p.visibility).to_string(),
-            text_or_erased(&p.body),
-            qstate.to_string(),
-            mode.to_string(),
-            answer,
-            by,
-            at,
-        ]);
+        let _ = w.write_record(
+            [
+                p.id.0.to_string(),
+                kind.to_string(),
+                p.parent.map(|x| x.0.to_string()).unwrap_or_default(),
+                author_name(state, p),
+                p.created_at.to_rfc3339(),
+                visibility_name(&p.visibility).to_string(),
+                text_or_erased(&p.body),
+                qstate.to_string(),
+                mode.to_string(),
+                answer,
+                by,
+                at,
+            ]
+            .map(neutralize_cell),
+        );
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()

@@ -111,7 +111,7 @@ async fn audit_verify(
 
 async fn rotate_admin_token(settings: borgermode_server::Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
-    let token = Auth::new(store).rotate_admin_token().await?;
+    let token = Auth::new(store, None).rotate_admin_token().await?;
     // Printed to the terminal only, never through the log subscriber.
     println!("New organizer admin link (the old one stops working; a running server picks the new one up on restart):");
     println!("  {}/admin#token={token}", settings.public_url());

@@ -116,6 +116,40 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// Secret for the keyed hashes of personal text in the log (HMAC-SHA256; see
+    /// `content_key.rs`). When unset, one is generated on first start and kept in the
+    /// database; set it here (from a secret store) to keep it out of database backups.
+    #[arg(long, env = "BORGERMODE_CONTENT_HASH_KEY", hide_env_values = true)]
+    pub content_hash_key: Option<String>,
+
+    /// Open HTTP connections one client address may hold (0: no cap). Connections from a
+    /// `--trusted-proxy` are not counted (every client comes through it).
+    #[arg(long, env = "BORGERMODE_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_connections_per_ip: usize,
+
+    /// A request body must arrive completely within this many ms of the request's headers;
+    /// else 408 and the connection is closed (a client sending nothing, or a byte every 10 s,
+    /// must not hold a connection).
+    #[arg(
+        long,
+        env = "BORGERMODE_BODY_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub body_read_timeout_ms: u64,
+
+    /// How often an SSE stream checks whether its client fell more than `--connection-buffer`
+    /// frames behind (ms). Runs whether or not the socket is writable.
+    #[arg(long, env = "BORGERMODE_SSE_LAG_CHECK_MS", default_value_t = 500)]
+    pub sse_lag_check_ms: u64,
+
+    /// Failed bearer-token authentications (401) one address may cause per minute; then 429.
+    #[arg(
+        long,
+        env = "BORGERMODE_AUTH_FAILURES_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub auth_failures_per_minute: u32,
+
     /// Default maximum post length in characters for new meetings.
     #[arg(long, env = "BORGERMODE_MAX_BODY_CHARS", default_value_t = 1000)]
     pub max_body_chars: u32,

@@ -2,6 +2,8 @@
 //! `error` frame, or `application/problem+json` with a stable code), and nothing makes the
 //! server answer 5xx or panic.
 
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use std::time::Duration;
@@ -1063,4 +1065,407 @@ fn garbage(rng: &mut XorShift, round: usize) -> (&'static str, Vec<u8>) {
             (t, b"kind=comment&body=hej".to_vec())
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: CSV injection, two Origin headers, control characters in titles
+
+/// Spreadsheet formulas in posts come out of `/export.csv` and `borgermode export --format csv`
+/// neutralized (a leading `'`, as OWASP advises for cells starting with `= + - @`, tab or CR),
+/// on both stores, while the NDJSON export keeps the exact text.
+async fn csv_injection(app: TestApp) {
+    let m = app.open_meeting("Regneark").await;
+    let evil = app.join(m, "Eva").await;
+    let bodies = [
+        "=cmd|' /C calc'!A0",
+        "+SUM(1,2)",
+        "-2+3",
+        "@SUM(1+1)",
+        "=HYPERLINK(\"http://evil.example\",\"klik\")",
+    ];
+    for b in bodies {
+        app.post(&evil, m, "comment", b).await;
+    }
+    let harmless = "Almindelig tekst - med bindestreg";
+    app.post(&evil, m, "comment", harmless).await;
+    let api = app
+        .admin(Method::GET, &format!("/api/meetings/{m}/export.csv"))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("csv body");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_borgermode"))
+        .args(["export", &m.to_string(), "--format", "csv"])
+        .env_remove("REDIS_URL")
+        .env("DATABASE_URL", &app.db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("borgermode export");
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let cli = String::from_utf8_lossy(&cli.stdout).into_owned();
+    for (what, text) in [("/export.csv", &api), ("borgermode export", &cli)] {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut seen = Vec::new();
+        for row in reader.records() {
+            let row = row.expect("csv row");
+            for cell in row.iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{what}: a cell starts like a formula: {cell:?}"
+                );
+            }
+            seen.push(row.get(6).unwrap_or_default().to_string());
+        }
+        for b in bodies {
+            assert!(
+                seen.contains(&format!("'{b}")),
+                "{what}: {b:?} neutralized with a leading quote: {seen:?}"
+            );
+        }
+        assert!(
+            seen.contains(&harmless.to_string()),
+            "{what}: plain text unchanged"
+        );
+    }
+    let ndjson = app
+        .admin(Method::GET, &format!("/api/meetings/{m}/export.ndjson"))
+        .send()
+        .await
+        .expect("ndjson")
+        .text()
+        .await
+        .expect("ndjson body");
+    for b in bodies {
+        let exact = serde_json::to_string(b).expect("json");
+        assert!(ndjson.contains(&exact), "NDJSON keeps {b:?} exactly");
+        assert!(
+            !ndjson.contains(&format!("\"'{}", &exact[1..])),
+            "NDJSON unprefixed"
+        );
+    }
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn csv_exports_neutralize_formulas_sqlite() {
+    csv_injection(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn csv_exports_neutralize_formulas_postgres() {
+    let db = common::pg::TestDb::fresh().await;
+    let app = common::app::spawn_app_on(
+        std::sync::Arc::new(tempfile::tempdir().expect("tempdir")),
+        db.url.clone(),
+        |_| {},
+    )
+    .await;
+    csv_injection(app).await;
+}
+
+/// A request with two Origin headers is refused whatever their order (it used to be judged
+/// by the first), on commands and on the live upgrade.
+#[tokio::test]
+async fn two_origin_headers_are_refused() {
+    let app = spawn_app().await;
+    let m = app.open_meeting("To oprindelser").await;
+    let evil = "http://evil.example";
+    for (first, second) in [(app.base.as_str(), evil), (evil, app.base.as_str())] {
+        let resp = app
+            .http
+            .post(app.url(&format!("/api/meetings/{m}/join")))
+            .header("origin", first)
+            .header("origin", second)
+            .json(&json!({"display_name": "Dobbelt"}))
+            .send()
+            .await
+            .expect("join");
+        let g = got(resp).await;
+        assert_eq!(
+            (g.status, g.code.as_deref()),
+            (403, Some("origin_forbidden")),
+            "Origin {first} then {second}: {}",
+            g.text
+        );
+    }
+    // Twice our own origin is still two headers: refused too (a browser sends one).
+    let resp = app
+        .http
+        .post(app.url(&format!("/api/meetings/{m}/join")))
+        .header("origin", app.base.as_str())
+        .header("origin", app.base.as_str())
+        .json(&json!({"display_name": "Dobbelt"}))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(resp.status(), 403);
+    // The upgrade: ours first, then another.
+    let mut req = app.ws_url(m, None).into_client_request().expect("request");
+    req.headers_mut()
+        .append("origin", app.base.parse().expect("origin"));
+    req.headers_mut()
+        .append("origin", evil.parse().expect("origin"));
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403),
+        Err(e) => panic!("want HTTP 403, got {e}"),
+        Ok(_) => panic!("an upgrade with two Origin headers was accepted"),
+    }
+    // One Origin of ours is fine.
+    let resp = app
+        .http
+        .post(app.url(&format!("/api/meetings/{m}/join")))
+        .header("origin", app.base.as_str())
+        .json(&json!({"display_name": "Enkelt"}))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(resp.status(), 201);
+    app.shutdown().await;
+}
+
+/// Meeting titles refuse CR, LF and other control characters like other text (422), on
+/// create and on edit.
+#[tokio::test]
+async fn meeting_titles_refuse_control_characters() {
+    let app = spawn_app().await;
+    let m = app.create_meeting("Pæn titel").await;
+    for title in [
+        "Første linje\r\nAnden linje",
+        "Linje\nskift",
+        "Retur\rigen",
+        "Nul\u{0}tegn",
+        "Retning\u{202e}skift",
+    ] {
+        let resp = app
+            .admin(Method::POST, "/api/meetings")
+            .json(&json!({"title": title, "description": ""}))
+            .send()
+            .await
+            .expect("create");
+        let g = got(resp).await;
+        assert_eq!(
+            (g.status, g.code.as_deref()),
+            (422, Some("validation_failed")),
+            "create {title:?}: {}",
+            g.text
+        );
+        let resp = app
+            .admin(Method::PATCH, &format!("/api/meetings/{m}"))
+            .json(&json!({"title": title}))
+            .send()
+            .await
+            .expect("edit");
+        let g = got(resp).await;
+        assert_eq!(g.status, 422, "edit {title:?}: {}", g.text);
+    }
+    app.shutdown().await;
+}
+
+/// Issue 14, item 6: guessing bearer tokens (admin token, session tokens) is limited per
+/// address like the other secrets: after `--auth-failures-per-minute` answers 401, every
+/// request with an `Authorization` header from that address is answered 429 (the right
+/// token too, or the block would tell when a guess was right); other addresses and requests
+/// without a token are not affected.
+#[tokio::test]
+async fn bearer_token_guesses_are_rate_limited() {
+    let app = spawn_app_with(|s| {
+        s.auth_failures_per_minute = 20;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let m = app.open_meeting("Gæt").await;
+    let from =
+        |ip: &str, req: reqwest::RequestBuilder| req.header("x-forwarded-for", ip.to_string());
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        let guess = format!("gaet{i:018}");
+        let req = if i % 2 == 0 {
+            app.http
+                .post(app.url("/api/meetings"))
+                .json(&json!({"title": "x"}))
+        } else {
+            app.http.get(app.url(&format!("/api/meetings/{m}/me")))
+        };
+        let resp = from("203.0.113.9", req.bearer_auth(guess))
+            .send()
+            .await
+            .expect("guess");
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(&statuses[..20], [401; 20], "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
+    let resp = from(
+        "203.0.113.9",
+        app.http
+            .get(app.url("/api/meetings"))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .send()
+    .await
+    .expect("right token");
+    let g = got(resp).await;
+    assert_eq!(
+        (g.status, g.code.as_deref()),
+        (429, Some("rate_limited")),
+        "{}",
+        g.text
+    );
+    assert!(g.retry_after_header.is_some(), "Retry-After");
+    // Without a token, and from another address, nothing changed.
+    let resp = from(
+        "203.0.113.9",
+        app.http.get(app.url(&format!("/api/meetings/{m}/posts"))),
+    )
+    .send()
+    .await
+    .expect("anonymous read");
+    assert_eq!(resp.status(), 200);
+    let resp = from(
+        "198.51.100.1",
+        app.http
+            .get(app.url("/api/meetings"))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .send()
+    .await
+    .expect("other address");
+    assert_eq!(resp.status(), 200);
+    app.shutdown().await;
+}
+
+/// Read what the server sends on a raw connection until it closes it (or `limit` passes).
+/// Returns the bytes and whether it closed.
+async fn read_until_closed(s: &mut tokio::net::TcpStream, limit: Duration) -> (String, bool) {
+    use tokio::io::AsyncReadExt;
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&all).into_owned(), true),
+            Ok(Ok(n)) => all.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&all).into_owned(), false),
+        }
+    }
+}
+
+/// Issue 14, item 3: a request whose body does not arrive (headers complete, then nothing,
+/// or a byte now and then) is answered 408 `body_timeout` after `--body-read-timeout-ms` and
+/// its connection closed, instead of being held open for minutes.
+#[tokio::test]
+async fn request_bodies_time_out() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(|s| s.body_read_timeout_ms = 300).await;
+    let m = app.open_meeting("Langsom krop").await;
+    for trickle in [false, true] {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+            .await
+            .expect("connect");
+        s.write_all(
+            format!(
+                "POST /api/meetings/{m}/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("headers");
+        let started = std::time::Instant::now();
+        if trickle {
+            // One byte every 100 ms: each arrives in time, the whole body never does.
+            for b in b"{\"display_name\"" {
+                if s.write_all(&[*b]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if started.elapsed() > Duration::from_secs(3) {
+                    break;
+                }
+            }
+        }
+        let (text, closed) = read_until_closed(&mut s, Duration::from_secs(5)).await;
+        println!(
+            "body timeout (trickle {trickle}): closed {closed} after {:?}",
+            started.elapsed()
+        );
+        assert!(
+            text.starts_with("HTTP/1.1 408"),
+            "trickle {trickle}: {text:?}"
+        );
+        assert!(text.contains("body_timeout"), "{text}");
+        assert!(closed, "the connection was closed (trickle {trickle})");
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    // A body that arrives in time is served as before.
+    app.join(m, "Hurtig").await;
+    app.shutdown().await;
+}
+
+/// Issue 14, item 3: one address may hold at most `--max-connections-per-ip` open HTTP
+/// connections; more are closed at accept, and one ending makes room. Connections from a
+/// trusted proxy are not counted (all clients come through it).
+#[tokio::test]
+async fn open_connections_are_capped_per_address() {
+    use tokio::io::AsyncWriteExt;
+    async fn get_healthz(port: u16) -> (String, bool) {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        let _ = s
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .await;
+        read_until_closed(&mut s, Duration::from_secs(5)).await
+    }
+    async fn hold(port: u16, n: usize) -> Vec<tokio::net::TcpStream> {
+        let mut held = Vec::new();
+        for _ in 0..n {
+            held.push(
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .expect("connect"),
+            );
+        }
+        // Let the server accept them.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        held
+    }
+    let app = spawn_app_with(|s| s.max_connections_per_ip = 4).await;
+    let mut held = hold(app.port, 4).await;
+    let (text, closed) = get_healthz(app.port).await;
+    assert!(
+        closed && text.is_empty(),
+        "a fifth connection is refused: {text:?}"
+    );
+    held.pop();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (text, _) = get_healthz(app.port).await;
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "room again after one ended: {text:?}"
+    );
+    drop(held);
+    app.shutdown().await;
+
+    let proxied = spawn_app_with(|s| {
+        s.max_connections_per_ip = 4;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let held = hold(proxied.port, 8).await;
+    let (text, _) = get_healthz(proxied.port).await;
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "a trusted proxy is not capped: {text:?}"
+    );
+    drop(held);
+    proxied.shutdown().await;
 }

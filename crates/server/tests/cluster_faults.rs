@@ -1212,3 +1212,183 @@ async fn database_connections_killed_commands_get_503_and_the_instance_recovers(
     }
     drop(a);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14, item 1: a session ended on one instance ends on every instance
+// ---------------------------------------------------------------------------------------------
+
+/// Erasure and staff revocation through A end the session on B too: `/me` on B turns 401
+/// (the event reaches B on the bus), and a command sent to B is refused with 401, not
+/// accepted: also while B has heard nothing (Redis killed), because B decides every command
+/// again against the store's log before it commits. A revoked moderator gets the same 401 on
+/// both instances (B used to say 403).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ended_sessions_end_on_every_instance() {
+    let db = TestDb::fresh().await;
+    let mut redis = RedisServer::start();
+    let prefix = unique_prefix();
+    // A long seq check: with Redis down, nothing but the store check at commit can save B.
+    let (a, b) = start_two(&db, &redis.url(), &prefix, &["--seq-check-ms", "600000"]).await;
+    let http = http();
+    let m = open_meeting(&http, &a.base, "Sessioner").await;
+
+    // 1. Bus up. Anne joins on A and uses her token once on B.
+    let anne = join(&http, &a.base, m, "Anne Sessionsen").await;
+    let anne_id = participant_id(&http, &b.base, m, &anne).await;
+    let erase = |who: Uuid| {
+        let http = http.clone();
+        let base = a.base.clone();
+        async move {
+            let resp = http
+                .post(format!("{base}/api/meetings/{m}/participants/{who}/erase"))
+                .bearer_auth(ADMIN_TOKEN)
+                .send()
+                .await
+                .expect("erase");
+            assert_eq!(resp.status(), 200, "erase");
+        }
+    };
+    erase(anne_id).await;
+    assert_eq!(me(&http, &a.base, m, &anne).await.0, 401, "/me on A");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut on_b = me(&http, &b.base, m, &anne).await;
+    while on_b.0 != 401 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        on_b = me(&http, &b.base, m, &anne).await;
+    }
+    println!("erased citizen, /me on B: {} {}", on_b.0, on_b.1);
+    assert_eq!(on_b.0, 401, "/me on B after the erasure: {}", on_b.1);
+    let after = "efter-sletningen-paa-B";
+    let outcome = post(&http, &b.base, m, &anne, "anne-1", after).await;
+    println!("erased citizen, POST on B: {outcome:?}");
+    assert!(
+        matches!(outcome, Outcome::Other { status: 401, .. }),
+        "POST on B after the erasure: {outcome:?}"
+    );
+
+    // 2. Bus down: B cannot hear of the erasure; the commit-time check must refuse.
+    let bo = join(&http, &a.base, m, "Bo Busløs").await;
+    let bo_id = participant_id(&http, &b.base, m, &bo).await;
+    redis.kill9();
+    erase(bo_id).await;
+    let unheard = "mens-redis-var-nede";
+    let outcome = post(&http, &b.base, m, &bo, "bo-1", unheard).await;
+    println!("erased citizen, Redis down, POST on B: {outcome:?}");
+    assert!(
+        matches!(outcome, Outcome::Other { status: 401, .. }),
+        "POST on B while B had not heard of the erasure: {outcome:?}"
+    );
+    let texts = store_texts(&db, m).await;
+    for text in [after, unheard] {
+        assert!(
+            !texts.keys().any(|t| t.contains(text)),
+            "a post of an erased citizen was stored: {text}"
+        );
+    }
+
+    // 3. Staff revocation, bus up again: the revoked moderator gets 401 on both instances.
+    redis.restart();
+    let citizen = join(&http, &a.base, m, "Cille").await;
+    let target = match post(&http, &a.base, m, &citizen, "c-1", "skjul mig").await {
+        Outcome::Created { post_id } => post_id,
+        other => panic!("post: {other:?}"),
+    };
+    let (mona, mona_token) = staff_session(&http, &a.base, m, "moderator", "Mona").await;
+    // B catches up once its subscriber is back (it missed events while Redis was down).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while me(&http, &b.base, m, &mona_token).await.0 != 200 {
+        assert!(Instant::now() < deadline, "B never saw Mona's session");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let resp = http
+        .delete(format!("{}/api/meetings/{m}/staff/{mona}", a.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("revoke");
+    assert!(resp.status().is_success(), "revoke: {}", resp.status());
+    let mut statuses = Vec::new();
+    for base in [&a.base, &b.base] {
+        let resp = http
+            .post(format!("{base}/api/meetings/{m}/posts/{target}/hide"))
+            .bearer_auth(&mona_token)
+            .json(&serde_json::json!({"reason": "abusive"}))
+            .send()
+            .await
+            .expect("hide");
+        statuses.push(resp.status().as_u16());
+    }
+    println!("revoked moderator, hide on A and B: {statuses:?}");
+    assert_eq!(statuses, [401, 401], "a revoked moderator on A and on B");
+
+    // 4. An organizer's "sign out everywhere" on A ends the account session used on B.
+    let resp = http
+        .post(format!("{}/api/organizations", a.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({"name": "Samsø Kommune", "primary_color": "#7a1f3d", "privacy_contact": "dpo@samsoe.dk"}))
+        .send()
+        .await
+        .expect("organization");
+    assert_eq!(resp.status(), 201);
+    let org: serde_json::Value = resp.json().await.expect("org");
+    let resp = http
+        .post(format!(
+            "{}/api/organizations/{}/invites",
+            a.base,
+            org["id"].as_str().expect("id")
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("invite");
+    assert_eq!(resp.status(), 201);
+    let invite: serde_json::Value = resp.json().await.expect("invite");
+    let secret = invite["link"]
+        .as_str()
+        .and_then(|l| l.split("#invite=").nth(1))
+        .expect("secret");
+    let resp = http
+        .post(format!("{}/api/account/invite", a.base))
+        .json(&serde_json::json!({"invite": secret, "display_name": "Sofie", "email": "s@samsoe.dk", "password": "lange-kodeord-42"}))
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(resp.status(), 201);
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bm_account="))
+        .and_then(|v| v.split(';').next())
+        .expect("account cookie")
+        .to_string();
+    let account = |base: String| {
+        let http = http.clone();
+        let cookie = cookie.clone();
+        async move {
+            http.get(format!("{base}/api/account"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("account")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(account(b.base.clone()).await, 200, "signed in, on B");
+    let resp = http
+        .delete(format!("{}/api/account/sessions", a.base))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .expect("sign out everywhere");
+    assert!(
+        resp.status().is_success(),
+        "sign out everywhere: {}",
+        resp.status()
+    );
+    let after = [account(a.base.clone()).await, account(b.base.clone()).await];
+    println!("signed out everywhere, /api/account on A and B: {after:?}");
+    assert_eq!(after, [401, 401], "signed out on A and on B");
+}

@@ -95,7 +95,14 @@ impl Db {
                             WHERE t.relname = ANY($1)) \
                      AND pg_relation_filepath(c.oid) IS NOT NULL",
                 )
-                .bind(vec!["contents", "idempotency", "events", "sessions"])
+                .bind(vec![
+                    "contents",
+                    "idempotency",
+                    "events",
+                    "sessions",
+                    "notify_addresses",
+                    "capabilities",
+                ])
                 .fetch_all(&mut c)
                 .await
                 .expect("relation paths");
@@ -609,6 +616,195 @@ async fn erasure_removes_the_text_everywhere_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn erasure_removes_the_text_everywhere_postgres() {
     erasure(Db::postgres().await).await;
+}
+
+/// Plain SHA-256 of a text, hex: what an attacker with a list of likely names would compute.
+fn plain_hash(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+fn export_cli(db_url: &str, meeting: MeetingId, format: &str) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_borgermode"))
+        .args(["export", &meeting.to_string(), "--format", format])
+        .env_remove("REDIS_URL")
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run borgermode export");
+    assert!(o.status.success(), "export {format}: {}", out(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Issue 14, item 2: an erasure leaves none of the citizen's personal data anywhere: not
+/// their name, posts, report reasons or e-mail address, and not a plain hash of any of them,
+/// in the database files (SQLite also after a restart), the API and CLI exports or the
+/// archive; `borgermode audit verify` still says OK.
+async fn erasure_leaves_nothing(db: Db) {
+    let mail = |s: &mut borgermode_server::Settings| {
+        // A mailer must exist for the notify route; nothing is sent in this test.
+        s.smtp_url = Some("smtp://127.0.0.1:9".into());
+        s.mail_from = Some("borgermode@example.org".into());
+    };
+    let app = db.spawn(mail).await;
+    let m = app.open_meeting("Intet tilbage").await;
+    let name = format!("Anna {}", marker("Navn"));
+    let body = format!("Hvad med {}?", marker("Krop"));
+    let reason = format!("Fordi {}", marker("Grund"));
+    let email = format!("{}@example.org", marker("adresse"));
+    let kept = format!("Jeg siger {}", marker("Bevar"));
+
+    let erased = join_with(&app, m, &name, json!({})).await;
+    let other = app.join(m, "Bente").await;
+    post_as(
+        &app,
+        &erased,
+        m,
+        json!({"kind": "question", "body": body}),
+        "q1",
+    )
+    .await;
+    let op = post_as(
+        &app,
+        &other,
+        m,
+        json!({"kind": "comment", "body": kept}),
+        "c1",
+    )
+    .await;
+    ok(
+        app.as_(
+            &erased,
+            Method::POST,
+            &format!("/api/meetings/{m}/posts/{op}/report"),
+        )
+        .json(&json!({ "reason": reason }))
+        .send()
+        .await
+        .expect("report"),
+        "report",
+    )
+    .await;
+    let resp = app
+        .as_(
+            &erased,
+            Method::PUT,
+            &format!("/api/meetings/{m}/mine/notify"),
+        )
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .expect("notify");
+    assert_eq!(resp.status(), 204, "notify address");
+    // The search finds what is stored (so an empty result later means something).
+    let stored = db.files_contain(&[&reason, &email]).await;
+    assert_eq!(stored.len(), 2, "reason and address are stored: {stored:?}");
+
+    ok(
+        app.admin(
+            Method::POST,
+            &format!("/api/meetings/{m}/participants/{}/erase", erased.id),
+        )
+        .send()
+        .await
+        .expect("erase"),
+        "erase",
+    )
+    .await;
+    ok(
+        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
+            .send()
+            .await
+            .expect("close"),
+        "close",
+    )
+    .await;
+
+    let hashes = [plain_hash(&name), plain_hash(&body), plain_hash(&reason)];
+    let mut needles: Vec<&str> = vec![&name, &body, &reason, &email];
+    needles.extend(hashes.iter().map(String::as_str));
+    let leaks = |what: &str, text: &str| -> Vec<String> {
+        needles
+            .iter()
+            .filter(|n| text.contains(**n))
+            .map(|n| format!("{n} in {what}"))
+            .collect()
+    };
+
+    // Records: API exports, CLI exports, the archive.
+    let mut found = Vec::new();
+    for path in ["export.ndjson", "export.csv"] {
+        let resp = app
+            .admin(Method::GET, &format!("/api/meetings/{m}/{path}"))
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(resp.status(), 200, "{path}");
+        let text = resp.text().await.expect("export body");
+        assert!(text.contains(&kept), "{path} lost the other text");
+        found.extend(leaks(path, &text));
+    }
+    for format in ["ndjson", "csv"] {
+        let text = export_cli(&db.url(), m, format);
+        assert!(text.contains(&kept), "CLI {format} lost the other text");
+        found.extend(leaks(
+            &format!("borgermode export --format {format}"),
+            &text,
+        ));
+    }
+    let archive = app
+        .http
+        .get(app.url(&format!("/api/meetings/{m}/archive")))
+        .send()
+        .await
+        .expect("archive")
+        .text()
+        .await
+        .expect("archive body");
+    assert!(archive.contains(&kept), "the archive lost the other text");
+    found.extend(leaks("archive", &archive));
+    assert!(found.is_empty(), "erased data in the records: {found:?}");
+
+    // The files, once the scrub ran.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = db.files_contain(&needles).await;
+        if found.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "erased data still in the files: {found:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // And after a restart (SQLite keeps its main file; nothing may come back from it).
+    app.shutdown().await;
+    let app = db.spawn(mail).await;
+    app.shutdown().await;
+    let found = db.files_contain(&needles).await;
+    assert!(
+        found.is_empty(),
+        "erased data in the files after a restart: {found:?}"
+    );
+    assert!(
+        !db.files_contain(&[&kept]).await.is_empty(),
+        "the other participant's text is still stored"
+    );
+
+    let verify = audit_verify(&db.url(), m);
+    assert!(verify.status.success(), "audit verify: {}", out(&verify));
+    assert!(out(&verify).contains("OK"), "{}", out(&verify));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_leaves_no_personal_data_sqlite() {
+    erasure_leaves_nothing(Db::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_leaves_no_personal_data_postgres() {
+    erasure_leaves_nothing(Db::postgres().await).await;
 }
 
 // ------------------------------------------------------------------------------------------

@@ -406,3 +406,95 @@ async fn a_bounded_send_buffer_cuts_a_stalled_client_after_little_data() {
     );
     app.shutdown().await;
 }
+
+/// Issue 14, item 5: an SSE client that stops reading is cut at `--connection-buffer` (512)
+/// frames behind, like a WebSocket client, although actix-http never polls its stream while
+/// the socket is not writable: the stream's watchdog counts the cut
+/// (`slow_consumers_cut{transport="sse"}`) and closes the connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_sse_client_is_cut() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|s| {
+        s.max_body_chars = 20_000;
+        s.sse_lag_check_ms = 50;
+    })
+    .await;
+    assert_eq!(
+        app.state.settings.connection_buffer, 512,
+        "the documented default"
+    );
+    let meeting = app.open_meeting("Langsom SSE").await;
+    let mut authors = Vec::new();
+    for i in 0..4 {
+        authors.push(app.join(meeting, &format!("Skribent {i}")).await);
+    }
+
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    let mut slow = socket
+        .connect(format!("127.0.0.1:{}", app.port).parse().expect("addr"))
+        .await
+        .expect("connect");
+    slow.write_all(
+        format!(
+            "GET /api/meetings/{meeting}/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("request");
+
+    let metrics = app.state.metrics.clone();
+    let body = "x".repeat(2_000);
+    let started = Instant::now();
+    let mut posts = 0usize;
+    while metrics.slow_consumers_cut_total() == 0 && posts < 3_000 {
+        let who = &authors[posts % authors.len()];
+        app.post(who, meeting, "comment", &format!("{posts} {body}"))
+            .await;
+        posts += 1;
+    }
+    // The last posts may have been made while the watchdog was about to look.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while metrics.slow_consumers_cut_total() == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "SSE cut after {posts} posts ({:?}); cuts counted: {}",
+        started.elapsed(),
+        metrics.slow_consumers_cut_total()
+    );
+    assert_eq!(
+        metrics.slow_consumers_cut_total(),
+        1,
+        "the stalled SSE client was cut (once)"
+    );
+    assert!(
+        posts > 512,
+        "not cut before it was 512 frames behind ({posts} posts)"
+    );
+    // The connection is closed: reading now drains what the kernel held, then ends.
+    let mut buf = vec![0u8; 64 * 1024];
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match slow.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the server closed the stalled SSE connection"
+    );
+    // The server goes on: a fresh SSE client is served.
+    let resp = app
+        .http
+        .get(app.url(&format!("/api/meetings/{meeting}/events")))
+        .send()
+        .await
+        .expect("sse");
+    assert_eq!(resp.status(), 200);
+    app.shutdown().await;
+}

@@ -216,9 +216,15 @@ pub async fn sign_in(
     body: web::Json<SignInRequest>,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
-    state.limit(&state.signin_limiter, &req)?;
+    let ip = state.client_ip(&req);
     let b = body.into_inner();
     let email = normalize_email(&b.email);
+    // The narrow limit first: an address over its own allowance for this e-mail does not use
+    // up the wider ones (see `AppState::signin_limiter`).
+    if let Some(e) = &email {
+        limit_key(&state.signin_pair_limiter, &(e.clone(), ip))?;
+    }
+    limit_key(&state.signin_limiter, &ip)?;
     if let Some(e) = &email {
         limit_key(&state.signin_email_limiter, e)?;
     }

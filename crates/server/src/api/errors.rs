@@ -30,6 +30,9 @@ pub enum ApiError {
     Conflict { code: &'static str, detail: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The request body did not arrive within `--body-read-timeout-ms`.
+    #[error("the request body did not arrive in time")]
+    BodyTimeout,
     #[error("requests from this page's origin are not allowed")]
     OriginForbidden,
     #[error("too many requests from this address; wait {retry_after_secs} s")]
@@ -68,6 +71,7 @@ impl ApiError {
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::Gone { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::BodyTimeout => "body_timeout",
             ApiError::OriginForbidden => "origin_forbidden",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Busy => "busy",
@@ -104,6 +108,7 @@ impl ResponseError for ApiError {
                 DomainError::Forbidden | DomainError::Muted { .. } | DomainError::Banned => {
                     StatusCode::FORBIDDEN
                 }
+                DomainError::SessionEnded => StatusCode::UNAUTHORIZED,
                 DomainError::NotFound(_) => StatusCode::NOT_FOUND,
                 DomainError::Validation { .. } | DomainError::BodyTooLong { .. } => {
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -127,6 +132,7 @@ impl ResponseError for ApiError {
             ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::OriginForbidden => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         }

@@ -56,10 +56,16 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub join_limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub connect_limiter: DefaultKeyedRateLimiter<IpAddr>,
-    /// Organizer sign-ins per client address, and per e-mail address (a guesser spread over
-    /// many addresses still hits the second).
+    /// Organizer sign-ins: per (e-mail, client address) at `--signins-per-minute`, per address
+    /// at three times that (one address trying many e-mails), and per e-mail a slower global
+    /// back-off (ten times that per hour, from all addresses together). An attacker trying
+    /// an owner's e-mail from elsewhere uses up their own allowance, not the owner's; a guesser
+    /// spread over many addresses still meets the per-e-mail back-off.
     pub signin_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    pub signin_pair_limiter: DefaultKeyedRateLimiter<(String, IpAddr)>,
     pub signin_email_limiter: DefaultKeyedRateLimiter<String>,
+    /// Failed bearer authentications per address (`auth::AuthFailures`).
+    pub auth_failures: crate::auth::AuthFailures,
     pub meeting_orgs: scope::MeetingOrgs,
     pub org_cache: scope::OrgCache,
     pub shutting_down: AtomicBool,
@@ -77,7 +83,7 @@ impl AppState {
         let per_minute =
             |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         Self {
-            auth: Auth::new(store.clone()),
+            auth: Auth::new(store.clone(), Some(hub.clone())),
             votes: VoteWriter::start(
                 store.clone(),
                 std::time::Duration::from_millis(settings.vote_flush_ms),
@@ -85,8 +91,15 @@ impl AppState {
             ),
             join_limiter: RateLimiter::keyed(per_minute(settings.joins_per_minute_per_ip)),
             connect_limiter: RateLimiter::keyed(per_minute(settings.connects_per_minute_per_ip)),
-            signin_limiter: RateLimiter::keyed(per_minute(settings.signins_per_minute)),
-            signin_email_limiter: RateLimiter::keyed(per_minute(settings.signins_per_minute)),
+            signin_limiter: RateLimiter::keyed(per_minute(
+                settings.signins_per_minute.saturating_mul(3),
+            )),
+            signin_pair_limiter: RateLimiter::keyed(per_minute(settings.signins_per_minute)),
+            signin_email_limiter: RateLimiter::keyed(Quota::per_hour(
+                NonZeroU32::new(settings.signins_per_minute.saturating_mul(10).max(1))
+                    .unwrap_or(NonZeroU32::MIN),
+            )),
+            auth_failures: crate::auth::AuthFailures::new(settings.auth_failures_per_minute),
             meeting_orgs: scope::MeetingOrgs::default(),
             org_cache: scope::OrgCache::default(),
             shutting_down: AtomicBool::new(false),
@@ -228,9 +241,15 @@ pub enum Who {
 /// CSRF: a browser sends Origin on cross-site requests; refuse any that is not ours. Requests
 /// without Origin (curl, server-to-server) carry no ambient cookies from another site.
 pub fn check_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    let Some(origin) = req.headers().get(header::ORIGIN) else {
+    let mut origins = req.headers().get_all(header::ORIGIN);
+    let Some(origin) = origins.next() else {
         return Ok(());
     };
+    // A browser sends one Origin. Two are a forgery or a broken proxy: judging the first
+    // would let a second, foreign one through.
+    if origins.next().is_some() {
+        return Err(ApiError::OriginForbidden);
+    }
     let origin = origin.to_str().unwrap_or("").trim_end_matches('/');
     if state.settings.allowed_origins().iter().any(|o| o == origin) {
         Ok(())

@@ -43,6 +43,24 @@ pub async fn erase(
     let room = state.room(id).await?;
     resolve_actor(&state, &req, room.id, Who::Organizer).await?;
     let participant = ParticipantId(p);
+    // Whoever asked to be erased is signed out of the meeting too, their "my questions" link
+    // stops working, and an e-mail address they left for answer notices is deleted. Before the
+    // erasure commits, not after: the scrub that follows the commit (WAL checkpoint on
+    // SQLite, VACUUM FULL on PostgreSQL) must find these rows already deleted, or their bytes
+    // stay in the files until the next scrub. Only for a citizen (staff get 409 below, and
+    // keep their sessions).
+    let citizen = room.with_state(|s, _| {
+        s.participant(participant)
+            .is_some_and(|x| x.role == borgermode_domain::Role::Citizen)
+    });
+    if citizen {
+        state.auth.drop_sessions(room.id, participant).await?;
+        state.store.delete_capability(room.id, participant).await?;
+        state
+            .store
+            .delete_notify_address(room.id, participant)
+            .await?;
+    }
     // No idempotency key: a second erasure of the same person is a no-op anyway.
     let executed = room
         .execute(
@@ -50,14 +68,6 @@ pub async fn erase(
             Command::EraseParticipant { participant },
             None,
         )
-        .await?;
-    // Whoever asked to be erased is signed out of the meeting too, their "my questions" link
-    // stops working, and an e-mail address they left for answer notices is deleted.
-    state.auth.drop_sessions(room.id, participant).await?;
-    state.store.delete_capability(room.id, participant).await?;
-    state
-        .store
-        .delete_notify_address(room.id, participant)
         .await?;
     respond(executed, false)
 }

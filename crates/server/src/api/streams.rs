@@ -131,6 +131,8 @@ pub async fn server_sent_events(
         viewer,
         state.settings.clone(),
         state.metrics.clone(),
+        req.conn_data::<std::sync::Arc<crate::net::KillSwitch>>()
+            .cloned(),
     );
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")

@@ -320,7 +320,10 @@ impl Room {
             if refused_or_noop && self.catch_up().await? {
                 continue;
             }
-            let kinds = decision?;
+            let mut kinds = decision?;
+            if let Some(key) = &self.settings.content_hash_key {
+                crate::content_key::key_contents(key, &mut kinds);
+            }
             if kinds.is_empty() {
                 return Ok(Executed::Done(CommandAck {
                     seq: None,

@@ -4,7 +4,14 @@
 //!
 //! Each frame's JSON bytes are the room's shared bytes; only the short `id:` line is
 //! formatted per connection.
+//!
+//! The lag check cannot live in the stream alone: actix-http polls a response body only when
+//! the socket is writable, so a client that stops reading would never be checked. A watchdog
+//! task per stream compares the room's seq with the last seq the stream handed over every
+//! `--sse-lag-check-ms`; beyond `--connection-buffer` frames it counts the cut and ends the
+//! connection through its kill switch (`net.rs`).
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
@@ -62,6 +69,61 @@ struct SseState {
     _open: ConnectionGuard,
     metrics: Arc<Metrics>,
     heartbeat: tokio::time::Interval,
+    watch: Arc<Watch>,
+}
+
+/// What the stream and its watchdog share.
+#[derive(Default)]
+struct Watch {
+    /// The last seq handed to the response body.
+    taken: AtomicU64,
+    /// Cut already (counted once, by whoever got there first).
+    cut: AtomicBool,
+    /// The stream was dropped: the watchdog ends.
+    gone: AtomicBool,
+}
+
+impl Watch {
+    /// True for the first caller only.
+    fn cut_once(&self) -> bool {
+        !self.cut.swap(true, Ordering::AcqRel)
+    }
+}
+
+impl Drop for SseState {
+    fn drop(&mut self) {
+        self.watch.gone.store(true, Ordering::Release);
+    }
+}
+
+/// The watchdog: see the module comment.
+fn spawn_watchdog(
+    room: Arc<Room>,
+    watch: Arc<Watch>,
+    kill: Arc<crate::net::KillSwitch>,
+    settings: &Settings,
+    metrics: Arc<Metrics>,
+) {
+    let every = std::time::Duration::from_millis(settings.sse_lag_check_ms.max(1));
+    let max_behind = settings.connection_buffer as u64;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if watch.gone.load(Ordering::Acquire) || watch.cut.load(Ordering::Acquire) {
+                return;
+            }
+            let behind = room
+                .seq()
+                .saturating_sub(watch.taken.load(Ordering::Acquire));
+            if behind > max_behind && watch.cut_once() {
+                metrics.slow_consumer_cut(Transport::Sse);
+                tracing::debug!(behind, "SSE client too slow: cut");
+                kill.kill();
+                return;
+            }
+        }
+    });
 }
 
 pub fn stream(
@@ -70,10 +132,23 @@ pub fn stream(
     viewer: Viewer,
     settings: Arc<Settings>,
     metrics: Arc<Metrics>,
+    kill: Option<Arc<crate::net::KillSwitch>>,
 ) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
     let mut heartbeat = tokio::time::interval(settings.heartbeat());
     heartbeat.reset();
+    let watch = Arc::new(Watch::default());
+    watch.taken.store(sub.head, Ordering::Release);
+    if let Some(kill) = kill {
+        spawn_watchdog(
+            room.clone(),
+            watch.clone(),
+            kill,
+            &settings,
+            metrics.clone(),
+        );
+    }
     let state = SseState {
+        watch,
         _watch: room.watch(),
         _open: metrics.connection(Transport::Sse),
         metrics,
@@ -92,7 +167,7 @@ pub fn stream(
             if let Some(chunk) = st.queue.pop_front() {
                 return Some((Ok(chunk), st));
             }
-            if st.done {
+            if st.done || st.watch.cut.load(Ordering::Acquire) {
                 return None;
             }
             if !st.started {
@@ -142,6 +217,7 @@ pub fn stream(
                         Outbound::Event(e) => {
                             if e.seq > st.last_seq {
                                 st.last_seq = e.seq;
+                                st.watch.taken.store(e.seq, Ordering::Release);
                                 event_chunks(e, st.viewer, &mut st.queue);
                                 // Queued for the response body; the stream is polled again
                                 // only once the previous chunks were taken.
@@ -156,7 +232,9 @@ pub fn stream(
                         }
                     },
                     Err(RecvError::Lagged(_)) => {
-                        st.metrics.slow_consumer_cut(Transport::Sse);
+                        if st.watch.cut_once() {
+                            st.metrics.slow_consumer_cut(Transport::Sse);
+                        }
                         st.queue.push_back(frame_chunk(&ServerFrame::Reconnect { reason: "too_slow".into(), retry_after_ms: 0 }));
                         st.done = true;
                     }

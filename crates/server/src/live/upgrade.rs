@@ -21,6 +21,8 @@ use actix_web::dev::ServiceResponse;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use crate::net::GuardedIo;
+
 use crate::live::render::Viewer;
 use crate::live::room::{Room, Subscription};
 use crate::live::socket::Connection;
@@ -45,7 +47,7 @@ pub(crate) struct PendingLive {
 pub fn factory<F, S, B>(
     app: F,
 ) -> impl ServiceFactory<
-    (Request, Framed<TcpStream, h1::Codec>),
+    (Request, Framed<GuardedIo, h1::Codec>),
     Config = (),
     Response = (),
     Error = actix_web::Error,
@@ -71,7 +73,7 @@ where
                 tracing::error!(error = ?e, "could not start the upgrade service");
             })?);
             Ok::<_, ()>(fn_service(
-                move |(req, framed): (Request, Framed<TcpStream, h1::Codec>)| {
+                move |(req, framed): (Request, Framed<GuardedIo, h1::Codec>)| {
                     let svc = svc.clone();
                     async move { Ok(upgrade(svc, req, framed).await?) }
                 },
@@ -83,7 +85,7 @@ where
 async fn upgrade<S, B>(
     app: Rc<S>,
     req: Request,
-    framed: Framed<TcpStream, h1::Codec>,
+    framed: Framed<GuardedIo, h1::Codec>,
 ) -> Result<(), std::io::Error>
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
@@ -94,7 +96,9 @@ where
         Err(e) => e.error_response(),
     };
     let parts = framed.into_parts();
-    let mut io = parts.io;
+    // The live connection leaves the HTTP dispatcher and its per-address count (it has the
+    // connect limiter and limits of its own).
+    let mut io = parts.io.into_inner();
     let mut res = res;
     let pending = res.extensions_mut().remove::<PendingLive>();
     let status = res.status();

@@ -918,7 +918,9 @@ impl Store for PostgresStore {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        for table in ["contents", "idempotency", "events"] {
+        // `notify_addresses`: the e-mail address an erased citizen left for answer notices
+        // (deleted by the erasure route before the erasure commits).
+        for table in ["contents", "idempotency", "events", "notify_addresses"] {
             sqlx::query(&format!("VACUUM FULL {table}"))
                 .execute(&self.pool)
                 .await

@@ -528,3 +528,72 @@ pub async fn check_acknowledged(
         problems[..problems.len().min(20)].join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sessions (issue 14: session invalidation on every instance)
+// ---------------------------------------------------------------------------------------------
+
+/// `GET /api/meetings/{id}/me` with a bearer token: status and body.
+pub async fn me(http: &reqwest::Client, base: &str, meeting: Uuid, token: &str) -> (u16, String) {
+    let resp = http
+        .get(format!("{base}/api/meetings/{meeting}/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("me");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+/// The participant id behind a session token (through `/me`).
+pub async fn participant_id(
+    http: &reqwest::Client,
+    base: &str,
+    meeting: Uuid,
+    token: &str,
+) -> Uuid {
+    let (status, body) = me(http, base, meeting, token).await;
+    assert_eq!(status, 200, "me: {body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("me json");
+    v["you"]["participant_id"]
+        .as_str()
+        .or_else(|| v["participant_id"].as_str())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("participant id in {body}"))
+}
+
+/// Create a staff link through `base` and exchange it like the page does; (participant, token).
+pub async fn staff_session(
+    http: &reqwest::Client,
+    base: &str,
+    meeting: Uuid,
+    role: &str,
+    name: &str,
+) -> (Uuid, String) {
+    let resp = http
+        .post(format!("{base}/api/meetings/{meeting}/staff"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"role": role, "name": name, "role_line": "Byrådet"}))
+        .send()
+        .await
+        .expect("staff link");
+    assert_eq!(resp.status(), 201);
+    let link: serde_json::Value = resp.json().await.expect("link");
+    let key = link["link"]
+        .as_str()
+        .and_then(|l| l.split("#key=").nth(1))
+        .expect("key in fragment")
+        .to_string();
+    let participant = link["participant_id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("participant id");
+    let resp = http
+        .post(format!("{base}/api/staff-session"))
+        .json(&json!({ "key": key }))
+        .send()
+        .await
+        .expect("exchange");
+    assert_eq!(resp.status(), 200);
+    (participant, cookie_token(&resp).expect("staff cookie"))
+}

@@ -1081,11 +1081,13 @@ fn every_kind(moderator: ParticipantId, citizen: ParticipantId) -> Vec<EventKind
         },
         EventKind::PostReported {
             post: p(10),
-            reason: Some("reklame".to_owned()),
+            reason: None,
+            reason_text: Some(Content::new("reklame")),
         },
         EventKind::PostReported {
             post: p(10),
-            reason: None,
+            reason: Some("legacy".to_owned()),
+            reason_text: None,
         },
         EventKind::PostHeld {
             post: p(10),
