@@ -42,12 +42,10 @@ async function open(viewport, path) {
 
 /** axe: no serious or critical violation; moderate ones are collected and printed. */
 async function accessible(page, what) {
-  const { readFileSync } = await import('node:fs');
   const serious = await axe(page);
   assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`), [], `axe on ${what}`);
   const all = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   for (const v of all.violations) if (v.impact === 'moderate' || v.impact === 'minor') moderate.push(`${what}: ${v.id}`);
-  void readFileSync;
 }
 
 /** Nothing wider than the screen: the page, and every table inside its own box. */
@@ -149,7 +147,7 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
     assert.ok(await inViewport(p.locator('.info .when'), PHONE), 'time on the first screen');
     assert.ok(await inViewport(cta, PHONE), 'call to action on the first screen');
     assert.match(await cta.innerText(), /Stil et spørgsmål/);
-    if (name === 'Karen') console.log(`first screen ready in ${Date.now() - t0} ms`);
+    if (name === 'Karen') { console.log(`first screen ready in ${Date.now() - t0} ms`); await shot(p, 'journey-citizen-first-screen-phone'); }
     assert.equal(await p.evaluate(() => document.scrollingElement.scrollTop), 0);
     await cta.click();
     assert.equal((await focused(p)).id, 'join-name', 'the call to action leads to the name field');
@@ -198,7 +196,6 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
   await accessible(karen, 'citizen with question');
   await noOverflow(karen, 'citizen with question');
   await shot(karen, 'journey-citizen-live-phone');
-  await karen.screenshot({ path: `${process.env.UPDATE_SCREENSHOTS ? '../../docs/screenshots' : '/tmp'}/journey-citizen-first-screen-phone.png`, clip: { x: 0, y: 0, width: 360, height: 740 } });
 });
 
 test('moderator and panelist work the queue with the keyboard; the big screen follows', async () => {
