@@ -455,8 +455,10 @@ pub fn report_csv(r: &Report) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
+    // Names and the title are people's text: neutralized like the exports' cells.
     let mut row = |a: &str, b: &str, c: String| {
-        let _ = w.write_record([a, b, &c]);
+        let _ =
+            w.write_record([a.to_string(), b.to_string(), c].map(crate::export::neutralize_cell));
     };
     row("section", "key", "value".into());
     row("meeting", "title", r.title.clone());

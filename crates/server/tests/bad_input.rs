@@ -1088,6 +1088,55 @@ async fn csv_injection(app: TestApp) {
     }
     let harmless = "Almindelig tekst - med bindestreg";
     app.post(&evil, m, "comment", harmless).await;
+    // The report's CSV names panelists: a staff name can be formula-like too.
+    let q = app.post(&evil, m, "question", "Hvem svarer?").await;
+    let pan = app
+        .staff(
+            m,
+            StaffRole::Panelist,
+            "=HYPERLINK(\"http://evil.example\")",
+        )
+        .await;
+    let resp = app
+        .as_(
+            &pan,
+            Method::POST,
+            &format!("/api/meetings/{m}/questions/{q}/answer"),
+        )
+        .json(&json!({"body": "Jeg svarer."}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        resp.status(),
+        200,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+    let report_csv = app
+        .admin(Method::GET, &format!("/api/meetings/{m}/report.csv"))
+        .send()
+        .await
+        .expect("report.csv")
+        .text()
+        .await
+        .expect("report.csv body");
+    let mut reader = csv::Reader::from_reader(report_csv.as_bytes());
+    let mut panelist_seen = false;
+    for row in reader.records() {
+        let row = row.expect("csv row");
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "report.csv: a cell starts like a formula: {cell:?}"
+            );
+            panelist_seen |= cell == "'=HYPERLINK(\"http://evil.example\")";
+        }
+    }
+    assert!(
+        panelist_seen,
+        "report.csv names the panelist, neutralized: {report_csv}"
+    );
     let api = app
         .admin(Method::GET, &format!("/api/meetings/{m}/export.csv"))
         .send()
