@@ -362,6 +362,8 @@ export async function citizenPage(id, initial) {
     const md = mode();
     const key = { join: feed.meeting && feed.meeting.status === 'scheduled' ? 'cta.ask_before' : 'cta.join', ask: 'cta.ask_before', post: 'cta.ask' }[md];
     cta.hidden = !key;
+    // On a wide screen the question field stands right below once joined: no second button.
+    cta.classList.toggle('joined', md === 'post' || md === 'ask');
     if (key) cta.textContent = t(key);
   }
 
