@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, axe, shot, joinHttp, sleep } from './lib.js';
+import { startServer, launch, newPage, axe, shot, joinHttp, sleep, mintStaffLinks } from './lib.js';
 import { startProxy } from './netproxy.js';
 
 const PHONE = { width: 360, height: 740 };
@@ -93,14 +93,7 @@ test('the organizer prepares the meeting from the admin link (kit without "null"
   await org.waitForURL(/\/admin\?m=/);
   s.id = new URL(org.url()).searchParams.get('m');
   // Staff links, one with the optional title left empty (item 3).
-  for (const [role, name, line] of [['moderator', 'Mette Mødeleder', 'Kommunikation'], ['panelist', 'Anne Borgmester', '']]) {
-    await org.selectOption('#sf-role', role);
-    await org.fill('#sf-name', name);
-    await org.fill('#sf-line', line);
-    await org.click('.small-form:has(#sf-name) button[type=submit]');
-    await org.waitForSelector(`.new-link:has-text("${name}") code.link`);
-    s[role] = await org.locator('.new-link code.link').textContent();
-  }
+  Object.assign(s, await mintStaffLinks(org, [['moderator', 'Mette Mødeleder', 'Kommunikation'], ['panelist', 'Anne Borgmester', '']]));
   assert.equal(await org.locator('.small-form:has(#sf-name) .form-error:visible').count(), 0, 'no stale error after success');
   // Item 7: the kit card says no "null" (before and during the meeting).
   await org.locator('#kit .kit-when').waitFor();

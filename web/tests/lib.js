@@ -113,6 +113,21 @@ export async function staffLink(server, meeting, role, name, roleLine) {
   return data.link;
 }
 
+/** On the organizer's meeting page: make staff links through the form, as a person does.
+ *  entries: [role, name, title ('' leaves the optional title empty)]; returns {role: link}. */
+export async function mintStaffLinks(org, entries) {
+  const links = {};
+  for (const [role, name, line] of entries) {
+    await org.selectOption('#sf-role', role);
+    await org.fill('#sf-name', name);
+    await org.fill('#sf-line', line);
+    await org.click('.small-form:has(#sf-name) button[type=submit]');
+    await org.waitForSelector(`.new-link:has-text("${name}") code.link`);
+    links[role] = await org.locator('.new-link code.link').textContent();
+  }
+  return links;
+}
+
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, createMeeting, axe, shot, PHONE, DESKTOP, SCREENSHOT_DIR } from './lib.js';
+import { startServer, launch, newPage, createMeeting, axe, shot, PHONE, DESKTOP, SCREENSHOT_DIR, mintStaffLinks } from './lib.js';
 
 let server;
 let browser;
@@ -42,14 +42,7 @@ test('the whole meeting: organizer, citizen, moderator, panelist, big screen', a
   await org.click('form.card button[type=submit]');
   await org.waitForURL(/\/admin\?m=/);
   s.id = new URL(org.url()).searchParams.get('m');
-  for (const [role, name, line] of [['moderator', 'Mette Mødeleder', 'Kommunikation'], ['panelist', 'Anne Borgmester', 'Borgmester']]) {
-    await org.selectOption('#sf-role', role);
-    await org.fill('#sf-name', name);
-    await org.fill('#sf-line', line);
-    await org.click('.small-form:has(#sf-name) button[type=submit]');
-    await org.waitForSelector(`.new-link:has-text("${name}") code.link`);
-    s[role] = await org.locator('.new-link code.link').textContent();
-  }
+  Object.assign(s, await mintStaffLinks(org, [['moderator', 'Mette Mødeleder', 'Kommunikation'], ['panelist', 'Anne Borgmester', 'Borgmester']]));
   assert.match(s.moderator, /\/staff#key=/);
   await org.click('button:has-text("Åbn mødet")');
   await org.waitForSelector('.status-open');
