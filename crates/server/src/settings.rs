@@ -236,6 +236,14 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_COALESCE_MS", default_value_t = 250)]
     pub coalesce_ms: u64,
 
+    /// With several instances, a vote is authorized against a log at most this old (ms): before
+    /// accepting votes a room asks the store for its last seq at most once per interval, so an
+    /// erasure, ban or revocation made through another instance holds for votes here within
+    /// this time even when Redis lost the event (posts and other commands are checked against
+    /// the store's latest log at every commit). 0 = before every vote.
+    #[arg(long, env = "BORGERMODE_VOTE_RECHECK_MS", default_value_t = 100)]
+    pub vote_recheck_ms: u64,
+
     /// Wait this long for a missing seq before filling the gap from the store (ms).
     #[arg(long, env = "BORGERMODE_GAP_FILL_MS", default_value_t = 250)]
     pub gap_fill_ms: u64,

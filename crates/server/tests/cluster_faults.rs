@@ -1228,7 +1228,13 @@ async fn ended_sessions_end_on_every_instance() {
     let mut redis = RedisServer::start();
     let prefix = unique_prefix();
     // A long seq check: with Redis down, nothing but the store check at commit can save B.
-    let (a, b) = start_two(&db, &redis.url(), &prefix, &["--seq-check-ms", "600000"]).await;
+    let (a, b) = start_two(
+        &db,
+        &redis.url(),
+        &prefix,
+        &["--seq-check-ms", "600000", "--vote-recheck-ms", "50"],
+    )
+    .await;
     let http = http();
     let m = open_meeting(&http, &a.base, "Sessioner").await;
 
@@ -1269,8 +1275,51 @@ async fn ended_sessions_end_on_every_instance() {
     // 2. Bus down: B cannot hear of the erasure; the commit-time check must refuse.
     let bo = join(&http, &a.base, m, "Bo Busløs").await;
     let bo_id = participant_id(&http, &b.base, m, &bo).await;
+    // A question by someone else, for Bo's vote (B hears of it while the bus is up).
+    let cille = join(&http, &a.base, m, "Cille").await;
+    let question = match post(&http, &a.base, m, &cille, "cille-1", "Hvem stemmer?").await {
+        Outcome::Created { post_id } => post_id,
+        other => panic!("post: {other:?}"),
+    };
+    let vote_on_b = |token: String| {
+        let http = http.clone();
+        let url = format!("{}/api/meetings/{m}/posts/{question}/vote", b.base);
+        async move {
+            let resp = http
+                .put(url)
+                .bearer_auth(token)
+                .json(&serde_json::json!({"up": true}))
+                .send()
+                .await
+                .expect("vote");
+            (
+                resp.status().as_u16(),
+                resp.text().await.unwrap_or_default(),
+            )
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = vote_on_b(cille.clone()).await;
+    while seen.0 == 404 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        seen = vote_on_b(cille.clone()).await;
+    }
+    assert_eq!(
+        seen.0, 409,
+        "B knows the question (own vote refused): {}",
+        seen.1
+    );
     redis.kill9();
     erase(bo_id).await;
+    // Votes meet no commit-time check: B re-reads the log at most every vote_recheck_ms.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let vote = vote_on_b(bo.clone()).await;
+    println!("erased citizen, Redis down, vote on B: {vote:?}");
+    assert_eq!(
+        vote.0, 401,
+        "a vote on B while B had not heard of the erasure: {}",
+        vote.1
+    );
     let unheard = "mens-redis-var-nede";
     let outcome = post(&http, &b.base, m, &bo, "bo-1", unheard).await;
     println!("erased citizen, Redis down, POST on B: {outcome:?}");

@@ -66,6 +66,7 @@ pub async fn vote(
     let post = PostId(post);
     let room = state.room(id).await?;
     let actor = resolve_actor(&state, &req, room.id, Who::Participant).await?;
+    room.recheck_for_vote().await?;
     if room
         .with_state(|s, _| authorize_vote(s, &actor, post))
         .is_err()

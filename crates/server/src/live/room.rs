@@ -145,6 +145,8 @@ pub struct Room {
     presence_published: Mutex<(u32, i64)>,
     last_active_ms: AtomicI64,
     gap_fill_pending: Mutex<bool>,
+    /// When votes last brought this room up to the store's log (ms, `vote_recheck_ms`).
+    last_vote_check_ms: AtomicI64,
 }
 
 /// How long a command keeps retrying when other instances keep winning the next seq.
@@ -212,6 +214,7 @@ impl Room {
             presence_published: Mutex::new((0, 0)),
             last_active_ms: AtomicI64::new(now_ms()),
             gap_fill_pending: Mutex::new(false),
+            last_vote_check_ms: AtomicI64::new(0),
             settings,
         })
     }
@@ -464,6 +467,30 @@ impl Room {
             }
             _ => Ok(false),
         }
+    }
+
+    /// Before accepting a vote (several instances only): catch up with the store's log if that
+    /// was not done in the last `vote_recheck_ms`. Votes never append to the log, so unlike
+    /// other commands they meet no commit-time check; this bounds how stale the state is that
+    /// lets an erased, banned or revoked participant's vote through (Redis down included) to
+    /// one interval, at one store read per room per interval however many votes arrive.
+    pub async fn recheck_for_vote(&self) -> Result<(), StoreError> {
+        if !self.bus.bus.is_shared() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let last = self.last_vote_check_ms.load(Ordering::Relaxed);
+        if now - last < self.settings.vote_recheck_ms as i64 {
+            return Ok(());
+        }
+        if self
+            .last_vote_check_ms
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            self.catch_up().await?;
+        }
+        Ok(())
     }
 
     /// Fill a gap from the store (called after `gap_fill_ms` when `ingest` reported one).
