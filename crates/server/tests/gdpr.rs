@@ -227,14 +227,7 @@ async fn audit_chain(db: Db) {
     )
     .await;
     let hide_seq = hidden["seq"].as_u64().expect("hiding is an event");
-    ok(
-        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
-            .send()
-            .await
-            .expect("close"),
-        "close",
-    )
-    .await;
+    app.admin_ok(m, "close").await;
     let last = app
         .state
         .store
@@ -549,14 +542,7 @@ async fn erasure(db: Db) {
             "{path} lost the other participant's text"
         );
     }
-    ok(
-        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
-            .send()
-            .await
-            .expect("close"),
-        "close",
-    )
-    .await;
+    app.admin_ok(m, "close").await;
     let archive = app
         .http
         .get(app.url(&format!("/api/meetings/{m}/archive")))
@@ -700,25 +686,9 @@ async fn erasure_leaves_nothing(db: Db) {
     let stored = db.files_contain(&[&reason, &email]).await;
     assert_eq!(stored.len(), 2, "reason and address are stored: {stored:?}");
 
-    ok(
-        app.admin(
-            Method::POST,
-            &format!("/api/meetings/{m}/participants/{}/erase", erased.id),
-        )
-        .send()
-        .await
-        .expect("erase"),
-        "erase",
-    )
-    .await;
-    ok(
-        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
-            .send()
-            .await
-            .expect("close"),
-        "close",
-    )
-    .await;
+    app.admin_ok(m, &format!("participants/{}/erase", erased.id))
+        .await;
+    app.admin_ok(m, "close").await;
 
     let hashes = [plain_hash(&name), plain_hash(&body), plain_hash(&reason)];
     let mut needles: Vec<&str> = vec![&name, &body, &reason, &email];
@@ -835,14 +805,7 @@ async fn retention(db: Db) {
     .await;
     join_with(&app, m, "Kim", json!({"age_band": "60_74"})).await;
     let p = app.post(&a, m, "comment", "Tak for i aften").await;
-    ok(
-        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
-            .send()
-            .await
-            .expect("close"),
-        "close",
-    )
-    .await;
+    app.admin_ok(m, "close").await;
 
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -1055,17 +1018,8 @@ async fn erasure_reaches_the_other_instance() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    ok(
-        a.admin(
-            Method::POST,
-            &format!("/api/meetings/{m}/participants/{}/erase", citizen.id),
-        )
-        .send()
-        .await
-        .expect("erase"),
-        "erase on A",
-    )
-    .await;
+    a.admin_ok(m, &format!("participants/{}/erase", citizen.id))
+        .await;
 
     // B's live viewer gets the tombstone (through the bus or B's gap fill).
     let deadline = Instant::now() + Duration::from_secs(15);

@@ -195,14 +195,7 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
         )
         .await;
     }
-    ok(
-        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
-            .send()
-            .await
-            .expect("close"),
-        "close",
-    )
-    .await;
+    app.admin_ok(m, "close").await;
     m
 }
 
@@ -803,14 +796,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     .await;
     assert_eq!((status, p["field"].as_str()), (422, Some("video_url")));
 
-    ok(
-        app.admin(Method::POST, &format!("/api/meetings/{m}/close"))
-            .send()
-            .await
-            .expect("close"),
-        "close",
-    )
-    .await;
+    app.admin_ok(m, "close").await;
     let a = ok(
         app.http
             .get(app.url(&format!("/api/meetings/{m}/archive")))

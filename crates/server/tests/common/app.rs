@@ -154,6 +154,24 @@ impl TestApp {
     }
 
     /// Create and open a meeting.
+    /// An organizer command on a meeting that must succeed (`/close`, `/participants/{p}/erase`, ...).
+    pub async fn admin_ok(&self, meeting: impl std::fmt::Display, path: &str) {
+        let resp = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("/api/meetings/{meeting}/{path}"),
+            )
+            .send()
+            .await
+            .expect(path);
+        let status = resp.status();
+        assert!(
+            status.is_success(),
+            "{path}: {status} {}",
+            resp.text().await.unwrap_or_default()
+        );
+    }
+
     pub async fn open_meeting(&self, title: &str) -> MeetingId {
         let id = self.create_meeting(title).await;
         let resp = self
