@@ -60,7 +60,9 @@ export class Live {
     this.retryHint = null;
     this.timer = null;
     this.connectTimer = null;
-    this.pingTimer = null;
+    this.liveCheck = null; // interval: has anything arrived lately?
+    this.pinger = null; // interval: our ping (WebSocket only)
+    this.sawHello = false; // the current connection said hello
     this.lastFrameAt = 0;
     this.heartbeatMs = 20000;
     this.skipNotice = false;
@@ -93,7 +95,7 @@ export class Live {
 
   drop() {
     this.gen += 1;
-    clearTimeout(this.timer); clearTimeout(this.connectTimer); clearInterval(this.pingTimer); clearInterval(this.pingSender);
+    clearTimeout(this.timer); clearTimeout(this.connectTimer); this.stopWatching();
     if (this.ws) {
       this.ws.onclose = null; this.ws.onmessage = null; this.ws.onerror = null; this.ws.onopen = null;
       try { this.ws.close(1000); } catch (_) { /* already closed */ }
@@ -136,7 +138,7 @@ export class Live {
     ws.onerror = () => { /* onclose follows */ };
     ws.onclose = (e) => {
       if (gen !== this.gen) return;
-      clearInterval(this.pingTimer); clearInterval(this.pingSender);
+      this.stopWatching();
       this.ws = null;
       if (this.stopped) return;
       if (!this.sawHello) { this.upgradeFailed(); return; }
@@ -204,16 +206,18 @@ export class Live {
 
   /** Liveness: ping (WebSocket) every `every` ms; check every second whether anything came. */
   watch() {
-    clearInterval(this.pingTimer); clearInterval(this.pingSender);
+    this.stopWatching();
     const sse = this.transport === 'sse';
     const every = Math.min(10000, Math.max(500, this.heartbeatMs / PING_FRACTION));
     const deadAfter = sse ? this.heartbeatMs * 2 + 1000 : every * 2 + 1000;
     const gen = this.gen;
-    this.pingTimer = setInterval(() => {
+    this.liveCheck = setInterval(() => {
       if (gen === this.gen && Date.now() - this.lastFrameAt > deadAfter) this.lost(gen);
     }, Math.min(1000, every / 2));
-    if (!sse) this.pingSender = setInterval(() => { if (gen === this.gen) this.send({ t: 'ping' }); }, every);
+    if (!sse) this.pinger = setInterval(() => { if (gen === this.gen) this.send({ t: 'ping' }); }, every);
   }
+
+  stopWatching() { clearInterval(this.liveCheck); clearInterval(this.pinger); }
 
   frame(f) {
     switch (f.t) {
@@ -264,7 +268,6 @@ export class Feed {
     // The meeting as read over HTTP before the stream: the page can show its title, time and
     // join form at once, even when no stream gets through. The snapshot replaces it.
     this.meeting = meeting;
-    this.synced = false;
     this.posts = new Map();
     this.you = null;
     this.audience = 'public';
@@ -284,7 +287,6 @@ export class Feed {
       },
       snapshot: (f) => {
         this.meeting = f.meeting;
-        this.synced = true;
         this.watching = f.watching || 0;
         this.posts = new Map(f.posts.map((p) => [p.id, p]));
         call('reset', f.posts);

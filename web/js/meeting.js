@@ -112,10 +112,10 @@ export class StreamPanel {
     this.counter = el('p', { class: 'counter', id: 'counter' });
     this.filterButtons = FILTERS.map((f) => el('button', { type: 'button', class: 'chip', 'data-filter': f, 'aria-pressed': f === 'all' ? 'true' : 'false', onclick: () => this.setFilter(f) }, t(`filter.${f}`)));
     this.listNode = el('div', { id: 'posts' });
-    // Until the first snapshot the page does not know whether there are posts: it says it is
-    // loading them, never "no posts yet".
-    this.empty = el('p', { class: 'empty' }, t(feed.synced ? 'stream.empty' : 'stream.loading'));
-        // The section is the landmark (labelled by its heading); the scroller is only a focusable
+    // Until the first snapshot (reset) the page does not know whether there are posts: it says
+    // it is loading them, never "no posts yet".
+    this.empty = el('p', { class: 'empty' }, t('stream.loading'));
+    // The section is the landmark (labelled by its heading); the scroller is only a focusable
     // list box, so the same name is not announced as two regions (axe landmark-unique).
     this.scroller = el('div', { class: 'scroller', tabindex: '0', role: 'group', 'aria-label': t('stream.list_label') }, this.empty, this.listNode);
     this.newButton = el('button', { type: 'button', class: 'new-posts', hidden: true, onclick: () => this.toBottom(true) });
@@ -157,10 +157,9 @@ export class StreamPanel {
 
   toBottom(focusLast) {
     if (this.pageMode()) {
-      // In the page only on request (or while the reader is already at the end): never pull
-      // the meeting's title and the way to take part out of view on arrival.
+      // In the page only on request, or while the reader follows the end (never from the top
+      // of the page: that reader is reading the title and the way to take part).
       const last = this.listNode.lastElementChild;
-      // (Never from the top of the page: a reader who has not scrolled is reading the top.)
       if (last && (focusLast || (this.follow && window.scrollY > 0))) last.scrollIntoView({ block: 'end' });
     } else this.scroller.scrollTop = this.scroller.scrollHeight;
     this.follow = true;

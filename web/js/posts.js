@@ -41,6 +41,20 @@ export function answerBlock(q) {
   return box;
 }
 
+const COUNTERPART = { hide: 'restore', restore: 'hide', approve: 'hide' };
+
+/** Replace an item's action bar (a post, a queue or moderation item) and keep keyboard focus
+ *  on the item: on the same action if it is still there, else its counterpart (hide becomes
+ *  restore), else the item itself. Without this, every action dropped focus to the page top. */
+export function replaceActions(node, fresh) {
+  const old = node.querySelector(':scope > .actions');
+  const had = old && old.contains(document.activeElement) ? document.activeElement.dataset.action || '' : null;
+  old.replaceWith(fresh);
+  if (had === null) return;
+  const b = (had && fresh.querySelector(`[data-action="${had}"]`)) || (COUNTERPART[had] && fresh.querySelector(`[data-action="${COUNTERPART[had]}"]`));
+  (b || node).focus({ preventScroll: true });
+}
+
 export class PostList {
   /**
    * ctx: { staff: bool, moderator: bool, me(): YouView|null, voted: Set, canPost(): bool,
@@ -172,23 +186,15 @@ export class PostList {
   /** Re-render the parts of one post that change; keep its replies and any open form. */
   refresh(node, p, old) {
     node.className = this.classes(p);
-    const main = node.querySelector(':scope > .post-main');
-    const actions = node.querySelector(':scope > .actions');
     const inside = node.contains(document.activeElement) && document.activeElement !== node;
-    const focused = actions && actions.contains(document.activeElement) ? document.activeElement.dataset.action : null;
-    main.replaceWith(this.main(p));
-    const fresh = this.actions(p);
-    actions.replaceWith(fresh);
-    if (focused) { const b = fresh.querySelector(`[data-action="${focused}"]`); if (b) b.focus(); }
+    node.querySelector(':scope > .post-main').replaceWith(this.main(p));
+    replaceActions(node, this.actions(p));
     if (old && old.status !== p.status) {
       const slot = node.querySelector(':scope > .slot');
       if (slot) slot.replaceChildren();
     }
-    // Hide -> restore swaps the button: keep the keyboard on this post, not the page top.
-    if (inside && !node.contains(document.activeElement)) {
-      const next = (focused && fresh.querySelector(`[data-action="${{ hide: 'restore', restore: 'hide', approve: 'hide' }[focused]}"]`)) || node;
-      next.focus({ preventScroll: true });
-    }
+    // Focus was in the form that just closed: keep the keyboard on this post.
+    if (inside && !node.contains(document.activeElement)) node.focus({ preventScroll: true });
   }
 
   classes(p) {

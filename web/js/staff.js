@@ -4,7 +4,7 @@
 
 import { el, fill, t, api, errorText, fmtTime, takeFragment, announce, $, langSwitch } from './util.js';
 import { Feed } from './live.js';
-import { authorLine, answerBlock } from './posts.js';
+import { authorLine, answerBlock, replaceActions } from './posts.js';
 import { StreamPanel, meetingInfo, connState, refreshConn, toast, topExtra, toggleSlot, smallForm } from './meeting.js';
 import { assignedTo, assigneeLine, assignForm, snippetPicker } from './followup.js';
 
@@ -65,17 +65,6 @@ class KeyedList {
       if (n === ref) ref = ref.nextSibling; else this.node.insertBefore(n, ref);
     }
   }
-}
-
-/** Replace an item's action bar and keep keyboard focus: on the same action if it is still
- *  there (claim -> release is a different one), else on the item itself. */
-function replaceActions(node, fresh) {
-  const old = node.querySelector(':scope > .actions');
-  const had = old && old.contains(document.activeElement) ? document.activeElement.dataset.action || '' : null;
-  old.replaceWith(fresh);
-  if (had === null) return;
-  const same = had && fresh.querySelector(`[data-action="${had}"]`);
-  if (same) same.focus(); else node.focus();
 }
 
 function tabs(defs) {
