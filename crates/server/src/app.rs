@@ -15,18 +15,18 @@ use actix_web::{web, App};
 use anyhow::Context as _;
 use tokio::net::TcpStream;
 
-use crate::api::{self, errors, AppState};
 use crate::bus::local::LocalBus;
 use crate::bus::redis::RedisBus;
 use crate::bus::Bus;
+use crate::http::api::{self, errors, AppState};
+use crate::http::net::GuardedIo;
+use crate::http::pages as client;
 use crate::live;
 use crate::live::hub::Hub;
-use crate::metrics::Metrics;
-use crate::net::GuardedIo;
+use crate::ops::metrics::Metrics;
 use crate::settings::{Settings, WsEngine};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
-use crate::web as client;
 
 pub struct Application {
     server: Server,
@@ -67,7 +67,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let mut settings = settings;
         settings.content_hash_key = Some(
-            crate::content_key::load_or_create(
+            crate::security::content_key::load_or_create(
                 store.as_ref(),
                 settings.content_hash_key.as_deref(),
             )
@@ -117,11 +117,11 @@ impl Application {
                     })
             };
         }
-        let limits = crate::net::ConnectionLimits::new(
+        let limits = crate::http::net::ConnectionLimits::new(
             settings.max_connections_per_ip,
             settings.trusted_proxies.clone(),
         );
-        // Each accepted socket is counted per address and wrapped (`net.rs`), then served.
+        // Each accepted socket is counted per address and wrapped (`http/net.rs`), then served.
         macro_rules! guarded {
             ($service:expr) => {{
                 let limits = limits.clone();
@@ -231,7 +231,7 @@ fn http_app(
                 .unwrap_or(Duration::from_secs(10));
             let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
             let payload = actix_web::HttpMessage::take_payload(&mut req);
-            req.set_payload(crate::net::deadline_payload(
+            req.set_payload(crate::http::net::deadline_payload(
                 payload,
                 timeout,
                 timed_out.clone(),

@@ -4,9 +4,10 @@
 #![allow(clippy::print_stdout)]
 
 use borgermode_server::app::{open_store, Application};
-use borgermode_server::auth::Auth;
+use borgermode_server::cli::demo;
+use borgermode_server::ops::telemetry;
+use borgermode_server::security::auth::Auth;
 use borgermode_server::settings::{AuditCommand, Cli, CliCommand};
-use borgermode_server::{demo, telemetry};
 use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
@@ -38,10 +39,10 @@ fn healthcheck(
     settings: &borgermode_server::Settings,
     args: &borgermode_server::settings::HealthcheckArgs,
 ) -> anyhow::Result<()> {
-    let addr = borgermode_server::healthcheck::target(settings.bind);
+    let addr = borgermode_server::cli::healthcheck::target(settings.bind);
     let path = if args.ready { "/readyz" } else { "/healthz" };
     let timeout = std::time::Duration::from_millis(args.timeout_ms.max(1));
-    match borgermode_server::healthcheck::check(addr, path, timeout) {
+    match borgermode_server::cli::healthcheck::check(addr, path, timeout) {
         Ok(status) => {
             println!("{addr}{path}: {status}");
             Ok(())
@@ -70,7 +71,7 @@ async fn export(
     let store = open_store(&settings).await?;
     let meeting = borgermode_domain::MeetingId(args.meeting);
     let Some(body) =
-        borgermode_server::export::export(store.as_ref(), meeting, args.format).await?
+        borgermode_server::report::export::export(store.as_ref(), meeting, args.format).await?
     else {
         eprintln!("no meeting {meeting} in this database");
         std::process::exit(2)
@@ -93,12 +94,12 @@ async fn audit_verify(
 ) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let id = borgermode_domain::MeetingId(meeting);
-    match borgermode_server::audit::verify(store.as_ref(), id).await? {
+    match borgermode_server::report::audit::verify(store.as_ref(), id).await? {
         None => {
             eprintln!("no meeting {meeting}");
             std::process::exit(2)
         }
-        Some(verdict @ borgermode_server::audit::Verdict::Intact { .. }) => {
+        Some(verdict @ borgermode_server::report::audit::Verdict::Intact { .. }) => {
             println!("meeting {meeting}: {verdict}");
             Ok(())
         }

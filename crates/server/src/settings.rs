@@ -61,7 +61,7 @@ pub struct ExportArgs {
     /// The meeting's id.
     pub meeting: uuid::Uuid,
     #[arg(long, value_enum, default_value = "ndjson")]
-    pub format: crate::export::Format,
+    pub format: crate::report::export::Format,
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -514,12 +514,15 @@ async fn erasure(db: Db) {
     // The store's log keeps every event, and the chain still verifies.
     let events = app.state.store.events(m, 0, None).await.expect("events");
     assert_eq!(events.len() as u64, erase_seq);
-    let verdict = borgermode_server::audit::verify(app.state.store.as_ref(), m)
+    let verdict = borgermode_server::report::audit::verify(app.state.store.as_ref(), m)
         .await
         .expect("verify")
         .expect("meeting");
     assert!(
-        matches!(verdict, borgermode_server::audit::Verdict::Intact { .. }),
+        matches!(
+            verdict,
+            borgermode_server::report::audit::Verdict::Intact { .. }
+        ),
         "{verdict}"
     );
 
@@ -858,12 +861,15 @@ async fn retention(db: Db) {
             );
         }
     }
-    let verdict = borgermode_server::audit::verify(app.state.store.as_ref(), m)
+    let verdict = borgermode_server::report::audit::verify(app.state.store.as_ref(), m)
         .await
         .expect("verify")
         .expect("meeting");
     assert!(
-        matches!(verdict, borgermode_server::audit::Verdict::Intact { .. }),
+        matches!(
+            verdict,
+            borgermode_server::report::audit::Verdict::Intact { .. }
+        ),
         "{verdict}"
     );
     // Only once: the next runs find nothing due.

@@ -579,7 +579,7 @@ async fn invites_work_once_and_expire() {
     app.state
         .store
         .put_invite(InviteRecord {
-            token_hash: borgermode_server::auth::hash_secret(expired),
+            token_hash: borgermode_server::security::auth::hash_secret(expired),
             organization: borgermode_server::store::orgs::OrgId(org.parse().expect("uuid")),
             created_at: now - chrono::Duration::hours(2),
             expires_at: now - chrono::Duration::hours(1),

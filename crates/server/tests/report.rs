@@ -12,7 +12,7 @@ use borgermode_domain::event::Event;
 use borgermode_domain::{MeetingState, PostKind};
 use borgermode_protocol::http::JoinRequest;
 use borgermode_protocol::{AgeBand, Gender, MeetingId, StaffRole};
-use borgermode_server::export::NdjsonEvent;
+use borgermode_server::report::export::NdjsonEvent;
 use common::app::{cookie_token, spawn_app_on, spawn_app_with, TestApp, Who};
 use common::pg::TestDb;
 use reqwest::Method;
@@ -336,7 +336,7 @@ async fn exports_round_trip(app: &TestApp, m: MeetingId) {
     let mut rd = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
         rd.headers().expect("header").iter().collect::<Vec<_>>(),
-        borgermode_server::export::CSV_HEADER.to_vec()
+        borgermode_server::report::export::CSV_HEADER.to_vec()
     );
     let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), state.posts.len());
@@ -514,7 +514,7 @@ async fn exports_round_trip_small(app: &TestApp, m: MeetingId) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeded_2013_meeting_has_the_seed_figures() {
     let app = spawn_app_with(|_| {}).await;
-    let m = borgermode_server::demo::seed_2013(&app.state)
+    let m = borgermode_server::cli::demo::seed_2013(&app.state)
         .await
         .expect("seed");
     let (status, body) = get_text(&app, &format!("/api/meetings/{m}/report")).await;
@@ -641,7 +641,7 @@ fn erased_content_is_a_tombstone_in_exports_and_archive() {
             kind,
         })
         .collect();
-    let nd = borgermode_server::export::ndjson(&events);
+    let nd = borgermode_server::report::export::ndjson(&events);
     for secret in ["Anne Hemmelig", "CPR", "Svar til Anne"] {
         assert!(!nd.contains(secret));
     }
@@ -653,14 +653,14 @@ fn erased_content_is_a_tombstone_in_exports_and_archive() {
     assert!(line["contents"][0]["text"].is_null());
 
     let state = MeetingState::replay(m, &events);
-    let csv_text = borgermode_server::export::posts_csv(&state);
+    let csv_text = borgermode_server::report::export::posts_csv(&state);
     let mut rd = csv::Reader::from_reader(csv_text.as_bytes());
     let row = rd.records().next().expect("row").expect("row");
     assert_eq!(&row[3], "[erased]");
     assert_eq!(&row[6], "[erased]");
     assert_eq!(&row[9], "[erased]");
 
-    let a = borgermode_server::api::report::archive(m, &events, false).expect("closed");
+    let a = borgermode_server::http::api::report::archive(m, &events, false).expect("closed");
     assert_eq!(a.posts[0].body.as_deref(), Some("[erased]"));
     assert_eq!(a.posts[0].author.as_deref(), Some("[erased]"));
     let answer = a.posts[0].answer.as_ref().expect("answer");
@@ -842,7 +842,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
 fn report_and_archive_pages_read_local_time_and_page_their_threads() {
     use borgermode_domain::report::Report;
     use borgermode_protocol::http::{ArchiveModeration, ArchivePost, ArchiveResponse};
-    use borgermode_server::report_render::{
+    use borgermode_server::report::render::{
         archive_html, report_html, Local, Strings, ARCHIVE_PAGE_THREADS,
     };
     use chrono::{TimeZone, Utc};
@@ -886,7 +886,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
             moderator: None,
         }],
     };
-    let s = Strings(borgermode_server::web::locale_strings("da"));
+    let s = Strings(borgermode_server::locales::strings("da"));
     let p1 = archive_html(&a, "da", &s, &da, 1);
     // 18:56 only as data, in the machine-readable `datetime` attribute.
     assert_eq!(
@@ -910,7 +910,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
     let en_page = archive_html(
         &a,
         "en",
-        &Strings(borgermode_server::web::locale_strings("en")),
+        &Strings(borgermode_server::locales::strings("en")),
         &en,
         9,
     );

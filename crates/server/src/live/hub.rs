@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::bus::{Bus, BusHandle, BusMessage, Delivery};
 use crate::live::room::Room;
-use crate::metrics::Metrics;
+use crate::ops::metrics::Metrics;
 use crate::settings::Settings;
 use crate::store::{Store, StoreError};
 

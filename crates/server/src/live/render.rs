@@ -19,7 +19,7 @@ use borgermode_protocol::views::{
     PostView, QuestionView, SettingsView, StaffView,
 };
 
-use crate::markdown::to_safe_html;
+use crate::content::markdown::to_safe_html;
 
 /// Who is looking: an audience, and for the author's own posts, the participant.
 #[derive(Clone, Copy, Debug)]

@@ -34,9 +34,9 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::broadcast;
 
 use crate::bus::{BusHandle, BusMessage};
+use crate::content::markdown::to_safe_html;
 use crate::live::render::{event_frame, meeting_view, post_view, post_views, Viewer};
-use crate::markdown::to_safe_html;
-use crate::metrics::{Metrics, StoreOp};
+use crate::ops::metrics::{Metrics, StoreOp};
 use crate::settings::Settings;
 use crate::store::{AppendOutcome, IdempotencyRecord, PendingEvent, Store, StoreError};
 
@@ -325,7 +325,7 @@ impl Room {
             }
             let mut kinds = decision?;
             if let Some(key) = &self.settings.content_hash_key {
-                crate::content_key::key_contents(key, &mut kinds);
+                crate::security::content_key::key_contents(key, &mut kinds);
             }
             if kinds.is_empty() {
                 return Ok(Executed::Done(CommandAck {

@@ -28,7 +28,7 @@ use tokio::time::Instant;
 
 use crate::live::render::Viewer;
 use crate::live::room::{Outbound, RenderedEvent, Room, Start, Subscription};
-use crate::metrics::{Metrics, Transport};
+use crate::ops::metrics::{Metrics, Transport};
 use crate::settings::Settings;
 
 /// Why a connection ended early.

@@ -9,7 +9,7 @@
 //! the socket is writable, so a client that stops reading would never be checked. A watchdog
 //! task per stream compares the room's seq with the last seq the stream handed over every
 //! `--sse-lag-check-ms`; beyond `--connection-buffer` frames it counts the cut and ends the
-//! connection through its kill switch (`net.rs`).
+//! connection through its kill switch (`http/net.rs`).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::live::render::Viewer;
 use crate::live::room::{Outbound, RenderedEvent, Room, Start, Subscription, WatchGuard};
-use crate::metrics::{ConnectionGuard, Metrics, Transport};
+use crate::ops::metrics::{ConnectionGuard, Metrics, Transport};
 use crate::settings::Settings;
 
 fn data(json: &[u8]) -> Bytes {
@@ -100,7 +100,7 @@ impl Drop for SseState {
 fn spawn_watchdog(
     room: Arc<Room>,
     watch: Arc<Watch>,
-    kill: Arc<crate::net::KillSwitch>,
+    kill: Arc<crate::http::net::KillSwitch>,
     settings: &Settings,
     metrics: Arc<Metrics>,
 ) {
@@ -132,7 +132,7 @@ pub fn stream(
     viewer: Viewer,
     settings: Arc<Settings>,
     metrics: Arc<Metrics>,
-    kill: Option<Arc<crate::net::KillSwitch>>,
+    kill: Option<Arc<crate::http::net::KillSwitch>>,
 ) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
     let mut heartbeat = tokio::time::interval(settings.heartbeat());
     heartbeat.reset();

@@ -3,7 +3,7 @@
 //! actix-http calls this service for every request that asks to upgrade the connection, with
 //! the request and the raw socket. We run the request through the normal application first, so
 //! routing, Origin check, rate limits, authentication and their problem+json answers stay in one
-//! place (`api/streams.rs`). When that route accepts, its 101 response carries a
+//! place (`http/api/streams.rs`). When that route accepts, its 101 response carries a
 //! [`PendingLive`] in its extensions: we write the handshake answer ourselves and give the socket
 //! to `live::socket::Connection`, which from then on is the only one to touch it (no actix-ws
 //! channel, no HTTP dispatcher and its buffers in between). Any other answer is written back as
@@ -21,13 +21,13 @@ use actix_web::dev::ServiceResponse;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use crate::net::GuardedIo;
+use crate::http::net::GuardedIo;
 
 use crate::live::render::Viewer;
 use crate::live::room::{Room, Subscription};
 use crate::live::socket::Connection;
 use crate::live::wire_direct::DirectWire;
-use crate::metrics::Metrics;
+use crate::ops::metrics::Metrics;
 use crate::settings::Settings;
 
 /// An authorized live-stream subscription waiting for its socket. Put into the 101 response's

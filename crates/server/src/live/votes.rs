@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::metrics::{Metrics, StoreOp};
+use crate::ops::metrics::{Metrics, StoreOp};
 use crate::store::{Store, StoreError, VoteChange};
 
 type Reply = oneshot::Sender<Result<bool, StoreError>>;

@@ -23,7 +23,7 @@ pub struct TestApp {
     pub port: u16,
     pub http: reqwest::Client,
     pub handle: ShutdownHandle,
-    pub state: actix_web::web::Data<borgermode_server::api::AppState>,
+    pub state: actix_web::web::Data<borgermode_server::http::api::AppState>,
     pub db_url: String,
     /// Keeps the database directory alive for the test's lifetime.
     pub dir: std::sync::Arc<tempfile::TempDir>,
