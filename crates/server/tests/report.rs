@@ -660,7 +660,8 @@ fn erased_content_is_a_tombstone_in_exports_and_archive() {
     assert_eq!(&row[6], "[erased]");
     assert_eq!(&row[9], "[erased]");
 
-    let a = borgermode_server::http::api::report::archive(m, &events, false).expect("closed");
+    let a = borgermode_server::http::api::organizer::report::archive(m, &events, false)
+        .expect("closed");
     assert_eq!(a.posts[0].body.as_deref(), Some("[erased]"));
     assert_eq!(a.posts[0].author.as_deref(), Some("[erased]"));
     let answer = a.posts[0].answer.as_ref().expect("answer");

@@ -7,7 +7,7 @@ use borgermode_domain::{
 };
 use uuid::Uuid;
 
-use crate::http::api::staff::issue_link;
+use crate::http::api::lifecycle::staff::issue_link;
 use crate::http::api::AppState;
 
 pub struct DemoLinks {
@@ -332,7 +332,7 @@ pub async fn seed_2013(state: &AppState) -> anyhow::Result<MeetingId> {
     };
     store
         .put_setting(
-            &crate::http::api::report::options_key(id),
+            &crate::http::api::organizer::report::options_key(id),
             &serde_json::to_string(&options)?,
         )
         .await?;

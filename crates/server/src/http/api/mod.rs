@@ -2,26 +2,27 @@
 //! [`run_command`], which owns the things every command needs: the Origin check (CSRF), the
 //! actor, the `Idempotency-Key`, the room, and the mapping of results to responses.
 
-pub mod accounts;
-pub mod announcements;
-pub mod answers;
-pub mod errors;
-pub mod followup;
-pub mod health;
-pub mod meetings;
-pub mod metrics;
-pub mod mine;
+// Meeting commands, one module per command family (the families of
+// `borgermode_domain::decide`, with the same names as its test files).
+pub mod lifecycle;
 pub mod moderation;
-pub mod openapi;
-pub mod organizations;
-pub mod participants;
-pub mod posts;
+pub mod participation;
 pub mod privacy;
-pub mod queue;
-pub mod report;
+pub mod questions;
+
+// Organizer resources and after-meeting records.
+pub mod organizer;
+
+// The live streams' HTTP ends, health and metrics, the API description, and what every
+// handler shares.
+pub mod errors;
+pub mod health;
+pub mod metrics;
+pub mod openapi;
 pub mod scope;
-pub mod staff;
 pub mod streams;
+
+use organizer::{accounts, announcements, organizations, report};
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -302,17 +303,12 @@ pub fn is_staff(room: &Room, participant: Option<ParticipantId>) -> bool {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
-            .configure(meetings::routes)
+            .configure(lifecycle::routes)
             .configure(announcements::routes)
             .configure(organizations::routes)
             .configure(accounts::routes)
-            .configure(staff::routes)
-            .configure(participants::routes)
-            .configure(posts::routes)
-            .configure(queue::routes)
-            .configure(followup::routes)
-            .configure(answers::routes)
-            .configure(mine::routes)
+            .configure(participation::routes)
+            .configure(questions::routes)
             .configure(report::routes)
             .configure(moderation::routes)
             .configure(privacy::routes)

@@ -16,10 +16,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{RefOr, Response};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{
-    accounts, announcements, answers, followup, health, meetings, mine, moderation, organizations,
-    participants, posts, privacy, queue, report, staff, streams,
-};
+use super::organizer::{accounts, announcements, organizations, report};
+use super::{health, lifecycle, moderation, participation, privacy, questions, streams};
 
 /// The logo's bytes, as uploaded and served (`image/png`, `image/jpeg` or `image/webp`).
 #[derive(ToSchema)]
@@ -193,19 +191,21 @@ impl Modify for Problems {
 #[openapi(
     info(title = "borgermode", description = "Live digital town meetings: HTTP commands. The live stream is described in docs/protocol.md. Participants authenticate with the meeting's session cookie (set by join or staff-session) or `Authorization: Bearer <session token>`; the installation admin with `Authorization: Bearer <admin token>`; an organizer account with its session cookie `bm_account` (sign in with e-mail and password), within its own organization only: another organization's meetings and organizations answer 404. Every error is application/problem+json with a stable `code`."),
     paths(
-        meetings::create, meetings::list, meetings::get, meetings::posts, meetings::edit, meetings::settings,
-        meetings::schedule, meetings::open, meetings::close,
+        lifecycle::meetings::create, lifecycle::meetings::list, lifecycle::meetings::get, lifecycle::meetings::posts, lifecycle::meetings::edit, lifecycle::meetings::settings,
+        lifecycle::meetings::schedule, lifecycle::meetings::open, lifecycle::meetings::close,
         announcements::announcements, crate::http::kit::meeting_ics,
         report::report_json, report::report_json_alias, report::report_csv, report::report_html, report::get_options, report::put_options,
         report::export_ndjson, report::export_csv, report::archive_json,
-        staff::create_link, staff::revoke, staff::exchange, staff::admin_session, staff::admin_sign_out,
-        participants::join, participants::me, participants::mute, participants::unmute, participants::ban, participants::unban,
-        posts::create, posts::vote, posts::report, posts::notice, posts::pin, posts::unpin, posts::room_question,
-        queue::queue, queue::claim, queue::release, queue::answer, queue::answer_live, queue::dismiss, queue::merge, queue::on_air,
-        answers::list, answers::create, answers::update, answers::delete, answers::for_meeting,
-        mine::mine, mine::new_link, mine::put_notify, mine::delete_notify,
-        followup::assign, followup::unassign, followup::follow_up, followup::close,
+        lifecycle::staff::create_link, lifecycle::staff::revoke, lifecycle::staff::exchange, lifecycle::staff::admin_session, lifecycle::staff::admin_sign_out,
+        participation::participants::join, participation::participants::me,
+        participation::posts::create, participation::posts::vote, participation::posts::report,
+        questions::notices::notice, questions::notices::pin, questions::notices::unpin, questions::notices::room_question,
+        questions::queue::queue, questions::queue::claim, questions::queue::release, questions::queue::answer, questions::queue::answer_live, questions::queue::dismiss, questions::queue::merge, questions::queue::on_air,
+        questions::prepared_answers::list, questions::prepared_answers::create, questions::prepared_answers::update, questions::prepared_answers::delete, questions::prepared_answers::for_meeting,
+        participation::mine::mine, participation::mine::new_link, participation::mine::put_notify, participation::mine::delete_notify,
+        questions::followup::assign, questions::followup::unassign, questions::followup::follow_up, questions::followup::close,
         moderation::hide, moderation::restore, moderation::approve, moderation::reject,
+        moderation::mute, moderation::unmute, moderation::ban, moderation::unban,
         privacy::erase, privacy::notice, privacy::set_notice,
         streams::websocket, streams::server_sent_events,
         organizations::create, organizations::list, organizations::get, organizations::update,

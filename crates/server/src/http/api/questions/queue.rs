@@ -10,9 +10,9 @@ use borgermode_protocol::http::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::scope::MeetingScope;
-use super::{is_staff, run_command, State, Who};
+use crate::http::api::errors::ApiError;
+use crate::http::api::scope::MeetingScope;
+use crate::http::api::{is_staff, run_command, State, Who};
 use crate::live::render::{post_view, Viewer};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -182,7 +182,8 @@ pub async fn answer_live(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (id, post) = path.into_inner();
-    let LiveAnswerRequest { note, panelist } = super::optional_json::<LiveAnswerRequest>(&body)?;
+    let LiveAnswerRequest { note, panelist } =
+        crate::http::api::optional_json::<LiveAnswerRequest>(&body)?;
     question_command(
         state,
         req,

@@ -16,9 +16,9 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::scope::MeetingScope;
-use super::{check_origin, State};
+use crate::http::api::errors::ApiError;
+use crate::http::api::scope::MeetingScope;
+use crate::http::api::{check_origin, State};
 use crate::report::export;
 use crate::report::render::{self, Strings};
 

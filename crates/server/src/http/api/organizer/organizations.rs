@@ -12,14 +12,14 @@ use borgermode_protocol::organizations::{
 use futures_util::StreamExt;
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::openapi::LogoImage;
-use super::scope::Organizer;
-use super::{check_origin, optional_json, State};
 use crate::content::branding::{
     organization_view, sniff_logo, validate_color, validate_name, validate_privacy_contact,
     MAX_LOGO_BYTES, MIN_ACCENT_CONTRAST, MIN_PRIMARY_CONTRAST,
 };
+use crate::http::api::errors::ApiError;
+use crate::http::api::openapi::LogoImage;
+use crate::http::api::scope::Organizer;
+use crate::http::api::{check_origin, optional_json, State};
 use crate::security::auth::{hash_secret, new_secret};
 use crate::store::orgs::{InviteRecord, Logo, OrgId, OrganizationRecord};
 

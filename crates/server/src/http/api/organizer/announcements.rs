@@ -12,9 +12,9 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::{resolve_actor, State, Who};
 use crate::content::texts;
+use crate::http::api::errors::ApiError;
+use crate::http::api::{resolve_actor, State, Who};
 use crate::http::kit::{base_url, no_time, Facts};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -15,8 +15,8 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::{check_origin, State};
+use crate::http::api::errors::ApiError;
+use crate::http::api::{check_origin, State};
 use crate::live::render::{post_view, Viewer};
 use crate::security::auth::{hash_secret, new_secret};
 use crate::store::followup::NotifyAddress;
@@ -34,7 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Store a new capability for a citizen and return their "my questions" link.
 pub async fn issue_link(
-    state: &super::AppState,
+    state: &crate::state::AppState,
     meeting: MeetingId,
     participant: ParticipantId,
 ) -> Result<String, ApiError> {

@@ -20,9 +20,9 @@ use borgermode_protocol::organizations::{
 };
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::{check_origin, limit_key, State};
 use crate::content::branding::{normalize_email, organization_view};
+use crate::http::api::errors::ApiError;
+use crate::http::api::{check_origin, limit_key, State};
 use crate::security::auth::{account_cookie, hash_secret, new_secret, ACCOUNT_COOKIE};
 use crate::security::passwords;
 use crate::store::orgs::{

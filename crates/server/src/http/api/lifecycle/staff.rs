@@ -12,8 +12,8 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::{check_origin, resolve_actor, respond, State, Who};
+use crate::http::api::errors::ApiError;
+use crate::http::api::{check_origin, resolve_actor, respond, State, Who};
 use crate::live::room::Executed;
 use crate::security::auth::{admin_cookie, hash_secret, new_secret, session_cookie};
 use crate::store::CapabilityRecord;
@@ -75,7 +75,7 @@ pub async fn create_link(
 
 /// Store a new capability for a staff participant; returns the link and its secret.
 pub async fn issue_link(
-    state: &super::AppState,
+    state: &crate::state::AppState,
     meeting: borgermode_domain::MeetingId,
     participant: ParticipantId,
 ) -> Result<(String, String), ApiError> {

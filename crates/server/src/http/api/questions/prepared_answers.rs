@@ -13,11 +13,11 @@ use borgermode_domain::DomainError;
 use borgermode_protocol::http::{AnswerSnippetRequest, AnswerSnippetView};
 use uuid::Uuid;
 
-use super::errors::ApiError;
-use super::organizations::scoped;
-use super::scope::MeetingScope;
-use super::{check_origin, is_staff, State};
 use crate::content::markdown::to_safe_html;
+use crate::http::api::errors::ApiError;
+use crate::http::api::organizations::scoped;
+use crate::http::api::scope::MeetingScope;
+use crate::http::api::{check_origin, is_staff, State};
 use crate::store::followup::SnippetRecord;
 
 const TITLE_MAX: usize = 120;
