@@ -80,7 +80,7 @@ impl Application {
         let settings = Arc::new(settings);
         let bus: Arc<dyn Bus> = match &settings.redis_url {
             Some(url) => Arc::new(RedisBus::new(url, &settings.redis_prefix).context("REDIS_URL")?),
-            None => Arc::new(LocalBus::default()),
+            None => Arc::new(LocalBus),
         };
         let metrics = Arc::new(Metrics::default());
         let hub = Hub::start(settings.clone(), store.clone(), bus, metrics.clone()).await;

@@ -13,7 +13,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use borgermode_domain::{Language, MeetingId, MeetingState, PostId, QuestionState, Role};
+use borgermode_domain::{
+    Language, MeetingId, MeetingState, ParticipantId, PostId, QuestionState, Role,
+};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -41,16 +43,6 @@ pub struct AnsweredMail {
 }
 
 impl Mailer {
-    /// Validate the SMTP URL and the sender at start-up (never echoes the URL: it may hold a
-    /// password).
-    pub fn check(url: &str, from: &str) -> Result<(), String> {
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|_| "--smtp-url is not a valid smtp:// or smtps:// URL".to_string())?;
-        from.parse::<Mailbox>()
-            .map_err(|_| "--mail-from is not a valid address".to_string())?;
-        Ok(())
-    }
-
     /// The mailer, if mail is configured.
     pub fn from_settings(settings: &Settings) -> Option<Arc<Mailer>> {
         let (url, from) = settings.mail()?;
@@ -197,55 +189,73 @@ pub fn has_open_questions(state: &MeetingState, who: borgermode_domain::Particip
 pub async fn after_answer(
     mailer: Option<Arc<Mailer>>,
     store: Arc<dyn Store>,
-    room: &crate::live::room::Room,
-    post: PostId,
+    meeting: MeetingId,
+    answered: Answered,
 ) {
-    let (askers, title, language, done, questions) = room.with_state(|s, _| {
-        let askers = askers(s, post);
-        let done: Vec<bool> = askers
-            .iter()
-            .map(|(who, _)| !has_open_questions(s, *who))
-            .collect();
-        let questions: Vec<String> = askers
-            .iter()
-            .map(|(_, q)| {
-                s.posts
-                    .get(q)
-                    .map(|p| p.body.as_str().to_string())
-                    .unwrap_or_default()
-            })
-            .collect();
-        (
-            askers,
-            s.details.title.clone(),
-            s.details.language,
-            done,
-            questions,
-        )
-    });
-    for (((who, _), done), question) in askers.into_iter().zip(done).zip(questions) {
-        let address = match store.notify_address(room.id, who).await {
+    for asker in answered.askers {
+        let address = match store.notify_address(meeting, asker.who).await {
             Ok(Some(a)) => a,
             Ok(None) => continue,
             Err(e) => {
-                tracing::warn!(meeting = %room.id, error = %e, "notification address lookup failed");
+                tracing::warn!(%meeting, error = %e, "notification address lookup failed");
                 continue;
             }
         };
-        if done {
-            if let Err(e) = store.delete_notify_address(room.id, who).await {
-                tracing::warn!(meeting = %room.id, error = %e, "notification address not deleted");
+        if asker.done {
+            if let Err(e) = store.delete_notify_address(meeting, asker.who).await {
+                tracing::warn!(%meeting, error = %e, "notification address not deleted");
             }
         }
         if let Some(mailer) = &mailer {
             mailer.send_later(AnsweredMail {
                 to: address.email,
-                meeting: room.id,
-                meeting_title: title.clone(),
-                language,
-                post,
-                question,
+                meeting,
+                meeting_title: answered.title.clone(),
+                language: answered.language,
+                post: answered.post,
+                question: asker.question,
             });
+        }
+    }
+}
+
+/// What [`after_answer`] needs to know of the meeting, read from its state at the moment of
+/// the answer (so mail never holds a room or its lock while it talks to the store or SMTP).
+pub struct Answered {
+    pub post: PostId,
+    pub title: String,
+    pub language: Language,
+    pub askers: Vec<Asker>,
+}
+
+/// One person who asked the answered question (or one merged into it).
+pub struct Asker {
+    pub who: ParticipantId,
+    /// The text they asked, for the mail.
+    pub question: String,
+    /// Whether all their questions are answered now: then their address is deleted.
+    pub done: bool,
+}
+
+impl Answered {
+    pub fn of(state: &MeetingState, post: PostId) -> Self {
+        let askers = askers(state, post)
+            .into_iter()
+            .map(|(who, q)| Asker {
+                who,
+                question: state
+                    .posts
+                    .get(&q)
+                    .map(|p| p.body.as_str().to_string())
+                    .unwrap_or_default(),
+                done: !has_open_questions(state, who),
+            })
+            .collect();
+        Self {
+            post,
+            title: state.details.title.clone(),
+            language: state.details.language,
+            askers,
         }
     }
 }

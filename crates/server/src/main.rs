@@ -4,10 +4,10 @@
 #![allow(clippy::print_stdout)]
 
 use borgermode_server::app::{open_store, Application};
+use borgermode_server::cli::args::{AuditCommand, Cli, CliCommand};
 use borgermode_server::cli::demo;
 use borgermode_server::ops::telemetry;
 use borgermode_server::security::auth::Auth;
-use borgermode_server::settings::{AuditCommand, Cli, CliCommand};
 use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
@@ -37,7 +37,7 @@ fn main() -> anyhow::Result<()> {
 
 fn healthcheck(
     settings: &borgermode_server::Settings,
-    args: &borgermode_server::settings::HealthcheckArgs,
+    args: &borgermode_server::cli::args::HealthcheckArgs,
 ) -> anyhow::Result<()> {
     let addr = borgermode_server::cli::healthcheck::target(settings.bind);
     let path = if args.ready { "/readyz" } else { "/healthz" };
@@ -66,7 +66,7 @@ async fn migrate(settings: borgermode_server::Settings) -> anyhow::Result<()> {
 
 async fn export(
     settings: borgermode_server::Settings,
-    args: borgermode_server::settings::ExportArgs,
+    args: borgermode_server::cli::args::ExportArgs,
 ) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let meeting = borgermode_domain::MeetingId(args.meeting);

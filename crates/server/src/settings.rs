@@ -8,84 +8,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "borgermode",
-    version,
-    about = "Live digital town meetings (digitalt borgermøde)"
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub settings: Settings,
-    /// Create a demo meeting on start and print its citizen, moderator and panelist links.
-    #[arg(long, env = "BORGERMODE_DEMO", global = true)]
-    pub demo: bool,
-    /// Also seed the seed's 2013 meeting (150 participants, 417 posts, closed, with its history)
-    /// and print its report and archive links.
-    #[arg(long = "demo-2013", env = "BORGERMODE_DEMO_2013", global = true)]
-    pub demo_2013: bool,
-    #[command(subcommand)]
-    pub command: Option<CliCommand>,
-}
+use clap::{Args, Parser};
 
 /// See `--ws-engine` and `live/socket.rs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum WsEngine {
     Direct,
     ActixWs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum CliCommand {
-    /// Run the server (the default).
-    Serve,
-    /// Generate a new organizer admin token, store its hash and print the admin link once.
-    AdminToken,
-    /// Run the database migrations and exit (before an upgrade, or as an init step).
-    Migrate,
-    /// Check that the server on this machine answers: GET /healthz (or /readyz) on the
-    /// configured port over loopback, without curl. Exit 0 on 200, 1 otherwise.
-    Healthcheck(HealthcheckArgs),
-    /// Export one meeting for the records, straight from the database (no server needed):
-    /// the whole log as NDJSON, or the posts with their answers as CSV.
-    Export(ExportArgs),
-    /// The audit chain of the meeting logs.
-    #[command(subcommand)]
-    Audit(AuditCommand),
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct ExportArgs {
-    /// The meeting's id.
-    pub meeting: uuid::Uuid,
-    #[arg(long, value_enum, default_value = "ndjson")]
-    pub format: crate::report::export::Format,
-    /// Write to this file instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Recompute a meeting's hash chain from the database and compare it with the stored
-    /// links. Prints OK with the count, or the first broken link; exit 1 if broken, 2 if the
-    /// meeting does not exist.
-    Verify {
-        /// The meeting's id (UUID).
-        meeting: uuid::Uuid,
-    },
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct HealthcheckArgs {
-    /// Check readiness (/readyz: store reachable, not draining) instead of liveness (/healthz).
-    #[arg(long)]
-    pub ready: bool,
-    /// Give up after this long (ms).
-    #[arg(long, default_value_t = 3_000)]
-    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -351,10 +280,19 @@ fn parse_time_zone(s: &str) -> Result<chrono_tz::Tz, String> {
         .map_err(|_| format!("unknown time zone {s:?}: use an IANA name such as Europe/Copenhagen"))
 }
 
+/// The settings parsed on their own, without the binary's subcommands (`crate::cli::args`):
+/// the defaults for tests and embedding.
+#[derive(Debug, clap::Parser)]
+#[command(name = "borgermode")]
+struct SettingsParser {
+    #[command(flatten)]
+    settings: Settings,
+}
+
 impl Settings {
     /// Settings for tests and embedding: everything default, a given database, port 0.
     pub fn for_tests(database_url: impl Into<String>) -> Self {
-        let cli = Cli::parse_from(["borgermode", "--bind", "127.0.0.1:0"]);
+        let cli = SettingsParser::parse_from(["borgermode", "--bind", "127.0.0.1:0"]);
         Settings {
             database_url: database_url.into(),
             ..cli.settings
@@ -502,11 +440,22 @@ impl Settings {
             .filter(|t| !t.is_empty());
         match (url, from) {
             (Some(_), None) => return Err("--smtp-url needs --mail-from".into()),
-            (Some(url), Some(from)) => crate::mail::Mailer::check(url, from)?,
+            (Some(url), Some(from)) => check_mail(url, from)?,
             _ => {}
         }
         Ok(())
     }
+}
+
+/// Whether lettre would take the SMTP URL and the sender (checked at start, so a typo is an
+/// error before the meeting rather than a failed mail during it).
+fn check_mail(url: &str, from: &str) -> Result<(), String> {
+    use lettre::{AsyncSmtpTransport, Tokio1Executor};
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map_err(|_| "--smtp-url is not a valid smtp:// or smtps:// URL".to_string())?;
+    from.parse::<lettre::message::Mailbox>()
+        .map_err(|_| "--mail-from is not a valid address".to_string())?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -515,14 +464,14 @@ mod tests {
 
     #[test]
     fn time_zone_defaults_to_copenhagen_and_rejects_unknown_names() {
-        let cli = Cli::parse_from(["borgermode"]);
+        let cli = SettingsParser::parse_from(["borgermode"]);
         assert_eq!(cli.settings.time_zone, chrono_tz::Europe::Copenhagen);
-        let cli = Cli::try_parse_from(["borgermode", "--time-zone", "Atlantic/Faroe"]);
+        let cli = SettingsParser::try_parse_from(["borgermode", "--time-zone", "Atlantic/Faroe"]);
         assert_eq!(
             cli.map(|c| c.settings.time_zone).ok(),
             Some(chrono_tz::Atlantic::Faroe)
         );
-        let err = Cli::try_parse_from(["borgermode", "--time-zone", "Europe/Aarhus"]);
+        let err = SettingsParser::try_parse_from(["borgermode", "--time-zone", "Europe/Aarhus"]);
         assert!(err.is_err());
         assert!(err
             .err()

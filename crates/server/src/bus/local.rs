@@ -1,16 +1,13 @@
-//! In-process bus: one instance, nothing to spread. Publishing hands events back to this
-//! instance's hub, which ignores the ones its room has already applied; this keeps a single
-//! code path for "an event arrived" whether it came from a local command or another instance.
+//! In-process bus: one instance, nothing to spread. A room applies its own events when they
+//! commit (`Room::execute`), so publishing has nobody to tell: it does nothing. The hub still
+//! starts it like any bus, so the single-instance and the clustered paths differ only here.
 
 use async_trait::async_trait;
-use parking_lot::Mutex;
 
-use super::{Bus, BusMessage, BusSink, Delivery};
+use super::{Bus, BusMessage, BusSink};
 
 #[derive(Default)]
-pub struct LocalBus {
-    sink: Mutex<Option<BusSink>>,
-}
+pub struct LocalBus;
 
 #[async_trait]
 impl Bus for LocalBus {
@@ -18,17 +15,10 @@ impl Bus for LocalBus {
         "local"
     }
 
-    async fn start(&self, sink: BusSink) {
-        *self.sink.lock() = Some(sink);
-    }
+    /// Nothing will ever arrive: the sink is dropped, and the hub's delivery loop ends.
+    async fn start(&self, _sink: BusSink) {}
 
-    async fn publish(&self, message: &BusMessage) {
-        if let BusMessage::Events { .. } = message {
-            if let Some(sink) = self.sink.lock().as_ref() {
-                let _ = sink.send(Delivery::Message(message.clone()));
-            }
-        }
-    }
+    async fn publish(&self, _message: &BusMessage) {}
 
     fn healthy(&self) -> bool {
         true

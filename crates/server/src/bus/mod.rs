@@ -8,7 +8,7 @@
 //! it. Vote deltas and presence are repaired the same way: counts are re-read from the store
 //! periodically, and presence entries expire.
 //!
-//! - [`local::LocalBus`]: one instance (default); hands events back to this instance's hub.
+//! - [`local::LocalBus`]: one instance (default); publishing does nothing.
 //! - [`redis::RedisBus`]: several instances sharing Redis (`REDIS_URL`).
 
 pub mod local;

@@ -3,5 +3,6 @@
 //! store directly (export, audit verify, migrate) call into `crate::report` and `crate::store`
 //! from `main.rs`.
 
+pub mod args;
 pub mod demo;
 pub mod healthcheck;

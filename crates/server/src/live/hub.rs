@@ -166,8 +166,15 @@ impl Hub {
         };
         match message {
             BusMessage::Events {
-                meeting, events, ..
+                instance,
+                meeting,
+                events,
             } => {
+                // Our own events were applied when they committed (`Room::execute`); taking them
+                // in again would only cost a parse and a seq check per event.
+                if instance == self.bus.instance {
+                    return;
+                }
                 // Not loaded here: it will load from the store when someone asks.
                 let Some(room) = self.loaded(&meeting) else {
                     return;

@@ -19,6 +19,10 @@ use borgermode_protocol::views::{
     PostView, QuestionView, SettingsView, StaffView,
 };
 
+use borgermode_domain::{notices_for, Seq};
+use borgermode_protocol::frames::{NoticeFrame, ServerFrame};
+use bytestring::ByteString;
+
 use crate::content::markdown::to_safe_html;
 
 /// Who is looking: an audience, and for the author's own posts, the participant.
@@ -459,4 +463,94 @@ pub fn event_frame(
         _ => {}
     }
     frame
+}
+
+/// One event, rendered for every audience.
+#[derive(Debug)]
+pub struct RenderedEvent {
+    pub seq: Seq,
+    pub public: ByteString,
+    pub staff: ByteString,
+    /// Personal notices, each for one participant's connections only.
+    pub notices: Vec<(ParticipantId, ByteString)>,
+    /// A staff link revoked by this event: that person's open streams must end now, or they
+    /// would go on receiving staff frames.
+    pub ends_session_of: Option<ParticipantId>,
+    /// When it was applied here: the start of the fan-out lag a connection reports.
+    pub applied_at: std::time::Instant,
+}
+
+impl RenderedEvent {
+    pub fn for_audience(&self, audience: Audience) -> &ByteString {
+        match audience {
+            Audience::Public => &self.public,
+            Audience::Staff => &self.staff,
+        }
+    }
+
+    pub fn notice_for(&self, participant: Option<ParticipantId>) -> Option<&ByteString> {
+        let p = participant?;
+        self.notices.iter().find(|(to, _)| *to == p).map(|(_, b)| b)
+    }
+}
+
+/// A frame as the bytes every connection of an audience shares.
+pub fn serialize(frame: &ServerFrame) -> ByteString {
+    // Serializing our own types cannot fail (no maps with non-string keys, no I/O).
+    ByteString::from(serde_json::to_string(frame).unwrap_or_else(|_| String::from("{}")))
+}
+
+/// An event rendered once for each audience and as a notice for each person it concerns
+/// (`notices_for`); done once per event on each instance, under the room's write lock.
+pub fn render(
+    state: &MeetingState,
+    description_html: &str,
+    votes: &HashMap<PostId, u32>,
+    e: &Event,
+) -> RenderedEvent {
+    let public = serialize(&ServerFrame::Event(event_frame(
+        state,
+        description_html,
+        votes,
+        e,
+        Viewer::PUBLIC,
+    )));
+    let staff = serialize(&ServerFrame::Event(event_frame(
+        state,
+        description_html,
+        votes,
+        e,
+        Viewer::STAFF,
+    )));
+    let notices = notices_for(state, e)
+        .into_iter()
+        .map(|n| {
+            let viewer = Viewer {
+                audience: Audience::Public,
+                participant: Some(n.to),
+            };
+            let post = n.post.and_then(|p| post_view(state, votes, p, viewer));
+            let muted_until = state.participants.get(&n.to).and_then(|p| p.muted_until);
+            (
+                n.to,
+                serialize(&ServerFrame::Notice(NoticeFrame {
+                    seq: e.seq,
+                    kind: n.kind,
+                    post,
+                    muted_until,
+                })),
+            )
+        })
+        .collect();
+    RenderedEvent {
+        seq: e.seq,
+        public,
+        staff,
+        notices,
+        ends_session_of: match &e.kind {
+            EventKind::StaffRevoked { participant } => Some(*participant),
+            _ => None,
+        },
+        applied_at: std::time::Instant::now(),
+    }
 }

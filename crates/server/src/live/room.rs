@@ -23,10 +23,9 @@ use std::sync::Arc;
 
 use borgermode_domain::event::Actor;
 use borgermode_domain::{
-    decide, notices_for, Command, Context, DomainError, Event, EventKind, MeetingId, MeetingState,
-    ParticipantId, PostId, Seq,
+    decide, Command, Context, DomainError, Event, EventKind, MeetingId, MeetingState, PostId, Seq,
 };
-use borgermode_protocol::frames::{NoticeFrame, ServerFrame};
+use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::CommandAck;
 use borgermode_protocol::views::{Audience, MeetingView, PostView, YouView};
 use bytestring::ByteString;
@@ -35,39 +34,11 @@ use tokio::sync::broadcast;
 
 use crate::bus::{BusHandle, BusMessage};
 use crate::content::markdown::to_safe_html;
-use crate::live::render::{event_frame, meeting_view, post_view, post_views, Viewer};
+pub use crate::live::render::RenderedEvent;
+use crate::live::render::{meeting_view, post_view, post_views, render, serialize, Viewer};
 use crate::ops::metrics::{Metrics, StoreOp};
 use crate::settings::Settings;
 use crate::store::{AppendOutcome, IdempotencyRecord, PendingEvent, Store, StoreError};
-
-/// One event, rendered for every audience.
-#[derive(Debug)]
-pub struct RenderedEvent {
-    pub seq: Seq,
-    pub public: ByteString,
-    pub staff: ByteString,
-    /// Personal notices, each for one participant's connections only.
-    pub notices: Vec<(ParticipantId, ByteString)>,
-    /// A staff link revoked by this event: that person's open streams must end now, or they
-    /// would go on receiving staff frames.
-    pub ends_session_of: Option<ParticipantId>,
-    /// When it was applied here: the start of the fan-out lag a connection reports.
-    pub applied_at: std::time::Instant,
-}
-
-impl RenderedEvent {
-    pub fn for_audience(&self, audience: Audience) -> &ByteString {
-        match audience {
-            Audience::Public => &self.public,
-            Audience::Staff => &self.staff,
-        }
-    }
-
-    pub fn notice_for(&self, participant: Option<ParticipantId>) -> Option<&ByteString> {
-        let p = participant?;
-        self.notices.iter().find(|(to, _)| *to == p).map(|(_, b)| b)
-    }
-}
 
 /// What travels on a room's broadcast channel.
 #[derive(Debug)]
@@ -151,11 +122,6 @@ pub struct Room {
 
 /// How long a command keeps retrying when other instances keep winning the next seq.
 const CONTENTION_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
-
-fn serialize(frame: &ServerFrame) -> ByteString {
-    // Serializing our own types cannot fail (no maps with non-string keys, no I/O).
-    ByteString::from(serde_json::to_string(frame).unwrap_or_else(|_| String::from("{}")))
-}
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -775,59 +741,6 @@ impl Drop for WatchGuard {
     fn drop(&mut self) {
         self.0.watchers.fetch_sub(1, Ordering::Relaxed);
         self.0.touch();
-    }
-}
-
-fn render(
-    state: &MeetingState,
-    description_html: &str,
-    votes: &HashMap<PostId, u32>,
-    e: &Event,
-) -> RenderedEvent {
-    let public = serialize(&ServerFrame::Event(event_frame(
-        state,
-        description_html,
-        votes,
-        e,
-        Viewer::PUBLIC,
-    )));
-    let staff = serialize(&ServerFrame::Event(event_frame(
-        state,
-        description_html,
-        votes,
-        e,
-        Viewer::STAFF,
-    )));
-    let notices = notices_for(state, e)
-        .into_iter()
-        .map(|n| {
-            let viewer = Viewer {
-                audience: Audience::Public,
-                participant: Some(n.to),
-            };
-            let post = n.post.and_then(|p| post_view(state, votes, p, viewer));
-            let muted_until = state.participants.get(&n.to).and_then(|p| p.muted_until);
-            (
-                n.to,
-                serialize(&ServerFrame::Notice(NoticeFrame {
-                    seq: e.seq,
-                    kind: n.kind,
-                    post,
-                    muted_until,
-                })),
-            )
-        })
-        .collect();
-    RenderedEvent {
-        seq: e.seq,
-        public,
-        staff,
-        notices,
-        ends_session_of: match &e.kind {
-            EventKind::StaffRevoked { participant } => Some(*participant),
-            _ => None,
-        },
-        applied_at: std::time::Instant::now(),
     }
 }
 

@@ -115,9 +115,9 @@ async fn question_command(
     if let Some(post) = answered {
         if resp.status().is_success() && !resp.headers().contains_key("idempotent-replayed") {
             let (mailer, store) = (state.mailer.clone(), state.store.clone());
-            tokio::spawn(async move {
-                crate::mail::after_answer(mailer, store, &room, post).await;
-            });
+            let answered = room.with_state(|s, _| crate::mail::Answered::of(s, post));
+            let meeting = room.id;
+            tokio::spawn(crate::mail::after_answer(mailer, store, meeting, answered));
         }
     }
     Ok(resp)
