@@ -1,5 +1,5 @@
-//! Commands: what an actor asks the meeting to do. A command is checked by [`crate::decide`]
-//! and, when allowed, turns into events.
+//! Commands: what an actor asks the meeting to do. A command arrives over HTTP, is checked by
+//! [`crate::decide()`] and, when allowed, turns into events.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,16 +7,14 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ParticipantId, PostId};
 use crate::types::*;
 
+/// Every command, flat (its serde form is the server's request mapping and may be stored), in
+/// sections by family: each section is decided by the module of that name under `decide/`, and
+/// tested in the file of that name in `crates/domain/tests/`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
-    /// Organizer: erase one citizen's name and posts (GDPR request).
-    EraseParticipant {
-        participant: ParticipantId,
-    },
-    /// Organizer (the retention task): pseudonymize a closed meeting's personal data.
-    Pseudonymize,
-    // Organizer.
+    // Lifecycle (`decide/lifecycle.rs`): the organizer; open, close and settings also a
+    // moderator.
     CreateMeeting {
         details: MeetingDetails,
         settings: MeetingSettings,
@@ -27,6 +25,9 @@ pub enum Command {
     Schedule,
     Open,
     Close,
+    ChangeSettings {
+        settings: MeetingSettings,
+    },
     AddStaff {
         participant: ParticipantId,
         role: StaffRole,
@@ -36,11 +37,8 @@ pub enum Command {
     RevokeStaff {
         participant: ParticipantId,
     },
-    // Moderator (and organizer).
-    ChangeSettings {
-        settings: MeetingSettings,
-    },
-    // Citizen.
+
+    // Participation (`decide/participation.rs`): citizens (posts and reports also staff).
     Join {
         participant: ParticipantId,
         display_name: String,
@@ -56,7 +54,9 @@ pub enum Command {
         post: PostId,
         reason: Option<String>,
     },
-    // Panelists and moderators.
+
+    // Questions (`decide/questions.rs`): panelists and moderators; hall questions, dismissals,
+    // merges and the on-air question moderators only.
     PostNotice {
         body: String,
         pin: bool,
@@ -84,18 +84,6 @@ pub enum Command {
         note: Option<String>,
         panelist: Option<ParticipantId>,
     },
-    /// Route a question to a panelist or a department (moderators, the organizer; a panelist
-    /// may assign a question to themselves only).
-    Assign {
-        post: PostId,
-        to: Assignee,
-    },
-    Unassign {
-        post: PostId,
-    },
-    /// Organizer: the follow-up after a closed meeting is done.
-    CloseFollowUp,
-    // Moderators.
     RoomQuestion {
         body: String,
         name: Option<String>,
@@ -111,6 +99,21 @@ pub enum Command {
     SetOnAir {
         post: Option<PostId>,
     },
+
+    // Follow-up (`decide/followup.rs`).
+    /// Route a question to a panelist or a department (moderators, the organizer; a panelist
+    /// may assign a question to themselves only).
+    Assign {
+        post: PostId,
+        to: Assignee,
+    },
+    Unassign {
+        post: PostId,
+    },
+    /// Organizer: the follow-up after a closed meeting is done.
+    CloseFollowUp,
+
+    // Moderation (`decide/moderation.rs`): moderators.
     Hide {
         post: PostId,
         reason: HideReason,
@@ -141,6 +144,14 @@ pub enum Command {
     Unban {
         participant: ParticipantId,
     },
+
+    // Privacy (`decide/privacy.rs`): the organizer.
+    /// Organizer: erase one citizen's name and posts (GDPR request).
+    EraseParticipant {
+        participant: ParticipantId,
+    },
+    /// Organizer (the retention task): pseudonymize a closed meeting's personal data.
+    Pseudonymize,
 }
 
 /// Installation-wide limits, from the server's settings.

@@ -1,13 +1,16 @@
 //! The pure domain of a borgermode town meeting.
 //!
 //! Why this crate exists: every rule about who may do what in a meeting, and every state change,
-//! lives here as plain functions over plain data, so that HTTP handlers, the WebSocket hub, the
+//! lives here as plain functions over plain data, so that the HTTP handlers (where commands
+//! arrive), the rooms and hub (which apply events and send them out over WebSocket and SSE), the
 //! stores and the tests all share one rule set and one projection. Nothing here does I/O, awaits,
 //! reads a clock or draws randomness: the caller passes `now` and fresh ids in.
 //!
 //! The flow is always the same:
-//! 1. [`decide`] checks a [`Command`] from an [`Actor`] against the current [`MeetingState`] and
-//!    returns the [`EventKind`]s it would cause (or a typed [`DomainError`]).
+//! 1. [`decide()`] checks a [`Command`] from an [`Actor`](event::Actor) against the current
+//!    [`MeetingState`] and returns the [`EventKind`]s it would cause (or a typed
+//!    [`DomainError`]). The rules are grouped by command family under `decide/`, one module and
+//!    one test file (`tests/<family>.rs`) per family; see the [`decide`](mod@decide) module.
 //! 2. The store appends them to the meeting's log, assigning gapless `seq` numbers.
 //! 3. [`MeetingState::apply`] folds each stored [`Event`] into the projection, on every instance.
 

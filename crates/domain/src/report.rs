@@ -192,7 +192,7 @@ impl AnswerFigures {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PanelistFigures {
     pub participant: ParticipantId,
-    /// The staff name ("[erased]" once erased).
+    /// The staff name ("\[erased\]" once erased).
     pub name: String,
     pub answered: u32,
     pub median_secs: Option<i64>,

@@ -1,5 +1,6 @@
-//! Routing (assign / unassign), the follow-up after the close, panelist figures, and the
-//! working-day deadline arithmetic (unit tests live next to it; properties here).
+//! The follow-up family (`decide/followup.rs`): routing (assign / unassign), the follow-up
+//! after the close, panelist figures, and the working-day deadline arithmetic (unit tests live
+//! next to it; properties here).
 
 mod common;
 

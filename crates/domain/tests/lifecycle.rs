@@ -1,5 +1,5 @@
-//! Organizer commands: creating, editing, scheduling, opening and closing a meeting, staff and
-//! settings.
+//! The lifecycle family (`decide/lifecycle.rs`): creating, editing, scheduling, opening and
+//! closing a meeting, staff and settings; and that every command needs an existing meeting.
 
 mod common;
 

@@ -1,5 +1,6 @@
-//! Moderator commands on posts (hide, restore, approve, reject) and on citizens (mute, unmute,
-//! ban, unban), with the notices their targets get.
+//! The moderation family (`decide/moderation.rs`): moderator commands on posts (hide, restore,
+//! approve, reject) and on citizens (mute, unmute, ban, unban), with the notices their targets
+//! get.
 
 mod common;
 
@@ -129,6 +130,41 @@ fn hide_rejections() {
 }
 
 #[test]
+fn hiding_a_post_never_approved_does_not_publish_a_tombstone() {
+    let mut t = Town::open_with(MeetingSettings {
+        premoderation: true,
+        ..Default::default()
+    });
+    let p = t.h.comment(t.anne, "Held and then hidden");
+    t.h.ok(
+        t.moderator,
+        Command::Hide {
+            post: p,
+            reason: HideReason::Abusive,
+            note: None,
+        },
+    );
+    let post = t.h.post_of(p);
+    assert!(matches!(post.visibility, Visibility::Hidden { .. }));
+    assert!(
+        !post.published && !post.is_public(),
+        "the public never saw it, so no tombstone"
+    );
+    // Once seen, a hidden post is a public tombstone.
+    let q = t.h.comment(t.anne, "Seen first");
+    t.h.ok(t.moderator, Command::Approve { post: q });
+    t.h.ok(
+        t.moderator,
+        Command::Hide {
+            post: q,
+            reason: HideReason::Spam,
+            note: None,
+        },
+    );
+    assert!(t.h.post_of(q).is_public());
+}
+
+#[test]
 fn restore_rejections() {
     let mut t = premod_town();
     let pending = t.h.comment(t.anne, "venter");
@@ -201,6 +237,41 @@ fn approve_rejections() {
         t.h.post_of(pending).visibility,
         Visibility::Pending { .. }
     ));
+}
+
+#[test]
+fn approval_settles_earlier_reports() {
+    let mut t = Town::open_with(MeetingSettings {
+        report_threshold: 2,
+        ..Default::default()
+    });
+    let p = t.h.comment(t.anne, "Controversial but fine");
+    t.h.ok(
+        t.bo,
+        Command::Report {
+            post: p,
+            reason: None,
+        },
+    );
+    let held = t.h.ok(
+        t.carl,
+        Command::Report {
+            post: p,
+            reason: None,
+        },
+    );
+    assert_eq!(names(&held), ["post_reported", "post_held"]);
+    t.h.ok(t.moderator, Command::Approve { post: p });
+    // One new report after a moderator's approval does not hold it again.
+    let again = t.h.ok(
+        t.bo,
+        Command::Report {
+            post: p,
+            reason: None,
+        },
+    );
+    assert_eq!(names(&again), ["post_reported"]);
+    assert!(matches!(t.h.post_of(p).visibility, Visibility::Visible));
 }
 
 #[test]

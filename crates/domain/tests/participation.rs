@@ -1,8 +1,10 @@
-//! Citizen commands: joining, posting, replying and reporting, with every limit that applies to
-//! them (meeting status, mutes, bans, slow mode, rate limits, holds).
+//! The participation family (`decide/participation.rs`): joining, posting, replying, reporting
+//! and who may vote, with every limit that applies (meeting status, mutes, bans, slow mode, rate
+//! limits, holds).
 
 mod common;
 
+use borgermode_domain::event::Actor;
 use borgermode_domain::*;
 use common::*;
 
@@ -649,6 +651,23 @@ fn report_rejections() {
 }
 
 #[test]
+fn reports_stop_when_the_meeting_closes() {
+    let mut t = Town::open();
+    let p = t.h.comment(t.anne, "Hello");
+    t.h.ok(ORG, Command::Close);
+    assert_eq!(
+        t.h.code(
+            t.bo,
+            Command::Report {
+                post: p,
+                reason: None
+            }
+        ),
+        "meeting_closed"
+    );
+}
+
+#[test]
 fn report_rate_limit() {
     let mut t = Town::open();
     t.h.limits.reports_per_10_minutes = 2;
@@ -816,6 +835,44 @@ fn reports_on_a_hidden_post_do_not_hold_it() {
 }
 
 #[test]
+fn reports_never_hold_official_posts() {
+    let mut t = Town::open_with(MeetingSettings {
+        report_threshold: 1,
+        ..Default::default()
+    });
+    let notice = PostId(
+        t.h.ok(
+            t.panelist,
+            Command::PostNotice {
+                body: "Myte: nej".into(),
+                pin: false,
+            },
+        )[0]
+        .seq,
+    );
+    let events = t.h.ok(
+        t.anne,
+        Command::Report {
+            post: notice,
+            reason: None,
+        },
+    );
+    assert_eq!(names(&events), ["post_reported"], "reported but not held");
+    let c = t.h.comment(t.bo, "A citizen's comment");
+    let events = t.h.ok(
+        t.anne,
+        Command::Report {
+            post: c,
+            reason: None,
+        },
+    );
+    assert_eq!(names(&events), ["post_reported", "post_held"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Votes (not log events, but a domain rule: `authorize_vote`)
+
+#[test]
 fn a_citizen_cannot_upvote_their_own_question() {
     let mut t = Town::open();
     let q = t.h.question(t.anne, "Hvornår starter byggeriet?");
@@ -824,4 +881,54 @@ fn a_citizen_cannot_upvote_their_own_question() {
         "invalid_state"
     );
     assert!(authorize_vote(&t.h.state, &t.bo, q).is_ok());
+}
+
+#[test]
+fn who_may_vote() {
+    let mut t = Town::open();
+    let q = t.h.question(t.anne, "Hvad?");
+    authorize_vote(&t.h.state, &t.bo, q).unwrap();
+    authorize_vote(&t.h.state, &t.panelist, q).unwrap();
+    assert_eq!(
+        authorize_vote(&t.h.state, &Actor::Organizer, q)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    assert_eq!(
+        authorize_vote(&t.h.state, &t.bo, PostId(9999))
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+    t.h.ok(
+        t.moderator,
+        Command::Hide {
+            post: q,
+            reason: HideReason::Spam,
+            note: None,
+        },
+    );
+    assert_eq!(
+        authorize_vote(&t.h.state, &t.bo, q).unwrap_err().code(),
+        "not_found",
+        "hidden posts take no votes"
+    );
+    t.h.ok(t.moderator, Command::Restore { post: q });
+    t.h.ok(
+        t.moderator,
+        Command::Ban {
+            participant: id_of(t.bo),
+            reason: None,
+        },
+    );
+    assert_eq!(
+        authorize_vote(&t.h.state, &t.bo, q).unwrap_err().code(),
+        "banned"
+    );
+    t.h.ok(ORG, Command::Close);
+    assert_eq!(
+        authorize_vote(&t.h.state, &t.carl, q).unwrap_err().code(),
+        "meeting_closed"
+    );
 }

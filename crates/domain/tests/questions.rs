@@ -1,5 +1,6 @@
-//! Panel and facilitator commands: notices and pins, claiming, answering, dismissing, merging,
-//! room questions, on-air, and the notices the askers get.
+//! The questions family (`decide/questions.rs`), the panel's work: notices and pins, claiming,
+//! answering, dismissing, merging, hall questions, on-air (pending questions stay out of all of
+//! them), and the notices the askers get.
 
 mod common;
 
@@ -446,6 +447,40 @@ fn intake_questions_can_be_answered_before_opening() {
     assert_eq!(t.h.state.counters().answered, 1);
 }
 
+#[test]
+fn pending_questions_cannot_be_claimed_answered_or_put_on_air() {
+    let mut t = Town::open_with(MeetingSettings {
+        premoderation: true,
+        ..Default::default()
+    });
+    let q = t.h.question(t.anne, "Held question");
+    assert!(matches!(
+        t.h.post_of(q).visibility,
+        Visibility::Pending { .. }
+    ));
+    assert_eq!(
+        t.h.code(t.panelist, Command::Claim { post: q }),
+        "invalid_state"
+    );
+    assert_eq!(
+        t.h.code(
+            t.panelist,
+            Command::AnswerLive {
+                post: q,
+                note: None,
+                panelist: None
+            }
+        ),
+        "invalid_state"
+    );
+    assert_eq!(
+        t.h.code(t.moderator, Command::SetOnAir { post: Some(q) }),
+        "invalid_state"
+    );
+    t.h.ok(t.moderator, Command::Approve { post: q });
+    t.h.ok(t.panelist, Command::Claim { post: q });
+}
+
 // ---------------------------------------------------------------------------------------------
 // RoomQuestion
 
@@ -518,6 +553,33 @@ fn room_question_rejections() {
     assert_eq!(h.code(m, cmd("Hvad?", None)), "meeting_not_open");
     h.ok(ORG, Command::Schedule);
     h.ok(m, cmd("Indsendt på papir", None));
+}
+
+#[test]
+fn answering_a_hall_question_notifies_nobody_online() {
+    let mut t = Town::open();
+    let events = t.h.ok(
+        t.moderator,
+        Command::RoomQuestion {
+            body: "Fra salen".into(),
+            name: None,
+        },
+    );
+    let q = PostId(events[0].seq);
+    let (_, notices) =
+        t.h.run_with_notices(
+            t.panelist,
+            Command::AnswerLive {
+                post: q,
+                note: None,
+                panelist: None,
+            },
+        )
+        .expect("answer");
+    assert!(
+        notices.is_empty(),
+        "the moderator who typed it is not the asker: {notices:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -790,59 +852,6 @@ fn on_air() {
     t.h.ok(t.panelist, answer_live(b));
     t.h.ok(t.moderator, Command::SetOnAir { post: Some(b) });
     assert_eq!(t.h.state.on_air, Some(b));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Votes (not log events, but a domain rule)
-
-#[test]
-fn who_may_vote() {
-    let mut t = Town::open();
-    let q = t.h.question(t.anne, "Hvad?");
-    authorize_vote(&t.h.state, &t.bo, q).unwrap();
-    authorize_vote(&t.h.state, &t.panelist, q).unwrap();
-    assert_eq!(
-        authorize_vote(&t.h.state, &Actor::Organizer, q)
-            .unwrap_err()
-            .code(),
-        "forbidden"
-    );
-    assert_eq!(
-        authorize_vote(&t.h.state, &t.bo, PostId(9999))
-            .unwrap_err()
-            .code(),
-        "not_found"
-    );
-    t.h.ok(
-        t.moderator,
-        Command::Hide {
-            post: q,
-            reason: HideReason::Spam,
-            note: None,
-        },
-    );
-    assert_eq!(
-        authorize_vote(&t.h.state, &t.bo, q).unwrap_err().code(),
-        "not_found",
-        "hidden posts take no votes"
-    );
-    t.h.ok(t.moderator, Command::Restore { post: q });
-    t.h.ok(
-        t.moderator,
-        Command::Ban {
-            participant: id_of(t.bo),
-            reason: None,
-        },
-    );
-    assert_eq!(
-        authorize_vote(&t.h.state, &t.bo, q).unwrap_err().code(),
-        "banned"
-    );
-    t.h.ok(ORG, Command::Close);
-    assert_eq!(
-        authorize_vote(&t.h.state, &t.carl, q).unwrap_err().code(),
-        "meeting_closed"
-    );
 }
 
 /// Answering or dismissing the question on air takes it off air in the same command, so no

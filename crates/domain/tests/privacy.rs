@@ -1,6 +1,7 @@
-//! Erasure (GDPR request) and retention in the domain: who may erase whom, what the events
-//! name for the store to delete, what the projection forgets, and that the audit chain's
-//! canonical bytes do not change when the text or the demographics go.
+//! The privacy family (`decide/privacy.rs`): erasure (GDPR request) and retention in the
+//! domain: who may erase whom, what the events name for the store to delete, what the
+//! projection forgets, and that the audit chain's canonical bytes do not change when the text or
+//! the demographics go.
 
 mod common;
 
