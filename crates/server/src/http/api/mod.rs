@@ -4,6 +4,7 @@
 
 // Meeting commands, one module per command family (the families of
 // `borgermode_domain::decide`, with the same names as its test files).
+pub mod followup;
 pub mod lifecycle;
 pub mod moderation;
 pub mod participation;
@@ -309,6 +310,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(accounts::routes)
             .configure(participation::routes)
             .configure(questions::routes)
+            .configure(followup::routes)
             .configure(report::routes)
             .configure(moderation::routes)
             .configure(privacy::routes)

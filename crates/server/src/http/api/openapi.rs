@@ -17,7 +17,7 @@ use utoipa::openapi::{RefOr, Response};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::organizer::{accounts, announcements, organizations, report};
-use super::{health, lifecycle, moderation, participation, privacy, questions, streams};
+use super::{followup, health, lifecycle, moderation, participation, privacy, questions, streams};
 
 /// The logo's bytes, as uploaded and served (`image/png`, `image/jpeg` or `image/webp`).
 #[derive(ToSchema)]
@@ -203,7 +203,7 @@ impl Modify for Problems {
         questions::queue::queue, questions::queue::claim, questions::queue::release, questions::queue::answer, questions::queue::answer_live, questions::queue::dismiss, questions::queue::merge, questions::queue::on_air,
         questions::prepared_answers::list, questions::prepared_answers::create, questions::prepared_answers::update, questions::prepared_answers::delete, questions::prepared_answers::for_meeting,
         participation::mine::mine, participation::mine::new_link, participation::mine::put_notify, participation::mine::delete_notify,
-        questions::followup::assign, questions::followup::unassign, questions::followup::follow_up, questions::followup::close,
+        followup::assign, followup::unassign, followup::follow_up, followup::close,
         moderation::hide, moderation::restore, moderation::approve, moderation::reject,
         moderation::mute, moderation::unmute, moderation::ban, moderation::unban,
         privacy::erase, privacy::notice, privacy::set_notice,
