@@ -1,6 +1,7 @@
 //! Typed rejections. Every variant has a stable snake_case [`DomainError::code`] that clients
 //! can rely on; the server maps it to an HTTP status and problem+json.
 
+use crate::code::Code;
 use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -42,23 +43,28 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    /// Stable machine-readable code.
+    /// Stable machine-readable code, as it goes on the wire.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The code in the catalogue ([`Code`]).
+    pub fn error_code(&self) -> Code {
         match self {
-            DomainError::Forbidden => "forbidden",
-            DomainError::NotFound(_) => "not_found",
-            DomainError::Validation { .. } => "validation_failed",
-            DomainError::BodyTooLong { .. } => "body_too_long",
-            DomainError::NameReserved => "name_reserved",
-            DomainError::MeetingNotOpen => "meeting_not_open",
-            DomainError::MeetingClosed => "meeting_closed",
-            DomainError::Muted { .. } => "muted",
-            DomainError::Banned => "banned",
-            DomainError::SlowMode { .. } => "slow_mode",
-            DomainError::RateLimited { .. } => "rate_limited",
-            DomainError::InvalidState(_) => "invalid_state",
-            DomainError::AlreadyClaimed => "already_claimed",
-            DomainError::SessionEnded => "unauthorized",
+            DomainError::Forbidden => Code::Forbidden,
+            DomainError::NotFound(_) => Code::NotFound,
+            DomainError::Validation { .. } => Code::ValidationFailed,
+            DomainError::BodyTooLong { .. } => Code::BodyTooLong,
+            DomainError::NameReserved => Code::NameReserved,
+            DomainError::MeetingNotOpen => Code::MeetingNotOpen,
+            DomainError::MeetingClosed => Code::MeetingClosed,
+            DomainError::Muted { .. } => Code::Muted,
+            DomainError::Banned => Code::Banned,
+            DomainError::SlowMode { .. } => Code::SlowMode,
+            DomainError::RateLimited { .. } => Code::RateLimited,
+            DomainError::InvalidState(_) => Code::InvalidState,
+            DomainError::AlreadyClaimed => Code::AlreadyClaimed,
+            DomainError::SessionEnded => Code::Unauthorized,
         }
     }
 

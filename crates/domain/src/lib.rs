@@ -15,6 +15,7 @@
 //! 3. [`MeetingState::apply`] folds each stored [`Event`] into the projection, on every instance.
 
 pub mod audit;
+pub mod code;
 pub mod command;
 pub mod decide;
 pub mod error;
@@ -27,6 +28,7 @@ pub mod text;
 pub mod types;
 pub mod workdays;
 
+pub use code::Code;
 pub use command::{Command, Context, Limits};
 pub use decide::{authorize_vote, decide};
 pub use error::DomainError;

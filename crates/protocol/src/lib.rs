@@ -23,6 +23,6 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Re-exported so that clients need only this crate.
 pub use borgermode_domain::{
-    AgeBand, Counters, Gender, HideReason, HoldReason, Language, MeetingId, MeetingSettings,
+    AgeBand, Code, Counters, Gender, HideReason, HoldReason, Language, MeetingId, MeetingSettings,
     MeetingStatus, NoticeKind, ParticipantId, PostId, PostKind, QueueSort, Role, Seq, StaffRole,
 };

@@ -15,6 +15,7 @@
 //! revisit costs a 304. In debug builds, `BORGERMODE_WEB_DIR=web` serves the files from disk
 //! instead, so the page can be edited without rebuilding the server.
 
+use borgermode_domain::Code;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -203,7 +204,7 @@ async fn qr_svg(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpR
     let link = meeting_link(&state, id);
     let code = QrCode::with_error_correction_level(link.as_bytes(), EcLevel::M).map_err(|_| {
         ApiError::BadRequest {
-            code: "validation_failed",
+            code: Code::ValidationFailed,
             detail: "the link is too long for a QR code".into(),
         }
     })?;

@@ -16,6 +16,7 @@
 //! with 1009, invalid UTF-8 with 1007, broken framing with 1002. A heartbeat ping goes out every
 //! `heartbeat_ms`; no sign of life for `idle_timeout_ms` closes with 4001 (resumable).
 
+use borgermode_domain::Code;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -100,9 +101,9 @@ fn frame(f: &ServerFrame) -> ByteString {
     ByteString::from(serde_json::to_string(f).unwrap_or_default())
 }
 
-fn error_frame(code: &str, message: &str) -> ByteString {
+fn error_frame(code: Code, message: &str) -> ByteString {
     frame(&ServerFrame::Error {
-        code: code.into(),
+        code: code.as_str().into(),
         message: message.into(),
     })
 }
@@ -331,7 +332,7 @@ impl<W: Wire> Connection<W> {
                             let reply = match serde_json::from_str::<ClientFrame>(&text) {
                                 Ok(ClientFrame::Ping) => frame(&ServerFrame::Pong),
                                 Err(_) => error_frame(
-                                    "unknown_frame",
+                                    Code::UnknownFrame,
                                     "expected {\"t\":\"ping\"}; commands go over HTTP",
                                 ),
                             };
@@ -339,7 +340,7 @@ impl<W: Wire> Connection<W> {
                         }
                         Incoming::Binary => {
                             let reply =
-                                error_frame("unknown_frame", "binary frames are not supported");
+                                error_frame(Code::UnknownFrame, "binary frames are not supported");
                             self.send(&reply).await?;
                         }
                         Incoming::Ping(p) => self.wire.pong(&p, timeout).await?,

@@ -3,7 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use borgermode_domain::DomainError;
+use borgermode_domain::{Code, DomainError};
 use borgermode_protocol::http::Problem;
 
 use crate::live::room::ExecuteError;
@@ -20,14 +20,14 @@ pub enum ApiError {
     #[error("sign in first: join the meeting, or open your staff or admin link")]
     Unauthorized,
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: Code, detail: String },
     #[error("wrong e-mail address or password")]
     InvalidCredentials,
     /// A resource that existed is used up or expired (an invite link).
     #[error("{detail}")]
-    Gone { code: &'static str, detail: String },
+    Gone { code: Code, detail: String },
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: Code, detail: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     /// The request body did not arrive within `--body-read-timeout-ms`.
@@ -61,21 +61,21 @@ impl From<ExecuteError> for ApiError {
 }
 
 impl ApiError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ApiError::Domain(d) => d.code(),
-            ApiError::StoreUnavailable(_) => "store_unavailable",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::BadRequest { code, .. } => code,
-            ApiError::InvalidCredentials => "invalid_credentials",
-            ApiError::Gone { code, .. } | ApiError::Conflict { code, .. } => code,
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
-            ApiError::BodyTimeout => "body_timeout",
-            ApiError::OriginForbidden => "origin_forbidden",
-            ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::Busy => "busy",
-            ApiError::ShuttingDown => "shutting_down",
+            ApiError::Domain(d) => d.error_code(),
+            ApiError::StoreUnavailable(_) => Code::StoreUnavailable,
+            ApiError::NotFound(_) => Code::NotFound,
+            ApiError::Unauthorized => Code::Unauthorized,
+            ApiError::BadRequest { code, .. } => *code,
+            ApiError::InvalidCredentials => Code::InvalidCredentials,
+            ApiError::Gone { code, .. } | ApiError::Conflict { code, .. } => *code,
+            ApiError::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            ApiError::BodyTimeout => Code::BodyTimeout,
+            ApiError::OriginForbidden => Code::OriginForbidden,
+            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::Busy => Code::Busy,
+            ApiError::ShuttingDown => Code::ShuttingDown,
         }
     }
 
@@ -91,7 +91,7 @@ impl ApiError {
 
     pub fn invalid_json(detail: impl Into<String>) -> Self {
         ApiError::BadRequest {
-            code: "invalid_json",
+            code: Code::InvalidJson,
             detail: detail.into(),
         }
     }
@@ -181,7 +181,7 @@ pub fn json_error(
             ApiError::PayloadTooLarge { limit: *limit }
         }
         E::ContentType => ApiError::BadRequest {
-            code: "unsupported_media_type",
+            code: Code::UnsupportedMediaType,
             detail: "send Content-Type: application/json".into(),
         },
         E::Deserialize(e) => ApiError::invalid_json(e.to_string()),
@@ -203,7 +203,7 @@ pub fn query_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     ApiError::BadRequest {
-        code: "validation_failed",
+        code: Code::ValidationFailed,
         detail: err.to_string(),
     }
     .into()

@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod scope;
 pub mod streams;
 
+use borgermode_domain::Code;
 use organizer::{accounts, announcements, organizations, report};
 
 use std::net::IpAddr;
@@ -212,7 +213,7 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 
 fn bad_key() -> ApiError {
     ApiError::BadRequest {
-        code: "invalid_idempotency_key",
+        code: Code::InvalidIdempotencyKey,
         detail: "Idempotency-Key must be 1-100 visible ASCII characters".into(),
     }
 }

@@ -10,6 +10,7 @@
 //! `tests/openapi_client.rs` validates the served document and generates a client from it.
 
 use actix_web::{web, HttpResponse};
+use borgermode_domain::Code;
 use utoipa::openapi::content::Content;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -69,6 +70,32 @@ impl Modify for Security {
 /// Every error a route declares is problem+json (readiness's 503 keeps its own body); a route
 /// with a JSON body also answers 400 and 413; an optional body is optional, not nullable.
 struct Problems;
+
+/// `Problem.code` lists the whole catalogue (`borgermode_domain::Code`) as its enum, so a
+/// generated client knows every code it may meet (the protocol type is a plain string).
+struct ErrorCodes;
+
+impl Modify for ErrorCodes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        let Some(components) = doc.components.as_mut() else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut("Problem") else {
+            return;
+        };
+        let codes = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "Stable machine-readable code: branch on this (docs/protocol.md, \"Error codes\").",
+            ))
+            .enum_values(Some(Code::ALL.iter().map(|c| c.as_str())))
+            .build();
+        problem
+            .properties
+            .insert("code".into(), RefOr::T(Schema::Object(codes)));
+    }
+}
 
 fn problem_response(description: &str) -> Response {
     let mut r = Response::new(description);
@@ -214,7 +241,7 @@ impl Modify for Problems {
         health::healthz, health::readyz,
     ),
     components(schemas(borgermode_protocol::http::Problem)),
-    modifiers(&Security, &Problems, &DomainLimits)
+    modifiers(&Security, &Problems, &ErrorCodes, &DomainLimits)
 )]
 pub struct ApiDoc;
 

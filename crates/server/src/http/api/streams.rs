@@ -3,6 +3,7 @@
 //! exactly the events after it and `caught_up`), then live frames.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::Code;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -54,7 +55,7 @@ pub async fn websocket(
     if state.settings.ws_engine == WsEngine::ActixWs {
         let (response, session, stream) =
             actix_ws::handle(&req, body).map_err(|e| ApiError::BadRequest {
-                code: "websocket_required",
+                code: Code::WebsocketRequired,
                 detail: e.to_string(),
             })?;
         let max = state.settings.ws_max_message;
@@ -77,7 +78,7 @@ pub async fn websocket(
     }
     let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::BadRequest {
-            code: "websocket_required",
+            code: Code::WebsocketRequired,
             detail: e.to_string(),
         })?
         .finish()

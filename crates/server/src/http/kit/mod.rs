@@ -17,6 +17,7 @@ pub mod preview;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::Code;
 use borgermode_domain::{Language, MeetingId, MeetingStatus};
 use chrono::{DateTime, Utc};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -84,7 +85,7 @@ impl Facts {
 /// The problem answered when a meeting's start time is needed and not set.
 pub fn no_time() -> ApiError {
     ApiError::Conflict {
-        code: "meeting_has_no_time",
+        code: Code::MeetingHasNoTime,
         detail: "the meeting has no start time yet; the organizer has to set one first".into(),
     }
 }

@@ -13,6 +13,7 @@
 //!   every instance at once.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::Code;
 use borgermode_domain::DomainError;
 use borgermode_protocol::organizations::{
     AcceptInviteRequest, AccountView, InviteInfo, InviteInfoRequest, SignInRequest,
@@ -43,15 +44,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn invite_problem(outcome: &AcceptOutcome) -> ApiError {
     match outcome {
         AcceptOutcome::Used => ApiError::Gone {
-            code: "invite_used",
+            code: Code::InviteUsed,
             detail: "this invite link has been used already; ask for a new one".into(),
         },
         AcceptOutcome::Expired => ApiError::Gone {
-            code: "invite_expired",
+            code: Code::InviteExpired,
             detail: "this invite link has expired; ask for a new one".into(),
         },
         AcceptOutcome::EmailTaken => ApiError::Conflict {
-            code: "email_taken",
+            code: Code::EmailTaken,
             detail: "an account with this e-mail address exists already".into(),
         },
         AcceptOutcome::Unknown | AcceptOutcome::Accepted(_) => ApiError::NotFound("invite"),

@@ -4,6 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::Code;
 use borgermode_domain::DomainError;
 use borgermode_protocol::organizations::{
     CreateInviteRequest, CreateOrganizationRequest, InviteResponse, OrganizationPatch,
@@ -199,7 +200,7 @@ pub async fn put_logo(
     let mut bytes = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest {
-            code: "invalid_body",
+            code: Code::InvalidBody,
             detail: e.to_string(),
         })?;
         if bytes.len() + chunk.len() > MAX_LOGO_BYTES {
@@ -210,7 +211,7 @@ pub async fn put_logo(
         bytes.extend_from_slice(&chunk);
     }
     let content_type = sniff_logo(&bytes).ok_or(ApiError::BadRequest {
-        code: "unsupported_media_type",
+        code: Code::UnsupportedMediaType,
         detail: "the logo must be a PNG, JPEG or WebP image".into(),
     })?;
     set_logo(

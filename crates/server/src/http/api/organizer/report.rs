@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use borgermode_domain::event::{Actor, Event, EventKind};
 use borgermode_domain::report::{self, Demographics, ReportInputs};
+use borgermode_domain::Code;
 use borgermode_domain::{MeetingId, MeetingState, MeetingStatus, QuestionState, Visibility};
 use borgermode_protocol::http::{
     ArchiveAnswer, ArchiveModeration, ArchivePost, ArchiveResponse, ReportOptions,
@@ -220,7 +221,7 @@ pub async fn put_options(
         }
     }
     let json = serde_json::to_string(&body).map_err(|e| ApiError::BadRequest {
-        code: "validation_failed",
+        code: Code::ValidationFailed,
         detail: e.to_string(),
     })?;
     state
@@ -389,7 +390,7 @@ async fn load_archive(state: &State, id: Uuid) -> Result<(ArchiveResponse, Vec<E
     let events = state.store.events(room.id, 0, None).await?;
     let show = options(state, room.id).await?.show_moderators;
     let a = archive(room.id, &events, show).ok_or(ApiError::Conflict {
-        code: "meeting_not_closed",
+        code: Code::MeetingNotClosed,
         detail: "the archive opens when the meeting has closed".into(),
     })?;
     Ok((a, events))

@@ -9,6 +9,7 @@
 //! log and deleted once all their questions are answered or the follow-up closes.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use borgermode_domain::Code;
 use borgermode_domain::{MeetingId, ParticipantId, PostId, QuestionState};
 use borgermode_protocol::http::{
     MyQuestionsLinkResponse, MyQuestionsResponse, NotifyRequest, NotifyStatus,
@@ -184,7 +185,7 @@ pub async fn put_notify(
     let (room, me) = signed_in(&state, &req, *id).await?;
     if !notify_available(&state, &room) {
         return Err(ApiError::Conflict {
-            code: "mail_off",
+            code: Code::MailOff,
             detail: "notification by e-mail is not available for this meeting".into(),
         });
     }
