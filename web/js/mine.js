@@ -5,10 +5,10 @@
 // address bar. The page lists the citizen's questions with their answers (also those written
 // after the meeting) and, when the installation sends mail, takes an e-mail address to be told.
 
-import { el, t, errorText, takeFragment, copyText, $, langSwitch } from './util.js';
+import { el, t, errorText, copyText, $, langSwitch } from './util.js';
 import { client } from './client.js';
 import { answerBlock } from './posts.js';
-import { topExtra, toast } from './ui.js';
+import { topExtra, toast, signInFromLink } from './ui.js';
 import { followUpLine } from './followup.js';
 
 /** Shown after joining, below the composer and folded: the personal link to come back with,
@@ -56,16 +56,7 @@ function notifyForm(id, status, reload) {
 export async function minePage(id) {
   const main = $('#main');
   topExtra(langSwitch(() => location.reload()));
-  const key = takeFragment('key');
-  if (key) {
-    try {
-      const r = await client.linkSession(key);
-      if (r.meeting_id !== id) { location.replace(`/m/${r.meeting_id}/mine`); return; }
-    } catch (e) {
-      main.replaceChildren(el('h1', null, t('mine.title')), el('p', { class: 'error', role: 'alert' }, e.status === 404 ? t('mine.link_invalid') : errorText(e)));
-      return;
-    }
-  }
+  if (!(await signInFromLink(id, 'mine', 'mine'))) return;
   const reload = () => minePage(id).catch((e) => toast(errorText(e)));
   let v;
   try { v = await client.myQuestions(id); } catch (e) {

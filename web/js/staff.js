@@ -6,11 +6,11 @@
 // layout; the panels are in staff/ (queue, moderation, settings, room and notice forms, tabs,
 // hot keys).
 
-import { el, fill, t, errorText, takeFragment, announce, $, langSwitch } from './util.js';
+import { el, fill, t, errorText, announce, $, langSwitch } from './util.js';
 import { client } from './client.js';
 import { Feed } from './live.js';
 import { authorLine } from './posts.js';
-import { connState, refreshConn, toast, topExtra } from './ui.js';
+import { connState, refreshConn, toast, topExtra, signInFromLink } from './ui.js';
 import { meetingInfo } from './meeting-info.js';
 import { StreamPanel } from './stream-panel.js';
 import { tabs } from './staff/tabs.js';
@@ -35,16 +35,7 @@ import { shortcuts, shortcutsHelp } from './staff/shortcuts.js';
 export async function staffPage(id) {
   const main = $('#main');
   topExtra(langSwitch(() => location.reload()));
-  const key = takeFragment('key');
-  if (key) {
-    try {
-      const r = await client.linkSession(key);
-      if (r.meeting_id !== id) { location.replace(`/m/${r.meeting_id}/staff`); return; }
-    } catch (e) {
-      main.replaceChildren(el('h1', null, t('staff.title')), el('p', { class: 'error', role: 'alert' }, e.status === 404 ? t('staff.link_invalid') : errorText(e)));
-      return;
-    }
-  }
+  if (!(await signInFromLink(id, 'staff', 'staff'))) return;
 
   const page = el('div', { class: 'console' });
   main.replaceChildren(el('p', { class: 'loading' }, t('app.loading')));

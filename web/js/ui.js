@@ -1,9 +1,11 @@
 // @ts-check
 // The page chrome every page shares, apart from what it shows: the toast, the connection
-// pill in the header (#conn) and the header's extra slot (#top-extra). Pages import it from
-// here, not from one another, so no page module depends on another page.
+// pill in the header (#conn), the header's extra slot (#top-extra), and the sign-in of a page
+// opened from a staff or personal link. Pages import it from here, not from one another, so
+// no page module depends on another page.
 
-import { t, $ } from './util.js';
+import { el, t, errorText, takeFragment, $ } from './util.js';
+import { client } from './client.js';
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let toastTimer;
@@ -56,4 +58,27 @@ export function connState(name, info, meeting) {
 export function topExtra(...nodes) {
   const slot = $('#top-extra');
   if (slot) slot.replaceChildren(...nodes);
+}
+
+/**
+ * A page opened from a staff or personal link (`#key=...`): trade the secret for a session
+ * cookie (POST, so it never reaches a server log or a Referer; takeFragment removes it from
+ * the address bar). A link of another meeting goes to that meeting's page. Returns whether the
+ * page may go on: false after that redirect, or when the link was refused (said on the page).
+ * Without a key there is nothing to trade: the cookie of an earlier visit may still hold.
+ * @param {string} id the meeting of this page
+ * @param {'staff' | 'mine'} page
+ * @param {string} prefix locale prefix of the page's `title` and `link_invalid` strings
+ */
+export async function signInFromLink(id, page, prefix) {
+  const key = takeFragment('key');
+  if (!key) return true;
+  try {
+    const r = await client.linkSession(key);
+    if (r.meeting_id !== id) { location.replace(`/m/${r.meeting_id}/${page}`); return false; }
+    return true;
+  } catch (e) {
+    $('#main').replaceChildren(el('h1', null, t(`${prefix}.title`)), el('p', { class: 'error', role: 'alert' }, e.status === 404 ? t(`${prefix}.link_invalid`) : errorText(e)));
+    return false;
+  }
 }

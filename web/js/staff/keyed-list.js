@@ -3,6 +3,8 @@
 // under an item where its forms open. Keyboard work happens inside them, so they never move
 // the node that has focus and hand focus on when the worked-on item leaves.
 
+import { el } from '../util.js';
+
 /**
  * A list of keyed items kept in the DOM: new items created, changed ones updated in place,
  * order fixed by moving nodes (not while the user is working inside the list).
@@ -76,6 +78,14 @@ export class KeyedList {
       if (n === ref) ref = ref.nextSibling; else this.node.insertBefore(n, ref);
     }
   }
+}
+
+/** An empty item of a console list (focusable, its main part, action bar and slot), for the
+ *  list's update to fill. @param {string} cls @param {number} id */
+export function listItem(cls, id) {
+  const node = el('li', { class: cls, tabindex: '0', 'data-id': id });
+  node.append(el('div', { class: 'q-main' }), el('div', { class: 'actions' }), el('div', { class: 'slot' }));
+  return node;
 }
 
 /**

@@ -9,7 +9,7 @@ import { client } from '../client.js';
 import { smallForm, toggleSlot } from '../forms.js';
 import { authorLine, replaceActions } from '../posts.js';
 import { settingsForm } from './settings.js';
-import { KeyedList, itemSlot } from './keyed-list.js';
+import { KeyedList, itemSlot, listItem } from './keyed-list.js';
 import { actionButton } from './queue.js';
 
 /** @typedef {import('../client.js').PostView} PostView */
@@ -69,8 +69,7 @@ export class ModPanel {
 
   /** @param {PostView} p */
   create(p) {
-    const node = el('li', { class: 'mod-item', tabindex: '0', 'data-id': p.id });
-    node.append(el('div', { class: 'q-main' }), el('div', { class: 'actions' }), el('div', { class: 'slot' }));
+    const node = listItem('mod-item', p.id);
     this.update(node, p);
     return node;
   }

@@ -9,7 +9,7 @@ import { client } from '../client.js';
 import { smallForm } from '../forms.js';
 import { authorLine, answerBlock, replaceActions } from '../posts.js';
 import { assignedTo, assigneeLine, assignForm, snippetPicker } from '../followup.js';
-import { KeyedList, itemSlot } from './keyed-list.js';
+import { KeyedList, itemSlot, listItem } from './keyed-list.js';
 
 /** @typedef {import('../client.js').PostView} PostView */
 
@@ -71,8 +71,7 @@ export class QueuePanel {
 
   /** @param {PostView} q */
   create(q) {
-    const node = el('li', { class: 'q-item', tabindex: '0', 'data-id': q.id });
-    node.append(el('div', { class: 'q-main' }), el('div', { class: 'actions' }), el('div', { class: 'slot' }));
+    const node = listItem('q-item', q.id);
     this.update(node, q);
     return node;
   }
