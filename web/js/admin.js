@@ -1,14 +1,16 @@
+// @ts-check
 // Organizer pages (/admin): sign in with e-mail and password (an organizer account, which sees
 // its own organization only) or with the installation admin link (the token travels in the URL
 // fragment, is exchanged for a cookie by POST and removed from the address bar), list and
 // create meetings, edit and schedule them, open and close, staff links with copy buttons.
 // Organization parts (branding, invites, the admin's organization list) are in orgs.js.
 
-import { el, t, api, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch, setTimeZone, toZonedInput, fromZonedInput } from './util.js';
-import { toast, topExtra } from './meeting.js';
-import { settingsForm } from './staff.js';
+import { el, t, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch, setTimeZone, toZonedInput, fromZonedInput } from './util.js';
+import { client } from './client.js';
+import { toast, topExtra } from './ui.js';
+import { settingsForm } from './staff/settings.js';
 import { kitCard } from './kit.js';
-import { clearFieldErrors, showFieldError, showApiError, fieldMessage } from './forms.js';
+import { field, clearFieldErrors, showFieldError, showApiError, fieldMessage } from './forms.js';
 import { reportCard } from './report.js';
 
 const main = () => $('#main');
@@ -16,10 +18,6 @@ const main = () => $('#main');
 /** datetime-local value <-> RFC 3339, as wall time in the installation's zone (util.js). */
 const toLocalInput = toZonedInput;
 const fromLocalInput = fromZonedInput;
-
-function field(id, label, input, hint) {
-  return el('div', { class: 'field' }, el('label', { for: id }, label), hint ? el('p', { class: 'hint', id: `${id}-hint` }, hint) : null, input);
-}
 
 function meetingFields(m) {
   const title = el('input', { id: 'mf-title', type: 'text', required: true, maxlength: '200' });
@@ -67,7 +65,7 @@ async function signIn() {
     let token = input.value.trim();
     const m = token.match(/token=([^&\s]+)/);
     if (m) token = decodeURIComponent(m[1]);
-    try { await api('POST', '/api/admin/session', { token }); adminPage(); } catch (x) { err.textContent = x.status === 401 ? t('admin.bad_token') : errorText(x); }
+    try { await client.adminSignIn(token); adminPage(); } catch (x) { err.textContent = x.status === 401 ? t('admin.bad_token') : errorText(x); }
   });
   main().replaceChildren(orgs.passwordForm(() => adminPage()), form);
 }
@@ -77,12 +75,12 @@ export async function adminPage() {
   document.title = `${t('admin.title')} · borgermode`;
   const token = takeFragment('token');
   if (token) {
-    try { await api('POST', '/api/admin/session', { token }); } catch (e) { main().replaceChildren(el('p', { class: 'error', role: 'alert' }, e.status === 401 ? t('admin.bad_token') : errorText(e))); return; }
+    try { await client.adminSignIn(token); } catch (e) { main().replaceChildren(el('p', { class: 'error', role: 'alert' }, e.status === 401 ? t('admin.bad_token') : errorText(e))); return; }
   }
   const id = new URLSearchParams(location.search).get('m');
   try {
     // An organizer account (null for the installation admin).
-    const account = await api('GET', '/api/account').catch(() => null);
+    const account = await client.account().catch(() => null);
     if (id) await meetingDetail(id, account); else await meetingList(account);
   } catch (e) {
     if (e.status === 401) signIn();
@@ -92,11 +90,11 @@ export async function adminPage() {
 
 function logoutButton(account) {
   if (account) return null; // the account bar has its own
-  return el('button', { type: 'button', class: 'link-button', onclick: async () => { try { await api('DELETE', '/api/admin/session'); } catch (_) { /* ignore */ } location.href = '/admin'; } }, t('admin.signout'));
+  return el('button', { type: 'button', class: 'link-button', onclick: async () => { try { await client.adminSignOut(); } catch (_) { /* ignore */ } location.href = '/admin'; } }, t('admin.signout'));
 }
 
 async function meetingList(account) {
-  const list = await api('GET', '/api/meetings');
+  const list = await client.meetings();
   if (list.length) setTimeZone(list[0].time_zone);
   const orgs = await import('./orgs.js');
   const fu = await import('./followup.js');
@@ -109,7 +107,7 @@ async function meetingList(account) {
     if (!f.check(create)) return;
     const body = f.read();
     if (!body.video_url) delete body.video_url;
-    try { const r = await api('POST', '/api/meetings', body); location.href = `/admin?m=${r.meeting_id}`; } catch (x) { showApiError(x, f.inputs, err); }
+    try { const r = await client.createMeeting(body); location.href = `/admin?m=${r.meeting_id}`; } catch (x) { showApiError(x, f.inputs, err); }
   });
   const rows = list.map((m) => el('tr', null,
     el('td', { 'data-label': t('admin.f.title') }, el('a', { href: `/admin?m=${m.id}` }, m.title)),
@@ -130,7 +128,7 @@ function linkRow(label, url, extra) {
 }
 
 async function meetingDetail(id, account) {
-  const m = await api('GET', `/api/meetings/${id}`);
+  const m = await client.meeting(id);
   setTimeZone(m.time_zone);
   const base = location.origin;
   const reload = () => meetingDetail(id, account).catch((e) => toast(errorText(e)));
@@ -144,16 +142,16 @@ async function meetingDetail(id, account) {
     err.textContent = '';
     if (!f.check(edit)) return;
     const body = f.read();
-    try { await api('PATCH', `/api/meetings/${id}`, body); toast(t('admin.saved')); reload(); } catch (x) { showApiError(x, f.inputs, err); }
+    try { await client.editMeeting(id, body); toast(t('admin.saved')); reload(); } catch (x) { showApiError(x, f.inputs, err); }
   });
 
   const life = el('div', { class: 'row wrap' });
-  if (m.status === 'draft') life.append(el('button', { type: 'button', class: 'secondary', onclick: () => run(api('POST', `/api/meetings/${id}/schedule`)) }, t('admin.schedule')));
-  if (m.status === 'draft' || m.status === 'scheduled') life.append(el('button', { type: 'button', onclick: () => run(api('POST', `/api/meetings/${id}/open`)) }, t('admin.open')));
+  if (m.status === 'draft') life.append(el('button', { type: 'button', class: 'secondary', onclick: () => run(client.scheduleMeeting(id)) }, t('admin.schedule')));
+  if (m.status === 'draft' || m.status === 'scheduled') life.append(el('button', { type: 'button', onclick: () => run(client.openMeeting(id)) }, t('admin.open')));
   if (m.status !== 'closed') {
     const close = el('button', { type: 'button', class: 'danger' }, t('admin.close'));
     let armed = false;
-    close.addEventListener('click', () => { if (!armed) { armed = true; close.textContent = t('staff.close_confirm'); return; } run(api('POST', `/api/meetings/${id}/close`)); });
+    close.addEventListener('click', () => { if (!armed) { armed = true; close.textContent = t('staff.close_confirm'); return; } run(client.closeMeeting(id)); });
     life.append(close);
   }
 
@@ -166,7 +164,7 @@ async function meetingDetail(id, account) {
 
   const staffItems = (staff) => (staff || []).map((s) => el('li', { class: s.revoked ? 'revoked' : '' },
     el('span', null, s.name, s.role_line ? ` (${s.role_line})` : '', ' · ', t(`role.${s.role}`)), ' ',
-    s.revoked ? el('span', { class: 'hint' }, t('admin.revoked')) : el('button', { type: 'button', class: 'link-button danger', onclick: () => run(api('DELETE', `/api/meetings/${id}/staff/${s.participant_id}`), 'admin.revoked_ok') }, t('admin.revoke'))));
+    s.revoked ? el('span', { class: 'hint' }, t('admin.revoked')) : el('button', { type: 'button', class: 'link-button danger', onclick: () => run(client.revokeStaff(id, s.participant_id), 'admin.revoked_ok') }, t('admin.revoke'))));
   const staffList = el('ul', { class: 'staff-list' }, staffItems(m.staff));
   const newLink = el('div', { class: 'new-link', 'aria-live': 'polite' });
   const sRole = el('select', { id: 'sf-role' }, el('option', { value: 'moderator' }, t('role.moderator')), el('option', { value: 'panelist' }, t('role.panelist')));
@@ -183,8 +181,8 @@ async function meetingDetail(id, account) {
     if (!sName.value.trim()) { showFieldError(sName, t('error.name_empty')); return; }
     try {
       const line = sLine.value.trim();
-      const r = await api('POST', `/api/meetings/${id}/staff`, { role: sRole.value, name: sName.value.trim(), ...(line ? { role_line: line } : {}) });
-      const refreshed = await api('GET', `/api/meetings/${id}`);
+      const r = await client.createStaffLink(id, { role: sRole.value, name: sName.value.trim(), ...(line ? { role_line: line } : {}) });
+      const refreshed = await client.meeting(id);
       staffList.replaceChildren(...staffItems(refreshed.staff));
       newLink.replaceChildren(el('p', { class: 'warn' }, t('admin.staff_once', { name: sName.value.trim() })), linkRow(t(`role.${sRole.value}`), r.link));
       staffForm.reset();
@@ -196,7 +194,7 @@ async function meetingDetail(id, account) {
   const followUp = await fu.organizerCard(id, reload);
   const snippets = m.organization ? await fu.snippetsCard(m.organization.organization_id) : null;
   // Data protection: the meeting's own privacy notice, and erasure of one citizen on request.
-  const privacy = await api('GET', `/api/meetings/${id}/privacy`);
+  const privacy = await client.privacyNotice(id);
   const pText = el('textarea', { id: 'pv-notice', rows: '6', maxlength: '10000', 'aria-describedby': 'pv-notice-hint' });
   pText.value = privacy.custom_markdown || '';
   const pErr = el('p', { class: 'form-error', role: 'alert' });
@@ -206,7 +204,7 @@ async function meetingDetail(id, account) {
   pForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFieldErrors(pForm);
-    try { await api('PUT', `/api/meetings/${id}/privacy`, { notice: pText.value.trim() || null }); toast(t('admin.saved')); } catch (x) { showApiError(x, { notice: pText }, pErr); }
+    try { await client.setPrivacyNotice(id, pText.value.trim() || null); toast(t('admin.saved')); } catch (x) { showApiError(x, { notice: pText }, pErr); }
   });
   const eId = el('input', { id: 'er-id', type: 'text', maxlength: '36', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'er-id-hint' });
   const eErr = el('p', { class: 'form-error', role: 'alert' });
@@ -222,7 +220,7 @@ async function meetingDetail(id, account) {
     // Erasure cannot be undone: the first click arms the button, the second erases.
     if (!eArmed) { eArmed = true; eBtn.textContent = t('admin.erase_confirm'); eErr.textContent = ''; return; }
     eArmed = false; eBtn.textContent = t('admin.erase');
-    try { await api('POST', `/api/meetings/${id}/participants/${pid}/erase`); toast(t('admin.erased_ok')); eForm.reset(); } catch (x) { eErr.textContent = errorText(x); }
+    try { await client.erase(id, pid); toast(t('admin.erased_ok')); eForm.reset(); } catch (x) { eErr.textContent = errorText(x); }
   });
   const dataCard = el('section', { class: 'card', 'aria-labelledby': 'privacy-admin-h' }, el('h2', { id: 'privacy-admin-h' }, t('admin.privacy')),
     el('p', { class: 'hint' }, t('admin.privacy_lead', { n: privacy.retention_days })), pForm, eForm);

@@ -1,9 +1,11 @@
+// @ts-check
 // Routing and follow-up in the consoles: who a question is routed to, the panelist's own queue
 // ("assigned to me"), the routing form, prepared answers for the answer box, and the follow-up
 // deadline (staff, organizer, and on the closed meeting's public page). Kept apart from
 // staff.js / admin.js so those only carry small hooks.
 
-import { el, t, api, errorText, fmtDateTime } from './util.js';
+import { el, t, errorText, fmtDateTime } from './util.js';
+import { client } from './client.js';
 
 /** Whether a question is routed to this participant (the panelist's own queue). */
 export function assignedTo(p, you) {
@@ -47,7 +49,7 @@ export function assignForm(meetingId, q, feed, close, run) {
     el('div', { class: 'row wrap' },
       el('button', { type: 'submit' }, t('followup.assign')),
       current ? el('button', { type: 'button', class: 'secondary', onclick: async () => {
-        try { await run(api('DELETE', `/api/meetings/${meetingId}/questions/${q.id}/assign`), 'followup.unassigned_ok'); close(); } catch (x) { err.textContent = errorText(x); }
+        try { await run(client.unassign(meetingId, q.id), 'followup.unassigned_ok'); close(); } catch (x) { err.textContent = errorText(x); }
       } }, t('followup.unassign')) : null,
       el('button', { type: 'button', class: 'link-button', onclick: close }, t('action.cancel'))),
     err);
@@ -56,7 +58,7 @@ export function assignForm(meetingId, q, feed, close, run) {
     e.preventDefault();
     const body = dept.value.trim() ? { department: dept.value.trim() } : who.value ? { panelist: who.value } : null;
     if (!body) { err.textContent = t('followup.choose_one'); who.focus(); return; }
-    try { await run(api('POST', `/api/meetings/${meetingId}/questions/${q.id}/assign`, body), 'followup.assigned_ok'); close(); } catch (x) { err.textContent = errorText(x); }
+    try { await run(client.assign(meetingId, q.id, body), 'followup.assigned_ok'); close(); } catch (x) { err.textContent = errorText(x); }
   });
   return form;
 }
@@ -65,7 +67,7 @@ let snippetsCache = null;
 
 /** Prepared answers of the meeting's organization, loaded once per page. */
 function snippets(meetingId) {
-  if (!snippetsCache) snippetsCache = api('GET', `/api/meetings/${meetingId}/answers`).catch(() => []);
+  if (!snippetsCache) snippetsCache = client.meetingAnswers(meetingId).catch(() => []);
   return snippetsCache;
 }
 
@@ -79,7 +81,7 @@ export function snippetPicker(meetingId, fieldId) {
       list.map((s) => el('option', { value: s.id }, s.title)));
     const insert = el('button', { type: 'button', class: 'secondary', onclick: () => {
       const s = list.find((x) => x.id === sel.value);
-      const field = document.getElementById(fieldId);
+      const field = /** @type {HTMLTextAreaElement | null} */ (document.getElementById(fieldId));
       if (!s || !field) return;
       field.value = field.value.trim() ? `${field.value.trim()}\n\n${s.body}` : s.body;
       field.dispatchEvent(new Event('input', { bubbles: true }));
@@ -112,7 +114,7 @@ export function listFlag(summary) {
 /** Organizer's meeting page: follow-up figures per panelist and the "close follow-up" button. */
 export async function organizerCard(meetingId, onDone) {
   let f;
-  try { f = await api('GET', `/api/meetings/${meetingId}/follow-up`); } catch (_) { return null; }
+  try { f = await client.followUp(meetingId); } catch (_) { return null; }
   // Each cell carries its column's name: on a phone the table is read row by row (app.css).
   const cols = ['name', 'assigned', 'answered', 'open', 'median'];
   const cell = (i, v) => el('td', { 'data-label': t(`followup.col.${cols[i]}`) }, v);
@@ -140,7 +142,7 @@ export async function organizerCard(meetingId, onDone) {
   if (f.status === 'closed' && !f.follow_up_closed_at) {
     const err = el('p', { class: 'form-error', role: 'alert' });
     card.append(el('button', { type: 'button', class: 'secondary', onclick: async () => {
-      try { await api('POST', `/api/meetings/${meetingId}/follow-up/close`); onDone(); } catch (x) { err.textContent = errorText(x); }
+      try { await client.closeFollowUp(meetingId); onDone(); } catch (x) { err.textContent = errorText(x); }
     } }, t('followup.close')), err);
   }
   return card;
@@ -149,10 +151,9 @@ export async function organizerCard(meetingId, onDone) {
 /** Organizer: the organization's library of prepared answers (create, edit, delete). */
 export async function snippetsCard(orgId) {
   const card = el('section', { class: 'card', 'aria-labelledby': 'snip-h' });
-  const base = `/api/organizations/${orgId}/answers`;
   async function render() {
     let list = [];
-    try { list = await api('GET', base); } catch (_) { /* shown as empty */ }
+    try { list = await client.answers(orgId); } catch (_) { /* shown as empty */ }
     const title = el('input', { id: 'snip-title', type: 'text', maxlength: '120', required: true });
     const body = el('textarea', { id: 'snip-body', rows: '4', maxlength: '5000', required: true });
     const err = el('p', { class: 'form-error', role: 'alert' });
@@ -167,14 +168,14 @@ export async function snippetsCard(orgId) {
       if (!title.value.trim() || !body.value.trim()) { err.textContent = t('error.empty'); return; }
       try {
         const payload = { title: title.value.trim(), body: body.value.trim() };
-        if (editing) await api('PUT', `${base}/${editing}`, payload); else await api('POST', base, payload);
+        if (editing) await client.editAnswer(orgId, editing, payload); else await client.createAnswer(orgId, payload);
         render();
       } catch (x) { err.textContent = errorText(x); }
     });
     const items = list.map((s) => el('li', null,
       el('strong', null, s.title), ' ',
       el('button', { type: 'button', class: 'link-button', onclick: () => { editing = s.id; title.value = s.title; body.value = s.body; title.focus(); } }, t('followup.snippet_edit')), ' ',
-      el('button', { type: 'button', class: 'link-button danger', onclick: async () => { try { await api('DELETE', `${base}/${s.id}`); render(); } catch (x) { err.textContent = errorText(x); } } }, t('followup.snippet_delete'))));
+      el('button', { type: 'button', class: 'link-button danger', onclick: async () => { try { await client.deleteAnswer(orgId, s.id); render(); } catch (x) { err.textContent = errorText(x); } } }, t('followup.snippet_delete'))));
     card.replaceChildren(el('h2', { id: 'snip-h' }, t('followup.snippets')), el('p', { class: 'hint' }, t('followup.snippets_lead')),
       items.length ? el('ul', { class: 'snippet-list' }, items) : el('p', { class: 'empty' }, t('followup.snippets_empty')), form);
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // The announcement kit in the browser: the "add to calendar" link (citizen page, before the
 // meeting), the kit card on the organizer's meeting page (calendar file, poster, ready-to-paste
 // texts with copy buttons) and the printable A4 poster page (/m/{id}/poster). The texts and
@@ -5,10 +6,10 @@
 // installation's time zone, so the poster in the library says the same time as the press note.
 // Every text from the server goes in as text.
 
-import { el, fill, t, api, errorText, copyText, currentLang, $ } from './util.js';
+import { el, fill, t, errorText, copyText, currentLang, $ } from './util.js';
+import { client, isLogoUrl } from './client.js';
 
 const KINDS = ['facebook', 'press', 'radio'];
-const LOGO = /^\/api\/organizations\/[0-9a-f-]{36}\/logo\?v=\d+$/;
 
 /** The server's calendar file for a meeting, as a download link. */
 export function calendarLink(id) {
@@ -29,7 +30,7 @@ export function kitCard(id, m) {
     return card;
   }
   body.append(el('p', { class: 'hint' }, t('kit.loading')));
-  api('GET', `/api/meetings/${id}/announcements`).then((kit) => {
+  client.announcements(id).then((kit) => {
     const lang = el('select', { id: 'kit-lang' }, ['da', 'en'].map((l) => el('option', { value: l }, t(`lang.${l}`))));
     lang.value = currentLang() === 'en' ? 'en' : (m.language === 'en' ? 'en' : 'da');
     const texts = el('div', { class: 'kit-texts' });
@@ -64,7 +65,7 @@ export async function posterPage(id) {
   document.body.classList.add('poster-mode');
   let kit;
   try {
-    kit = await api('GET', `/api/meetings/${id}/announcements`);
+    kit = await client.announcements(id);
   } catch (e) {
     const msg = e.status === 401 ? t('kit.poster.signin') : errorText(e);
     $('#main').replaceChildren(el('p', { class: 'error', role: 'alert' }, msg), el('p', null, el('a', { href: '/admin' }, t('kit.poster.to_admin'))));
@@ -74,7 +75,7 @@ export async function posterPage(id) {
   const when = whenIn(kit, lang);
   document.title = `${kit.title} · ${t('kit.poster')}`;
   const short = kit.short_link.replace(/^https?:\/\//, '');
-  const logo = LOGO.test(kit.logo_url || '') ? el('img', { class: 'poster-logo', src: kit.logo_url, alt: '' }) : null;
+  const logo = isLogoUrl(kit.logo_url) ? el('img', { class: 'poster-logo', src: kit.logo_url, alt: '' }) : null;
   const poster = el('article', { class: 'poster', 'aria-labelledby': 'poster-title' },
     el('header', { class: 'poster-org' }, logo, el('span', { class: 'poster-org-name' }, kit.organization_name)),
     el('p', { class: 'poster-kicker' }, t('kit.poster.kicker')),

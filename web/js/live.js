@@ -1,3 +1,4 @@
+// @ts-check
 // The live stream of one meeting (docs/protocol.md, sections 5 and 6): a WebSocket that
 // resumes from the last applied seq after any resumable drop, so nothing is shown twice and
 // nothing is missed. Handlers get frames already checked for order and duplicates.
@@ -14,6 +15,7 @@
 // line (about heartbeat_ms / 2 + 1 s: 11 s with the default 20 s heartbeat), then resumes.
 
 import { setTimeZone } from './util.js';
+import { streamPath } from './client.js';
 
 const RESUMABLE = new Set([1001, 1005, 1006, 1011, 1012, 4000, 4001]);
 const CONNECT_TIMEOUT_MS = 4000;
@@ -104,9 +106,9 @@ export class Live {
     if (this.sse) { try { this.sse.abort(); } catch (_) { /* done */ } this.sse = null; }
   }
 
-  url(path) {
-    const since = !this.fresh && this.lastSeq > 0 ? `?since=${this.lastSeq}` : '';
-    return `/api/meetings/${this.id}/${path}${since}`;
+  /** @param {'live' | 'events'} transport */
+  url(transport) {
+    return streamPath(this.id, transport, !this.fresh && this.lastSeq > 0 ? this.lastSeq : null);
   }
 
   connect() {
@@ -133,7 +135,8 @@ export class Live {
       try { f = JSON.parse(m.data); } catch (_) { return; }
       this.frame(f);
       // Script time per frame, collected only when a test or a curious developer asks for it.
-      if (window.bmFrameTimes && f.t === 'event') window.bmFrameTimes.push(performance.now() - t0);
+      const times = /** @type {{ bmFrameTimes?: number[] }} */ (/** @type {unknown} */ (window)).bmFrameTimes;
+      if (times && f.t === 'event') times.push(performance.now() - t0);
     };
     ws.onerror = () => { /* onclose follows */ };
     ws.onclose = (e) => {

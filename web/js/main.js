@@ -1,44 +1,43 @@
+// @ts-check
 // Entry point: pick the page from the path, load the locale, and hand over to that page's
-// module (loaded on demand, so a citizen's phone never downloads the consoles).
+// module (loaded on demand, so a citizen's phone never downloads the consoles). Nothing
+// imports this module: it is only the page's script.
 
-import { el, t, loadLocale, pickLang, api, $ } from './util.js';
+import { el, t, loadLocale, pickLang, $ } from './util.js';
+import { client, isLogoUrl } from './client.js';
 
 const path = location.pathname.replace(/\/+$/, '') || '/';
 const m = path.match(/^\/m\/([0-9a-fA-F-]{36})(?:\/(staff|screen|poster|mine))?$/);
 
+/** @param {string} id */
 async function fetchMeeting(id) {
-  try { return await api('GET', `/api/meetings/${id}`); } catch (_) { return null; }
+  try { return await client.meeting(id); } catch (_) { return null; }
 }
 
 const HEX = /^#[0-9a-f]{6}$/i;
-/** A darker shade of #rrggbb (hover states keep their contrast). */
+/** A darker shade of #rrggbb (hover states keep their contrast). @param {string} hex */
 function darker(hex) {
+  /** @param {number} i */
   const n = (i) => Math.round(parseInt(hex.slice(i, i + 2), 16) * 0.8).toString(16).padStart(2, '0');
   return `#${n(1)}${n(3)}${n(5)}`;
 }
 
 /** The meeting's organization on its pages: name and logo in the header, colours as CSS
  *  custom properties (set through CSSOM, which the CSP allows), privacy link in the footer.
- *  Every text goes in as text; URLs are checked again here (the server validated them). */
+ *  Every text goes in as text; URLs are checked again here (the server validated them).
+ *  @param {{ name: string, primary_color?: string, accent_color?: string, logo_url?: string, privacy_url?: string } | null} o */
 function brand(o) {
   if (!o) return;
   const root = document.documentElement.style;
   if (HEX.test(o.primary_color || '')) { root.setProperty('--brand', o.primary_color); root.setProperty('--brand-dark', darker(o.primary_color)); }
   if (HEX.test(o.accent_color || '')) root.setProperty('--accent', o.accent_color);
-  const logo = /^\/api\/organizations\/[0-9a-f-]{36}\/logo\?v=\d+$/.test(o.logo_url || '') ? el('img', { class: 'brand-logo', src: o.logo_url, alt: '' }) : null;
+  const logo = isLogoUrl(o.logo_url) ? el('img', { class: 'brand-logo', src: o.logo_url, alt: '' }) : null;
   const b = $('.brand');
   if (b) b.replaceChildren(...[logo, el('span', null, o.name)].filter(Boolean));
   const foot = $('#foot');
   if (foot && /^(https:|mailto:)/i.test(o.privacy_url || '')) {
     foot.replaceChildren(el('a', { href: o.privacy_url, rel: 'noopener noreferrer' }, t('org.privacy', { name: o.name })));
   }
-}
-
-export function setConn(text, cls) {
-  const c = $('#conn');
-  if (!c) return;
-  c.textContent = text;
-  c.className = `conn ${cls || ''}`;
 }
 
 async function home() {

@@ -1,44 +1,15 @@
+// @ts-check
 // The citizen's meeting page (mobile first): title, time, video, join form, the live stream
 // with filters and the "answered N of M" counter, the composer, and personal notices.
-// StreamPanel and meetingInfo are shared with the staff console.
+// The top (meeting-info.js) and the stream (stream-panel.js) are shared with the staff console.
 
-import { el, fill, t, api, errorText, fmtTime, fmtDateTime, fmtCountdown, announce, reducedMotion, $, langSwitch, currentLang, safeHtml } from './util.js';
+import { el, t, errorText, fmtTime, announce, reducedMotion, $, langSwitch, currentLang, safeHtml } from './util.js';
+import { client } from './client.js';
 import { Feed } from './live.js';
-import { PostList, FILTERS } from './posts.js';
-import { setConn } from './main.js';
-import { calendarLink } from './kit.js';
-import { videoEmbed } from './video.js';
-import { followUpLine } from './followup.js';
-
-export function toast(msg) {
-  const box = $('#toast');
-  if (!box) return;
-  box.textContent = msg;
-  box.classList.add('show');
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.classList.remove('show'); box.textContent = ''; }, 6000);
-}
-
-/** Connection state in the header (a status region: changes are read out politely). */
-let lastConn = ['connecting', null];
-/** Say the connection state again after the meeting changed (opened, closed). */
-export function refreshConn(meeting) { connState(lastConn[0], lastConn[1], meeting); }
-
-export function connState(name, info, meeting) {
-  lastConn = [name, info];
-  // "● Live" reads as "the meeting is live": say it only for an open meeting. Before and after
-  // the meeting a working connection needs no word; trouble is always shown.
-  if (name === 'live') { if (!meeting || meeting.status === 'open') setConn(t('conn.live'), 'ok'); else setConn('', ''); }
-  else if (name === 'connecting') setConn(t('conn.connecting'), 'busy');
-  else if (name === 'catching_up') setConn(t('conn.catching_up'), 'busy');
-  else if (name === 'waiting') setConn(t('conn.waiting', { n: Math.max(1, Math.round(info.ms / 1000)) }), 'bad');
-  else if (name === 'failed') setConn(t('conn.failed'), 'bad');
-}
-
-export function topExtra(...nodes) {
-  const slot = $('#top-extra');
-  if (slot) slot.replaceChildren(...nodes);
-}
+import { toast, connState, refreshConn, topExtra } from './ui.js';
+import { toggleSlot, smallForm } from './forms.js';
+import { meetingInfo } from './meeting-info.js';
+import { StreamPanel } from './stream-panel.js';
 
 /** The meeting's privacy notice for the join form: a short text with the organization's
  *  privacy contact, and the full text (the organizer's own, or the default) behind a
@@ -65,227 +36,6 @@ function privacyNotice(n) {
   ];
 }
 
-/** The top of a meeting page: title, status and time, video, countdown, description, panel. */
-export function meetingInfo(m, opts = {}) {
-  const box = el('section', { class: 'info', 'aria-labelledby': 'meeting-title' });
-  box.append(el('h1', { id: 'meeting-title' }, m.title));
-  const when = m.starts_at ? fmtDateTime(m.starts_at) + (m.ends_at ? `–${fmtTime(m.ends_at)}` : '') : '';
-  box.append(el('p', { class: 'when' }, el('span', { class: `status status-${m.status}` }, t(`status.${m.status}`)), when ? ' ' : null, when));
-  if (opts.cta) box.append(opts.cta);
-  const video = opts.noVideo ? null : videoEmbed(m.video_url);
-  if (video) box.append(video);
-  if ((m.status === 'scheduled' || m.status === 'draft') && m.starts_at) {
-    const cd = el('p', { class: 'countdown' });
-    const tick = () => {
-      const ms = new Date(m.starts_at).getTime() - Date.now();
-      cd.textContent = ms > 0 ? t('meeting.starts_in', { time: fmtCountdown(ms) }) : t('meeting.starting_soon');
-    };
-    tick();
-    const timer = setInterval(() => { if (!cd.isConnected) clearInterval(timer); else tick(); }, 1000);
-    box.append(el('div', { class: 'before' }, cd, el('p', null, t(m.status === 'scheduled' ? 'meeting.intake' : 'meeting.draft')), m.status === 'scheduled' ? calendarLink(m.id) : null));
-  }
-  if (m.status === 'closed') box.append(el('p', { class: 'archive-banner' }, t('meeting.closed_banner'), ' ', el('a', { href: `/m/${m.id}/archive` }, t('archive.open'))));
-  if (m.status === 'closed') { const fu = followUpLine(m); if (fu) box.append(fu); }
-  const panel = (m.staff || []).filter((s) => s.role === 'panelist' && !s.revoked);
-  if (panel.length) {
-    box.append(el('p', { class: 'panel' }, el('span', { class: 'label' }, t('meeting.panel')), ' ',
-      panel.map((s, i) => [i ? ', ' : '', el('span', { class: 'panelist' }, s.name), s.role_line ? ` (${s.role_line})` : ''])));
-  }
-  if (m.description_html) {
-    const d = el('details', { class: 'description', open: m.status !== 'open' || window.innerWidth > 900 },
-      el('summary', null, t('meeting.about')), el('div', { class: 'prose' }));
-    // Server-rendered, sanitized Markdown; parsed inertly (see util.safeHtml).
-    d.querySelector('.prose').append(safeHtml(m.description_html));
-    box.append(d);
-  }
-  return box;
-}
-
-/** Counter, filters, the scrolling list with "N new", and the pause switch. */
-export class StreamPanel {
-  constructor(feed, ctx) {
-    this.feed = feed;
-    this.follow = true;
-    this.paused = false;
-    this.newCount = 0;
-    this.scrollQueued = false;
-    this.counter = el('p', { class: 'counter', id: 'counter' });
-    this.filterButtons = FILTERS.map((f) => el('button', { type: 'button', class: 'chip', 'data-filter': f, 'aria-pressed': f === 'all' ? 'true' : 'false', onclick: () => this.setFilter(f) }, t(`filter.${f}`)));
-    this.listNode = el('div', { id: 'posts' });
-    // Until the first snapshot (reset) the page does not know whether there are posts: it says
-    // it is loading them, never "no posts yet".
-    this.empty = el('p', { class: 'empty' }, t('stream.loading'));
-    // The section is the landmark (labelled by its heading); the scroller is only a focusable
-    // list box, so the same name is not announced as two regions (axe landmark-unique).
-    this.scroller = el('div', { class: 'scroller', tabindex: '0', role: 'group', 'aria-label': t('stream.list_label') }, this.empty, this.listNode);
-    this.newButton = el('button', { type: 'button', class: 'new-posts', hidden: true, onclick: () => this.toBottom(true) });
-    this.pauseButton = el('button', { type: 'button', class: 'link-button', 'aria-pressed': 'false', onclick: () => this.setPaused(!this.paused) }, t('stream.pause'));
-    this.list = new PostList(this.listNode, {
-      ...ctx,
-      voted: feed.voted,
-      me: () => feed.you,
-      onAir: () => (feed.meeting ? feed.meeting.on_air : null),
-      onAdded: (node, p) => this.added(node, p),
-    });
-    const onScroll = () => {
-      this.follow = this.nearBottom();
-      if (this.follow && !this.paused) this.clearNew();
-    };
-    this.scroller.addEventListener('scroll', onScroll, { passive: true });
-    // On a phone the stream is part of the page (no box scrolling inside the page): the
-    // window's scroll position says whether the reader follows the newest posts.
-    window.addEventListener('scroll', () => { if (this.pageMode()) onScroll(); }, { passive: true });
-    this.scroller.addEventListener('click', (e) => {
-      const a = e.target.closest('[data-jump]');
-      if (a) { e.preventDefault(); this.jump(Number(a.dataset.jump)); }
-    });
-    this.node = el('section', { class: 'stream-panel', 'aria-labelledby': 'stream-h' },
-      el('h2', { id: 'stream-h', class: 'visually-hidden' }, t('stream.label')),
-      this.counter,
-      el('div', { class: 'filters', role: 'group', 'aria-label': t('filter.label') }, this.filterButtons),
-      el('div', { class: 'scroll-wrap' }, this.scroller, this.newButton),
-      el('div', { class: 'stream-tools' }, el('span', { class: 'watching', id: 'watching' }), this.pauseButton));
-  }
-
-  /** The stream flows in the page (narrow screens, see app.css) instead of scrolling in a box. */
-  pageMode() { return getComputedStyle(this.scroller).overflowY === 'visible'; }
-
-  nearBottom() {
-    if (this.pageMode()) return this.scroller.getBoundingClientRect().bottom - window.innerHeight < 80;
-    const s = this.scroller; return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
-  }
-
-  toBottom(focusLast) {
-    if (this.pageMode()) {
-      // In the page only on request, or while the reader follows the end (never from the top
-      // of the page: that reader is reading the title and the way to take part).
-      const last = this.listNode.lastElementChild;
-      if (last && (focusLast || (this.follow && window.scrollY > 0))) last.scrollIntoView({ block: 'end' });
-    } else this.scroller.scrollTop = this.scroller.scrollHeight;
-    this.follow = true;
-    this.clearNew();
-    if (focusLast) {
-      if (this.paused) this.setPaused(false);
-      this.scroller.focus({ preventScroll: true });
-    }
-  }
-
-  clearNew() { this.newCount = 0; this.newButton.hidden = true; }
-
-  setPaused(p) {
-    this.paused = p;
-    this.pauseButton.setAttribute('aria-pressed', p ? 'true' : 'false');
-    this.pauseButton.textContent = t(p ? 'stream.resume' : 'stream.pause');
-    if (!p && this.follow) this.toBottom(false);
-  }
-
-  added(node, p) {
-    this.empty.hidden = true;
-    if (this.follow && !this.paused) {
-      if (!this.scrollQueued) {
-        this.scrollQueued = true;
-        requestAnimationFrame(() => { this.scrollQueued = false; if (this.follow && !this.paused) this.toBottom(false); });
-      }
-      return;
-    }
-    if (node.offsetParent === null && !p.parent) return; // filtered out
-    this.newCount += 1;
-    this.newButton.textContent = t('stream.new', { n: this.newCount });
-    this.newButton.hidden = false;
-  }
-
-  setFilter(f) {
-    this.list.setFilter(f);
-    for (const b of this.filterButtons) b.setAttribute('aria-pressed', b.dataset.filter === f ? 'true' : 'false');
-    if (this.follow) this.toBottom(false);
-  }
-
-  jump(id) {
-    if (!this.list.nodes.has(id)) return;
-    const node = this.list.nodes.get(id);
-    if (node.offsetParent === null) this.setFilter('all');
-    this.follow = false;
-    this.list.focusPost(id);
-    node.classList.add('flash');
-    setTimeout(() => node.classList.remove('flash'), reducedMotion() ? 0 : 1600);
-  }
-
-  reset(posts) {
-    this.list.reset(posts);
-    this.empty.textContent = t('stream.empty');
-    this.empty.hidden = this.list.nodes.size > 0;
-    this.updateCounter();
-    const m = this.feed.meeting;
-    if (m && m.status === 'closed' && this.list.filter === 'all') this.setFilter('questions');
-    if (m && m.status === 'closed') { this.scroller.scrollTop = 0; this.follow = false; } else if (this.pageMode()) this.follow = this.nearBottom(); else this.toBottom(false);
-  }
-
-  updateCounter() {
-    const m = this.feed.meeting;
-    if (!m) return;
-    const c = m.counters;
-    fill(this.counter,
-      el('strong', null, t('counter.answered', { a: c.answered, n: c.questions })),
-      c.dismissed ? el('span', null, ' · ', t('counter.dismissed', { n: c.dismissed })) : null,
-      el('span', { class: 'counter-more' }, ' · ', t('counter.comments', { n: c.comments }), ' · ', t('counter.participants', { n: c.participants })));
-  }
-
-  presence(n) {
-    const w = this.node.querySelector('#watching');
-    if (w) w.textContent = n ? t('stream.watching', { n: n + 1 }) : '';
-  }
-}
-
-/** An inline form under a post (reply, report, ...): toggled by its button; one at a time. */
-export function toggleSlot(list, p, button, build) {
-  const slot = list.slot(p.id);
-  if (!slot) return;
-  const open = slot.firstChild && slot.dataset.for === button.dataset.action;
-  slot.replaceChildren();
-  list.root.querySelectorAll('[aria-expanded="true"]').forEach((b) => { if (slot.parentNode.contains(b)) b.setAttribute('aria-expanded', 'false'); });
-  if (open) { delete slot.dataset.for; button.focus(); return; }
-  const close = () => {
-    const had = slot.contains(document.activeElement);
-    slot.replaceChildren(); delete slot.dataset.for; button.setAttribute('aria-expanded', 'false');
-    if (button.isConnected) button.focus();
-    else if (had) { const n = list.nodes.get(p.id); if (n) n.focus({ preventScroll: true }); } // the post changed meanwhile
-  };
-  const form = build(close);
-  slot.dataset.for = button.dataset.action;
-  slot.append(form);
-  button.setAttribute('aria-expanded', 'true');
-  const first = form.querySelector('textarea, input, select');
-  if (first) first.focus();
-}
-
-/** A one-field form: label, textarea/input, submit, error line. */
-export function smallForm({ id, label, multiline, required, maxlength, submit, onsubmit, onclose, extra, value }) {
-  const field = multiline
-    ? el('textarea', { id, rows: '2', required, maxlength })
-    : el('input', { id, type: 'text', required, maxlength, autocomplete: 'off' });
-  if (value) field.value = value;
-  const err = el('p', { class: 'form-error', role: 'alert' });
-  const btn = el('button', { type: 'submit' }, submit);
-  const form = el('form', { class: 'small-form', novalidate: true },
-    el('label', { for: id }, label), field, extra || null,
-    el('div', { class: 'row' }, btn, onclose ? el('button', { type: 'button', class: 'link-button', onclick: onclose }, t('action.cancel')) : null), err);
-  form.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && onclose) { e.preventDefault(); onclose(); }
-    // Ctrl+Enter (Cmd+Enter) sends from a text area, as in the composer.
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && e.target === field) { e.preventDefault(); form.requestSubmit(); }
-  });
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (required && !field.value.trim()) { err.textContent = t('error.empty'); field.focus(); return; }
-    // A disabled button drops keyboard focus to the page top: keep it in the form (on the
-    // field) while the command runs, so the list can move it on to the next item.
-    if (document.activeElement === btn) field.focus({ preventScroll: true });
-    btn.disabled = true; err.textContent = '';
-    try { await onsubmit(field.value.trim(), form); } catch (x) { err.textContent = errorText(x); } finally { btn.disabled = false; }
-  });
-  return form;
-}
-
 export async function citizenPage(id, initial) {
   const main = $('#main');
   const page = el('div', { class: 'meeting-page' });
@@ -297,6 +47,7 @@ export async function citizenPage(id, initial) {
   // The one obvious way to take part, right under the title and time on the first screen:
   // it leads to the join form (or, once joined, the question field).
   const cta = el('button', { type: 'button', class: 'cta', id: 'cta', onclick: () => {
+    /** @type {HTMLElement | null} */
     const field = composer.querySelector('#join-name, #compose-body');
     composer.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
     if (field) field.focus({ preventScroll: true });
@@ -382,7 +133,7 @@ export async function citizenPage(id, initial) {
         if (up) feed.voted.add(p.id); else feed.voted.delete(p.id);
         stream.list.setVoted(p.id, up);
         try {
-          const r = await api('PUT', `/api/meetings/${id}/posts/${p.id}/vote`, { up });
+          const r = await client.vote(id, p.id, up);
           stream.list.setVotes(p.id, r.votes);
         } catch (e) {
           if (up) feed.voted.delete(p.id); else feed.voted.add(p.id);
@@ -394,7 +145,7 @@ export async function citizenPage(id, initial) {
           id: `reply-${p.id}`, label: t('compose.reply_label', { name: p.author.name || '' }), multiline: true, required: true,
           maxlength: feed.meeting.settings.max_body_chars, submit: t('compose.send_reply'), onclose: close,
           onsubmit: async (body) => {
-            const r = await api('POST', `/api/meetings/${id}/posts`, { kind: 'comment', body, parent: p.id });
+            const r = await client.createPost(id, { kind: 'comment', body, parent: p.id });
             close();
             if (r && r.status === 'pending') toast(t('compose.held'));
           },
@@ -403,7 +154,7 @@ export async function citizenPage(id, initial) {
         toggleSlot(stream.list, p, data.button, (close) => smallForm({
           id: `report-${p.id}`, label: t('report.label'), maxlength: 500, submit: t('report.send'), onclose: close,
           onsubmit: async (reason) => {
-            await api('POST', `/api/meetings/${id}/posts/${p.id}/report`, reason ? { reason } : {});
+            await client.reportPost(id, p.id, reason);
             close();
             toast(t('report.thanks'));
           },
@@ -482,7 +233,7 @@ export async function citizenPage(id, initial) {
     const btn = el('button', { type: 'submit' }, t('join.submit'));
     const notice = el('section', { class: 'privacy-notice', 'aria-labelledby': 'privacy-h' });
     const why = el('p', { class: 'hint', id: 'join-why' }, t('join.why'));
-    api('GET', `/api/meetings/${id}/privacy`).then((n) => {
+    client.privacyNotice(id).then((n) => {
       notice.replaceChildren(...privacyNotice(n));
       // Say what is kept and for how long: "anonymous" alone would contradict the per-person
       // retention the privacy notice describes.
@@ -507,7 +258,7 @@ export async function citizenPage(id, initial) {
       if (!name.value.trim()) { err.textContent = t('error.name_empty'); name.focus(); return; }
       btn.disabled = true; err.textContent = '';
       try {
-        const r = await api('POST', `/api/meetings/${id}/join`, { display_name: name.value.trim(), age_band: age.value || null, gender: gender.value || null });
+        const r = await client.join(id, { display_name: name.value.trim(), age_band: age.value || null, gender: gender.value || null });
         feed.you = r.you;
         for (const v of r.you.voted || []) feed.voted.add(v);
         // The posts already on screen were drawn for a visitor: now they can be voted on and
@@ -548,7 +299,7 @@ export async function citizenPage(id, initial) {
       if (!text) { err.textContent = t('error.empty'); body.focus(); return; }
       btn.disabled = true; err.textContent = '';
       try {
-        const r = await api('POST', `/api/meetings/${id}/posts`, { kind: questionsOnly ? 'question' : kind, body: text });
+        const r = await client.createPost(id, { kind: questionsOnly ? 'question' : kind, body: text });
         body.value = '';
         count.textContent = t('compose.count', { n: 0, max });
         stream.toBottom(false);

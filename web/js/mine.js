@@ -1,12 +1,14 @@
+// @ts-check
 // "My questions" (/m/<id>/mine): a citizen's way back after the meeting. The personal link's
 // secret arrives in the URL fragment (#key=...), is exchanged for a session cookie with a POST
 // (like a staff link, so it never reaches a server log or a Referer) and removed from the
 // address bar. The page lists the citizen's questions with their answers (also those written
 // after the meeting) and, when the installation sends mail, takes an e-mail address to be told.
 
-import { el, t, api, errorText, takeFragment, copyText, $, langSwitch } from './util.js';
+import { el, t, errorText, copyText, $, langSwitch } from './util.js';
+import { client } from './client.js';
 import { answerBlock } from './posts.js';
-import { topExtra, toast } from './meeting.js';
+import { topExtra, toast, signInFromLink } from './ui.js';
 import { followUpLine } from './followup.js';
 
 /** Shown after joining, below the composer and folded: the personal link to come back with,
@@ -35,7 +37,7 @@ function notifyForm(id, status, reload) {
     return el('div', { class: 'notify' },
       el('p', null, t('mine.notify_on')),
       el('button', { type: 'button', class: 'link-button', onclick: async () => {
-        try { await api('DELETE', `/api/meetings/${id}/mine/notify`); reload(); } catch (x) { err.textContent = errorText(x); }
+        try { await client.stopNotifying(id); reload(); } catch (x) { err.textContent = errorText(x); }
       } }, t('mine.notify_stop')), err);
   }
   const email = el('input', { id: 'mine-email', type: 'email', autocomplete: 'email', maxlength: '254', required: true, 'aria-describedby': 'mine-email-hint' });
@@ -46,7 +48,7 @@ function notifyForm(id, status, reload) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!email.value.trim()) { err.textContent = t('error.empty'); email.focus(); return; }
-    try { await api('PUT', `/api/meetings/${id}/mine/notify`, { email: email.value.trim() }); toast(t('mine.notify_saved')); reload(); } catch (x) { err.textContent = errorText(x); }
+    try { await client.notifyMe(id, email.value.trim()); toast(t('mine.notify_saved')); reload(); } catch (x) { err.textContent = errorText(x); }
   });
   return form;
 }
@@ -54,19 +56,10 @@ function notifyForm(id, status, reload) {
 export async function minePage(id) {
   const main = $('#main');
   topExtra(langSwitch(() => location.reload()));
-  const key = takeFragment('key');
-  if (key) {
-    try {
-      const r = await api('POST', '/api/staff-session', { key });
-      if (r.meeting_id !== id) { location.replace(`/m/${r.meeting_id}/mine`); return; }
-    } catch (e) {
-      main.replaceChildren(el('h1', null, t('mine.title')), el('p', { class: 'error', role: 'alert' }, e.status === 404 ? t('mine.link_invalid') : errorText(e)));
-      return;
-    }
-  }
+  if (!(await signInFromLink(id, 'mine', 'mine'))) return;
   const reload = () => minePage(id).catch((e) => toast(errorText(e)));
   let v;
-  try { v = await api('GET', `/api/meetings/${id}/mine`); } catch (e) {
+  try { v = await client.myQuestions(id); } catch (e) {
     main.replaceChildren(el('h1', null, t('mine.title')), el('p', { class: 'error', role: 'alert' }, e.status === 401 ? t('mine.not_signed_in') : errorText(e)),
       el('p', null, el('a', { href: `/m/${id}` }, t('mine.to_meeting'))));
     return;

@@ -1,18 +1,16 @@
+// @ts-check
 // Organizations on the organizer pages: the invite page (/admin/invite#invite=...: the secret
 // is taken from the fragment and posted, never sent in a URL), the e-mail + password sign-in
 // form, the signed-in organizer's bar (sign out, sign out everywhere) and branding form, and
 // the installation admin's list of organizations with "create" and "invite link".
 // Loaded on demand: citizens never download it.
 
-import { el, t, api, errorText, takeFragment, copyText, fmtDateTime, $ } from './util.js';
-import { clearFieldErrors, showApiError } from './forms.js';
-import { toast } from './meeting.js';
+import { el, t, errorText, takeFragment, copyText, fmtDateTime, $ } from './util.js';
+import { client } from './client.js';
+import { field, clearFieldErrors, showApiError } from './forms.js';
+import { toast } from './ui.js';
 
 const main = () => $('#main');
-
-function field(id, label, input, hint) {
-  return el('div', { class: 'field' }, el('label', { for: id }, label), hint ? el('p', { class: 'hint', id: `${id}-hint` }, hint) : null, input);
-}
 
 /** Show a refusal next to its field when the server names one. */
 function fail(err, x, inputs) {
@@ -26,7 +24,7 @@ export async function invitePage() {
   const secret = takeFragment('invite');
   if (!secret) { main().replaceChildren(el('p', { class: 'error', role: 'alert' }, t('org.invite_missing'))); return; }
   let info;
-  try { info = await api('POST', '/api/account/invite-info', { invite: secret }); } catch (x) {
+  try { info = await client.inviteInfo(secret); } catch (x) {
     main().replaceChildren(el('p', { class: 'error', role: 'alert' }, errorText(x)));
     return;
   }
@@ -45,7 +43,7 @@ export async function invitePage() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api('POST', '/api/account/invite', { invite: secret, display_name: name.value, email: email.value, password: password.value });
+      await client.acceptInvite({ invite: secret, display_name: name.value, email: email.value, password: password.value });
       location.href = '/admin';
     } catch (x) { fail(err, x, { display_name: name, email, password }); }
   });
@@ -62,7 +60,7 @@ export function passwordForm(onDone) {
     el('button', { type: 'submit' }, t('admin.signin')), err);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    try { await api('POST', '/api/account/session', { email: email.value, password: password.value }); onDone(); } catch (x) {
+    try { await client.accountSignIn(email.value, password.value); onDone(); } catch (x) {
       err.textContent = x.code === 'invalid_credentials' ? t('org.bad_password') : errorText(x);
     }
   });
@@ -71,11 +69,12 @@ export function passwordForm(onDone) {
 
 /** Who is signed in, with sign out and sign out everywhere. */
 export function accountBar(account) {
-  const out = async (path) => { try { await api('DELETE', path); } catch (_) { /* signed out anyway */ } location.href = '/admin'; };
+  /** @param {() => Promise<unknown>} signOut */
+  const out = async (signOut) => { try { await signOut(); } catch (_) { /* signed out anyway */ } location.href = '/admin'; };
   return el('div', { class: 'row wrap' },
     el('span', { class: 'hint' }, t('org.signed_in_as', { name: account.display_name, org: account.organization.name })),
-    el('button', { type: 'button', class: 'link-button', onclick: () => out('/api/account/session') }, t('admin.signout')),
-    el('button', { type: 'button', class: 'link-button danger', onclick: () => out('/api/account/sessions') }, t('org.signout_everywhere')));
+    el('button', { type: 'button', class: 'link-button', onclick: () => out(client.accountSignOut) }, t('admin.signout')),
+    el('button', { type: 'button', class: 'link-button danger', onclick: () => out(client.accountSignOutEverywhere) }, t('org.signout_everywhere')));
 }
 
 function swatch(color) {
@@ -102,11 +101,11 @@ export function brandingCard(org, reload) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api('PATCH', `/api/organizations/${org.id}`, { name: name.value, primary_color: primary.value, accent_color: accent.value, privacy_contact: privacy.value });
+      await client.editOrganization(org.id, { name: name.value, primary_color: primary.value, accent_color: accent.value, privacy_contact: privacy.value });
       const file = logo.files && logo.files[0];
       if (file) {
-        const res = await fetch(`/api/organizations/${org.id}/logo`, { method: 'PUT', body: file, credentials: 'same-origin' });
-        if (!res.ok) { const p = await res.json().catch(() => null); fail(err, { code: p && p.code }, {}); return; }
+        // A refused logo is not about the fields above: its message goes in the form's line.
+        try { await client.uploadLogo(org.id, file); } catch (x) { fail(err, x, {}); return; }
       }
       toast(t('admin.saved'));
       reload();
@@ -118,13 +117,13 @@ export function brandingCard(org, reload) {
 
 /** The installation admin: every organization, a form to add one, invite links. */
 export async function orgsSection() {
-  const orgs = await api('GET', '/api/organizations');
+  const orgs = await client.organizations();
   const newLink = el('div', { class: 'new-link', 'aria-live': 'polite' });
   const rows = orgs.map((o) => el('div', { class: 'org-row' },
     el('span', null, swatch(o.primary_color), ' ', el('strong', null, o.name), o.is_default ? el('span', { class: 'hint' }, ` (${t('org.default')})`) : null),
     el('button', { type: 'button', class: 'secondary', onclick: async () => {
       try {
-        const r = await api('POST', `/api/organizations/${o.id}/invites`, {});
+        const r = await client.createInvite(o.id);
         const copy = el('button', { type: 'button', class: 'secondary', onclick: (e) => copyText(r.link, e.currentTarget) }, t('action.copy'));
         newLink.replaceChildren(el('p', { class: 'warn' }, t('org.invite_once', { name: o.name, when: fmtDateTime(r.expires_at) })),
           el('div', { class: 'row wrap' }, el('code', { class: 'link' }, r.link), copy));
@@ -140,7 +139,7 @@ export async function orgsSection() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api('POST', '/api/organizations', { name: name.value, privacy_contact: privacy.value || null });
+      await client.createOrganization({ name: name.value, privacy_contact: privacy.value || null });
       section.replaceWith(await orgsSection());
     } catch (x) { fail(err, x, { name, privacy_contact: privacy }); }
   });

@@ -1,3 +1,4 @@
+// @ts-check
 // The stream of comments and questions, rendered incrementally: one element per post, kept
 // in id order, updated in place when a frame changes that post (a vote only touches its
 // counter). Filters are CSS classes on the list, so switching them re-renders nothing.
@@ -48,7 +49,8 @@ const COUNTERPART = { hide: 'restore', restore: 'hide', approve: 'hide' };
  *  restore), else the item itself. Without this, every action dropped focus to the page top. */
 export function replaceActions(node, fresh) {
   const old = node.querySelector(':scope > .actions');
-  const had = old && old.contains(document.activeElement) ? document.activeElement.dataset.action || '' : null;
+  const active = /** @type {HTMLElement} */ (document.activeElement);
+  const had = old && old.contains(active) ? active.dataset.action || '' : null;
   old.replaceWith(fresh);
   if (had === null) return;
   const b = (had && fresh.querySelector(`[data-action="${had}"]`)) || (COUNTERPART[had] && fresh.querySelector(`[data-action="${COUNTERPART[had]}"]`));

@@ -1,10 +1,11 @@
+// @ts-check
 // Big-screen view for the hall of a hybrid meeting (/m/<id>/screen): the question now on air,
 // the latest answered questions, the counters, and a QR code and short link to join.
 // The screen is small (one question, three answers), so it is redrawn on each change.
 
 import { el, fill, t, $, safeHtml } from './util.js';
 import { Feed } from './live.js';
-import { connState, refreshConn } from './meeting.js';
+import { connState, refreshConn } from './ui.js';
 
 export function screenPage(id) {
   document.body.classList.add('screen-mode');
@@ -37,7 +38,7 @@ export function screenPage(id) {
       p ? el('blockquote', { class: 'scr-question' }, el('p', null, p.body || ''), el('footer', null, p.author.name || t(p.source === 'room' ? 'post.from_room_anonymous' : 'post.anonymous')))
         : el('p', { class: 'scr-empty' }, t(m.status === 'closed' ? 'screen.closed' : 'screen.ask')));
     const done = [...feed.posts.values()].filter((q) => q.question && q.question.state === 'answered' && q.question.answer && q.status === 'visible')
-      .sort((a, b) => new Date(b.question.answer.at) - new Date(a.question.answer.at)).slice(0, 3);
+      .sort((a, b) => Date.parse(b.question.answer.at) - Date.parse(a.question.answer.at)).slice(0, 3);
     fill(answered, el('h2', { id: 'scr-answered-h' }, t('screen.latest_answers')),
       done.length ? el('ol', null, done.map((q) => {
         const a = q.question.answer;

@@ -1,14 +1,17 @@
-// Helpers shared by every page: DOM building (user text only ever as text), HTTP commands,
-// locale strings, times, and the screen-reader announcer. No UI text lives in the code: every
-// string comes from /static/locales/<lang>.json through t().
+// @ts-check
+// Helpers shared by every page: DOM building (user text only ever as text), locale strings,
+// times, and the screen-reader announcer (HTTP calls are in client.js). No UI text lives in
+// the code: every string comes from /static/locales/<lang>.json through t().
 
+/** @type {Record<string, string | Record<string, string>>} */
 let strings = {};
 let lang = 'da';
 const LANGS = ['da', 'en'];
 
 export function currentLang() { return lang; }
 
-/** The language to show: the reader's own choice, else the meeting's, else Danish. */
+/** The language to show: the reader's own choice, else the meeting's, else Danish.
+ *  @param {string | null | undefined} meetingLang @returns {string} */
 export function pickLang(meetingLang) {
   let stored = null;
   try { stored = localStorage.getItem('bm_lang'); } catch (_) { /* storage blocked */ }
@@ -16,10 +19,12 @@ export function pickLang(meetingLang) {
   return LANGS.includes(meetingLang) ? meetingLang : 'da';
 }
 
+/** @param {string} l */
 export function rememberLang(l) {
   try { localStorage.setItem('bm_lang', l); } catch (_) { /* storage blocked */ }
 }
 
+/** @param {string} l @returns {Promise<string>} the language loaded */
 export async function loadLocale(l) {
   if (!LANGS.includes(l)) l = 'da';
   const res = await fetch(`/static/locales/${l}.json`);
@@ -29,10 +34,12 @@ export async function loadLocale(l) {
   return l;
 }
 
+/** @type {{ rules: Intl.PluralRules, lang: string } | null} */
 let pr = null;
-function plural() { if (!pr || pr.lang !== lang) { pr = new Intl.PluralRules(lang); pr.lang = lang; } return pr; }
+function plural() { if (!pr || pr.lang !== lang) pr = { rules: new Intl.PluralRules(lang), lang }; return pr.rules; }
 
-/** A string from the locale file; {name} placeholders filled from vars; {n} picks plural forms. */
+/** A string from the locale file; {name} placeholders filled from vars; {n} picks plural forms.
+ *  @param {string} key @param {Record<string, unknown>} [vars] @returns {string} */
 export function t(key, vars) {
   let s = strings[key];
   if (s === undefined) return key;
@@ -44,9 +51,16 @@ export function t(key, vars) {
   return s;
 }
 
+/** @param {string} key */
 export function has(key) { return strings[key] !== undefined; }
 
-/** Build an element. attrs: class, text, on<event>, boolean (true = present), others as attributes. */
+/** What el() and fill() take as children: text, nodes, nested arrays; null and false skipped.
+ *  @typedef {Node | string | number | boolean | null | undefined | any[]} Child */
+
+/** Build an element. attrs: class, text, on<event>, boolean (true = present), others as attributes.
+ *  @template {keyof HTMLElementTagNameMap} K
+ *  @param {K} tag @param {Record<string, any> | null} [attrs] @param {...Child} children
+ *  @returns {HTMLElementTagNameMap[K]} */
 export function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   if (attrs) {
@@ -63,13 +77,15 @@ export function el(tag, attrs, ...children) {
   return e;
 }
 
-/** Replace a node's children (same child rules as el: text, nodes, arrays; null skipped). */
+/** Replace a node's children (same child rules as el: text, nodes, arrays; null skipped).
+ *  @template {Element} E @param {E} node @param {...Child} children @returns {E} */
 export function fill(node, ...children) {
   node.replaceChildren();
   append(node, children);
   return node;
 }
 
+/** @param {ParentNode} parent @param {Child[]} children */
 function append(parent, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
@@ -78,18 +94,23 @@ function append(parent, children) {
   }
 }
 
+/** The first element matching `sel` (an HTMLElement: the pages query their own markup).
+ *  @param {string} sel @param {ParentNode} [root] @returns {HTMLElement | null} */
 export const $ = (sel, root = document) => root.querySelector(sel);
 
 /** Answer and description HTML is sanitized by the server; parse it inertly and keep an
  *  allowlist anyway (defence in depth), then return a fragment of this document. */
 const ALLOWED = new Set(['P', 'BR', 'STRONG', 'EM', 'B', 'I', 'A', 'UL', 'OL', 'LI', 'CODE', 'PRE', 'BLOCKQUOTE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HR', 'DEL', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD']);
+/** @param {string | null | undefined} html @returns {DocumentFragment} */
 export function safeHtml(html) {
   const doc = new DOMParser().parseFromString(String(html || ''), 'text/html');
   const frag = document.createDocumentFragment();
+  /** @param {Node} node @param {ParentNode} into */
   const copy = (node, into) => {
-    for (const c of node.childNodes) {
-      if (c.nodeType === 3) into.append(document.createTextNode(c.data));
-      else if (c.nodeType === 1) {
+    for (const n of node.childNodes) {
+      if (n.nodeType === 3) into.append(document.createTextNode(/** @type {Text} */ (n).data));
+      else if (n.nodeType === 1) {
+        const c = /** @type {Element} */ (n);
         if (!ALLOWED.has(c.tagName)) { copy(c, into); continue; }
         const e = document.createElement(c.tagName);
         if (c.tagName === 'A') {
@@ -107,43 +128,8 @@ export function safeHtml(html) {
   return frag;
 }
 
-export class ApiError extends Error {
-  constructor(status, problem) {
-    super((problem && problem.detail) || `HTTP ${status}`);
-    this.status = status;
-    this.code = (problem && problem.code) || (status === 0 ? 'network' : 'http');
-    this.field = problem && problem.field;
-    this.retryAfter = problem && problem.retry_after;
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** One HTTP command or query. A retried command keeps its Idempotency-Key (a busy or
- *  restarting server, or a lost answer, can never make it happen twice). */
-export async function api(method, path, body) {
-  const headers = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET') headers['Idempotency-Key'] = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
-  for (let attempt = 0; ; attempt++) {
-    let res;
-    try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-    } catch (_) {
-      if (attempt < 3) { await sleep(800 * (attempt + 1)); continue; }
-      throw new ApiError(0, null);
-    }
-    const text = await res.text();
-    let data = null;
-    try { data = text ? JSON.parse(text) : null; } catch (_) { data = null; }
-    if (res.ok) return data;
-    const err = new ApiError(res.status, data);
-    if (res.status === 503 && attempt < 3) { await sleep(1000 * (err.retryAfter || 1)); continue; }
-    throw err;
-  }
-}
-
-/** A localized sentence for an error (the server's English detail only as a fallback). */
+/** A localized sentence for an error (the server's English detail only as a fallback).
+ *  @param {{ code?: string, retryAfter?: number } | null | undefined} err */
 export function errorText(err) {
   if (err && err.code === 'slow_mode' && err.retryAfter) return t('error.slow_mode', { n: err.retryAfter });
   if (err && err.code && has(`error.${err.code}`)) return t(`error.${err.code}`);
@@ -154,11 +140,14 @@ export function errorText(err) {
 // live stream's hello and the meeting's HTTP view), not the device's: a citizen on holiday
 // abroad and the poster in the library must agree. Until a page has heard it, the device's
 // zone. Danish formats in Danish, British ones in English (24-hour, day before month).
+/** @type {string | undefined} */
 let timeZone;
+/** @type {Record<string, Intl.DateTimeFormat>} */
 const fmts = {};
 const locale = () => (lang === 'en' ? 'en-GB' : 'da-DK');
 
-/** Use this IANA zone for every time shown from now on (ignored when unknown). */
+/** Use this IANA zone for every time shown from now on (ignored when unknown).
+ *  @param {string | null | undefined} tz */
 export function setTimeZone(tz) {
   if (!tz || tz === timeZone) return;
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); } catch (_) { return; }
@@ -168,12 +157,14 @@ export function setTimeZone(tz) {
 
 export function getTimeZone() { return timeZone; }
 
+/** @param {string} kind @param {Intl.DateTimeFormatOptions} opts */
 function fmt(kind, opts) {
   const k = `${lang}:${kind}`;
   return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(locale(), { hourCycle: 'h23', timeZone, ...opts }));
 }
 
-/** An instant as the value of a datetime-local input, in the installation's zone. */
+/** An instant as the value of a datetime-local input, in the installation's zone.
+ *  @param {string | null | undefined} iso */
 export function toZonedInput(iso) {
   if (!iso) return '';
   const p = Object.fromEntries(fmt('input', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
@@ -181,7 +172,8 @@ export function toZonedInput(iso) {
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 
-/** A datetime-local input's value (wall time in the installation's zone) as RFC 3339 UTC. */
+/** A datetime-local input's value (wall time in the installation's zone) as RFC 3339 UTC.
+ *  @param {string} v */
 export function fromZonedInput(v) {
   if (!v) return null;
   const [d, tm] = v.split('T');
@@ -190,23 +182,26 @@ export function fromZonedInput(v) {
   const wall = Date.UTC(y, mo - 1, da, h, mi);
   // The zone's offset at an instant: its wall clock there minus the instant. Twice, so a
   // time next to a daylight-saving change lands on the right side of it.
+  /** @param {number} ms */
   const offset = (ms) => Date.parse(`${toZonedInput(new Date(ms).toISOString())}:00Z`) - Math.floor(ms / 60000) * 60000;
   let t = wall - offset(wall);
   t = wall - offset(t);
   return new Date(t).toISOString();
 }
 
+/** @param {string | null | undefined} iso */
 export function fmtTime(iso) {
   if (!iso) return '';
   return fmt('t', { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
+/** @param {string | null | undefined} iso */
 export function fmtDateTime(iso) {
   if (!iso) return '';
   return fmt('dt', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
-/** "2 t 5 min" style countdown text. */
+/** "2 t 5 min" style countdown text. @param {number} ms */
 export function fmtCountdown(ms) {
   const s = Math.max(0, Math.round(ms / 1000));
   const d = Math.floor(s / 86400); const h = Math.floor((s % 86400) / 3600); const m = Math.floor((s % 3600) / 60);
@@ -215,9 +210,11 @@ export function fmtCountdown(ms) {
   return t('countdown.minutes', { m, s: s % 60 });
 }
 
-let announceTimer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let announceTimer;
+/** @type {string[]} */
 let announceQueue = [];
-/** Polite screen-reader message (coalesced: a burst becomes one sentence). */
+/** Polite screen-reader message (coalesced: a burst becomes one sentence). @param {string} text */
 export function announce(text) {
   announceQueue.push(text);
   clearTimeout(announceTimer);
@@ -231,7 +228,8 @@ export function announce(text) {
   }, 400);
 }
 
-/** Take a secret from the URL fragment (#key=..., #token=...) and remove it from the address bar. */
+/** Take a secret from the URL fragment (#key=..., #token=...) and remove it from the address bar.
+ *  @param {string} name @returns {string | null} */
 export function takeFragment(name) {
   const m = location.hash.match(new RegExp(`[#&]${name}=([^&]+)`));
   if (!m) return null;
@@ -241,6 +239,9 @@ export function takeFragment(name) {
 
 export function reducedMotion() { return window.matchMedia('(prefers-reduced-motion: reduce)').matches; }
 
+/** Copy to the clipboard (a hidden text area where the Clipboard API is refused), say so on
+ *  the button for a moment and to screen readers.
+ *  @param {string} text @param {HTMLElement | null} [button] */
 export async function copyText(text, button) {
   try {
     await navigator.clipboard.writeText(text);
@@ -258,7 +259,7 @@ export async function copyText(text, button) {
   announce(t('action.copied'));
 }
 
-/** Language switch button for the header. */
+/** Language switch button for the header. @param {(lang: string) => void} onChange */
 export function langSwitch(onChange) {
   const other = lang === 'da' ? 'en' : 'da';
   return el('button', { type: 'button', class: 'link-button', lang: other, onclick: () => { rememberLang(other); onChange(other); } }, t('lang.switch'));

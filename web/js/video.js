@@ -1,3 +1,4 @@
+// @ts-check
 // The meeting's video on the public pages: YouTube and Vimeo embedded, MP4/WebM and HLS in a
 // <video> element. A video that cannot play here (an HLS stream in a browser without HLS, a
 // broken address, an http:// address the page's Content-Security-Policy blocks) says so and

@@ -4,45 +4,26 @@
 // "my questions" link in a fresh browser context and sees the answer, and the public counter
 // still says "answered N of M" on the closed meeting's page.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, createMeeting, staffLink, axe, shot, PHONE, DESKTOP } from './lib.js';
+import { harness, createMeeting, staffLink, axe, shot, PHONE, DESKTOP } from './lib.js';
 
-let server;
-let browser;
-const pages = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  for (const p of pages) assert.deepEqual(p.errors, [], `errors on ${p.url()}`);
-  if (browser) await browser.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
-
-async function open(viewport, url) {
-  const p = await newPage(browser, viewport);
-  pages.push(p);
-  if (url) await p.goto(url);
-  return p;
-}
+const suite = harness();
+const { open } = suite;
 
 const post = (page, text) => page.locator('article.post', { hasText: text });
 
 test('route, follow up with a prepared answer, reach the asker on another device', async () => {
-  const id = await createMeeting(server, { title: 'Borgermøde om affald' });
-  await server.api('POST', `/api/meetings/${id}/open`);
-  const moderator = await staffLink(server, id, 'moderator', 'Mette Mødeleder', 'Kommunikation');
-  const panelist = await staffLink(server, id, 'panelist', 'Ida Holm', 'Teknik og Miljø');
-  const { data: list } = await server.api('GET', '/api/meetings');
+  const id = await createMeeting(suite.server, { title: 'Borgermøde om affald' });
+  await suite.server.api('POST', `/api/meetings/${id}/open`);
+  const moderator = await staffLink(suite.server, id, 'moderator', 'Mette Mødeleder', 'Kommunikation');
+  const panelist = await staffLink(suite.server, id, 'panelist', 'Ida Holm', 'Teknik og Miljø');
+  const { data: list } = await suite.server.api('GET', '/api/meetings');
   const org = list.find((m) => m.id === id).organization_id;
-  await server.api('POST', `/api/organizations/${org}/answers`, { title: 'Storskrald', body: 'Bestil afhentning på [kommunens selvbetjening](https://www.example.org/storskrald).' });
+  await suite.server.api('POST', `/api/organizations/${org}/answers`, { title: 'Storskrald', body: 'Bestil afhentning på [kommunens selvbetjening](https://www.example.org/storskrald).' });
 
   // The citizen joins, keeps the personal link, and asks two questions.
-  const cit = await open(PHONE, `${server.url}/m/${id}`);
+  const cit = await open(PHONE, `${suite.server.url}/m/${id}`);
   await cit.fill('#join-name', 'Karen Jensen');
   await cit.click('.join-form button[type=submit]');
   await cit.waitForSelector('#compose-body');
@@ -73,7 +54,7 @@ test('route, follow up with a prepared answer, reach the asker on another device
   assert.equal(await pan.locator('.q-item', { hasText: 'glascontaineren' }).isVisible(), false);
 
   // The meeting closes; the follow-up deadline shows; new posts are refused.
-  await server.api('POST', `/api/meetings/${id}/close`);
+  await suite.server.api('POST', `/api/meetings/${id}/close`);
   await pan.locator('.followup-line', { hasText: 'Opfølgning' }).waitFor();
   await cit.locator('.composer-note').waitFor();
 
@@ -104,7 +85,7 @@ test('route, follow up with a prepared answer, reach the asker on another device
   await shot(phone, 'mine-phone');
 
   // The public page of the closed meeting keeps the counter and the follow-up line.
-  const pub = await open(PHONE, `${server.url}/m/${id}`);
+  const pub = await open(PHONE, `${suite.server.url}/m/${id}`);
   await pub.locator('#counter', { hasText: 'Besvaret 1 af 2 spørgsmål' }).waitFor();
   await pub.locator('.followup-line', { hasText: 'åbne spørgsmål' }).waitFor();
   await post(pub, 'gammel sofa').locator('.answer-written', { hasText: 'Venlig hilsen Ida' }).waitFor();
@@ -112,9 +93,9 @@ test('route, follow up with a prepared answer, reach the asker on another device
 
   // The organizer: the meeting list flags the open follow-up; the meeting page has the figures
   // per panelist, the prepared-answer library, and closes the follow-up.
-  const orgPage = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  const orgPage = await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`);
   await orgPage.locator('tr', { hasText: 'Borgermøde om affald' }).locator('.badge', { hasText: 'Opfølgning: 1 åbne' }).waitFor();
-  await orgPage.goto(`${server.url}/admin?m=${id}`);
+  await orgPage.goto(`${suite.server.url}/admin?m=${id}`);
   const card = orgPage.locator('section:has(#fu-h)');
   await card.locator('tr', { hasText: 'Ida Holm' }).waitFor();
   assert.deepEqual(await card.locator('tr', { hasText: 'Ida Holm' }).locator('td').allInnerTexts().then((c) => c.slice(1, 4)), ['1', '1', '0']);

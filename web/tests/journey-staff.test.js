@@ -7,34 +7,16 @@
 // to New York, in Danish and British formats; the archive of a big meeting is threaded and
 // paged; a video that cannot play says so. API calls only set the scene.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, createMeeting, staffLink, axe, shot, sleep, PHONE, DESKTOP } from './lib.js';
+import { harness, createMeeting, staffLink, axe, shot, sleep, PHONE, DESKTOP } from './lib.js';
 
-let server;
-let browser;
-const pages = [];
 // A device in another zone than the installation: the pages must not use the device's.
 const NEW_YORK = { context: { timezoneId: 'America/New_York' } };
 
-before(async () => {
-  // Many posts from one citizen set the archive's scene quickly.
-  server = await startServer({ env: { BORGERMODE_POSTS_PER_MINUTE: '1000' } });
-  browser = await launch();
-});
-
-after(async () => {
-  for (const p of pages) assert.deepEqual(p.errors, [], `errors on ${p.url()}`);
-  if (browser) await browser.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
-
-async function open(viewport, url, opts = NEW_YORK) {
-  const p = await newPage(browser, viewport, opts);
-  pages.push(p);
-  if (url) await p.goto(url);
-  return p;
-}
+// Many posts from one citizen set the archive's scene quickly.
+const suite = harness({ env: { BORGERMODE_POSTS_PER_MINUTE: '1000' } }, NEW_YORK);
+const { open } = suite;
 
 async function noSeriousAxe(page, what) {
   const v = await axe(page);
@@ -66,7 +48,7 @@ async function fieldError(page, inputSel) {
 }
 
 test('item 3: staff links with and without a title; field-level errors that name the field and clear on success', async () => {
-  const org = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  const org = await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`);
   await org.locator('#mf-title').waitFor();
   // A new organization with a privacy contact the server refuses: the message is at the field.
   await org.fill('#of-name', 'Ærø Kommune');
@@ -127,13 +109,13 @@ test('item 3: staff links with and without a title; field-level errors that name
 });
 
 test('item 4: a moderator records a live answer for the panelist who gave it; every page credits the panelist', async () => {
-  const id = await createMeeting(server, { title: 'Borgermøde om havnebadet' });
-  await server.api('POST', `/api/meetings/${id}/open`);
-  const modLink = await staffLink(server, id, 'moderator', 'Mette Mødeleder', 'Kommunikation');
-  const sorenLink = await staffLink(server, id, 'panelist', 'Søren Ærø', 'Borgmester');
-  await staffLink(server, id, 'panelist', 'Ida Holm', 'Kultur og Fritid');
+  const id = await createMeeting(suite.server, { title: 'Borgermøde om havnebadet' });
+  await suite.server.api('POST', `/api/meetings/${id}/open`);
+  const modLink = await staffLink(suite.server, id, 'moderator', 'Mette Mødeleder', 'Kommunikation');
+  const sorenLink = await staffLink(suite.server, id, 'panelist', 'Søren Ærø', 'Borgmester');
+  await staffLink(suite.server, id, 'panelist', 'Ida Holm', 'Kultur og Fritid');
 
-  const cit = await open(PHONE, `${server.url}/m/${id}`);
+  const cit = await open(PHONE, `${suite.server.url}/m/${id}`);
   await cit.fill('#join-name', 'Karen Jensen');
   await cit.click('.join-form button[type=submit]');
   await cit.waitForSelector('#compose-body');
@@ -143,7 +125,7 @@ test('item 4: a moderator records a live answer for the panelist who gave it; ev
     await cit.click('.post-form button[type=submit]');
     await cit.locator('article.post', { hasText: text }).waitFor();
   }
-  const screen = await open({ width: 1280, height: 720 }, `${server.url}/m/${id}/screen`);
+  const screen = await open({ width: 1280, height: 720 }, `${suite.server.url}/m/${id}/screen`);
 
   // Søren claims the lifeguard question in his console.
   const soren = await open(DESKTOP, sorenLink);
@@ -199,17 +181,17 @@ test('item 4: a moderator records a live answer for the panelist who gave it; ev
   await noSeriousAxe(screen, 'big screen');
 
   // Closed: the archive and the report say the same.
-  await server.api('POST', `/api/meetings/${id}/close`);
-  const arch = await open(PHONE, `${server.url}/m/${id}/archive`);
+  await suite.server.api('POST', `/api/meetings/${id}/close`);
+  const arch = await open(PHONE, `${suite.server.url}/m/${id}/archive`);
   const answers = await arch.locator('.answer .meta').allTextContents();
   assert.ok(answers.some((a) => /Besvaret live · Ida Holm/.test(a)), answers.join(' | '));
   assert.ok(answers.some((a) => /Besvaret live · Søren Ærø/.test(a)), answers.join(' | '));
   assert.ok(!answers.some((a) => /Mette/.test(a)), answers.join(' | '));
   await noSeriousAxe(arch, 'archive');
 
-  const rep = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  const rep = await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`);
   await rep.locator('#list-h').waitFor();
-  await rep.goto(`${server.url}/admin?m=${id}`);
+  await rep.goto(`${suite.server.url}/admin?m=${id}`);
   await rep.locator('#report-link').click();
   await rep.waitForURL(/report\.html/);
   const report = await rep.locator('#report').textContent();
@@ -220,19 +202,19 @@ test('item 4: a moderator records a live answer for the panelist who gave it; ev
 });
 
 test('item 6: times in the installation zone and local formats on a New York device, Danish and English', async () => {
-  const id = await createMeeting(server, { title: 'Borgermøde om cykelstier' });
-  await server.api('POST', `/api/meetings/${id}/open`);
+  const id = await createMeeting(suite.server, { title: 'Borgermøde om cykelstier' });
+  await suite.server.api('POST', `/api/meetings/${id}/open`);
   // The organizer enters the start as wall time in Copenhagen, from a New York laptop.
-  const org = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  const org = await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`);
   await org.locator('#list-h').waitFor();
-  await org.goto(`${server.url}/admin?m=${id}`);
+  await org.goto(`${suite.server.url}/admin?m=${id}`);
   await org.locator('#mf-starts').waitFor();
   await org.fill('#mf-starts', '2026-12-10T19:00');
   await org.fill('#mf-ends', '2026-12-10T21:00');
   await org.click('form.card:has(#mf-starts) button[type=submit]');
   let m;
   for (const deadline = Date.now() + 10000; ;) {
-    m = (await server.api('GET', `/api/meetings/${id}`)).data;
+    m = (await suite.server.api('GET', `/api/meetings/${id}`)).data;
     if (m.starts_at) break;
     assert.ok(Date.now() < deadline, 'start not saved');
     await sleep(100);
@@ -243,7 +225,7 @@ test('item 6: times in the installation zone and local formats on a New York dev
   assert.equal(await org.inputValue('#mf-starts'), '2026-12-10T19:00');
 
   // A citizen on a New York phone posts; the time under the post is Copenhagen's.
-  const cit = await open(PHONE, `${server.url}/m/${id}`);
+  const cit = await open(PHONE, `${suite.server.url}/m/${id}`);
   await cit.fill('#join-name', 'Ole Olsen');
   await cit.click('.join-form button[type=submit]');
   await cit.waitForSelector('#compose-body');
@@ -272,41 +254,41 @@ test('item 6: times in the installation zone and local formats on a New York dev
   await shot(cit, 'journey-staff-times-en-360');
 
   // Closed: the archive and the report, in both languages.
-  await server.api('POST', `/api/meetings/${id}/close`);
-  const arch = await open(PHONE, `${server.url}/m/${id}/archive`);
+  await suite.server.api('POST', `/api/meetings/${id}/close`);
+  const arch = await open(PHONE, `${suite.server.url}/m/${id}/archive`);
   assert.equal(await arch.locator('article.post', { hasText: 'Vestby' }).locator('time').first().textContent(), cetClock(created, '.'));
   assert.doesNotMatch(await arch.locator('#archive > .meta').first().textContent(), /UTC/);
   await noSeriousAxe(arch, 'archive, Danish');
-  await arch.goto(`${server.url}/m/${id}/archive?lang=en`);
+  await arch.goto(`${suite.server.url}/m/${id}/archive?lang=en`);
   assert.equal(await arch.locator('article.post', { hasText: 'Vestby' }).locator('time').first().textContent(), cetClock(created, ':'));
   assert.match(await arch.locator('#archive > .meta').first().textContent(), /\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
 
-  await org.goto(`${server.url}/api/meetings/${id}/report.html`);
+  await org.goto(`${suite.server.url}/api/meetings/${id}/report.html`);
   const meta = await org.locator('#report > .meta').textContent();
   assert.doesNotMatch(meta, /UTC/);
   const avg = (await org.locator('.figures li').nth(2).locator('strong').textContent()).trim();
   assert.match(avg, /^\d+,\d$/, `Danish decimal comma in "${avg}"`);
   await noSeriousAxe(org, 'report, Danish');
-  await org.goto(`${server.url}/api/meetings/${id}/report.html?lang=en`);
+  await org.goto(`${suite.server.url}/api/meetings/${id}/report.html?lang=en`);
   assert.match((await org.locator('.figures li').nth(2).locator('strong').textContent()).trim(), /^\d+\.\d$/);
 });
 
 test('item 11: a big archive is threaded and paged; replies stay with their post', async () => {
-  const id = await createMeeting(server, { title: 'Borgermøde med mange indlæg' });
-  await server.api('POST', `/api/meetings/${id}/open`);
-  const res = await fetch(`${server.url}/api/meetings/${id}/join`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ display_name: 'Flittig Borger' }) });
+  const id = await createMeeting(suite.server, { title: 'Borgermøde med mange indlæg' });
+  await suite.server.api('POST', `/api/meetings/${id}/open`);
+  const res = await fetch(`${suite.server.url}/api/meetings/${id}/join`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ display_name: 'Flittig Borger' }) });
   const token = (res.headers.get('set-cookie') || '').match(/bm_[0-9a-f]+=([^;]+)/)[1];
   // 120 top-level comments, and five replies to the third one, posted after all of them (so a
   // flat list would put them 117 posts away from their parent).
   const ids = [];
   for (let i = 0; i < 120; i++) {
-    const { data } = await server.api('POST', `/api/meetings/${id}/posts`, { kind: 'comment', body: `Kommentar nummer ${i}` }, token);
+    const { data } = await suite.server.api('POST', `/api/meetings/${id}/posts`, { kind: 'comment', body: `Kommentar nummer ${i}` }, token);
     ids.push(data.post_id);
   }
-  for (let i = 0; i < 5; i++) await server.api('POST', `/api/meetings/${id}/posts`, { kind: 'comment', body: `Svar ${i} til nummer 2`, parent: ids[2] }, token);
-  await server.api('POST', `/api/meetings/${id}/close`);
+  for (let i = 0; i < 5; i++) await suite.server.api('POST', `/api/meetings/${id}/posts`, { kind: 'comment', body: `Svar ${i} til nummer 2`, parent: ids[2] }, token);
+  await suite.server.api('POST', `/api/meetings/${id}/close`);
 
-  const arch = await open(PHONE, `${server.url}/m/${id}/archive`);
+  const arch = await open(PHONE, `${suite.server.url}/m/${id}/archive`);
   const parent = arch.locator(`article#p${ids[2]}`);
   // The replies are inside their post, folded behind "5 svar"; opening shows them.
   const details = parent.locator('details.replies');
@@ -338,12 +320,12 @@ test('item 11: a big archive is threaded and paged; replies stay with their post
 
 test('item 11: an HLS or MP4 video that cannot play says so and offers the link, instead of 0:00', async () => {
   // An MP4 address that answers 404 (this server has no such file) and an HLS stream.
-  const mp4 = await createMeeting(server, { title: 'Møde med video', video_url: `https://127.0.0.1:${server.port}/static/none.mp4` });
-  await server.api('POST', `/api/meetings/${mp4}/open`);
-  const hls = await createMeeting(server, { title: 'Møde med stream', video_url: `https://127.0.0.1:${server.port}/live/stream.m3u8` });
-  await server.api('POST', `/api/meetings/${hls}/open`);
+  const mp4 = await createMeeting(suite.server, { title: 'Møde med video', video_url: `https://127.0.0.1:${suite.server.port}/static/none.mp4` });
+  await suite.server.api('POST', `/api/meetings/${mp4}/open`);
+  const hls = await createMeeting(suite.server, { title: 'Møde med stream', video_url: `https://127.0.0.1:${suite.server.port}/live/stream.m3u8` });
+  await suite.server.api('POST', `/api/meetings/${hls}/open`);
   for (const [id, what] of [[mp4, 'mp4'], [hls, 'hls']]) {
-    const p = await open(PHONE, `${server.url}/m/${id}`);
+    const p = await open(PHONE, `${suite.server.url}/m/${id}`);
     const problem = p.locator('.video-problem');
     await problem.waitFor({ timeout: 15000 });
     assert.match(await problem.textContent(), /Videoen kunne ikke indlæses|kan ikke afspille videostrømmen/, what);

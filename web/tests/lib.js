@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -101,6 +103,33 @@ export async function newPage(browser, viewport = PHONE, opts = {}) {
   page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource|WebSocket connection|ERR_CONNECTION_REFUSED/.test(m.text())) page.errors.push(`console: ${m.text()}`); });
   return page;
+}
+
+/**
+ * One server and one browser for a test file: started before its first test, stopped after
+ * its last. Every page opened with `open` must end without an uncaught error or CSP
+ * violation (checked after the tests). Call it at the top of the file.
+ * serverOpts: as for startServer; pageOpts: the default options of `open`'s pages.
+ */
+export function harness(serverOpts = {}, pageOpts = {}) {
+  const suite = { server: null, browser: null, pages: [] };
+  before(async () => {
+    suite.server = await startServer(serverOpts);
+    suite.browser = await launch();
+  });
+  after(async () => {
+    for (const p of suite.pages) assert.deepEqual(p.errors, [], `errors on ${p.url()}`);
+    if (suite.browser) await suite.browser.close();
+    if (suite.server) { await suite.server.stop(); suite.server.cleanup(); }
+  });
+  /** A new page (own context) of this size, at `url` when given. */
+  suite.open = async (viewport, url, opts = pageOpts) => {
+    const p = await newPage(suite.browser, viewport, opts);
+    suite.pages.push(p);
+    if (url) await p.goto(url);
+    return p;
+  };
+  return suite;
 }
 
 export async function createMeeting(server, fields = {}) {

@@ -3,38 +3,20 @@
 // the big screen shows the question on air. Then XSS, accessibility (axe-core, keyboard
 // only) and screenshots of every page at phone and desktop width.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, createMeeting, axe, shot, PHONE, DESKTOP, SCREENSHOT_DIR, mintStaffLinks } from './lib.js';
+import { harness, createMeeting, axe, shot, PHONE, DESKTOP, SCREENSHOT_DIR, mintStaffLinks } from './lib.js';
 
-let server;
-let browser;
-const pages = [];
 const s = {}; // shared between the steps: meeting id, links, pages
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  for (const p of pages) assert.deepEqual(p.errors, [], `errors on ${p.url()}`);
-  if (browser) await browser.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
-
-async function open(viewport, url) {
-  const p = await newPage(browser, viewport);
-  pages.push(p);
-  if (url) await p.goto(url);
-  return p;
-}
+const suite = harness();
+const { open } = suite;
 
 const post = (page, text) => page.locator('article.post', { hasText: text });
 
 test('the whole meeting: organizer, citizen, moderator, panelist, big screen', async () => {
   // The organizer signs in with the admin link; the token leaves the address bar.
-  const org = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  const org = await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`);
   await org.waitForSelector('#mf-title');
   assert.ok(!org.url().includes('token='), 'admin token removed from the URL');
   await org.fill('#mf-title', 'Borgermøde om havnen');
@@ -49,7 +31,7 @@ test('the whole meeting: organizer, citizen, moderator, panelist, big screen', a
   s.org = org;
 
   // Three contexts: citizen (phone), moderator and panelist (desktop).
-  const cit = await open(PHONE, `${server.url}/m/${s.id}`);
+  const cit = await open(PHONE, `${suite.server.url}/m/${s.id}`);
   await cit.fill('#join-name', 'Karen Jensen');
   await cit.selectOption('#join-age', '45_59');
   await cit.click('.join-form button[type=submit]');
@@ -117,21 +99,21 @@ test('the whole meeting: organizer, citizen, moderator, panelist, big screen', a
 
   // The big screen: the question that was on air left the air when it was answered; its
   // answer is among the latest.
-  const screen = await open(DESKTOP, `${server.url}/m/${s.id}/screen`);
+  const screen = await open(DESKTOP, `${suite.server.url}/m/${s.id}/screen`);
   await screen.locator('.scr-onair .scr-empty').waitFor();
   assert.equal(await screen.locator('.scr-question').count(), 0);
   await screen.locator('.scr-answered', { hasText: 'marts 2027' }).waitFor();
-  const qr = await fetch(`${server.url}/m/${s.id}/qr.svg`);
+  const qr = await fetch(`${suite.server.url}/m/${s.id}/qr.svg`);
   assert.equal(qr.status, 200);
   assert.match(await qr.text(), /<svg/);
-  const short = await fetch(`${server.url}/j/${s.id.replace(/-/g, '').slice(0, 8)}`, { redirect: 'manual' });
+  const short = await fetch(`${suite.server.url}/j/${s.id.replace(/-/g, '').slice(0, 8)}`, { redirect: 'manual' });
   assert.equal(short.status, 303);
   assert.equal(short.headers.get('location'), `/m/${s.id}`);
   Object.assign(s, { cit, mod, pan, screen });
 
   // A scheduled meeting, for the page before a meeting (countdown, calendar, question intake).
-  s.later = await createMeeting(server, { title: 'Borgermøde om skolestruktur', starts_at: new Date(Date.now() + 3 * 86400e3 + 3600e3).toISOString(), ends_at: new Date(Date.now() + 3 * 86400e3 + 3 * 3600e3).toISOString() });
-  await server.api('POST', `/api/meetings/${s.later}/schedule`);
+  s.later = await createMeeting(suite.server, { title: 'Borgermøde om skolestruktur', starts_at: new Date(Date.now() + 3 * 86400e3 + 3600e3).toISOString(), ends_at: new Date(Date.now() + 3 * 86400e3 + 3 * 3600e3).toISOString() });
+  await suite.server.api('POST', `/api/meetings/${s.later}/schedule`);
 });
 
 test('screenshots of every page at phone and desktop width', async () => {
@@ -174,16 +156,16 @@ test('screenshots of every page at phone and desktop width', async () => {
     const ctxCookie = await s.cit.context().cookies();
     await cit.context().addCookies(ctxCookie);
     const adminCtx = await open(vp);
-    await adminCtx.goto(`${server.url}/admin#token=${server.token}`);
+    await adminCtx.goto(`${suite.server.url}/admin#token=${suite.server.token}`);
     await adminCtx.waitForSelector('table');
     for (const [name, path] of views) {
       let p;
-      if (name === 'admin-signin') { p = await open(vp, `${server.url}/admin`); await p.waitForSelector('#admin-token'); }
+      if (name === 'admin-signin') { p = await open(vp, `${suite.server.url}/admin`); await p.waitForSelector('#admin-token'); }
       else if (name === 'moderator') p = await staffFresh(s.moderator, vp);
       else if (name === 'panelist') p = await staffFresh(s.panelist, vp);
-      else if (name.startsWith('admin')) { p = adminCtx; await p.goto(server.url + path); await p.waitForSelector(name === 'admin-meeting' ? '.staff-list' : 'table'); }
-      else if (name === 'citizen-live') { p = cit; await p.goto(server.url + path); await p.waitForSelector('article.post .answer'); }
-      else { p = await open(vp, server.url + path); await p.waitForSelector(name === 'home' ? 'h1' : name === 'screen' ? '.scr-question' : '.countdown'); }
+      else if (name.startsWith('admin')) { p = adminCtx; await p.goto(suite.server.url + path); await p.waitForSelector(name === 'admin-meeting' ? '.staff-list' : 'table'); }
+      else if (name === 'citizen-live') { p = cit; await p.goto(suite.server.url + path); await p.waitForSelector('article.post .answer'); }
+      else { p = await open(vp, suite.server.url + path); await p.waitForSelector(name === 'home' ? 'h1' : name === 'screen' ? '.scr-question' : '.countdown'); }
       await p.waitForTimeout(150);
       await shot(p, `${name}-${vpName}`);
     }
@@ -206,7 +188,7 @@ test('XSS: markup in a name and a post shows as text; no img or script element i
     }).observe(document, { childList: true, subtree: true });
     return document.querySelectorAll('img,script').length;
   });
-  const x = await open(PHONE, `${server.url}/m/${s.id}`);
+  const x = await open(PHONE, `${suite.server.url}/m/${s.id}`);
   await x.waitForSelector('#join-name');
   const counts = [await watch(x), await watch(s.mod), await watch(s.cit), await watch(s.screen)];
   await x.fill('#join-name', '<img src=x onerror=alert(1)>');
@@ -233,16 +215,16 @@ test('XSS: markup in a name and a post shows as text; no img or script element i
 
 test('accessibility: axe-core finds no serious or critical violation; keyboard-only citizen flow', async () => {
   const later = s.later;
-  const signin = await open(PHONE, `${server.url}/admin`);
+  const signin = await open(PHONE, `${suite.server.url}/admin`);
   await signin.waitForSelector('#admin-token');
   const targets = {
-    home: await open(PHONE, `${server.url}/`),
+    home: await open(PHONE, `${suite.server.url}/`),
     'admin-signin': signin,
-    'admin-list': await open(DESKTOP, `${server.url}/admin#token=${server.token}`),
+    'admin-list': await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`),
     'admin-meeting': s.org,
     'citizen-joined': s.cit,
-    'citizen-new': await open(PHONE, `${server.url}/m/${s.id}`),
-    'citizen-before': await open(PHONE, `${server.url}/m/${later}`),
+    'citizen-new': await open(PHONE, `${suite.server.url}/m/${s.id}`),
+    'citizen-before': await open(PHONE, `${suite.server.url}/m/${later}`),
     moderator: s.mod,
     panelist: s.pan,
     screen: s.screen,
@@ -267,7 +249,7 @@ test('accessibility: axe-core finds no serious or critical violation; keyboard-o
   for (const [name, v] of Object.entries(report)) assert.deepEqual(v, [], `axe on ${name}`);
 
   // Keyboard only: join, ask, upvote.
-  const k = await open(PHONE, `${server.url}/m/${s.id}`);
+  const k = await open(PHONE, `${suite.server.url}/m/${s.id}`);
   await k.waitForSelector('#join-name');
   const tabTo = async (predicate, max = 80) => {
     for (let i = 0; i < max; i++) {
@@ -297,10 +279,10 @@ test('accessibility: axe-core finds no serious or critical violation; keyboard-o
 });
 
 test('after the meeting: the archive view', async () => {
-  await server.api('POST', `/api/meetings/${s.id}/close`);
+  await suite.server.api('POST', `/api/meetings/${s.id}/close`);
   await s.cit.locator('.archive-banner').waitFor();
   for (const [vpName, vp] of [['phone', PHONE], ['desktop', DESKTOP]]) {
-    const p = await open(vp, `${server.url}/m/${s.id}`);
+    const p = await open(vp, `${suite.server.url}/m/${s.id}`);
     await p.waitForSelector('.archive-banner');
     await p.waitForTimeout(150);
     await shot(p, `citizen-archive-${vpName}`);

@@ -4,38 +4,19 @@
 // password, brands the organization, and citizens see that branding (escaped) on the meeting
 // page. "Sign out everywhere" ends the other browser's session too.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, axe, shot, DESKTOP, PHONE } from './lib.js';
+import { harness, axe, shot, DESKTOP, PHONE } from './lib.js';
 
-let server;
-let browser;
-const pages = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  for (const p of pages) assert.deepEqual(p.errors, [], `errors on ${p.url()}`);
-  if (browser) await browser.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
-
-async function open(viewport, url) {
-  const p = await newPage(browser, viewport);
-  pages.push(p);
-  if (url) await p.goto(url);
-  return p;
-}
+const suite = harness();
+const { open } = suite;
 
 const EVIL = 'Ærø <img src=x id=injected> Kommune';
 const PASSWORD = 'et-langt-kodeord-2024';
 
 test('admin invites, organizer accepts, signs in and creates a meeting; citizens see the branding', async () => {
   // The installation admin creates the organization and an invite link.
-  const admin = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  const admin = await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`);
   await admin.waitForSelector('#of-name');
   await admin.fill('#of-name', EVIL);
   await admin.fill('#of-privacy', 'dpo@aeroe.dk');
@@ -78,7 +59,7 @@ test('admin invites, organizer accepts, signs in and creates a meeting; citizens
   await org.waitForSelector('.status-open');
 
   // Sign out, then in again with e-mail and password.
-  await org.goto(`${server.url}/admin`);
+  await org.goto(`${suite.server.url}/admin`);
   await org.click('button:has-text("Log ud")');
   await org.waitForSelector('#si-email');
   await org.fill('#si-email', 'ida@aeroe.dk');
@@ -98,7 +79,7 @@ test('admin invites, organizer accepts, signs in and creates a meeting; citizens
   await org.click('form:has(#br-primary) button[type=submit]');
   await org.waitForSelector('#toast.show');
 
-  const cit = await open(PHONE, `${server.url}/m/${meeting}`);
+  const cit = await open(PHONE, `${suite.server.url}/m/${meeting}`);
   await cit.waitForSelector('#join-name');
   await cit.waitForFunction(() => getComputedStyle(document.documentElement).getPropertyValue('--brand').trim() === '#7a1f3d');
   assert.equal((await cit.textContent('.brand')).trim(), EVIL);
@@ -109,7 +90,7 @@ test('admin invites, organizer accepts, signs in and creates a meeting; citizens
   await shot(cit, 'org-branded-citizen-phone');
 
   // Sign out everywhere from a second browser: the first one is signed out as well.
-  const other = await open(DESKTOP, `${server.url}/admin`);
+  const other = await open(DESKTOP, `${suite.server.url}/admin`);
   await other.waitForSelector('#si-email');
   await other.fill('#si-email', 'ida@aeroe.dk');
   await other.fill('#si-password', PASSWORD);
@@ -121,6 +102,6 @@ test('admin invites, organizer accepts, signs in and creates a meeting; citizens
   await org.waitForSelector('#si-email');
 
   // The admin still sees every meeting, this one included.
-  await admin.goto(`${server.url}/admin`);
+  await admin.goto(`${suite.server.url}/admin`);
   await admin.waitForSelector(`a[href="/admin?m=${meeting}"]`);
 });

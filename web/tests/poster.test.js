@@ -4,48 +4,30 @@
 // in local time, and the A4 poster shows title, QR code and short link and prints as exactly
 // one A4 page (Chromium's own PDF output, checked for its page count and size).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, axe, shot, createMeeting, staffLink, DESKTOP, PHONE } from './lib.js';
+import { harness, axe, shot, createMeeting, staffLink, DESKTOP, PHONE } from './lib.js';
 
-let server;
-let browser;
-const pages = [];
 const s = {};
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  for (const p of pages) assert.deepEqual(p.errors, [], `errors on ${p.url()}`);
-  if (browser) await browser.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
-
-async function open(viewport, url) {
-  const p = await newPage(browser, viewport);
-  pages.push(p);
-  if (url) await p.goto(url);
-  return p;
-}
+const suite = harness();
+const { open } = suite;
 
 const TITLE = 'Borgermøde om cykelstier & trafik i Ærøskøbing';
 const QUESTION = 'Hvornår bliver cykelstien langs Vestergade færdig?';
 
 test('before the meeting: calendar file and a question asked in advance', async () => {
   // The organization's name goes on the poster and into the texts.
-  const { data: orgs } = await server.api('GET', '/api/organizations');
-  await server.api('PATCH', `/api/organizations/${orgs[0].id}`, { name: 'Ærø Kommune' });
+  const { data: orgs } = await suite.server.api('GET', '/api/organizations');
+  await suite.server.api('PATCH', `/api/organizations/${orgs[0].id}`, { name: 'Ærø Kommune' });
   // 18:00 UTC on a January evening is 19.00 in Copenhagen.
-  s.id = await createMeeting(server, { title: TITLE, starts_at: '2030-01-15T18:00:00Z', ends_at: '2030-01-15T19:30:00Z' });
-  await server.api('POST', `/api/meetings/${s.id}/schedule`);
+  s.id = await createMeeting(suite.server, { title: TITLE, starts_at: '2030-01-15T18:00:00Z', ends_at: '2030-01-15T19:30:00Z' });
+  await suite.server.api('POST', `/api/meetings/${s.id}/schedule`);
 
-  const cit = await open(PHONE, `${server.url}/m/${s.id}`);
+  const cit = await open(PHONE, `${suite.server.url}/m/${s.id}`);
   const cal = cit.locator(`.before a[href="/m/${s.id}/meeting.ics"]`);
   await cal.waitFor();
-  const ics = await fetch(`${server.url}/m/${s.id}/meeting.ics`);
+  const ics = await fetch(`${suite.server.url}/m/${s.id}/meeting.ics`);
   assert.equal(ics.status, 200);
   assert.equal(ics.headers.get('content-type'), 'text/calendar; charset=utf-8');
   assert.match(await ics.text(), /^BEGIN:VCALENDAR\r\n[\s\S]*DTSTART:20300115T180000Z\r\n/);
@@ -60,15 +42,15 @@ test('before the meeting: calendar file and a question asked in advance', async 
 });
 
 test('the organizer page has the texts in local time, with copy buttons', async () => {
-  const admin = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  const admin = await open(DESKTOP, `${suite.server.url}/admin#token=${suite.server.token}`);
   await admin.waitForSelector('h1');
-  await admin.goto(`${server.url}/admin?m=${s.id}`);
+  await admin.goto(`${suite.server.url}/admin?m=${s.id}`);
   await admin.waitForSelector('#kit-facebook');
   const fb = await admin.inputValue('#kit-facebook');
   assert.ok(fb.includes(TITLE), 'title as plain text');
   assert.ok(fb.startsWith('Ærø Kommune inviterer'), fb);
   assert.ok(fb.includes('kl. 19.00–20.30'), fb);
-  assert.ok(fb.includes(`${server.url}/m/${s.id}`), fb);
+  assert.ok(fb.includes(`${suite.server.url}/m/${s.id}`), fb);
   assert.ok(!fb.includes('&lt;'), fb);
   const radio = await admin.inputValue('#kit-radio');
   assert.ok(radio.includes('klokken 19.00'), radio);
@@ -86,7 +68,7 @@ test('the poster shows title, QR code and short link, and prints as one A4 page'
   assert.equal((await admin.textContent('.poster-org')).trim(), 'Ærø Kommune');
   assert.ok(await admin.isVisible('.poster-title'));
   assert.ok((await admin.textContent('.poster-when')).includes('kl. 19.00–20.30'));
-  const short = `${new URL(server.url).host}/j/${s.id.replace(/-/g, '').slice(0, 8)}`;
+  const short = `${new URL(suite.server.url).host}/j/${s.id.replace(/-/g, '').slice(0, 8)}`;
   assert.equal((await admin.textContent('.poster-link')).trim(), short);
   assert.ok(await admin.isVisible('.poster-link'));
   await admin.waitForFunction(() => { const q = document.querySelector('.poster-qr'); return q && q.complete && q.naturalWidth > 0; });
@@ -106,8 +88,8 @@ test('the poster shows title, QR code and short link, and prints as one A4 page'
 });
 
 test('the question asked in advance is in the queue when the meeting opens', async () => {
-  await server.api('POST', `/api/meetings/${s.id}/open`);
-  const mod = await open(DESKTOP, await staffLink(server, s.id, 'moderator', 'Mette Moderator', 'Moderator'));
+  await suite.server.api('POST', `/api/meetings/${s.id}/open`);
+  const mod = await open(DESKTOP, await staffLink(suite.server, s.id, 'moderator', 'Mette Moderator', 'Moderator'));
   await mod.waitForSelector('.console');
   await mod.locator('.q-item', { hasText: QUESTION }).waitFor();
 });

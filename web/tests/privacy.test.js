@@ -3,40 +3,22 @@
 // disclosure; the organizer erases a participant from the meeting page (two clicks), and the
 // participant's post turns into a tombstone on another viewer's page, live, without the text.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, axe, createMeeting, DESKTOP, PHONE } from './lib.js';
+import { harness, axe, createMeeting, DESKTOP, PHONE } from './lib.js';
 
-let server;
-let browser;
-const pages = [];
 const DEFAULT_ORG = '00000000-0000-0000-0000-000000000001';
 
-before(async () => {
-  server = await startServer({ env: { BORGERMODE_RETENTION_DAYS: '90' } });
-  browser = await launch();
-});
-
-after(async () => {
-  for (const p of pages) assert.deepEqual(p.errors, [], `errors on ${p.url()}`);
-  if (browser) await browser.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
-
-async function open(viewport, url) {
-  const p = await newPage(browser, viewport);
-  pages.push(p);
-  if (url) await p.goto(url);
-  return p;
-}
+const suite = harness({ env: { BORGERMODE_RETENTION_DAYS: '90' } });
+const { open } = suite;
 
 test('the privacy notice with the contact is on the join form; an erased post becomes a tombstone for other viewers', async () => {
-  await server.api('PATCH', `/api/organizations/${DEFAULT_ORG}`, { privacy_contact: 'dpo@havneby.dk' });
-  const id = await createMeeting(server);
-  await server.api('POST', `/api/meetings/${id}/open`);
+  await suite.server.api('PATCH', `/api/organizations/${DEFAULT_ORG}`, { privacy_contact: 'dpo@havneby.dk' });
+  const id = await createMeeting(suite.server);
+  await suite.server.api('POST', `/api/meetings/${id}/open`);
 
   // The citizen sees the notice, with the contact as a mailto link, before the name field.
-  const cit = await open(PHONE, `${server.url}/m/${id}`);
+  const cit = await open(PHONE, `${suite.server.url}/m/${id}`);
   const contact = cit.locator('.privacy-notice .privacy-contact').first();
   await contact.waitFor();
   assert.equal((await contact.textContent()).trim(), 'dpo@havneby.dk');
@@ -64,24 +46,24 @@ test('the privacy notice with the contact is on the join form; an erased post be
   await cit.click('.post-form button[type=submit]');
 
   // Another viewer sees it.
-  const viewer = await open(PHONE, `${server.url}/m/${id}`);
+  const viewer = await open(PHONE, `${suite.server.url}/m/${id}`);
   await viewer.locator('article.post', { hasText: secret }).waitFor();
 
   // The organizer erases Sanne from the meeting page (the id as the moderator console shows it).
-  const { data } = await server.api('GET', `/api/meetings/${id}/posts`);
+  const { data } = await suite.server.api('GET', `/api/meetings/${id}/posts`);
   const pid = data.posts.find((p) => p.body === secret).author.participant_id;
   const org = await open(DESKTOP);
   const signedIn = org.waitForResponse((r) => r.url().endsWith('/api/admin/session') && r.status() === 204);
-  await org.goto(`${server.url}/admin#token=${server.token}`);
+  await org.goto(`${suite.server.url}/admin#token=${suite.server.token}`);
   await signedIn;
-  await org.goto(`${server.url}/admin?m=${id}`);
+  await org.goto(`${suite.server.url}/admin?m=${id}`);
   await org.waitForSelector('#er-id');
   assert.deepEqual(await axe(org), [], 'the data protection card is accessible');
   await org.fill('#er-id', pid);
   await org.click('form:has(#er-id) button[type=submit]');
   // The first click only arms the button.
   assert.match(await org.textContent('form:has(#er-id) button[type=submit]'), /igen/);
-  const stillThere = await server.api('GET', `/api/meetings/${id}/posts`);
+  const stillThere = await suite.server.api('GET', `/api/meetings/${id}/posts`);
   assert.ok(stillThere.data.posts.some((p) => p.body === secret), 'nothing erased after one click');
   await org.click('form:has(#er-id) button[type=submit]');
   await org.waitForSelector('#toast.show');
