@@ -1,6 +1,6 @@
 //! `decide`: the one rule set. Given the state at seq S, an actor and a command, either the
-//! events to append after S, or a typed error. Commands arrive over HTTP (`api/*.rs` in the
-//! server, through `Room::execute`) and end here; the events they cause go out over WebSocket
+//! events to append after S, or a typed error. Commands arrive over HTTP (`http/api/<family>/`
+//! in the server, through `Room::execute`) and end here; the events they cause go out over WebSocket
 //! and SSE.
 //!
 //! An empty event list means "allowed, and nothing changes" (claiming a question you already
