@@ -18,13 +18,14 @@ use tokio::net::TcpStream;
 use crate::bus::local::LocalBus;
 use crate::bus::redis::RedisBus;
 use crate::bus::Bus;
-use crate::http::api::{self, errors, AppState};
 use crate::http::net::GuardedIo;
 use crate::http::pages as client;
+use crate::http::{api, errors};
 use crate::live;
 use crate::live::hub::Hub;
 use crate::ops::metrics::Metrics;
 use crate::settings::{Settings, WsEngine};
+use crate::state::AppState;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 

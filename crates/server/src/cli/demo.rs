@@ -8,7 +8,7 @@ use borgermode_domain::{
 use uuid::Uuid;
 
 use crate::http::api::lifecycle::staff::issue_link;
-use crate::http::api::AppState;
+use crate::state::AppState;
 
 pub struct DemoLinks {
     pub citizen: String,

@@ -27,8 +27,8 @@ use qrcode::{EcLevel, QrCode};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
-use crate::http::api::AppState;
+use crate::http::errors::ApiError;
+use crate::state::AppState;
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com; media-src 'self' https:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 

@@ -12,9 +12,9 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::scope::MeetingScope;
 use crate::http::api::{is_staff, run_command, State, Who};
+use crate::http::errors::ApiError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(

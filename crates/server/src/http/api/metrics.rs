@@ -16,8 +16,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
-use super::errors::ApiError;
 use super::State;
+use crate::http::errors::ApiError;
 use crate::ops::metrics::{Gauges, Metrics};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -16,7 +16,6 @@ pub mod organizer;
 
 // The live streams' HTTP ends, health and metrics, the API description, and what every
 // handler shares.
-pub mod errors;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
@@ -37,9 +36,9 @@ use borgermode_protocol::views::{Audience, YouView};
 use governor::DefaultKeyedRateLimiter;
 use uuid::Uuid;
 
+use crate::http::errors::ApiError;
 use crate::live::render::Viewer;
 use crate::live::room::{Executed, Room};
-use errors::ApiError;
 
 pub use crate::state::AppState;
 

@@ -10,8 +10,8 @@ use borgermode_domain::{Command, ParticipantId, PostId};
 use borgermode_protocol::http::{HideRequest, MuteRequest, ReasonRequest};
 use uuid::Uuid;
 
-use super::errors::ApiError;
 use super::{run_command, State, Who};
+use crate::http::errors::ApiError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/meetings/{id}/posts/{post}/hide", web::post().to(hide))

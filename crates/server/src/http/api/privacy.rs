@@ -10,9 +10,9 @@ use borgermode_domain::{Command, ParticipantId};
 use borgermode_protocol::http::{PrivacyNoticeRequest, PrivacyNoticeView};
 use uuid::Uuid;
 
-use super::errors::ApiError;
 use super::{check_origin, resolve_actor, respond, State, Who};
 use crate::content::markdown::to_safe_html;
+use crate::http::errors::ApiError;
 
 /// Longest organizer notice (characters).
 const NOTICE_MAX: usize = 10_000;

@@ -19,7 +19,7 @@ use std::time::Duration;
 use actix_web::HttpRequest;
 use borgermode_domain::MeetingId;
 
-use super::errors::ApiError;
+use crate::http::errors::ApiError;
 use crate::state::AppState;
 use borgermode_protocol::organizations::Branding;
 

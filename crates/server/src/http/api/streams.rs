@@ -7,8 +7,8 @@ use borgermode_domain::Code;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::errors::ApiError;
 use super::{check_origin, State};
+use crate::http::errors::ApiError;
 use crate::live::socket::Connection;
 use crate::live::sse;
 use crate::live::upgrade::PendingLive;

@@ -23,9 +23,9 @@ use chrono::{DateTime, Utc};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
-use crate::http::api::AppState;
+use crate::http::errors::ApiError;
 use crate::live::room::Room;
+use crate::state::AppState;
 
 /// The default preview image (1200x630 PNG), made by `web/og-default.py`.
 pub static DEFAULT_IMAGE: &[u8] = include_bytes!("../../../../../web/og-default.png");

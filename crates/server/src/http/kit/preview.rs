@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 use super::{base_url, Facts, DEFAULT_IMAGE_PATH};
 use crate::content::texts;
-use crate::http::api::AppState;
+use crate::state::AppState;
 
 /// Escape for an HTML attribute value or text.
 pub fn escape_html(s: &str) -> String {

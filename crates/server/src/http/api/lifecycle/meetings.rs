@@ -9,9 +9,9 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::scope::Organizer;
 use crate::http::api::{check_origin, respond, run_command, State, Who};
+use crate::http::errors::ApiError;
 use crate::live::render::post_views;
 use crate::store::orgs::{OrgId, DEFAULT_ORGANIZATION};
 

@@ -12,8 +12,8 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::{check_origin, resolve_actor, respond, State, Who};
+use crate::http::errors::ApiError;
 use crate::live::room::Executed;
 use crate::security::auth::{admin_cookie, hash_secret, new_secret, session_cookie};
 use crate::store::CapabilityRecord;

@@ -22,8 +22,8 @@ use borgermode_protocol::organizations::{
 use uuid::Uuid;
 
 use crate::content::branding::{normalize_email, organization_view};
-use crate::http::api::errors::ApiError;
 use crate::http::api::{check_origin, limit_key, State};
+use crate::http::errors::ApiError;
 use crate::security::auth::{account_cookie, hash_secret, new_secret, ACCOUNT_COOKIE};
 use crate::security::passwords;
 use crate::store::orgs::{

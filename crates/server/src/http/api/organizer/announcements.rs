@@ -13,8 +13,8 @@ use borgermode_protocol::http::{
 use uuid::Uuid;
 
 use crate::content::texts;
-use crate::http::api::errors::ApiError;
 use crate::http::api::{resolve_actor, State, Who};
+use crate::http::errors::ApiError;
 use crate::http::kit::{base_url, no_time, Facts};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

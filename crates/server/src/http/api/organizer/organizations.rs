@@ -17,10 +17,10 @@ use crate::content::branding::{
     organization_view, sniff_logo, validate_color, validate_name, validate_privacy_contact,
     MAX_LOGO_BYTES, MIN_ACCENT_CONTRAST, MIN_PRIMARY_CONTRAST,
 };
-use crate::http::api::errors::ApiError;
 use crate::http::api::openapi::LogoImage;
 use crate::http::api::scope::Organizer;
 use crate::http::api::{check_origin, optional_json, State};
+use crate::http::errors::ApiError;
 use crate::security::auth::{hash_secret, new_secret};
 use crate::store::orgs::{InviteRecord, Logo, OrgId, OrganizationRecord};
 

@@ -17,9 +17,9 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::scope::MeetingScope;
 use crate::http::api::{check_origin, State};
+use crate::http::errors::ApiError;
 use crate::report::export;
 use crate::report::render::{self, Strings};
 

@@ -16,8 +16,8 @@ use borgermode_protocol::http::{
 };
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::{check_origin, State};
+use crate::http::errors::ApiError;
 use crate::live::render::{post_view, Viewer};
 use crate::security::auth::{hash_secret, new_secret};
 use crate::store::followup::NotifyAddress;

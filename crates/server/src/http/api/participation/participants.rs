@@ -8,8 +8,8 @@ use borgermode_domain::{Command, DomainError, ParticipantId};
 use borgermode_protocol::http::{JoinRequest, SessionResponse};
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::{check_origin, State};
+use crate::http::errors::ApiError;
 use crate::live::room::Executed;
 use crate::security::auth::session_cookie;
 

@@ -7,8 +7,8 @@ use borgermode_domain::{authorize_vote, Command, PostId};
 use borgermode_protocol::http::{CreatePostRequest, ReasonRequest, VoteRequest, VoteResponse};
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::{check_origin, resolve_actor, run_command, State, Who};
+use crate::http::errors::ApiError;
 use crate::store::VoteChange;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -8,8 +8,8 @@ use borgermode_domain::{Command, PostId};
 use borgermode_protocol::http::{NoticeRequest, RoomQuestionRequest};
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::{run_command, State, Who};
+use crate::http::errors::ApiError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/meetings/{id}/notices", web::post().to(notice))

@@ -14,10 +14,10 @@ use borgermode_protocol::http::{AnswerSnippetRequest, AnswerSnippetView};
 use uuid::Uuid;
 
 use crate::content::markdown::to_safe_html;
-use crate::http::api::errors::ApiError;
 use crate::http::api::organizations::scoped;
 use crate::http::api::scope::MeetingScope;
 use crate::http::api::{check_origin, is_staff, State};
+use crate::http::errors::ApiError;
 use crate::store::followup::SnippetRecord;
 
 const TITLE_MAX: usize = 120;

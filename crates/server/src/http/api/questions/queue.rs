@@ -10,9 +10,9 @@ use borgermode_protocol::http::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::http::api::errors::ApiError;
 use crate::http::api::scope::MeetingScope;
 use crate::http::api::{is_staff, run_command, State, Who};
+use crate::http::errors::ApiError;
 use crate::live::render::{post_view, Viewer};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
