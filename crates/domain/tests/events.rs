@@ -4,9 +4,9 @@
 mod common;
 
 use borgermode_domain::event::Actor;
+use borgermode_domain::samples::{every_event_kind, kind_index, EVENT_KINDS};
 use borgermode_domain::*;
 use chrono::Duration;
-use borgermode_domain::samples::{every_event_kind, kind_index, EVENT_KINDS};
 use common::*;
 
 /// One of every event kind (`borgermode_domain::samples`, shared with the store's conformance
