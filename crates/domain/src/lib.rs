@@ -24,6 +24,8 @@ pub mod ids;
 pub mod notices;
 pub mod projection;
 pub mod report;
+#[cfg(feature = "test-support")]
+pub mod samples;
 pub mod text;
 pub mod types;
 pub mod workdays;

@@ -27,7 +27,7 @@ use borgermode_protocol::views::MeetingView;
 use borgermode_protocol::{Language, MeetingId, StaffRole};
 use borgermode_server::bus::BusMessage;
 use borgermode_server::store::postgres::PostgresStore;
-use borgermode_server::store::Store;
+use borgermode_server::store::LogStore;
 use common::app::{cookie_token, next_frame, ws_connect, Who, Ws};
 use common::cluster::{unique_prefix, Instance, ADMIN_TOKEN};
 use common::pg::TestDb;

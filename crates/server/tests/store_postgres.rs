@@ -20,11 +20,11 @@ use borgermode_domain::{
 };
 use borgermode_server::store::postgres::PostgresStore;
 use borgermode_server::store::{
-    AppendOutcome, IdempotencyRecord, PendingEvent, SessionRecord, Store, StoreError, VoteChange,
+    AccessStore, AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, SessionRecord,
+    SettingsStore, Store, StoreError, VoteChange, VoteStore,
 };
 use chrono::{DateTime, Utc};
 use common::pg::TestDb;
-use common::store_conformance as conformance;
 use rand::Rng;
 use sqlx::postgres::PgConnection;
 use sqlx::Connection;
@@ -163,80 +163,16 @@ where
 }
 
 // ---------------------------------------------------------------------------------------------
-// The conformance suite: each check on its own database, and all of them on one shared one.
+// The whole contract (`common/store_conformance.rs`): each check on its own database, and all
+// of them on one shared one.
 
-macro_rules! conformance_tests {
-    ($($check:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $check() {
-                let (_db, store) = fresh().await;
-                conformance::$check(Arc::new(store.clone())).await;
-                store.close().await;
-            }
-        )*
-    };
+/// A fresh database and a store on it, for the conformance suite.
+async fn fresh_dyn() -> (TestDb, Arc<dyn Store>) {
+    let (db, store) = fresh().await;
+    (db, Arc::new(store))
 }
 
-conformance_tests!(
-    kind_and_ping,
-    appends_gapless_seqs_from_one,
-    conflicts_on_wrong_expected_seq,
-    concurrent_appends_are_race_free,
-    idempotency_returns_first_response,
-    contents_are_restored_on_read,
-    events_ranges,
-    last_seq_of_unknown_meeting_is_none,
-    meetings_are_listed_oldest_first,
-    votes_set_clear_and_count,
-    merge_moves_votes,
-    sessions_put_get_delete,
-    capabilities_put_get_delete,
-    settings_put_get_overwrite,
-    presence_samples_record_and_read,
-    every_event_kind_round_trips,
-);
-
-// The organizations part of the suite (`common/org_conformance.rs`).
-mod orgs {
-    use super::common::org_conformance as conformance;
-    use super::*;
-
-    conformance_tests!(
-        organizations_create_get_list_update,
-        logos_set_read_clear,
-        meetings_belong_to_one_organization,
-        invites_are_single_use_and_expire,
-        concurrent_accepts_of_one_invite_create_one_account,
-        account_sessions_expire_and_end_everywhere,
-    );
-}
-
-// Prepared answers and notification addresses (`common/followup_conformance.rs`).
-mod followup {
-    use super::common::followup_conformance as conformance;
-    use super::*;
-
-    conformance_tests!(
-        snippets_crud_scoped_by_organization,
-        notify_addresses_put_get_delete,
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn whole_suite_on_one_shared_store() {
-    let (_db, store) = fresh().await;
-    let shared: Arc<dyn Store> = Arc::new(store.clone());
-    conformance::run_all(shared.clone()).await;
-    // Checks running side by side on one database do not disturb each other either.
-    let (a, b, c) = (shared.clone(), shared.clone(), shared.clone());
-    tokio::join!(
-        conformance::concurrent_appends_are_race_free(a),
-        conformance::merge_moves_votes(b),
-        conformance::idempotency_returns_first_response(c),
-    );
-    store.close().await;
-}
+store_conformance_tests!(fresh_dyn);
 
 /// The suite once more, with every check on its own instance of one database at the same time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -245,9 +181,9 @@ async fn whole_suite_on_several_instances_at_once() {
     let stores = instances(&db, 3, 4).await;
     let dynamic: Vec<Arc<dyn Store>> = stores.iter().map(|s| s.clone() as Arc<dyn Store>).collect();
     tokio::join!(
-        conformance::run_all(dynamic[0].clone()),
-        conformance::run_all(dynamic[1].clone()),
-        conformance::run_all(dynamic[2].clone()),
+        run_all(dynamic[0].clone()),
+        run_all(dynamic[1].clone()),
+        run_all(dynamic[2].clone()),
     );
     for store in stores {
         store.close().await;

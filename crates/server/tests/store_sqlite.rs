@@ -15,9 +15,10 @@ use borgermode_domain::{
     PostKind, Seq, Source,
 };
 use borgermode_server::store::sqlite::SqliteStore;
-use borgermode_server::store::{AppendOutcome, IdempotencyRecord, PendingEvent, Store, StoreError};
+use borgermode_server::store::{
+    AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, SettingsStore, Store, StoreError,
+};
 use chrono::Utc;
-use common::store_conformance as conformance;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::Connection;
 use tempfile::TempDir;
@@ -31,6 +32,7 @@ async fn fresh() -> (TempDir, PathBuf, SqliteStore) {
     (dir, path, store)
 }
 
+/// [`fresh`] for the conformance suite.
 async fn fresh_dyn() -> (TempDir, Arc<dyn Store>) {
     let (dir, _, store) = fresh().await;
     (dir, Arc::new(store))
@@ -92,77 +94,10 @@ async fn committed(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The conformance suite: each check on its own database, and all of them on one shared one.
+// The whole contract (`common/store_conformance.rs`): each check on its own database, and all
+// of them on one shared one.
 
-macro_rules! conformance_tests {
-    ($($check:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $check() {
-                let (_dir, store) = fresh_dyn().await;
-                conformance::$check(store).await;
-            }
-        )*
-    };
-}
-
-conformance_tests!(
-    kind_and_ping,
-    appends_gapless_seqs_from_one,
-    conflicts_on_wrong_expected_seq,
-    concurrent_appends_are_race_free,
-    idempotency_returns_first_response,
-    contents_are_restored_on_read,
-    events_ranges,
-    last_seq_of_unknown_meeting_is_none,
-    meetings_are_listed_oldest_first,
-    votes_set_clear_and_count,
-    merge_moves_votes,
-    sessions_put_get_delete,
-    capabilities_put_get_delete,
-    settings_put_get_overwrite,
-    presence_samples_record_and_read,
-    every_event_kind_round_trips,
-);
-
-// The organizations part of the suite (`common/org_conformance.rs`).
-mod orgs {
-    use super::common::org_conformance as conformance;
-    use super::*;
-
-    conformance_tests!(
-        organizations_create_get_list_update,
-        logos_set_read_clear,
-        meetings_belong_to_one_organization,
-        invites_are_single_use_and_expire,
-        concurrent_accepts_of_one_invite_create_one_account,
-        account_sessions_expire_and_end_everywhere,
-    );
-}
-
-// Prepared answers and notification addresses (`common/followup_conformance.rs`).
-mod followup {
-    use super::common::followup_conformance as conformance;
-    use super::*;
-
-    conformance_tests!(
-        snippets_crud_scoped_by_organization,
-        notify_addresses_put_get_delete,
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn whole_suite_on_one_shared_store() {
-    let (_dir, store) = fresh_dyn().await;
-    conformance::run_all(store.clone()).await;
-    // Checks running side by side on one database do not disturb each other either.
-    let (a, b, c) = (store.clone(), store.clone(), store.clone());
-    tokio::join!(
-        conformance::concurrent_appends_are_race_free(a),
-        conformance::merge_moves_votes(b),
-        conformance::idempotency_returns_first_response(c),
-    );
-}
+store_conformance_tests!(fresh_dyn);
 
 // ---------------------------------------------------------------------------------------------
 // SQLite only

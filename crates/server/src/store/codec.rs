@@ -1,12 +1,17 @@
 //! What both stores share: seq and post ids to and from SQL integers, JSON columns, folding
-//! the events/contents join back into events with their personal text restored, and ending a
-//! write transaction. One copy, so the two stores cannot drift apart.
+//! the events/contents join back into events with their personal text restored, the checks and
+//! mapping of query results into the trait's types, and ending a write transaction. One copy,
+//! so the two stores cannot drift apart.
+
+use std::collections::HashMap;
 
 use borgermode_domain::event::Actor;
-use borgermode_domain::{audit, ContentRef, DemographicCount, Event, EventKind, PostId, Seq};
+use borgermode_domain::report::PresenceSample;
+use borgermode_domain::{ContentRef, DemographicCount, Event, EventKind, PostId, Seq};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
-use super::StoreError;
+use super::{ChainLog, ChainRow, StoreError};
 
 pub(super) fn seq_to_db(seq: Seq) -> Result<i64, StoreError> {
     i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))
@@ -35,6 +40,74 @@ pub(super) fn from_json<T: serde::de::DeserializeOwned>(
     what: &str,
 ) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// A count column as the `u32` the trait returns (`what` names it in the error).
+pub(super) fn count_from_db(count: i64, what: &str) -> Result<u32, StoreError> {
+    u32::try_from(count).map_err(|_| StoreError::Corrupt(format!("{what} {count}")))
+}
+
+/// The seq bounds of [`LogStore::events`](super::LogStore::events) as SQL integers, or None
+/// when the range is empty. Seqs beyond i64 cannot be stored, so clamping them changes no
+/// answer.
+pub(super) fn seq_range(after: Seq, up_to: Option<Seq>) -> Option<(i64, i64)> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let up_to = up_to.map_or(i64::MAX, |u| i64::try_from(u).unwrap_or(i64::MAX));
+    (up_to > after).then_some((after, up_to))
+}
+
+/// `(post, count)` rows as vote counts per post.
+pub(super) fn vote_counts(rows: Vec<(i64, i64)>) -> Result<HashMap<PostId, u32>, StoreError> {
+    rows.into_iter()
+        .map(|(post, count)| Ok((post_from_db(post)?, count_from_db(count, "vote count")?)))
+        .collect()
+}
+
+pub(super) fn posts_from_db(posts: Vec<i64>) -> Result<Vec<PostId>, StoreError> {
+    posts.into_iter().map(post_from_db).collect()
+}
+
+/// One `presence_samples` row.
+pub(super) fn presence_sample(
+    minute: DateTime<Utc>,
+    instance: Uuid,
+    viewers: i64,
+) -> Result<PresenceSample, StoreError> {
+    Ok(PresenceSample {
+        minute,
+        instance,
+        viewers: count_from_db(viewers, "viewers")?,
+    })
+}
+
+/// One `events` row as the audit verifier reads it: seq, time (or why it does not decode),
+/// actor, payload, link.
+pub(super) type ChainColumns = (
+    i64,
+    Result<DateTime<Utc>, StoreError>,
+    String,
+    String,
+    Option<String>,
+);
+
+/// A meeting's chain from its meeting row (`last_seq`, `chain_head`) and its event rows.
+pub(super) fn chain_log(
+    last_seq: i64,
+    head: Option<String>,
+    rows: impl IntoIterator<Item = ChainColumns>,
+) -> ChainLog {
+    ChainLog {
+        last_seq,
+        head,
+        rows: rows
+            .into_iter()
+            .map(|(seq, at, actor, kind, link)| ChainRow {
+                seq,
+                event: chain_event(seq, at, &actor, &kind),
+                link,
+            })
+            .collect(),
+    }
 }
 
 /// One row of the events/contents join: the event's columns, then one content slot (absent
@@ -113,16 +186,6 @@ pub(super) async fn finish<DB: sqlx::Database, T>(
     }
 }
 
-/// The previous link for the next append: the stored chain head, or the genesis link for a new
-/// meeting (and for one whose events predate the chain).
-pub(super) fn chain_start(head: Option<&str>) -> Result<[u8; 32], StoreError> {
-    match head {
-        None => Ok(audit::GENESIS),
-        Some(text) => audit::parse_link(text)
-            .ok_or_else(|| StoreError::Corrupt(format!("chain head {text:?}"))),
-    }
-}
-
 /// What an erasure or retention event asks the store to delete or keep.
 pub(super) struct GdprEffects {
     pub contents: Vec<ContentRef>,
@@ -163,7 +226,7 @@ pub(super) fn strip_demographics(kind_json: &str) -> Result<Option<String>, Stor
 }
 
 /// Decode one event row for the audit verifier (text left out; the chain never hashes it).
-pub(super) fn chain_event(
+fn chain_event(
     seq: i64,
     at: Result<DateTime<Utc>, StoreError>,
     actor_json: &str,

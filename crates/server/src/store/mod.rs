@@ -2,7 +2,20 @@
 //!
 //! Why a trait: one server binary runs on embedded SQLite (one instance, the default) or on
 //! PostgreSQL (several instances). Both implement [`Store`] and both must pass the same
-//! conformance suite (`crates/server/tests/common/store_conformance.rs`).
+//! conformance suite (`crates/server/tests/common/store_conformance.rs`, one list of cases run
+//! on both by `store_conformance_tests!`).
+//!
+//! The contract is cut by table and concern, one trait each, and [`Store`] is all of them:
+//! [`LogStore`] (the meeting log, its idempotency keys and audit chain), [`VoteStore`],
+//! [`AccessStore`] (participant sessions and staff capability links), [`PrivacyStore`]
+//! (scrubbing, retention, privacy notices), [`SettingsStore`], [`PresenceStore`],
+//! [`orgs::OrgStore`] and [`followup::FollowUpStore`]. Callers hold an `Arc<dyn Store>`; the
+//! methods of every part are callable on it without importing the part.
+//!
+//! What is the same on both databases is written once, as pure code: [`rows`] turns an append
+//! into its rows (seqs, stripped payloads, content texts, chain links) and checks the expected
+//! seq; `codec` converts columns and decodes rows back into events and records. The dialects
+//! (`sqlite/`, `postgres/`) keep only SQL and transactions.
 //!
 //! Invariants every implementation keeps:
 //! - `append` assigns seq `expected_seq + 1 ..` inside one transaction and only if the
@@ -17,98 +30,27 @@
 //!   the same transaction.
 //! - Nothing is acknowledged before commit; SQLite runs with `synchronous=FULL`.
 
+mod access;
 mod codec;
 pub mod followup;
+mod log;
 pub mod orgs;
 pub mod postgres;
+mod presence;
+mod privacy;
+mod rows;
+mod settings;
 pub mod sqlite;
-
-use std::collections::HashMap;
+mod votes;
 
 use async_trait::async_trait;
-use borgermode_domain::event::Actor;
-use borgermode_domain::{
-    DemographicCount, Event, EventKind, MeetingId, ParticipantId, PostId, Seq,
-};
-use chrono::{DateTime, Utc};
 
-/// An event decided but not yet stored: the store gives it its seq.
-#[derive(Clone, Debug)]
-pub struct PendingEvent {
-    pub at: DateTime<Utc>,
-    pub actor: Actor,
-    pub kind: EventKind,
-}
-
-/// Idempotency record written with the events: `(meeting, scope, key)` is unique. `scope`
-/// names the caller (participant id or "organizer") so two people cannot collide on a key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdempotencyRecord {
-    pub scope: String,
-    pub key: String,
-    /// The JSON response returned to the first request, returned again to every retry.
-    pub response: String,
-}
-
-#[derive(Debug)]
-pub enum AppendOutcome {
-    Committed(Vec<Event>),
-    /// The meeting's log is at `latest`, not at the expected seq: catch up and decide again.
-    /// `latest` is 0 when the meeting does not exist yet.
-    Conflict {
-        latest: Seq,
-    },
-    /// The idempotency key was used before; nothing was written.
-    Duplicate {
-        response: String,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct VoteChange {
-    pub meeting: MeetingId,
-    pub post: PostId,
-    pub participant: ParticipantId,
-    pub up: bool,
-}
-
-/// A login of one participant into one meeting (cookie value is the token; only its hash is
-/// stored).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRecord {
-    pub token_hash: String,
-    pub meeting: MeetingId,
-    pub participant: ParticipantId,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A staff capability link (only the hash of its secret is stored).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CapabilityRecord {
-    pub secret_hash: String,
-    pub meeting: MeetingId,
-    pub participant: ParticipantId,
-    pub created_at: DateTime<Utc>,
-}
-
-/// One stored event row as the audit verifier sees it.
-#[derive(Debug)]
-pub struct ChainRow {
-    /// The row's seq column (which may have been tampered with, too).
-    pub seq: i64,
-    /// The event without personal text, or why the row does not decode.
-    pub event: Result<Event, String>,
-    /// The stored link (hex), None for events written before the chain existed.
-    pub link: Option<String>,
-}
-
-/// A meeting's stored chain: its rows and the head kept on the meeting row.
-#[derive(Debug)]
-pub struct ChainLog {
-    pub last_seq: i64,
-    pub head: Option<String>,
-    pub rows: Vec<ChainRow>,
-}
+pub use access::{AccessStore, CapabilityRecord, SessionRecord};
+pub use log::{AppendOutcome, ChainLog, ChainRow, IdempotencyRecord, LogStore, PendingEvent};
+pub use presence::PresenceStore;
+pub use privacy::PrivacyStore;
+pub use settings::SettingsStore;
+pub use votes::{VoteChange, VoteStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -120,125 +62,24 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-/// The log and its small tables; organizations and accounts come with [`orgs::OrgStore`].
+/// The whole contract: every part above, plus what concerns the database as a whole.
 #[async_trait]
-pub trait Store: orgs::OrgStore + followup::FollowUpStore + Send + Sync + 'static {
+pub trait Store:
+    LogStore
+    + VoteStore
+    + AccessStore
+    + PrivacyStore
+    + SettingsStore
+    + PresenceStore
+    + orgs::OrgStore
+    + followup::FollowUpStore
+    + Send
+    + Sync
+    + 'static
+{
     /// Human-readable kind for logs and /readyz ("sqlite", "postgres").
     fn kind(&self) -> &'static str;
 
     /// Cheap round trip to the database.
     async fn ping(&self) -> Result<(), StoreError>;
-
-    /// Append `events` after `expected_seq` (0 creates the meeting). See the module invariants.
-    async fn append(
-        &self,
-        meeting: MeetingId,
-        expected_seq: Seq,
-        events: Vec<PendingEvent>,
-        idempotency: Option<IdempotencyRecord>,
-    ) -> Result<AppendOutcome, StoreError>;
-
-    /// Events with seq in `after+1 ..= up_to` (all after `after` when `up_to` is None),
-    /// ascending, with their personal text restored (None where erased).
-    async fn events(
-        &self,
-        meeting: MeetingId,
-        after: Seq,
-        up_to: Option<Seq>,
-    ) -> Result<Vec<Event>, StoreError>;
-
-    /// The meeting's last seq, or None if the meeting does not exist.
-    async fn last_seq(&self, meeting: MeetingId) -> Result<Option<Seq>, StoreError>;
-
-    /// All meetings, oldest first.
-    async fn meetings(&self) -> Result<Vec<MeetingId>, StoreError>;
-
-    /// The stored response of an earlier command with this key, if any.
-    async fn idempotent_response(
-        &self,
-        meeting: MeetingId,
-        scope: &str,
-        key: &str,
-    ) -> Result<Option<String>, StoreError>;
-
-    /// Apply a batch of vote changes in one transaction (group commit), in order. Setting a
-    /// vote that is already set, or clearing one that is not, is a no-op. Returns, per change,
-    /// whether it changed anything (so callers can keep counts without re-reading them).
-    async fn write_votes(&self, changes: &[VoteChange]) -> Result<Vec<bool>, StoreError>;
-
-    /// Vote count per post (posts without votes are absent).
-    async fn vote_counts(&self, meeting: MeetingId) -> Result<HashMap<PostId, u32>, StoreError>;
-
-    /// Posts this participant has upvoted.
-    async fn votes_of(
-        &self,
-        meeting: MeetingId,
-        participant: ParticipantId,
-    ) -> Result<Vec<PostId>, StoreError>;
-
-    async fn put_session(&self, session: SessionRecord) -> Result<(), StoreError>;
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
-    async fn delete_sessions(
-        &self,
-        meeting: MeetingId,
-        participant: ParticipantId,
-    ) -> Result<(), StoreError>;
-
-    async fn put_capability(&self, capability: CapabilityRecord) -> Result<(), StoreError>;
-    async fn capability(&self, secret_hash: &str) -> Result<Option<CapabilityRecord>, StoreError>;
-    async fn delete_capability(
-        &self,
-        meeting: MeetingId,
-        participant: ParticipantId,
-    ) -> Result<(), StoreError>;
-
-    /// The stored audit chain of a meeting (None if there is no such meeting): every event row
-    /// in seq order, decoded without personal text, with its stored link.
-    async fn chain(&self, meeting: MeetingId) -> Result<Option<ChainLog>, StoreError>;
-
-    /// Make deleted personal data unrecoverable from the database files (after an erasure or a
-    /// retention run): SQLite checkpoints and truncates its WAL (deleted rows are already
-    /// zeroed by `secure_delete`); PostgreSQL rewrites the affected tables (`VACUUM FULL`).
-    async fn scrub(&self) -> Result<(), StoreError>;
-
-    /// Meetings closed before `closed_before` whose personal data is not pseudonymized yet.
-    async fn meetings_due_for_retention(
-        &self,
-        closed_before: DateTime<Utc>,
-    ) -> Result<Vec<MeetingId>, StoreError>;
-
-    /// The age band and gender counts kept when retention ran (empty before).
-    async fn demographic_aggregates(
-        &self,
-        meeting: MeetingId,
-    ) -> Result<Vec<DemographicCount>, StoreError>;
-
-    /// The organizer's own privacy notice for a meeting (Markdown), if any.
-    async fn privacy_notice(&self, meeting: MeetingId) -> Result<Option<String>, StoreError>;
-    /// Set (Some) or clear (None: the default text is shown) a meeting's privacy notice.
-    async fn put_privacy_notice(
-        &self,
-        meeting: MeetingId,
-        notice: Option<String>,
-    ) -> Result<(), StoreError>;
-
-    /// Installation-wide key/value settings (e.g. the admin token's hash).
-    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
-    async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
-
-    /// Record how many viewers this instance serves for a meeting at `at` (a second sample with
-    /// the same meeting, time and instance replaces the first).
-    async fn record_presence(
-        &self,
-        meeting: MeetingId,
-        at: DateTime<Utc>,
-        instance: uuid::Uuid,
-        viewers: u32,
-    ) -> Result<(), StoreError>;
-
-    /// Every presence sample of a meeting, oldest first.
-    async fn presence_samples(
-        &self,
-        meeting: MeetingId,
-    ) -> Result<Vec<borgermode_domain::report::PresenceSample>, StoreError>;
 }

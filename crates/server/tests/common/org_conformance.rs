@@ -1,6 +1,6 @@
 //! The conformance suite of `OrgStore` (organizations, accounts, invites, organizer sessions;
-//! invariants in `crates/server/src/store/orgs.rs`), run against both stores like
-//! `store_conformance.rs`, whose `run_all` calls [`run_all`] here.
+//! invariants in `crates/server/src/store/orgs.rs`), run against both stores by
+//! `store_conformance_tests!` (in `store_conformance.rs`) with the rest of the contract.
 //!
 //! Same portability rules: fresh random ids, e-mail addresses and tokens in every check, so
 //! checks can share one database and run side by side; whole-microsecond timestamps.
@@ -19,15 +19,6 @@ use chrono::Duration;
 use uuid::Uuid;
 
 use super::store_conformance::{create_meeting, meeting_with_posts, now};
-
-pub async fn run_all(store: Arc<dyn Store>) {
-    organizations_create_get_list_update(store.clone()).await;
-    logos_set_read_clear(store.clone()).await;
-    meetings_belong_to_one_organization(store.clone()).await;
-    invites_are_single_use_and_expire(store.clone()).await;
-    concurrent_accepts_of_one_invite_create_one_account(store.clone()).await;
-    account_sessions_expire_and_end_everywhere(store).await;
-}
 
 fn org(name: &str) -> OrganizationRecord {
     OrganizationRecord {

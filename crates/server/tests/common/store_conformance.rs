@@ -2,8 +2,9 @@
 //! `crates/server/src/store/mod.rs`), checked against any implementation.
 //!
 //! Why it exists: the server runs on SQLite or PostgreSQL, and the rest of the code may only rely
-//! on what both do. Each store's test file runs these functions against a real database:
-//! `common::store_conformance::run_all(Arc::new(store)).await`, or one test per function.
+//! on what both do. Each store's test file runs every check of this file, `org_conformance.rs`
+//! and `followup_conformance.rs` against a real database with one line,
+//! `store_conformance_tests!(fresh)` (the macro below holds the one list of checks).
 //!
 //! Rules that keep the suite portable:
 //! - every check uses fresh random meeting ids, tokens and setting keys, so one store instance
@@ -19,37 +20,101 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use borgermode_domain::event::Actor;
+use borgermode_domain::samples::{every_event_kind, kind_index, EVENT_KINDS};
 use borgermode_domain::{
-    AgeBand, Answer, Content, Event, EventKind, Gender, HideReason, HoldReason, Language,
-    MeetingDetails, MeetingId, MeetingSettings, ParticipantId, PostId, PostKind, Seq, Source,
-    StaffRole,
+    audit, AgeBand, Answer, Content, ContentRef, DemographicCount, Event, EventKind, Gender,
+    Language, MeetingDetails, MeetingId, MeetingSettings, ParticipantId, PostId, PostKind, Seq,
+    Source,
 };
 use borgermode_server::store::{
     AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
-    VoteChange,
+    StoreError, VoteChange,
 };
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-/// Run every check of the suite, one after another, on one store.
-pub async fn run_all(store: Arc<dyn Store>) {
-    kind_and_ping(store.clone()).await;
-    appends_gapless_seqs_from_one(store.clone()).await;
-    conflicts_on_wrong_expected_seq(store.clone()).await;
-    concurrent_appends_are_race_free(store.clone()).await;
-    idempotency_returns_first_response(store.clone()).await;
-    contents_are_restored_on_read(store.clone()).await;
-    events_ranges(store.clone()).await;
-    last_seq_of_unknown_meeting_is_none(store.clone()).await;
-    meetings_are_listed_oldest_first(store.clone()).await;
-    votes_set_clear_and_count(store.clone()).await;
-    merge_moves_votes(store.clone()).await;
-    sessions_put_get_delete(store.clone()).await;
-    capabilities_put_get_delete(store.clone()).await;
-    settings_put_get_overwrite(store.clone()).await;
-    presence_samples_record_and_read(store.clone()).await;
-    every_event_kind_round_trips(store.clone()).await;
-    super::org_conformance::run_all(store).await;
+/// The whole contract on one store type: one `#[tokio::test]` per check (in modules `log`,
+/// `orgs` and `followup`, each on a store of its own), `run_all` (every check in turn on one
+/// store), and `whole_suite_on_one_shared_store` (all of them on one store, then three side by
+/// side). `$fresh` names an async fn of the calling file returning `(guard, Arc<dyn Store>)`;
+/// the guard (a temp dir, a test database) lives until the check ends.
+///
+/// This list is the one place a new check is added: both `store_sqlite.rs` and
+/// `store_postgres.rs` expand it.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($fresh:ident) => {
+        $crate::store_conformance_tests!(@expand $fresh;
+            log = store_conformance {
+                kind_and_ping,
+                appends_gapless_seqs_from_one,
+                conflicts_on_wrong_expected_seq,
+                concurrent_appends_are_race_free,
+                idempotency_returns_first_response,
+                contents_are_restored_on_read,
+                events_ranges,
+                last_seq_of_unknown_meeting_is_none,
+                meetings_are_listed_oldest_first,
+                chain_links_every_event_up_to_the_head,
+                votes_set_clear_and_count,
+                merge_moves_votes,
+                sessions_put_get_delete,
+                capabilities_put_get_delete,
+                settings_put_get_overwrite,
+                presence_samples_record_and_read,
+                erasure_deletes_the_named_texts_and_scrub_succeeds,
+                retention_finds_closed_meetings_until_pseudonymized,
+                privacy_notice_set_read_clear,
+                every_event_kind_round_trips,
+            }
+            orgs = org_conformance {
+                organizations_create_get_list_update,
+                logos_set_read_clear,
+                meetings_belong_to_one_organization,
+                invites_are_single_use_and_expire,
+                concurrent_accepts_of_one_invite_create_one_account,
+                account_sessions_expire_and_end_everywhere,
+            }
+            followup = followup_conformance {
+                snippets_crud_scoped_by_organization,
+                notify_addresses_put_get_delete,
+            }
+        );
+    };
+    (@expand $fresh:ident; $($module:ident = $suite:ident { $($check:ident),* $(,)? })*) => {
+        $(
+            mod $module {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $check() {
+                        let (_guard, store) = super::$fresh().await;
+                        $crate::common::$suite::$check(store).await;
+                    }
+                )*
+            }
+        )*
+
+        /// Every check of the contract, one after another, on one store.
+        #[allow(dead_code)]
+        async fn run_all(store: std::sync::Arc<dyn borgermode_server::store::Store>) {
+            $($(
+                $crate::common::$suite::$check(store.clone()).await;
+            )*)*
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn whole_suite_on_one_shared_store() {
+            let (_guard, store) = $fresh().await;
+            run_all(store.clone()).await;
+            // Checks running side by side on one database do not disturb each other either.
+            let (a, b, c) = (store.clone(), store.clone(), store.clone());
+            tokio::join!(
+                $crate::common::store_conformance::concurrent_appends_are_race_free(a),
+                $crate::common::store_conformance::merge_moves_votes(b),
+                $crate::common::store_conformance::idempotency_returns_first_response(c),
+            );
+        }
+    };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -985,211 +1050,12 @@ pub async fn presence_samples_record_and_read(store: Arc<dyn Store>) {
     assert_eq!(got, expected);
 }
 
-/// Number of `EventKind` variants; [`kind_index`] fails to compile when one is added, as a
-/// reminder to add it to [`every_kind`] and bump this.
-const EVENT_KINDS: usize = 34;
-
-fn kind_index(kind: &EventKind) -> usize {
-    match kind {
-        EventKind::MeetingCreated { .. } => 0,
-        EventKind::MeetingEdited { .. } => 1,
-        EventKind::MeetingScheduled => 2,
-        EventKind::MeetingOpened => 3,
-        EventKind::MeetingClosed => 4,
-        EventKind::SettingsChanged { .. } => 5,
-        EventKind::StaffAdded { .. } => 6,
-        EventKind::StaffRevoked { .. } => 7,
-        EventKind::ParticipantJoined { .. } => 8,
-        EventKind::PostCreated { .. } => 9,
-        EventKind::PostReported { .. } => 10,
-        EventKind::PostHeld { .. } => 11,
-        EventKind::PostApproved { .. } => 12,
-        EventKind::PostRejected { .. } => 13,
-        EventKind::PostHidden { .. } => 14,
-        EventKind::PostRestored { .. } => 15,
-        EventKind::NoticePinned { .. } => 16,
-        EventKind::NoticeUnpinned => 17,
-        EventKind::QuestionClaimed { .. } => 18,
-        EventKind::QuestionReleased { .. } => 19,
-        EventKind::QuestionAnswered { .. } => 20,
-        EventKind::QuestionDismissed { .. } => 21,
-        EventKind::QuestionMerged { .. } => 22,
-        EventKind::OnAirSet { .. } => 23,
-        EventKind::ParticipantMuted { .. } => 24,
-        EventKind::ParticipantUnmuted { .. } => 25,
-        EventKind::ParticipantBanned { .. } => 26,
-        EventKind::ParticipantUnbanned { .. } => 27,
-        EventKind::QuestionAssigned { .. } => 28,
-        EventKind::QuestionUnassigned { .. } => 29,
-        EventKind::FollowUpStarted { .. } => 30,
-        EventKind::FollowUpClosed => 31,
-        EventKind::ParticipantErased { .. } => 32,
-        EventKind::PersonalDataPseudonymized { .. } => 33,
-    }
-}
-
-/// One of every event kind (some twice, in other shapes), every optional field filled.
-fn every_kind(moderator: ParticipantId, citizen: ParticipantId) -> Vec<EventKind> {
-    let p = PostId;
-    vec![
-        created(),
-        EventKind::MeetingEdited {
-            details: MeetingDetails {
-                starts_at: None,
-                ends_at: None,
-                video_url: None,
-                language: Language::En,
-                ..details("Town meeting")
-            },
-        },
-        EventKind::MeetingScheduled,
-        EventKind::MeetingOpened,
-        EventKind::SettingsChanged {
-            settings: MeetingSettings::default(),
-        },
-        EventKind::StaffAdded {
-            participant: moderator,
-            role: StaffRole::Moderator,
-            name: "Mette M.".to_owned(),
-            role_line: "Ordstyrer".to_owned(),
-        },
-        EventKind::ParticipantJoined {
-            participant: citizen,
-            display_name: Content::new("Jens"),
-            age_band: Some(AgeBand::Under18),
-            gender: Some(Gender::PreferNotToSay),
-        },
-        EventKind::ParticipantJoined {
-            participant: moderator,
-            display_name: Content::new("Mette"),
-            age_band: None,
-            gender: None,
-        },
-        EventKind::PostCreated {
-            post_kind: PostKind::Notice,
-            parent: None,
-            body: Content::new("Husk: mødet optages."),
-            source: Source::Online,
-            held: None,
-        },
-        EventKind::PostCreated {
-            post_kind: PostKind::Comment,
-            parent: Some(p(9)),
-            body: Content::new("spam spam"),
-            source: Source::Room { name: None },
-            held: Some(HoldReason::Keyword),
-        },
-        EventKind::PostReported {
-            post: p(10),
-            reason: None,
-            reason_text: Some(Content::new("reklame")),
-        },
-        EventKind::PostReported {
-            post: p(10),
-            reason: Some("legacy".to_owned()),
-            reason_text: None,
-        },
-        EventKind::PostHeld {
-            post: p(10),
-            reason: HoldReason::Reports,
-        },
-        EventKind::PostApproved { post: p(10) },
-        EventKind::PostRejected {
-            post: p(10),
-            reason: Some("spam".to_owned()),
-        },
-        EventKind::PostHidden {
-            post: p(10),
-            reason: HideReason::PersonalData,
-            note: Some("cpr-nummer".to_owned()),
-        },
-        EventKind::PostRestored { post: p(10) },
-        EventKind::NoticePinned { post: p(9) },
-        EventKind::NoticeUnpinned,
-        EventKind::QuestionClaimed { post: p(9) },
-        EventKind::QuestionReleased { post: p(9) },
-        EventKind::QuestionAnswered {
-            post: p(9),
-            answer: Answer::Live {
-                note: Some("besvaret i salen".to_owned()),
-                panelist: None,
-            },
-        },
-        EventKind::QuestionAnswered {
-            post: p(9),
-            answer: Answer::Written {
-                body: Content::new("Skriftligt svar"),
-            },
-        },
-        EventKind::QuestionDismissed {
-            post: p(10),
-            reason: "ikke et spørgsmål".to_owned(),
-        },
-        EventKind::QuestionMerged {
-            post: p(10),
-            into: p(9),
-        },
-        EventKind::OnAirSet { post: Some(p(9)) },
-        EventKind::OnAirSet { post: None },
-        EventKind::ParticipantMuted {
-            participant: citizen,
-            until: now() + Duration::minutes(10),
-        },
-        EventKind::ParticipantUnmuted {
-            participant: citizen,
-        },
-        EventKind::ParticipantBanned {
-            participant: citizen,
-            reason: None,
-        },
-        EventKind::ParticipantUnbanned {
-            participant: citizen,
-        },
-        EventKind::QuestionAssigned {
-            post: p(10),
-            to: borgermode_domain::Assignee::Department {
-                name: "Teknik og Miljø".into(),
-            },
-        },
-        EventKind::QuestionUnassigned { post: p(10) },
-        EventKind::StaffRevoked {
-            participant: moderator,
-        },
-        // Erasure and retention name content rows to delete; these name none that exist, so
-        // every text above still round-trips. (Retention does strip every per-person age band
-        // and gender, see `every_event_kind_round_trips`.)
-        EventKind::ParticipantErased {
-            participant: citizen,
-            contents: vec![borgermode_domain::ContentRef {
-                seq: 999_999,
-                slot: 0,
-            }],
-        },
-        EventKind::MeetingClosed,
-        EventKind::FollowUpStarted {
-            due: DateTime::from_timestamp(1_800_000_000, 0).expect("in range"),
-        },
-        EventKind::FollowUpClosed,
-        EventKind::PersonalDataPseudonymized {
-            contents: vec![borgermode_domain::ContentRef {
-                seq: 999_998,
-                slot: 1,
-            }],
-            aggregates: vec![borgermode_domain::DemographicCount {
-                dimension: "age_band".into(),
-                value: "18_29".into(),
-                count: 1,
-            }],
-        },
-    ]
-}
-
 /// Every event kind, with every field, comes back exactly as appended (in one batch and one
 /// by one).
 pub async fn every_event_kind_round_trips(store: Arc<dyn Store>) {
     let store = store.as_ref();
     let (moderator, citizen) = (new_participant(), new_participant());
-    let kinds = every_kind(moderator, citizen);
+    let kinds = every_event_kind(moderator, citizen, now());
     let covered: HashSet<usize> = kinds.iter().map(kind_index).collect();
     assert_eq!(
         covered.len(),
@@ -1251,5 +1117,305 @@ pub async fn every_event_kind_round_trips(store: Arc<dyn Store>) {
     assert_eq!(
         store.events(meeting, 0, None).await.expect("events"),
         stored
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit chain, erasure, retention and the privacy notice
+
+/// `chain` returns every row in seq order, decoded without text, each with the link of the
+/// chain up to it (`audit::link` from the genesis link), and the head on the meeting row is
+/// the last link, also across several appends. An unknown meeting has no chain.
+pub async fn chain_links_every_event_up_to_the_head(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    assert!(store.chain(new_meeting()).await.expect("chain").is_none());
+
+    let meeting = new_meeting();
+    let citizen = new_participant();
+    let mut events = commit(
+        store,
+        meeting,
+        0,
+        vec![
+            organizer(created()),
+            organizer(question("Første spørgsmål")),
+        ],
+    )
+    .await;
+    events.extend(
+        commit(
+            store,
+            meeting,
+            2,
+            vec![by(
+                Actor::Participant { id: citizen },
+                EventKind::ParticipantJoined {
+                    participant: citizen,
+                    display_name: Content::new("Lone"),
+                    age_band: None,
+                    gender: Some(Gender::Woman),
+                },
+            )],
+        )
+        .await,
+    );
+    events.extend(commit(store, meeting, 3, vec![organizer(question("Andet"))]).await);
+
+    let chain = store.chain(meeting).await.expect("chain").expect("a chain");
+    assert_eq!(chain.last_seq, 4);
+    assert_eq!(
+        chain.rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    let mut link = audit::GENESIS;
+    for (row, event) in chain.rows.iter().zip(&events) {
+        link = audit::link(&link, event);
+        assert_eq!(
+            row.link.as_deref(),
+            Some(hex::encode(link).as_str()),
+            "seq {}",
+            row.seq
+        );
+        let mut without_text = event.clone();
+        for content in without_text.kind.contents_mut() {
+            content.text = None;
+        }
+        assert_eq!(row.event.as_ref(), Ok(&without_text));
+    }
+    assert_eq!(chain.head.as_deref(), Some(hex::encode(link).as_str()));
+}
+
+/// Join, two posts by two people, then an erasure naming the first person's name and post:
+/// those texts read as erased (hashes kept), the other post keeps its text, every seq stays;
+/// `scrub` then succeeds (SQLite answers `Unavailable` while a reader holds the WAL, so it is
+/// retried as the hub does) and the log reads the same and takes the next append.
+pub async fn erasure_deletes_the_named_texts_and_scrub_succeeds(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let meeting = new_meeting();
+    let (erased, other) = (new_participant(), new_participant());
+    let joined = |id: ParticipantId, name: &str| {
+        by(
+            Actor::Participant { id },
+            EventKind::ParticipantJoined {
+                participant: id,
+                display_name: Content::new(name),
+                age_band: Some(AgeBand::From30To44),
+                gender: None,
+            },
+        )
+    };
+    let before = commit(
+        store,
+        meeting,
+        0,
+        vec![
+            organizer(created()),
+            joined(erased, "Karen Kløvermark"),
+            by(Actor::Participant { id: erased }, question("Mit spørgsmål")),
+            by(
+                Actor::Participant { id: other },
+                question("Et andet spørgsmål"),
+            ),
+        ],
+    )
+    .await;
+    commit(
+        store,
+        meeting,
+        4,
+        vec![organizer(EventKind::ParticipantErased {
+            participant: erased,
+            contents: vec![
+                ContentRef { seq: 2, slot: 0 },
+                ContentRef { seq: 3, slot: 0 },
+            ],
+        })],
+    )
+    .await;
+
+    let check = |read: Vec<Event>| {
+        assert_eq!(seqs(&read), vec![1, 2, 3, 4, 5]);
+        for (i, seq) in [(1, 2), (2, 3)] {
+            let (now, was) = (&read[i], &before[i]);
+            let mut erased_text = was.kind.clone();
+            erased_text.contents_mut()[0].text = None;
+            assert_eq!(now.kind, erased_text, "seq {seq}: text gone, hash kept");
+        }
+        assert_eq!(read[3], before[3], "the other person's post keeps its text");
+    };
+    check(store.events(meeting, 0, None).await.expect("events"));
+
+    let mut attempts = 0;
+    loop {
+        match store.scrub().await {
+            Ok(()) => break,
+            Err(StoreError::Unavailable(_)) if attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("scrub: {e:?}"),
+        }
+    }
+    check(store.events(meeting, 0, None).await.expect("events"));
+    commit(store, meeting, 5, vec![organizer(question("Efter"))]).await;
+}
+
+/// Meetings closed before the cut are due, oldest close first; one closed after it, one not
+/// closed, and one already pseudonymized are not. Pseudonymizing deletes the names it lists,
+/// strips every join's age band and gender, keeps the posts, and ends the meeting's turn.
+pub async fn retention_finds_closed_meetings_until_pseudonymized(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let cut = now() - Duration::days(1);
+    let citizen = new_participant();
+    let closed_at = |meeting: MeetingId, at: DateTime<Utc>| async move {
+        let last = store
+            .last_seq(meeting)
+            .await
+            .expect("last_seq")
+            .unwrap_or(0);
+        commit(
+            store,
+            meeting,
+            last,
+            vec![PendingEvent {
+                at,
+                actor: Actor::Organizer,
+                kind: EventKind::MeetingClosed,
+            }],
+        )
+        .await;
+    };
+
+    let (older, old, recent, open) = (new_meeting(), new_meeting(), new_meeting(), new_meeting());
+    commit(
+        store,
+        older,
+        0,
+        vec![
+            organizer(created()),
+            by(
+                Actor::Participant { id: citizen },
+                EventKind::ParticipantJoined {
+                    participant: citizen,
+                    display_name: Content::new("Ib"),
+                    age_band: Some(AgeBand::From18To29),
+                    gender: Some(Gender::Man),
+                },
+            ),
+            by(
+                Actor::Participant { id: citizen },
+                question("Bliver det godt?"),
+            ),
+        ],
+    )
+    .await;
+    for meeting in [old, recent, open] {
+        create_meeting(store, meeting).await;
+    }
+    closed_at(old, now() - Duration::days(2)).await;
+    closed_at(older, now() - Duration::days(3)).await;
+    closed_at(recent, now()).await;
+
+    let due = store
+        .meetings_due_for_retention(cut)
+        .await
+        .expect("due for retention");
+    let position = |m: MeetingId| due.iter().position(|d| *d == m);
+    let (Some(first), Some(second)) = (position(older), position(old)) else {
+        panic!("both meetings closed before the cut are due: {due:?}");
+    };
+    assert!(first < second, "oldest close first: {due:?}");
+    assert_eq!(position(recent), None, "closed after the cut");
+    assert_eq!(position(open), None, "not closed");
+
+    let counts = vec![DemographicCount {
+        dimension: "gender".into(),
+        value: "man".into(),
+        count: 1,
+    }];
+    commit(
+        store,
+        older,
+        4,
+        vec![organizer(EventKind::PersonalDataPseudonymized {
+            contents: vec![ContentRef { seq: 2, slot: 0 }],
+            aggregates: counts,
+        })],
+    )
+    .await;
+    let due = store
+        .meetings_due_for_retention(cut)
+        .await
+        .expect("due for retention");
+    assert!(!due.contains(&older), "pseudonymized: {due:?}");
+    assert!(due.contains(&old), "{due:?}");
+
+    let read = store.events(older, 0, None).await.expect("events");
+    match &read[1].kind {
+        EventKind::ParticipantJoined {
+            display_name,
+            age_band,
+            gender,
+            ..
+        } => {
+            assert_eq!(display_name.text, None);
+            assert_eq!(display_name.hash, Content::new("Ib").hash);
+            assert_eq!((age_band, gender), (&None, &None));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        read[2].kind,
+        question("Bliver det godt?"),
+        "posts stay with their text"
+    );
+}
+
+/// No notice until one is set; setting replaces, clearing removes, and each meeting has its
+/// own.
+pub async fn privacy_notice_set_read_clear(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, other) = (new_meeting(), new_meeting());
+    create_meeting(store, meeting).await;
+    create_meeting(store, other).await;
+    assert_eq!(store.privacy_notice(meeting).await.expect("notice"), None);
+
+    let first = "## Dine data\nVi gemmer **intet** om dig.".to_owned();
+    store
+        .put_privacy_notice(meeting, Some(first.clone()))
+        .await
+        .expect("put");
+    assert_eq!(
+        store.privacy_notice(meeting).await.expect("notice"),
+        Some(first)
+    );
+    assert_eq!(store.privacy_notice(other).await.expect("notice"), None);
+
+    let second = "Kontakt: dpo@kommune.dk".to_owned();
+    store
+        .put_privacy_notice(meeting, Some(second.clone()))
+        .await
+        .expect("replace");
+    store
+        .put_privacy_notice(other, Some("Andet møde".into()))
+        .await
+        .expect("put other");
+    assert_eq!(
+        store.privacy_notice(meeting).await.expect("notice"),
+        Some(second)
+    );
+
+    store
+        .put_privacy_notice(meeting, None)
+        .await
+        .expect("clear");
+    assert_eq!(store.privacy_notice(meeting).await.expect("notice"), None);
+    assert_eq!(
+        store
+            .privacy_notice(other)
+            .await
+            .expect("notice")
+            .as_deref(),
+        Some("Andet møde")
     );
 }
