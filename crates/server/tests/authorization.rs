@@ -21,6 +21,7 @@
 //!   identifies anyone: 401 `unauthorized` (and `join` treats them as a newcomer).
 
 mod common;
+use common::routes;
 
 use std::fmt;
 use std::time::Duration;
@@ -242,7 +243,7 @@ fn post_id(v: &Value) -> u64 {
 impl Fixture {
     async fn build(app: &TestApp, stage: Stage) -> Fixture {
         let resp = app
-            .admin(Method::POST, "/api/meetings")
+            .admin(Method::POST, &routes::meetings())
             .json(&json!({
                 "title": "Borgermøde om havnen",
                 "settings": {"keywords": ["forbudt"]}
@@ -253,7 +254,7 @@ impl Fixture {
         let ack: CommandAck =
             serde_json::from_value(expect_status(resp, 201, "create meeting").await).expect("ack");
         let meeting = ack.meeting_id.expect("meeting id");
-        let m = format!("/api/meetings/{meeting}");
+        let m = routes::meeting(&meeting);
 
         let moderator = app
             .staff(meeting, StaffRole::Moderator, "Mona Moderatorsen")
@@ -405,14 +406,14 @@ impl Fixture {
 
     /// Method, path and JSON body of a route's request against this fixture.
     fn request(&self, route: Route) -> (Method, String, Option<Value>) {
-        let m = format!("/api/meetings/{}", self.meeting);
+        let m = routes::meeting(&self.meeting);
         let q = |post: u64, action: &str| format!("{m}/questions/{post}/{action}");
         let p = |post: u64, action: &str| format!("{m}/posts/{post}/{action}");
         let who = |id: ParticipantId, action: &str| format!("{m}/participants/{id}/{action}");
         match route {
             Route::CreateMeeting => (
                 Method::POST,
-                "/api/meetings".into(),
+                routes::meetings(),
                 Some(json!({"title": "Nyt møde"})),
             ),
             Route::EditMeeting => (Method::PATCH, m.clone(), Some(json!({"title": "Nyt navn"}))),
@@ -650,14 +651,14 @@ async fn cookies_and_foreign_sessions() {
         .build()
         .expect("client");
     let resp = jar
-        .post(app.url(&format!("/api/meetings/{here}/join")))
+        .post(app.url(&routes::join(&here)))
         .json(&json!({"display_name": "Kiki Cookie"}))
         .send()
         .await
         .expect("join");
     assert_eq!(resp.status(), 201);
     let resp = jar
-        .post(app.url(&format!("/api/meetings/{here}/posts")))
+        .post(app.url(&routes::posts(&here)))
         .json(&json!({"kind": "question", "body": "Virker cookies?"}))
         .send()
         .await
@@ -673,22 +674,14 @@ async fn cookies_and_foreign_sessions() {
 
     // Sessions of another meeting are nobody here.
     let resp = app
-        .as_(
-            &anne_there,
-            Method::POST,
-            &format!("/api/meetings/{here}/posts"),
-        )
+        .as_(&anne_there, Method::POST, &routes::posts(&here))
         .json(&json!({"kind": "comment", "body": "Forkert møde"}))
         .send()
         .await
         .expect("post");
     assert_eq!(resp.status(), 401);
     let resp = app
-        .as_(
-            &mod_there,
-            Method::POST,
-            &format!("/api/meetings/{here}/posts/{post}/hide"),
-        )
+        .as_(&mod_there, Method::POST, &routes::post_hide(&here, &post))
         .json(&json!({"reason": "spam"}))
         .send()
         .await
@@ -697,7 +690,7 @@ async fn cookies_and_foreign_sessions() {
 
     // A staff link of this meeting, exchanged by a cookie client, hides with the cookie alone.
     let resp = app
-        .admin(Method::POST, &format!("/api/meetings/{here}/staff"))
+        .admin(Method::POST, &routes::staff_links(&here))
         .json(&json!({"role": "moderator", "name": "Morten"}))
         .send()
         .await
@@ -710,14 +703,14 @@ async fn cookies_and_foreign_sessions() {
         .build()
         .expect("client");
     let resp = staff_jar
-        .post(app.url("/api/staff-session"))
+        .post(app.url(&routes::staff_session()))
         .json(&json!({"key": key}))
         .send()
         .await
         .expect("exchange");
     assert_eq!(resp.status(), 200);
     let resp = staff_jar
-        .post(app.url(&format!("/api/meetings/{here}/posts/{post}/hide")))
+        .post(app.url(&routes::post_hide(&here, &post)))
         .json(&json!({"reason": "spam"}))
         .send()
         .await
@@ -730,7 +723,7 @@ async fn cookies_and_foreign_sessions() {
     );
     // The citizen's cookie cannot.
     let resp = jar
-        .post(app.url(&format!("/api/meetings/{here}/posts/{post}/restore")))
+        .post(app.url(&routes::post_restore(&here, &post)))
         .send()
         .await
         .expect("restore");

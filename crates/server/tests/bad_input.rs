@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout)]
 
 mod common;
+use common::routes;
 
 use std::time::Duration;
 
@@ -441,7 +442,7 @@ async fn http_bad_input_table() {
     let muted = app.join(open, "Mads").await;
     let banned = app.join(open, "Bent").await;
     let post = app.post(&anne, open, "question", "Et spørgsmål").await;
-    let m = format!("/api/meetings/{open}");
+    let m = routes::meeting(&open);
     must(
         app.as_(
             &moderator,
@@ -473,14 +474,11 @@ async fn http_bad_input_table() {
     // Slow mode: a citizen who just posted.
     let slow_meeting = app.open_meeting("Langsom").await;
     must(
-        app.admin(
-            Method::PATCH,
-            &format!("/api/meetings/{slow_meeting}/settings"),
-        )
-        .json(&json!({"slow_mode_secs": 600}))
-        .send()
-        .await
-        .expect("settings"),
+        app.admin(Method::PATCH, &routes::settings(&slow_meeting))
+            .json(&json!({"slow_mode_secs": 600}))
+            .send()
+            .await
+            .expect("settings"),
         200,
         "slow mode on",
     )
@@ -492,7 +490,7 @@ async fn http_bad_input_table() {
     let closed = app.open_meeting("Lukket").await;
     let late = app.join(closed, "Lone").await;
     must(
-        app.admin(Method::POST, &format!("/api/meetings/{closed}/close"))
+        app.admin(Method::POST, &routes::close(&closed))
             .send()
             .await
             .expect("close"),
@@ -502,7 +500,7 @@ async fn http_bad_input_table() {
     .await;
     let scheduled = app.create_meeting("Planlagt").await;
     must(
-        app.admin(Method::POST, &format!("/api/meetings/{scheduled}/schedule"))
+        app.admin(Method::POST, &routes::schedule(&scheduled))
             .send()
             .await
             .expect("schedule"),
@@ -559,7 +557,7 @@ async fn http_bad_input_table() {
         case(
             "post to an unknown meeting",
             Method::POST,
-            format!("/api/meetings/{unknown}/posts"),
+            routes::posts(&unknown),
         )
         .who(&anne)
         .json(comment("hej"))
@@ -567,13 +565,13 @@ async fn http_bad_input_table() {
         case(
             "get an unknown meeting",
             Method::GET,
-            format!("/api/meetings/{unknown}"),
+            routes::meeting(&unknown),
         )
         .refused(404, "not_found"),
         case(
             "meeting id that is not a UUID",
             Method::GET,
-            "/api/meetings/not-a-uuid",
+            routes::meeting("not-a-uuid"),
         )
         .refused(404, "not_found"),
         case(
@@ -616,15 +614,11 @@ async fn http_bad_input_table() {
         .who(&banned)
         .json(join("Bent igen"))
         .refused(403, "banned"),
-        case(
-            "slow mode",
-            Method::POST,
-            format!("/api/meetings/{slow_meeting}/posts"),
-        )
-        .who(&slowpoke)
-        .json(comment("Anden"))
-        .refused(429, "slow_mode")
-        .with_retry_after(),
+        case("slow mode", Method::POST, routes::posts(&slow_meeting))
+            .who(&slowpoke)
+            .json(comment("Anden"))
+            .refused(429, "slow_mode")
+            .with_retry_after(),
         case("wrong Origin on a bearer command", Method::POST, &posts)
             .who(&anne)
             .header("origin", evil.clone())
@@ -637,7 +631,7 @@ async fn http_bad_input_table() {
         case(
             "wrong Origin on an organizer command",
             Method::POST,
-            format!("/api/meetings/{closed}/open"),
+            routes::open(&closed),
         )
         .header("authorization", admin_auth.clone())
         .header("origin", evil.clone())
@@ -680,22 +674,18 @@ async fn http_bad_input_table() {
         case(
             "post to a closed meeting",
             Method::POST,
-            format!("/api/meetings/{closed}/posts"),
+            routes::posts(&closed),
         )
         .who(&late)
         .json(json!({"kind": "question", "body": "For sent?"}))
         .refused(409, "meeting_closed"),
-        case(
-            "join a closed meeting",
-            Method::POST,
-            format!("/api/meetings/{closed}/join"),
-        )
-        .json(join("Sen Signe"))
-        .refused(409, "meeting_closed"),
+        case("join a closed meeting", Method::POST, routes::join(&closed))
+            .json(join("Sen Signe"))
+            .refused(409, "meeting_closed"),
         case(
             "comment before the meeting opens",
             Method::POST,
-            format!("/api/meetings/{scheduled}/posts"),
+            routes::posts(&scheduled),
         )
         .who(&early)
         .json(comment("Tidligt"))
@@ -703,7 +693,7 @@ async fn http_bad_input_table() {
         case(
             "question before the meeting opens (intake)",
             Method::POST,
-            format!("/api/meetings/{scheduled}/posts"),
+            routes::posts(&scheduled),
         )
         .who(&early)
         .json(json!({"kind": "question", "body": "Kan jeg spørge nu?"}))
@@ -728,7 +718,7 @@ async fn http_bad_input_table() {
         case(
             "create a meeting without a title",
             Method::POST,
-            "/api/meetings",
+            &routes::meetings(),
         )
         .header("authorization", admin_auth.clone())
         .json(json!({"title": "  "}))
@@ -783,11 +773,7 @@ async fn http_bad_input_table() {
 
     // The Retry-After of slow mode is about the 600 s window, not a token value.
     let g = got(app
-        .as_(
-            &slowpoke,
-            Method::POST,
-            &format!("/api/meetings/{slow_meeting}/posts"),
-        )
+        .as_(&slowpoke, Method::POST, &routes::posts(&slow_meeting))
         .json(&comment("Tredje"))
         .send()
         .await
@@ -833,11 +819,7 @@ async fn posts_per_minute_limit() {
             .await;
     }
     let resp = app
-        .as_(
-            &anne,
-            Method::POST,
-            &format!("/api/meetings/{meeting}/posts"),
-        )
+        .as_(&anne, Method::POST, &routes::posts(&meeting))
         .json(&json!({"kind": "comment", "body": "Et for meget"}))
         .send()
         .await
@@ -867,9 +849,9 @@ async fn garbage_never_gets_a_5xx() {
     let moderator = app.staff(meeting, StaffRole::Moderator, "Mona").await;
     let anne = app.join(meeting, "Anne").await;
     let post = app.post(&anne, meeting, "question", "Hvad så?").await;
-    let m = format!("/api/meetings/{meeting}");
+    let m = routes::meeting(&meeting);
     let routes: Vec<(Method, String, Option<&Who>)> = vec![
-        (Method::POST, "/api/meetings".into(), None),
+        (Method::POST, routes::meetings(), None),
         (Method::POST, format!("{m}/join"), None),
         (Method::POST, format!("{m}/posts"), Some(&anne)),
         (Method::PUT, format!("{m}/posts/{post}/vote"), Some(&anne)),
@@ -900,8 +882,8 @@ async fn garbage_never_gets_a_5xx() {
             format!("{m}/participants/{}/mute", anne.id),
             Some(&moderator),
         ),
-        (Method::POST, "/api/staff-session".into(), None),
-        (Method::POST, "/api/admin/session".into(), None),
+        (Method::POST, routes::staff_session(), None),
+        (Method::POST, routes::admin_session(), None),
     ];
     let mut rng = XorShift(0x5eed_1234_abcd_0001);
     let mut bad = Vec::new();
@@ -943,7 +925,7 @@ async fn garbage_never_gets_a_5xx() {
         format!("{m}/posts/-1/vote"),
         format!("{m}/posts/%00/hide"),
         format!("{m}/participants/not-a-uuid/ban"),
-        format!("/api/meetings/{}/join", "x".repeat(5000)),
+        routes::join(&"x".repeat(5000)),
         format!("{m}/queue?sort=sideways"),
         format!("{m}/live?since=-5"),
         format!("{m}/events?since=abc"),
@@ -1098,11 +1080,7 @@ async fn csv_injection(app: TestApp) {
         )
         .await;
     let resp = app
-        .as_(
-            &pan,
-            Method::POST,
-            &format!("/api/meetings/{m}/questions/{q}/answer"),
-        )
+        .as_(&pan, Method::POST, &routes::answer(&m, &q))
         .json(&json!({"body": "Jeg svarer."}))
         .send()
         .await
@@ -1114,7 +1092,7 @@ async fn csv_injection(app: TestApp) {
         resp.text().await.unwrap_or_default()
     );
     let report_csv = app
-        .admin(Method::GET, &format!("/api/meetings/{m}/report.csv"))
+        .admin(Method::GET, &routes::report_csv(&m))
         .send()
         .await
         .expect("report.csv")
@@ -1138,7 +1116,7 @@ async fn csv_injection(app: TestApp) {
         "report.csv names the panelist, neutralized: {report_csv}"
     );
     let api = app
-        .admin(Method::GET, &format!("/api/meetings/{m}/export.csv"))
+        .admin(Method::GET, &routes::export_csv(&m))
         .send()
         .await
         .expect("csv")
@@ -1183,7 +1161,7 @@ async fn csv_injection(app: TestApp) {
         );
     }
     let ndjson = app
-        .admin(Method::GET, &format!("/api/meetings/{m}/export.ndjson"))
+        .admin(Method::GET, &routes::export_ndjson(&m))
         .send()
         .await
         .expect("ndjson")
@@ -1228,7 +1206,7 @@ async fn two_origin_headers_are_refused() {
     for (first, second) in [(app.base.as_str(), evil), (evil, app.base.as_str())] {
         let resp = app
             .http
-            .post(app.url(&format!("/api/meetings/{m}/join")))
+            .post(app.url(&routes::join(&m)))
             .header("origin", first)
             .header("origin", second)
             .json(&json!({"display_name": "Dobbelt"}))
@@ -1246,7 +1224,7 @@ async fn two_origin_headers_are_refused() {
     // Twice our own origin is still two headers: refused too (a browser sends one).
     let resp = app
         .http
-        .post(app.url(&format!("/api/meetings/{m}/join")))
+        .post(app.url(&routes::join(&m)))
         .header("origin", app.base.as_str())
         .header("origin", app.base.as_str())
         .json(&json!({"display_name": "Dobbelt"}))
@@ -1268,7 +1246,7 @@ async fn two_origin_headers_are_refused() {
     // One Origin of ours is fine.
     let resp = app
         .http
-        .post(app.url(&format!("/api/meetings/{m}/join")))
+        .post(app.url(&routes::join(&m)))
         .header("origin", app.base.as_str())
         .json(&json!({"display_name": "Enkelt"}))
         .send()
@@ -1292,7 +1270,7 @@ async fn meeting_titles_refuse_control_characters() {
         "Retning\u{202e}skift",
     ] {
         let resp = app
-            .admin(Method::POST, "/api/meetings")
+            .admin(Method::POST, &routes::meetings())
             .json(&json!({"title": title, "description": ""}))
             .send()
             .await
@@ -1305,7 +1283,7 @@ async fn meeting_titles_refuse_control_characters() {
             g.text
         );
         let resp = app
-            .admin(Method::PATCH, &format!("/api/meetings/{m}"))
+            .admin(Method::PATCH, &routes::meeting(&m))
             .json(&json!({"title": title}))
             .send()
             .await
@@ -1336,10 +1314,10 @@ async fn bearer_token_guesses_are_rate_limited() {
         let guess = format!("gaet{i:018}");
         let req = if i % 2 == 0 {
             app.http
-                .post(app.url("/api/meetings"))
+                .post(app.url(&routes::meetings()))
                 .json(&json!({"title": "x"}))
         } else {
-            app.http.get(app.url(&format!("/api/meetings/{m}/me")))
+            app.http.get(app.url(&routes::me(&m)))
         };
         let resp = from("203.0.113.9", req.bearer_auth(guess))
             .send()
@@ -1352,7 +1330,7 @@ async fn bearer_token_guesses_are_rate_limited() {
     let resp = from(
         "203.0.113.9",
         app.http
-            .get(app.url("/api/meetings"))
+            .get(app.url(&routes::meetings()))
             .bearer_auth(ADMIN_TOKEN),
     )
     .send()
@@ -1367,18 +1345,15 @@ async fn bearer_token_guesses_are_rate_limited() {
     );
     assert!(g.retry_after_header.is_some(), "Retry-After");
     // Without a token, and from another address, nothing changed.
-    let resp = from(
-        "203.0.113.9",
-        app.http.get(app.url(&format!("/api/meetings/{m}/posts"))),
-    )
-    .send()
-    .await
-    .expect("anonymous read");
+    let resp = from("203.0.113.9", app.http.get(app.url(&routes::posts(&m))))
+        .send()
+        .await
+        .expect("anonymous read");
     assert_eq!(resp.status(), 200);
     let resp = from(
         "198.51.100.1",
         app.http
-            .get(app.url("/api/meetings"))
+            .get(app.url(&routes::meetings()))
             .bearer_auth(ADMIN_TOKEN),
     )
     .send()

@@ -141,6 +141,19 @@ impl Writers {
         }
     }
 
+    /// Wait until every writer has ended on its own (`OnNoAnswer::Stop` after an unanswered
+    /// request); panics with `what` if one still writes at the deadline.
+    async fn stopped_by_themselves(&self, within: Duration, what: &str) {
+        let deadline = Instant::now() + within;
+        while !self.tasks.iter().all(|t| t.is_finished()) {
+            assert!(
+                Instant::now() < deadline,
+                "{what}: still writing after {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     async fn finish(self) -> Vec<Attempt> {
         self.stop.store(true, Ordering::Relaxed);
         for t in self.tasks {
@@ -250,6 +263,7 @@ async fn redis_killed_and_restarted_mid_stream_loses_nothing() {
         Duration::from_millis(100),
         OnNoAnswer::Stay,
     );
+    // A fault window, not a wait: let both groups write for a while before Redis dies.
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let mut redis = redis;
@@ -285,6 +299,7 @@ async fn redis_killed_and_restarted_mid_stream_loses_nothing() {
     .expect("restart redis");
     let restarted_at = Instant::now();
     let ready_again = wait_ready(&http, &bases, Duration::from_secs(20)).await;
+    // Let A's writers go on after the recovery, so commands land on a healed bus too.
     tokio::time::sleep(Duration::from_millis(1000)).await;
     attempts.extend(writers_a.finish().await);
 
@@ -657,9 +672,11 @@ async fn instance_killed_its_clients_resume_on_the_other_and_miss_nothing() {
         Duration::from_millis(20),
         OnNoAnswer::FailOver,
     );
+    // A fault window, not a wait: traffic on both instances before A is killed.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     a.kill9();
     let killed_at = Instant::now();
+    // Let the writers fail over and go on writing through B after the kill.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let attempts = writers.finish().await;
     let stopped = Instant::now();
@@ -800,6 +817,7 @@ async fn instance_terminated_clients_move_and_in_flight_commands_are_never_half_
         Duration::from_millis(25),
         OnNoAnswer::Stay,
     );
+    // A fault window, not a wait: commands in flight on A when SIGTERM lands.
     tokio::time::sleep(Duration::from_millis(1000)).await;
 
     let term_at = Instant::now();
@@ -811,8 +829,10 @@ async fn instance_terminated_clients_move_and_in_flight_commands_are_never_half_
     .await
     .expect("terminate");
     let term_took = term_at.elapsed();
-    // A's writers stop at their first unanswered request; give them a moment, then stop all.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A's writers stop at their first unanswered request; wait for that, then stop all.
+    writers_a
+        .stopped_by_themselves(Duration::from_secs(10), "A's writers after SIGTERM")
+        .await;
     let mut attempts = writers_a.finish().await;
     let b_attempts: Vec<Attempt> = writers_b
         .finish()
@@ -1024,6 +1044,7 @@ async fn database_connections_killed_commands_get_503_and_the_instance_recovers(
         Duration::from_millis(10),
         OnNoAnswer::Stay,
     );
+    // Let the writers get going before the database connections are cut.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut terminated = 0u64;
     let phase1 = Instant::now();
@@ -1038,6 +1059,7 @@ async fn database_connections_killed_commands_get_503_and_the_instance_recovers(
         terminated += killed.iter().filter(|k| **k).count() as u64;
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
+    // Let the writers go on after the cuts, on fresh connections.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let phase1_attempts = writers.finish().await;
 
@@ -1311,7 +1333,8 @@ async fn ended_sessions_end_on_every_instance() {
     );
     redis.kill9();
     erase(bo_id).await;
-    // Votes meet no commit-time check: B re-reads the log at most every vote_recheck_ms.
+    // Votes meet no commit-time check: B re-reads the log at most every vote_recheck_ms. This
+    // lets that bound pass on purpose (a poll would accept the votes B may take before it).
     tokio::time::sleep(Duration::from_millis(200)).await;
     let vote = vote_on_b(bo.clone()).await;
     println!("erased citizen, Redis down, vote on B: {vote:?}");

@@ -4,6 +4,7 @@
 //! moves votes to the target question).
 
 mod common;
+use common::routes;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -22,7 +23,7 @@ const WAIT: Duration = Duration::from_secs(15);
 async fn meeting_seq(app: &TestApp, meeting: MeetingId) -> u64 {
     let view: MeetingView = app
         .http
-        .get(app.url(&format!("/api/meetings/{meeting}")))
+        .get(app.url(&routes::meeting(&meeting)))
         .send()
         .await
         .expect("meeting")
@@ -34,7 +35,7 @@ async fn meeting_seq(app: &TestApp, meeting: MeetingId) -> u64 {
 
 async fn public_posts(app: &TestApp, meeting: MeetingId) -> MeetingStateResponse {
     app.http
-        .get(app.url(&format!("/api/meetings/{meeting}/posts")))
+        .get(app.url(&routes::posts(&meeting)))
         .send()
         .await
         .expect("posts")
@@ -45,7 +46,7 @@ async fn public_posts(app: &TestApp, meeting: MeetingId) -> MeetingStateResponse
 
 async fn staff_posts(app: &TestApp, who: &Who, meeting: MeetingId) -> MeetingStateResponse {
     let resp = app
-        .as_(who, Method::GET, &format!("/api/meetings/{meeting}/posts"))
+        .as_(who, Method::GET, &routes::posts(&meeting))
         .send()
         .await
         .expect("posts");
@@ -63,7 +64,7 @@ fn post_by_id(state: &MeetingStateResponse, id: u64) -> &PostView {
 
 async fn me(app: &TestApp, who: &Who, meeting: MeetingId) -> YouView {
     let resp = app
-        .as_(who, Method::GET, &format!("/api/meetings/{meeting}/me"))
+        .as_(who, Method::GET, &routes::me(&meeting))
         .send()
         .await
         .expect("me");
@@ -80,7 +81,7 @@ async fn post_with_key(
     body: &str,
 ) -> (u16, bool, String) {
     let resp = app
-        .as_(who, Method::POST, &format!("/api/meetings/{meeting}/posts"))
+        .as_(who, Method::POST, &routes::posts(&meeting))
         .header("Idempotency-Key", key)
         .json(&serde_json::json!({"kind": "question", "body": body}))
         .send()
@@ -99,11 +100,7 @@ async fn post_with_key(
 
 async fn vote(app: &TestApp, who: &Who, meeting: MeetingId, post: u64, up: bool) -> VoteResponse {
     let resp = app
-        .as_(
-            who,
-            Method::PUT,
-            &format!("/api/meetings/{meeting}/posts/{post}/vote"),
-        )
+        .as_(who, Method::PUT, &routes::post_vote(&meeting, &post))
         .json(&serde_json::json!({"up": up}))
         .send()
         .await
@@ -324,7 +321,7 @@ async fn a_restart_keeps_history_seq_sessions_and_votes() {
         .as_(
             &moderator,
             Method::POST,
-            &format!("/api/meetings/{meeting}/posts/{}/hide", posts[1]),
+            &routes::post_hide(&meeting, &posts[1]),
         )
         .json(&serde_json::json!({"reason": "off_topic", "note": "Ved siden af"}))
         .send()
@@ -383,11 +380,7 @@ async fn a_restart_keeps_history_seq_sessions_and_votes() {
         "votes are remembered per participant"
     );
     let resp = app
-        .as_(
-            &moderator,
-            Method::GET,
-            &format!("/api/meetings/{meeting}/queue"),
-        )
+        .as_(&moderator, Method::GET, &routes::queue(&meeting))
         .send()
         .await
         .expect("queue");
@@ -490,11 +483,7 @@ async fn votes_count_toggle_coalesce_and_follow_a_merge() {
 
     // Merge Q2 into Q1: the votes move; p1, who voted for both, keeps one.
     let resp = app
-        .as_(
-            &moderator,
-            Method::POST,
-            &format!("/api/meetings/{meeting}/questions/{q2}/merge"),
-        )
+        .as_(&moderator, Method::POST, &routes::merge(&meeting, &q2))
         .json(&serde_json::json!({"into": q1}))
         .send()
         .await
@@ -554,11 +543,7 @@ async fn votes_count_toggle_coalesce_and_follow_a_merge() {
 
     // A merged question takes no votes.
     let resp = app
-        .as_(
-            p2,
-            Method::PUT,
-            &format!("/api/meetings/{meeting}/posts/{q2}/vote"),
-        )
+        .as_(p2, Method::PUT, &routes::post_vote(&meeting, &q2))
         .json(&serde_json::json!({"up": true}))
         .send()
         .await

@@ -4,6 +4,7 @@
 //! and closing the follow-up.
 
 mod common;
+use common::routes;
 
 use borgermode_protocol::http::{FollowUpResponse, MeetingSummary, QueueResponse};
 use borgermode_protocol::views::MeetingView;
@@ -38,7 +39,7 @@ async fn queue(app: &TestApp, who: &Who, m: &str, mine: bool) -> Vec<u64> {
         app,
         Some(who),
         Method::GET,
-        &format!("/api/meetings/{m}/queue?sort=age&mine={mine}"),
+        &format!("{}?sort=age&mine={mine}", routes::queue(m)),
         None,
     )
     .await;
@@ -48,14 +49,7 @@ async fn queue(app: &TestApp, who: &Who, m: &str, mine: bool) -> Vec<u64> {
 }
 
 async fn follow_up(app: &TestApp, who: Option<&Who>, m: &str) -> FollowUpResponse {
-    let (status, v) = send(
-        app,
-        who,
-        Method::GET,
-        &format!("/api/meetings/{m}/follow-up"),
-        None,
-    )
-    .await;
+    let (status, v) = send(app, who, Method::GET, &routes::follow_up(&m), None).await;
     assert_eq!(status, 200, "{v}");
     serde_json::from_value(v).unwrap()
 }
@@ -79,7 +73,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
     let q3 = app
         .post(&anne, meeting, "question", "Hvor skal bussen holde?")
         .await;
-    let assign = |post: u64| format!("/api/meetings/{m}/questions/{post}/assign");
+    let assign = |post: u64| routes::assign(&m, &post);
 
     // Moderator routes q1 to Ida, the organizer q2 to a department; Bo takes q3 himself.
     let (s, v) = send(
@@ -166,7 +160,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
         &app,
         Some(&ida),
         Method::GET,
-        &format!("/api/meetings/{m}/queue?sort=age"),
+        &format!("{}?sort=age", routes::queue(&m)),
         None,
     )
     .await;
@@ -186,7 +180,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
     // The public never sees routing: not in the posts, not in the queue.
     let public = app
         .http
-        .get(app.url(&format!("/api/meetings/{m}/posts")))
+        .get(app.url(&routes::posts(&m)))
         .send()
         .await
         .unwrap()
@@ -197,23 +191,9 @@ async fn routing_queue_and_follow_up_end_to_end() {
         !public.contains("assignee") && !public.contains("Børn og Unge"),
         "{public}"
     );
-    let (s, _) = send(
-        &app,
-        Some(&anne),
-        Method::GET,
-        &format!("/api/meetings/{m}/queue"),
-        None,
-    )
-    .await;
+    let (s, _) = send(&app, Some(&anne), Method::GET, &routes::queue(&m), None).await;
     assert_eq!(s, 403);
-    let (s, _) = send(
-        &app,
-        Some(&anne),
-        Method::GET,
-        &format!("/api/meetings/{m}/follow-up"),
-        None,
-    )
-    .await;
+    let (s, _) = send(&app, Some(&anne), Method::GET, &routes::follow_up(&m), None).await;
     assert_eq!(s, 403);
 
     // Ida answers q1 during the meeting.
@@ -221,7 +201,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
         &app,
         Some(&ida),
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q1}/answer"),
+        &routes::answer(&m, &q1),
         Some(json!({"body": "Til august."})),
     )
     .await;
@@ -231,16 +211,9 @@ async fn routing_queue_and_follow_up_end_to_end() {
     assert!(!before.overdue);
 
     // Close: the deadline is recorded; q2 and q3 are the follow-up.
-    let (s, v) = send(
-        &app,
-        None,
-        Method::POST,
-        &format!("/api/meetings/{m}/close"),
-        None,
-    )
-    .await;
+    let (s, v) = send(&app, None, Method::POST, &routes::close(&m), None).await;
     assert_eq!(s, 200, "{v}");
-    let (_, v) = send(&app, None, Method::GET, &format!("/api/meetings/{m}"), None).await;
+    let (_, v) = send(&app, None, Method::GET, &routes::meeting(&m), None).await;
     let view: MeetingView = serde_json::from_value(v).unwrap();
     let due = view
         .follow_up
@@ -254,7 +227,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
     // Deadline = close time (0 working days): already past, so overdue, for staff and in the
     // organizer's meeting list.
     assert!(fu.overdue);
-    let (_, v) = send(&app, None, Method::GET, "/api/meetings", None).await;
+    let (_, v) = send(&app, None, Method::GET, &routes::meetings(), None).await;
     let list: Vec<MeetingSummary> = serde_json::from_value(v).unwrap();
     let mine = list.iter().find(|s| s.id == meeting).unwrap();
     assert!(mine.follow_up_overdue);
@@ -265,7 +238,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
         &app,
         Some(&anne),
         Method::POST,
-        &format!("/api/meetings/{m}/posts"),
+        &routes::posts(&m),
         Some(json!({"kind": "question", "body": "Nyt?"})),
     )
     .await;
@@ -275,7 +248,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
         &app,
         Some(&bo),
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q3}/answer"),
+        &routes::answer(&m, &q3),
         Some(json!({"body": "Ved Torvet, se [køreplanen](https://kommune.example/bus)."})),
     )
     .await;
@@ -284,7 +257,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
         &app,
         Some(&moderator),
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q2}/answer-live"),
+        &routes::answer_live(&m, &q2),
         Some(json!({})),
     )
     .await;
@@ -314,19 +287,12 @@ async fn routing_queue_and_follow_up_end_to_end() {
         &app,
         Some(&moderator),
         Method::POST,
-        &format!("/api/meetings/{m}/follow-up/close"),
+        &routes::follow_up_close(&m),
         None,
     )
     .await;
     assert_eq!(s, 403);
-    let (s, v) = send(
-        &app,
-        None,
-        Method::POST,
-        &format!("/api/meetings/{m}/follow-up/close"),
-        None,
-    )
-    .await;
+    let (s, v) = send(&app, None, Method::POST, &routes::follow_up_close(&m), None).await;
     assert_eq!(s, 200, "{v}");
     assert!(follow_up(&app, None, &m)
         .await
@@ -342,23 +308,9 @@ async fn deadline_counts_working_days_and_is_not_overdue_early() {
     let m = meeting.to_string();
     let anne = app.join(meeting, "Anne").await;
     app.post(&anne, meeting, "question", "Hvornår?").await;
-    let (s, _) = send(
-        &app,
-        None,
-        Method::POST,
-        &format!("/api/meetings/{m}/follow-up/close"),
-        None,
-    )
-    .await;
+    let (s, _) = send(&app, None, Method::POST, &routes::follow_up_close(&m), None).await;
     assert_eq!(s, 409, "the meeting is not closed yet");
-    let (s, _) = send(
-        &app,
-        None,
-        Method::POST,
-        &format!("/api/meetings/{m}/close"),
-        None,
-    )
-    .await;
+    let (s, _) = send(&app, None, Method::POST, &routes::close(&m), None).await;
     assert_eq!(s, 200);
     let fu = follow_up(&app, None, &m).await;
     let due = fu.due.expect("due");
@@ -379,12 +331,12 @@ async fn prepared_answers_crud_and_panelist_listing() {
     let app = spawn_app_with(|_| {}).await;
     let meeting = app.open_meeting("Affald").await;
     let m = meeting.to_string();
-    let (_, v) = send(&app, None, Method::GET, "/api/meetings", None).await;
+    let (_, v) = send(&app, None, Method::GET, &routes::meetings(), None).await;
     let list: Vec<MeetingSummary> = serde_json::from_value(v).unwrap();
     let org = list[0].organization_id.expect("organization");
     let ida = app.staff(meeting, StaffRole::Panelist, "Ida Holm").await;
     let anne = app.join(meeting, "Anne").await;
-    let base = format!("/api/organizations/{org}/answers");
+    let base = routes::organization_answers(&org);
 
     let (s, v) = send(&app, None, Method::POST, &base, Some(json!({"title": "  Storskrald ", "body": "Bestil afhentning på [selvbetjening](https://kommune.example/storskrald)."}))).await;
     assert_eq!(s, 201, "{v}");
@@ -443,7 +395,7 @@ async fn prepared_answers_crud_and_panelist_listing() {
         &app,
         Some(&ida),
         Method::GET,
-        &format!("/api/meetings/{m}/answers"),
+        &routes::meeting_answers(&m),
         None,
     )
     .await;
@@ -460,7 +412,7 @@ async fn prepared_answers_crud_and_panelist_listing() {
         &app,
         Some(&anne),
         Method::GET,
-        &format!("/api/meetings/{m}/answers"),
+        &routes::meeting_answers(&m),
         None,
     )
     .await;
@@ -509,7 +461,7 @@ async fn routing_reaches_staff_frames_and_stays_redacted_for_the_public() {
         &app,
         Some(&moderator),
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q}/assign"),
+        &routes::assign(&m, &q),
         Some(json!({"panelist": ida.id})),
     )
     .await;
@@ -535,14 +487,7 @@ async fn routing_reaches_staff_frames_and_stays_redacted_for_the_public() {
     );
 
     // The close reaches everybody with the follow-up deadline in the meeting view.
-    let (s, v) = send(
-        &app,
-        None,
-        Method::POST,
-        &format!("/api/meetings/{m}/close"),
-        None,
-    )
-    .await;
+    let (s, v) = send(&app, None, Method::POST, &routes::close(&m), None).await;
     assert_eq!(s, 200, "{v}");
     let seq = v["seq"].as_u64().expect("seq");
     let e = event_at(&mut public, seq).await;

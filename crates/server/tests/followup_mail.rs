@@ -3,6 +3,7 @@
 //! PyPI, `pip install aiosmtpd`, see .ci/run) started per test on a free port.
 
 mod common;
+use common::routes;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -121,20 +122,13 @@ async fn english_meeting(app: &TestApp, title: &str) -> MeetingId {
         app,
         None,
         Method::POST,
-        "/api/meetings",
+        &routes::meetings(),
         Some(json!({"title": title, "language": "en"})),
     )
     .await;
     assert_eq!(s, 201, "{v}");
     let id: MeetingId = serde_json::from_value(v["meeting_id"].clone()).unwrap();
-    let (s, _) = send(
-        app,
-        None,
-        Method::POST,
-        &format!("/api/meetings/{id}/open"),
-        None,
-    )
-    .await;
+    let (s, _) = send(app, None, Method::POST, &routes::open(&id), None).await;
     assert_eq!(s, 200);
     id
 }
@@ -143,7 +137,7 @@ async fn english_meeting(app: &TestApp, title: &str) -> MeetingId {
 async fn join_with_link(app: &TestApp, meeting: MeetingId, name: &str) -> (Who, String) {
     let resp = app
         .http
-        .post(app.url(&format!("/api/meetings/{meeting}/join")))
+        .post(app.url(&routes::join(&meeting)))
         .json(&json!({"display_name": name}))
         .send()
         .await
@@ -162,14 +156,7 @@ async fn join_with_link(app: &TestApp, meeting: MeetingId, name: &str) -> (Who, 
 }
 
 async fn mine(app: &TestApp, who: &Who, meeting: MeetingId) -> MyQuestionsResponse {
-    let (s, v) = send(
-        app,
-        Some(who),
-        Method::GET,
-        &format!("/api/meetings/{meeting}/mine"),
-        None,
-    )
-    .await;
+    let (s, v) = send(app, Some(who), Method::GET, &routes::mine(&meeting), None).await;
     assert_eq!(s, 200, "{v}");
     serde_json::from_value(v).unwrap()
 }
@@ -198,7 +185,7 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     let q3 = app.post(&bo, meeting, "question", "Who pays?").await;
 
     // Bad addresses are refused with a typed error; a good one is kept, never shown back.
-    let notify = format!("/api/meetings/{meeting}/mine/notify");
+    let notify = routes::mine_notify(&meeting);
     for bad in ["", "anne", "a b@example.dk", "<x@y.dk>", "x@@y.dk"] {
         let (s, v) = send(
             &app,
@@ -241,7 +228,7 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     // The address is in no event, no frame, no public answer.
     let public = app
         .http
-        .get(app.url(&format!("/api/meetings/{meeting}/posts")))
+        .get(app.url(&routes::posts(&meeting)))
         .send()
         .await
         .unwrap()
@@ -255,7 +242,7 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
         &app,
         Some(&ida),
         Method::POST,
-        &format!("/api/meetings/{meeting}/questions/{q1}/answer"),
+        &routes::answer(&meeting, &q1),
         Some(json!({"body": "In May."})),
     )
     .await;
@@ -276,20 +263,13 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     assert!(mine(&app, &anne, meeting).await.notify.email_on_file);
 
     // Close the meeting; answer q2 in the follow-up: the second mail, then her address goes.
-    let (s, _) = send(
-        &app,
-        None,
-        Method::POST,
-        &format!("/api/meetings/{meeting}/close"),
-        None,
-    )
-    .await;
+    let (s, _) = send(&app, None, Method::POST, &routes::close(&meeting), None).await;
     assert_eq!(s, 200);
     let (s, v) = send(
         &app,
         Some(&ida),
         Method::POST,
-        &format!("/api/meetings/{meeting}/questions/{q2}/answer-live"),
+        &routes::answer_live(&meeting, &q2),
         Some(json!({})),
     )
     .await;
@@ -327,7 +307,7 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     let key = anne_link.split("#key=").nth(1).unwrap().to_string();
     let fresh = reqwest::Client::new();
     let resp = fresh
-        .post(app.url("/api/staff-session"))
+        .post(app.url(&routes::staff_session()))
         .json(&StaffSessionRequest { key })
         .send()
         .await
@@ -359,7 +339,7 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
         &app,
         None,
         Method::POST,
-        &format!("/api/meetings/{meeting}/follow-up/close"),
+        &routes::follow_up_close(&meeting),
         None,
     )
     .await;
@@ -399,19 +379,12 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
         &app,
         Some(&anne),
         Method::PUT,
-        &format!("/api/meetings/{meeting}/mine/notify"),
+        &routes::mine_notify(&meeting),
         Some(json!({"email": "anne@example.dk"})),
     )
     .await;
     assert_eq!((s, v["code"].as_str()), (409, Some("mail_off")));
-    let (s, _) = send(
-        &app,
-        None,
-        Method::GET,
-        &format!("/api/meetings/{meeting}/mine"),
-        None,
-    )
-    .await;
+    let (s, _) = send(&app, None, Method::GET, &routes::mine(&meeting), None).await;
     assert_eq!(s, 401, "the organizer has no questions of their own");
     app.shutdown().await;
 
@@ -435,7 +408,7 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
         &app,
         Some(&anne),
         Method::PUT,
-        &format!("/api/meetings/{meeting}/mine/notify"),
+        &routes::mine_notify(&meeting),
         Some(json!({"email": "anne@example.dk"})),
     )
     .await;
@@ -445,7 +418,7 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
         &app,
         Some(&ida),
         Method::POST,
-        &format!("/api/meetings/{meeting}/questions/{q}/answer"),
+        &routes::answer(&meeting, &q),
         Some(json!({"body": "Yes."})),
     )
     .await;

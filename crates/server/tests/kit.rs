@@ -4,6 +4,7 @@
 //! opens (on SQLite and PostgreSQL).
 
 mod common;
+use common::routes;
 
 use std::sync::Arc;
 
@@ -30,7 +31,7 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 async fn create(app: &TestApp, body: Value) -> String {
     let resp = app
-        .admin(Method::POST, "/api/meetings")
+        .admin(Method::POST, &routes::meetings())
         .json(&body)
         .send()
         .await
@@ -43,7 +44,7 @@ async fn create(app: &TestApp, body: Value) -> String {
 
 async fn command(app: &TestApp, id: &str, what: &str) {
     let resp = app
-        .admin(Method::POST, &format!("/api/meetings/{id}/{what}"))
+        .admin(Method::POST, &routes::meeting_sub(&id, &what))
         .send()
         .await
         .expect(what);
@@ -170,7 +171,7 @@ async fn calendar_file_round_trips_through_a_real_parser() {
 
     // Stable UID, and the end time when there is one.
     let resp = app
-        .admin(Method::PATCH, &format!("/api/meetings/{id}"))
+        .admin(Method::PATCH, &routes::meeting(&id))
         .json(&json!({"ends_at": at(2026, 1, 15, 20, 0)}))
         .send()
         .await
@@ -314,7 +315,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
         .await
         .expect("org");
     let resp = app
-        .admin(Method::PUT, &format!("/api/organizations/{}/logo", org.0))
+        .admin(Method::PUT, &routes::organization_logo(&org.0))
         .header("content-type", "image/png")
         .body(png.to_vec())
         .send()
@@ -358,7 +359,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
 
 async fn announcements(app: &TestApp, id: &str) -> Value {
     let resp = app
-        .admin(Method::GET, &format!("/api/meetings/{id}/announcements"))
+        .admin(Method::GET, &routes::announcements(&id))
         .send()
         .await
         .expect("announcements");
@@ -449,7 +450,7 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
     }
 
     // Organizer-only: 401 without credentials, 403 for a participant, 409 without a time.
-    let resp = get(&app, &format!("/api/meetings/{winter}/announcements")).await;
+    let resp = get(&app, &routes::announcements(&winter)).await;
     assert_eq!(problem_code(resp).await.0, 401);
     command(&app, &winter, "open").await;
     let citizen = app
@@ -459,21 +460,14 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
         )
         .await;
     let resp = app
-        .as_(
-            &citizen,
-            Method::GET,
-            &format!("/api/meetings/{winter}/announcements"),
-        )
+        .as_(&citizen, Method::GET, &routes::announcements(&winter))
         .send()
         .await
         .expect("get");
     assert_eq!(problem_code(resp).await.0, 403);
     let timeless = create(&app, json!({"title": "Uden tid", "language": "da"})).await;
     let resp = app
-        .admin(
-            Method::GET,
-            &format!("/api/meetings/{timeless}/announcements"),
-        )
+        .admin(Method::GET, &routes::announcements(&timeless))
         .send()
         .await
         .expect("get");
@@ -481,7 +475,7 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
     assert_eq!((status, code.as_str()), (409, "meeting_has_no_time"));
 
     // Both new routes are in the OpenAPI document.
-    let doc: Value = get(&app, "/api/openapi.json")
+    let doc: Value = get(&app, &routes::openapi_json())
         .await
         .json()
         .await
@@ -512,7 +506,7 @@ async fn questions_before_the_meeting(app: &TestApp) {
         .await;
     // Before the meeting: questions only.
     let resp = app
-        .as_(&citizen, Method::POST, &format!("/api/meetings/{id}/posts"))
+        .as_(&citizen, Method::POST, &routes::posts(&id))
         .json(&json!({"kind": "comment", "body": "En kommentar"}))
         .send()
         .await
@@ -520,7 +514,7 @@ async fn questions_before_the_meeting(app: &TestApp) {
     assert_eq!(problem_code(resp).await.0, 409);
     command(app, &id, "open").await;
     let resp = app
-        .admin(Method::GET, &format!("/api/meetings/{id}/queue"))
+        .admin(Method::GET, &routes::queue(&id))
         .send()
         .await
         .expect("queue");
@@ -533,7 +527,7 @@ async fn questions_before_the_meeting(app: &TestApp) {
         .unwrap_or_else(|| panic!("question {post} not in the queue: {v}"));
     assert_eq!(q["body"], "Hvornår kommer cykelstien, og hvad koster den?");
     // And the public sees it on the open meeting.
-    let v: Value = get(app, &format!("/api/meetings/{id}/posts"))
+    let v: Value = get(app, &routes::posts(&id))
         .await
         .json()
         .await

@@ -11,6 +11,7 @@
 //! fails the test.
 
 mod common;
+use common::routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -273,7 +274,7 @@ async fn the_417_post_meeting_reaches_every_client_exactly_once_in_order() {
     let mut posters = Vec::new();
     for task in 0..POSTERS {
         let http = app.http.clone();
-        let url = app.url(&format!("/api/meetings/{meeting}/posts"));
+        let url = app.url(&routes::posts(&meeting));
         let participants = participants.clone();
         let acked = acked.clone();
         posters.push(tokio::spawn(async move {
@@ -352,7 +353,7 @@ async fn the_417_post_meeting_reaches_every_client_exactly_once_in_order() {
     let final_seq = sent.iter().map(|s| s.seq).max().expect("posts");
     let view: MeetingView = app
         .http
-        .get(app.url(&format!("/api/meetings/{meeting}")))
+        .get(app.url(&routes::meeting(&meeting)))
         .send()
         .await
         .expect("meeting")
@@ -463,7 +464,7 @@ async fn the_417_post_meeting_reaches_every_client_exactly_once_in_order() {
     // The stored state agrees: all 417 posts, visible, with their bodies.
     let state: MeetingStateResponse = app
         .http
-        .get(app.url(&format!("/api/meetings/{meeting}/posts")))
+        .get(app.url(&routes::posts(&meeting)))
         .send()
         .await
         .expect("posts")

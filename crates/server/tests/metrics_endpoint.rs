@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout)]
 
 mod common;
+use common::routes;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -197,7 +198,7 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
     ));
     let mut sse = app
         .http
-        .get(app.url(&format!("/api/meetings/{meeting}/events")))
+        .get(app.url(&routes::events(&meeting)))
         .send()
         .await
         .expect("sse");
@@ -223,7 +224,7 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
     // Joins from this address: Anna's and Bo's fit the limit of 2 per minute, Carl's does not.
     let join = |name: &'static str| {
         app.http
-            .post(app.url(&format!("/api/meetings/{meeting}/join")))
+            .post(app.url(&routes::join(&meeting)))
             .json(&serde_json::json!({ "display_name": name }))
             .send()
     };

@@ -17,6 +17,7 @@
 #![allow(clippy::print_stdout)] // the meeting script's summary line, for the test's log
 
 mod common;
+use common::routes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ fn tests_dir() -> PathBuf {
 async fn served_document(app: &TestApp) -> Value {
     let resp = app
         .http
-        .get(app.url("/api/openapi.json"))
+        .get(app.url(&routes::openapi_json()))
         .send()
         .await
         .expect("GET /api/openapi.json");

@@ -4,6 +4,7 @@
 //! never sees B's meetings in a list. Run on SQLite and on PostgreSQL.
 
 mod common;
+use common::routes;
 
 use std::sync::Arc;
 
@@ -37,7 +38,7 @@ async fn expect(resp: reqwest::Response, status: u16, what: &str) -> Value {
 
 async fn create_org(app: &TestApp, name: &str) -> String {
     let resp = app
-        .admin(Method::POST, "/api/organizations")
+        .admin(Method::POST, &routes::organizations())
         .json(
             &json!({"name": name, "primary_color": "#7a1f3d", "privacy_contact": "dpo@kommune.dk"}),
         )
@@ -50,7 +51,7 @@ async fn create_org(app: &TestApp, name: &str) -> String {
 
 async fn invite_secret(app: &TestApp, org: &str) -> String {
     let resp = app
-        .admin(Method::POST, &format!("/api/organizations/{org}/invites"))
+        .admin(Method::POST, &routes::organization_invites(&org))
         .send()
         .await
         .expect("invite");
@@ -68,7 +69,7 @@ async fn organizer(app: &TestApp, org: &str, email: &str) -> Client {
     let secret = invite_secret(app, org).await;
     let client = jar();
     let resp = client
-        .post(app.url("/api/account/invite"))
+        .post(app.url(&routes::accept_invite()))
         .json(&json!({"invite": secret, "display_name": "Ole Organisator", "email": email, "password": PASSWORD}))
         .send()
         .await
@@ -79,7 +80,7 @@ async fn organizer(app: &TestApp, org: &str, email: &str) -> Client {
 
 async fn create_meeting_as(app: &TestApp, client: &Client, title: &str) -> String {
     let resp = client
-        .post(app.url("/api/meetings"))
+        .post(app.url(&routes::meetings()))
         .json(&json!({"title": title}))
         .send()
         .await
@@ -90,7 +91,7 @@ async fn create_meeting_as(app: &TestApp, client: &Client, title: &str) -> Strin
 
 async fn meeting_ids(app: &TestApp, client: &Client) -> Vec<String> {
     let resp = client
-        .get(app.url("/api/meetings"))
+        .get(app.url(&routes::meetings()))
         .send()
         .await
         .expect("list");
@@ -104,7 +105,7 @@ async fn meeting_ids(app: &TestApp, client: &Client) -> Vec<String> {
 
 /// Every organizer-side route, against meeting `m` and organization `org`: method, path, body.
 fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> {
-    let p = |s: &str| format!("/api/meetings/{m}{s}");
+    let p = |s: &str| format!("{}{s}", routes::meeting(m));
     let someone = uuid::Uuid::new_v4();
     let png = Value::Null; // the logo route gets bytes, see `send`
     vec![
@@ -225,51 +226,39 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
             p("/privacy"),
             Some(json!({"notice": "Overtaget"})),
         ),
-        (Method::GET, format!("/api/organizations/{org}"), None),
-        (
-            Method::GET,
-            format!("/api/organizations/{org}/answers"),
-            None,
-        ),
+        (Method::GET, routes::organization(&org), None),
+        (Method::GET, routes::organization_answers(&org), None),
         (
             Method::POST,
-            format!("/api/organizations/{org}/answers"),
+            routes::organization_answers(&org),
             Some(json!({"title": "Affald", "body": "Se borger.dk"})),
         ),
         (
             Method::PUT,
-            format!("/api/organizations/{org}/answers/{someone}"),
+            routes::organization_answer(&org, &someone),
             Some(json!({"title": "Affald", "body": "Se borger.dk"})),
         ),
         (
             Method::DELETE,
-            format!("/api/organizations/{org}/answers/{someone}"),
+            routes::organization_answer(&org, &someone),
             None,
         ),
         (Method::GET, p("/answers"), None),
         (
             Method::PATCH,
-            format!("/api/organizations/{org}"),
+            routes::organization(&org),
             Some(json!({"name": "Overtaget"})),
         ),
-        (
-            Method::PUT,
-            format!("/api/organizations/{org}/logo"),
-            Some(png),
-        ),
-        (
-            Method::DELETE,
-            format!("/api/organizations/{org}/logo"),
-            None,
-        ),
+        (Method::PUT, routes::organization_logo(&org), Some(png)),
+        (Method::DELETE, routes::organization_logo(&org), None),
         (
             Method::POST,
-            format!("/api/organizations/{org}/invites"),
+            routes::organization_invites(&org),
             Some(json!({})),
         ),
         (
             Method::POST,
-            "/api/meetings".into(),
+            routes::meetings(),
             Some(json!({"title": "I B's navn", "organization_id": org})),
         ),
     ]
@@ -315,13 +304,13 @@ async fn isolation(app: &TestApp) {
     let mb = create_meeting_as(app, &bob, "B's møde").await;
     // Something for the post routes to point at in B's meeting, and a moderator of B.
     let resp = bob
-        .post(app.url(&format!("/api/meetings/{mb}/open")))
+        .post(app.url(&routes::open(&mb)))
         .send()
         .await
         .expect("open");
     expect(resp, 200, "B opens its meeting").await;
     let resp = bob
-        .post(app.url(&format!("/api/meetings/{mb}/staff")))
+        .post(app.url(&routes::staff_links(&mb)))
         .json(&json!({"role": "moderator", "name": "Birthe Moderator"}))
         .send()
         .await
@@ -329,14 +318,14 @@ async fn isolation(app: &TestApp) {
     expect(resp, 201, "B makes a moderator link").await;
     let citizen = jar();
     let resp = citizen
-        .post(app.url(&format!("/api/meetings/{mb}/join")))
+        .post(app.url(&routes::join(&mb)))
         .json(&json!({"display_name": "Carl Borger"}))
         .send()
         .await
         .expect("join");
     expect(resp, 201, "join").await;
     let resp = citizen
-        .post(app.url(&format!("/api/meetings/{mb}/posts")))
+        .post(app.url(&routes::posts(&mb)))
         .json(&json!({"kind": "question", "body": "Hvornår?"}))
         .send()
         .await
@@ -362,7 +351,7 @@ async fn isolation(app: &TestApp) {
 
     // Nothing changed in B's meeting: same title, B's organizer still in charge.
     let resp = bob
-        .get(app.url(&format!("/api/meetings/{mb}")))
+        .get(app.url(&routes::meeting(&mb)))
         .send()
         .await
         .expect("get");
@@ -372,14 +361,14 @@ async fn isolation(app: &TestApp) {
 
     // The same routes work for B's own organizer (so the 404s above are about scope).
     for (method, path, body) in organizer_routes(&mb, &org_b) {
-        let own = (method == Method::PATCH && path == format!("/api/meetings/{mb}"))
+        let own = (method == Method::PATCH && path == routes::meeting(&mb))
             || path.ends_with("/queue")
-            || path == format!("/api/meetings/{mb}/report")
-            || path == format!("/api/meetings/{mb}/export.csv")
+            || path == routes::report(&mb)
+            || path == routes::export_csv(&mb)
             || path.ends_with("/settings")
             || path.ends_with("/follow-up")
             || (method == Method::GET && path.ends_with("/answers"))
-            || path == format!("/api/organizations/{org_b}");
+            || path == routes::organization(&org_b);
         if !own {
             continue;
         }
@@ -393,7 +382,7 @@ async fn isolation(app: &TestApp) {
     let b_sees = meeting_ids(app, &bob).await;
     assert_eq!(b_sees, vec![mb.clone()]);
     let resp = app
-        .admin(Method::GET, "/api/meetings")
+        .admin(Method::GET, &routes::meetings())
         .send()
         .await
         .expect("admin list");
@@ -406,7 +395,7 @@ async fn isolation(app: &TestApp) {
         .collect();
     assert!(all.contains(&ma.as_str()) && all.contains(&mb.as_str()));
     let resp = alice
-        .get(app.url("/api/organizations"))
+        .get(app.url(&routes::organizations()))
         .send()
         .await
         .expect("orgs");
@@ -421,7 +410,7 @@ async fn isolation(app: &TestApp) {
 
     // B's public page stays public for Alice, but as the public sees it: no moderators.
     let resp = alice
-        .get(app.url(&format!("/api/meetings/{mb}")))
+        .get(app.url(&routes::meeting(&mb)))
         .send()
         .await
         .expect("get");
@@ -432,7 +421,7 @@ async fn isolation(app: &TestApp) {
         "A sees B's moderators: {public}"
     );
     let resp = bob
-        .get(app.url(&format!("/api/meetings/{mb}")))
+        .get(app.url(&routes::meeting(&mb)))
         .send()
         .await
         .expect("get");
@@ -448,7 +437,7 @@ async fn isolation(app: &TestApp) {
 
     // An organizer account is no installation admin.
     let resp = alice
-        .post(app.url("/api/organizations"))
+        .post(app.url(&routes::organizations()))
         .json(&json!({"name": "Egen kommune"}))
         .send()
         .await
@@ -458,7 +447,7 @@ async fn isolation(app: &TestApp) {
         "forbidden"
     );
     let resp = alice
-        .post(app.url(&format!("/api/organizations/{org_a}/invites")))
+        .post(app.url(&routes::organization_invites(&org_a)))
         .send()
         .await
         .expect("invite");
@@ -468,7 +457,7 @@ async fn isolation(app: &TestApp) {
     );
     // The admin may create a meeting in any organization.
     let resp = app
-        .admin(Method::POST, "/api/meetings")
+        .admin(Method::POST, &routes::meetings())
         .json(&json!({"title": "Admin i B", "organization_id": org_b}))
         .send()
         .await
@@ -503,7 +492,7 @@ async fn invites_work_once_and_expire() {
 
     let client = jar();
     let resp = client
-        .post(app.url("/api/account/invite-info"))
+        .post(app.url(&routes::invite_info()))
         .json(&json!({"invite": secret}))
         .send()
         .await
@@ -518,7 +507,7 @@ async fn invites_work_once_and_expire() {
         ("display_name", "  ", "eva@esbjerg.dk", PASSWORD),
     ] {
         let resp = client
-            .post(app.url("/api/account/invite"))
+            .post(app.url(&routes::accept_invite()))
             .json(&json!({"invite": secret, "display_name": display_name, "email": email, "password": password}))
             .send()
             .await
@@ -529,7 +518,7 @@ async fn invites_work_once_and_expire() {
     }
 
     let resp = client
-        .post(app.url("/api/account/invite"))
+        .post(app.url(&routes::accept_invite()))
         .json(&json!({"invite": secret, "display_name": "Eva Esbjerg", "email": " Eva@Esbjerg.dk ", "password": PASSWORD}))
         .send()
         .await
@@ -548,7 +537,7 @@ async fn invites_work_once_and_expire() {
     assert_eq!(me["email"], "eva@esbjerg.dk");
     assert_eq!(me["organization"]["id"], org.as_str());
     let resp = client
-        .get(app.url("/api/account"))
+        .get(app.url(&routes::account()))
         .send()
         .await
         .expect("me");
@@ -556,14 +545,14 @@ async fn invites_work_once_and_expire() {
 
     // Used: for anyone, whatever they send.
     let resp = jar()
-        .post(app.url("/api/account/invite"))
+        .post(app.url(&routes::accept_invite()))
         .json(&json!({"invite": secret, "display_name": "Mallory", "email": "m@x.dk", "password": PASSWORD}))
         .send()
         .await
         .expect("again");
     assert_eq!(expect(resp, 410, "second use").await["code"], "invite_used");
     let resp = jar()
-        .post(app.url("/api/account/invite-info"))
+        .post(app.url(&routes::invite_info()))
         .json(&json!({"invite": secret}))
         .send()
         .await
@@ -588,7 +577,7 @@ async fn invites_work_once_and_expire() {
         .await
         .expect("put");
     let resp = jar()
-        .post(app.url("/api/account/invite"))
+        .post(app.url(&routes::accept_invite()))
         .json(&json!({"invite": expired, "display_name": "Sen", "email": "sen@esbjerg.dk", "password": PASSWORD}))
         .send()
         .await
@@ -597,7 +586,7 @@ async fn invites_work_once_and_expire() {
 
     // Unknown, and an e-mail address in use already.
     let resp = jar()
-        .post(app.url("/api/account/invite"))
+        .post(app.url(&routes::accept_invite()))
         .json(&json!({"invite": "no-such-invite", "display_name": "X", "email": "x@esbjerg.dk", "password": PASSWORD}))
         .send()
         .await
@@ -605,7 +594,7 @@ async fn invites_work_once_and_expire() {
     assert_eq!(expect(resp, 404, "unknown").await["code"], "not_found");
     let second = invite_secret(&app, &org).await;
     let resp = jar()
-        .post(app.url("/api/account/invite"))
+        .post(app.url(&routes::accept_invite()))
         .json(&json!({"invite": second, "display_name": "Eva 2", "email": "eva@esbjerg.dk", "password": PASSWORD}))
         .send()
         .await
@@ -626,7 +615,7 @@ async fn wrong_password_is_401_and_sign_ins_are_rate_limited() {
 
     let sign_in = |email: &'static str, password: &'static str| {
         let client = jar();
-        let url = app.url("/api/account/session");
+        let url = app.url(&routes::account_session());
         async move {
             client
                 .post(url)
@@ -684,7 +673,7 @@ async fn an_attacker_cannot_lock_an_organizer_out() {
     let org = create_org(&app, "Læsø Kommune").await;
     organizer(&app, &org, "l@laeso.dk").await;
     let sign_in = |from: String, email: String, password: &'static str| {
-        let url = app.url("/api/account/session");
+        let url = app.url(&routes::account_session());
         async move {
             jar()
                 .post(url)
@@ -740,7 +729,7 @@ async fn sign_out_everywhere_ends_every_session() {
     let tablet = jar();
     for c in [&phone, &tablet] {
         let resp = c
-            .post(app.url("/api/account/session"))
+            .post(app.url(&routes::account_session()))
             .json(&json!({"email": "g@gribskov.dk", "password": PASSWORD}))
             .send()
             .await
@@ -748,25 +737,29 @@ async fn sign_out_everywhere_ends_every_session() {
         expect(resp, 200, "sign in").await;
     }
     for c in [&laptop, &phone, &tablet] {
-        let resp = c.get(app.url("/api/meetings")).send().await.expect("list");
+        let resp = c
+            .get(app.url(&routes::meetings()))
+            .send()
+            .await
+            .expect("list");
         expect(resp, 200, "signed in").await;
     }
 
     // Sign out on the tablet only.
     let resp = tablet
-        .delete(app.url("/api/account/session"))
+        .delete(app.url(&routes::account_session()))
         .send()
         .await
         .expect("sign out");
     expect(resp, 204, "sign out").await;
     let resp = tablet
-        .get(app.url("/api/account"))
+        .get(app.url(&routes::account()))
         .send()
         .await
         .expect("me");
     expect(resp, 401, "tablet signed out").await;
     let resp = laptop
-        .get(app.url("/api/account"))
+        .get(app.url(&routes::account()))
         .send()
         .await
         .expect("me");
@@ -774,7 +767,7 @@ async fn sign_out_everywhere_ends_every_session() {
 
     // Everywhere, from the phone: the laptop is out too.
     let resp = phone
-        .delete(app.url("/api/account/sessions"))
+        .delete(app.url(&routes::account_sessions()))
         .send()
         .await
         .expect("everywhere");
@@ -783,7 +776,11 @@ async fn sign_out_everywhere_ends_every_session() {
         2
     );
     for c in [&laptop, &phone] {
-        let resp = c.get(app.url("/api/meetings")).send().await.expect("list");
+        let resp = c
+            .get(app.url(&routes::meetings()))
+            .send()
+            .await
+            .expect("list");
         assert_eq!(
             expect(resp, 401, "after sign out everywhere").await["code"],
             "unauthorized"
@@ -810,7 +807,7 @@ async fn branding_shows_on_the_public_meeting_json() {
         (json!({"name": ""}), "name"),
     ] {
         let resp = hanne
-            .patch(app.url(&format!("/api/organizations/{org}")))
+            .patch(app.url(&routes::organization(&org)))
             .json(&patch)
             .send()
             .await
@@ -819,7 +816,7 @@ async fn branding_shows_on_the_public_meeting_json() {
         assert_eq!(v["field"], field, "{v}");
     }
     let resp = hanne
-        .put(app.url(&format!("/api/organizations/{org}/logo")))
+        .put(app.url(&routes::organization_logo(&org)))
         .body("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>")
         .send()
         .await
@@ -829,7 +826,7 @@ async fn branding_shows_on_the_public_meeting_json() {
         "unsupported_media_type"
     );
     let resp = hanne
-        .put(app.url(&format!("/api/organizations/{org}/logo")))
+        .put(app.url(&routes::organization_logo(&org)))
         .body(vec![0x89u8; 200 * 1024])
         .send()
         .await
@@ -840,14 +837,14 @@ async fn branding_shows_on_the_public_meeting_json() {
     );
 
     let resp = hanne
-        .patch(app.url(&format!("/api/organizations/{org}")))
+        .patch(app.url(&routes::organization(&org)))
         .json(&json!({"name": "Haderslev <b>Kommune</b>", "primary_color": "#004B87", "accent_color": "#c8102e", "privacy_contact": "https://haderslev.dk/privatliv"}))
         .send()
         .await
         .expect("patch");
     expect(resp, 200, "patch branding").await;
     let resp = hanne
-        .put(app.url(&format!("/api/organizations/{org}/logo")))
+        .put(app.url(&routes::organization_logo(&org)))
         .body(TINY_PNG.to_vec())
         .send()
         .await
@@ -856,10 +853,7 @@ async fn branding_shows_on_the_public_meeting_json() {
     let meeting = create_meeting_as(&app, &hanne, "Borgermøde om skolerne").await;
 
     // Anyone, without credentials.
-    for path in [
-        format!("/api/meetings/{meeting}"),
-        format!("/api/meetings/{meeting}/posts"),
-    ] {
+    for path in [routes::meeting(&meeting), routes::posts(&meeting)] {
         let resp = app.http.get(app.url(&path)).send().await.expect("get");
         let v = expect(resp, 200, &path).await;
         let b = if path.ends_with("/posts") {
@@ -873,7 +867,7 @@ async fn branding_shows_on_the_public_meeting_json() {
         assert_eq!(b["accent_color"], "#c8102e");
         assert_eq!(b["privacy_url"], "https://haderslev.dk/privatliv");
         let logo = b["logo_url"].as_str().expect("logo url");
-        assert!(logo.starts_with(&format!("/api/organizations/{org}/logo?v=")));
+        assert!(logo.starts_with(&format!("{}?v=", routes::organization_logo(&org))));
         let resp = app.http.get(app.url(logo)).send().await.expect("logo");
         assert_eq!(resp.status(), 200);
         assert_eq!(resp.headers()["content-type"], "image/png");
@@ -884,7 +878,7 @@ async fn branding_shows_on_the_public_meeting_json() {
     let legacy = app.create_meeting("Gammelt møde").await;
     let resp = app
         .http
-        .get(app.url(&format!("/api/meetings/{legacy}")))
+        .get(app.url(&routes::meeting(&legacy)))
         .send()
         .await
         .expect("get");

@@ -4,6 +4,7 @@
 //! text, no moderator names unless chosen), and `borgermode export` on SQLite and PostgreSQL.
 
 mod common;
+use common::routes;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -52,7 +53,7 @@ fn gender_of(i: usize) -> Option<Gender> {
 async fn join_with(app: &TestApp, m: MeetingId, i: usize) -> Who {
     let resp = app
         .http
-        .post(app.url(&format!("/api/meetings/{m}/join")))
+        .post(app.url(&routes::join(&m)))
         .json(&JoinRequest {
             display_name: format!("Borger {i}"),
             age_band: age_of(i),
@@ -79,7 +80,7 @@ async fn ok(resp: reqwest::Response, what: &str) -> Value {
 
 async fn create_post(app: &TestApp, who: &Who, m: MeetingId, body: Value) -> u64 {
     let v = ok(
-        app.as_(who, Method::POST, &format!("/api/meetings/{m}/posts"))
+        app.as_(who, Method::POST, &routes::posts(&m))
             .json(&body)
             .send()
             .await
@@ -153,7 +154,7 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
             app.as_(
                 &panel,
                 Method::POST,
-                &format!("/api/meetings/{m}/questions/{q}/{path}"),
+                &routes::question_action(&m, &q, &path),
             )
             .json(&body)
             .send()
@@ -165,15 +166,11 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
     }
     for c in comments.iter().take(HIDDEN) {
         ok(
-            app.as_(
-                &moderator,
-                Method::POST,
-                &format!("/api/meetings/{m}/posts/{c}/hide"),
-            )
-            .json(&json!({"reason": "abusive"}))
-            .send()
-            .await
-            .expect("hide"),
+            app.as_(&moderator, Method::POST, &routes::post_hide(&m, &c))
+                .json(&json!({"reason": "abusive"}))
+                .send()
+                .await
+                .expect("hide"),
             "hide",
         )
         .await;
@@ -182,15 +179,11 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
     // may upvote their own question.
     for (i, who) in people.iter().skip(3).enumerate().take(30) {
         ok(
-            app.as_(
-                who,
-                Method::PUT,
-                &format!("/api/meetings/{m}/posts/{}/vote", questions[i % 3]),
-            )
-            .json(&json!({"up": true}))
-            .send()
-            .await
-            .expect("vote"),
+            app.as_(who, Method::PUT, &routes::post_vote(&m, &questions[i % 3]))
+                .json(&json!({"up": true}))
+                .send()
+                .await
+                .expect("vote"),
             "vote",
         )
         .await;
@@ -212,7 +205,7 @@ async fn report_of_the_2013_meeting_is_exact() {
     let app = spawn_app_with(|_| {}).await;
     let m = meeting_2013(&app).await;
     ok(
-        app.admin(Method::PUT, &format!("/api/meetings/{m}/report-options"))
+        app.admin(Method::PUT, &routes::report_options(&m))
             .json(&json!({"targets": {"under_30_min_pct": 25, "women_min_pct": 40}}))
             .send()
             .await
@@ -220,7 +213,7 @@ async fn report_of_the_2013_meeting_is_exact() {
         "options",
     )
     .await;
-    let (status, body) = get_text(&app, &format!("/api/meetings/{m}/report")).await;
+    let (status, body) = get_text(&app, &routes::report(&m)).await;
     assert_eq!(status, 200, "{body}");
     let r: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(r["participants"], 150);
@@ -266,14 +259,14 @@ async fn report_of_the_2013_meeting_is_exact() {
     assert_eq!(r["targets"][1]["met"], true);
 
     // The HTML page: escaped title, an accessible SVG chart, the same figures; the CSV.
-    let (status, html) = get_text(&app, &format!("/api/meetings/{m}/report.html")).await;
+    let (status, html) = get_text(&app, &routes::report_html(&m)).await;
     assert_eq!(status, 200);
     assert!(html.contains("<svg") && html.contains("<title id=\"tl-title\">"));
     assert!(html.contains("<strong>417</strong>") && html.contains("<strong>150</strong>"));
     assert!(!html.contains("<script"));
     // Strings from the locale files (the meeting is Danish), not their keys.
     assert!(html.contains("Nøgletal") && !html.contains("report.figures"));
-    let (status, csv_text) = get_text(&app, &format!("/api/meetings/{m}/report.csv")).await;
+    let (status, csv_text) = get_text(&app, &routes::report_csv(&m)).await;
     assert_eq!(status, 200);
     let mut rd = csv::Reader::from_reader(csv_text.as_bytes());
     let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.expect("row")).collect();
@@ -286,7 +279,7 @@ async fn report_of_the_2013_meeting_is_exact() {
     assert_eq!(find("figures", "posts").as_deref(), Some("417"));
 
     // Every new API route is in the OpenAPI document.
-    let (_, doc) = get_text(&app, "/api/openapi.json").await;
+    let (_, doc) = get_text(&app, &routes::openapi_json()).await;
     let doc: Value = serde_json::from_str(&doc).expect("openapi");
     for path in [
         "/report",
@@ -312,7 +305,7 @@ async fn report_of_the_2013_meeting_is_exact() {
 /// NDJSON back into domain events equals the store's log; CSV rows equal the projection.
 async fn exports_round_trip(app: &TestApp, m: MeetingId) {
     let log = app.state.store.events(m, 0, None).await.expect("log");
-    let (status, nd) = get_text(app, &format!("/api/meetings/{m}/export.ndjson")).await;
+    let (status, nd) = get_text(app, &routes::export_ndjson(&m)).await;
     assert_eq!(status, 200);
     let parsed: Vec<Event> = nd
         .lines()
@@ -331,7 +324,7 @@ async fn exports_round_trip(app: &TestApp, m: MeetingId) {
     assert_eq!(parsed, log);
 
     let state = MeetingState::replay(m, &log);
-    let (status, text) = get_text(app, &format!("/api/meetings/{m}/export.csv")).await;
+    let (status, text) = get_text(app, &routes::export_csv(&m)).await;
     assert_eq!(status, 200);
     let mut rd = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
@@ -364,7 +357,7 @@ async fn exports_round_trip(app: &TestApp, m: MeetingId) {
 async fn archive_hides_what_it_must(app: &TestApp, m: MeetingId) {
     let resp = app
         .http
-        .get(app.url(&format!("/api/meetings/{m}/archive")))
+        .get(app.url(&routes::archive(&m)))
         .send()
         .await
         .expect("archive");
@@ -396,7 +389,7 @@ async fn archive_hides_what_it_must(app: &TestApp, m: MeetingId) {
     assert_eq!(a["moderation_log"].as_array().map(Vec::len), Some(HIDDEN));
     // The organizer chooses to name moderators: now the log says who.
     ok(
-        app.admin(Method::PUT, &format!("/api/meetings/{m}/report-options"))
+        app.admin(Method::PUT, &routes::report_options(&m))
             .json(&json!({"show_moderators": true}))
             .send()
             .await
@@ -406,7 +399,7 @@ async fn archive_hides_what_it_must(app: &TestApp, m: MeetingId) {
     .await;
     let a: Value = app
         .http
-        .get(app.url(&format!("/api/meetings/{m}/archive")))
+        .get(app.url(&routes::archive(&m)))
         .send()
         .await
         .expect("archive")
@@ -431,7 +424,7 @@ async fn subcommand_export(app: &TestApp, m: MeetingId) {
             .expect("run");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let file = std::fs::read_to_string(&out).expect("out file");
-        let (_, api) = get_text(app, &format!("/api/meetings/{m}/{path}")).await;
+        let (_, api) = get_text(app, &routes::meeting_sub(&m, &path)).await;
         assert_eq!(file, api, "{format}");
     }
     let o = Command::new(env!("CARGO_BIN_EXE_borgermode"))
@@ -456,7 +449,7 @@ async fn presence_report_and_export_on_postgres() {
     let _ws2 = common::app::ws_connect(&app.ws_url(m, None), None).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let (_, body) = get_text(&app, &format!("/api/meetings/{m}/report")).await;
+        let (_, body) = get_text(&app, &routes::report(&m)).await;
         let r: Value = serde_json::from_str(&body).expect("json");
         if r["peak_viewers"].as_u64() == Some(2) {
             assert_eq!(r["participants"], 1);
@@ -470,14 +463,14 @@ async fn presence_report_and_export_on_postgres() {
     // Not closed yet: no archive.
     let resp = app
         .http
-        .get(app.url(&format!("/api/meetings/{m}/archive")))
+        .get(app.url(&routes::archive(&m)))
         .send()
         .await
         .expect("archive");
     assert_eq!(resp.status(), 409);
     // A citizen may not read the report.
     let resp = app
-        .as_(&anne, Method::GET, &format!("/api/meetings/{m}/report"))
+        .as_(&anne, Method::GET, &routes::report(&m))
         .send()
         .await
         .expect("report");
@@ -488,7 +481,7 @@ async fn presence_report_and_export_on_postgres() {
 
 async fn exports_round_trip_small(app: &TestApp, m: MeetingId) {
     let log = app.state.store.events(m, 0, None).await.expect("log");
-    let (_, nd) = get_text(app, &format!("/api/meetings/{m}/export.ndjson")).await;
+    let (_, nd) = get_text(app, &routes::export_ndjson(&m)).await;
     let parsed: Vec<Event> = nd
         .lines()
         .map(|l| {
@@ -502,7 +495,7 @@ async fn exports_round_trip_small(app: &TestApp, m: MeetingId) {
         })
         .collect();
     assert_eq!(parsed, log);
-    let (_, text) = get_text(app, &format!("/api/meetings/{m}/export.csv")).await;
+    let (_, text) = get_text(app, &routes::export_csv(&m)).await;
     let mut rd = csv::Reader::from_reader(text.as_bytes());
     let row = rd.records().next().expect("a row").expect("row");
     assert_eq!(&row[3], "Anne \"Æ\", Ørsted");
@@ -517,7 +510,7 @@ async fn seeded_2013_meeting_has_the_seed_figures() {
     let m = borgermode_server::cli::demo::seed_2013(&app.state)
         .await
         .expect("seed");
-    let (status, body) = get_text(&app, &format!("/api/meetings/{m}/report")).await;
+    let (status, body) = get_text(&app, &routes::report(&m)).await;
     assert_eq!(status, 200, "{body}");
     let r: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(r["participants"], 150);
@@ -545,7 +538,7 @@ async fn seeded_2013_meeting_has_the_seed_figures() {
     // And it is an ordinary closed meeting: the archive opens, with tombstones.
     let a: Value = app
         .http
-        .get(app.url(&format!("/api/meetings/{m}/archive")))
+        .get(app.url(&routes::archive(&m)))
         .send()
         .await
         .expect("archive")
@@ -684,7 +677,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     let m = app.open_meeting("Borgermøde om havnebadet").await;
     let moderator = app.staff(m, StaffRole::Moderator, "Mette Mødeleder").await;
     let soren = app.staff(m, StaffRole::Panelist, "Søren Ærø").await;
-    let staff = format!("/api/meetings/{m}/staff");
+    let staff = routes::staff_links(&m);
     let mut ida = None;
     for (name, line) in [
         ("Ida Holm", json!(null)),
@@ -712,7 +705,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     assert_eq!(resp.status(), 201, "role_line absent");
     let ida = ida.expect("ida");
     let view = ok(
-        app.admin(Method::GET, &format!("/api/meetings/{m}"))
+        app.admin(Method::GET, &routes::meeting(&m))
             .send()
             .await
             .expect("meeting"),
@@ -740,7 +733,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     let q2 = app
         .post(&citizen, m, "question", "Kommer der livreddere?")
         .await;
-    let live = |q: u64| format!("/api/meetings/{m}/questions/{q}/answer-live");
+    let live = |q: u64| routes::answer_live(&m, &q);
     // A moderator is not a panelist: refused, naming the field.
     let (status, p) = problem(
         app.as_(&moderator, Method::POST, &live(q1))
@@ -766,14 +759,10 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     .await;
     // Claimed by Søren, recorded by the moderator without naming anyone: Søren.
     ok(
-        app.as_(
-            &soren,
-            Method::POST,
-            &format!("/api/meetings/{m}/questions/{q2}/claim"),
-        )
-        .send()
-        .await
-        .expect("claim"),
+        app.as_(&soren, Method::POST, &routes::claim(&m, &q2))
+            .send()
+            .await
+            .expect("claim"),
         "claim",
     )
     .await;
@@ -788,7 +777,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
 
     // An http:// video: refused at input, naming the field.
     let (status, p) = problem(
-        app.admin(Method::PATCH, &format!("/api/meetings/{m}"))
+        app.admin(Method::PATCH, &routes::meeting(&m))
             .json(&json!({"video_url": "http://video.example.org/live.m3u8"}))
             .send()
             .await
@@ -800,7 +789,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     app.admin_ok(m, "close").await;
     let a = ok(
         app.http
-            .get(app.url(&format!("/api/meetings/{m}/archive")))
+            .get(app.url(&routes::archive(&m)))
             .send()
             .await
             .expect("archive"),
@@ -818,7 +807,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     assert_eq!(by(q1), Some(json!("Ida Holm")));
     assert_eq!(by(q2), Some(json!("Søren Ærø")));
     let r = ok(
-        app.admin(Method::GET, &format!("/api/meetings/{m}/report"))
+        app.admin(Method::GET, &routes::report(&m))
             .send()
             .await
             .expect("report"),

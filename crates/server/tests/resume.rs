@@ -8,6 +8,7 @@
 //! rendered from the store are the ones live clients got.
 
 mod common;
+use common::routes;
 
 use std::time::Duration;
 
@@ -33,7 +34,7 @@ enum Path {
 async fn meeting_seq(app: &TestApp, meeting: MeetingId) -> u64 {
     let view: MeetingView = app
         .http
-        .get(app.url(&format!("/api/meetings/{meeting}")))
+        .get(app.url(&routes::meeting(&meeting)))
         .send()
         .await
         .expect("meeting")
@@ -213,7 +214,7 @@ async fn websocket_resume(app: TestApp, path: Path) {
     assert_eq!(resume_path(&app, meeting, m).await, path);
     let bg = {
         let http = app.http.clone();
-        let url = app.url(&format!("/api/meetings/{meeting}/posts"));
+        let url = app.url(&routes::posts(&meeting));
         let token = anne.token.clone();
         tokio::spawn(async move {
             for i in 0..20 {
@@ -302,7 +303,7 @@ impl Sse {
     async fn open(app: &TestApp, meeting: MeetingId, last_event_id: Option<u64>) -> Sse {
         // No overall timeout: the stream is long-lived (each read has its own).
         let client = reqwest::Client::new();
-        let mut req = client.get(app.url(&format!("/api/meetings/{meeting}/events")));
+        let mut req = client.get(app.url(&routes::events(&meeting)));
         if let Some(id) = last_event_id {
             req = req.header("Last-Event-ID", id.to_string());
         }
@@ -503,6 +504,10 @@ async fn votes_that_changed_while_away_are_current_after_resume() {
         };
         assert_eq!((counts[&q], counts[&c]), (1, 1));
         drop(ws);
+        // Someone who stays: their `votes` frames say when the tick has sent the new counts.
+        let mut stays = ws_connect(&app.ws_url(meeting, None), None).await;
+        expect_hello(&mut stays).await;
+        expect_snapshot(&mut stays).await;
 
         // While away: q goes up, c goes back to 0, and a post changes (an event to replay).
         vote(&app, &carl, meeting, q, true).await;
@@ -516,7 +521,9 @@ async fn votes_that_changed_while_away_are_current_after_resume() {
             Path::Store
         };
         assert_eq!(resume_path(&app, meeting, s).await, path);
-        tokio::time::sleep(Duration::from_millis(4 * app.state.settings.coalesce_ms)).await;
+        // The resume must bring the counts itself, not a tick that was still due.
+        await_counts(&mut stays, &[(q, 2), (c, 0)]).await;
+        drop(stays);
 
         let mut ws = ws_connect(&app.ws_url(meeting, Some(s)), None).await;
         expect_hello(&mut ws).await;
@@ -576,12 +583,29 @@ async fn votes_that_changed_while_away_are_current_after_resume() {
     }
 }
 
+/// Read `votes` frames until they have shown every `(post, count)` of `want`.
+async fn await_counts(ws: &mut Ws, want: &[(u64, u32)]) {
+    let mut seen = std::collections::HashMap::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while want.iter().any(|(p, n)| seen.get(p) != Some(n)) {
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .unwrap_or_else(|_| panic!("no votes frame with {want:?} in {WAIT:?}; saw {seen:?}"))
+            .expect("stream open")
+            .expect("websocket ok");
+        let Message::Text(text) = msg else { continue };
+        if let ServerFrame::Votes { counts } = serde_json::from_str(&text).expect("frame") {
+            seen.extend(counts);
+        }
+    }
+}
+
 async fn vote(app: &TestApp, who: &Who, meeting: MeetingId, post: u64, up: bool) {
     let resp = app
         .as_(
             who,
             reqwest::Method::PUT,
-            &format!("/api/meetings/{meeting}/posts/{post}/vote"),
+            &routes::post_vote(&meeting, &post),
         )
         .json(&serde_json::json!({"up": up}))
         .send()

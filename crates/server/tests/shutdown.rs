@@ -2,6 +2,7 @@
 //! 1012), and new work is refused (503 while draining, connection refused once stopped).
 
 mod common;
+use common::routes;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -109,14 +110,10 @@ async fn shutdown_tells_live_clients_to_reconnect_and_refuses_new_work() {
     // While draining (or after): commands and new streams are refused.
     assert!(app.state.shutting_down.load(Ordering::Relaxed));
     refused(
-        app.as_(
-            &anne,
-            Method::POST,
-            &format!("/api/meetings/{meeting}/posts"),
-        )
-        .json(&json!({"kind": "comment", "body": "Er I der?"}))
-        .send()
-        .await,
+        app.as_(&anne, Method::POST, &routes::posts(&meeting))
+            .json(&json!({"kind": "comment", "body": "Er I der?"}))
+            .send()
+            .await,
     )
     .unwrap_or_else(|e| panic!("a post during shutdown was not refused: {e}"));
     let ws_during = tokio_tungstenite::connect_async(app.ws_url(meeting, None)).await;

@@ -9,6 +9,7 @@
 #![allow(clippy::print_stdout)]
 
 mod common;
+use common::routes;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -491,7 +492,7 @@ async fn a_stalled_sse_client_is_cut() {
     // The server goes on: a fresh SSE client is served.
     let resp = app
         .http
-        .get(app.url(&format!("/api/meetings/{meeting}/events")))
+        .get(app.url(&routes::events(&meeting)))
         .send()
         .await
         .expect("sse");

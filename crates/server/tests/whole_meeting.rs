@@ -5,6 +5,7 @@
 //! public may and may not see, and that personal notices reach only their person.
 
 mod common;
+use common::routes;
 
 use std::time::Duration;
 
@@ -108,7 +109,7 @@ async fn a_whole_meeting_from_intake_to_close() {
     let app = spawn_app().await;
     let m = app.create_meeting("Fremtidens havn").await;
     let r = app
-        .admin(Method::POST, &format!("/api/meetings/{m}/schedule"))
+        .admin(Method::POST, &routes::schedule(&m))
         .send()
         .await
         .unwrap();
@@ -130,7 +131,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &citizen,
         Method::POST,
-        &format!("/api/meetings/{m}/posts"),
+        &routes::posts(&m),
         json!({"kind":"comment","body":"hej"}),
     )
     .await;
@@ -140,7 +141,7 @@ async fn a_whole_meeting_from_intake_to_close() {
     );
 
     let r = app
-        .admin(Method::POST, &format!("/api/meetings/{m}/open"))
+        .admin(Method::POST, &routes::open(&m))
         .send()
         .await
         .unwrap();
@@ -152,7 +153,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::PATCH,
-        &format!("/api/meetings/{m}/settings"),
+        &routes::settings(&m),
         json!({"premoderation": true}),
     )
     .await;
@@ -160,7 +161,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &citizen,
         Method::POST,
-        &format!("/api/meetings/{m}/posts"),
+        &routes::posts(&m),
         json!({"kind":"question","body":"Hvad koster det?"}),
     )
     .await;
@@ -191,7 +192,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/posts/{held}/approve"),
+        &routes::post_approve(&m, &held),
         json!({}),
     )
     .await;
@@ -207,7 +208,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::PATCH,
-        &format!("/api/meetings/{m}/settings"),
+        &routes::settings(&m),
         json!({"premoderation": false}),
     )
     .await;
@@ -217,7 +218,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &panelist,
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q1}/claim"),
+        &routes::claim(&m, &q1),
         json!({}),
     )
     .await;
@@ -226,7 +227,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q1}/claim"),
+        &routes::claim(&m, &q1),
         json!({}),
     )
     .await;
@@ -234,7 +235,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         (status, body["code"].as_str()),
         (409, Some("already_claimed"))
     );
-    let (status, ack) = cmd(&app, &panelist, Method::POST, &format!("/api/meetings/{m}/questions/{q1}/answer"),
+    let (status, ack) = cmd(&app, &panelist, Method::POST, &routes::answer(&m, &q1),
         json!({"body": "Til foråret. Se [planen](https://www.example.org/plan) <script>alert(1)</script>"})).await;
     assert_eq!(status, 200);
     let answered = seq_of(&ack);
@@ -269,7 +270,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q3}/merge"),
+        &routes::merge(&m, &q3),
         json!({"into": held}),
     )
     .await;
@@ -278,7 +279,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::PUT,
-        &format!("/api/meetings/{m}/on-air"),
+        &routes::on_air(&m),
         json!({"post": held}),
     )
     .await;
@@ -287,7 +288,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &panelist,
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{held}/answer-live"),
+        &routes::answer_live(&m, &held),
         json!({"note": "Besvaret i salen"}),
     )
     .await;
@@ -296,7 +297,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &panelist,
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q4}/dismiss"),
+        &routes::dismiss(&m, &q4),
         json!({"reason": "Uden for emnet"}),
     )
     .await;
@@ -309,7 +310,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/questions/{q4}/dismiss"),
+        &routes::dismiss(&m, &q4),
         json!({"reason": "Uden for emnet"}),
     )
     .await;
@@ -328,7 +329,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/room-questions"),
+        &routes::room_questions(&m),
         json!({"body": "Parkering?", "name": "Hans"}),
     )
     .await;
@@ -337,7 +338,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &panelist,
         Method::POST,
-        &format!("/api/meetings/{m}/notices"),
+        &routes::notices(&m),
         json!({"body": "Myte: havnen lukker ikke.", "pin": true}),
     )
     .await;
@@ -357,7 +358,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/posts/{c}/hide"),
+        &routes::post_hide(&m, &c),
         json!({"reason": "abusive", "note": "personangreb"}),
     )
     .await;
@@ -376,7 +377,7 @@ async fn a_whole_meeting_from_intake_to_close() {
     );
     let snapshot: serde_json::Value = app
         .http
-        .get(app.url(&format!("/api/meetings/{m}/posts")))
+        .get(app.url(&routes::posts(&m)))
         .send()
         .await
         .unwrap()
@@ -393,7 +394,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/participants/{}/mute", other.id),
+        &routes::mute(&m, &other.id),
         json!({"minutes": 10}),
     )
     .await;
@@ -402,7 +403,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &other,
         Method::POST,
-        &format!("/api/meetings/{m}/posts"),
+        &routes::posts(&m),
         json!({"kind":"comment","body":"igen"}),
     )
     .await;
@@ -411,7 +412,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &moderator,
         Method::POST,
-        &format!("/api/meetings/{m}/participants/{}/ban", other.id),
+        &routes::ban(&m, &other.id),
         json!({}),
     )
     .await;
@@ -420,7 +421,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &other,
         Method::POST,
-        &format!("/api/meetings/{m}/posts"),
+        &routes::posts(&m),
         json!({"kind":"comment","body":"igen"}),
     )
     .await;
@@ -428,7 +429,7 @@ async fn a_whole_meeting_from_intake_to_close() {
 
     // Close: posting is refused with meeting_closed; the record stays readable.
     let r = app
-        .admin(Method::POST, &format!("/api/meetings/{m}/close"))
+        .admin(Method::POST, &routes::close(&m))
         .send()
         .await
         .unwrap();
@@ -437,7 +438,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         &app,
         &citizen,
         Method::POST,
-        &format!("/api/meetings/{m}/posts"),
+        &routes::posts(&m),
         json!({"kind":"question","body":"for sent?"}),
     )
     .await;

@@ -267,9 +267,58 @@ mod tests {
         assert!(ETAGS.len() == ASSETS.len());
     }
 
+    /// Every file under `web/` that the client can load: the pages, styles, modules, locale
+    /// files and images. The browser tests and the image's build tools are not served.
+    fn files_in_web() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+        let mut found = Vec::new();
+        let mut dirs = vec![root.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read web/") {
+                let path = entry.expect("web/ entry").path();
+                let rel = path
+                    .strip_prefix(&root)
+                    .expect("under web/")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if path.is_dir() {
+                    if rel != "tests" && rel != "tools" {
+                        dirs.push(path);
+                    }
+                } else if ["js", "css", "json", "html", "png"]
+                    .iter()
+                    .any(|ext| rel.ends_with(&format!(".{ext}")))
+                {
+                    found.push(rel);
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    /// `every_asset_is_listed_once` sees only the list; this sees the folder, so a module
+    /// added to web/js/ but left out of `ASSETS` fails here instead of as a 404 in a browser.
+    #[test]
+    fn every_file_in_web_is_served() {
+        let files = files_in_web();
+        assert!(
+            files.iter().any(|f| f == "index.html"),
+            "web/ walked from the wrong place: {files:?}"
+        );
+        // The preview image is served by the kit (`/static/og-default.png`), not from ASSETS.
+        let kit_image = crate::http::kit::DEFAULT_IMAGE_PATH.trim_start_matches("/static/");
+        let missing: Vec<_> = files
+            .iter()
+            .filter(|f| find(f).is_none() && f.as_str() != kit_image)
+            .collect();
+        assert!(missing.is_empty(), "in web/ but not served: {missing:?}");
+    }
+
     #[test]
     fn pages_have_no_inline_script_or_style() {
-        let html = find("index.html").map(|a| a.body).unwrap_or_default();
+        let html = find("index.html").expect("index.html is an asset").body;
+        assert!(!html.is_empty(), "index.html is empty");
         assert!(!html.contains("<script>"));
         assert!(!html.contains("style="));
         assert!(!html.contains("<style"));

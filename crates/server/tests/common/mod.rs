@@ -7,4 +7,5 @@ pub mod fleet;
 pub mod followup_conformance;
 pub mod org_conformance;
 pub mod pg;
+pub mod routes;
 pub mod store_conformance;
