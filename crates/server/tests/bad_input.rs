@@ -718,7 +718,7 @@ async fn http_bad_input_table() {
         case(
             "create a meeting without a title",
             Method::POST,
-            &routes::meetings(),
+            routes::meetings(),
         )
         .header("authorization", admin_auth.clone())
         .json(json!({"title": "  "}))

@@ -6,52 +6,27 @@
 mod common;
 use common::routes;
 
-use borgermode_protocol::http::{FollowUpResponse, MeetingSummary, QueueResponse};
+use borgermode_protocol::http::{FollowUpResponse, MeetingSummary};
 use borgermode_protocol::views::MeetingView;
 use borgermode_protocol::StaffRole;
 use common::app::{spawn_app_with, TestApp, Who};
 use reqwest::Method;
-use serde_json::{json, Value};
-
-async fn send(
-    app: &TestApp,
-    who: Option<&Who>,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let rb = match who {
-        Some(w) => app.as_(w, method, path),
-        None => app.admin(method, path),
-    };
-    let rb = match body {
-        Some(b) => rb.json(&b),
-        None => rb,
-    };
-    let resp = rb.send().await.expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
+use serde_json::json;
 
 async fn queue(app: &TestApp, who: &Who, m: &str, mine: bool) -> Vec<u64> {
-    let (status, v) = send(
-        app,
-        Some(who),
-        Method::GET,
-        &format!("{}?sort=age&mine={mine}", routes::queue(m)),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{v}");
-    let q: QueueResponse = serde_json::from_value(v).unwrap();
+    let q = app
+        .as_who(who)
+        .queue(m, &format!("sort=age&mine={mine}"))
+        .await
+        .unwrap_or_else(|p| panic!("queue: {p:?}"));
     q.questions.iter().map(|p| p.id).collect()
 }
 
 async fn follow_up(app: &TestApp, who: Option<&Who>, m: &str) -> FollowUpResponse {
-    let (status, v) = send(app, who, Method::GET, &routes::follow_up(&m), None).await;
-    assert_eq!(status, 200, "{v}");
-    serde_json::from_value(v).unwrap()
+    app.client(who)
+        .follow_up(m)
+        .await
+        .unwrap_or_else(|p| panic!("follow-up: {p:?}"))
 }
 
 #[tokio::test]
@@ -76,94 +51,81 @@ async fn routing_queue_and_follow_up_end_to_end() {
     let assign = |post: u64| routes::assign(&m, &post);
 
     // Moderator routes q1 to Ida, the organizer q2 to a department; Bo takes q3 himself.
-    let (s, v) = send(
-        &app,
-        Some(&moderator),
-        Method::POST,
-        &assign(q1),
-        Some(json!({"panelist": ida.id})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&moderator)
+        .send(Method::POST, &assign(q1), Some(json!({"panelist": ida.id})))
+        .await;
     assert_eq!(s, 200, "{v}");
-    let (s, v) = send(
-        &app,
-        None,
-        Method::POST,
-        &assign(q2),
-        Some(json!({"department": "Børn og Unge"})),
-    )
-    .await;
+    let (s, v) = app
+        .as_admin()
+        .send(
+            Method::POST,
+            &assign(q2),
+            Some(json!({"department": "Børn og Unge"})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     // Bo may not route to Ida, nor to a department; a citizen may not route at all.
-    let (s, v) = send(
-        &app,
-        Some(&bo),
-        Method::POST,
-        &assign(q3),
-        Some(json!({"panelist": ida.id})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&bo)
+        .send(Method::POST, &assign(q3), Some(json!({"panelist": ida.id})))
+        .await;
     assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
-    let (s, v) = send(
-        &app,
-        Some(&anne),
-        Method::POST,
-        &assign(q3),
-        Some(json!({"department": "X"})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&anne)
+        .send(Method::POST, &assign(q3), Some(json!({"department": "X"})))
+        .await;
     assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
     // Neither or both targets: a typed validation error.
-    let (s, v) = send(&app, None, Method::POST, &assign(q3), Some(json!({}))).await;
+    let (s, v) = app
+        .as_admin()
+        .send(Method::POST, &assign(q3), Some(json!({})))
+        .await;
     assert_eq!(
         (s, v["code"].as_str()),
         (422, Some("validation_failed")),
         "{v}"
     );
-    let (s, v) = send(
-        &app,
-        None,
-        Method::POST,
-        &assign(q3),
-        Some(json!({"panelist": bo.id, "department": "X"})),
-    )
-    .await;
+    let (s, v) = app
+        .as_admin()
+        .send(
+            Method::POST,
+            &assign(q3),
+            Some(json!({"panelist": bo.id, "department": "X"})),
+        )
+        .await;
     assert_eq!(
         (s, v["code"].as_str()),
         (422, Some("validation_failed")),
         "{v}"
     );
-    let (s, v) = send(
-        &app,
-        None,
-        Method::POST,
-        &assign(q3),
-        Some(json!({"panelist": moderator.id})),
-    )
-    .await;
+    let (s, v) = app
+        .as_admin()
+        .send(
+            Method::POST,
+            &assign(q3),
+            Some(json!({"panelist": moderator.id})),
+        )
+        .await;
     assert_eq!((s, v["code"].as_str()), (404, Some("not_found")), "{v}");
-    let (s, v) = send(
-        &app,
-        Some(&bo),
-        Method::POST,
-        &assign(q3),
-        Some(json!({"panelist": bo.id})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&bo)
+        .send(Method::POST, &assign(q3), Some(json!({"panelist": bo.id})))
+        .await;
     assert_eq!(s, 200, "{v}");
 
     // Each panelist's own queue; the full queue has all three, with the assignee for staff.
     assert_eq!(queue(&app, &ida, &m, true).await, vec![q1]);
     assert_eq!(queue(&app, &bo, &m, true).await, vec![q3]);
     assert_eq!(queue(&app, &ida, &m, false).await, vec![q1, q2, q3]);
-    let (_, v) = send(
-        &app,
-        Some(&ida),
-        Method::GET,
-        &format!("{}?sort=age", routes::queue(&m)),
-        None,
-    )
-    .await;
+    let (_, v) = app
+        .as_who(&ida)
+        .send(
+            Method::GET,
+            &format!("{}?sort=age", routes::queue(&m)),
+            None,
+        )
+        .await;
     assert_eq!(
         v["questions"][0]["question"]["assignee"]["name"],
         "Ida Holm"
@@ -191,29 +153,41 @@ async fn routing_queue_and_follow_up_end_to_end() {
         !public.contains("assignee") && !public.contains("Børn og Unge"),
         "{public}"
     );
-    let (s, _) = send(&app, Some(&anne), Method::GET, &routes::queue(&m), None).await;
+    let (s, _) = app
+        .as_who(&anne)
+        .send(Method::GET, &routes::queue(&m), None)
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = send(&app, Some(&anne), Method::GET, &routes::follow_up(&m), None).await;
+    let (s, _) = app
+        .as_who(&anne)
+        .send(Method::GET, &routes::follow_up(&m), None)
+        .await;
     assert_eq!(s, 403);
 
     // Ida answers q1 during the meeting.
-    let (s, v) = send(
-        &app,
-        Some(&ida),
-        Method::POST,
-        &routes::answer(&m, &q1),
-        Some(json!({"body": "Til august."})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&ida)
+        .send(
+            Method::POST,
+            &routes::answer(&m, &q1),
+            Some(json!({"body": "Til august."})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let before = follow_up(&app, None, &m).await;
     assert_eq!(before.due, None);
     assert!(!before.overdue);
 
     // Close: the deadline is recorded; q2 and q3 are the follow-up.
-    let (s, v) = send(&app, None, Method::POST, &routes::close(&m), None).await;
+    let (s, v) = app
+        .as_admin()
+        .send(Method::POST, &routes::close(&m), None)
+        .await;
     assert_eq!(s, 200, "{v}");
-    let (_, v) = send(&app, None, Method::GET, &routes::meeting(&m), None).await;
+    let (_, v) = app
+        .as_admin()
+        .send(Method::GET, &routes::meeting(&m), None)
+        .await;
     let view: MeetingView = serde_json::from_value(v).unwrap();
     let due = view
         .follow_up
@@ -227,40 +201,39 @@ async fn routing_queue_and_follow_up_end_to_end() {
     // Deadline = close time (0 working days): already past, so overdue, for staff and in the
     // organizer's meeting list.
     assert!(fu.overdue);
-    let (_, v) = send(&app, None, Method::GET, &routes::meetings(), None).await;
+    let (_, v) = app
+        .as_admin()
+        .send(Method::GET, &routes::meetings(), None)
+        .await;
     let list: Vec<MeetingSummary> = serde_json::from_value(v).unwrap();
     let mine = list.iter().find(|s| s.id == meeting).unwrap();
     assert!(mine.follow_up_overdue);
     assert_eq!((mine.unanswered, mine.follow_up_due), (2, Some(due)));
 
     // Closed: no new posts, but the panelists' links still work and answers are accepted.
-    let (s, v) = send(
-        &app,
-        Some(&anne),
-        Method::POST,
-        &routes::posts(&m),
-        Some(json!({"kind": "question", "body": "Nyt?"})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&anne)
+        .send(
+            Method::POST,
+            &routes::posts(&m),
+            Some(json!({"kind": "question", "body": "Nyt?"})),
+        )
+        .await;
     assert_eq!((s, v["code"].as_str()), (409, Some("meeting_closed")));
     assert_eq!(queue(&app, &bo, &m, true).await, vec![q3]);
-    let (s, v) = send(
-        &app,
-        Some(&bo),
-        Method::POST,
-        &routes::answer(&m, &q3),
-        Some(json!({"body": "Ved Torvet, se [køreplanen](https://kommune.example/bus)."})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&bo)
+        .send(
+            Method::POST,
+            &routes::answer(&m, &q3),
+            Some(json!({"body": "Ved Torvet, se [køreplanen](https://kommune.example/bus)."})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
-    let (s, v) = send(
-        &app,
-        Some(&moderator),
-        Method::POST,
-        &routes::answer_live(&m, &q2),
-        Some(json!({})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&moderator)
+        .send(Method::POST, &routes::answer_live(&m, &q2), Some(json!({})))
+        .await;
     assert_eq!(s, 200, "{v}");
     let fu = follow_up(&app, None, &m).await;
     assert!(fu.unanswered.is_empty());
@@ -283,16 +256,15 @@ async fn routing_queue_and_follow_up_end_to_end() {
     assert_eq!((fu.departments[0].assigned, fu.departments[0].open), (1, 0));
 
     // Only the organizer closes the follow-up; after that, answers stop.
-    let (s, _) = send(
-        &app,
-        Some(&moderator),
-        Method::POST,
-        &routes::follow_up_close(&m),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .as_who(&moderator)
+        .send(Method::POST, &routes::follow_up_close(&m), None)
+        .await;
     assert_eq!(s, 403);
-    let (s, v) = send(&app, None, Method::POST, &routes::follow_up_close(&m), None).await;
+    let (s, v) = app
+        .as_admin()
+        .send(Method::POST, &routes::follow_up_close(&m), None)
+        .await;
     assert_eq!(s, 200, "{v}");
     assert!(follow_up(&app, None, &m)
         .await
@@ -308,9 +280,15 @@ async fn deadline_counts_working_days_and_is_not_overdue_early() {
     let m = meeting.to_string();
     let anne = app.join(meeting, "Anne").await;
     app.post(&anne, meeting, "question", "Hvornår?").await;
-    let (s, _) = send(&app, None, Method::POST, &routes::follow_up_close(&m), None).await;
+    let (s, _) = app
+        .as_admin()
+        .send(Method::POST, &routes::follow_up_close(&m), None)
+        .await;
     assert_eq!(s, 409, "the meeting is not closed yet");
-    let (s, _) = send(&app, None, Method::POST, &routes::close(&m), None).await;
+    let (s, _) = app
+        .as_admin()
+        .send(Method::POST, &routes::close(&m), None)
+        .await;
     assert_eq!(s, 200);
     let fu = follow_up(&app, None, &m).await;
     let due = fu.due.expect("due");
@@ -331,14 +309,17 @@ async fn prepared_answers_crud_and_panelist_listing() {
     let app = spawn_app_with(|_| {}).await;
     let meeting = app.open_meeting("Affald").await;
     let m = meeting.to_string();
-    let (_, v) = send(&app, None, Method::GET, &routes::meetings(), None).await;
+    let (_, v) = app
+        .as_admin()
+        .send(Method::GET, &routes::meetings(), None)
+        .await;
     let list: Vec<MeetingSummary> = serde_json::from_value(v).unwrap();
     let org = list[0].organization_id.expect("organization");
     let ida = app.staff(meeting, StaffRole::Panelist, "Ida Holm").await;
     let anne = app.join(meeting, "Anne").await;
     let base = routes::organization_answers(&org);
 
-    let (s, v) = send(&app, None, Method::POST, &base, Some(json!({"title": "  Storskrald ", "body": "Bestil afhentning på [selvbetjening](https://kommune.example/storskrald)."}))).await;
+    let (s, v) = app.as_admin().send(Method::POST, &base, Some(json!({"title": "  Storskrald ", "body": "Bestil afhentning på [selvbetjening](https://kommune.example/storskrald)."}))).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["title"], "Storskrald");
     assert!(v["body_html"]
@@ -346,14 +327,14 @@ async fn prepared_answers_crud_and_panelist_listing() {
         .unwrap()
         .contains("href=\"https://kommune.example/storskrald\""));
     let id = v["id"].as_str().unwrap().to_string();
-    let (s, v) = send(
-        &app,
-        None,
-        Method::POST,
-        &base,
-        Some(json!({"title": "Affald", "body": "Tømmes hver 14. dag."})),
-    )
-    .await;
+    let (s, v) = app
+        .as_admin()
+        .send(
+            Method::POST,
+            &base,
+            Some(json!({"title": "Affald", "body": "Tømmes hver 14. dag."})),
+        )
+        .await;
     assert_eq!(s, 201, "{v}");
     // Bad input: typed errors.
     for bad in [
@@ -361,7 +342,7 @@ async fn prepared_answers_crud_and_panelist_listing() {
         json!({"title": "x", "body": ""}),
         json!({"title": "x".repeat(121), "body": "x"}),
     ] {
-        let (s, v) = send(&app, None, Method::POST, &base, Some(bad)).await;
+        let (s, v) = app.as_admin().send(Method::POST, &base, Some(bad)).await;
         assert_eq!(
             (s, v["code"].as_str()),
             (422, Some("validation_failed")),
@@ -369,21 +350,18 @@ async fn prepared_answers_crud_and_panelist_listing() {
         );
     }
     // Panelists and citizens cannot edit the library.
-    let (s, _) = send(
-        &app,
-        Some(&ida),
-        Method::POST,
-        &base,
-        Some(json!({"title": "x", "body": "y"})),
-    )
-    .await;
+    let (s, _) = app
+        .as_who(&ida)
+        .send(
+            Method::POST,
+            &base,
+            Some(json!({"title": "x", "body": "y"})),
+        )
+        .await;
     assert_eq!(s, 401);
 
     // Edit, then the panelist of the meeting lists them (sorted by title); a citizen may not.
-    let (s, v) = send(
-        &app,
-        None,
-        Method::PUT,
+    let (s, v) = app.as_admin().send(Method::PUT,
         &format!("{base}/{id}"),
         Some(
             json!({"title": "Storskrald", "body": "Bestil på https://kommune.example/storskrald"}),
@@ -391,14 +369,10 @@ async fn prepared_answers_crud_and_panelist_listing() {
     )
     .await;
     assert_eq!(s, 200, "{v}");
-    let (s, v) = send(
-        &app,
-        Some(&ida),
-        Method::GET,
-        &routes::meeting_answers(&m),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&ida)
+        .send(Method::GET, &routes::meeting_answers(&m), None)
+        .await;
     assert_eq!(s, 200, "{v}");
     let titles: Vec<&str> = v
         .as_array()
@@ -408,22 +382,24 @@ async fn prepared_answers_crud_and_panelist_listing() {
         .collect();
     assert_eq!(titles, ["Affald", "Storskrald"]);
     assert_eq!(v[1]["body"], "Bestil på https://kommune.example/storskrald");
-    let (s, _) = send(
-        &app,
-        Some(&anne),
-        Method::GET,
-        &routes::meeting_answers(&m),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .as_who(&anne)
+        .send(Method::GET, &routes::meeting_answers(&m), None)
+        .await;
     assert_eq!(s, 403);
 
     // Delete; deleting again or an unknown id is 404.
-    let (s, _) = send(&app, None, Method::DELETE, &format!("{base}/{id}"), None).await;
+    let (s, _) = app
+        .as_admin()
+        .send(Method::DELETE, &format!("{base}/{id}"), None)
+        .await;
     assert_eq!(s, 204);
-    let (s, v) = send(&app, None, Method::DELETE, &format!("{base}/{id}"), None).await;
+    let (s, v) = app
+        .as_admin()
+        .send(Method::DELETE, &format!("{base}/{id}"), None)
+        .await;
     assert_eq!((s, v["code"].as_str()), (404, Some("not_found")));
-    let (_, v) = send(&app, None, Method::GET, &base, None).await;
+    let (_, v) = app.as_admin().send(Method::GET, &base, None).await;
     assert_eq!(v.as_array().unwrap().len(), 1);
     app.shutdown().await;
 }
@@ -457,14 +433,14 @@ async fn routing_reaches_staff_frames_and_stays_redacted_for_the_public() {
         common::app::ws_connect(&app.ws_url(meeting, Some(q)), Some(&moderator.token)).await;
     let mut public = common::app::ws_connect(&app.ws_url(meeting, Some(q)), None).await;
 
-    let (s, v) = send(
-        &app,
-        Some(&moderator),
-        Method::POST,
-        &routes::assign(&m, &q),
-        Some(json!({"panelist": ida.id})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&moderator)
+        .send(
+            Method::POST,
+            &routes::assign(&m, &q),
+            Some(json!({"panelist": ida.id})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let seq = v["seq"].as_u64().expect("seq");
     let e = event_at(&mut staff, seq).await;
@@ -487,7 +463,10 @@ async fn routing_reaches_staff_frames_and_stays_redacted_for_the_public() {
     );
 
     // The close reaches everybody with the follow-up deadline in the meeting view.
-    let (s, v) = send(&app, None, Method::POST, &routes::close(&m), None).await;
+    let (s, v) = app
+        .as_admin()
+        .send(Method::POST, &routes::close(&m), None)
+        .await;
     assert_eq!(s, 200, "{v}");
     let seq = v["seq"].as_u64().expect("seq");
     let e = event_at(&mut public, seq).await;

@@ -13,7 +13,7 @@ use borgermode_protocol::http::{MyQuestionsResponse, SessionResponse, StaffSessi
 use borgermode_protocol::{MeetingId, StaffRole};
 use common::app::{cookie_token, spawn_app_with, TestApp, Who};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// aiosmtpd with the Maildir handler; killed when dropped.
 struct SmtpSink {
@@ -96,39 +96,21 @@ fn read_all(dir: &Path) -> Vec<String> {
     v
 }
 
-async fn send(
-    app: &TestApp,
-    who: Option<&Who>,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let rb = match who {
-        Some(w) => app.as_(w, method, path),
-        None => app.admin(method, path),
-    };
-    let rb = match body {
-        Some(b) => rb.json(&b),
-        None => rb,
-    };
-    let resp = rb.send().await.expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn english_meeting(app: &TestApp, title: &str) -> MeetingId {
-    let (s, v) = send(
-        app,
-        None,
-        Method::POST,
-        &routes::meetings(),
-        Some(json!({"title": title, "language": "en"})),
-    )
-    .await;
+    let (s, v) = app
+        .as_admin()
+        .send(
+            Method::POST,
+            &routes::meetings(),
+            Some(json!({"title": title, "language": "en"})),
+        )
+        .await;
     assert_eq!(s, 201, "{v}");
     let id: MeetingId = serde_json::from_value(v["meeting_id"].clone()).unwrap();
-    let (s, _) = send(app, None, Method::POST, &routes::open(&id), None).await;
+    let (s, _) = app
+        .as_admin()
+        .send(Method::POST, &routes::open(&id), None)
+        .await;
     assert_eq!(s, 200);
     id
 }
@@ -156,7 +138,10 @@ async fn join_with_link(app: &TestApp, meeting: MeetingId, name: &str) -> (Who, 
 }
 
 async fn mine(app: &TestApp, who: &Who, meeting: MeetingId) -> MyQuestionsResponse {
-    let (s, v) = send(app, Some(who), Method::GET, &routes::mine(&meeting), None).await;
+    let (s, v) = app
+        .as_who(who)
+        .send(Method::GET, &routes::mine(&meeting), None)
+        .await;
     assert_eq!(s, 200, "{v}");
     serde_json::from_value(v).unwrap()
 }
@@ -187,37 +172,33 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     // Bad addresses are refused with a typed error; a good one is kept, never shown back.
     let notify = routes::mine_notify(&meeting);
     for bad in ["", "anne", "a b@example.dk", "<x@y.dk>", "x@@y.dk"] {
-        let (s, v) = send(
-            &app,
-            Some(&anne),
-            Method::PUT,
-            &notify,
-            Some(json!({"email": bad})),
-        )
-        .await;
+        let (s, v) = app
+            .as_who(&anne)
+            .send(Method::PUT, &notify, Some(json!({"email": bad})))
+            .await;
         assert_eq!(
             (s, v["code"].as_str()),
             (422, Some("validation_failed")),
             "{bad}: {v}"
         );
     }
-    let (s, _) = send(
-        &app,
-        Some(&anne),
-        Method::PUT,
-        &notify,
-        Some(json!({"email": "anne@example.dk"})),
-    )
-    .await;
+    let (s, _) = app
+        .as_who(&anne)
+        .send(
+            Method::PUT,
+            &notify,
+            Some(json!({"email": "anne@example.dk"})),
+        )
+        .await;
     assert_eq!(s, 204);
-    let (s, _) = send(
-        &app,
-        Some(&bo),
-        Method::PUT,
-        &notify,
-        Some(json!({"email": "bo@example.dk"})),
-    )
-    .await;
+    let (s, _) = app
+        .as_who(&bo)
+        .send(
+            Method::PUT,
+            &notify,
+            Some(json!({"email": "bo@example.dk"})),
+        )
+        .await;
     assert_eq!(s, 204);
     let view = mine(&app, &anne, meeting).await;
     assert!(view.notify.available && view.notify.email_on_file);
@@ -238,14 +219,14 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     assert!(!public.contains("anne@example.dk"));
 
     // Answer q1: one mail to Anne (her q2 is still open, so the address stays).
-    let (s, v) = send(
-        &app,
-        Some(&ida),
-        Method::POST,
-        &routes::answer(&meeting, &q1),
-        Some(json!({"body": "In May."})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&ida)
+        .send(
+            Method::POST,
+            &routes::answer(&meeting, &q1),
+            Some(json!({"body": "In May."})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let mails = sink.wait_for(1).await;
     let m = &mails[0];
@@ -263,16 +244,19 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     assert!(mine(&app, &anne, meeting).await.notify.email_on_file);
 
     // Close the meeting; answer q2 in the follow-up: the second mail, then her address goes.
-    let (s, _) = send(&app, None, Method::POST, &routes::close(&meeting), None).await;
+    let (s, _) = app
+        .as_admin()
+        .send(Method::POST, &routes::close(&meeting), None)
+        .await;
     assert_eq!(s, 200);
-    let (s, v) = send(
-        &app,
-        Some(&ida),
-        Method::POST,
-        &routes::answer_live(&meeting, &q2),
-        Some(json!({})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&ida)
+        .send(
+            Method::POST,
+            &routes::answer_live(&meeting, &q2),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let mails = sink.wait_for(2).await;
     // Exactly once each: q1's mail was not repeated while q2's arrived.
@@ -335,14 +319,10 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
         .await
         .unwrap()
         .is_some());
-    let (s, _) = send(
-        &app,
-        None,
-        Method::POST,
-        &routes::follow_up_close(&meeting),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .as_admin()
+        .send(Method::POST, &routes::follow_up_close(&meeting), None)
+        .await;
     assert_eq!(s, 200);
     assert!(app
         .state
@@ -354,14 +334,14 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     let view = mine(&app, &bo, meeting).await;
     assert!(!view.notify.available && !view.notify.email_on_file);
     assert_eq!(view.questions[0].id, q3);
-    let (s, v) = send(
-        &app,
-        Some(&bo),
-        Method::PUT,
-        &notify,
-        Some(json!({"email": "bo@example.dk"})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&bo)
+        .send(
+            Method::PUT,
+            &notify,
+            Some(json!({"email": "bo@example.dk"})),
+        )
+        .await;
     assert_eq!((s, v["code"].as_str()), (409, Some("mail_off")));
     assert_eq!(sink.messages().len(), 2);
     app.shutdown().await;
@@ -375,16 +355,19 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
     let (anne, _) = join_with_link(&app, meeting, "Anne").await;
     let view = mine(&app, &anne, meeting).await;
     assert!(!view.notify.available);
-    let (s, v) = send(
-        &app,
-        Some(&anne),
-        Method::PUT,
-        &routes::mine_notify(&meeting),
-        Some(json!({"email": "anne@example.dk"})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&anne)
+        .send(
+            Method::PUT,
+            &routes::mine_notify(&meeting),
+            Some(json!({"email": "anne@example.dk"})),
+        )
+        .await;
     assert_eq!((s, v["code"].as_str()), (409, Some("mail_off")));
-    let (s, _) = send(&app, None, Method::GET, &routes::mine(&meeting), None).await;
+    let (s, _) = app
+        .as_admin()
+        .send(Method::GET, &routes::mine(&meeting), None)
+        .await;
     assert_eq!(s, 401, "the organizer has no questions of their own");
     app.shutdown().await;
 
@@ -404,24 +387,24 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
     let ida = app.staff(meeting, StaffRole::Panelist, "Ida Holm").await;
     let (anne, _) = join_with_link(&app, meeting, "Anne").await;
     let q = app.post(&anne, meeting, "question", "Hello?").await;
-    let (s, _) = send(
-        &app,
-        Some(&anne),
-        Method::PUT,
-        &routes::mine_notify(&meeting),
-        Some(json!({"email": "anne@example.dk"})),
-    )
-    .await;
+    let (s, _) = app
+        .as_who(&anne)
+        .send(
+            Method::PUT,
+            &routes::mine_notify(&meeting),
+            Some(json!({"email": "anne@example.dk"})),
+        )
+        .await;
     assert_eq!(s, 204);
     let started = Instant::now();
-    let (s, v) = send(
-        &app,
-        Some(&ida),
-        Method::POST,
-        &routes::answer(&meeting, &q),
-        Some(json!({"body": "Yes."})),
-    )
-    .await;
+    let (s, v) = app
+        .as_who(&ida)
+        .send(
+            Method::POST,
+            &routes::answer(&meeting, &q),
+            Some(json!({"body": "Yes."})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert!(
         started.elapsed() < Duration::from_secs(5),

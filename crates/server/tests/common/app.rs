@@ -12,6 +12,8 @@ use borgermode_protocol::http::{
 use borgermode_protocol::{Language, MeetingId, ParticipantId, StaffRole};
 use borgermode_server::app::ShutdownHandle;
 use borgermode_server::{Application, Settings};
+
+use super::routes;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
@@ -104,25 +106,22 @@ impl TestApp {
     pub fn ws_url(&self, meeting: MeetingId, since: Option<u64>) -> String {
         match since {
             Some(s) => format!(
-                "ws://127.0.0.1:{}/api/meetings/{}/live?since={s}",
-                self.port, meeting
+                "ws://127.0.0.1:{}{}?since={s}",
+                self.port,
+                routes::live(&meeting)
             ),
-            None => format!("ws://127.0.0.1:{}/api/meetings/{}/live", self.port, meeting),
+            None => format!("ws://127.0.0.1:{}{}", self.port, routes::live(&meeting)),
         }
     }
 
-    /// A request as the organizer.
+    /// A request as the organizer (`client.rs` has the typed calls).
     pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, self.url(path))
-            .bearer_auth(ADMIN_TOKEN)
+        self.as_admin().raw(method, path)
     }
 
     /// A request as a participant.
     pub fn as_(&self, who: &Who, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, self.url(path))
-            .bearer_auth(&who.token)
+        self.as_who(who).raw(method, path)
     }
 
     /// Create a meeting (status draft) and return its id.
@@ -137,30 +136,18 @@ impl TestApp {
             settings: Default::default(),
             organization_id: None,
         };
-        let resp = self
-            .admin(reqwest::Method::POST, "/api/meetings")
-            .json(&body)
-            .send()
+        let ack = self
+            .as_admin()
+            .create_meeting(&body)
             .await
-            .expect("create meeting");
-        assert_eq!(
-            resp.status(),
-            201,
-            "create meeting: {}",
-            resp.text().await.unwrap_or_default()
-        );
-        let ack: CommandAck = resp.json().await.expect("ack");
+            .unwrap_or_else(|p| panic!("create meeting: {p:?}"));
         ack.meeting_id.expect("meeting id")
     }
 
-    /// Create and open a meeting.
-    /// An organizer command on a meeting that must succeed (`/close`, `/participants/{p}/erase`, ...).
+    /// An organizer command on a meeting that must succeed (`close`, `participants/{p}/erase`, ...).
     pub async fn admin_ok(&self, meeting: impl std::fmt::Display, path: &str) {
         let resp = self
-            .admin(
-                reqwest::Method::POST,
-                &format!("/api/meetings/{meeting}/{path}"),
-            )
+            .admin(reqwest::Method::POST, &routes::meeting_sub(&meeting, path))
             .send()
             .await
             .expect(path);
@@ -172,10 +159,11 @@ impl TestApp {
         );
     }
 
+    /// Create and open a meeting.
     pub async fn open_meeting(&self, title: &str) -> MeetingId {
         let id = self.create_meeting(title).await;
         let resp = self
-            .admin(reqwest::Method::POST, &format!("/api/meetings/{id}/open"))
+            .admin(reqwest::Method::POST, &routes::open(&id))
             .send()
             .await
             .expect("open");
@@ -185,8 +173,8 @@ impl TestApp {
 
     pub async fn join(&self, meeting: MeetingId, name: &str) -> Who {
         let resp = self
-            .http
-            .post(self.url(&format!("/api/meetings/{meeting}/join")))
+            .anonymous()
+            .raw(reqwest::Method::POST, &routes::join(&meeting))
             .json(&JoinRequest {
                 display_name: name.into(),
                 age_band: None,
@@ -207,10 +195,7 @@ impl TestApp {
     /// Create a staff link and exchange it like the page does.
     pub async fn staff(&self, meeting: MeetingId, role: StaffRole, name: &str) -> Who {
         let resp = self
-            .admin(
-                reqwest::Method::POST,
-                &format!("/api/meetings/{meeting}/staff"),
-            )
+            .admin(reqwest::Method::POST, &routes::staff_links(&meeting))
             .json(&serde_json::json!({"role": role, "name": name, "role_line": "Byrådet"}))
             .send()
             .await
@@ -224,8 +209,8 @@ impl TestApp {
             .expect("key in fragment")
             .to_string();
         let resp = self
-            .http
-            .post(self.url("/api/staff-session"))
+            .anonymous()
+            .raw(reqwest::Method::POST, &routes::staff_session())
             .json(&StaffSessionRequest { key })
             .send()
             .await
@@ -240,20 +225,16 @@ impl TestApp {
 
     /// Post and return the post id (panics unless 201).
     pub async fn post(&self, who: &Who, meeting: MeetingId, kind: &str, body: &str) -> u64 {
-        let resp = self
-            .as_(
-                who,
+        let (status, v) = self
+            .as_who(who)
+            .send(
                 reqwest::Method::POST,
-                &format!("/api/meetings/{meeting}/posts"),
+                &routes::posts(&meeting),
+                Some(serde_json::json!({"kind": kind, "body": body})),
             )
-            .json(&serde_json::json!({"kind": kind, "body": body}))
-            .send()
-            .await
-            .expect("post");
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        assert_eq!(status, 201, "post: {text}");
-        let ack: CommandAck = serde_json::from_str(&text).expect("ack");
+            .await;
+        assert_eq!(status, 201, "post: {v}");
+        let ack: CommandAck = serde_json::from_value(v).expect("ack");
         ack.post_id.expect("post id")
     }
 
