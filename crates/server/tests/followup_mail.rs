@@ -13,7 +13,7 @@ use borgermode_protocol::http::{MyQuestionsResponse, SessionResponse, StaffSessi
 use borgermode_protocol::{MeetingId, StaffRole};
 use common::app::{cookie_token, spawn_app_with, TestApp, Who};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// aiosmtpd with the Maildir handler; killed when dropped.
 struct SmtpSink {
@@ -83,6 +83,13 @@ impl SmtpSink {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// `PUT .../mine/notify` as `who`: the status and body.
+async fn set_email(app: &TestApp, who: &Who, notify: &str, email: &str) -> (u16, Value) {
+    app.as_who(who)
+        .send(Method::PUT, notify, Some(json!({ "email": email })))
+        .await
 }
 
 fn read_all(dir: &Path) -> Vec<String> {
@@ -172,33 +179,16 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     // Bad addresses are refused with a typed error; a good one is kept, never shown back.
     let notify = routes::mine_notify(&meeting);
     for bad in ["", "anne", "a b@example.dk", "<x@y.dk>", "x@@y.dk"] {
-        let (s, v) = app
-            .as_who(&anne)
-            .send(Method::PUT, &notify, Some(json!({"email": bad})))
-            .await;
+        let (s, v) = set_email(&app, &anne, &notify, bad).await;
         assert_eq!(
             (s, v["code"].as_str()),
             (422, Some("validation_failed")),
             "{bad}: {v}"
         );
     }
-    let (s, _) = app
-        .as_who(&anne)
-        .send(
-            Method::PUT,
-            &notify,
-            Some(json!({"email": "anne@example.dk"})),
-        )
-        .await;
+    let (s, _) = set_email(&app, &anne, &notify, "anne@example.dk").await;
     assert_eq!(s, 204);
-    let (s, _) = app
-        .as_who(&bo)
-        .send(
-            Method::PUT,
-            &notify,
-            Some(json!({"email": "bo@example.dk"})),
-        )
-        .await;
+    let (s, _) = set_email(&app, &bo, &notify, "bo@example.dk").await;
     assert_eq!(s, 204);
     let view = mine(&app, &anne, meeting).await;
     assert!(view.notify.available && view.notify.email_on_file);
@@ -334,14 +324,7 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     let view = mine(&app, &bo, meeting).await;
     assert!(!view.notify.available && !view.notify.email_on_file);
     assert_eq!(view.questions[0].id, q3);
-    let (s, v) = app
-        .as_who(&bo)
-        .send(
-            Method::PUT,
-            &notify,
-            Some(json!({"email": "bo@example.dk"})),
-        )
-        .await;
+    let (s, v) = set_email(&app, &bo, &notify, "bo@example.dk").await;
     assert_eq!((s, v["code"].as_str()), (409, Some("mail_off")));
     assert_eq!(sink.messages().len(), 2);
     app.shutdown().await;
