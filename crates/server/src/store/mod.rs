@@ -33,7 +33,9 @@
 mod access;
 mod codec;
 pub mod followup;
+mod followup_rows;
 mod log;
+mod org_rows;
 pub mod orgs;
 pub mod postgres;
 mod presence;
