@@ -211,7 +211,7 @@ pub(super) fn gdpr_effects(kind: &EventKind) -> Option<GdprEffects> {
 }
 
 /// A stored `participant_joined` payload without age band and gender, or None if it has none.
-pub(super) fn strip_demographics(kind_json: &str) -> Result<Option<String>, StoreError> {
+fn strip_demographics(kind_json: &str) -> Result<Option<String>, StoreError> {
     let mut kind: EventKind = from_json(kind_json, "event kind")?;
     match &mut kind {
         EventKind::ParticipantJoined {
@@ -223,6 +223,18 @@ pub(super) fn strip_demographics(kind_json: &str) -> Result<Option<String>, Stor
         }
         _ => Ok(None),
     }
+}
+
+/// The `participant_joined` rows `(seq, kind_json)` that still carry demographics, with their
+/// payloads stripped: what a retention rewrites.
+pub(super) fn stripped_joins(joins: Vec<(i64, String)>) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stripped = Vec::new();
+    for (seq, kind_json) in joins {
+        if let Some(kind_json) = strip_demographics(&kind_json)? {
+            stripped.push((seq, kind_json));
+        }
+    }
+    Ok(stripped)
 }
 
 /// Decode one event row for the audit verifier (text left out; the chain never hashes it).

@@ -14,8 +14,10 @@
 //!
 //! What is the same on both databases is written once, as pure code: [`rows`] turns an append
 //! into its rows (seqs, stripped payloads, content texts, chain links) and checks the expected
-//! seq; `codec` converts columns and decodes rows back into events and records. The dialects
-//! (`sqlite/`, `postgres/`) keep only SQL and transactions.
+//! seq; `codec` converts columns and decodes rows back into events and records; `org_rows` and
+//! `followup_rows` map those tables' rows to records (generic over how a dialect decodes ids and
+//! times; SQLite's text columns decode through `sqlite/text.rs`) and hold the invite checks. The
+//! dialects (`sqlite/`, `postgres/`) keep only SQL and transactions.
 //!
 //! Invariants every implementation keeps:
 //! - `append` assigns seq `expected_seq + 1 ..` inside one transaction and only if the
@@ -33,7 +35,9 @@
 mod access;
 mod codec;
 pub mod followup;
+mod followup_rows;
 mod log;
+mod org_rows;
 pub mod orgs;
 pub mod postgres;
 mod presence;

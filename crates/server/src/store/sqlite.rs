@@ -34,7 +34,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::future::BoxFuture;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{
@@ -42,7 +41,6 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::Connection;
-use uuid::Uuid;
 
 use super::codec::{finish, Decision};
 use super::{Store, StoreError};
@@ -54,6 +52,7 @@ mod orgs;
 mod presence;
 mod privacy;
 mod settings;
+mod text;
 mod votes;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -226,19 +225,4 @@ fn migrate_err(error: MigrateError) -> StoreError {
         // migration failed halfway: do not touch it.
         other => StoreError::Corrupt(format!("schema migration: {other}")),
     }
-}
-
-/// RFC 3339 in UTC with nine fractional digits: exact, and ordered as text.
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
-}
-
-fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
-}
-
-fn parse_uuid(text: &str, what: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{what} {text:?}: {e}")))
 }

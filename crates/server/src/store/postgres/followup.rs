@@ -7,34 +7,12 @@ use uuid::Uuid;
 
 use super::{db_err, whole_micros, PostgresStore};
 use crate::store::followup::{FollowUpStore, NotifyAddress, SnippetRecord};
+use crate::store::followup_rows::{self, ADDRESS_COLUMNS, SNIPPET_COLUMNS};
 use crate::store::orgs::OrgId;
 use crate::store::StoreError;
 
-type SnippetRow = (Uuid, Uuid, String, String, DateTime<Utc>, DateTime<Utc>);
-
-fn snippet_from_row((id, org, title, body, created_at, updated_at): SnippetRow) -> SnippetRecord {
-    SnippetRecord {
-        id,
-        organization: OrgId(org),
-        title,
-        body,
-        created_at,
-        updated_at,
-    }
-}
-
-type AddressRow = (Uuid, Uuid, String, DateTime<Utc>);
-
-fn address_from_row((meeting, participant, email, created_at): AddressRow) -> NotifyAddress {
-    NotifyAddress {
-        meeting: MeetingId(meeting),
-        participant: ParticipantId(participant),
-        email,
-        created_at,
-    }
-}
-
-const SNIPPET_COLUMNS: &str = "id, organization_id, title, body, created_at, updated_at";
+type SnippetRow = followup_rows::SnippetRow<Uuid, DateTime<Utc>>;
+type AddressRow = followup_rows::AddressRow<Uuid, DateTime<Utc>>;
 
 #[async_trait]
 impl FollowUpStore for PostgresStore {
@@ -73,7 +51,7 @@ impl FollowUpStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(row.map(snippet_from_row))
+        Ok(row.map(followup_rows::snippet))
     }
 
     async fn snippets(&self, organization: OrgId) -> Result<Vec<SnippetRecord>, StoreError> {
@@ -85,7 +63,7 @@ impl FollowUpStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(rows.into_iter().map(snippet_from_row).collect())
+        Ok(rows.into_iter().map(followup_rows::snippet).collect())
     }
 
     async fn delete_snippet(&self, organization: OrgId, id: Uuid) -> Result<bool, StoreError> {
@@ -121,28 +99,28 @@ impl FollowUpStore for PostgresStore {
         meeting: MeetingId,
         participant: ParticipantId,
     ) -> Result<Option<NotifyAddress>, StoreError> {
-        let row: Option<AddressRow> = sqlx::query_as(
-            "SELECT meeting_id, participant_id, email, created_at FROM notify_addresses \
-             WHERE meeting_id = $1 AND participant_id = $2",
-        )
+        let row: Option<AddressRow> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM notify_addresses \
+             WHERE meeting_id = $1 AND participant_id = $2"
+        ))
         .bind(meeting.0)
         .bind(participant.0)
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(row.map(address_from_row))
+        Ok(row.map(followup_rows::address))
     }
 
     async fn notify_addresses(&self, meeting: MeetingId) -> Result<Vec<NotifyAddress>, StoreError> {
-        let rows: Vec<AddressRow> = sqlx::query_as(
-            "SELECT meeting_id, participant_id, email, created_at FROM notify_addresses \
-             WHERE meeting_id = $1 ORDER BY participant_id",
-        )
+        let rows: Vec<AddressRow> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM notify_addresses \
+             WHERE meeting_id = $1 ORDER BY participant_id"
+        ))
         .bind(meeting.0)
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(rows.into_iter().map(address_from_row).collect())
+        Ok(rows.into_iter().map(followup_rows::address).collect())
     }
 
     async fn delete_notify_address(

@@ -11,68 +11,16 @@ use uuid::Uuid;
 
 use super::{db_err, whole_micros, PostgresStore};
 use crate::store::codec::Decision;
+use crate::store::org_rows::{self, ACCOUNT_COLUMNS, INVITE_COLUMNS, ORG_COLUMNS};
 use crate::store::orgs::{
     AcceptOutcome, AccountId, AccountRecord, AccountSessionRecord, InviteRecord, Logo, NewAccount,
     OrgId, OrgStore, OrganizationRecord, DEFAULT_ORGANIZATION,
 };
 use crate::store::StoreError;
 
-type OrgRow = (
-    Uuid,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    DateTime<Utc>,
-);
-
-const ORG_COLUMNS: &str = "id, name, primary_color, accent_color, privacy_contact, logo_type, \
-                           logo_version, created_at";
-
-fn org_from_row(row: OrgRow) -> OrganizationRecord {
-    let (id, name, primary_color, accent_color, privacy_contact, logo_type, logo_version, at) = row;
-    OrganizationRecord {
-        id: OrgId(id),
-        name,
-        primary_color,
-        accent_color,
-        privacy_contact,
-        logo_type,
-        logo_version,
-        created_at: at,
-    }
-}
-
-type AccountRow = (Uuid, Uuid, String, String, String, DateTime<Utc>);
-
-const ACCOUNT_COLUMNS: &str = "a.id, a.organization_id, a.email, a.display_name, \
-                               a.password_hash, a.created_at";
-
-fn account_from_row(row: AccountRow) -> AccountRecord {
-    let (id, org, email, display_name, password_hash, at) = row;
-    AccountRecord {
-        id: AccountId(id),
-        organization: OrgId(org),
-        email,
-        display_name,
-        password_hash,
-        created_at: at,
-    }
-}
-
-type InviteRow = (Uuid, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>);
-
-fn invite_from_row(token_hash: &str, (org, created, expires, used): InviteRow) -> InviteRecord {
-    InviteRecord {
-        token_hash: token_hash.to_owned(),
-        organization: OrgId(org),
-        created_at: created,
-        expires_at: expires,
-        used_at: used,
-    }
-}
+type OrgRow = org_rows::OrgRow<Uuid, DateTime<Utc>>;
+type AccountRow = org_rows::AccountRow<Uuid, DateTime<Utc>>;
+type InviteRow = org_rows::InviteRow<Uuid, DateTime<Utc>>;
 
 async fn accept_in(
     conn: &mut PgConnection,
@@ -80,24 +28,17 @@ async fn accept_in(
     now: DateTime<Utc>,
     account: NewAccount,
 ) -> Result<Decision<AcceptOutcome>, StoreError> {
-    let row: Option<InviteRow> = sqlx::query_as(
-        "SELECT organization_id, created_at, expires_at, used_at FROM organizer_invites \
-         WHERE token_hash = $1 FOR UPDATE",
-    )
+    let row: Option<InviteRow> = sqlx::query_as(&format!(
+        "SELECT {INVITE_COLUMNS} FROM organizer_invites WHERE token_hash = $1 FOR UPDATE"
+    ))
     .bind(&token_hash)
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?;
-    let Some(row) = row else {
-        return Ok(Decision::Rollback(AcceptOutcome::Unknown));
+    let invite = match org_rows::usable_invite(row.map(|r| org_rows::invite(&token_hash, r)), now) {
+        Ok(invite) => invite,
+        Err(refused) => return Ok(Decision::Rollback(refused)),
     };
-    let invite = invite_from_row(&token_hash, row);
-    if invite.used_at.is_some() {
-        return Ok(Decision::Rollback(AcceptOutcome::Used));
-    }
-    if invite.expires_at <= now {
-        return Ok(Decision::Rollback(AcceptOutcome::Expired));
-    }
     // ON CONFLICT: an account with this e-mail (even one created a moment ago by another
     // transaction) leaves nothing inserted, and the invite stays unused.
     let inserted = sqlx::query(
@@ -123,14 +64,12 @@ async fn accept_in(
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
-    Ok(Decision::Commit(AcceptOutcome::Accepted(AccountRecord {
-        id: account.id,
-        organization: invite.organization,
-        email: account.email,
-        display_name: account.display_name,
-        password_hash: account.password_hash,
-        created_at: whole_micros(account.created_at)?,
-    })))
+    let created_at = whole_micros(account.created_at)?;
+    Ok(Decision::Commit(org_rows::accepted(
+        account,
+        invite.organization,
+        created_at,
+    )))
 }
 
 #[async_trait]
@@ -161,7 +100,7 @@ impl OrgStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(row.map(org_from_row))
+        Ok(row.map(org_rows::organization))
     }
 
     async fn organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
@@ -171,7 +110,7 @@ impl OrgStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(rows.into_iter().map(org_from_row).collect())
+        Ok(rows.into_iter().map(org_rows::organization).collect())
     }
 
     async fn update_organization(&self, org: &OrganizationRecord) -> Result<bool, StoreError> {
@@ -191,10 +130,7 @@ impl OrgStore for PostgresStore {
     }
 
     async fn set_logo(&self, id: OrgId, logo: Option<Logo>) -> Result<bool, StoreError> {
-        let (ctype, bytes) = match logo {
-            Some(l) => (Some(l.content_type), Some(l.bytes)),
-            None => (None, None),
-        };
+        let (ctype, bytes) = org_rows::logo_columns(logo);
         let done = sqlx::query(
             "UPDATE organizations SET logo_type = $2, logo = $3, logo_version = logo_version + 1 \
              WHERE id = $1",
@@ -215,13 +151,7 @@ impl OrgStore for PostgresStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db_err)?;
-        Ok(match row {
-            Some((Some(content_type), Some(bytes))) => Some(Logo {
-                content_type,
-                bytes,
-            }),
-            _ => None,
-        })
+        Ok(org_rows::logo(row))
     }
 
     async fn assign_meeting(&self, meeting: MeetingId, org: OrgId) -> Result<(), StoreError> {
@@ -245,7 +175,7 @@ impl OrgStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(org.map(OrgId).unwrap_or(DEFAULT_ORGANIZATION))
+        Ok(org_rows::meeting_organization(org))
     }
 
     async fn organization_meetings(&self, org: OrgId) -> Result<Vec<MeetingId>, StoreError> {
@@ -280,15 +210,14 @@ impl OrgStore for PostgresStore {
     }
 
     async fn invite(&self, token_hash: &str) -> Result<Option<InviteRecord>, StoreError> {
-        let row: Option<InviteRow> = sqlx::query_as(
-            "SELECT organization_id, created_at, expires_at, used_at FROM organizer_invites \
-             WHERE token_hash = $1",
-        )
+        let row: Option<InviteRow> = sqlx::query_as(&format!(
+            "SELECT {INVITE_COLUMNS} FROM organizer_invites WHERE token_hash = $1"
+        ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(row.map(|r| invite_from_row(token_hash, r)))
+        Ok(row.map(|r| org_rows::invite(token_hash, r)))
     }
 
     async fn accept_invite(
@@ -310,7 +239,7 @@ impl OrgStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(row.map(account_from_row))
+        Ok(row.map(org_rows::account))
     }
 
     async fn put_account_session(&self, session: AccountSessionRecord) -> Result<(), StoreError> {
@@ -349,7 +278,7 @@ impl OrgStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(row.map(account_from_row))
+        Ok(row.map(org_rows::account))
     }
 
     async fn delete_account_session(&self, token_hash: &str) -> Result<(), StoreError> {

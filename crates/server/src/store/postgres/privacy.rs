@@ -73,16 +73,14 @@ pub(super) async fn forget_personal_data(
         .fetch_all(&mut *conn)
         .await
         .map_err(db_err)?;
-        for (seq, kind_json) in joins {
-            if let Some(stripped) = codec::strip_demographics(&kind_json)? {
-                sqlx::query("UPDATE events SET kind_json = $3 WHERE meeting_id = $1 AND seq = $2")
-                    .bind(meeting_id)
-                    .bind(seq)
-                    .bind(stripped)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-            }
+        for (seq, stripped) in codec::stripped_joins(joins)? {
+            sqlx::query("UPDATE events SET kind_json = $3 WHERE meeting_id = $1 AND seq = $2")
+                .bind(meeting_id)
+                .bind(seq)
+                .bind(stripped)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
         }
     }
     Ok(())

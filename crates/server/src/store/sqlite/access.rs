@@ -3,20 +3,19 @@
 use async_trait::async_trait;
 use borgermode_domain::{MeetingId, ParticipantId};
 
-use super::{db_err, parse_timestamp, parse_uuid, timestamp, SqliteStore};
+use super::text::{timestamp, TextId, TextTime};
+use super::{db_err, SqliteStore};
 use crate::store::{AccessStore, CapabilityRecord, SessionRecord, StoreError};
 
 /// The `(meeting_id, participant_id, created_at)` columns both tables have, decoded.
 type Grant = (MeetingId, ParticipantId, chrono::DateTime<chrono::Utc>);
 
-fn grant(
-    (meeting, participant, created_at): (String, String, String),
-) -> Result<Grant, StoreError> {
-    Ok((
-        MeetingId(parse_uuid(&meeting, "meeting id")?),
-        ParticipantId(parse_uuid(&participant, "participant id")?),
-        parse_timestamp(&created_at)?,
-    ))
+fn grant((meeting, participant, created_at): (TextId, TextId, TextTime)) -> Grant {
+    (
+        MeetingId(meeting.0),
+        ParticipantId(participant.0),
+        created_at.0,
+    )
 }
 
 #[async_trait]
@@ -39,14 +38,14 @@ impl AccessStore for SqliteStore {
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
+        let row: Option<(TextId, TextId, TextTime)> = sqlx::query_as(
             "SELECT meeting_id, participant_id, created_at FROM sessions WHERE token_hash = ?1",
         )
         .bind(token_hash)
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        let Some((meeting, participant, created_at)) = row.map(grant).transpose()? else {
+        let Some((meeting, participant, created_at)) = row.map(grant) else {
             return Ok(None);
         };
         Ok(Some(SessionRecord {
@@ -89,7 +88,7 @@ impl AccessStore for SqliteStore {
     }
 
     async fn capability(&self, secret_hash: &str) -> Result<Option<CapabilityRecord>, StoreError> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
+        let row: Option<(TextId, TextId, TextTime)> = sqlx::query_as(
             "SELECT meeting_id, participant_id, created_at FROM capabilities \
              WHERE secret_hash = ?1",
         )
@@ -97,7 +96,7 @@ impl AccessStore for SqliteStore {
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        let Some((meeting, participant, created_at)) = row.map(grant).transpose()? else {
+        let Some((meeting, participant, created_at)) = row.map(grant) else {
             return Ok(None);
         };
         Ok(Some(CapabilityRecord {

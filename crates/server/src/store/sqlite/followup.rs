@@ -5,37 +5,15 @@ use async_trait::async_trait;
 use borgermode_domain::{MeetingId, ParticipantId};
 use uuid::Uuid;
 
-use super::{db_err, parse_timestamp, parse_uuid, timestamp, SqliteStore};
+use super::text::{timestamp, TextId, TextTime};
+use super::{db_err, SqliteStore};
 use crate::store::followup::{FollowUpStore, NotifyAddress, SnippetRecord};
+use crate::store::followup_rows::{self, ADDRESS_COLUMNS, SNIPPET_COLUMNS};
 use crate::store::orgs::OrgId;
 use crate::store::StoreError;
 
-type SnippetRow = (String, String, String, String, String, String);
-
-fn snippet_from_row(row: SnippetRow) -> Result<SnippetRecord, StoreError> {
-    let (id, org, title, body, created, updated) = row;
-    Ok(SnippetRecord {
-        id: parse_uuid(&id, "snippet id")?,
-        organization: OrgId(parse_uuid(&org, "organization id")?),
-        title,
-        body,
-        created_at: parse_timestamp(&created)?,
-        updated_at: parse_timestamp(&updated)?,
-    })
-}
-
-fn address_from_row(
-    (meeting, participant, email, at): (String, String, String, String),
-) -> Result<NotifyAddress, StoreError> {
-    Ok(NotifyAddress {
-        meeting: MeetingId(parse_uuid(&meeting, "meeting id")?),
-        participant: ParticipantId(parse_uuid(&participant, "participant id")?),
-        email,
-        created_at: parse_timestamp(&at)?,
-    })
-}
-
-const SNIPPET_COLUMNS: &str = "id, organization_id, title, body, created_at, updated_at";
+type SnippetRow = followup_rows::SnippetRow<TextId, TextTime>;
+type AddressRow = followup_rows::AddressRow<TextId, TextTime>;
 
 #[async_trait]
 impl FollowUpStore for SqliteStore {
@@ -74,7 +52,7 @@ impl FollowUpStore for SqliteStore {
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        row.map(snippet_from_row).transpose()
+        Ok(row.map(followup_rows::snippet))
     }
 
     async fn snippets(&self, organization: OrgId) -> Result<Vec<SnippetRecord>, StoreError> {
@@ -86,7 +64,7 @@ impl FollowUpStore for SqliteStore {
         .fetch_all(&self.readers)
         .await
         .map_err(db_err)?;
-        rows.into_iter().map(snippet_from_row).collect()
+        Ok(rows.into_iter().map(followup_rows::snippet).collect())
     }
 
     async fn delete_snippet(&self, organization: OrgId, id: Uuid) -> Result<bool, StoreError> {
@@ -122,28 +100,28 @@ impl FollowUpStore for SqliteStore {
         meeting: MeetingId,
         participant: ParticipantId,
     ) -> Result<Option<NotifyAddress>, StoreError> {
-        let row: Option<(String, String, String, String)> = sqlx::query_as(
-            "SELECT meeting_id, participant_id, email, created_at FROM notify_addresses \
-             WHERE meeting_id = ?1 AND participant_id = ?2",
-        )
+        let row: Option<AddressRow> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM notify_addresses \
+             WHERE meeting_id = ?1 AND participant_id = ?2"
+        ))
         .bind(meeting.0.to_string())
         .bind(participant.0.to_string())
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        row.map(address_from_row).transpose()
+        Ok(row.map(followup_rows::address))
     }
 
     async fn notify_addresses(&self, meeting: MeetingId) -> Result<Vec<NotifyAddress>, StoreError> {
-        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT meeting_id, participant_id, email, created_at FROM notify_addresses \
-             WHERE meeting_id = ?1 ORDER BY participant_id",
-        )
+        let rows: Vec<AddressRow> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM notify_addresses \
+             WHERE meeting_id = ?1 ORDER BY participant_id"
+        ))
         .bind(meeting.0.to_string())
         .fetch_all(&self.readers)
         .await
         .map_err(db_err)?;
-        rows.into_iter().map(address_from_row).collect()
+        Ok(rows.into_iter().map(followup_rows::address).collect())
     }
 
     async fn delete_notify_address(

@@ -7,7 +7,8 @@ use chrono::Utc;
 use sqlx::sqlite::SqliteConnection;
 
 use super::privacy::forget_personal_data;
-use super::{db_err, parse_timestamp, parse_uuid, timestamp, SqliteStore};
+use super::text::{parse_timestamp, timestamp, TextId, TextTime};
+use super::{db_err, SqliteStore};
 use crate::store::codec::{self, events_from_rows, post_to_db, seq_from_db, Decision, JoinedRow};
 use crate::store::rows::{self, EventRow};
 use crate::store::{
@@ -189,33 +190,31 @@ impl LogStore for SqliteStore {
             return Ok(Vec::new());
         };
         // One statement, so events and their texts come from one snapshot.
-        let rows: Vec<(i64, String, String, String, Option<i64>, Option<String>)> = sqlx::query_as(
-            "SELECT e.seq, e.at, e.actor_json, e.kind_json, c.slot, c.text \
+        let rows: Vec<(i64, TextTime, String, String, Option<i64>, Option<String>)> =
+            sqlx::query_as(
+                "SELECT e.seq, e.at, e.actor_json, e.kind_json, c.slot, c.text \
              FROM events e \
              LEFT JOIN contents c ON c.meeting_id = e.meeting_id AND c.seq = e.seq \
              WHERE e.meeting_id = ?1 AND e.seq > ?2 AND e.seq <= ?3 \
              ORDER BY e.seq, c.slot",
-        )
-        .bind(meeting.0.to_string())
-        .bind(after)
-        .bind(up_to)
-        .fetch_all(&self.readers)
-        .await
-        .map_err(db_err)?;
-        let rows = rows
-            .into_iter()
-            .map(|(seq, at, actor_json, kind_json, slot, text)| {
-                Ok(JoinedRow {
+            )
+            .bind(meeting.0.to_string())
+            .bind(after)
+            .bind(up_to)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        events_from_rows(
+            rows.into_iter()
+                .map(|(seq, at, actor_json, kind_json, slot, text)| JoinedRow {
                     seq,
-                    at: parse_timestamp(&at)?,
+                    at: at.0,
                     actor_json,
                     kind_json,
                     slot,
                     text,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        events_from_rows(rows)
+                }),
+        )
     }
 
     async fn last_seq(&self, meeting: MeetingId) -> Result<Option<Seq>, StoreError> {
@@ -228,14 +227,12 @@ impl LogStore for SqliteStore {
     }
 
     async fn meetings(&self) -> Result<Vec<MeetingId>, StoreError> {
-        let ids: Vec<String> =
+        let ids: Vec<TextId> =
             sqlx::query_scalar("SELECT id FROM meetings ORDER BY created_at, id")
                 .fetch_all(&self.readers)
                 .await
                 .map_err(db_err)?;
-        ids.iter()
-            .map(|id| parse_uuid(id, "meeting id").map(MeetingId))
-            .collect()
+        Ok(ids.into_iter().map(|id| MeetingId(id.0)).collect())
     }
 
     async fn idempotent_response(

@@ -7,71 +7,19 @@ use borgermode_domain::MeetingId;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteConnection;
 
-use super::{db_err, parse_timestamp, parse_uuid, timestamp, SqliteStore};
+use super::text::{timestamp, TextId, TextTime};
+use super::{db_err, SqliteStore};
 use crate::store::codec::Decision;
+use crate::store::org_rows::{self, ACCOUNT_COLUMNS, INVITE_COLUMNS, ORG_COLUMNS};
 use crate::store::orgs::{
     AcceptOutcome, AccountId, AccountRecord, AccountSessionRecord, InviteRecord, Logo, NewAccount,
     OrgId, OrgStore, OrganizationRecord, DEFAULT_ORGANIZATION,
 };
 use crate::store::StoreError;
 
-type OrgRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    String,
-);
-
-const ORG_COLUMNS: &str = "id, name, primary_color, accent_color, privacy_contact, logo_type, \
-                           logo_version, created_at";
-
-fn org_from_row(row: OrgRow) -> Result<OrganizationRecord, StoreError> {
-    let (id, name, primary_color, accent_color, privacy_contact, logo_type, logo_version, at) = row;
-    Ok(OrganizationRecord {
-        id: OrgId(parse_uuid(&id, "organization id")?),
-        name,
-        primary_color,
-        accent_color,
-        privacy_contact,
-        logo_type,
-        logo_version,
-        created_at: parse_timestamp(&at)?,
-    })
-}
-
-type AccountRow = (String, String, String, String, String, String);
-
-const ACCOUNT_COLUMNS: &str = "a.id, a.organization_id, a.email, a.display_name, \
-                               a.password_hash, a.created_at";
-
-fn account_from_row(row: AccountRow) -> Result<AccountRecord, StoreError> {
-    let (id, org, email, display_name, password_hash, at) = row;
-    Ok(AccountRecord {
-        id: AccountId(parse_uuid(&id, "account id")?),
-        organization: OrgId(parse_uuid(&org, "organization id")?),
-        email,
-        display_name,
-        password_hash,
-        created_at: parse_timestamp(&at)?,
-    })
-}
-
-fn invite_from_row(
-    token_hash: &str,
-    (org, created, expires, used): (String, String, String, Option<String>),
-) -> Result<InviteRecord, StoreError> {
-    Ok(InviteRecord {
-        token_hash: token_hash.to_owned(),
-        organization: OrgId(parse_uuid(&org, "organization id")?),
-        created_at: parse_timestamp(&created)?,
-        expires_at: parse_timestamp(&expires)?,
-        used_at: used.as_deref().map(parse_timestamp).transpose()?,
-    })
-}
+type OrgRow = org_rows::OrgRow<TextId, TextTime>;
+type AccountRow = org_rows::AccountRow<TextId, TextTime>;
+type InviteRow = org_rows::InviteRow<TextId, TextTime>;
 
 async fn accept_in(
     conn: &mut SqliteConnection,
@@ -79,24 +27,17 @@ async fn accept_in(
     now: DateTime<Utc>,
     account: NewAccount,
 ) -> Result<Decision<AcceptOutcome>, StoreError> {
-    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT organization_id, created_at, expires_at, used_at FROM organizer_invites \
-         WHERE token_hash = ?1",
-    )
+    let row: Option<InviteRow> = sqlx::query_as(&format!(
+        "SELECT {INVITE_COLUMNS} FROM organizer_invites WHERE token_hash = ?1"
+    ))
     .bind(&token_hash)
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?;
-    let Some(row) = row else {
-        return Ok(Decision::Rollback(AcceptOutcome::Unknown));
+    let invite = match org_rows::usable_invite(row.map(|r| org_rows::invite(&token_hash, r)), now) {
+        Ok(invite) => invite,
+        Err(refused) => return Ok(Decision::Rollback(refused)),
     };
-    let invite = invite_from_row(&token_hash, row)?;
-    if invite.used_at.is_some() {
-        return Ok(Decision::Rollback(AcceptOutcome::Used));
-    }
-    if invite.expires_at <= now {
-        return Ok(Decision::Rollback(AcceptOutcome::Expired));
-    }
     let taken: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM organizer_accounts WHERE email = ?1")
             .bind(&account.email)
@@ -126,14 +67,12 @@ async fn accept_in(
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
-    Ok(Decision::Commit(AcceptOutcome::Accepted(AccountRecord {
-        id: account.id,
-        organization: invite.organization,
-        email: account.email,
-        display_name: account.display_name,
-        password_hash: account.password_hash,
-        created_at: account.created_at,
-    })))
+    let created_at = account.created_at;
+    Ok(Decision::Commit(org_rows::accepted(
+        account,
+        invite.organization,
+        created_at,
+    )))
 }
 
 #[async_trait]
@@ -164,7 +103,7 @@ impl OrgStore for SqliteStore {
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        row.map(org_from_row).transpose()
+        Ok(row.map(org_rows::organization))
     }
 
     async fn organizations(&self) -> Result<Vec<OrganizationRecord>, StoreError> {
@@ -174,7 +113,7 @@ impl OrgStore for SqliteStore {
         .fetch_all(&self.readers)
         .await
         .map_err(db_err)?;
-        rows.into_iter().map(org_from_row).collect()
+        Ok(rows.into_iter().map(org_rows::organization).collect())
     }
 
     async fn update_organization(&self, org: &OrganizationRecord) -> Result<bool, StoreError> {
@@ -194,10 +133,7 @@ impl OrgStore for SqliteStore {
     }
 
     async fn set_logo(&self, id: OrgId, logo: Option<Logo>) -> Result<bool, StoreError> {
-        let (ctype, bytes) = match logo {
-            Some(l) => (Some(l.content_type), Some(l.bytes)),
-            None => (None, None),
-        };
+        let (ctype, bytes) = org_rows::logo_columns(logo);
         let done = sqlx::query(
             "UPDATE organizations SET logo_type = ?2, logo = ?3, logo_version = logo_version + 1 \
              WHERE id = ?1",
@@ -218,13 +154,7 @@ impl OrgStore for SqliteStore {
                 .fetch_optional(&self.readers)
                 .await
                 .map_err(db_err)?;
-        Ok(match row {
-            Some((Some(content_type), Some(bytes))) => Some(Logo {
-                content_type,
-                bytes,
-            }),
-            _ => None,
-        })
+        Ok(org_rows::logo(row))
     }
 
     async fn assign_meeting(&self, meeting: MeetingId, org: OrgId) -> Result<(), StoreError> {
@@ -241,21 +171,18 @@ impl OrgStore for SqliteStore {
     }
 
     async fn meeting_organization(&self, meeting: MeetingId) -> Result<OrgId, StoreError> {
-        let org: Option<String> = sqlx::query_scalar(
+        let org: Option<TextId> = sqlx::query_scalar(
             "SELECT organization_id FROM meeting_organizations WHERE meeting_id = ?1",
         )
         .bind(meeting.0.to_string())
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        match org {
-            Some(id) => Ok(OrgId(parse_uuid(&id, "organization id")?)),
-            None => Ok(DEFAULT_ORGANIZATION),
-        }
+        Ok(org_rows::meeting_organization(org))
     }
 
     async fn organization_meetings(&self, org: OrgId) -> Result<Vec<MeetingId>, StoreError> {
-        let ids: Vec<String> = sqlx::query_scalar(
+        let ids: Vec<TextId> = sqlx::query_scalar(
             "SELECT m.id FROM meetings m \
              LEFT JOIN meeting_organizations mo ON mo.meeting_id = m.id \
              WHERE COALESCE(mo.organization_id, ?2) = ?1 ORDER BY m.created_at, m.id",
@@ -265,9 +192,7 @@ impl OrgStore for SqliteStore {
         .fetch_all(&self.readers)
         .await
         .map_err(db_err)?;
-        ids.iter()
-            .map(|id| parse_uuid(id, "meeting id").map(MeetingId))
-            .collect()
+        Ok(ids.into_iter().map(|id| MeetingId(id.0)).collect())
     }
 
     async fn put_invite(&self, invite: InviteRecord) -> Result<(), StoreError> {
@@ -288,15 +213,14 @@ impl OrgStore for SqliteStore {
     }
 
     async fn invite(&self, token_hash: &str) -> Result<Option<InviteRecord>, StoreError> {
-        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT organization_id, created_at, expires_at, used_at FROM organizer_invites \
-             WHERE token_hash = ?1",
-        )
+        let row: Option<InviteRow> = sqlx::query_as(&format!(
+            "SELECT {INVITE_COLUMNS} FROM organizer_invites WHERE token_hash = ?1"
+        ))
         .bind(token_hash)
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        row.map(|r| invite_from_row(token_hash, r)).transpose()
+        Ok(row.map(|r| org_rows::invite(token_hash, r)))
     }
 
     async fn accept_invite(
@@ -318,7 +242,7 @@ impl OrgStore for SqliteStore {
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        row.map(account_from_row).transpose()
+        Ok(row.map(org_rows::account))
     }
 
     async fn put_account_session(&self, session: AccountSessionRecord) -> Result<(), StoreError> {
@@ -358,7 +282,7 @@ impl OrgStore for SqliteStore {
         .fetch_optional(&self.readers)
         .await
         .map_err(db_err)?;
-        row.map(account_from_row).transpose()
+        Ok(row.map(org_rows::account))
     }
 
     async fn delete_account_session(&self, token_hash: &str) -> Result<(), StoreError> {

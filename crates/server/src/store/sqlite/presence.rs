@@ -5,7 +5,8 @@ use borgermode_domain::report::PresenceSample;
 use borgermode_domain::MeetingId;
 use chrono::{DateTime, Utc};
 
-use super::{db_err, parse_timestamp, parse_uuid, timestamp, SqliteStore};
+use super::text::{timestamp, TextId, TextTime};
+use super::{db_err, SqliteStore};
 use crate::store::codec;
 use crate::store::{PresenceStore, StoreError};
 
@@ -37,7 +38,7 @@ impl PresenceStore for SqliteStore {
         &self,
         meeting: MeetingId,
     ) -> Result<Vec<PresenceSample>, StoreError> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        let rows: Vec<(TextTime, TextId, i64)> = sqlx::query_as(
             "SELECT sampled_at, instance_id, viewers FROM presence_samples \
              WHERE meeting_id = ?1 ORDER BY sampled_at, instance_id",
         )
@@ -46,10 +47,7 @@ impl PresenceStore for SqliteStore {
         .await
         .map_err(db_err)?;
         rows.into_iter()
-            .map(|(at, instance, viewers)| {
-                let instance = parse_uuid(&instance, "instance id")?;
-                codec::presence_sample(parse_timestamp(&at)?, instance, viewers)
-            })
+            .map(|(at, instance, viewers)| codec::presence_sample(at.0, instance.0, viewers))
             .collect()
     }
 }

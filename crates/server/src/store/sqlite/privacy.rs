@@ -9,7 +9,8 @@ use borgermode_domain::{EventKind, MeetingId};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteConnection;
 
-use super::{db_err, parse_uuid, timestamp, SqliteStore};
+use super::text::{timestamp, TextId};
+use super::{db_err, SqliteStore};
 use crate::store::codec::{self, seq_to_db};
 use crate::store::{PrivacyStore, StoreError};
 
@@ -55,16 +56,14 @@ pub(super) async fn forget_personal_data(
         .fetch_all(&mut *conn)
         .await
         .map_err(db_err)?;
-        for (seq, kind_json) in joins {
-            if let Some(stripped) = codec::strip_demographics(&kind_json)? {
-                sqlx::query("UPDATE events SET kind_json = ?3 WHERE meeting_id = ?1 AND seq = ?2")
-                    .bind(meeting_id)
-                    .bind(seq)
-                    .bind(stripped)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-            }
+        for (seq, stripped) in codec::stripped_joins(joins)? {
+            sqlx::query("UPDATE events SET kind_json = ?3 WHERE meeting_id = ?1 AND seq = ?2")
+                .bind(meeting_id)
+                .bind(seq)
+                .bind(stripped)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
         }
     }
     Ok(())
@@ -92,7 +91,7 @@ impl PrivacyStore for SqliteStore {
         &self,
         closed_before: DateTime<Utc>,
     ) -> Result<Vec<MeetingId>, StoreError> {
-        let ids: Vec<String> = sqlx::query_scalar(
+        let ids: Vec<TextId> = sqlx::query_scalar(
             "SELECT c.meeting_id FROM events c \
              WHERE c.kind_json = '{\"type\":\"meeting_closed\"}' AND c.at < ?1 \
              AND NOT EXISTS (SELECT 1 FROM events p WHERE p.meeting_id = c.meeting_id \
@@ -103,9 +102,7 @@ impl PrivacyStore for SqliteStore {
         .fetch_all(&self.readers)
         .await
         .map_err(db_err)?;
-        ids.iter()
-            .map(|id| parse_uuid(id, "meeting id").map(MeetingId))
-            .collect()
+        Ok(ids.into_iter().map(|id| MeetingId(id.0)).collect())
     }
 
     async fn privacy_notice(&self, meeting: MeetingId) -> Result<Option<String>, StoreError> {
