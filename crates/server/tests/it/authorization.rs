@@ -1,0 +1,731 @@
+//! The authorization matrix: every HTTP command route against every kind of caller.
+//!
+//! Callers: anonymous (no credentials), a citizen, a banned citizen, a panelist, a moderator, a
+//! panelist whose link was revoked, and the organizer (admin bearer token). Each row of the
+//! table runs against a fresh meeting built by [`Fixture::build`], so an allowed command in one
+//! row (a ban, a close, a merge) cannot change the outcome of another. All mismatches are
+//! collected and reported together.
+//!
+//! The expectations follow `domain::decide` and the actor resolution in `api::resolve_actor`:
+//! - organizer-only commands (edit, schedule, staff links): the organizer; a signed-in
+//!   participant gets 403 `forbidden`; no credentials get 401 `unauthorized`.
+//! - open, close, settings: the organizer or a moderator.
+//! - participant commands (post, vote, report): any active participant; the organizer is not a
+//!   participant of the meeting (401: join first).
+//! - panel commands (notices, pin, claim, release, answer): panelists and moderators.
+//! - moderation (room questions, dismiss, merge, on air, hide, restore, approve, reject, mute,
+//!   unmute, ban, unban): moderators only.
+//! - a banned citizen gets 403 `banned` wherever the domain looks at them as an actor, and
+//!   403 `forbidden` where the route refuses every non-organizer (or non-staff) first.
+//! - revoking a staff link deletes its sessions, so the revoked panelist's token no longer
+//!   identifies anyone: 401 `unauthorized` (and `join` treats them as a newcomer).
+
+use crate::common::routes;
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::common::app::{spawn_app, TestApp, Who, ADMIN_TOKEN};
+use borgermode_protocol::http::{CommandAck, StaffLinkResponse};
+use borgermode_protocol::{MeetingId, ParticipantId, StaffRole};
+use futures_util::StreamExt;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Anonymous,
+    Citizen,
+    BannedCitizen,
+    Panelist,
+    Moderator,
+    RevokedPanelist,
+    Organizer,
+}
+
+const ROLES: [Role; 7] = [
+    Role::Anonymous,
+    Role::Citizen,
+    Role::BannedCitizen,
+    Role::Panelist,
+    Role::Moderator,
+    Role::RevokedPanelist,
+    Role::Organizer,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    CreateMeeting,
+    EditMeeting,
+    Schedule,
+    Open,
+    Close,
+    Settings,
+    StaffLinkCreate,
+    StaffLinkRevoke,
+    Join,
+    Post,
+    Vote,
+    Report,
+    Notice,
+    Pin,
+    Unpin,
+    RoomQuestion,
+    Claim,
+    Release,
+    Answer,
+    AnswerLive,
+    Dismiss,
+    Merge,
+    OnAir,
+    Hide,
+    Restore,
+    Approve,
+    Reject,
+    Mute,
+    Unmute,
+    Ban,
+    Unban,
+    Queue,
+}
+
+/// What a caller should get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// Allowed, with exactly this 2xx status.
+    Ok(u16),
+    /// Refused with this status and problem+json `code`.
+    No(u16, &'static str),
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expect::Ok(s) => write!(f, "{s} (allowed)"),
+            Expect::No(s, code) => write!(f, "{s} {code}"),
+        }
+    }
+}
+
+const UNAUTH: Expect = Expect::No(401, "unauthorized");
+const FORBID: Expect = Expect::No(403, "forbidden");
+const BANNED: Expect = Expect::No(403, "banned");
+const OK: Expect = Expect::Ok(200);
+const CREATED: Expect = Expect::Ok(201);
+
+/// Which fixture a route's row runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// Scheduled, not open yet (for schedule and open, so that they do something).
+    Scheduled,
+    /// Open, with posts, a hidden post, a pending post, notices and a claimed question.
+    Open,
+}
+
+/// One line of the matrix: a route and what each role gets, in the order of [`ROLES`]:
+/// anonymous, citizen, banned citizen, panelist, moderator, revoked panelist, organizer.
+struct Line {
+    route: Route,
+    stage: Stage,
+    expect: [Expect; 7],
+}
+
+fn line(route: Route, expect: [Expect; 7]) -> Line {
+    let stage = match route {
+        Route::Schedule | Route::Open => Stage::Scheduled,
+        _ => Stage::Open,
+    };
+    Line {
+        route,
+        stage,
+        expect,
+    }
+}
+
+#[rustfmt::skip]
+fn matrix() -> Vec<Line> {
+    use Route::*;
+    vec![
+        //                     anonymous citizen banned  panelist moderator revoked organizer
+        line(CreateMeeting,   [UNAUTH,   UNAUTH, UNAUTH, UNAUTH,  UNAUTH,   UNAUTH, CREATED]),
+        line(EditMeeting,     [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, OK]),
+        line(Schedule,        [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, OK]),
+        line(Open,            [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
+        line(Close,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
+        line(Settings,        [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
+        line(StaffLinkCreate, [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, CREATED]),
+        line(StaffLinkRevoke, [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, OK]),
+        line(Join,            [CREATED,  OK,     BANNED, OK,      OK,       CREATED, CREATED]),
+        line(Post,            [UNAUTH,   CREATED, BANNED, CREATED, CREATED, UNAUTH, UNAUTH]),
+        line(Vote,            [UNAUTH,   OK,     BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(Report,          [UNAUTH,   OK,     BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(Notice,          [UNAUTH,   FORBID, BANNED, CREATED, CREATED,  UNAUTH, UNAUTH]),
+        line(Pin,             [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(Unpin,           [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(RoomQuestion,    [UNAUTH,   FORBID, BANNED, FORBID,  CREATED,  UNAUTH, UNAUTH]),
+        line(Claim,           [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(Release,         [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(Answer,          [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(AnswerLive,      [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
+        line(Dismiss,         [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Merge,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(OnAir,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Hide,            [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Restore,         [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Approve,         [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Reject,          [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Mute,            [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Unmute,          [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Ban,             [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Unban,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
+        line(Queue,           [UNAUTH,   FORBID, FORBID, OK,      OK,       UNAUTH, OK]),
+    ]
+}
+
+/// A meeting with one of every kind of caller and something for every command to act on.
+struct Fixture {
+    meeting: MeetingId,
+    citizen: Who,
+    banned: Who,
+    panelist: Who,
+    moderator: Who,
+    revoked: Who,
+    /// A second panelist, for the revoke route.
+    revoke_target: ParticipantId,
+    /// A citizen who posts; mute and ban target them.
+    author: Who,
+    /// A muted citizen, for unmute.
+    muted: Who,
+    /// Open question (vote, claim, answer, dismiss, merge, on air).
+    q_open: u64,
+    /// Open question to merge into.
+    q_target: u64,
+    /// Question claimed by the panelist (release).
+    q_claimed: u64,
+    /// Visible comment (report, hide).
+    comment: u64,
+    /// Hidden comment (restore).
+    hidden: u64,
+    /// Comment held by a keyword (approve, reject).
+    pending: u64,
+    /// Unpinned notice (pin); another notice is pinned (unpin).
+    notice: u64,
+}
+
+async fn expect_status(resp: reqwest::Response, status: u16, what: &str) -> Value {
+    let got = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    assert_eq!(got, status, "fixture step {what}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+async fn post_as(app: &TestApp, who: &Who, path: &str, body: Value, what: &str) -> Value {
+    let resp = app
+        .as_(who, Method::POST, path)
+        .json(&body)
+        .send()
+        .await
+        .expect(what);
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    assert!(
+        (200..300).contains(&status),
+        "fixture step {what}: {status} {text}"
+    );
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn post_id(v: &Value) -> u64 {
+    v["post_id"].as_u64().expect("post_id in ack")
+}
+
+impl Fixture {
+    async fn build(app: &TestApp, stage: Stage) -> Fixture {
+        let resp = app
+            .admin(Method::POST, &routes::meetings())
+            .json(&json!({
+                "title": "Borgermøde om havnen",
+                "settings": {"keywords": ["forbudt"]}
+            }))
+            .send()
+            .await
+            .expect("create meeting");
+        let ack: CommandAck =
+            serde_json::from_value(expect_status(resp, 201, "create meeting").await).expect("ack");
+        let meeting = ack.meeting_id.expect("meeting id");
+        let m = routes::meeting(&meeting);
+
+        let moderator = app
+            .staff(meeting, StaffRole::Moderator, "Mona Moderatorsen")
+            .await;
+        let panelist = app
+            .staff(meeting, StaffRole::Panelist, "Per Politiker")
+            .await;
+        let revoked = app
+            .staff(meeting, StaffRole::Panelist, "Rita Tidligere")
+            .await;
+        let target = app.staff(meeting, StaffRole::Panelist, "Tove Udvalg").await;
+        // The revoked panelist's session worked before the revocation.
+        let resp = app
+            .as_(&revoked, Method::GET, &format!("{m}/me"))
+            .send()
+            .await
+            .expect("me");
+        expect_status(resp, 200, "revoked panelist before revocation").await;
+        let resp = app
+            .admin(Method::DELETE, &format!("{m}/staff/{}", revoked.id))
+            .send()
+            .await
+            .expect("revoke");
+        expect_status(resp, 200, "revoke").await;
+
+        let resp = app
+            .admin(Method::POST, &format!("{m}/schedule"))
+            .send()
+            .await
+            .expect("schedule");
+        expect_status(resp, 200, "schedule").await;
+
+        let citizen = app.join(meeting, "Anne Borger").await;
+        let author = app.join(meeting, "Bo Spørger").await;
+        let banned = app.join(meeting, "Carl Bandlyst").await;
+        let muted = app.join(meeting, "Dora Dæmpet").await;
+        post_as(
+            app,
+            &moderator,
+            &format!("{m}/participants/{}/ban", banned.id),
+            json!({}),
+            "ban",
+        )
+        .await;
+        post_as(
+            app,
+            &moderator,
+            &format!("{m}/participants/{}/mute", muted.id),
+            json!({"minutes": 30}),
+            "mute",
+        )
+        .await;
+
+        let mut fx = Fixture {
+            meeting,
+            citizen,
+            banned,
+            panelist,
+            moderator,
+            revoked,
+            revoke_target: target.id,
+            author,
+            muted,
+            q_open: 0,
+            q_target: 0,
+            q_claimed: 0,
+            comment: 0,
+            hidden: 0,
+            pending: 0,
+            notice: 0,
+        };
+        if stage == Stage::Scheduled {
+            return fx;
+        }
+
+        let resp = app
+            .admin(Method::POST, &format!("{m}/open"))
+            .send()
+            .await
+            .expect("open");
+        expect_status(resp, 200, "open").await;
+        let a = fx.author.clone();
+        fx.q_open = app
+            .post(&a, meeting, "question", "Hvornår åbner havnebadet?")
+            .await;
+        fx.q_target = app
+            .post(&a, meeting, "question", "Hvornår åbner badet ved havnen?")
+            .await;
+        fx.q_claimed = app.post(&a, meeting, "question", "Hvad koster det?").await;
+        fx.comment = app.post(&a, meeting, "comment", "Godt initiativ.").await;
+        fx.hidden = app.post(&a, meeting, "comment", "Noget grimt.").await;
+        let held = post_as(
+            app,
+            &a,
+            &format!("{m}/posts"),
+            json!({"kind": "comment", "body": "Det er forbudt at sige."}),
+            "keyword-held post",
+        )
+        .await;
+        assert_eq!(held["status"], "pending", "keyword hold: {held}");
+        fx.pending = post_id(&held);
+        post_as(
+            app,
+            &fx.moderator,
+            &format!("{m}/posts/{}/hide", fx.hidden),
+            json!({"reason": "abusive"}),
+            "hide",
+        )
+        .await;
+        post_as(
+            app,
+            &fx.panelist,
+            &format!("{m}/questions/{}/claim", fx.q_claimed),
+            json!({}),
+            "claim",
+        )
+        .await;
+        post_as(
+            app,
+            &fx.moderator,
+            &format!("{m}/notices"),
+            json!({"body": "Velkommen til mødet.", "pin": true}),
+            "pinned notice",
+        )
+        .await;
+        let notice = post_as(
+            app,
+            &fx.moderator,
+            &format!("{m}/notices"),
+            json!({"body": "Husk at stille spørgsmål."}),
+            "notice",
+        )
+        .await;
+        fx.notice = post_id(&notice);
+        fx
+    }
+
+    fn token(&self, role: Role) -> Option<String> {
+        match role {
+            Role::Anonymous => None,
+            Role::Citizen => Some(self.citizen.token.clone()),
+            Role::BannedCitizen => Some(self.banned.token.clone()),
+            Role::Panelist => Some(self.panelist.token.clone()),
+            Role::Moderator => Some(self.moderator.token.clone()),
+            Role::RevokedPanelist => Some(self.revoked.token.clone()),
+            Role::Organizer => Some(ADMIN_TOKEN.to_string()),
+        }
+    }
+
+    /// Method, path and JSON body of a route's request against this fixture.
+    fn request(&self, route: Route) -> (Method, String, Option<Value>) {
+        let m = routes::meeting(&self.meeting);
+        let q = |post: u64, action: &str| format!("{m}/questions/{post}/{action}");
+        let p = |post: u64, action: &str| format!("{m}/posts/{post}/{action}");
+        let who = |id: ParticipantId, action: &str| format!("{m}/participants/{id}/{action}");
+        match route {
+            Route::CreateMeeting => (
+                Method::POST,
+                routes::meetings(),
+                Some(json!({"title": "Nyt møde"})),
+            ),
+            Route::EditMeeting => (Method::PATCH, m.clone(), Some(json!({"title": "Nyt navn"}))),
+            Route::Schedule => (Method::POST, format!("{m}/schedule"), None),
+            Route::Open => (Method::POST, format!("{m}/open"), None),
+            Route::Close => (Method::POST, format!("{m}/close"), None),
+            Route::Settings => (
+                Method::PATCH,
+                format!("{m}/settings"),
+                Some(json!({"slow_mode_secs": 30})),
+            ),
+            Route::StaffLinkCreate => (
+                Method::POST,
+                format!("{m}/staff"),
+                Some(json!({"role": "panelist", "name": "Ny Politiker", "role_line": "Byrådet"})),
+            ),
+            Route::StaffLinkRevoke => (
+                Method::DELETE,
+                format!("{m}/staff/{}", self.revoke_target),
+                None,
+            ),
+            Route::Join => (
+                Method::POST,
+                format!("{m}/join"),
+                Some(json!({"display_name": "Ny Borger"})),
+            ),
+            Route::Post => (
+                Method::POST,
+                format!("{m}/posts"),
+                Some(json!({"kind": "comment", "body": "Hej fra mig."})),
+            ),
+            Route::Vote => (
+                Method::PUT,
+                p(self.q_open, "vote"),
+                Some(json!({"up": true})),
+            ),
+            Route::Report => (
+                Method::POST,
+                p(self.comment, "report"),
+                Some(json!({"reason": "spam"})),
+            ),
+            Route::Notice => (
+                Method::POST,
+                format!("{m}/notices"),
+                Some(json!({"body": "Officiel oplysning."})),
+            ),
+            Route::Pin => (
+                Method::POST,
+                format!("{m}/notices/{}/pin", self.notice),
+                None,
+            ),
+            Route::Unpin => (Method::DELETE, format!("{m}/notices/pin"), None),
+            Route::RoomQuestion => (
+                Method::POST,
+                format!("{m}/room-questions"),
+                Some(json!({"body": "Spørgsmål fra salen.", "name": "Jens i salen"})),
+            ),
+            Route::Claim => (Method::POST, q(self.q_open, "claim"), None),
+            Route::Release => (Method::POST, q(self.q_claimed, "release"), None),
+            Route::Answer => (
+                Method::POST,
+                q(self.q_open, "answer"),
+                Some(json!({"body": "Til sommer."})),
+            ),
+            Route::AnswerLive => (
+                Method::POST,
+                q(self.q_open, "answer-live"),
+                Some(json!({"note": "Besvaret fra scenen."})),
+            ),
+            Route::Dismiss => (
+                Method::POST,
+                q(self.q_open, "dismiss"),
+                Some(json!({"reason": "Uden for mødets emne."})),
+            ),
+            Route::Merge => (
+                Method::POST,
+                q(self.q_open, "merge"),
+                Some(json!({"into": self.q_target})),
+            ),
+            Route::OnAir => (
+                Method::PUT,
+                format!("{m}/on-air"),
+                Some(json!({"post": self.q_open})),
+            ),
+            Route::Hide => (
+                Method::POST,
+                p(self.comment, "hide"),
+                Some(json!({"reason": "spam", "note": "reklame"})),
+            ),
+            Route::Restore => (Method::POST, p(self.hidden, "restore"), None),
+            Route::Approve => (Method::POST, p(self.pending, "approve"), None),
+            Route::Reject => (
+                Method::POST,
+                p(self.pending, "reject"),
+                Some(json!({"reason": "nej"})),
+            ),
+            Route::Mute => (
+                Method::POST,
+                who(self.author.id, "mute"),
+                Some(json!({"minutes": 10})),
+            ),
+            Route::Unmute => (Method::POST, who(self.muted.id, "unmute"), None),
+            Route::Ban => (Method::POST, who(self.author.id, "ban"), None),
+            Route::Unban => (Method::POST, who(self.banned.id, "unban"), None),
+            Route::Queue => (Method::GET, format!("{m}/queue"), None),
+        }
+    }
+}
+
+/// What actually came back.
+#[derive(Debug)]
+struct Outcome {
+    status: u16,
+    code: Option<String>,
+    content_type: String,
+    body: String,
+}
+
+async fn run_row(app: &TestApp, route: Route, stage: Stage, role: Role) -> Outcome {
+    let fx = Fixture::build(app, stage).await;
+    let (method, path, body) = fx.request(route);
+    let mut req = app.http.request(method, app.url(&path));
+    if let Some(t) = fx.token(role) {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = resp.text().await.unwrap_or_default();
+    let code = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_string));
+    Outcome {
+        status,
+        code,
+        content_type,
+        body,
+    }
+}
+
+fn check(expect: Expect, got: &Outcome) -> Result<(), String> {
+    match expect {
+        Expect::Ok(status) => {
+            if got.status != status {
+                return Err(format!(
+                    "got {} {}",
+                    got.status,
+                    got.code.as_deref().unwrap_or(&got.body)
+                ));
+            }
+        }
+        Expect::No(status, code) => {
+            if got.status != status || got.code.as_deref() != Some(code) {
+                return Err(format!(
+                    "got {} {}",
+                    got.status,
+                    got.code.as_deref().unwrap_or(&got.body)
+                ));
+            }
+            if got.content_type != "application/problem+json" {
+                return Err(format!(
+                    "refusal has Content-Type {:?}, want application/problem+json",
+                    got.content_type
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_against_every_command_route() {
+    let app = spawn_app().await;
+    let mut rows = Vec::new();
+    for l in matrix() {
+        for (role, expect) in ROLES.iter().zip(l.expect) {
+            rows.push((l.route, l.stage, *role, expect));
+        }
+    }
+    assert_eq!(rows.len(), 32 * 7);
+    let app_ref = &app;
+    let results: Vec<_> = futures_util::stream::iter(rows)
+        .map(|(route, stage, role, expect)| async move {
+            let got = tokio::time::timeout(
+                Duration::from_secs(120),
+                run_row(app_ref, route, stage, role),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{route:?} as {role:?}: timed out"));
+            (route, role, expect, got)
+        })
+        .buffer_unordered(6)
+        .collect()
+        .await;
+    let mut failures: Vec<String> = results
+        .iter()
+        .filter_map(|(route, role, expect, got)| {
+            check(*expect, got)
+                .err()
+                .map(|why| format!("{route:?} as {role:?}: want {expect}, {why}"))
+        })
+        .collect();
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n  {}",
+        failures.len(),
+        results.len(),
+        failures.join("\n  ")
+    );
+    app.shutdown().await;
+}
+
+/// The session cookie from `join` and the page's staff session work like the bearer token, and
+/// another meeting's session gives no rights here.
+#[tokio::test]
+async fn cookies_and_foreign_sessions() {
+    let app = spawn_app().await;
+    let here = app.open_meeting("Her").await;
+    let there = app.open_meeting("Der").await;
+    let anne_there = app.join(there, "Anne").await;
+    let mod_there = app.staff(there, StaffRole::Moderator, "Mette").await;
+
+    // A cookie jar client joins and posts without any Authorization header.
+    let jar = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let resp = jar
+        .post(app.url(&routes::join(&here)))
+        .json(&json!({"display_name": "Kiki Cookie"}))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(resp.status(), 201);
+    let resp = jar
+        .post(app.url(&routes::posts(&here)))
+        .json(&json!({"kind": "question", "body": "Virker cookies?"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        resp.status(),
+        201,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+    let post: CommandAck = resp.json().await.expect("ack");
+    let post = post.post_id.expect("post id");
+
+    // Sessions of another meeting are nobody here.
+    let resp = app
+        .as_(&anne_there, Method::POST, &routes::posts(&here))
+        .json(&json!({"kind": "comment", "body": "Forkert møde"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 401);
+    let resp = app
+        .as_(&mod_there, Method::POST, &routes::post_hide(&here, &post))
+        .json(&json!({"reason": "spam"}))
+        .send()
+        .await
+        .expect("hide");
+    assert_eq!(resp.status(), 401);
+
+    // A staff link of this meeting, exchanged by a cookie client, hides with the cookie alone.
+    let resp = app
+        .admin(Method::POST, &routes::staff_links(&here))
+        .json(&json!({"role": "moderator", "name": "Morten"}))
+        .send()
+        .await
+        .expect("staff link");
+    assert_eq!(resp.status(), 201);
+    let link: StaffLinkResponse = resp.json().await.expect("link");
+    let key = link.link.split("#key=").nth(1).expect("key").to_string();
+    let staff_jar = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let resp = staff_jar
+        .post(app.url(&routes::staff_session()))
+        .json(&json!({"key": key}))
+        .send()
+        .await
+        .expect("exchange");
+    assert_eq!(resp.status(), 200);
+    let resp = staff_jar
+        .post(app.url(&routes::post_hide(&here, &post)))
+        .json(&json!({"reason": "spam"}))
+        .send()
+        .await
+        .expect("hide");
+    assert_eq!(
+        resp.status(),
+        200,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+    // The citizen's cookie cannot.
+    let resp = jar
+        .post(app.url(&routes::post_restore(&here, &post)))
+        .send()
+        .await
+        .expect("restore");
+    assert_eq!(resp.status(), 403);
+    app.shutdown().await;
+}

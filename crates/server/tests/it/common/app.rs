@@ -1,0 +1,277 @@
+//! `spawn_app`: a real borgermode server on 127.0.0.1:0 with its own temporary SQLite file,
+//! built through the same `Application::build` as `main`, plus thin HTTP and WebSocket client
+//! helpers that speak the `borgermode-protocol` types.
+
+use std::time::Duration;
+
+use borgermode_protocol::frames::ServerFrame;
+use borgermode_protocol::http::{
+    CommandAck, CreateMeetingRequest, JoinRequest, SessionResponse, StaffLinkResponse,
+    StaffSessionRequest,
+};
+use borgermode_protocol::{Language, MeetingId, ParticipantId, StaffRole};
+use borgermode_server::app::ShutdownHandle;
+use borgermode_server::{Application, Settings};
+
+use super::routes;
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+pub struct TestApp {
+    pub base: String,
+    pub port: u16,
+    pub http: reqwest::Client,
+    pub handle: ShutdownHandle,
+    pub state: actix_web::web::Data<borgermode_server::http::api::AppState>,
+    pub db_url: String,
+    /// Keeps the database directory alive for the test's lifetime.
+    pub dir: std::sync::Arc<tempfile::TempDir>,
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Test settings: a fresh database, generous limits, short intervals.
+pub fn test_settings(db_url: &str) -> Settings {
+    let mut s = Settings::for_tests(db_url);
+    s.admin_token = Some(ADMIN_TOKEN.into());
+    s.posts_per_minute = 100_000;
+    s.joins_per_minute_per_ip = 100_000;
+    s.connects_per_minute_per_ip = 100_000;
+    s.coalesce_ms = 50;
+    s.vote_flush_ms = 5;
+    s
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("tempdir"));
+    let db_url = format!("sqlite:{}", dir.path().join("test.db").display());
+    spawn_app_on(dir, db_url, configure).await
+}
+
+/// Start a server on an existing database (restart tests).
+pub async fn spawn_app_on(
+    dir: std::sync::Arc<tempfile::TempDir>,
+    db_url: String,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = test_settings(&db_url);
+    configure(&mut settings);
+    let app = Application::build(settings).await.expect("build app");
+    let port = app.port();
+    let handle = app.handle();
+    let state = app.state();
+    let server = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        port,
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        handle,
+        state,
+        db_url,
+        dir,
+        server,
+    }
+}
+
+/// A participant as a client sees itself: its id and the session token from the cookie.
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub id: ParticipantId,
+    pub token: String,
+}
+
+pub fn cookie_token(resp: &reqwest::Response) -> Option<String> {
+    resp.headers().get_all("set-cookie").iter().find_map(|v| {
+        let v = v.to_str().ok()?;
+        let first = v.split(';').next()?;
+        let (name, value) = first.split_once('=')?;
+        (name.starts_with("bm_") && name != "bm_admin").then(|| value.to_string())
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn ws_url(&self, meeting: MeetingId, since: Option<u64>) -> String {
+        match since {
+            Some(s) => format!(
+                "ws://127.0.0.1:{}{}?since={s}",
+                self.port,
+                routes::live(&meeting)
+            ),
+            None => format!("ws://127.0.0.1:{}{}", self.port, routes::live(&meeting)),
+        }
+    }
+
+    /// A request as the organizer (`client.rs` has the typed calls).
+    pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.as_admin().raw(method, path)
+    }
+
+    /// A request as a participant.
+    pub fn as_(&self, who: &Who, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.as_who(who).raw(method, path)
+    }
+
+    /// Create a meeting (status draft) and return its id.
+    pub async fn create_meeting(&self, title: &str) -> MeetingId {
+        let body = CreateMeetingRequest {
+            title: title.into(),
+            description: "Test meeting".into(),
+            starts_at: None,
+            ends_at: None,
+            language: Language::Da,
+            video_url: None,
+            settings: Default::default(),
+            organization_id: None,
+        };
+        let ack = self
+            .as_admin()
+            .create_meeting(&body)
+            .await
+            .unwrap_or_else(|p| panic!("create meeting: {p:?}"));
+        ack.meeting_id.expect("meeting id")
+    }
+
+    /// An organizer command on a meeting that must succeed (`close`, `participants/{p}/erase`, ...).
+    pub async fn admin_ok(&self, meeting: impl std::fmt::Display, path: &str) {
+        let resp = self
+            .admin(reqwest::Method::POST, &routes::meeting_sub(&meeting, path))
+            .send()
+            .await
+            .expect(path);
+        let status = resp.status();
+        assert!(
+            status.is_success(),
+            "{path}: {status} {}",
+            resp.text().await.unwrap_or_default()
+        );
+    }
+
+    /// Create and open a meeting.
+    pub async fn open_meeting(&self, title: &str) -> MeetingId {
+        let id = self.create_meeting(title).await;
+        let resp = self
+            .admin(reqwest::Method::POST, &routes::open(&id))
+            .send()
+            .await
+            .expect("open");
+        assert!(resp.status().is_success(), "open: {}", resp.status());
+        id
+    }
+
+    pub async fn join(&self, meeting: MeetingId, name: &str) -> Who {
+        let resp = self
+            .anonymous()
+            .raw(reqwest::Method::POST, &routes::join(&meeting))
+            .json(&JoinRequest {
+                display_name: name.into(),
+                age_band: None,
+                gender: None,
+            })
+            .send()
+            .await
+            .expect("join");
+        assert_eq!(resp.status(), 201, "join {name}");
+        let token = cookie_token(&resp).expect("session cookie");
+        let s: SessionResponse = resp.json().await.expect("session");
+        Who {
+            id: s.you.participant_id,
+            token,
+        }
+    }
+
+    /// Create a staff link and exchange it like the page does.
+    pub async fn staff(&self, meeting: MeetingId, role: StaffRole, name: &str) -> Who {
+        let resp = self
+            .admin(reqwest::Method::POST, &routes::staff_links(&meeting))
+            .json(&serde_json::json!({"role": role, "name": name, "role_line": "Byrådet"}))
+            .send()
+            .await
+            .expect("staff link");
+        assert_eq!(resp.status(), 201);
+        let link: StaffLinkResponse = resp.json().await.expect("link");
+        let key = link
+            .link
+            .split("#key=")
+            .nth(1)
+            .expect("key in fragment")
+            .to_string();
+        let resp = self
+            .anonymous()
+            .raw(reqwest::Method::POST, &routes::staff_session())
+            .json(&StaffSessionRequest { key })
+            .send()
+            .await
+            .expect("exchange");
+        assert_eq!(resp.status(), 200);
+        let token = cookie_token(&resp).expect("staff cookie");
+        Who {
+            id: link.participant_id,
+            token,
+        }
+    }
+
+    /// Post and return the post id (panics unless 201).
+    pub async fn post(&self, who: &Who, meeting: MeetingId, kind: &str, body: &str) -> u64 {
+        let (status, v) = self
+            .as_who(who)
+            .send(
+                reqwest::Method::POST,
+                &routes::posts(&meeting),
+                Some(serde_json::json!({"kind": kind, "body": body})),
+            )
+            .await;
+        assert_eq!(status, 201, "post: {v}");
+        let ack: CommandAck = serde_json::from_value(v).expect("ack");
+        ack.post_id.expect("post id")
+    }
+
+    pub async fn shutdown(self) {
+        self.handle.shutdown().await;
+        let _ = tokio::time::timeout(Duration::from_secs(15), self.server).await;
+    }
+}
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Open a live-stream WebSocket, optionally as a participant.
+pub async fn ws_connect(url: &str, token: Option<&str>) -> Ws {
+    let mut req = url.into_client_request().expect("request");
+    if let Some(t) = token {
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {t}").parse().expect("header"),
+        );
+    }
+    let (ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("ws connect");
+    ws
+}
+
+/// Next server frame (text), skipping WebSocket control frames; None when closed.
+pub async fn next_frame(ws: &mut Ws, timeout: Duration) -> Option<ServerFrame> {
+    loop {
+        let msg = tokio::time::timeout(timeout, ws.next()).await.ok()??.ok()?;
+        match msg {
+            Message::Text(t) => {
+                return Some(serde_json::from_str(&t).expect("server frame parses"))
+            }
+            Message::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Helpers shared by the server's integration tests. Each test binary uses a different subset.
+// Stays while every tests/*.rs is its own binary: each compiles this module anew and uses only
+// part of it, so the rest is dead code *in that binary*. It can go once they are one binary.
+
+pub mod app;
+pub mod client;
+pub mod cluster;
+pub mod fleet;
+pub mod followup_conformance;
+pub mod org_conformance;
+pub mod pg;
+pub mod routes;
+pub mod store_conformance;

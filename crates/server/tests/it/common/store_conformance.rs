@@ -1,0 +1,1420 @@
+//! The store conformance suite: every invariant of the `Store` trait (see
+//! `crates/server/src/store/mod.rs`), checked against any implementation.
+//!
+//! Why it exists: the server runs on SQLite or PostgreSQL, and the rest of the code may only rely
+//! on what both do. Each store's test file runs every check of this file, `org_conformance.rs`
+//! and `followup_conformance.rs` against a real database with one line,
+//! `store_conformance_tests!(fresh)` (the macro below holds the one list of checks).
+//!
+//! Rules that keep the suite portable:
+//! - every check uses fresh random meeting ids, tokens and setting keys, so one store instance
+//!   (and one database) can be shared by all checks, also concurrently;
+//! - timestamps are whole microseconds, the finest PostgreSQL keeps;
+//! - meetings get real events (`MeetingCreated`, `PostCreated`) before votes refer to them, so
+//!   a store with foreign keys passes too.
+
+// A test binary that includes `common` for other helpers does not call these.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use borgermode_domain::event::Actor;
+use borgermode_domain::samples::{every_event_kind, kind_index, EVENT_KINDS};
+use borgermode_domain::{
+    audit, AgeBand, Answer, Content, ContentRef, DemographicCount, Event, EventKind, Gender,
+    Language, MeetingDetails, MeetingId, MeetingSettings, ParticipantId, PostId, PostKind, Seq,
+    Source,
+};
+use borgermode_server::store::{
+    AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
+    StoreError, VoteChange,
+};
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+/// The whole contract on one store type: one `#[tokio::test]` per check (in modules `log`,
+/// `orgs` and `followup`, each on a store of its own), `run_all` (every check in turn on one
+/// store), and `whole_suite_on_one_shared_store` (all of them on one store, then three side by
+/// side). `$fresh` names an async fn of the calling file returning `(guard, Arc<dyn Store>)`;
+/// the guard (a temp dir, a test database) lives until the check ends.
+///
+/// This list is the one place a new check is added: both `store_sqlite.rs` and
+/// `store_postgres.rs` expand it.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($fresh:ident) => {
+        $crate::store_conformance_tests!(@expand $fresh;
+            log = store_conformance {
+                kind_and_ping,
+                appends_gapless_seqs_from_one,
+                conflicts_on_wrong_expected_seq,
+                concurrent_appends_are_race_free,
+                idempotency_returns_first_response,
+                contents_are_restored_on_read,
+                events_ranges,
+                last_seq_of_unknown_meeting_is_none,
+                meetings_are_listed_oldest_first,
+                chain_links_every_event_up_to_the_head,
+                votes_set_clear_and_count,
+                merge_moves_votes,
+                sessions_put_get_delete,
+                capabilities_put_get_delete,
+                settings_put_get_overwrite,
+                presence_samples_record_and_read,
+                erasure_deletes_the_named_texts_and_scrub_succeeds,
+                retention_finds_closed_meetings_until_pseudonymized,
+                privacy_notice_set_read_clear,
+                every_event_kind_round_trips,
+            }
+            orgs = org_conformance {
+                organizations_create_get_list_update,
+                logos_set_read_clear,
+                meetings_belong_to_one_organization,
+                invites_are_single_use_and_expire,
+                concurrent_accepts_of_one_invite_create_one_account,
+                account_sessions_expire_and_end_everywhere,
+            }
+            followup = followup_conformance {
+                snippets_crud_scoped_by_organization,
+                notify_addresses_put_get_delete,
+            }
+        );
+    };
+    (@expand $fresh:ident; $($module:ident = $suite:ident { $($check:ident),* $(,)? })*) => {
+        $(
+            mod $module {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $check() {
+                        let (_guard, store) = super::$fresh().await;
+                        $crate::common::$suite::$check(store).await;
+                    }
+                )*
+            }
+        )*
+
+        /// Every check of the contract, one after another, on one store.
+        #[allow(dead_code)]
+        async fn run_all(store: std::sync::Arc<dyn borgermode_server::store::Store>) {
+            $($(
+                $crate::common::$suite::$check(store.clone()).await;
+            )*)*
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn whole_suite_on_one_shared_store() {
+            let (_guard, store) = $fresh().await;
+            run_all(store.clone()).await;
+            // Checks running side by side on one database do not disturb each other either.
+            let (a, b, c) = (store.clone(), store.clone(), store.clone());
+            tokio::join!(
+                $crate::common::store_conformance::concurrent_appends_are_race_free(a),
+                $crate::common::store_conformance::merge_moves_votes(b),
+                $crate::common::store_conformance::idempotency_returns_first_response(c),
+            );
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn new_meeting() -> MeetingId {
+    MeetingId(Uuid::new_v4())
+}
+
+fn new_participant() -> ParticipantId {
+    ParticipantId(Uuid::new_v4())
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", Uuid::new_v4().simple())
+}
+
+/// Now, truncated to whole microseconds.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("now is in range")
+}
+
+fn details(title: &str) -> MeetingDetails {
+    MeetingDetails {
+        title: title.to_owned(),
+        description: "Om **cykelstien** langs åen".to_owned(),
+        starts_at: Some(now() + Duration::days(7)),
+        ends_at: Some(now() + Duration::days(7) + Duration::hours(2)),
+        language: Language::Da,
+        video_url: Some("https://example.org/live".to_owned()),
+    }
+}
+
+fn settings() -> MeetingSettings {
+    MeetingSettings {
+        max_body_chars: 800,
+        slow_mode_secs: 30,
+        premoderation: true,
+        keywords: vec!["idiot".to_owned(), "spam".to_owned()],
+        report_threshold: 4,
+        auto_hold_reports: false,
+    }
+}
+
+fn created() -> EventKind {
+    EventKind::MeetingCreated {
+        details: details("Borgermøde"),
+        settings: settings(),
+    }
+}
+
+fn question(body: &str) -> EventKind {
+    EventKind::PostCreated {
+        post_kind: PostKind::Question,
+        parent: None,
+        body: Content::new(body),
+        source: Source::Online,
+        held: None,
+    }
+}
+
+fn by(actor: Actor, kind: EventKind) -> PendingEvent {
+    PendingEvent {
+        at: now(),
+        actor,
+        kind,
+    }
+}
+
+fn organizer(kind: EventKind) -> PendingEvent {
+    by(Actor::Organizer, kind)
+}
+
+fn idem(scope: &str, key: &str, response: &str) -> Option<IdempotencyRecord> {
+    Some(IdempotencyRecord {
+        scope: scope.to_owned(),
+        key: key.to_owned(),
+        response: response.to_owned(),
+    })
+}
+
+fn seqs(events: &[Event]) -> Vec<Seq> {
+    events.iter().map(|e| e.seq).collect()
+}
+
+/// Append and insist on a commit; returns the stored events.
+async fn commit(
+    store: &dyn Store,
+    meeting: MeetingId,
+    expected: Seq,
+    events: Vec<PendingEvent>,
+) -> Vec<Event> {
+    match store
+        .append(meeting, expected, events, None)
+        .await
+        .expect("append")
+    {
+        AppendOutcome::Committed(events) => events,
+        other => panic!("expected a commit after seq {expected}, got {other:?}"),
+    }
+}
+
+/// Append and insist on a conflict; returns the reported latest seq.
+async fn conflict(
+    store: &dyn Store,
+    meeting: MeetingId,
+    expected: Seq,
+    events: Vec<PendingEvent>,
+) -> Seq {
+    match store
+        .append(meeting, expected, events, None)
+        .await
+        .expect("append")
+    {
+        AppendOutcome::Conflict { latest } => latest,
+        other => panic!("expected a conflict at seq {expected}, got {other:?}"),
+    }
+}
+
+/// A new meeting whose log is `MeetingCreated` followed by `posts` questions; returns the
+/// post ids (seqs 2, 3, ...).
+/// Create `meeting` (its first event).
+pub async fn create_meeting(store: &dyn Store, meeting: MeetingId) {
+    commit(store, meeting, 0, vec![organizer(created())]).await;
+}
+
+pub async fn meeting_with_posts(store: &dyn Store, posts: usize) -> (MeetingId, Vec<PostId>) {
+    let meeting = new_meeting();
+    let mut events = vec![organizer(created())];
+    events.extend((0..posts).map(|i| organizer(question(&format!("Spørgsmål {i}")))));
+    let stored = commit(store, meeting, 0, events).await;
+    let ids = stored[1..].iter().map(|e| PostId(e.seq)).collect();
+    (meeting, ids)
+}
+
+fn vote(meeting: MeetingId, post: PostId, participant: ParticipantId, up: bool) -> VoteChange {
+    VoteChange {
+        meeting,
+        post,
+        participant,
+        up,
+    }
+}
+
+fn counts(pairs: &[(PostId, u32)]) -> HashMap<PostId, u32> {
+    pairs.iter().copied().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+pub async fn kind_and_ping(store: Arc<dyn Store>) {
+    assert!(!store.kind().is_empty());
+    store.ping().await.expect("ping");
+}
+
+/// Seqs start at 1, follow each other without gaps, and come back in order.
+pub async fn appends_gapless_seqs_from_one(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let meeting = new_meeting();
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), None);
+
+    let first = commit(store, meeting, 0, vec![organizer(created())]).await;
+    assert_eq!(seqs(&first), vec![1]);
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(1));
+
+    let batch = vec![
+        organizer(question("a")),
+        organizer(question("b")),
+        organizer(question("c")),
+    ];
+    let kinds: Vec<EventKind> = batch.iter().map(|p| p.kind.clone()).collect();
+    let next = commit(store, meeting, 1, batch).await;
+    assert_eq!(seqs(&next), vec![2, 3, 4]);
+    assert_eq!(
+        next.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(),
+        kinds,
+        "events come back in the order given"
+    );
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(4));
+
+    let all = store.events(meeting, 0, None).await.expect("events");
+    assert_eq!(seqs(&all), vec![1, 2, 3, 4]);
+    assert_eq!(all[..1], first[..]);
+    assert_eq!(all[1..], next[..]);
+}
+
+/// An append that does not follow the latest seq writes nothing and reports the latest seq.
+pub async fn conflicts_on_wrong_expected_seq(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+
+    // Unknown meeting: latest is 0, and the meeting is not created.
+    let missing = new_meeting();
+    assert_eq!(
+        conflict(store, missing, 3, vec![organizer(created())]).await,
+        0
+    );
+    assert_eq!(store.last_seq(missing).await.expect("last_seq"), None);
+    assert!(store
+        .events(missing, 0, None)
+        .await
+        .expect("events")
+        .is_empty());
+    assert!(!store.meetings().await.expect("meetings").contains(&missing));
+
+    let (meeting, _) = meeting_with_posts(store, 2).await; // seqs 1..=3
+    let before = store.events(meeting, 0, None).await.expect("events");
+
+    // Creating it again, lagging behind, or running ahead all conflict.
+    for expected in [0, 1, 2, 4, 100] {
+        let latest = conflict(store, meeting, expected, vec![organizer(question("x"))]).await;
+        assert_eq!(latest, 3, "expected_seq {expected}");
+    }
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(3));
+    assert_eq!(
+        store.events(meeting, 0, None).await.expect("events"),
+        before
+    );
+
+    // Deciding again at the latest seq succeeds.
+    let next = commit(store, meeting, 3, vec![organizer(question("y"))]).await;
+    assert_eq!(seqs(&next), vec![4]);
+}
+
+/// Many writers on one meeting, each retrying after a conflict: every seq has exactly one
+/// winner and the log stays gapless.
+pub async fn concurrent_appends_are_race_free(store: Arc<dyn Store>) {
+    const TASKS: usize = 8;
+    const PER_TASK: usize = 25;
+    let meeting = new_meeting();
+
+    let mut tasks = Vec::new();
+    for task in 0..TASKS {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let writer = new_participant();
+            // Every task starts by trying to create the meeting, so at least TASKS - 1
+            // conflicts are certain.
+            let mut expected: Seq = 0;
+            let mut mine: Vec<Event> = Vec::new();
+            let mut conflicts = 0usize;
+            while mine.len() < PER_TASK {
+                let kind = if expected == 0 {
+                    created()
+                } else {
+                    question(&format!("task {task} post {}", mine.len()))
+                };
+                let pending = by(Actor::Participant { id: writer }, kind);
+                match store
+                    .append(meeting, expected, vec![pending.clone()], None)
+                    .await
+                    .expect("append")
+                {
+                    AppendOutcome::Committed(events) => {
+                        assert_eq!(events.len(), 1);
+                        let event = &events[0];
+                        assert_eq!(event.seq, expected + 1);
+                        assert_eq!(event.kind, pending.kind);
+                        expected = event.seq;
+                        mine.push(event.clone());
+                    }
+                    AppendOutcome::Conflict { latest } => {
+                        assert!(
+                            latest > expected,
+                            "the log only grows: latest {latest} after {expected}"
+                        );
+                        conflicts += 1;
+                        expected = latest;
+                    }
+                    AppendOutcome::Duplicate { .. } => panic!("no idempotency key was given"),
+                }
+            }
+            (mine, conflicts)
+        }));
+    }
+
+    let mut committed: Vec<Event> = Vec::new();
+    let mut conflicts = 0;
+    for task in tasks {
+        let (mine, task_conflicts) = task.await.expect("writer task");
+        committed.extend(mine);
+        conflicts += task_conflicts;
+    }
+    committed.sort_by_key(|e| e.seq);
+
+    let total = (TASKS * PER_TASK) as Seq;
+    assert_eq!(
+        seqs(&committed),
+        (1..=total).collect::<Vec<_>>(),
+        "each seq committed exactly once"
+    );
+    assert!(conflicts >= TASKS - 1, "only {conflicts} conflicts");
+    assert_eq!(
+        store.last_seq(meeting).await.expect("last_seq"),
+        Some(total)
+    );
+    assert_eq!(
+        store.events(meeting, 0, None).await.expect("events"),
+        committed,
+        "the stored log is exactly what the winners were told"
+    );
+}
+
+/// A key is recorded with its events; a retry gets the first response and writes nothing.
+pub async fn idempotency_returns_first_response(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let meeting = new_meeting();
+    let key = unique("key");
+
+    let first = store
+        .append(
+            meeting,
+            0,
+            vec![organizer(created())],
+            idem("organizer", &key, r#"{"seq":1}"#),
+        )
+        .await
+        .expect("append");
+    assert!(matches!(first, AppendOutcome::Committed(ref e) if seqs(e) == vec![1]));
+    assert_eq!(
+        store
+            .idempotent_response(meeting, "organizer", &key)
+            .await
+            .expect("idempotent_response")
+            .as_deref(),
+        Some(r#"{"seq":1}"#)
+    );
+
+    // A retry, at the current seq or at the stale one, gets the first response.
+    for expected in [1, 0] {
+        let retry = store
+            .append(
+                meeting,
+                expected,
+                vec![organizer(question("again"))],
+                idem("organizer", &key, "second"),
+            )
+            .await
+            .expect("append");
+        match retry {
+            AppendOutcome::Duplicate { response } => assert_eq!(response, r#"{"seq":1}"#),
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
+    }
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(1));
+    assert_eq!(
+        store.events(meeting, 0, None).await.expect("events").len(),
+        1
+    );
+
+    // Keys are per scope and per meeting.
+    let other_scope = store
+        .append(
+            meeting,
+            1,
+            vec![organizer(question("mine"))],
+            idem("participant-a", &key, "other scope"),
+        )
+        .await
+        .expect("append");
+    assert!(matches!(other_scope, AppendOutcome::Committed(ref e) if seqs(e) == vec![2]));
+    let other_meeting = new_meeting();
+    let elsewhere = store
+        .append(
+            other_meeting,
+            0,
+            vec![organizer(created())],
+            idem("organizer", &key, "other meeting"),
+        )
+        .await
+        .expect("append");
+    assert!(matches!(elsewhere, AppendOutcome::Committed(_)));
+    assert_eq!(
+        store
+            .idempotent_response(meeting, "organizer", &key)
+            .await
+            .expect("idempotent_response")
+            .as_deref(),
+        Some(r#"{"seq":1}"#)
+    );
+    assert_eq!(
+        store
+            .idempotent_response(meeting, "participant-a", &key)
+            .await
+            .expect("idempotent_response")
+            .as_deref(),
+        Some("other scope")
+    );
+    assert_eq!(
+        store
+            .idempotent_response(other_meeting, "organizer", &key)
+            .await
+            .expect("idempotent_response")
+            .as_deref(),
+        Some("other meeting")
+    );
+
+    // A conflicting append records its key no more than its events.
+    let key2 = unique("key");
+    let lost = store
+        .append(
+            meeting,
+            0,
+            vec![organizer(question("late"))],
+            idem("organizer", &key2, "late"),
+        )
+        .await
+        .expect("append");
+    assert!(matches!(lost, AppendOutcome::Conflict { latest: 2 }));
+    assert_eq!(
+        store
+            .idempotent_response(meeting, "organizer", &key2)
+            .await
+            .expect("idempotent_response"),
+        None
+    );
+    let decided_again = store
+        .append(
+            meeting,
+            2,
+            vec![organizer(question("late"))],
+            idem("organizer", &key2, "late"),
+        )
+        .await
+        .expect("append");
+    assert!(matches!(decided_again, AppendOutcome::Committed(ref e) if seqs(e) == vec![3]));
+
+    assert_eq!(
+        store
+            .idempotent_response(meeting, "organizer", "never-used")
+            .await
+            .expect("idempotent_response"),
+        None
+    );
+    assert_eq!(
+        store
+            .idempotent_response(new_meeting(), "organizer", &key)
+            .await
+            .expect("idempotent_response"),
+        None
+    );
+}
+
+/// Personal text comes back on read, exactly (also empty and non-ASCII text), and text that
+/// was already gone stays gone with its hash.
+pub async fn contents_are_restored_on_read(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let meeting = new_meeting();
+    let citizen = new_participant();
+    let panelist = new_participant();
+    let mut erased = Content::new("this text was erased");
+    erased.text = None;
+
+    let events = vec![
+        organizer(created()),
+        by(
+            Actor::Participant { id: citizen },
+            EventKind::ParticipantJoined {
+                participant: citizen,
+                display_name: Content::new("Åse Ørsted-Ærø 🚲"),
+                age_band: Some(AgeBand::From60To74),
+                gender: Some(Gender::Woman),
+            },
+        ),
+        by(
+            Actor::Participant { id: citizen },
+            question("Hvornår bliver stien\nfærdig? <b>\"nu\"</b> & 'snart'"),
+        ),
+        by(
+            Actor::Participant { id: panelist },
+            EventKind::PostCreated {
+                post_kind: PostKind::Question,
+                parent: None,
+                body: Content::new(""),
+                source: Source::Room {
+                    name: Some(Content::new("Ole fra salen")),
+                },
+                held: None,
+            },
+        ),
+        by(
+            Actor::Participant { id: panelist },
+            EventKind::QuestionAnswered {
+                post: PostId(3),
+                answer: Answer::Written {
+                    body: Content::new("Til **sommer**, se [planen](https://example.org)."),
+                },
+            },
+        ),
+        by(
+            Actor::Participant { id: citizen },
+            EventKind::PostCreated {
+                post_kind: PostKind::Comment,
+                parent: Some(PostId(3)),
+                body: erased.clone(),
+                source: Source::Online,
+                held: None,
+            },
+        ),
+    ];
+    let kinds: Vec<EventKind> = events.iter().map(|p| p.kind.clone()).collect();
+
+    let committed = commit(store, meeting, 0, events).await;
+    assert_eq!(
+        committed.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(),
+        kinds,
+        "the committed events carry their text"
+    );
+    let read = store.events(meeting, 0, None).await.expect("events");
+    assert_eq!(read, committed, "text restored on read");
+
+    match &read[5].kind {
+        EventKind::PostCreated { body, .. } => {
+            assert_eq!(body.text, None);
+            assert_eq!(body.hash, erased.hash);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    match &read[3].kind {
+        EventKind::PostCreated { body, .. } => assert_eq!(body.text.as_deref(), Some("")),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// `events(after, up_to)` returns seqs `after+1 ..= up_to`.
+pub async fn events_ranges(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, _) = meeting_with_posts(store, 9).await; // seqs 1..=10
+
+    let range = |after: Seq, up_to: Option<Seq>| async move {
+        seqs(&store.events(meeting, after, up_to).await.expect("events"))
+    };
+    assert_eq!(range(0, None).await, (1..=10).collect::<Vec<_>>());
+    assert_eq!(range(3, None).await, (4..=10).collect::<Vec<_>>());
+    assert_eq!(range(3, Some(5)).await, vec![4, 5]);
+    assert_eq!(range(0, Some(1)).await, vec![1]);
+    assert_eq!(range(9, Some(10)).await, vec![10]);
+    assert_eq!(range(0, Some(100)).await, (1..=10).collect::<Vec<_>>());
+    assert_eq!(range(5, Some(5)).await, Vec::<Seq>::new());
+    assert_eq!(range(7, Some(3)).await, Vec::<Seq>::new());
+    assert_eq!(range(10, None).await, Vec::<Seq>::new());
+    assert_eq!(range(50, None).await, Vec::<Seq>::new());
+    assert_eq!(range(0, Some(0)).await, Vec::<Seq>::new());
+    assert_eq!(range(u64::MAX, None).await, Vec::<Seq>::new());
+    assert_eq!(range(8, Some(u64::MAX)).await, vec![9, 10]);
+
+    assert!(store
+        .events(new_meeting(), 0, None)
+        .await
+        .expect("events")
+        .is_empty());
+}
+
+pub async fn last_seq_of_unknown_meeting_is_none(store: Arc<dyn Store>) {
+    assert_eq!(store.last_seq(new_meeting()).await.expect("last_seq"), None);
+}
+
+/// Meetings are listed once each, oldest first; ids that never committed are not listed.
+pub async fn meetings_are_listed_oldest_first(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let mut mine = Vec::new();
+    for _ in 0..3 {
+        let (meeting, _) = meeting_with_posts(store, 0).await;
+        mine.push(meeting);
+    }
+    let never = new_meeting();
+    let _ = conflict(store, never, 1, vec![organizer(created())]).await;
+
+    let listed = store.meetings().await.expect("meetings");
+    let positions: Vec<usize> = mine
+        .iter()
+        .map(|m| {
+            let found: Vec<usize> = listed
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| *l == m)
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(found.len(), 1, "meeting {m} listed {} times", found.len());
+            found[0]
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "oldest first: {positions:?}"
+    );
+    assert!(!listed.contains(&never));
+
+    // A later append to an old meeting does not move it.
+    commit(store, mine[0], 1, vec![organizer(question("later"))]).await;
+    let listed = store.meetings().await.expect("meetings");
+    let first = listed.iter().position(|m| *m == mine[0]).expect("listed");
+    let last = listed.iter().position(|m| *m == mine[2]).expect("listed");
+    assert!(first < last);
+}
+
+/// Votes: set, set again (no-op), clear, clear again (no-op), batches in order, counts per
+/// meeting, and per change whether it changed anything.
+pub async fn votes_set_clear_and_count(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, posts) = meeting_with_posts(store, 3).await;
+    let (other, other_posts) = meeting_with_posts(store, 1).await;
+    let (a, b, c) = (posts[0], posts[1], posts[2]);
+    let (p1, p2, p3) = (new_participant(), new_participant(), new_participant());
+
+    assert!(store.vote_counts(meeting).await.expect("counts").is_empty());
+    assert_eq!(
+        store.write_votes(&[]).await.expect("empty batch"),
+        Vec::<bool>::new()
+    );
+
+    let changed = store
+        .write_votes(&[
+            vote(meeting, a, p1, true),
+            vote(meeting, a, p2, true),
+            vote(meeting, b, p1, true),
+            vote(other, other_posts[0], p1, true),
+        ])
+        .await
+        .expect("write_votes");
+    assert_eq!(changed, vec![true; 4]);
+    assert_eq!(
+        store.vote_counts(meeting).await.expect("counts"),
+        counts(&[(a, 2), (b, 1)]),
+        "posts without votes are absent"
+    );
+    assert_eq!(
+        store.vote_counts(other).await.expect("counts"),
+        counts(&[(other_posts[0], 1)])
+    );
+    let mut of_p1 = store.votes_of(meeting, p1).await.expect("votes_of");
+    of_p1.sort();
+    assert_eq!(of_p1, vec![a, b]);
+    assert_eq!(
+        store.votes_of(meeting, p3).await.expect("votes_of"),
+        Vec::<PostId>::new()
+    );
+
+    // Setting a set vote and clearing an unset one change nothing, and say so.
+    let changed = store
+        .write_votes(&[vote(meeting, a, p1, true), vote(meeting, c, p3, false)])
+        .await
+        .expect("write_votes");
+    assert_eq!(changed, vec![false, false]);
+    assert_eq!(
+        store.vote_counts(meeting).await.expect("counts"),
+        counts(&[(a, 2), (b, 1)])
+    );
+
+    // Clearing.
+    let changed = store
+        .write_votes(&[vote(meeting, a, p2, false)])
+        .await
+        .expect("write_votes");
+    assert_eq!(changed, vec![true]);
+    assert_eq!(
+        store.vote_counts(meeting).await.expect("counts"),
+        counts(&[(a, 1), (b, 1)])
+    );
+    assert!(store
+        .votes_of(meeting, p2)
+        .await
+        .expect("votes_of")
+        .is_empty());
+
+    // A batch applies in order: up then down is down, down then up is up; a repeat within
+    // the batch is a no-op.
+    let changed = store
+        .write_votes(&[
+            vote(meeting, c, p3, true),
+            vote(meeting, c, p3, false),
+            vote(meeting, b, p2, false),
+            vote(meeting, b, p2, true),
+            vote(meeting, b, p2, true),
+        ])
+        .await
+        .expect("write_votes");
+    assert_eq!(changed, vec![true, true, false, true, false]);
+    assert_eq!(
+        store.vote_counts(meeting).await.expect("counts"),
+        counts(&[(a, 1), (b, 2)])
+    );
+
+    // The other meeting was never touched.
+    assert_eq!(
+        store.vote_counts(other).await.expect("counts"),
+        counts(&[(other_posts[0], 1)])
+    );
+    assert_eq!(
+        store.votes_of(other, p1).await.expect("votes_of"),
+        vec![other_posts[0]]
+    );
+}
+
+/// `QuestionMerged` moves the merged question's votes to the target in the same append; a
+/// participant who voted for both keeps one vote.
+pub async fn merge_moves_votes(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, posts) = meeting_with_posts(store, 3).await; // seqs 1..=4
+    let (other, other_posts) = meeting_with_posts(store, 3).await; // same post ids
+    assert_eq!(posts, other_posts);
+    let (a, b, c) = (posts[0], posts[1], posts[2]);
+    let (p1, p2, p3, p4) = (
+        new_participant(),
+        new_participant(),
+        new_participant(),
+        new_participant(),
+    );
+    let mut changes = Vec::new();
+    for m in [meeting, other] {
+        changes.extend([
+            vote(m, a, p1, true),
+            vote(m, b, p1, true),
+            vote(m, a, p2, true),
+            vote(m, b, p3, true),
+            vote(m, c, p4, true),
+        ]);
+    }
+    let changed = store.write_votes(&changes).await.expect("write_votes");
+    assert_eq!(changed, vec![true; changes.len()]);
+    let before = counts(&[(a, 2), (b, 2), (c, 1)]);
+    assert_eq!(store.vote_counts(meeting).await.expect("counts"), before);
+
+    let merge = || organizer(EventKind::QuestionMerged { post: a, into: b });
+
+    // A merge that loses its race moves nothing.
+    assert_eq!(conflict(store, meeting, 2, vec![merge()]).await, 4);
+    assert_eq!(store.vote_counts(meeting).await.expect("counts"), before);
+
+    let merged = commit(store, meeting, 4, vec![merge()]).await;
+    assert_eq!(seqs(&merged), vec![5]);
+    assert_eq!(
+        store.vote_counts(meeting).await.expect("counts"),
+        counts(&[(b, 3), (c, 1)])
+    );
+    assert_eq!(
+        store.votes_of(meeting, p1).await.expect("votes_of"),
+        vec![b]
+    );
+    assert_eq!(
+        store.votes_of(meeting, p2).await.expect("votes_of"),
+        vec![b]
+    );
+    assert_eq!(
+        store.votes_of(meeting, p3).await.expect("votes_of"),
+        vec![b]
+    );
+    assert_eq!(
+        store.votes_of(meeting, p4).await.expect("votes_of"),
+        vec![c]
+    );
+
+    // Same post ids in another meeting: untouched.
+    assert_eq!(store.vote_counts(other).await.expect("counts"), before);
+}
+
+pub async fn sessions_put_get_delete(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, other) = (new_meeting(), new_meeting());
+    let (p, q) = (new_participant(), new_participant());
+    let session = |meeting, participant| SessionRecord {
+        token_hash: unique("token"),
+        meeting,
+        participant,
+        created_at: now(),
+    };
+    let records = [
+        session(meeting, p),
+        session(meeting, p),
+        session(meeting, q),
+        session(other, p),
+    ];
+    for record in &records {
+        store
+            .put_session(record.clone())
+            .await
+            .expect("put_session");
+    }
+    for record in &records {
+        assert_eq!(
+            store.session(&record.token_hash).await.expect("session"),
+            Some(record.clone())
+        );
+    }
+    assert_eq!(
+        store.session(&unique("token")).await.expect("session"),
+        None
+    );
+
+    store.delete_sessions(meeting, p).await.expect("delete");
+    assert_eq!(
+        store.session(&records[0].token_hash).await.expect("get"),
+        None
+    );
+    assert_eq!(
+        store.session(&records[1].token_hash).await.expect("get"),
+        None
+    );
+    assert_eq!(
+        store.session(&records[2].token_hash).await.expect("get"),
+        Some(records[2].clone())
+    );
+    assert_eq!(
+        store.session(&records[3].token_hash).await.expect("get"),
+        Some(records[3].clone())
+    );
+    store
+        .delete_sessions(meeting, p)
+        .await
+        .expect("deleting nothing");
+}
+
+pub async fn capabilities_put_get_delete(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, other) = (new_meeting(), new_meeting());
+    let (p, q) = (new_participant(), new_participant());
+    let capability = |meeting, participant| CapabilityRecord {
+        secret_hash: unique("secret"),
+        meeting,
+        participant,
+        created_at: now(),
+    };
+    let records = [
+        capability(meeting, p),
+        capability(meeting, p),
+        capability(meeting, q),
+        capability(other, p),
+    ];
+    for record in &records {
+        store
+            .put_capability(record.clone())
+            .await
+            .expect("put_capability");
+    }
+    for record in &records {
+        assert_eq!(
+            store.capability(&record.secret_hash).await.expect("get"),
+            Some(record.clone())
+        );
+    }
+    assert_eq!(
+        store.capability(&unique("secret")).await.expect("get"),
+        None
+    );
+
+    store.delete_capability(meeting, p).await.expect("delete");
+    assert_eq!(
+        store
+            .capability(&records[0].secret_hash)
+            .await
+            .expect("get"),
+        None
+    );
+    assert_eq!(
+        store
+            .capability(&records[1].secret_hash)
+            .await
+            .expect("get"),
+        None
+    );
+    assert_eq!(
+        store
+            .capability(&records[2].secret_hash)
+            .await
+            .expect("get"),
+        Some(records[2].clone())
+    );
+    assert_eq!(
+        store
+            .capability(&records[3].secret_hash)
+            .await
+            .expect("get"),
+        Some(records[3].clone())
+    );
+    store
+        .delete_capability(meeting, p)
+        .await
+        .expect("deleting nothing");
+}
+
+pub async fn settings_put_get_overwrite(store: Arc<dyn Store>) {
+    let (key, other) = (unique("setting"), unique("setting"));
+    assert_eq!(store.setting(&key).await.expect("setting"), None);
+    store.put_setting(&key, "first").await.expect("put");
+    store.put_setting(&other, "other").await.expect("put");
+    assert_eq!(
+        store.setting(&key).await.expect("setting").as_deref(),
+        Some("first")
+    );
+    store.put_setting(&key, "sëcond ✓").await.expect("put");
+    assert_eq!(
+        store.setting(&key).await.expect("setting").as_deref(),
+        Some("sëcond ✓")
+    );
+    assert_eq!(
+        store.setting(&other).await.expect("setting").as_deref(),
+        Some("other")
+    );
+}
+
+/// Presence samples: per meeting, oldest first, a repeat of (meeting, time, instance) replaces
+/// the count, other meetings stay apart.
+pub async fn presence_samples_record_and_read(store: Arc<dyn Store>) {
+    let (m, other) = (
+        MeetingId(uuid::Uuid::new_v4()),
+        MeetingId(uuid::Uuid::new_v4()),
+    );
+    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let t0 = chrono::DateTime::parse_from_rfc3339("2013-09-24T19:00:00.123456Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let t1 = t0 + chrono::Duration::seconds(60);
+    assert!(store.presence_samples(m).await.expect("read").is_empty());
+    store.record_presence(m, t1, a, 7).await.expect("record");
+    store.record_presence(m, t0, a, 3).await.expect("record");
+    store.record_presence(m, t0, b, 4).await.expect("record");
+    store.record_presence(m, t0, a, 5).await.expect("replace");
+    store
+        .record_presence(other, t0, a, 99)
+        .await
+        .expect("record");
+    let got: Vec<(chrono::DateTime<chrono::Utc>, uuid::Uuid, u32)> = store
+        .presence_samples(m)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|s| (s.minute, s.instance, s.viewers))
+        .collect();
+    let mut at_t0 = vec![(t0, a, 5), (t0, b, 4)];
+    at_t0.sort_by_key(|x| x.1);
+    let mut expected = at_t0;
+    expected.push((t1, a, 7));
+    assert_eq!(got, expected);
+}
+
+/// Every event kind, with every field, comes back exactly as appended (in one batch and one
+/// by one).
+pub async fn every_event_kind_round_trips(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (moderator, citizen) = (new_participant(), new_participant());
+    let kinds = every_event_kind(moderator, citizen, now());
+    let covered: HashSet<usize> = kinds.iter().map(kind_index).collect();
+    assert_eq!(
+        covered.len(),
+        EVENT_KINDS,
+        "every event kind is in the list"
+    );
+
+    let actors = [
+        Actor::Organizer,
+        Actor::Participant { id: moderator },
+        Actor::Participant { id: citizen },
+    ];
+    let pending: Vec<PendingEvent> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| PendingEvent {
+            at: now() - Duration::seconds(i as i64) + Duration::microseconds(i as i64 * 7),
+            actor: actors[i % actors.len()],
+            kind: kind.clone(),
+        })
+        .collect();
+
+    // In one batch.
+    let meeting = new_meeting();
+    let committed = commit(store, meeting, 0, pending.clone()).await;
+    let expected: Vec<Event> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Event {
+            seq: i as Seq + 1,
+            at: p.at,
+            actor: p.actor,
+            kind: p.kind.clone(),
+        })
+        .collect();
+    assert_eq!(committed, expected);
+    // Retention (the last event) stripped the per-person demographics of every join.
+    let mut stored = expected.clone();
+    for e in &mut stored {
+        if let EventKind::ParticipantJoined {
+            age_band, gender, ..
+        } = &mut e.kind
+        {
+            *age_band = None;
+            *gender = None;
+        }
+    }
+    assert_ne!(stored, expected, "the list has demographics to strip");
+    assert_eq!(
+        store.events(meeting, 0, None).await.expect("events"),
+        stored
+    );
+
+    // One by one.
+    let meeting = new_meeting();
+    for (i, p) in pending.iter().enumerate() {
+        commit(store, meeting, i as Seq, vec![p.clone()]).await;
+    }
+    assert_eq!(
+        store.events(meeting, 0, None).await.expect("events"),
+        stored
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit chain, erasure, retention and the privacy notice
+
+/// `chain` returns every row in seq order, decoded without text, each with the link of the
+/// chain up to it (`audit::link` from the genesis link), and the head on the meeting row is
+/// the last link, also across several appends. An unknown meeting has no chain.
+pub async fn chain_links_every_event_up_to_the_head(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    assert!(store.chain(new_meeting()).await.expect("chain").is_none());
+
+    let meeting = new_meeting();
+    let citizen = new_participant();
+    let mut events = commit(
+        store,
+        meeting,
+        0,
+        vec![
+            organizer(created()),
+            organizer(question("Første spørgsmål")),
+        ],
+    )
+    .await;
+    events.extend(
+        commit(
+            store,
+            meeting,
+            2,
+            vec![by(
+                Actor::Participant { id: citizen },
+                EventKind::ParticipantJoined {
+                    participant: citizen,
+                    display_name: Content::new("Lone"),
+                    age_band: None,
+                    gender: Some(Gender::Woman),
+                },
+            )],
+        )
+        .await,
+    );
+    events.extend(commit(store, meeting, 3, vec![organizer(question("Andet"))]).await);
+
+    let chain = store.chain(meeting).await.expect("chain").expect("a chain");
+    assert_eq!(chain.last_seq, 4);
+    assert_eq!(
+        chain.rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    let mut link = audit::GENESIS;
+    for (row, event) in chain.rows.iter().zip(&events) {
+        link = audit::link(&link, event);
+        assert_eq!(
+            row.link.as_deref(),
+            Some(hex::encode(link).as_str()),
+            "seq {}",
+            row.seq
+        );
+        let mut without_text = event.clone();
+        for content in without_text.kind.contents_mut() {
+            content.text = None;
+        }
+        assert_eq!(row.event.as_ref(), Ok(&without_text));
+    }
+    assert_eq!(chain.head.as_deref(), Some(hex::encode(link).as_str()));
+}
+
+/// Join, two posts by two people, then an erasure naming the first person's name and post:
+/// those texts read as erased (hashes kept), the other post keeps its text, every seq stays;
+/// `scrub` then succeeds (SQLite answers `Unavailable` while a reader holds the WAL, so it is
+/// retried as the hub does) and the log reads the same and takes the next append.
+pub async fn erasure_deletes_the_named_texts_and_scrub_succeeds(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let meeting = new_meeting();
+    let (erased, other) = (new_participant(), new_participant());
+    let joined = |id: ParticipantId, name: &str| {
+        by(
+            Actor::Participant { id },
+            EventKind::ParticipantJoined {
+                participant: id,
+                display_name: Content::new(name),
+                age_band: Some(AgeBand::From30To44),
+                gender: None,
+            },
+        )
+    };
+    let before = commit(
+        store,
+        meeting,
+        0,
+        vec![
+            organizer(created()),
+            joined(erased, "Karen Kløvermark"),
+            by(Actor::Participant { id: erased }, question("Mit spørgsmål")),
+            by(
+                Actor::Participant { id: other },
+                question("Et andet spørgsmål"),
+            ),
+        ],
+    )
+    .await;
+    commit(
+        store,
+        meeting,
+        4,
+        vec![organizer(EventKind::ParticipantErased {
+            participant: erased,
+            contents: vec![
+                ContentRef { seq: 2, slot: 0 },
+                ContentRef { seq: 3, slot: 0 },
+            ],
+        })],
+    )
+    .await;
+
+    let check = |read: Vec<Event>| {
+        assert_eq!(seqs(&read), vec![1, 2, 3, 4, 5]);
+        for (i, seq) in [(1, 2), (2, 3)] {
+            let (now, was) = (&read[i], &before[i]);
+            let mut erased_text = was.kind.clone();
+            erased_text.contents_mut()[0].text = None;
+            assert_eq!(now.kind, erased_text, "seq {seq}: text gone, hash kept");
+        }
+        assert_eq!(read[3], before[3], "the other person's post keeps its text");
+    };
+    check(store.events(meeting, 0, None).await.expect("events"));
+
+    let mut attempts = 0;
+    loop {
+        match store.scrub().await {
+            Ok(()) => break,
+            Err(StoreError::Unavailable(_)) if attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("scrub: {e:?}"),
+        }
+    }
+    check(store.events(meeting, 0, None).await.expect("events"));
+    commit(store, meeting, 5, vec![organizer(question("Efter"))]).await;
+}
+
+/// Meetings closed before the cut are due, oldest close first; one closed after it, one not
+/// closed, and one already pseudonymized are not. Pseudonymizing deletes the names it lists,
+/// strips every join's age band and gender, keeps the posts, and ends the meeting's turn.
+pub async fn retention_finds_closed_meetings_until_pseudonymized(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let cut = now() - Duration::days(1);
+    let citizen = new_participant();
+    let closed_at = |meeting: MeetingId, at: DateTime<Utc>| async move {
+        let last = store
+            .last_seq(meeting)
+            .await
+            .expect("last_seq")
+            .unwrap_or(0);
+        commit(
+            store,
+            meeting,
+            last,
+            vec![PendingEvent {
+                at,
+                actor: Actor::Organizer,
+                kind: EventKind::MeetingClosed,
+            }],
+        )
+        .await;
+    };
+
+    let (older, old, recent, open) = (new_meeting(), new_meeting(), new_meeting(), new_meeting());
+    commit(
+        store,
+        older,
+        0,
+        vec![
+            organizer(created()),
+            by(
+                Actor::Participant { id: citizen },
+                EventKind::ParticipantJoined {
+                    participant: citizen,
+                    display_name: Content::new("Ib"),
+                    age_band: Some(AgeBand::From18To29),
+                    gender: Some(Gender::Man),
+                },
+            ),
+            by(
+                Actor::Participant { id: citizen },
+                question("Bliver det godt?"),
+            ),
+        ],
+    )
+    .await;
+    for meeting in [old, recent, open] {
+        create_meeting(store, meeting).await;
+    }
+    closed_at(old, now() - Duration::days(2)).await;
+    closed_at(older, now() - Duration::days(3)).await;
+    closed_at(recent, now()).await;
+
+    let due = store
+        .meetings_due_for_retention(cut)
+        .await
+        .expect("due for retention");
+    let position = |m: MeetingId| due.iter().position(|d| *d == m);
+    let (Some(first), Some(second)) = (position(older), position(old)) else {
+        panic!("both meetings closed before the cut are due: {due:?}");
+    };
+    assert!(first < second, "oldest close first: {due:?}");
+    assert_eq!(position(recent), None, "closed after the cut");
+    assert_eq!(position(open), None, "not closed");
+
+    let counts = vec![DemographicCount {
+        dimension: "gender".into(),
+        value: "man".into(),
+        count: 1,
+    }];
+    commit(
+        store,
+        older,
+        4,
+        vec![organizer(EventKind::PersonalDataPseudonymized {
+            contents: vec![ContentRef { seq: 2, slot: 0 }],
+            aggregates: counts,
+        })],
+    )
+    .await;
+    let due = store
+        .meetings_due_for_retention(cut)
+        .await
+        .expect("due for retention");
+    assert!(!due.contains(&older), "pseudonymized: {due:?}");
+    assert!(due.contains(&old), "{due:?}");
+
+    let read = store.events(older, 0, None).await.expect("events");
+    match &read[1].kind {
+        EventKind::ParticipantJoined {
+            display_name,
+            age_band,
+            gender,
+            ..
+        } => {
+            assert_eq!(display_name.text, None);
+            assert_eq!(display_name.hash, Content::new("Ib").hash);
+            assert_eq!((age_band, gender), (&None, &None));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        read[2].kind,
+        question("Bliver det godt?"),
+        "posts stay with their text"
+    );
+}
+
+/// No notice until one is set; setting replaces, clearing removes, and each meeting has its
+/// own.
+pub async fn privacy_notice_set_read_clear(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, other) = (new_meeting(), new_meeting());
+    create_meeting(store, meeting).await;
+    create_meeting(store, other).await;
+    assert_eq!(store.privacy_notice(meeting).await.expect("notice"), None);
+
+    let first = "## Dine data\nVi gemmer **intet** om dig.".to_owned();
+    store
+        .put_privacy_notice(meeting, Some(first.clone()))
+        .await
+        .expect("put");
+    assert_eq!(
+        store.privacy_notice(meeting).await.expect("notice"),
+        Some(first)
+    );
+    assert_eq!(store.privacy_notice(other).await.expect("notice"), None);
+
+    let second = "Kontakt: dpo@kommune.dk".to_owned();
+    store
+        .put_privacy_notice(meeting, Some(second.clone()))
+        .await
+        .expect("replace");
+    store
+        .put_privacy_notice(other, Some("Andet møde".into()))
+        .await
+        .expect("put other");
+    assert_eq!(
+        store.privacy_notice(meeting).await.expect("notice"),
+        Some(second)
+    );
+
+    store
+        .put_privacy_notice(meeting, None)
+        .await
+        .expect("clear");
+    assert_eq!(store.privacy_notice(meeting).await.expect("notice"), None);
+    assert_eq!(
+        store
+            .privacy_notice(other)
+            .await
+            .expect("notice")
+            .as_deref(),
+        Some("Andet møde")
+    );
+}

@@ -1,0 +1,558 @@
+//! The announcement kit over HTTP: the calendar file (parsed by a real iCalendar parser), the
+//! link-preview tags on the meeting page, the announcement texts (local time across daylight
+//! saving, plain text), and questions asked before the meeting reaching the queue when it
+//! opens (on SQLite and PostgreSQL).
+
+use crate::common::routes;
+
+use std::sync::Arc;
+
+use crate::common::app::{spawn_app, spawn_app_on, spawn_app_with, TestApp};
+use crate::common::pg::TestDb;
+use chrono::{DateTime, TimeZone, Utc};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Nasty on purpose: commas, semicolons, a backslash, a newline, Danish letters, emoji, quotes,
+/// markup, and far more than 75 octets. (No backslash before `n`, `,` or `;`: the parser
+/// crate unescapes with sequential replaces and would read `\\n` as a newline.)
+// One line: titles refuse CR/LF (issue 14); the description carries the line breaks.
+const TITLE: &str = "Borgermøde, om; \"skole\\vej\" <script>&</script> Æblegården, Ørby & Åmosen 🎉🚲 – trafik, parkering; og cykelstier i hele kommunen";
+const DESCRIPTION: &str = "Kom og hør om planerne, stil spørgsmål; del dine idéer.\n\nSti\\gang for gående: æøå ÆØÅ 🎉 ✓, og \"mere\" end 75 oktetter på én linje uden at stoppe nogen steder overhovedet.";
+/// DESCRIPTION as plain text (it is Markdown; this one has no markup).
+const DESCRIPTION_TEXT: &str = "Kom og hør om planerne, stil spørgsmål; del dine idéer.\n\nSti\\gang for gående: æøå ÆØÅ 🎉 ✓, og \"mere\" end 75 oktetter på én linje uden at stoppe nogen steder overhovedet.";
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("valid time")
+}
+
+async fn create(app: &TestApp, body: Value) -> String {
+    let resp = app
+        .admin(Method::POST, &routes::meetings())
+        .json(&body)
+        .send()
+        .await
+        .expect("create");
+    let status = resp.status();
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(status, 201, "create: {v}");
+    v["meeting_id"].as_str().expect("id").to_string()
+}
+
+async fn command(app: &TestApp, id: &str, what: &str) {
+    let resp = app
+        .admin(Method::POST, &routes::meeting_sub(&id, &what))
+        .send()
+        .await
+        .expect(what);
+    assert!(resp.status().is_success(), "{what}: {}", resp.status());
+}
+
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.http.get(app.url(path)).send().await.expect("get")
+}
+
+async fn problem_code(resp: reqwest::Response) -> (u16, String, String) {
+    let status = resp.status().as_u16();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let v: Value = resp.json().await.unwrap_or(Value::Null);
+    (status, v["code"].as_str().unwrap_or("").to_string(), ctype)
+}
+
+fn prop<'a>(event: &'a icalendar::parser::Component<'a>, name: &str) -> String {
+    event
+        .find_prop(name)
+        .unwrap_or_else(|| panic!("{name} missing"))
+        .val
+        .as_str()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_file_round_trips_through_a_real_parser() {
+    let app = spawn_app().await;
+    let starts = at(2026, 1, 15, 18, 0);
+    let id = create(
+        &app,
+        json!({"title": TITLE, "description": DESCRIPTION, "starts_at": starts, "language": "da"}),
+    )
+    .await;
+    let path = format!("/m/{id}/meeting.ics");
+
+    // A draft is not public: the same answer as an unknown meeting.
+    let draft = problem_code(get(&app, &path).await).await;
+    let unknown =
+        problem_code(get(&app, &format!("/m/{}/meeting.ics", uuid::Uuid::new_v4())).await).await;
+    assert_eq!(
+        draft,
+        (404, "not_found".into(), "application/problem+json".into())
+    );
+    assert_eq!(draft, unknown);
+
+    command(&app, &id, "schedule").await;
+    let resp = get(&app, &path).await;
+    assert_eq!(resp.status(), 200);
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(header("content-type"), "text/calendar; charset=utf-8");
+    let disposition = header("content-disposition");
+    assert!(
+        disposition.starts_with("attachment; filename=\"borgermoede-om-skole-vej-script-script-")
+            && disposition.ends_with(".ics\"")
+            && disposition.is_ascii(),
+        "{disposition}"
+    );
+    let raw = resp.text().await.expect("body");
+
+    // CRLF everywhere, no physical line over 75 octets, folds never inside a character.
+    assert!(raw.ends_with("\r\n"));
+    assert!(
+        !raw.replace("\r\n", "").contains('\n'),
+        "bare LF in {raw:?}"
+    );
+    let lines: Vec<&str> = raw.trim_end_matches("\r\n").split("\r\n").collect();
+    for l in &lines {
+        assert!(l.len() <= 75, "{} octets: {l:?}", l.len());
+    }
+    assert!(
+        lines.iter().any(|l| l.starts_with(' ')),
+        "nothing was folded"
+    );
+    for l in [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ] {
+        assert!(lines.contains(&l), "{l} missing");
+    }
+    assert!(lines.iter().any(|l| l.starts_with("PRODID:")));
+
+    let unfolded = icalendar::parser::unfold(&raw);
+    // The parser is lenient about unescaped characters, so check the escaping itself too.
+    assert!(
+        unfolded.contains("\r\nSUMMARY:Borgermøde\\, om\\; \"skole\\\\vej\" <script>&</script> Æblegården\\, Ørby"),
+        "{unfolded}"
+    );
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("parses");
+    let events: Vec<_> = calendar
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .collect();
+    assert_eq!(events.len(), 1);
+    let ev = events[0];
+    let link = format!("{}/m/{id}", app.base);
+    assert_eq!(prop(ev, "SUMMARY"), TITLE);
+    assert_eq!(
+        prop(ev, "DESCRIPTION"),
+        format!("{DESCRIPTION_TEXT}\n\n{link}")
+    );
+    assert_eq!(prop(ev, "URL"), link);
+    assert_eq!(prop(ev, "DTSTART"), "20260115T180000Z");
+    // No end time: 90 minutes.
+    assert_eq!(prop(ev, "DTEND"), "20260115T193000Z");
+    let uid = prop(ev, "UID");
+    assert_eq!(uid, format!("{id}@127.0.0.1:{}", app.port));
+    assert!(prop(ev, "DTSTAMP").ends_with('Z'));
+
+    // Stable UID, and the end time when there is one.
+    let resp = app
+        .admin(Method::PATCH, &routes::meeting(&id))
+        .json(&json!({"ends_at": at(2026, 1, 15, 20, 0)}))
+        .send()
+        .await
+        .expect("edit");
+    assert_eq!(resp.status(), 200);
+    let raw = get(&app, &path).await.text().await.expect("body");
+    let unfolded = icalendar::parser::unfold(&raw);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("parses");
+    let ev = calendar
+        .components
+        .iter()
+        .find(|c| c.name == "VEVENT")
+        .expect("event");
+    assert_eq!(prop(ev, "UID"), uid);
+    assert_eq!(prop(ev, "DTEND"), "20260115T200000Z");
+
+    // A meeting without a time yet: a typed problem, not a calendar entry at 1970.
+    let timeless = create(&app, json!({"title": "Uden tid", "language": "da"})).await;
+    command(&app, &timeless, "schedule").await;
+    let (status, code, _) =
+        problem_code(get(&app, &format!("/m/{timeless}/meeting.ics")).await).await;
+    assert_eq!((status, code.as_str()), (409, "meeting_has_no_time"));
+    app.shutdown().await;
+}
+
+fn meta(html: &str, key: &str) -> Option<String> {
+    let needle = format!("=\"{key}\" content=\"");
+    let start = html.find(&needle)? + needle.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meeting_page_carries_escaped_preview_tags() {
+    let app = spawn_app().await;
+    let title = "Skole <script>alert(\"x\")</script> & trafik";
+    let id = create(
+        &app,
+        json!({"title": title, "description": "Om **skolevejen**.", "starts_at": at(2026, 7, 2, 17, 0), "language": "da"}),
+    )
+    .await;
+    let page = format!("/m/{id}");
+
+    // Draft: the plain page, with nothing of the meeting in it.
+    let resp = get(&app, &page).await;
+    assert_eq!(resp.status(), 200);
+    let static_etag = resp
+        .headers()
+        .get("etag")
+        .cloned()
+        .expect("the plain page has its ETag");
+    let html = resp.text().await.expect("html");
+    assert!(meta(&html, "og:title").is_none(), "draft leaked: {html}");
+    assert!(!html.contains("Skole"), "draft leaked: {html}");
+    let unknown = get(&app, &format!("/m/{}", uuid::Uuid::new_v4()))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(meta(&unknown, "og:title").is_none());
+
+    command(&app, &id, "schedule").await;
+    let resp = get(&app, &page).await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers().get("etag").is_none(),
+        "per-meeting page with the static ETag"
+    );
+    assert_eq!(
+        resp.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-cache")
+    );
+    let csp = resp
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    // An old ETag of the static page does not turn the meeting page into a 304.
+    let resp = app
+        .http
+        .get(app.url(&page))
+        .header("if-none-match", static_etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 200);
+    let html = get(&app, &page).await.text().await.expect("html");
+    assert!(!html.contains("<script>alert"), "unescaped title in {html}");
+    let escaped = "Skole &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; trafik";
+    assert_eq!(meta(&html, "og:title").as_deref(), Some(escaped));
+    assert_eq!(meta(&html, "twitter:title").as_deref(), Some(escaped));
+    assert!(html.contains(&format!("<title>{escaped} · ")), "{html}");
+    let description = meta(&html, "og:description").expect("og:description");
+    // 17:00 UTC on 2 July is 19.00 in Copenhagen (summer time).
+    assert!(
+        description.contains("torsdag den 2. juli 2026 kl. 19.00"),
+        "{description}"
+    );
+    assert!(description.contains("Om skolevejen."), "{description}");
+    assert!(description.contains("før mødet"), "{description}");
+    assert_eq!(
+        meta(&html, "twitter:description").as_deref(),
+        Some(description.as_str())
+    );
+    assert_eq!(meta(&html, "og:url"), Some(format!("{}/m/{id}", app.base)));
+    assert_eq!(meta(&html, "og:type").as_deref(), Some("website"));
+    assert_eq!(meta(&html, "og:locale").as_deref(), Some("da_DK"));
+    assert_eq!(
+        meta(&html, "twitter:card").as_deref(),
+        Some("summary_large_image")
+    );
+    let image = meta(&html, "og:image").expect("og:image");
+    assert_eq!(image, format!("{}/static/og-default.png", app.base));
+    assert_eq!(meta(&html, "twitter:image"), Some(image.clone()));
+    // The image is there, a PNG of 1200x630.
+    let resp = app.http.get(&image).send().await.expect("image");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    let png = resp.bytes().await.expect("png");
+    assert_eq!(&png[16..24], &[0, 0, 4, 176, 0, 0, 2, 118]);
+    // Still the app: its script is there, and no inline script came in.
+    assert!(html.contains("<script type=\"module\" src=\"/static/js/main.js\"></script>"));
+    assert_eq!(html.matches("<script").count(), 1);
+
+    // The organization's logo, when it has one, and absolute URLs on the public base URL.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let org = app
+        .state
+        .meeting_org(borgermode_domain::MeetingId(
+            uuid::Uuid::parse_str(&id).expect("uuid"),
+        ))
+        .await
+        .expect("org");
+    let resp = app
+        .admin(Method::PUT, &routes::organization_logo(&org.0))
+        .header("content-type", "image/png")
+        .body(png.to_vec())
+        .send()
+        .await
+        .expect("logo");
+    assert!(resp.status().is_success(), "logo: {}", resp.status());
+    app.state.org_cache.forget(org);
+    let html = get(&app, &page).await.text().await.expect("html");
+    let image = meta(&html, "og:image").expect("og:image");
+    assert!(
+        image.starts_with(&format!("{}/api/organizations/{}/logo", app.base, org.0)),
+        "{image}"
+    );
+    assert_eq!(meta(&html, "twitter:card").as_deref(), Some("summary"));
+    app.shutdown().await;
+
+    let app = spawn_app_with(|s| s.public_url = Some("https://borgermode.example.dk".into())).await;
+    let id = create(
+        &app,
+        json!({"title": "Møde", "starts_at": at(2026, 1, 15, 18, 0), "language": "en"}),
+    )
+    .await;
+    command(&app, &id, "schedule").await;
+    let html = get(&app, &format!("/m/{id}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert_eq!(
+        meta(&html, "og:url"),
+        Some(format!("https://borgermode.example.dk/m/{id}"))
+    );
+    assert_eq!(meta(&html, "og:locale").as_deref(), Some("en_GB"));
+    let description = meta(&html, "og:description").expect("og:description");
+    assert!(
+        description.contains("Thursday 15 January 2026, 19:00"),
+        "{description}"
+    );
+    app.shutdown().await;
+}
+
+async fn announcements(app: &TestApp, id: &str) -> Value {
+    let resp = app
+        .admin(Method::GET, &routes::announcements(&id))
+        .send()
+        .await
+        .expect("announcements");
+    let status = resp.status();
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(status, 200, "{v}");
+    v
+}
+
+fn text_of(v: &Value, kind: &str, lang: &str) -> String {
+    v["texts"]
+        .as_array()
+        .expect("texts")
+        .iter()
+        .find(|t| t["kind"] == kind && t["language"] == lang)
+        .and_then(|t| t["text"].as_str())
+        .unwrap_or_else(|| panic!("no {kind}/{lang} text in {v}"))
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn announcement_texts_use_local_time_across_daylight_saving() {
+    let app = spawn_app().await;
+    let title = "Trafik & <b>skoleveje</b> &amp; mere";
+    // 19:00 in Copenhagen both times: 18:00 UTC in winter, 17:00 UTC in summer.
+    let winter = create(&app, json!({"title": title, "starts_at": at(2026, 1, 15, 18, 0), "ends_at": at(2026, 1, 15, 19, 30), "language": "da"})).await;
+    let summer = create(
+        &app,
+        json!({"title": title, "starts_at": at(2026, 7, 2, 17, 0), "language": "da"}),
+    )
+    .await;
+    for (id, date_da, date_en) in [
+        (
+            &winter,
+            "torsdag den 15. januar 2026",
+            "Thursday 15 January 2026",
+        ),
+        (&summer, "torsdag den 2. juli 2026", "Thursday 2 July 2026"),
+    ] {
+        let v = announcements(&app, id).await;
+        assert_eq!(v["time_zone"], "Europe/Copenhagen");
+        let link = format!("{}/m/{id}", app.base);
+        let short = format!("{}/j/{}", app.base, &id.replace('-', "")[..8]);
+        assert_eq!(v["link"], link.as_str());
+        assert_eq!(v["short_link"], short.as_str());
+        assert_eq!(v["calendar_url"], format!("{link}/meeting.ics").as_str());
+        assert_eq!(v["poster_url"], format!("/m/{id}/poster").as_str());
+        assert_eq!(v["texts"].as_array().map(Vec::len), Some(6));
+        let when_da = &v["when"][0];
+        assert_eq!(when_da["language"], "da");
+        assert_eq!(when_da["date"], date_da);
+        for kind in ["facebook", "press", "radio"] {
+            let da = text_of(&v, kind, "da");
+            let en = text_of(&v, kind, "en");
+            for (text, date, time, not) in [
+                (&da, date_da, "19.00", "18.00"),
+                (&en, date_en, "19:00", "18:00"),
+            ] {
+                assert!(text.contains(date), "{kind}: {text}");
+                assert!(text.contains(time), "{kind}: {text}");
+                assert!(!text.contains(not), "UTC time in {kind}: {text}");
+                // Plain text: the title exactly as written, never escaped (once or twice).
+                assert!(text.contains(title), "{kind}: {text}");
+                assert!(
+                    !text.contains("&lt;") && !text.contains("&amp;amp;"),
+                    "{kind}: {text}"
+                );
+                assert!(
+                    text.contains(v["organization_name"].as_str().unwrap_or("?")),
+                    "{kind}: {text}"
+                );
+            }
+            if kind == "radio" {
+                // Read aloud: the short link without its scheme.
+                let spoken = short.trim_start_matches("http://");
+                assert!(da.contains(spoken) && !da.contains("http://"), "{da}");
+            } else {
+                assert!(da.contains(&link) && da.contains(&short), "{da}");
+                assert!(en.contains(&link) && en.contains(&short), "{en}");
+            }
+            assert!(da.contains("allerede nu"), "{da}");
+            assert!(en.contains("in advance"), "{en}");
+        }
+        let fb = text_of(&v, "facebook", "da");
+        if id == &winter {
+            assert!(fb.contains("kl. 19.00–20.30"), "{fb}");
+        }
+    }
+
+    // Organizer-only: 401 without credentials, 403 for a participant, 409 without a time.
+    let resp = get(&app, &routes::announcements(&winter)).await;
+    assert_eq!(problem_code(resp).await.0, 401);
+    command(&app, &winter, "open").await;
+    let citizen = app
+        .join(
+            borgermode_domain::MeetingId(uuid::Uuid::parse_str(&winter).expect("uuid")),
+            "Carl",
+        )
+        .await;
+    let resp = app
+        .as_(&citizen, Method::GET, &routes::announcements(&winter))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(problem_code(resp).await.0, 403);
+    let timeless = create(&app, json!({"title": "Uden tid", "language": "da"})).await;
+    let resp = app
+        .admin(Method::GET, &routes::announcements(&timeless))
+        .send()
+        .await
+        .expect("get");
+    let (status, code, _) = problem_code(resp).await;
+    assert_eq!((status, code.as_str()), (409, "meeting_has_no_time"));
+
+    // Both new routes are in the OpenAPI document.
+    let doc: Value = get(&app, &routes::openapi_json())
+        .await
+        .json()
+        .await
+        .expect("openapi");
+    assert!(doc["paths"]["/api/meetings/{id}/announcements"]["get"].is_object());
+    assert!(doc["paths"]["/m/{id}/meeting.ics"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["AnnouncementsResponse"].is_object());
+    app.shutdown().await;
+}
+
+/// A citizen asks before the meeting; the question is in the facilitator queue once it opens.
+async fn questions_before_the_meeting(app: &TestApp) {
+    let id = create(
+        app,
+        json!({"title": "Spørg på forhånd", "starts_at": at(2026, 3, 1, 18, 0), "language": "da"}),
+    )
+    .await;
+    command(app, &id, "schedule").await;
+    let meeting = borgermode_domain::MeetingId(uuid::Uuid::parse_str(&id).expect("uuid"));
+    let citizen = app.join(meeting, "Dorte Borger").await;
+    let post = app
+        .post(
+            &citizen,
+            meeting,
+            "question",
+            "Hvornår kommer cykelstien, og hvad koster den?",
+        )
+        .await;
+    // Before the meeting: questions only.
+    let resp = app
+        .as_(&citizen, Method::POST, &routes::posts(&id))
+        .json(&json!({"kind": "comment", "body": "En kommentar"}))
+        .send()
+        .await
+        .expect("comment");
+    assert_eq!(problem_code(resp).await.0, 409);
+    command(app, &id, "open").await;
+    let resp = app
+        .admin(Method::GET, &routes::queue(&id))
+        .send()
+        .await
+        .expect("queue");
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.expect("json");
+    let questions = v["questions"].as_array().expect("questions");
+    let q = questions
+        .iter()
+        .find(|q| q["id"] == post)
+        .unwrap_or_else(|| panic!("question {post} not in the queue: {v}"));
+    assert_eq!(q["body"], "Hvornår kommer cykelstien, og hvad koster den?");
+    // And the public sees it on the open meeting.
+    let v: Value = get(app, &routes::posts(&id))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        v["posts"]
+            .as_array()
+            .expect("posts")
+            .iter()
+            .any(|p| p["id"] == post),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_asked_before_the_meeting_are_in_the_queue_sqlite() {
+    let app = spawn_app().await;
+    questions_before_the_meeting(&app).await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_asked_before_the_meeting_are_in_the_queue_postgres() {
+    let db = TestDb::fresh().await;
+    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
+    let app = spawn_app_on(dir, db.url.clone(), |_| {}).await;
+    questions_before_the_meeting(&app).await;
+    app.shutdown().await;
+}

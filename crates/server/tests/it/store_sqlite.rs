@@ -1,0 +1,476 @@
+//! The SQLite store against the shared conformance suite, plus what only SQLite has: a file
+//! that survives a restart, its pragmas, text kept apart in its own rows, rollback of a failed
+//! or abandoned write.
+
+use crate::store_conformance_tests;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use borgermode_domain::event::Actor;
+use borgermode_domain::{
+    Content, EventKind, Gender, MeetingDetails, MeetingId, MeetingSettings, ParticipantId,
+    PostKind, Seq, Source,
+};
+use borgermode_server::store::sqlite::SqliteStore;
+use borgermode_server::store::{
+    AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, SettingsStore, Store, StoreError,
+};
+use chrono::Utc;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::Connection;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// A store on a new database file, in a directory that does not exist yet.
+async fn fresh() -> (TempDir, PathBuf, SqliteStore) {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("data").join("nested").join("borgermode.db");
+    let store = SqliteStore::open(&path).await.expect("open");
+    (dir, path, store)
+}
+
+/// [`fresh`] for the conformance suite.
+async fn fresh_dyn() -> (TempDir, Arc<dyn Store>) {
+    let (dir, _, store) = fresh().await;
+    (dir, Arc::new(store))
+}
+
+/// A plain connection to the same file, to look behind the store's back.
+async fn raw(path: &Path) -> SqliteConnection {
+    SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(path))
+        .await
+        .expect("raw connection")
+}
+
+fn organizer(kind: EventKind) -> PendingEvent {
+    PendingEvent {
+        at: Utc::now(),
+        actor: Actor::Organizer,
+        kind,
+    }
+}
+
+fn created() -> EventKind {
+    EventKind::MeetingCreated {
+        details: MeetingDetails {
+            title: "Borgermøde".to_owned(),
+            description: String::new(),
+            starts_at: None,
+            ends_at: None,
+            language: borgermode_domain::Language::Da,
+            video_url: None,
+        },
+        settings: MeetingSettings::default(),
+    }
+}
+
+fn comment(body: &str) -> EventKind {
+    EventKind::PostCreated {
+        post_kind: PostKind::Comment,
+        parent: None,
+        body: Content::new(body),
+        source: Source::Online,
+        held: None,
+    }
+}
+
+async fn committed(
+    store: &SqliteStore,
+    meeting: MeetingId,
+    expected: Seq,
+    events: Vec<PendingEvent>,
+) -> Vec<borgermode_domain::Event> {
+    match store
+        .append(meeting, expected, events, None)
+        .await
+        .expect("append")
+    {
+        AppendOutcome::Committed(events) => events,
+        other => panic!("expected a commit, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole contract (`common/store_conformance.rs`): each check on its own database, and all
+// of them on one shared one.
+
+store_conformance_tests!(fresh_dyn);
+
+// ---------------------------------------------------------------------------------------------
+// SQLite only
+
+#[tokio::test]
+async fn kind_is_sqlite() {
+    let (_dir, _, store) = fresh().await;
+    assert_eq!(store.kind(), "sqlite");
+}
+
+#[tokio::test]
+async fn pragmas_are_wal_and_synchronous_full() {
+    let (_dir, _, store) = fresh().await;
+    let (journal, synchronous) = store.pragmas().await.expect("pragmas");
+    assert_eq!(journal.to_lowercase(), "wal");
+    assert_eq!(synchronous, 2, "synchronous=FULL");
+}
+
+#[tokio::test]
+async fn reopening_the_file_keeps_the_log_and_continues_the_seq() {
+    let (dir, path, store) = fresh().await;
+    let meeting = MeetingId(Uuid::new_v4());
+    let first = committed(
+        &store,
+        meeting,
+        0,
+        vec![
+            organizer(created()),
+            organizer(comment("før genstart")),
+            organizer(comment("også før")),
+        ],
+    )
+    .await;
+    store
+        .put_setting("admin_token_hash", "abc")
+        .await
+        .expect("put");
+    store.close().await;
+    drop(store);
+
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(3));
+    assert_eq!(store.events(meeting, 0, None).await.expect("events"), first);
+    assert_eq!(store.meetings().await.expect("meetings"), vec![meeting]);
+    assert_eq!(
+        store
+            .setting("admin_token_hash")
+            .await
+            .expect("setting")
+            .as_deref(),
+        Some("abc")
+    );
+    let next = committed(&store, meeting, 3, vec![organizer(comment("efter"))]).await;
+    assert_eq!(next[0].seq, 4);
+    let (journal, synchronous) = store.pragmas().await.expect("pragmas");
+    assert_eq!((journal.to_lowercase().as_str(), synchronous), ("wal", 2));
+    drop(dir);
+}
+
+#[tokio::test]
+async fn personal_text_is_stored_apart_and_can_be_erased() {
+    let (_dir, path, store) = fresh().await;
+    let meeting = MeetingId(Uuid::new_v4());
+    let citizen = ParticipantId(Uuid::new_v4());
+    let name = "Karen Kløvermark";
+    let body = "Mit hemmelige spørgsmål";
+    let events = committed(
+        &store,
+        meeting,
+        0,
+        vec![
+            organizer(created()),
+            PendingEvent {
+                at: Utc::now(),
+                actor: Actor::Participant { id: citizen },
+                kind: EventKind::ParticipantJoined {
+                    participant: citizen,
+                    display_name: Content::new(name),
+                    age_band: None,
+                    gender: Some(Gender::Other),
+                },
+            },
+            organizer(comment(body)),
+        ],
+    )
+    .await;
+
+    let mut conn = raw(&path).await;
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT kind_json FROM events WHERE meeting_id = ?1 ORDER BY seq")
+            .bind(meeting.0.to_string())
+            .fetch_all(&mut conn)
+            .await
+            .expect("select");
+    assert_eq!(payloads.len(), 3);
+    for payload in &payloads {
+        assert!(
+            !payload.contains(name) && !payload.contains(body),
+            "{payload}"
+        );
+    }
+    assert!(payloads[1].contains(&Content::new(name).hash), "hash kept");
+    let texts: Vec<String> =
+        sqlx::query_scalar("SELECT text FROM contents WHERE meeting_id = ?1 ORDER BY seq, slot")
+            .bind(meeting.0.to_string())
+            .fetch_all(&mut conn)
+            .await
+            .expect("select");
+    assert_eq!(texts, vec![name.to_owned(), body.to_owned()]);
+
+    // Erase the display name: the event stays, with its hash, and reads as erased.
+    sqlx::query("DELETE FROM contents WHERE meeting_id = ?1 AND seq = 2")
+        .bind(meeting.0.to_string())
+        .execute(&mut conn)
+        .await
+        .expect("delete");
+    let read = store.events(meeting, 0, None).await.expect("events");
+    assert_eq!(read.len(), 3);
+    match &read[1].kind {
+        EventKind::ParticipantJoined { display_name, .. } => {
+            assert_eq!(display_name.text, None);
+            assert_eq!(display_name.hash, Content::new(name).hash);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(read[2], events[2], "other text untouched");
+    conn.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_failed_append_rolls_back_everything() {
+    let (_dir, path, store) = fresh().await;
+    let meeting = MeetingId(Uuid::new_v4());
+    committed(&store, meeting, 0, vec![organizer(created())]).await;
+
+    // Plant a row where the second event of the next batch must go (a bug's footprint).
+    let mut conn = raw(&path).await;
+    sqlx::query(
+        "INSERT INTO events (meeting_id, seq, at, actor_json, kind_json) \
+         VALUES (?1, 3, '2024-01-01T00:00:00Z', '{\"type\":\"organizer\"}', \
+         '{\"type\":\"meeting_opened\"}')",
+    )
+    .bind(meeting.0.to_string())
+    .execute(&mut conn)
+    .await
+    .expect("plant");
+
+    let key = IdempotencyRecord {
+        scope: "organizer".to_owned(),
+        key: "k1".to_owned(),
+        response: "r1".to_owned(),
+    };
+    let failed = store
+        .append(
+            meeting,
+            1,
+            vec![organizer(comment("første")), organizer(comment("anden"))],
+            Some(key.clone()),
+        )
+        .await;
+    assert!(matches!(failed, Err(StoreError::Corrupt(_))), "{failed:?}");
+
+    // Nothing of the batch is left: no seq 2, no content, no key, last_seq unchanged.
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(1));
+    let stored: Vec<i64> =
+        sqlx::query_scalar("SELECT seq FROM events WHERE meeting_id = ?1 ORDER BY seq")
+            .bind(meeting.0.to_string())
+            .fetch_all(&mut conn)
+            .await
+            .expect("select");
+    assert_eq!(stored, vec![1, 3]);
+    let contents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contents WHERE meeting_id = ?1")
+        .bind(meeting.0.to_string())
+        .fetch_one(&mut conn)
+        .await
+        .expect("select");
+    assert_eq!(contents, 0);
+    assert_eq!(
+        store
+            .idempotent_response(meeting, "organizer", "k1")
+            .await
+            .expect("idempotent_response"),
+        None
+    );
+
+    // The writer is usable again (not stuck inside a transaction).
+    sqlx::query("DELETE FROM events WHERE meeting_id = ?1 AND seq = 3")
+        .bind(meeting.0.to_string())
+        .execute(&mut conn)
+        .await
+        .expect("unplant");
+    let retried = store
+        .append(
+            meeting,
+            1,
+            vec![organizer(comment("første")), organizer(comment("anden"))],
+            Some(key),
+        )
+        .await
+        .expect("append");
+    assert!(matches!(retried, AppendOutcome::Committed(ref e) if e.len() == 2));
+    store.put_setting("still", "writable").await.expect("put");
+    conn.close().await.expect("close");
+}
+
+/// Callers may drop an append half way (the HTTP client went away). Each batch must then be
+/// all or nothing, and the writer must not be left inside the abandoned transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn abandoned_appends_are_all_or_nothing() {
+    const BATCH: usize = 5;
+    const ROUNDS: u64 = 60;
+    let (_dir, _, store) = fresh().await;
+    let meeting = MeetingId(Uuid::new_v4());
+    committed(&store, meeting, 0, vec![organizer(created())]).await;
+
+    let mut abandoned = 0;
+    for round in 0..ROUNDS {
+        let expected = store
+            .last_seq(meeting)
+            .await
+            .expect("last_seq")
+            .expect("exists");
+        let batch = (0..BATCH)
+            .map(|i| organizer(comment(&format!("round {round} event {i}"))))
+            .collect();
+        let mut append = std::pin::pin!(store.append(meeting, expected, batch, None));
+        // Poll it 0..=4 times, a little apart, then drop it if it has not finished.
+        let mut outcome = None;
+        for _ in 0..round % 5 {
+            if let Poll::Ready(done) = futures_util::poll!(append.as_mut()) {
+                outcome = Some(done);
+                break;
+            }
+            tokio::time::sleep(Duration::from_micros(100 * (round % 7))).await;
+        }
+        match outcome.map(|o| o.unwrap_or_else(|e| panic!("round {round}: {e:?}"))) {
+            None => abandoned += 1,
+            Some(AppendOutcome::Committed(events)) => assert_eq!(events.len(), BATCH),
+            // An abandoned append may still commit after `last_seq` was read.
+            Some(AppendOutcome::Conflict { latest }) => assert!(latest > expected),
+            Some(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(
+        abandoned > 0,
+        "no append was abandoned; the test proves nothing"
+    );
+
+    // Append a marker, catching up until it lands: after it, nothing abandoned can commit.
+    let mut expected = store
+        .last_seq(meeting)
+        .await
+        .expect("last_seq")
+        .expect("exists");
+    let last = loop {
+        match store
+            .append(meeting, expected, vec![organizer(comment("marker"))], None)
+            .await
+            .expect("append")
+        {
+            AppendOutcome::Committed(events) => break events[0].seq,
+            AppendOutcome::Conflict { latest } => expected = latest,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+
+    // The log is gapless and made of whole batches, each in its own order.
+    let events = store.events(meeting, 0, None).await.expect("events");
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=last).collect::<Vec<_>>()
+    );
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(last));
+    let bodies: Vec<String> = events[1..events.len() - 1]
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::PostCreated { body, .. } => body.as_str().to_owned(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(bodies.len() % BATCH, 0, "{bodies:?}");
+    for chunk in bodies.chunks(BATCH) {
+        let round = chunk[0]
+            .strip_prefix("round ")
+            .and_then(|rest| rest.split(' ').next())
+            .expect("round number");
+        let whole: Vec<String> = (0..BATCH)
+            .map(|i| format!("round {round} event {i}"))
+            .collect();
+        assert_eq!(chunk, &whole[..]);
+    }
+}
+
+#[tokio::test]
+async fn opening_garbage_fails_cleanly() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("not-a-database.db");
+    std::fs::write(
+        &path,
+        b"this is not an SQLite file, not even close ..........",
+    )
+    .expect("write");
+    match SqliteStore::open(&path).await {
+        Err(StoreError::Corrupt(_) | StoreError::Unavailable(_)) => {}
+        Ok(_) => panic!("opened a file that is not a database"),
+    }
+}
+
+/// Upgrading a database from before organizations: its meetings move into the default
+/// organization (schema version 1 made by sqlx's migrator from the first migration alone, as
+/// an older binary did).
+#[tokio::test]
+async fn upgrade_moves_existing_meetings_into_the_default_organization() {
+    use borgermode_server::store::orgs::{OrgStore, DEFAULT_ORGANIZATION};
+
+    let dir = TempDir::new().expect("temp dir");
+    let old = dir.path().join("migrations-v1");
+    std::fs::create_dir_all(&old).expect("dir");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/migrations/sqlite/0001_init.sql"
+        ),
+        old.join("0001_init.sql"),
+    )
+    .expect("copy");
+    let path = dir.path().join("old.db");
+    let meeting = MeetingId(Uuid::new_v4());
+    {
+        let mut conn = SqliteConnection::connect_with(
+            &SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
+        )
+        .await
+        .expect("connect");
+        sqlx::migrate::Migrator::new(old.as_path())
+            .await
+            .expect("v1 migrator")
+            .run(&mut conn)
+            .await
+            .expect("v1 schema");
+        sqlx::query("INSERT INTO meetings (id, last_seq, created_at) VALUES (?1, 0, ?2)")
+            .bind(meeting.0.to_string())
+            .bind("2025-01-01T10:00:00.000000000Z")
+            .execute(&mut conn)
+            .await
+            .expect("old meeting");
+        conn.close().await.expect("close");
+    }
+
+    let store = SqliteStore::open(&path).await.expect("upgrade");
+    let mut conn = raw(&path).await;
+    let row: Option<String> = sqlx::query_scalar(
+        "SELECT organization_id FROM meeting_organizations WHERE meeting_id = ?1",
+    )
+    .bind(meeting.0.to_string())
+    .fetch_optional(&mut conn)
+    .await
+    .expect("query");
+    assert_eq!(
+        row.as_deref(),
+        Some(DEFAULT_ORGANIZATION.0.to_string().as_str()),
+        "the migration assigns it explicitly"
+    );
+    assert_eq!(
+        store.meeting_organization(meeting).await.expect("org"),
+        DEFAULT_ORGANIZATION
+    );
+    assert!(store
+        .organization_meetings(DEFAULT_ORGANIZATION)
+        .await
+        .expect("list")
+        .contains(&meeting));
+    let _ = conn.close().await;
+    store.close().await;
+}
