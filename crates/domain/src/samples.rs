@@ -1,7 +1,7 @@
 //! One of every event kind, for tests (feature `test-support`, never in a release build).
 //!
-//! Why it exists: the domain's JSON tests (`tests/events.rs`) and the store conformance suite
-//! (`crates/server/tests/common/store_conformance.rs`) both need every [`EventKind`] with every
+//! Why it exists: the domain's JSON tests (`tests/it/events.rs`) and the store conformance suite
+//! (`crates/server/tests/it/common/store_conformance.rs`) both need every [`EventKind`] with every
 //! optional field filled; one list means a new event kind is added in one place, and
 //! [`kind_index`] stops compiling until it is.
 

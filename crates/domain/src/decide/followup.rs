@@ -12,7 +12,7 @@
 //! - The organizer closes the follow-up, once, and only after the meeting closed; then claims,
 //!   answers and routing stop (`rules::check_follow_up_open`).
 //!
-//! Tests: `crates/domain/tests/followup.rs`.
+//! Tests: `crates/domain/tests/it/followup.rs`.
 
 use super::rules::{
     active_staff, check_follow_up_open, find_post, public_question_state, question_state,

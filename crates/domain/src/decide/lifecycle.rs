@@ -14,7 +14,7 @@
 //! - Details and settings are validated here and nowhere else (one-line title, https video,
 //!   the settings' ranges), so every path into the log stores the same normalized values.
 //!
-//! Tests: `crates/domain/tests/lifecycle.rs`.
+//! Tests: `crates/domain/tests/it/lifecycle.rs`.
 
 use super::rules::{require_organizer, require_organizer_or};
 use super::Decision;

@@ -11,7 +11,7 @@
 //!   (`RevokeStaff`). A mute lasts 1 minute to `Limits::max_mute_minutes`, counted from the
 //!   command's `now`.
 //!
-//! Tests: `crates/domain/tests/moderation.rs`.
+//! Tests: `crates/domain/tests/it/moderation.rs`.
 
 use chrono::Duration;
 

@@ -17,7 +17,7 @@
 //!   before the post, and never touch official posts (staff, hall questions).
 //! - Voting: on a visible post that is not one's own, not a merged question, not after close.
 //!
-//! Tests: `crates/domain/tests/participation.rs`.
+//! Tests: `crates/domain/tests/it/participation.rs`.
 
 use chrono::Duration;
 

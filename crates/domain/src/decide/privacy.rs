@@ -11,7 +11,7 @@
 //! - Pseudonymizing needs a closed meeting and happens once; it names every citizen's display
 //!   name and every hall question's name, and keeps the demographic counts in the event.
 //!
-//! Tests: `crates/domain/tests/privacy.rs`.
+//! Tests: `crates/domain/tests/it/privacy.rs`.
 
 use std::collections::BTreeMap;
 

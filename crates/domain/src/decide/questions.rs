@@ -21,7 +21,7 @@
 //! - Answering or dismissing the question on air takes it off air in the same command (done in
 //!   `decide::decide` over the events, so it holds for every command that settles a question).
 //!
-//! Tests: `crates/domain/tests/questions.rs`.
+//! Tests: `crates/domain/tests/it/questions.rs`.
 
 use super::rules::{
     active_staff, check_follow_up_open, find_post, public_question_state, question_state,

@@ -2,7 +2,7 @@
 //!
 //! Why a trait: one server binary runs on embedded SQLite (one instance, the default) or on
 //! PostgreSQL (several instances). Both implement [`Store`] and both must pass the same
-//! conformance suite (`crates/server/tests/common/store_conformance.rs`, one list of cases run
+//! conformance suite (`crates/server/tests/it/common/store_conformance.rs`, one list of cases run
 //! on both by `store_conformance_tests!`).
 //!
 //! The contract is cut by table and concern, one trait each, and [`Store`] is all of them:

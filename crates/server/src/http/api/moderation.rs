@@ -2,7 +2,7 @@
 //! posts are hidden and restored with a reason (the public sees a tombstone), what
 //! pre-moderation, keywords or reports held is approved or rejected, and citizens are muted for
 //! a while, banned (with a reason, for the report) and let back in. Tests:
-//! `crates/domain/tests/moderation.rs` for the rules, `crates/server/tests/authorization.rs` and
+//! `crates/domain/tests/it/moderation.rs` for the rules, `crates/server/tests/it/authorization.rs` and
 //! the browser journeys for who may press what.
 
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -7,7 +7,7 @@
 //! protocol types. What holds for every route is added here once: errors are
 //! `application/problem+json` with the Problem schema (`errors.rs` answers nothing else), and a
 //! route with a JSON body may answer 400 (malformed) and 413 (over `--json-limit`).
-//! `tests/openapi_client.rs` validates the served document and generates a client from it.
+//! `tests/it/openapi_client.rs` validates the served document and generates a client from it.
 
 use actix_web::{web, HttpResponse};
 use borgermode_domain::Code;

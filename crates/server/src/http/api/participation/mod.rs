@@ -1,7 +1,7 @@
 //! What a citizen does: join with a display name (`participants.rs`), post, reply, upvote and
 //! report (`posts.rs`), and follow their own questions on any device, optionally by e-mail
 //! (`mine.rs`). Rules: `borgermode_domain::decide::participation`; rule tests
-//! `crates/domain/tests/participation.rs`, HTTP tests `crates/server/tests/live_basic.rs`,
+//! `crates/domain/tests/it/participation.rs`, HTTP tests `crates/server/tests/it/live_basic.rs`,
 //! `whole_meeting.rs`, `followup.rs` (my questions) and `bad_input.rs`.
 
 pub mod mine;

@@ -3,8 +3,8 @@
 //! (`queue.rs`); the organization's prepared answers (`prepared_answers.rs`); and what staff
 //! post themselves, notices and questions from the hall (`notices.rs`). Routing questions to a
 //! panelist after the meeting is the follow-up family (`super::followup`). Rules:
-//! `borgermode_domain::decide::questions`; rule tests `crates/domain/tests/questions.rs`, HTTP
-//! tests `crates/server/tests/whole_meeting.rs` and the browser journeys.
+//! `borgermode_domain::decide::questions`; rule tests `crates/domain/tests/it/questions.rs`, HTTP
+//! tests `crates/server/tests/it/whole_meeting.rs` and the browser journeys.
 
 pub mod notices;
 pub mod prepared_answers;

@@ -1,7 +1,7 @@
 //! What staff put into the stream themselves: official notices (posted, pinned, unpinned by
 //! panelists and moderators) and questions from the hall, entered by a moderator on behalf of
 //! someone at the physical meeting (hybrid), so they join the same queue as the online ones.
-//! Rules: `borgermode_domain::decide::questions`; tests: `crates/domain/tests/questions.rs`.
+//! Rules: `borgermode_domain::decide::questions`; tests: `crates/domain/tests/it/questions.rs`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use borgermode_domain::{Command, PostId};
