@@ -262,6 +262,7 @@ impl Target {
                     kind: PostKind::Comment,
                     body: text,
                     parent: None,
+                    agenda_item: None,
                 };
                 let key = format!("lt-{}-{n}", self.meeting);
                 let mut last = String::new();

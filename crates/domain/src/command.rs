@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ParticipantId, PostId};
+use crate::agenda::AgendaItemDetails;
+use crate::ids::{AgendaItemId, ParticipantId, PollId, PostId};
+use crate::poll::PollDefinition;
 use crate::types::*;
 
 /// Every command, flat (its serde form is the server's request mapping and may be stored), in
@@ -49,6 +51,9 @@ pub enum Command {
         kind: PostKind,
         body: String,
         parent: Option<PostId>,
+        /// The agenda item a question is asked under; absent: the current one.
+        #[serde(default)]
+        agenda_item: Option<AgendaItemId>,
     },
     Report {
         post: PostId,
@@ -152,6 +157,61 @@ pub enum Command {
     },
     /// Organizer (the retention task): pseudonymize a closed meeting's personal data.
     Pseudonymize,
+
+    // Agenda (`decide/agenda.rs`): the organizer and moderators; filing a question also
+    // panelists.
+    AddAgendaItem {
+        details: AgendaItemDetails,
+        position: Option<u32>,
+    },
+    EditAgendaItem {
+        item: AgendaItemId,
+        details: AgendaItemDetails,
+    },
+    RemoveAgendaItem {
+        item: AgendaItemId,
+    },
+    MoveAgendaItem {
+        item: AgendaItemId,
+        position: u32,
+    },
+    SetCurrentAgendaItem {
+        item: Option<AgendaItemId>,
+    },
+    /// Move a question (or any top-level post) to another agenda item, or to none.
+    FilePost {
+        post: PostId,
+        item: Option<AgendaItemId>,
+    },
+
+    // Polls (`decide/polls.rs`): the organizer and moderators. Answers are not commands (see
+    // `poll::check_answer`).
+    CreatePoll {
+        definition: PollDefinition,
+    },
+    EditPoll {
+        poll: PollId,
+        definition: PollDefinition,
+    },
+    DeletePoll {
+        poll: PollId,
+    },
+    MovePoll {
+        poll: PollId,
+        position: u32,
+    },
+    LaunchPoll {
+        poll: PollId,
+    },
+    ClosePoll {
+        poll: PollId,
+    },
+    PublishPollResults {
+        poll: PollId,
+    },
+    SetPollOnScreen {
+        poll: Option<PollId>,
+    },
 }
 
 /// Installation-wide limits, from the server's settings.

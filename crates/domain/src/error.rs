@@ -40,6 +40,15 @@ pub enum DomainError {
     /// store no longer knows the token, so every instance answers alike.
     #[error("your session has ended; sign in again")]
     SessionEnded,
+    #[error("the poll has not been launched")]
+    PollNotOpen,
+    #[error("the poll is closed")]
+    PollClosed,
+    /// Editing or deleting a poll that has been launched: its answers refer to what it asked.
+    #[error("the poll has been launched and can no longer be changed")]
+    PollLaunched,
+    #[error("pick at most {max}")]
+    TooManyChoices { max: u32 },
 }
 
 impl DomainError {
@@ -65,6 +74,10 @@ impl DomainError {
             DomainError::InvalidState(_) => Code::InvalidState,
             DomainError::AlreadyClaimed => Code::AlreadyClaimed,
             DomainError::SessionEnded => Code::Unauthorized,
+            DomainError::PollNotOpen => Code::PollNotOpen,
+            DomainError::PollClosed => Code::PollClosed,
+            DomainError::PollLaunched => Code::PollLaunched,
+            DomainError::TooManyChoices { .. } => Code::TooManyChoices,
         }
     }
 

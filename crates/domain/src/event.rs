@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::ids::{ParticipantId, PostId, Seq};
+use crate::agenda::AgendaItemDetails;
+use crate::ids::{AgendaItemId, ParticipantId, PollId, PostId, Seq};
+use crate::poll::PollDefinition;
 use crate::types::*;
 
 /// Personal text referenced by an event. `text` is `None` once erased (GDPR); `hash` is the
@@ -201,6 +203,67 @@ pub enum EventKind {
         contents: Vec<ContentRef>,
         aggregates: Vec<DemographicCount>,
     },
+
+    // The agenda (`agenda.rs`). The item's id is the seq of `AgendaItemAdded`.
+    AgendaItemAdded {
+        details: AgendaItemDetails,
+        /// Where it goes (0 = first); absent: at the end.
+        position: Option<u32>,
+    },
+    AgendaItemEdited {
+        item: AgendaItemId,
+        details: AgendaItemDetails,
+    },
+    /// Its questions and polls are no longer tied to an item; if it was current, none is.
+    AgendaItemRemoved {
+        item: AgendaItemId,
+    },
+    AgendaItemMoved {
+        item: AgendaItemId,
+        position: u32,
+    },
+    /// The point the meeting is on; `None`: none (before the first, after the last).
+    CurrentAgendaItemSet {
+        item: Option<AgendaItemId>,
+    },
+    /// A post is filed under an agenda item (or none). Follows `PostCreated` in the same
+    /// command when the question was asked under an item (a separate event so that
+    /// `post_created` keeps its shape), and stands alone when staff move a question.
+    PostFiled {
+        post: PostId,
+        item: Option<AgendaItemId>,
+    },
+
+    // Polls (`poll.rs`). The poll's id is the seq of `PollCreated`; answers are not events.
+    /// A draft, at the end of the staff's list.
+    PollCreated {
+        definition: PollDefinition,
+    },
+    PollEdited {
+        poll: PollId,
+        definition: PollDefinition,
+    },
+    PollDeleted {
+        poll: PollId,
+    },
+    PollMoved {
+        poll: PollId,
+        position: u32,
+    },
+    PollLaunched {
+        poll: PollId,
+    },
+    PollClosed {
+        poll: PollId,
+    },
+    /// Staff made the results public (a staff-only poll, or an after-close poll early).
+    PollResultsPublished {
+        poll: PollId,
+    },
+    /// The poll the big screen shows (`None`: none).
+    PollOnScreenSet {
+        poll: Option<PollId>,
+    },
 }
 
 /// One stored piece of personal text: the [`Content`] at position `slot` of
@@ -259,6 +322,20 @@ impl EventKind {
             EventKind::ParticipantUnbanned { .. } => "participant_unbanned",
             EventKind::ParticipantErased { .. } => "participant_erased",
             EventKind::PersonalDataPseudonymized { .. } => "personal_data_pseudonymized",
+            EventKind::AgendaItemAdded { .. } => "agenda_item_added",
+            EventKind::AgendaItemEdited { .. } => "agenda_item_edited",
+            EventKind::AgendaItemRemoved { .. } => "agenda_item_removed",
+            EventKind::AgendaItemMoved { .. } => "agenda_item_moved",
+            EventKind::CurrentAgendaItemSet { .. } => "current_agenda_item_set",
+            EventKind::PostFiled { .. } => "post_filed",
+            EventKind::PollCreated { .. } => "poll_created",
+            EventKind::PollEdited { .. } => "poll_edited",
+            EventKind::PollDeleted { .. } => "poll_deleted",
+            EventKind::PollMoved { .. } => "poll_moved",
+            EventKind::PollLaunched { .. } => "poll_launched",
+            EventKind::PollClosed { .. } => "poll_closed",
+            EventKind::PollResultsPublished { .. } => "poll_results_published",
+            EventKind::PollOnScreenSet { .. } => "poll_on_screen_set",
         }
     }
 

@@ -1,6 +1,6 @@
 //! Identifiers. Meetings and participants get random UUIDs chosen by the server; a post's id is
 //! the `seq` of the event that created it, which is unique within its meeting and needs no
-//! second counter.
+//! second counter; agenda items and polls are numbered the same way.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -25,6 +25,18 @@ pub struct ParticipantId(pub Uuid);
 #[serde(transparent)]
 pub struct PostId(pub u64);
 
+/// The seq of the `AgendaItemAdded` event that created the agenda item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct AgendaItemId(pub u64);
+
+/// The seq of the `PollCreated` event that created the poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct PollId(pub u64);
+
 impl fmt::Display for MeetingId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -38,6 +50,18 @@ impl fmt::Display for ParticipantId {
 }
 
 impl fmt::Display for PostId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Display for AgendaItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Display for PollId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }

@@ -14,6 +14,7 @@
 //! 2. The store appends them to the meeting's log, assigning gapless `seq` numbers.
 //! 3. [`MeetingState::apply`] folds each stored [`Event`] into the projection, on every instance.
 
+pub mod agenda;
 pub mod audit;
 pub mod code;
 pub mod command;
@@ -22,6 +23,8 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod notices;
+pub mod poll;
+pub mod poll_results;
 pub mod projection;
 pub mod report;
 #[cfg(feature = "test-support")]
@@ -30,13 +33,19 @@ pub mod text;
 pub mod types;
 pub mod workdays;
 
+pub use agenda::{Agenda, AgendaItem, AgendaItemDetails};
 pub use code::Code;
 pub use command::{Command, Context, Limits};
 pub use decide::{authorize_vote, decide};
 pub use error::DomainError;
 pub use event::{Content, ContentRef, DemographicCount, Event, EventKind};
-pub use ids::{MeetingId, ParticipantId, PostId, Seq};
+pub use ids::{AgendaItemId, MeetingId, ParticipantId, PollId, PostId, Seq};
 pub use notices::{notices_for, Notice, NoticeKind};
+pub use poll::{
+    check_answer, CheckedAnswer, Poll, PollAnswer, PollDefinition, PollKind, PollStatus, Polls,
+    ResultsShown,
+};
+pub use poll_results::PollResults;
 pub use projection::{
     Counters, MeetingState, PanelistFigures, Participant, Post, Question, QueueSort,
 };

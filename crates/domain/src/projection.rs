@@ -14,8 +14,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::agenda::Agenda;
 use crate::event::{Actor, Content, ContentRef, Event, EventKind};
-use crate::ids::{MeetingId, ParticipantId, PostId, Seq};
+use crate::ids::{AgendaItemId, MeetingId, ParticipantId, PollId, PostId, Seq};
+use crate::poll::{Poll, PollStatus, Polls};
 use crate::types::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +81,8 @@ pub struct Post {
     pub replies: Vec<PostId>,
     /// The author was erased (GDPR): the body is gone for everyone, staff included.
     pub erased: bool,
+    /// The agenda item the post is filed under (questions; staff may move them).
+    pub agenda_item: Option<AgendaItemId>,
 }
 
 impl Post {
@@ -135,6 +139,8 @@ pub struct MeetingState {
     pub follow_up_closed_at: Option<DateTime<Utc>>,
     /// Retention ran: names and per-person demographics are gone.
     pub pseudonymized: bool,
+    pub agenda: Agenda,
+    pub polls: Polls,
 }
 
 impl MeetingState {
@@ -163,6 +169,8 @@ impl MeetingState {
             follow_up_due: None,
             follow_up_closed_at: None,
             pseudonymized: false,
+            agenda: Agenda::default(),
+            polls: Polls::default(),
         }
     }
 
@@ -340,6 +348,7 @@ impl MeetingState {
                         }),
                         replies: Vec::new(),
                         erased: false,
+                        agenda_item: None,
                     },
                 );
             }
@@ -499,6 +508,71 @@ impl MeetingState {
                 for r in contents {
                     self.forget_content(*r);
                 }
+            }
+            EventKind::AgendaItemAdded { details, position } => {
+                if self.agenda.get(AgendaItemId(e.seq)).is_none() {
+                    self.agenda
+                        .add(AgendaItemId(e.seq), details.clone(), *position);
+                }
+            }
+            EventKind::AgendaItemEdited { item, details } => {
+                self.agenda.edit(*item, details.clone())
+            }
+            EventKind::AgendaItemRemoved { item } => {
+                self.agenda.remove(*item);
+                self.polls.untie(*item);
+                for p in self.posts.values_mut() {
+                    if p.agenda_item == Some(*item) {
+                        p.agenda_item = None;
+                    }
+                }
+            }
+            EventKind::AgendaItemMoved { item, position } => self.agenda.move_to(*item, *position),
+            EventKind::CurrentAgendaItemSet { item } => self.agenda.set_current(*item),
+            EventKind::PostFiled { post, item } => {
+                let item = item.filter(|i| self.agenda.get(*i).is_some());
+                if let Some(p) = self.posts.get_mut(post) {
+                    p.agenda_item = item;
+                }
+            }
+            EventKind::PollCreated { definition } => {
+                if self.polls.get(PollId(e.seq)).is_none() {
+                    self.polls.items.push(Poll {
+                        id: PollId(e.seq),
+                        definition: definition.clone(),
+                        status: PollStatus::Draft,
+                        results_published: false,
+                        launched_at: None,
+                        closed_at: None,
+                    });
+                }
+            }
+            EventKind::PollEdited { poll, definition } => {
+                if let Some(p) = self.polls.get_mut(*poll) {
+                    p.definition = definition.clone();
+                }
+            }
+            EventKind::PollDeleted { poll } => self.polls.remove(*poll),
+            EventKind::PollMoved { poll, position } => self.polls.move_to(*poll, *position),
+            EventKind::PollLaunched { poll } => {
+                if let Some(p) = self.polls.get_mut(*poll) {
+                    p.status = PollStatus::Open;
+                    p.launched_at.get_or_insert(e.at);
+                }
+            }
+            EventKind::PollClosed { poll } => {
+                if let Some(p) = self.polls.get_mut(*poll) {
+                    p.status = PollStatus::Closed;
+                    p.closed_at = Some(e.at);
+                }
+            }
+            EventKind::PollResultsPublished { poll } => {
+                if let Some(p) = self.polls.get_mut(*poll) {
+                    p.results_published = true;
+                }
+            }
+            EventKind::PollOnScreenSet { poll } => {
+                self.polls.on_screen = poll.filter(|p| self.polls.get(*p).is_some());
             }
         }
     }

@@ -8,14 +8,15 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::{
-    AgeBand, Answer, Assignee, Content, ContentRef, DemographicCount, EventKind, Gender,
-    HideReason, HoldReason, Language, MeetingDetails, MeetingSettings, ParticipantId, PostId,
-    PostKind, Source, StaffRole,
+    AgeBand, AgendaItemDetails, AgendaItemId, Answer, Assignee, Content, ContentRef,
+    DemographicCount, EventKind, Gender, HideReason, HoldReason, Language, MeetingDetails,
+    MeetingSettings, ParticipantId, PollDefinition, PollId, PollKind, PostId, PostKind,
+    ResultsShown, Source, StaffRole,
 };
 
 /// Number of [`EventKind`] variants; [`kind_index`] fails to compile when one is added, as a
 /// reminder to add it to [`every_event_kind`] and bump this.
-pub const EVENT_KINDS: usize = 34;
+pub const EVENT_KINDS: usize = 48;
 
 /// The position of `kind`'s variant, `0..EVENT_KINDS`. Exhaustive on purpose.
 pub fn kind_index(kind: &EventKind) -> usize {
@@ -54,6 +55,20 @@ pub fn kind_index(kind: &EventKind) -> usize {
         EventKind::FollowUpClosed => 31,
         EventKind::ParticipantErased { .. } => 32,
         EventKind::PersonalDataPseudonymized { .. } => 33,
+        EventKind::AgendaItemAdded { .. } => 34,
+        EventKind::AgendaItemEdited { .. } => 35,
+        EventKind::AgendaItemRemoved { .. } => 36,
+        EventKind::AgendaItemMoved { .. } => 37,
+        EventKind::CurrentAgendaItemSet { .. } => 38,
+        EventKind::PostFiled { .. } => 39,
+        EventKind::PollCreated { .. } => 40,
+        EventKind::PollEdited { .. } => 41,
+        EventKind::PollDeleted { .. } => 42,
+        EventKind::PollMoved { .. } => 43,
+        EventKind::PollLaunched { .. } => 44,
+        EventKind::PollClosed { .. } => 45,
+        EventKind::PollResultsPublished { .. } => 46,
+        EventKind::PollOnScreenSet { .. } => 47,
     }
 }
 
@@ -239,6 +254,111 @@ pub fn every_event_kind(
             },
         },
         EventKind::QuestionUnassigned { post: p(10) },
+        EventKind::AgendaItemAdded {
+            details: AgendaItemDetails {
+                title: "Havneplanen".into(),
+                description: "De tre **forslag**".into(),
+                planned_start: Some(at + Duration::days(7)),
+            },
+            position: None,
+        },
+        EventKind::AgendaItemAdded {
+            details: AgendaItemDetails {
+                title: "Eventuelt".into(),
+                description: String::new(),
+                planned_start: None,
+            },
+            position: Some(0),
+        },
+        EventKind::AgendaItemEdited {
+            item: AgendaItemId(37),
+            details: AgendaItemDetails {
+                title: "Havneplanen, tre forslag".into(),
+                description: String::new(),
+                planned_start: None,
+            },
+        },
+        EventKind::AgendaItemMoved {
+            item: AgendaItemId(38),
+            position: 1,
+        },
+        EventKind::CurrentAgendaItemSet {
+            item: Some(AgendaItemId(37)),
+        },
+        EventKind::PostFiled {
+            post: p(11),
+            item: Some(AgendaItemId(37)),
+        },
+        EventKind::PostFiled {
+            post: p(11),
+            item: None,
+        },
+        EventKind::CurrentAgendaItemSet { item: None },
+        EventKind::AgendaItemRemoved {
+            item: AgendaItemId(38),
+        },
+        EventKind::PollCreated {
+            definition: PollDefinition {
+                question: "Hvilket forslag foretrækker du?".into(),
+                kind: PollKind::SingleChoice {
+                    options: vec!["A: parken".into(), "B: boligerne".into()],
+                },
+                results: ResultsShown::Live,
+                agenda_item: Some(AgendaItemId(37)),
+            },
+        },
+        EventKind::PollCreated {
+            definition: PollDefinition {
+                question: "Hvor tilfreds er du?".into(),
+                kind: PollKind::Scale {
+                    max: 5,
+                    low_label: "Slet ikke".into(),
+                    high_label: "Meget".into(),
+                },
+                results: ResultsShown::StaffOnly,
+                agenda_item: None,
+            },
+        },
+        EventKind::PollEdited {
+            poll: PollId(47),
+            definition: PollDefinition {
+                question: "Vælg op til to".into(),
+                kind: PollKind::MultipleChoice {
+                    options: vec!["Grønt".into(), "Boliger".into(), "Havnebad".into()],
+                    max_picks: 2,
+                },
+                results: ResultsShown::AfterClose,
+                agenda_item: None,
+            },
+        },
+        EventKind::PollCreated {
+            definition: PollDefinition {
+                question: "Ét ord om havnen".into(),
+                kind: PollKind::WordCloud,
+                results: ResultsShown::Live,
+                agenda_item: None,
+            },
+        },
+        EventKind::PollCreated {
+            definition: PollDefinition {
+                question: "Hvad mangler?".into(),
+                kind: PollKind::OpenAnswer,
+                results: ResultsShown::AfterClose,
+                agenda_item: None,
+            },
+        },
+        EventKind::PollMoved {
+            poll: PollId(50),
+            position: 0,
+        },
+        EventKind::PollDeleted { poll: PollId(51) },
+        EventKind::PollLaunched { poll: PollId(46) },
+        EventKind::PollOnScreenSet {
+            poll: Some(PollId(46)),
+        },
+        EventKind::PollClosed { poll: PollId(46) },
+        EventKind::PollResultsPublished { poll: PollId(47) },
+        EventKind::PollOnScreenSet { poll: None },
         EventKind::StaffRevoked {
             participant: moderator,
         },

@@ -247,6 +247,9 @@ pub struct CreatePostRequest {
     pub body: String,
     /// Reply to this post (one level of threading; replies are comments).
     pub parent: Option<u64>,
+    /// Questions: the agenda item asked under (absent: the meeting's current item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda_item: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,12 +78,14 @@ pub(super) fn close(state: &MeetingState, actor: &Actor, ctx: &Context) -> Decis
     require_organizer_or(state, actor, &[Role::Moderator])?;
     match state.status {
         MeetingStatus::Closed => Ok(vec![]),
-        _ => Ok(vec![
-            EventKind::MeetingClosed,
-            EventKind::FollowUpStarted {
-                due: add_working_days(ctx.now, ctx.limits.follow_up_working_days),
-            },
-        ]),
+        _ => Ok(super::polls::close_all_open(state)
+            .chain([
+                EventKind::MeetingClosed,
+                EventKind::FollowUpStarted {
+                    due: add_working_days(ctx.now, ctx.limits.follow_up_working_days),
+                },
+            ])
+            .collect()),
     }
 }
 

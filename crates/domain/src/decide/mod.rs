@@ -17,6 +17,8 @@
 //! | `followup` | assign, unassign, close the follow-up | `followup.rs` |
 //! | `moderation` | hide, restore, approve, reject, mute, unmute, ban, unban | `moderation.rs` |
 //! | `privacy` | erase a participant, pseudonymize | `privacy.rs` |
+//! | `agenda` | add, edit, remove, move items, set the current one, file a post | `agenda.rs` |
+//! | `polls` | create, edit, delete, move, launch, close, publish results, on screen | `polls.rs` |
 //!
 //! Checks more than one family makes are in `rules`. `route` sends every [`Command`]
 //! variant to exactly one family function by an exhaustive match, so a new variant does not
@@ -28,15 +30,18 @@ use crate::error::DomainError;
 use crate::event::{Actor, EventKind};
 use crate::projection::MeetingState;
 
+mod agenda;
 mod followup;
 mod lifecycle;
 mod moderation;
 mod participation;
+mod polls;
 mod privacy;
 mod questions;
 mod rules;
 
 pub use participation::authorize_vote;
+pub(crate) use rules::active_participant as active;
 
 type Decision = Result<Vec<EventKind>, DomainError>;
 
@@ -92,9 +97,12 @@ fn route(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) -> De
             age_band,
             gender,
         } => participation::join(s, a, participant, display_name, age_band, gender),
-        Command::CreatePost { kind, body, parent } => {
-            participation::create_post(s, a, kind, body, parent, ctx)
-        }
+        Command::CreatePost {
+            kind,
+            body,
+            parent,
+            agenda_item,
+        } => participation::create_post(s, a, kind, body, parent, agenda_item, ctx),
         Command::Report { post, reason } => participation::report(s, a, post, reason, ctx),
 
         // Questions
@@ -138,5 +146,23 @@ fn route(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) -> De
         // Privacy
         Command::EraseParticipant { participant } => privacy::erase_participant(s, a, participant),
         Command::Pseudonymize => privacy::pseudonymize(s, a),
+
+        // Agenda
+        Command::AddAgendaItem { details, position } => agenda::add_item(s, a, details, position),
+        Command::EditAgendaItem { item, details } => agenda::edit_item(s, a, item, details),
+        Command::RemoveAgendaItem { item } => agenda::remove_item(s, a, item),
+        Command::MoveAgendaItem { item, position } => agenda::move_item(s, a, item, position),
+        Command::SetCurrentAgendaItem { item } => agenda::set_current(s, a, item),
+        Command::FilePost { post, item } => agenda::file_post(s, a, post, item),
+
+        // Polls
+        Command::CreatePoll { definition } => polls::create(s, a, definition),
+        Command::EditPoll { poll, definition } => polls::edit(s, a, poll, definition),
+        Command::DeletePoll { poll } => polls::delete(s, a, poll),
+        Command::MovePoll { poll, position } => polls::move_to(s, a, poll, position),
+        Command::LaunchPoll { poll } => polls::launch(s, a, poll),
+        Command::ClosePoll { poll } => polls::close(s, a, poll),
+        Command::PublishPollResults { poll } => polls::publish_results(s, a, poll),
+        Command::SetPollOnScreen { poll } => polls::set_on_screen(s, a, poll),
     }
 }

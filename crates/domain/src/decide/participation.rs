@@ -26,7 +26,7 @@ use super::Decision;
 use crate::command::Context;
 use crate::error::DomainError;
 use crate::event::{Actor, Content, EventKind};
-use crate::ids::{ParticipantId, PostId};
+use crate::ids::{AgendaItemId, ParticipantId, PostId};
 use crate::projection::{MeetingState, Participant};
 use crate::text::{
     fold, is_reserved_name, matches_keyword, normalize_body, normalize_name, normalize_note,
@@ -78,6 +78,7 @@ pub(super) fn create_post(
     kind: PostKind,
     body: String,
     parent: Option<PostId>,
+    agenda_item: Option<AgendaItemId>,
     ctx: &Context,
 ) -> Decision {
     let author = active_participant(state, actor)?;
@@ -114,13 +115,36 @@ pub(super) fn create_post(
     } else {
         None
     };
-    Ok(vec![EventKind::PostCreated {
+    // A question is filed under the item it was asked under, or the current one; a reply
+    // follows its parent, and comments are not filed.
+    let item = match agenda_item {
+        Some(_) if parent.is_some() || kind != PostKind::Question => {
+            return Err(DomainError::validation(
+                "agenda_item",
+                "only questions are filed under an agenda item",
+            ))
+        }
+        Some(i) if state.agenda.get(i).is_none() => {
+            return Err(DomainError::NotFound("agenda item"))
+        }
+        Some(i) => Some(i),
+        None if kind == PostKind::Question => state.agenda.current,
+        None => None,
+    };
+    let mut events = vec![EventKind::PostCreated {
         post_kind: kind,
         parent,
         body: Content::new(body),
         source: Source::Online,
         held,
-    }])
+    }];
+    if let Some(item) = item {
+        events.push(EventKind::PostFiled {
+            post: PostId(state.seq + 1),
+            item: Some(item),
+        });
+    }
+    Ok(events)
 }
 
 pub(super) fn report(

@@ -41,7 +41,7 @@ pub(super) fn require_organizer_or(
 /// erased). A revoked or erased participant's session is over: this check is what makes that
 /// hold on an instance whose session cache has not heard of it yet, because every command is
 /// decided again against the latest log before it commits.
-pub(super) fn active_participant<'a>(
+pub(crate) fn active_participant<'a>(
     state: &'a MeetingState,
     actor: &Actor,
 ) -> Result<&'a Participant, DomainError> {

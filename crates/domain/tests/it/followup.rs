@@ -213,7 +213,8 @@ fn close_starts_follow_up_with_working_day_deadline() {
             Command::CreatePost {
                 kind: PostKind::Question,
                 body: "Et nyt spørgsmål".into(),
-                parent: None
+                parent: None,
+                agenda_item: None,
             }
         ),
         "meeting_closed"

@@ -406,6 +406,7 @@ fn revoke_staff() {
             kind: PostKind::Comment,
             body: "x".into(),
             parent: None,
+            agenda_item: None,
         },
         Command::Report {
             post: q,

@@ -6,11 +6,13 @@
 
 mod common;
 
+mod agenda;
 mod events;
 mod followup;
 mod lifecycle;
 mod moderation;
 mod participation;
+mod polls;
 mod privacy;
 mod properties;
 mod questions;

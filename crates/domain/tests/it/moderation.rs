@@ -358,7 +358,8 @@ fn mute_and_unmute() {
             Command::CreatePost {
                 kind: PostKind::Comment,
                 body: "hej".into(),
-                parent: None
+                parent: None,
+                agenda_item: None,
             }
         ),
         "muted"
@@ -474,6 +475,7 @@ fn ban_and_unban() {
             kind: PostKind::Question,
             body: "hej".into(),
             parent: None,
+            agenda_item: None,
         },
         Command::Report {
             post: p,

@@ -11,6 +11,7 @@ fn post_cmd(kind: PostKind, body: &str) -> Command {
         kind,
         body: body.to_string(),
         parent: None,
+        agenda_item: None,
     }
 }
 
@@ -19,6 +20,7 @@ fn reply_cmd(parent: PostId, kind: PostKind, body: &str) -> Command {
         kind,
         body: body.to_string(),
         parent: Some(parent),
+        agenda_item: None,
     }
 }
 

@@ -269,11 +269,13 @@ fn an_erased_citizen_can_no_longer_act() {
             kind: PostKind::Comment,
             body: "efter sletningen".into(),
             parent: None,
+            agenda_item: None,
         },
         Command::CreatePost {
             kind: PostKind::Comment,
             body: "svar".into(),
             parent: Some(c),
+            agenda_item: None,
         },
         Command::Report {
             post: c,

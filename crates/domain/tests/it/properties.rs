@@ -319,6 +319,7 @@ impl World {
                 },
                 body: body(b),
                 parent: parent.map(|p| self.public(p)),
+                agenda_item: None,
             },
             Spec::Report(p) => Command::Report {
                 post: self.public(p),
@@ -872,7 +873,7 @@ proptest! {
     ) {
         let mut t = Town::open_with(MeetingSettings { max_body_chars: max, ..Default::default() });
         let body: String = std::iter::repeat_n(letter, len).collect();
-        let r = t.h.run(t.anne, Command::CreatePost { kind: PostKind::Comment, body: format!("  {body} "), parent: None });
+        let r = t.h.run(t.anne, Command::CreatePost { kind: PostKind::Comment, body: format!("  {body} "), parent: None, agenda_item: None, });
         if len <= max as usize {
             let events = r.unwrap();
             let p = t.h.post_of(PostId(events[0].seq));

@@ -259,7 +259,18 @@ pub async fn seed_2013(state: &AppState) -> anyhow::Result<MeetingId> {
                 format!("Enig, tak for svaret (indlæg {}).", i + 1),
             )
         };
-        let events = run(&mut s, who, Command::CreatePost { kind, body, parent }, at).await?;
+        let events = run(
+            &mut s,
+            who,
+            Command::CreatePost {
+                kind,
+                body,
+                parent,
+                agenda_item: None,
+            },
+            at,
+        )
+        .await?;
         let post = PostId(events.first().map(|e| e.seq).unwrap_or(0));
         match (kind, parent) {
             (PostKind::Question, _) => questions.push((post, at)),

@@ -117,7 +117,11 @@ impl ResponseError for ApiError {
                 | DomainError::MeetingNotOpen
                 | DomainError::MeetingClosed
                 | DomainError::InvalidState(_)
-                | DomainError::AlreadyClaimed => StatusCode::CONFLICT,
+                | DomainError::AlreadyClaimed
+                | DomainError::PollNotOpen
+                | DomainError::PollClosed
+                | DomainError::PollLaunched => StatusCode::CONFLICT,
+                DomainError::TooManyChoices { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::SlowMode { .. } | DomainError::RateLimited { .. } => {
                     StatusCode::TOO_MANY_REQUESTS
                 }

@@ -338,7 +338,8 @@ fn touched_posts(e: &Event) -> Vec<PostId> {
         | EventKind::QuestionAnswered { post, .. }
         | EventKind::QuestionDismissed { post, .. }
         | EventKind::QuestionAssigned { post, .. }
-        | EventKind::QuestionUnassigned { post } => vec![*post],
+        | EventKind::QuestionUnassigned { post }
+        | EventKind::PostFiled { post, .. } => vec![*post],
         EventKind::QuestionMerged { post, into } => vec![*post, *into],
         // Every post of the erased participant becomes a tombstone on every screen.
         EventKind::ParticipantErased { contents, .. } => {
@@ -360,6 +361,11 @@ fn public_may_see(state: &MeetingState, e: &Event) -> bool {
         // Routing is internal to the staff.
         | EventKind::QuestionAssigned { .. }
         | EventKind::QuestionUnassigned { .. } => false,
+        // Drafts and the staff's order of polls are the staff's own.
+        EventKind::PollCreated { .. }
+        | EventKind::PollEdited { .. }
+        | EventKind::PollDeleted { .. }
+        | EventKind::PollMoved { .. } => false,
         EventKind::StaffAdded { role, .. } => *role == StaffRole::Panelist,
         EventKind::StaffRevoked { participant } => state
             .participants

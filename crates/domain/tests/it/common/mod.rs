@@ -215,6 +215,7 @@ impl Harness {
                 kind,
                 body: body.to_string(),
                 parent: None,
+                agenda_item: None,
             },
         );
         assert_eq!(names(&events), ["post_created"]);
@@ -236,6 +237,7 @@ impl Harness {
                 kind: PostKind::Comment,
                 body: body.to_string(),
                 parent: Some(parent),
+                agenda_item: None,
             },
         );
         PostId(events[0].seq)

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use borgermode_domain::event::Actor;
-use borgermode_domain::{authorize_vote, Command, PostId};
+use borgermode_domain::{authorize_vote, AgendaItemId, Command, PostId};
 use borgermode_protocol::http::{CreatePostRequest, ReasonRequest, VoteRequest, VoteResponse};
 use uuid::Uuid;
 
@@ -38,6 +38,7 @@ pub async fn create(
         kind: b.kind,
         body: b.body,
         parent: b.parent.map(PostId),
+        agenda_item: b.agenda_item.map(AgendaItemId),
     };
     run_command(&state, &req, &room, Who::Participant, cmd, true).await
 }
