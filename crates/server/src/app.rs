@@ -253,10 +253,9 @@ fn http_app(
             }
         })
         .wrap_fn(|req, srv| {
-            // Failed bearer authentications are counted per address (`auth::AuthFailures`).
-            let bearer = req
-                .headers()
-                .contains_key(actix_web::http::header::AUTHORIZATION);
+            // Failed authentications (bearer header or credential cookie) are counted per
+            // address (`auth::AuthFailures`).
+            let bearer = crate::security::auth::presents_credential(req.request());
             let state = req.app_data::<web::Data<AppState>>().cloned();
             let ip = state
                 .as_ref()

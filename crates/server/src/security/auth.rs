@@ -280,9 +280,10 @@ impl Auth {
 /// Failed bearer authentications per client address, in fixed one-minute windows. Why: the
 /// admin token, session tokens and the metrics token are secrets like staff keys, whose
 /// exchange is rate-limited; without a count a guesser may try thousands a second. Every
-/// answer 401 to a request with an `Authorization` header counts; at the limit, every request
-/// with that header from the address is answered 429 until the window ends (the right token
-/// too, or the block would tell a guesser when it guessed right).
+/// answer 401 to a request that presents a credential ([`presents_credential`]: an
+/// `Authorization` header or a credential cookie) counts; at the limit, every such request
+/// from the address is answered 429 until the window ends (the right token too, or the block
+/// would tell a guesser when it guessed right).
 pub struct AuthFailures {
     per_minute: u32,
     windows: Mutex<HashMap<std::net::IpAddr, (std::time::Instant, u32)>>,
@@ -317,6 +318,30 @@ impl AuthFailures {
         }
         entry.1 = entry.1.saturating_add(1);
     }
+}
+
+/// Whether a request presents a secret the server checks: an `Authorization` header, the
+/// admin or organizer-account cookie, or the session cookie of the meeting in its path
+/// (`/api/meetings/{id}/...`). Why cookies too: they carry the same secrets as a bearer
+/// header (`bm_admin` is the admin token itself), so a limit on bearer guesses alone is
+/// walked around by sending the guess as a cookie. Another meeting's session cookie does not
+/// count: a browser sends every cookie of the site, and a citizen who took part last week
+/// opening tonight's meeting is not guessing.
+pub fn presents_credential(req: &HttpRequest) -> bool {
+    if req
+        .headers()
+        .contains_key(actix_web::http::header::AUTHORIZATION)
+    {
+        return true;
+    }
+    if req.cookie(ADMIN_COOKIE).is_some() || req.cookie(ACCOUNT_COOKIE).is_some() {
+        return true;
+    }
+    req.path()
+        .strip_prefix("/api/meetings/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .is_some_and(|id| req.cookie(&session_cookie_name(MeetingId(id))).is_some())
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

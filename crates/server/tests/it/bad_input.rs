@@ -1362,6 +1362,90 @@ async fn bearer_token_guesses_are_rate_limited() {
     app.shutdown().await;
 }
 
+/// Issue 14, item 6, the same secrets as cookies: the admin token in `bm_admin` and a session
+/// token in the meeting's session cookie are guessed as easily as in an `Authorization`
+/// header, so their failures count towards the same per-address limit (they used to be
+/// answered 401 forever). Another meeting's session cookie, which a browser sends along to
+/// every page of the site, is not a guess and never blocks anybody.
+#[tokio::test]
+async fn cookie_token_guesses_are_rate_limited() {
+    let app = spawn_app_with(|s| {
+        s.auth_failures_per_minute = 20;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let m = app.open_meeting("Gæt med småkager").await;
+    let last_week = app.open_meeting("Sidste uge").await;
+    let citizen = app.join(last_week, "Karen Kage").await;
+    let from =
+        |ip: &str, req: reqwest::RequestBuilder| req.header("x-forwarded-for", ip.to_string());
+    let session_cookie =
+        |meeting: &MeetingId, token: &str| format!("bm_{}={token}", meeting.0.simple());
+
+    // A citizen with last week's cookie opens tonight's meeting many times: not a guess.
+    let mut visits = Vec::new();
+    for _ in 0..25 {
+        let resp = from(
+            "198.51.100.7",
+            app.http
+                .get(app.url(&routes::me(&m)))
+                .header("cookie", session_cookie(&last_week, &citizen.token)),
+        )
+        .send()
+        .await
+        .expect("visit");
+        visits.push(resp.status().as_u16());
+    }
+    assert!(visits.iter().all(|s| *s == 401), "{visits:?}");
+
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        let guess = format!("gaet{i:018}");
+        let req = if i % 2 == 0 {
+            app.http
+                .get(app.url(&routes::meetings()))
+                .header("cookie", format!("bm_admin={guess}"))
+        } else {
+            app.http
+                .get(app.url(&routes::me(&m)))
+                .header("cookie", session_cookie(&m, &guess))
+        };
+        let resp = from("203.0.113.10", req).send().await.expect("guess");
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(&statuses[..20], [401; 20], "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The right admin token as a cookie is refused too while the block lasts.
+    let resp = from(
+        "203.0.113.10",
+        app.http
+            .get(app.url(&routes::meetings()))
+            .header("cookie", format!("bm_admin={ADMIN_TOKEN}")),
+    )
+    .send()
+    .await
+    .expect("right token");
+    let g = got(resp).await;
+    assert_eq!(
+        (g.status, g.code.as_deref()),
+        (429, Some("rate_limited")),
+        "{}",
+        g.text
+    );
+    // The citizen's address was never blocked: their own session still works there.
+    let resp = from(
+        "198.51.100.7",
+        app.http
+            .get(app.url(&routes::me(&last_week)))
+            .header("cookie", session_cookie(&last_week, &citizen.token)),
+    )
+    .send()
+    .await
+    .expect("own session");
+    assert_eq!(resp.status(), 200);
+    app.shutdown().await;
+}
+
 /// Read what the server sends on a raw connection until it closes it (or `limit` passes).
 /// Returns the bytes and whether it closed.
 async fn read_until_closed(s: &mut tokio::net::TcpStream, limit: Duration) -> (String, bool) {
@@ -1491,4 +1575,117 @@ async fn open_connections_are_capped_per_address() {
     );
     drop(held);
     proxied.shutdown().await;
+}
+
+/// Issue 14, item 3: when accepted connections come near the process's file descriptor limit
+/// the server says so in one clear log line (rate-limited to one per 10 s), not one per
+/// connection and not nothing. The server runs as its own process under `ulimit -n 256`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn descriptor_exhaustion_is_logged_once() {
+    use std::io::BufRead;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::AsyncWriteExt;
+    const WARNING: &str = "file descriptors nearly exhausted";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = crate::common::cluster::free_port();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 256 && exec \"$0\" --bind 127.0.0.1:{port}"
+        ))
+        .arg(env!("CARGO_BIN_EXE_borgermode"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite:{}", dir.path().join("fd.db").display()),
+        )
+        .env("BORGERMODE_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("BORGERMODE_MAX_CONNECTIONS_PER_IP", "0")
+        .env_remove("REDIS_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start borgermode");
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let out = child.stdout.take().expect("stdout");
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                lines.lock().expect("lines").push(line);
+            }
+        })
+    };
+    let warned = |lines: &Arc<Mutex<Vec<String>>>| {
+        lines
+            .lock()
+            .expect("lines")
+            .iter()
+            .filter(|l| l.contains(WARNING))
+            .count()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server never got ready"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Hold connections until the warning comes (each held one is a descriptor).
+    let mut held = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while warned(&lines) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline && held.len() < 250,
+            "no warning after {} held connections",
+            held.len()
+        );
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        // A complete request: its answer means the server accepted (and checked) it.
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .await
+            .expect("request");
+        let mut buf = [0u8; 12];
+        tokio::io::AsyncReadExt::read_exact(&mut s, &mut buf)
+            .await
+            .expect("answer");
+        held.push(s);
+    }
+    println!("warned after {} held connections", held.len());
+    // More connections near the limit, each accepted and answered: no more warnings.
+    for _ in 0..20 {
+        let (text, _) = {
+            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .expect("connect");
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .await
+                .expect("request");
+            read_until_closed(&mut s, Duration::from_secs(5)).await
+        };
+        assert!(text.starts_with("HTTP/1.1 200"), "{text:?}");
+    }
+    drop(held);
+    // Stop the server and read its whole log (nothing can arrive after the end).
+    child.kill().expect("kill the server");
+    let _ = child.wait();
+    reader.join().expect("log reader");
+    let all = lines.lock().expect("lines").clone();
+    let warnings: Vec<&String> = all.iter().filter(|l| l.contains(WARNING)).collect();
+    assert_eq!(warnings.len(), 1, "one warning: {warnings:#?}");
+    assert!(
+        warnings[0].contains("of a limit of 256"),
+        "the line names the limit: {}",
+        warnings[0]
+    );
 }

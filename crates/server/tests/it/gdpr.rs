@@ -781,6 +781,81 @@ async fn erasure_leaves_no_personal_data_postgres() {
     erasure_leaves_nothing(Db::postgres().await).await;
 }
 
+/// Issue 14, item 1 on one instance, on both stores: an erased citizen's session (used
+/// before, so it is in the instance's cache) and a revoked moderator's session answer 401 on
+/// every route, reads and commands alike, and nothing the erased citizen sends is stored.
+/// (Across instances: `cluster_faults::ended_sessions_end_on_every_instance`.)
+async fn ended_sessions_are_401(db: Db) {
+    let app = db.spawn(|_| {}).await;
+    let m = app.open_meeting("Logget ud").await;
+    let erased = app.join(m, "Erna Slettet").await;
+    let other = app.join(m, "Bent").await;
+    let question = app.post(&other, m, "question", "Hvem stemmer?").await;
+    let mona = app.staff(m, StaffRole::Moderator, "Mona").await;
+    for who in [&erased, &mona] {
+        let resp = app
+            .as_(who, Method::GET, &routes::me(&m))
+            .send()
+            .await
+            .expect("me");
+        assert_eq!(resp.status(), 200, "/me before");
+    }
+
+    app.admin_ok(m, &format!("participants/{}/erase", erased.id))
+        .await;
+    let resp = app
+        .admin(
+            Method::DELETE,
+            &routes::meeting_sub(&m, &format!("staff/{}", mona.id)),
+        )
+        .send()
+        .await
+        .expect("revoke");
+    assert!(resp.status().is_success(), "revoke: {}", resp.status());
+
+    let text = marker("EfterSletning");
+    let mut got = Vec::new();
+    for (who, what) in [(&erased, "erased citizen"), (&mona, "revoked moderator")] {
+        let me = app.as_(who, Method::GET, &routes::me(&m));
+        let post = app
+            .as_(who, Method::POST, &routes::posts(&m))
+            .json(&json!({"kind": "comment", "body": text}));
+        let vote = app
+            .as_(who, Method::PUT, &routes::post_vote(&m, &question))
+            .json(&json!({"up": true}));
+        let hide = app
+            .as_(who, Method::POST, &routes::post_hide(&m, &question))
+            .json(&json!({"reason": "abusive"}));
+        for (route, req) in [("/me", me), ("post", post), ("vote", vote), ("hide", hide)] {
+            let resp = req.send().await.expect(route);
+            got.push(format!("{what} {route}: {}", resp.status().as_u16()));
+        }
+    }
+    let want: Vec<String> = ["erased citizen", "revoked moderator"]
+        .iter()
+        .flat_map(|w| ["/me", "post", "vote", "hide"].map(|r| format!("{w} {r}: 401")))
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        !posts(&app, m, None)
+            .await
+            .iter()
+            .any(|p| p.body.as_deref() == Some(text.as_str())),
+        "a post of an ended session was stored"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ended_sessions_are_401_sqlite() {
+    ended_sessions_are_401(Db::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ended_sessions_are_401_postgres() {
+    ended_sessions_are_401(Db::postgres().await).await;
+}
+
 // ------------------------------------------------------------------------------------------
 // Retention
 
