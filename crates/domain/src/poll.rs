@@ -41,7 +41,7 @@ pub const OPEN_ANSWER_MAX: u32 = 280;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum PollKind {
     /// Pick one option.
     SingleChoice { options: Vec<String> },
@@ -79,7 +79,7 @@ pub enum ResultsShown {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PollDefinition {
     pub question: String,
-    #[serde(flatten)]
+    /// `{"type": "single_choice", "options": [...]}` and so on.
     pub kind: PollKind,
     pub results: ResultsShown,
     #[serde(default)]

@@ -16,18 +16,15 @@ use crate::poll::{PollAnswer, PollKind};
 pub const CLOUD_WORDS: usize = 50;
 pub const LISTED_TEXTS: usize = 50;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PollResults {
     /// People who answered.
     pub respondents: u32,
     /// Choice polls: people per option, in option order. Scale polls: people per value, from 1
-    /// to the scale's end.
+    /// to the scale's end (a client computes the mean from these; no float on the wire).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counts: Vec<u32>,
-    /// Scale polls: the mean value, when anyone answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mean: Option<f64>,
     /// Word clouds: the most given words with how many gave each, most first (ties
     /// alphabetically), at most [`CLOUD_WORDS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -54,7 +51,6 @@ pub fn count<'a>(
     r.counts = vec![0; slots];
     let mut words: HashMap<&str, u32> = HashMap::new();
     let mut texts: Vec<&str> = Vec::new();
-    let mut sum = 0u64;
     for (answer, shown) in answers {
         r.respondents += 1;
         match answer {
@@ -68,7 +64,6 @@ pub fn count<'a>(
             PollAnswer::Scale { value } => {
                 if let Some(c) = r.counts.get_mut((*value as usize).wrapping_sub(1)) {
                     *c += 1;
-                    sum += u64::from(*value);
                 }
             }
             PollAnswer::Words { words: ws } => {
@@ -81,12 +76,6 @@ pub fn count<'a>(
                     texts.push(text);
                 }
             }
-        }
-    }
-    if matches!(kind, PollKind::Scale { .. }) {
-        let n: u32 = r.counts.iter().sum();
-        if n > 0 {
-            r.mean = Some(sum as f64 / f64::from(n));
         }
     }
     let mut words: Vec<(String, u32)> =

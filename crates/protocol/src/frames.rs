@@ -54,6 +54,14 @@ pub enum ServerFrame {
     Votes {
         counts: Vec<(u64, u32)>,
     },
+    /// A poll's current results, coalesced (at most every `coalesce_ms` per meeting, 250 ms by
+    /// default). Sent to the public only while `results_public`; staff always. After a
+    /// snapshot or a `since` replay, one per launched poll whose results this audience may
+    /// see precedes `caught_up` / follows the snapshot.
+    PollResults {
+        poll: u64,
+        results: borgermode_domain::PollResults,
+    },
     /// How many are watching right now.
     Presence {
         watching: u32,

@@ -712,3 +712,46 @@ pub struct PrivacyNoticeRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub notice: Option<String>,
 }
+
+// The agenda and polls (docs/protocol.md 3.12 and 3.13).
+
+/// Add or edit an agenda item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AgendaItemRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = "\\S")
+    )]
+    pub title: String,
+    /// Markdown, up to 2,000 characters.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub description: String,
+    #[serde(default)]
+    pub planned_start: Option<DateTime<Utc>>,
+    /// Adding only: where the item goes (0 = first); absent: at the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+}
+
+/// Move an agenda item or a poll to a place in its list (0 = first; past the end = last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MoveRequest {
+    pub position: u32,
+}
+
+/// Set the current agenda item, or file a post under one; `null` for none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AgendaItemChoice {
+    pub item: Option<u64>,
+}
+
+/// The poll the big screen shows; `null` for none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollChoice {
+    pub poll: Option<u64>,
+}

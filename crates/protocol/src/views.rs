@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use borgermode_domain::{
-    Counters, HideReason, HoldReason, Language, MeetingId, MeetingStatus, ParticipantId, PostKind,
-    Role,
+    Counters, HideReason, HoldReason, Language, MeetingId, MeetingStatus, ParticipantId, PollKind,
+    PollStatus, PostKind, ResultsShown, Role,
 };
 
 /// Who the stream or response is rendered for.
@@ -73,6 +73,51 @@ pub struct MeetingView {
     /// once, in `hello`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// The agenda, in order (absent when the meeting has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agenda: Vec<AgendaItemView>,
+    /// The agenda item the meeting is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_agenda_item: Option<u64>,
+    /// Polls in the staff's order: launched ones for the public, drafts too for staff. Results
+    /// travel in `poll_results` frames and `GET .../polls`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub polls: Vec<PollView>,
+    /// The poll the big screen shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_on_screen: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AgendaItemView {
+    /// The seq of the event that added it.
+    pub id: u64,
+    pub title: String,
+    /// Markdown as staff wrote it.
+    pub description: String,
+    /// Rendered to sanitized HTML.
+    pub description_html: String,
+    pub planned_start: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollView {
+    /// The seq of the event that created it.
+    pub id: u64,
+    pub question: String,
+    /// `type`: `single_choice` (with `options`), `multiple_choice` (`options`, `max_picks`),
+    /// `scale` (`max`, `low_label`, `high_label`), `word_cloud`, `open_answer`.
+    pub kind: PollKind,
+    /// When the public sees results: `live`, `after_close` or `staff_only`.
+    pub results_shown: ResultsShown,
+    pub agenda_item: Option<u64>,
+    pub status: PollStatus,
+    pub launched_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Whether the public may see the results now (staff always may).
+    pub results_public: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +182,9 @@ pub struct PostView {
     pub reports: Option<u32>,
     pub question: Option<QuestionView>,
     pub reply_count: u32,
+    /// The agenda item the post is filed under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda_item: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,4 +248,14 @@ pub struct YouView {
     pub banned: bool,
     /// Posts you upvoted.
     pub voted: Vec<u64>,
+    /// Your answers to the meeting's polls (they come back on every reconnect).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub poll_answers: Vec<YourPollAnswer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct YourPollAnswer {
+    pub poll: u64,
+    pub answer: borgermode_domain::PollAnswer,
 }

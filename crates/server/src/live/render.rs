@@ -9,14 +9,14 @@ use std::collections::HashMap;
 
 use borgermode_domain::event::Event;
 use borgermode_domain::{
-    Answer, Assignee, EventKind, MeetingState, PostId, Question, QuestionState, Role, Source,
+    Answer, Assignee, EventKind, MeetingState, Poll, PostId, Question, QuestionState, Role, Source,
     StaffRole, Visibility,
 };
 use borgermode_domain::{Language, Participant, ParticipantId};
 use borgermode_protocol::frames::{EventFrame, ParticipantEventView};
 use borgermode_protocol::views::{
-    AnswerView, AssigneeView, Audience, AuthorView, FollowUpView, MeetingView, PostStatus,
-    PostView, QuestionView, SettingsView, StaffView,
+    AgendaItemView, AnswerView, AssigneeView, Audience, AuthorView, FollowUpView, MeetingView,
+    PollView, PostStatus, PostView, QuestionView, SettingsView, StaffView,
 };
 
 use borgermode_domain::{notices_for, Seq};
@@ -104,7 +104,61 @@ pub fn meeting_view(state: &MeetingState, description_html: &str, staff: bool) -
             closed_at: state.follow_up_closed_at,
         }),
         time_zone: None,
+        agenda: agenda_views(state),
+        current_agenda_item: state.agenda.current.map(|i| i.0),
+        polls: poll_views(state, staff),
+        poll_on_screen: state
+            .polls
+            .on_screen
+            .filter(|p| staff || state.polls.get(*p).is_some_and(|p| p.is_public()))
+            .map(|p| p.0),
     }
+}
+
+/// The agenda in order. Descriptions are short and change rarely; rendering them with the
+/// meeting view keeps the view one function of the state.
+pub fn agenda_views(state: &MeetingState) -> Vec<AgendaItemView> {
+    state
+        .agenda
+        .items
+        .iter()
+        .map(|i| AgendaItemView {
+            id: i.id.0,
+            title: i.details.title.clone(),
+            description: i.details.description.clone(),
+            description_html: if i.details.description.is_empty() {
+                String::new()
+            } else {
+                to_safe_html(&i.details.description)
+            },
+            planned_start: i.details.planned_start,
+        })
+        .collect()
+}
+
+pub fn poll_view(p: &Poll) -> PollView {
+    PollView {
+        id: p.id.0,
+        question: p.definition.question.clone(),
+        kind: p.definition.kind.clone(),
+        results_shown: p.definition.results,
+        agenda_item: p.definition.agenda_item.map(|i| i.0),
+        status: p.status,
+        launched_at: p.launched_at,
+        closed_at: p.closed_at,
+        results_public: p.results_public(),
+    }
+}
+
+/// Polls in the staff's order; the public sees launched ones only.
+pub fn poll_views(state: &MeetingState, staff: bool) -> Vec<PollView> {
+    state
+        .polls
+        .items
+        .iter()
+        .filter(|p| staff || p.is_public())
+        .map(poll_view)
+        .collect()
 }
 
 /// A question's routing as staff see it.
@@ -294,6 +348,7 @@ pub fn post_view(
             .iter()
             .filter(|r| state.posts.get(r).is_some_and(|p| full || p.is_public()))
             .count() as u32,
+        agenda_item: post.agenda_item.map(|i| i.0),
     })
 }
 
@@ -397,6 +452,20 @@ fn changes_meeting(kind: &EventKind) -> bool {
             | EventKind::OnAirSet { .. }
             | EventKind::StaffAdded { .. }
             | EventKind::StaffRevoked { .. }
+            // The agenda and the polls are part of the meeting view.
+            | EventKind::AgendaItemAdded { .. }
+            | EventKind::AgendaItemEdited { .. }
+            | EventKind::AgendaItemRemoved { .. }
+            | EventKind::AgendaItemMoved { .. }
+            | EventKind::CurrentAgendaItemSet { .. }
+            | EventKind::PollCreated { .. }
+            | EventKind::PollEdited { .. }
+            | EventKind::PollDeleted { .. }
+            | EventKind::PollMoved { .. }
+            | EventKind::PollLaunched { .. }
+            | EventKind::PollClosed { .. }
+            | EventKind::PollResultsPublished { .. }
+            | EventKind::PollOnScreenSet { .. }
     )
 }
 

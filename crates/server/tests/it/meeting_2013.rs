@@ -178,6 +178,7 @@ impl Watcher {
                 | ServerFrame::Presence { .. }
                 | ServerFrame::Notice(_)
                 | ServerFrame::Pong
+                | ServerFrame::PollResults { .. }
                 | ServerFrame::Reconnect { .. } => {}
             }
         }

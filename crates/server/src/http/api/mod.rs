@@ -4,10 +4,12 @@
 
 // Meeting commands, one module per command family (the families of
 // `borgermode_domain::decide`, with the same names as its test files).
+pub mod agenda;
 pub mod followup;
 pub mod lifecycle;
 pub mod moderation;
 pub mod participation;
+pub mod polls;
 pub mod privacy;
 pub mod questions;
 
@@ -144,6 +146,7 @@ impl AppState {
                 muted_until: p.muted_until.filter(|u| *u > chrono::Utc::now()),
                 banned: p.banned,
                 voted: Vec::new(),
+                poll_answers: Vec::new(),
             })
         }) else {
             return Ok(None);
@@ -314,6 +317,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(report::routes)
             .configure(moderation::routes)
             .configure(privacy::routes)
+            .configure(agenda::routes)
+            .configure(polls::routes)
             .configure(streams::routes)
             .configure(openapi::routes),
     )

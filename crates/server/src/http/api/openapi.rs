@@ -18,7 +18,10 @@ use utoipa::openapi::{RefOr, Response};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::organizer::{accounts, announcements, organizations, report};
-use super::{followup, health, lifecycle, moderation, participation, privacy, questions, streams};
+use super::{
+    agenda, followup, health, lifecycle, moderation, participation, polls, privacy, questions,
+    streams,
+};
 
 /// The logo's bytes, as uploaded and served (`image/png`, `image/jpeg` or `image/webp`).
 #[derive(ToSchema)]
@@ -234,6 +237,9 @@ impl Modify for Problems {
         moderation::hide, moderation::restore, moderation::approve, moderation::reject,
         moderation::mute, moderation::unmute, moderation::ban, moderation::unban,
         privacy::erase, privacy::notice, privacy::set_notice,
+        agenda::add, agenda::edit, agenda::remove, agenda::move_item, agenda::set_current, agenda::file_post,
+        polls::commands::create, polls::commands::edit, polls::commands::delete, polls::commands::move_poll,
+        polls::commands::launch, polls::commands::close, polls::commands::publish, polls::commands::on_screen,
         streams::websocket, streams::server_sent_events,
         organizations::create, organizations::list, organizations::get, organizations::update,
         organizations::logo, organizations::put_logo, organizations::delete_logo, organizations::invite,
