@@ -730,7 +730,7 @@ async fn http_bad_input_table() {
         .who(&moderator)
         .json(json!({"minutes": 0}))
         .refused(422, "validation_failed"),
-        case("unknown route", Method::GET, "/api/nothing-here").refused(404, "not_found"),
+        case("unknown route", Method::GET, routes::unknown()).refused(404, "not_found"),
     ];
     // A citizen may not take a panelist's name in another case, with accents or without, or a
     // reserved role name.
@@ -1392,7 +1392,8 @@ async fn request_bodies_time_out() {
             .expect("connect");
         s.write_all(
             format!(
-                "POST /api/meetings/{m}/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+                "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n",
+                routes::join(&m)
             )
             .as_bytes(),
         )

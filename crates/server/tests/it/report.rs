@@ -290,7 +290,7 @@ async fn report_of_the_2013_meeting_is_exact() {
         "/archive",
     ] {
         assert!(
-            doc["paths"][format!("/api/meetings/{{id}}{path}")].is_object(),
+            doc["paths"][format!("{}{path}", routes::meeting("{id}"))].is_object(),
             "{path} in OpenAPI"
         );
     }

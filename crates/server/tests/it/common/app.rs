@@ -100,18 +100,11 @@ pub fn cookie_token(resp: &reqwest::Response) -> Option<String> {
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        routes::url(&self.base, path)
     }
 
     pub fn ws_url(&self, meeting: MeetingId, since: Option<u64>) -> String {
-        match since {
-            Some(s) => format!(
-                "ws://127.0.0.1:{}{}?since={s}",
-                self.port,
-                routes::live(&meeting)
-            ),
-            None => format!("ws://127.0.0.1:{}{}", self.port, routes::live(&meeting)),
-        }
+        routes::ws(self.port, &routes::live(&meeting), since)
     }
 
     /// A request as the organizer (`client.rs` has the typed calls).
