@@ -1,6 +1,9 @@
 //! Bad input, on the WebSocket and over HTTP: every rejection is explicit (a close code, an
 //! `error` frame, or `application/problem+json` with a stable code), and nothing makes the
 //! server answer 5xx or panic.
+//!
+//! It sends what the typed client (`common/client.rs`) cannot: malformed JSON, wrong types,
+//! odd headers and raw bytes, through `raw`/`request` and plain sockets, on purpose.
 
 #![allow(clippy::print_stdout)]
 

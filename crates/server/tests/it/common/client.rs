@@ -5,15 +5,15 @@
 //! Typed methods check the success status the API documents (201 for what creates, 200 for
 //! the rest) so a test that uses them keeps asserting it. For the tests that deliberately send
 //! what no typed method can (malformed JSON, wrong content types, odd headers), `raw` hands out
-//! the authenticated `reqwest::RequestBuilder` and `send` any JSON body with the answer as
-//! `(status, body)`. `Outcome` reads a typed result: `.accepted()` or `.refused(status, code)`.
+//! the authenticated `reqwest::RequestBuilder` and `request` any body with the whole answer. `Outcome` reads a typed result: `.accepted()` or `.refused(status, code)`.
 
 use borgermode_protocol::http::{
     AnswerSnippetRequest, AnswerSnippetView, AssignRequest, BanRequest, CommandAck,
     CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
     FollowUpResponse, HideRequest, LiveAnswerRequest, MeetingSummary, MergeRequest, MuteRequest,
-    NoticeRequest, OnAirRequest, Problem, QueueResponse, RoomQuestionRequest, SettingsPatch,
-    StaffLinkResponse, VoteRequest, VoteResponse, WrittenAnswerRequest,
+    MyQuestionsResponse, NoticeRequest, NotifyRequest, OnAirRequest, Problem, QueueResponse,
+    RoomQuestionRequest, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
+    WrittenAnswerRequest,
 };
 use borgermode_protocol::views::MeetingView;
 use reqwest::{Method, RequestBuilder};
@@ -164,13 +164,6 @@ impl Client<'_> {
             text,
             content_type,
         }
-    }
-
-    /// Any request with an optional JSON body; the status and the body as JSON.
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let body = body.map_or(Body::None, Body::Json);
-        let reply = self.request(method, path, body).await;
-        (reply.status, reply.body)
     }
 
     /// A typed call: `Ok` with the response body at the documented `success` status, `Err`
@@ -433,6 +426,21 @@ impl Client<'_> {
     pub async fn follow_up_close(&self, meeting: impl Display) -> Result<CommandAck, Problem> {
         self.command(&routes::follow_up_close(&meeting), None::<&Value>)
             .await
+    }
+
+    /// A participant's own questions and their answers.
+    pub async fn mine(&self, meeting: impl Display) -> Result<MyQuestionsResponse, Problem> {
+        self.call(Method::GET, &routes::mine(&meeting), None::<&Value>, 200)
+            .await
+    }
+
+    /// Leave an e-mail address for answer mail (204).
+    pub async fn notify(&self, meeting: impl Display, email: &str) -> Result<(), Problem> {
+        let body = NotifyRequest {
+            email: email.into(),
+        };
+        let path = routes::mine_notify(&meeting);
+        self.call(Method::PUT, &path, Some(&body), 204).await
     }
 
     /// The prepared answers a meeting's staff may use.
