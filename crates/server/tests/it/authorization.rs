@@ -6,6 +6,9 @@
 //! row (a ban, a close, a merge) cannot change the outcome of another. All mismatches are
 //! collected and reported together.
 //!
+//! The rows are a table of (method, route, body) run through `raw`, not the typed client: one
+//! loop sends every route as every caller, and some bodies are deliberately minimal or absent.
+//!
 //! The expectations follow `domain::decide` and the actor resolution in `api::resolve_actor`:
 //! - organizer-only commands (edit, schedule, staff links): the organizer; a signed-in
 //!   participant gets 403 `forbidden`; no credentials get 401 `unauthorized`.

@@ -1,6 +1,9 @@
 //! Bad input, on the WebSocket and over HTTP: every rejection is explicit (a close code, an
 //! `error` frame, or `application/problem+json` with a stable code), and nothing makes the
 //! server answer 5xx or panic.
+//!
+//! It sends what the typed client (`common/client.rs`) cannot: malformed JSON, wrong types,
+//! odd headers and raw bytes, through `raw`/`request` and plain sockets, on purpose.
 
 #![allow(clippy::print_stdout)]
 
@@ -730,7 +733,7 @@ async fn http_bad_input_table() {
         .who(&moderator)
         .json(json!({"minutes": 0}))
         .refused(422, "validation_failed"),
-        case("unknown route", Method::GET, "/api/nothing-here").refused(404, "not_found"),
+        case("unknown route", Method::GET, routes::unknown()).refused(404, "not_found"),
     ];
     // A citizen may not take a panelist's name in another case, with accents or without, or a
     // reserved role name.
@@ -1476,7 +1479,8 @@ async fn request_bodies_time_out() {
             .expect("connect");
         s.write_all(
             format!(
-                "POST /api/meetings/{m}/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+                "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n",
+                routes::join(&m)
             )
             .as_bytes(),
         )

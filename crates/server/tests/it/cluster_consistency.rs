@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crate::common::app::{cookie_token, next_frame, ws_connect, Who, Ws};
 use crate::common::cluster::{unique_prefix, Instance, ADMIN_TOKEN};
 use crate::common::pg::TestDb;
+use crate::common::routes;
 use borgermode_domain::{Event, EventKind};
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::{
@@ -104,7 +105,7 @@ async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Meetin
         organization_id: None,
     };
     let resp = http
-        .post(format!("{base}/api/meetings"))
+        .post(routes::url(base, &routes::meetings()))
         .bearer_auth(ADMIN_TOKEN)
         .json(&body)
         .send()
@@ -114,7 +115,7 @@ async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Meetin
     let ack: CommandAck = resp.json().await.expect("ack");
     let id = ack.meeting_id.expect("meeting id");
     let resp = http
-        .post(format!("{base}/api/meetings/{id}/open"))
+        .post(routes::url(base, &routes::open(&id)))
         .bearer_auth(ADMIN_TOKEN)
         .send()
         .await
@@ -126,7 +127,7 @@ async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Meetin
 /// Join as a citizen through `inst`.
 async fn join(http: &reqwest::Client, base: &str, meeting: MeetingId, name: &str) -> Who {
     let resp = http
-        .post(format!("{base}/api/meetings/{meeting}/join"))
+        .post(routes::url(base, &routes::join(&meeting)))
         .json(&JoinRequest {
             display_name: name.into(),
             age_band: None,
@@ -153,7 +154,7 @@ async fn staff(
     name: &str,
 ) -> Who {
     let resp = http
-        .post(format!("{base}/api/meetings/{meeting}/staff"))
+        .post(routes::url(base, &routes::staff_links(&meeting)))
         .bearer_auth(ADMIN_TOKEN)
         .json(&serde_json::json!({"role": role, "name": name}))
         .send()
@@ -168,7 +169,7 @@ async fn staff(
         .expect("key in the fragment")
         .to_string();
     let resp = http
-        .post(format!("{base}/api/staff-session"))
+        .post(routes::url(base, &routes::staff_session()))
         .json(&StaffSessionRequest { key })
         .send()
         .await
@@ -213,7 +214,7 @@ async fn post(
     let mut unanswered = 0;
     loop {
         let sent = http
-            .post(format!("{base}/api/meetings/{meeting}/posts"))
+            .post(routes::url(base, &routes::posts(&meeting)))
             .bearer_auth(&who.token)
             .header("Idempotency-Key", key)
             .json(&serde_json::json!({"kind": "comment", "body": body}))
@@ -264,7 +265,7 @@ async fn post(
 
 /// The meeting as `inst` has it in memory (its seq shows how far that instance got).
 async fn meeting_view(http: &reqwest::Client, base: &str, meeting: MeetingId) -> MeetingView {
-    http.get(format!("{base}/api/meetings/{meeting}"))
+    http.get(routes::url(base, &routes::meeting(&meeting)))
         .send()
         .await
         .expect("get meeting")
@@ -363,7 +364,7 @@ struct Seen {
 
 struct Watcher {
     label: String,
-    /// `ws://…/api/meetings/{id}/live` of the client's instance.
+    /// The live WebSocket of the client's instance.
     url: String,
 }
 
@@ -721,7 +722,7 @@ async fn two_instances_deliver_every_event_to_every_client_once_in_order() {
         wait_for_seq(&c.http, &inst.base, meeting, final_seq).await;
         let state: MeetingStateResponse = c
             .http
-            .get(format!("{}/api/meetings/{meeting}/posts", inst.base))
+            .get(routes::url(&inst.base, &routes::posts(&meeting)))
             .send()
             .await
             .expect("posts")
@@ -936,7 +937,7 @@ async fn events_published_out_of_order_are_applied_in_order() {
     );
     assert_eq!(meeting_view(&http, &x.base, meeting).await.seq, end2);
     let state: MeetingStateResponse = http
-        .get(format!("{}/api/meetings/{meeting}/posts", x.base))
+        .get(routes::url(&x.base, &routes::posts(&meeting)))
         .send()
         .await
         .expect("posts")
@@ -1026,7 +1027,7 @@ async fn concurrent_writers_through_both_instances_make_a_gapless_log() {
         converged.push(wait_for_seq(&c.http, &inst.base, meeting, n).await);
         let state: MeetingStateResponse = c
             .http
-            .get(format!("{}/api/meetings/{meeting}/posts", inst.base))
+            .get(routes::url(&inst.base, &routes::posts(&meeting)))
             .send()
             .await
             .expect("posts")
@@ -1087,9 +1088,9 @@ async fn a_ban_through_one_instance_holds_at_once_on_the_other() {
         .unwrap_or_else(|e| panic!("round {r}: a first post is refused: {e:?}"));
         let resp = c
             .http
-            .post(format!(
-                "{}/api/meetings/{meeting}/participants/{}/ban",
-                ban_via.base, citizen.id
+            .post(routes::url(
+                &ban_via.base,
+                &routes::ban(&meeting, &citizen.id),
             ))
             .bearer_auth(&moderator.token)
             .send()
@@ -1193,10 +1194,7 @@ async fn commands_are_decided_against_the_latest_log_not_a_lagging_projection() 
 
         // Banned through B (which has not seen A's post), refused through A.
         let resp = http
-            .post(format!(
-                "{}/api/meetings/{meeting}/participants/{}/ban",
-                b.base, citizen.id
-            ))
+            .post(routes::url(&b.base, &routes::ban(&meeting, &citizen.id)))
             .bearer_auth(&moderator.token)
             .send()
             .await
@@ -1223,10 +1221,7 @@ async fn commands_are_decided_against_the_latest_log_not_a_lagging_projection() 
         // Through A: a ban of a citizen who just joined through B.
         let other = join(&http, &b.base, meeting, &format!("Anden {r}")).await;
         let resp = http
-            .post(format!(
-                "{}/api/meetings/{meeting}/participants/{}/ban",
-                a.base, other.id
-            ))
+            .post(routes::url(&a.base, &routes::ban(&meeting, &other.id)))
             .bearer_auth(&moderator.token)
             .send()
             .await
@@ -1390,7 +1385,7 @@ async fn vote(
     up: bool,
 ) -> VoteResponse {
     let resp = http
-        .put(format!("{base}/api/meetings/{meeting}/posts/{post}/vote"))
+        .put(routes::url(base, &routes::post_vote(&meeting, &post)))
         .bearer_auth(&who.token)
         .json(&serde_json::json!({ "up": up }))
         .send()
@@ -1449,7 +1444,7 @@ async fn a_vote_through_one_instance_reaches_clients_of_the_other() {
     // B's own reads agree.
     let state: MeetingStateResponse = c
         .http
-        .get(format!("{}/api/meetings/{meeting}/posts", c.b.base))
+        .get(routes::url(&c.b.base, &routes::posts(&meeting)))
         .send()
         .await
         .expect("posts")

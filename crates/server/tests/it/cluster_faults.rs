@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use crate::common::cluster::{free_port, unique_prefix, Instance, RedisServer, ADMIN_TOKEN};
 use crate::common::fleet::*;
 use crate::common::pg::{self, TestDb};
+use crate::common::routes;
 use borgermode_protocol::frames::ServerFrame;
 use futures_util::StreamExt;
 use sqlx::Connection;
@@ -1266,7 +1267,7 @@ async fn ended_sessions_end_on_every_instance() {
         let base = a.base.clone();
         async move {
             let resp = http
-                .post(format!("{base}/api/meetings/{m}/participants/{who}/erase"))
+                .post(routes::url(&base, &routes::erase(&m, &who)))
                 .bearer_auth(ADMIN_TOKEN)
                 .send()
                 .await
@@ -1303,7 +1304,7 @@ async fn ended_sessions_end_on_every_instance() {
     };
     let vote_on_b = |token: String| {
         let http = http.clone();
-        let url = format!("{}/api/meetings/{m}/posts/{question}/vote", b.base);
+        let url = routes::url(&b.base, &routes::post_vote(&m, &question));
         async move {
             let resp = http
                 .put(url)
@@ -1371,7 +1372,7 @@ async fn ended_sessions_end_on_every_instance() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let resp = http
-        .delete(format!("{}/api/meetings/{m}/staff/{mona}", a.base))
+        .delete(routes::url(&a.base, &routes::staff_member(&m, &mona)))
         .bearer_auth(ADMIN_TOKEN)
         .send()
         .await
@@ -1380,7 +1381,7 @@ async fn ended_sessions_end_on_every_instance() {
     let mut statuses = Vec::new();
     for base in [&a.base, &b.base] {
         let resp = http
-            .post(format!("{base}/api/meetings/{m}/posts/{target}/hide"))
+            .post(routes::url(base, &routes::post_hide(&m, &target)))
             .bearer_auth(&mona_token)
             .json(&serde_json::json!({"reason": "abusive"}))
             .send()
@@ -1393,7 +1394,7 @@ async fn ended_sessions_end_on_every_instance() {
 
     // 4. An organizer's "sign out everywhere" on A ends the account session used on B.
     let resp = http
-        .post(format!("{}/api/organizations", a.base))
+        .post(routes::url(&a.base, &routes::organizations()))
         .bearer_auth(ADMIN_TOKEN)
         .json(&serde_json::json!({"name": "Samsø Kommune", "primary_color": "#7a1f3d", "privacy_contact": "dpo@samsoe.dk"}))
         .send()
@@ -1402,10 +1403,9 @@ async fn ended_sessions_end_on_every_instance() {
     assert_eq!(resp.status(), 201);
     let org: serde_json::Value = resp.json().await.expect("org");
     let resp = http
-        .post(format!(
-            "{}/api/organizations/{}/invites",
-            a.base,
-            org["id"].as_str().expect("id")
+        .post(routes::url(
+            &a.base,
+            &routes::organization_invites(org["id"].as_str().expect("id")),
         ))
         .bearer_auth(ADMIN_TOKEN)
         .send()
@@ -1418,7 +1418,7 @@ async fn ended_sessions_end_on_every_instance() {
         .and_then(|l| l.split("#invite=").nth(1))
         .expect("secret");
     let resp = http
-        .post(format!("{}/api/account/invite", a.base))
+        .post(routes::url(&a.base, &routes::accept_invite()))
         .json(&serde_json::json!({"invite": secret, "display_name": "Sofie", "email": "s@samsoe.dk", "password": "lange-kodeord-42"}))
         .send()
         .await
@@ -1437,7 +1437,7 @@ async fn ended_sessions_end_on_every_instance() {
         let http = http.clone();
         let cookie = cookie.clone();
         async move {
-            http.get(format!("{base}/api/account"))
+            http.get(routes::url(&base, &routes::account()))
                 .header("cookie", cookie)
                 .send()
                 .await
@@ -1448,7 +1448,7 @@ async fn ended_sessions_end_on_every_instance() {
     };
     assert_eq!(account(b.base.clone()).await, 200, "signed in, on B");
     let resp = http
-        .delete(format!("{}/api/account/sessions", a.base))
+        .delete(routes::url(&a.base, &routes::account_sessions()))
         .header("cookie", cookie.clone())
         .send()
         .await
@@ -1459,6 +1459,6 @@ async fn ended_sessions_end_on_every_instance() {
         resp.status()
     );
     let after = [account(a.base.clone()).await, account(b.base.clone()).await];
-    println!("signed out everywhere, /api/account on A and B: {after:?}");
+    println!("signed out everywhere, the account on A and B: {after:?}");
     assert_eq!(after, [401, 401], "signed out on A and on B");
 }

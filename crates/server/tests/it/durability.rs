@@ -9,8 +9,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::common::app::{spawn_app, spawn_app_on, ws_connect, TestApp, Who, Ws};
+use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
-use borgermode_protocol::http::{CommandAck, MeetingStateResponse, QueueResponse, VoteResponse};
+use borgermode_protocol::http::{
+    CommandAck, MeetingStateResponse, QueueResponse, VoteRequest, VoteResponse,
+};
 use borgermode_protocol::views::{MeetingView, PostView, YouView};
 use borgermode_protocol::{MeetingId, StaffRole};
 use futures_util::StreamExt;
@@ -98,16 +101,11 @@ async fn post_with_key(
 }
 
 async fn vote(app: &TestApp, who: &Who, meeting: MeetingId, post: u64, up: bool) -> VoteResponse {
-    let resp = app
-        .as_(who, Method::PUT, &routes::post_vote(&meeting, &post))
-        .json(&serde_json::json!({"up": up}))
-        .send()
+    let v = app
+        .as_who(who)
+        .vote(meeting, post, &VoteRequest { up })
         .await
-        .expect("vote");
-    let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
-    assert_eq!(status, 200, "vote: {text}");
-    let v: VoteResponse = serde_json::from_str(&text).expect("vote response");
+        .accepted();
     assert_eq!(v.post_id, post);
     assert_eq!(v.up, up);
     v
@@ -541,16 +539,14 @@ async fn votes_count_toggle_coalesce_and_follow_a_merge() {
     await_votes(&mut ws, &mut latest, q1, 1).await;
 
     // A merged question takes no votes.
-    let resp = app
-        .as_(p2, Method::PUT, &routes::post_vote(&meeting, &q2))
-        .json(&serde_json::json!({"up": true}))
-        .send()
+    let refused = app
+        .as_who(p2)
+        .vote(meeting, q2, &VoteRequest { up: true })
         .await
-        .expect("vote");
+        .expect_err("a vote on a merged question");
     assert!(
-        resp.status().is_client_error(),
-        "vote on a merged question: {}",
-        resp.status()
+        (400..500).contains(&refused.status),
+        "vote on a merged question: {refused:?}"
     );
     assert_eq!(post_by_id(&public_posts(&app, meeting).await, q2).votes, 0);
     app.shutdown().await;

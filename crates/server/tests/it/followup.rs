@@ -6,26 +6,49 @@
 use crate::common::routes;
 
 use crate::common::app::{spawn_app_with, TestApp, Who};
-use borgermode_protocol::http::{FollowUpResponse, MeetingSummary};
-use borgermode_protocol::views::MeetingView;
-use borgermode_protocol::StaffRole;
-use reqwest::Method;
-use serde_json::json;
+use crate::common::client::Outcome;
+use borgermode_protocol::http::{
+    AnswerSnippetRequest, AssignRequest, CreatePostRequest, FollowUpResponse, LiveAnswerRequest,
+    WrittenAnswerRequest,
+};
+use borgermode_protocol::{PostKind, StaffRole};
 
 async fn queue(app: &TestApp, who: &Who, m: &str, mine: bool) -> Vec<u64> {
     let q = app
         .as_who(who)
         .queue(m, &format!("sort=age&mine={mine}"))
         .await
-        .unwrap_or_else(|p| panic!("queue: {p:?}"));
+        .accepted();
     q.questions.iter().map(|p| p.id).collect()
 }
 
 async fn follow_up(app: &TestApp, who: Option<&Who>, m: &str) -> FollowUpResponse {
-    app.client(who)
-        .follow_up(m)
-        .await
-        .unwrap_or_else(|p| panic!("follow-up: {p:?}"))
+    app.client(who).follow_up(m).await.accepted()
+}
+
+fn to_panelist(who: &Who) -> AssignRequest {
+    AssignRequest {
+        panelist: Some(who.id),
+        department: None,
+    }
+}
+
+fn to_department(name: &str) -> AssignRequest {
+    AssignRequest {
+        panelist: None,
+        department: Some(name.into()),
+    }
+}
+
+fn written(body: &str) -> WrittenAnswerRequest {
+    WrittenAnswerRequest { body: body.into() }
+}
+
+fn snippet(title: &str, body: &str) -> AnswerSnippetRequest {
+    AnswerSnippetRequest {
+        title: title.into(),
+        body: body.into(),
+    }
 }
 
 #[tokio::test]
@@ -47,95 +70,56 @@ async fn routing_queue_and_follow_up_end_to_end() {
     let q3 = app
         .post(&anne, meeting, "question", "Hvor skal bussen holde?")
         .await;
-    let assign = |post: u64| routes::assign(&m, &post);
 
     // Moderator routes q1 to Ida, the organizer q2 to a department; Bo takes q3 himself.
-    let (s, v) = app
-        .as_who(&moderator)
-        .send(Method::POST, &assign(q1), Some(json!({"panelist": ida.id})))
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .as_admin()
-        .send(
-            Method::POST,
-            &assign(q2),
-            Some(json!({"department": "Børn og Unge"})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let mod_ = app.as_who(&moderator);
+    let admin = app.as_admin();
+    mod_.assign(&m, q1, &to_panelist(&ida)).await.accepted();
+    admin
+        .assign(&m, q2, &to_department("Børn og Unge"))
+        .await
+        .accepted();
     // Bo may not route to Ida, nor to a department; a citizen may not route at all.
-    let (s, v) = app
-        .as_who(&bo)
-        .send(Method::POST, &assign(q3), Some(json!({"panelist": ida.id})))
-        .await;
-    assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
-    let (s, v) = app
-        .as_who(&anne)
-        .send(Method::POST, &assign(q3), Some(json!({"department": "X"})))
-        .await;
-    assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
+    let bo_c = app.as_who(&bo);
+    bo_c.assign(&m, q3, &to_panelist(&ida))
+        .await
+        .refused(403, "forbidden");
+    app.as_who(&anne)
+        .assign(&m, q3, &to_department("X"))
+        .await
+        .refused(403, "forbidden");
     // Neither or both targets: a typed validation error.
-    let (s, v) = app
-        .as_admin()
-        .send(Method::POST, &assign(q3), Some(json!({})))
-        .await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (422, Some("validation_failed")),
-        "{v}"
-    );
-    let (s, v) = app
-        .as_admin()
-        .send(
-            Method::POST,
-            &assign(q3),
-            Some(json!({"panelist": bo.id, "department": "X"})),
-        )
-        .await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (422, Some("validation_failed")),
-        "{v}"
-    );
-    let (s, v) = app
-        .as_admin()
-        .send(
-            Method::POST,
-            &assign(q3),
-            Some(json!({"panelist": moderator.id})),
-        )
-        .await;
-    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")), "{v}");
-    let (s, v) = app
-        .as_who(&bo)
-        .send(Method::POST, &assign(q3), Some(json!({"panelist": bo.id})))
-        .await;
-    assert_eq!(s, 200, "{v}");
+    admin
+        .assign(&m, q3, &AssignRequest::default())
+        .await
+        .refused(422, "validation_failed");
+    let both = AssignRequest {
+        panelist: Some(bo.id),
+        department: Some("X".into()),
+    };
+    admin
+        .assign(&m, q3, &both)
+        .await
+        .refused(422, "validation_failed");
+    admin
+        .assign(&m, q3, &to_panelist(&moderator))
+        .await
+        .refused(404, "not_found");
+    bo_c.assign(&m, q3, &to_panelist(&bo)).await.accepted();
 
     // Each panelist's own queue; the full queue has all three, with the assignee for staff.
     assert_eq!(queue(&app, &ida, &m, true).await, vec![q1]);
     assert_eq!(queue(&app, &bo, &m, true).await, vec![q3]);
     assert_eq!(queue(&app, &ida, &m, false).await, vec![q1, q2, q3]);
-    let (_, v) = app
-        .as_who(&ida)
-        .send(
-            Method::GET,
-            &format!("{}?sort=age", routes::queue(&m)),
-            None,
-        )
-        .await;
+    let full = app.as_who(&ida).queue(&m, "sort=age").await.accepted();
+    let assignee = |i: usize| {
+        let a = full.questions[i].question.as_ref().expect("question");
+        a.assignee.clone().expect("assignee for staff")
+    };
+    assert_eq!(assignee(0).name, "Ida Holm");
     assert_eq!(
-        v["questions"][0]["question"]["assignee"]["name"],
-        "Ida Holm"
-    );
-    assert_eq!(
-        v["questions"][1]["question"]["assignee"]["kind"],
-        "department"
-    );
-    assert_eq!(
-        v["questions"][1]["question"]["assignee"]["name"],
-        "Børn og Unge"
+        (assignee(1).kind.as_str(), assignee(1).name.as_str()),
+        ("department", "Børn og Unge")
     );
 
     // The public never sees routing: not in the posts, not in the queue.
@@ -152,42 +136,22 @@ async fn routing_queue_and_follow_up_end_to_end() {
         !public.contains("assignee") && !public.contains("Børn og Unge"),
         "{public}"
     );
-    let (s, _) = app
-        .as_who(&anne)
-        .send(Method::GET, &routes::queue(&m), None)
-        .await;
-    assert_eq!(s, 403);
-    let (s, _) = app
-        .as_who(&anne)
-        .send(Method::GET, &routes::follow_up(&m), None)
-        .await;
-    assert_eq!(s, 403);
+    let anne_c = app.as_who(&anne);
+    anne_c.queue(&m, "").await.refused_status(403);
+    anne_c.follow_up(&m).await.refused_status(403);
 
     // Ida answers q1 during the meeting.
-    let (s, v) = app
-        .as_who(&ida)
-        .send(
-            Method::POST,
-            &routes::answer(&m, &q1),
-            Some(json!({"body": "Til august."})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    app.as_who(&ida)
+        .answer(&m, q1, &written("Til august."))
+        .await
+        .accepted();
     let before = follow_up(&app, None, &m).await;
     assert_eq!(before.due, None);
     assert!(!before.overdue);
 
     // Close: the deadline is recorded; q2 and q3 are the follow-up.
-    let (s, v) = app
-        .as_admin()
-        .send(Method::POST, &routes::close(&m), None)
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (_, v) = app
-        .as_admin()
-        .send(Method::GET, &routes::meeting(&m), None)
-        .await;
-    let view: MeetingView = serde_json::from_value(v).unwrap();
+    admin.close(&m).await.accepted();
+    let view = admin.meeting(&m).await.accepted();
     let due = view
         .follow_up
         .as_ref()
@@ -200,40 +164,29 @@ async fn routing_queue_and_follow_up_end_to_end() {
     // Deadline = close time (0 working days): already past, so overdue, for staff and in the
     // organizer's meeting list.
     assert!(fu.overdue);
-    let (_, v) = app
-        .as_admin()
-        .send(Method::GET, &routes::meetings(), None)
-        .await;
-    let list: Vec<MeetingSummary> = serde_json::from_value(v).unwrap();
+    let list = admin.meetings().await.accepted();
     let mine = list.iter().find(|s| s.id == meeting).unwrap();
     assert!(mine.follow_up_overdue);
     assert_eq!((mine.unanswered, mine.follow_up_due), (2, Some(due)));
 
     // Closed: no new posts, but the panelists' links still work and answers are accepted.
-    let (s, v) = app
-        .as_who(&anne)
-        .send(
-            Method::POST,
-            &routes::posts(&m),
-            Some(json!({"kind": "question", "body": "Nyt?"})),
-        )
-        .await;
-    assert_eq!((s, v["code"].as_str()), (409, Some("meeting_closed")));
+    let late = CreatePostRequest {
+        kind: PostKind::Question,
+        body: "Nyt?".into(),
+        parent: None,
+    };
+    anne_c
+        .create_post(&m, &late)
+        .await
+        .refused(409, "meeting_closed");
     assert_eq!(queue(&app, &bo, &m, true).await, vec![q3]);
-    let (s, v) = app
-        .as_who(&bo)
-        .send(
-            Method::POST,
-            &routes::answer(&m, &q3),
-            Some(json!({"body": "Ved Torvet, se [køreplanen](https://kommune.example/bus)."})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .as_who(&moderator)
-        .send(Method::POST, &routes::answer_live(&m, &q2), Some(json!({})))
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let by_the_square = "Ved Torvet, se [køreplanen](https://kommune.example/bus).";
+    bo_c.answer(&m, q3, &written(by_the_square))
+        .await
+        .accepted();
+    mod_.answer_live(&m, q2, &LiveAnswerRequest::default())
+        .await
+        .accepted();
     let fu = follow_up(&app, None, &m).await;
     assert!(fu.unanswered.is_empty());
     assert!(!fu.overdue, "all answered: nothing is overdue any more");
@@ -255,16 +208,8 @@ async fn routing_queue_and_follow_up_end_to_end() {
     assert_eq!((fu.departments[0].assigned, fu.departments[0].open), (1, 0));
 
     // Only the organizer closes the follow-up; after that, answers stop.
-    let (s, _) = app
-        .as_who(&moderator)
-        .send(Method::POST, &routes::follow_up_close(&m), None)
-        .await;
-    assert_eq!(s, 403);
-    let (s, v) = app
-        .as_admin()
-        .send(Method::POST, &routes::follow_up_close(&m), None)
-        .await;
-    assert_eq!(s, 200, "{v}");
+    mod_.follow_up_close(&m).await.refused_status(403);
+    admin.follow_up_close(&m).await.accepted();
     assert!(follow_up(&app, None, &m)
         .await
         .follow_up_closed_at
@@ -279,16 +224,10 @@ async fn deadline_counts_working_days_and_is_not_overdue_early() {
     let m = meeting.to_string();
     let anne = app.join(meeting, "Anne").await;
     app.post(&anne, meeting, "question", "Hvornår?").await;
-    let (s, _) = app
-        .as_admin()
-        .send(Method::POST, &routes::follow_up_close(&m), None)
-        .await;
-    assert_eq!(s, 409, "the meeting is not closed yet");
-    let (s, _) = app
-        .as_admin()
-        .send(Method::POST, &routes::close(&m), None)
-        .await;
-    assert_eq!(s, 200);
+    let admin = app.as_admin();
+    // The meeting is not closed yet.
+    admin.follow_up_close(&m).await.refused_status(409);
+    admin.close(&m).await.accepted();
     let fu = follow_up(&app, None, &m).await;
     let due = fu.due.expect("due");
     let closed = fu.closed_at.expect("closed");
@@ -308,98 +247,60 @@ async fn prepared_answers_crud_and_panelist_listing() {
     let app = spawn_app_with(|_| {}).await;
     let meeting = app.open_meeting("Affald").await;
     let m = meeting.to_string();
-    let (_, v) = app
-        .as_admin()
-        .send(Method::GET, &routes::meetings(), None)
-        .await;
-    let list: Vec<MeetingSummary> = serde_json::from_value(v).unwrap();
+    let admin = app.as_admin();
+    let list = admin.meetings().await.accepted();
     let org = list[0].organization_id.expect("organization");
     let ida = app.staff(meeting, StaffRole::Panelist, "Ida Holm").await;
     let anne = app.join(meeting, "Anne").await;
-    let base = routes::organization_answers(&org);
 
-    let (s, v) = app.as_admin().send(Method::POST, &base, Some(json!({"title": "  Storskrald ", "body": "Bestil afhentning på [selvbetjening](https://kommune.example/storskrald)."}))).await;
-    assert_eq!(s, 201, "{v}");
-    assert_eq!(v["title"], "Storskrald");
-    assert!(v["body_html"]
-        .as_str()
-        .unwrap()
+    let first = snippet(
+        "  Storskrald ",
+        "Bestil afhentning på [selvbetjening](https://kommune.example/storskrald).",
+    );
+    let v = admin.create_answer(&org, &first).await.accepted();
+    assert_eq!(v.title, "Storskrald");
+    assert!(v
+        .body_html
         .contains("href=\"https://kommune.example/storskrald\""));
-    let id = v["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .as_admin()
-        .send(
-            Method::POST,
-            &base,
-            Some(json!({"title": "Affald", "body": "Tømmes hver 14. dag."})),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    let id = v.id;
+    let second = snippet("Affald", "Tømmes hver 14. dag.");
+    admin.create_answer(&org, &second).await.accepted();
     // Bad input: typed errors.
     for bad in [
-        json!({"title": " ", "body": "x"}),
-        json!({"title": "x", "body": ""}),
-        json!({"title": "x".repeat(121), "body": "x"}),
+        snippet(" ", "x"),
+        snippet("x", ""),
+        snippet(&"x".repeat(121), "x"),
     ] {
-        let (s, v) = app.as_admin().send(Method::POST, &base, Some(bad)).await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (422, Some("validation_failed")),
-            "{v}"
-        );
+        admin
+            .create_answer(&org, &bad)
+            .await
+            .refused(422, "validation_failed");
     }
     // Panelists and citizens cannot edit the library.
-    let (s, _) = app
-        .as_who(&ida)
-        .send(
-            Method::POST,
-            &base,
-            Some(json!({"title": "x", "body": "y"})),
-        )
-        .await;
-    assert_eq!(s, 401);
+    app.as_who(&ida)
+        .create_answer(&org, &snippet("x", "y"))
+        .await
+        .refused_status(401);
 
     // Edit, then the panelist of the meeting lists them (sorted by title); a citizen may not.
-    let (s, v) = app.as_admin().send(Method::PUT,
-        &format!("{base}/{id}"),
-        Some(
-            json!({"title": "Storskrald", "body": "Bestil på https://kommune.example/storskrald"}),
-        ),
-    )
-    .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .as_who(&ida)
-        .send(Method::GET, &routes::meeting_answers(&m), None)
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let titles: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["title"].as_str().unwrap())
-        .collect();
+    let edited = snippet("Storskrald", "Bestil på https://kommune.example/storskrald");
+    admin.replace_answer(&org, id, &edited).await.accepted();
+    let v = app.as_who(&ida).meeting_answers(&m).await.accepted();
+    let titles: Vec<&str> = v.iter().map(|x| x.title.as_str()).collect();
     assert_eq!(titles, ["Affald", "Storskrald"]);
-    assert_eq!(v[1]["body"], "Bestil på https://kommune.example/storskrald");
-    let (s, _) = app
-        .as_who(&anne)
-        .send(Method::GET, &routes::meeting_answers(&m), None)
-        .await;
-    assert_eq!(s, 403);
+    assert_eq!(v[1].body, "Bestil på https://kommune.example/storskrald");
+    app.as_who(&anne)
+        .meeting_answers(&m)
+        .await
+        .refused_status(403);
 
     // Delete; deleting again or an unknown id is 404.
-    let (s, _) = app
-        .as_admin()
-        .send(Method::DELETE, &format!("{base}/{id}"), None)
-        .await;
-    assert_eq!(s, 204);
-    let (s, v) = app
-        .as_admin()
-        .send(Method::DELETE, &format!("{base}/{id}"), None)
-        .await;
-    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")));
-    let (_, v) = app.as_admin().send(Method::GET, &base, None).await;
-    assert_eq!(v.as_array().unwrap().len(), 1);
+    admin.delete_answer(&org, id).await.accepted();
+    admin
+        .delete_answer(&org, id)
+        .await
+        .refused(404, "not_found");
+    assert_eq!(admin.answers(&org).await.accepted().len(), 1);
     app.shutdown().await;
 }
 
@@ -435,16 +336,12 @@ async fn routing_reaches_staff_frames_and_stays_redacted_for_the_public() {
         crate::common::app::ws_connect(&app.ws_url(meeting, Some(q)), Some(&moderator.token)).await;
     let mut public = crate::common::app::ws_connect(&app.ws_url(meeting, Some(q)), None).await;
 
-    let (s, v) = app
+    let ack = app
         .as_who(&moderator)
-        .send(
-            Method::POST,
-            &routes::assign(&m, &q),
-            Some(json!({"panelist": ida.id})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let seq = v["seq"].as_u64().expect("seq");
+        .assign(&m, q, &to_panelist(&ida))
+        .await
+        .accepted();
+    let seq = ack.seq.expect("seq");
     let e = event_at(&mut staff, seq).await;
     assert_eq!(e.kind, "question_assigned");
     let a = e.posts[0]
@@ -465,12 +362,8 @@ async fn routing_reaches_staff_frames_and_stays_redacted_for_the_public() {
     );
 
     // The close reaches everybody with the follow-up deadline in the meeting view.
-    let (s, v) = app
-        .as_admin()
-        .send(Method::POST, &routes::close(&m), None)
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let seq = v["seq"].as_u64().expect("seq");
+    let ack = app.as_admin().close(&m).await.accepted();
+    let seq = ack.seq.expect("seq");
     let e = event_at(&mut public, seq).await;
     assert_eq!(e.kind, "follow_up_started");
     assert!(e.meeting.as_ref().unwrap().follow_up.is_some());

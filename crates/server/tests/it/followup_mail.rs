@@ -9,10 +9,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::app::{cookie_token, spawn_app_with, TestApp, Who};
-use borgermode_protocol::http::{MyQuestionsResponse, SessionResponse, StaffSessionRequest};
-use borgermode_protocol::{MeetingId, StaffRole};
-use reqwest::Method;
-use serde_json::{json, Value};
+use crate::common::client::Outcome;
+use borgermode_protocol::http::{
+    CreateMeetingRequest, JoinRequest, LiveAnswerRequest, MyQuestionsResponse, Problem,
+    SessionResponse, StaffSessionRequest, WrittenAnswerRequest,
+};
+use borgermode_protocol::{Language, MeetingId, StaffRole};
 
 /// aiosmtpd with the Maildir handler; killed when dropped.
 struct SmtpSink {
@@ -84,11 +86,14 @@ impl SmtpSink {
     }
 }
 
-/// `PUT .../mine/notify` as `who`: the status and body.
-async fn set_email(app: &TestApp, who: &Who, notify: &str, email: &str) -> (u16, Value) {
-    app.as_who(who)
-        .send(Method::PUT, notify, Some(json!({ "email": email })))
-        .await
+/// `PUT .../mine/notify` as `who`.
+async fn set_email(
+    app: &TestApp,
+    who: &Who,
+    meeting: MeetingId,
+    email: &str,
+) -> Result<(), Problem> {
+    app.as_who(who).notify(meeting, email).await
 }
 
 fn read_all(dir: &Path) -> Vec<String> {
@@ -103,21 +108,20 @@ fn read_all(dir: &Path) -> Vec<String> {
 }
 
 async fn english_meeting(app: &TestApp, title: &str) -> MeetingId {
-    let (s, v) = app
-        .as_admin()
-        .send(
-            Method::POST,
-            &routes::meetings(),
-            Some(json!({"title": title, "language": "en"})),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let id: MeetingId = serde_json::from_value(v["meeting_id"].clone()).unwrap();
-    let (s, _) = app
-        .as_admin()
-        .send(Method::POST, &routes::open(&id), None)
-        .await;
-    assert_eq!(s, 200);
+    let admin = app.as_admin();
+    let request = CreateMeetingRequest {
+        title: title.into(),
+        description: String::new(),
+        starts_at: None,
+        ends_at: None,
+        language: Language::En,
+        video_url: None,
+        settings: Default::default(),
+        organization_id: None,
+    };
+    let ack = admin.create_meeting(&request).await.accepted();
+    let id = ack.meeting_id.expect("meeting id");
+    admin.open(id).await.accepted();
     id
 }
 
@@ -126,7 +130,11 @@ async fn join_with_link(app: &TestApp, meeting: MeetingId, name: &str) -> (Who, 
     let resp = app
         .http
         .post(app.url(&routes::join(&meeting)))
-        .json(&json!({"display_name": name}))
+        .json(&JoinRequest {
+            display_name: name.into(),
+            age_band: None,
+            gender: None,
+        })
         .send()
         .await
         .unwrap();
@@ -144,12 +152,7 @@ async fn join_with_link(app: &TestApp, meeting: MeetingId, name: &str) -> (Who, 
 }
 
 async fn mine(app: &TestApp, who: &Who, meeting: MeetingId) -> MyQuestionsResponse {
-    let (s, v) = app
-        .as_who(who)
-        .send(Method::GET, &routes::mine(&meeting), None)
-        .await;
-    assert_eq!(s, 200, "{v}");
-    serde_json::from_value(v).unwrap()
+    app.as_who(who).mine(meeting).await.accepted()
 }
 
 #[tokio::test]
@@ -176,19 +179,21 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     let q3 = app.post(&bo, meeting, "question", "Who pays?").await;
 
     // Bad addresses are refused with a typed error; a good one is kept, never shown back.
-    let notify = routes::mine_notify(&meeting);
     for bad in ["", "anne", "a b@example.dk", "<x@y.dk>", "x@@y.dk"] {
-        let (s, v) = set_email(&app, &anne, &notify, bad).await;
+        let p = set_email(&app, &anne, meeting, bad).await.expect_err(bad);
         assert_eq!(
-            (s, v["code"].as_str()),
-            (422, Some("validation_failed")),
-            "{bad}: {v}"
+            (p.status, p.code.as_str()),
+            (422, "validation_failed"),
+            "{bad}: {p:?}"
         );
     }
-    let (s, _) = set_email(&app, &anne, &notify, "anne@example.dk").await;
-    assert_eq!(s, 204);
-    let (s, _) = set_email(&app, &bo, &notify, "bo@example.dk").await;
-    assert_eq!(s, 204);
+    // `accepted` checks the documented 204.
+    set_email(&app, &anne, meeting, "anne@example.dk")
+        .await
+        .accepted();
+    set_email(&app, &bo, meeting, "bo@example.dk")
+        .await
+        .accepted();
     let view = mine(&app, &anne, meeting).await;
     assert!(view.notify.available && view.notify.email_on_file);
     assert_eq!(
@@ -208,15 +213,13 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     assert!(!public.contains("anne@example.dk"));
 
     // Answer q1: one mail to Anne (her q2 is still open, so the address stays).
-    let (s, v) = app
-        .as_who(&ida)
-        .send(
-            Method::POST,
-            &routes::answer(&meeting, &q1),
-            Some(json!({"body": "In May."})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let in_may = WrittenAnswerRequest {
+        body: "In May.".into(),
+    };
+    app.as_who(&ida)
+        .answer(meeting, q1, &in_may)
+        .await
+        .accepted();
     let mails = sink.wait_for(1).await;
     let m = &mails[0];
     assert!(m.contains("X-RcptTo: anne@example.dk"), "{m}");
@@ -233,20 +236,11 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     assert!(mine(&app, &anne, meeting).await.notify.email_on_file);
 
     // Close the meeting; answer q2 in the follow-up: the second mail, then her address goes.
-    let (s, _) = app
-        .as_admin()
-        .send(Method::POST, &routes::close(&meeting), None)
-        .await;
-    assert_eq!(s, 200);
-    let (s, v) = app
-        .as_who(&ida)
-        .send(
-            Method::POST,
-            &routes::answer_live(&meeting, &q2),
-            Some(json!({})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    app.as_admin().close(meeting).await.accepted();
+    app.as_who(&ida)
+        .answer_live(meeting, q2, &LiveAnswerRequest::default())
+        .await
+        .accepted();
     let mails = sink.wait_for(2).await;
     // Exactly once each: q1's mail was not repeated while q2's arrived.
     assert_eq!(mails.len(), 2, "{mails:?}");
@@ -308,11 +302,7 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
         .await
         .unwrap()
         .is_some());
-    let (s, _) = app
-        .as_admin()
-        .send(Method::POST, &routes::follow_up_close(&meeting), None)
-        .await;
-    assert_eq!(s, 200);
+    app.as_admin().follow_up_close(meeting).await.accepted();
     assert!(app
         .state
         .store
@@ -323,8 +313,9 @@ async fn answer_mail_reaches_the_asker_once_and_the_address_goes() {
     let view = mine(&app, &bo, meeting).await;
     assert!(!view.notify.available && !view.notify.email_on_file);
     assert_eq!(view.questions[0].id, q3);
-    let (s, v) = set_email(&app, &bo, &notify, "bo@example.dk").await;
-    assert_eq!((s, v["code"].as_str()), (409, Some("mail_off")));
+    set_email(&app, &bo, meeting, "bo@example.dk")
+        .await
+        .refused(409, "mail_off");
     assert_eq!(sink.messages().len(), 2);
     app.shutdown().await;
 }
@@ -337,20 +328,11 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
     let (anne, _) = join_with_link(&app, meeting, "Anne").await;
     let view = mine(&app, &anne, meeting).await;
     assert!(!view.notify.available);
-    let (s, v) = app
-        .as_who(&anne)
-        .send(
-            Method::PUT,
-            &routes::mine_notify(&meeting),
-            Some(json!({"email": "anne@example.dk"})),
-        )
-        .await;
-    assert_eq!((s, v["code"].as_str()), (409, Some("mail_off")));
-    let (s, _) = app
-        .as_admin()
-        .send(Method::GET, &routes::mine(&meeting), None)
-        .await;
-    assert_eq!(s, 401, "the organizer has no questions of their own");
+    set_email(&app, &anne, meeting, "anne@example.dk")
+        .await
+        .refused(409, "mail_off");
+    // The organizer has no questions of their own.
+    app.as_admin().mine(meeting).await.refused_status(401);
     app.shutdown().await;
 
     // SMTP configured but nothing listening: the answer is acknowledged at once anyway.
@@ -369,25 +351,14 @@ async fn without_smtp_there_is_no_mail_and_answers_never_wait_for_it() {
     let ida = app.staff(meeting, StaffRole::Panelist, "Ida Holm").await;
     let (anne, _) = join_with_link(&app, meeting, "Anne").await;
     let q = app.post(&anne, meeting, "question", "Hello?").await;
-    let (s, _) = app
-        .as_who(&anne)
-        .send(
-            Method::PUT,
-            &routes::mine_notify(&meeting),
-            Some(json!({"email": "anne@example.dk"})),
-        )
-        .await;
-    assert_eq!(s, 204);
+    set_email(&app, &anne, meeting, "anne@example.dk")
+        .await
+        .accepted();
     let started = Instant::now();
-    let (s, v) = app
-        .as_who(&ida)
-        .send(
-            Method::POST,
-            &routes::answer(&meeting, &q),
-            Some(json!({"body": "Yes."})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let yes = WrittenAnswerRequest {
+        body: "Yes.".into(),
+    };
+    app.as_who(&ida).answer(meeting, q, &yes).await.accepted();
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "the answer waited for the mail"

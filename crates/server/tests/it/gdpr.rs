@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::app::{next_frame, spawn_app_on, ws_connect, TestApp, Who};
+use crate::common::client::Outcome;
 use crate::common::pg::TestDb;
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::views::PostView;
@@ -245,7 +246,7 @@ async fn audit_chain(db: Db) {
     )
     .await;
     let hide_seq = hidden["seq"].as_u64().expect("hiding is an event");
-    app.admin_ok(m, "close").await;
+    app.as_admin().close(m).await.accepted();
     let last = app
         .state
         .store
@@ -554,7 +555,7 @@ async fn erasure(db: Db) {
             "{path} lost the other participant's text"
         );
     }
-    app.admin_ok(m, "close").await;
+    app.as_admin().close(m).await.accepted();
     let archive = app
         .http
         .get(app.url(&routes::archive(&m)))
@@ -690,9 +691,8 @@ async fn erasure_leaves_nothing(db: Db) {
     let stored = db.files_contain(&[&reason, &email]).await;
     assert_eq!(stored.len(), 2, "reason and address are stored: {stored:?}");
 
-    app.admin_ok(m, &format!("participants/{}/erase", erased.id))
-        .await;
-    app.admin_ok(m, "close").await;
+    app.as_admin().erase(m, erased.id).await.accepted();
+    app.as_admin().close(m).await.accepted();
 
     let hashes = [plain_hash(&name), plain_hash(&body), plain_hash(&reason)];
     let mut needles: Vec<&str> = vec![&name, &body, &reason, &email];
@@ -884,7 +884,7 @@ async fn retention(db: Db) {
     .await;
     join_with(&app, m, "Kim", json!({"age_band": "60_74"})).await;
     let p = app.post(&a, m, "comment", "Tak for i aften").await;
-    app.admin_ok(m, "close").await;
+    app.as_admin().close(m).await.accepted();
 
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -1094,8 +1094,7 @@ async fn erasure_reaches_the_other_instance() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    a.admin_ok(m, &format!("participants/{}/erase", citizen.id))
-        .await;
+    a.as_admin().erase(m, citizen.id).await.accepted();
 
     // B's live viewer gets the tombstone (through the bus or B's gap fill).
     let deadline = Instant::now() + Duration::from_secs(15);

@@ -325,7 +325,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
     let html = get(&app, &page).await.text().await.expect("html");
     let image = meta(&html, "og:image").expect("og:image");
     assert!(
-        image.starts_with(&format!("{}/api/organizations/{}/logo", app.base, org.0)),
+        image.starts_with(&app.url(&routes::organization_logo(&org.0))),
         "{image}"
     );
     assert_eq!(meta(&html, "twitter:card").as_deref(), Some("summary"));
@@ -479,7 +479,7 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
         .json()
         .await
         .expect("openapi");
-    assert!(doc["paths"]["/api/meetings/{id}/announcements"]["get"].is_object());
+    assert!(doc["paths"][routes::announcements("{id}")]["get"].is_object());
     assert!(doc["paths"]["/m/{id}/meeting.ics"]["get"].is_object());
     assert!(doc["components"]["schemas"]["AnnouncementsResponse"].is_object());
     app.shutdown().await;

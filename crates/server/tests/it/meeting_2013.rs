@@ -68,14 +68,7 @@ struct Watcher {
 
 impl Watcher {
     fn url(&self, since: Option<u64>) -> String {
-        let base = format!(
-            "ws://127.0.0.1:{}/api/meetings/{}/live",
-            self.port, self.meeting
-        );
-        match since {
-            Some(s) => format!("{base}?since={s}"),
-            None => base,
-        }
+        routes::ws(self.port, &routes::live(&self.meeting), since)
     }
 
     /// Watch until the final seq (set through `target`) has arrived, then linger briefly to

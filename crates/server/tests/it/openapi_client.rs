@@ -53,7 +53,7 @@ async fn served_document(app: &TestApp) -> Value {
         .get(app.url(&routes::openapi_json()))
         .send()
         .await
-        .expect("GET /api/openapi.json");
+        .expect("GET the OpenAPI document");
     assert_eq!(resp.status(), 200);
     resp.json().await.expect("the document is JSON")
 }
@@ -245,7 +245,7 @@ async fn document_agrees_with_the_protocol_reference() {
             }
             // Sign-ins answer 401 for the credentials in their body, not for a missing scheme.
             let sign_in = method == "post"
-                && (path == "/api/admin/session" || path == "/api/account/session");
+                && (*path == routes::admin_session() || *path == routes::account_session());
             let can_401 = responses.contains_key("401") && !sign_in;
             if can_401 && op["security"].as_array().is_none_or(|s| s.is_empty()) {
                 faults.push(format!("{name}: answers 401 but names no security scheme"));
@@ -278,7 +278,7 @@ async fn document_agrees_with_the_protocol_reference() {
     assert!(routes.len() > 80, "read the route tables: {}", routes.len());
     for r in &routes {
         let name = format!("{} {}", r.method.to_uppercase(), r.path);
-        if r.path == "/api/openapi.json" || r.path == "/api/docs" {
+        if r.path == routes::openapi_json() || r.path == routes::api_docs() {
             continue; // The document does not describe itself.
         }
         let Some(op) = operations.get(&(r.method.clone(), shape(&r.path))) else {
@@ -304,11 +304,11 @@ async fn document_agrees_with_the_protocol_reference() {
     }
     // The participant session: the routes only participants use name it.
     for (method, path) in [
-        ("post", "/api/meetings/{}/posts"),
-        ("get", "/api/meetings/{}/me"),
-        ("post", "/api/meetings/{}/questions/{}/answer"),
+        ("post", routes::posts("{}")),
+        ("get", routes::me("{}")),
+        ("post", routes::answer("{}", "{}")),
     ] {
-        let op = &operations[&(method.to_string(), path.to_string())];
+        let op = &operations[&(method.to_string(), path.clone())];
         let names: BTreeSet<String> = op["security"]
             .as_array()
             .into_iter()
@@ -341,7 +341,7 @@ async fn a_generated_client_runs_a_meeting() {
     // for a body with several binary media types: it gets the logo upload as image/png only.
     // The server reads the type from the bytes, so the client still uploads any of the three.
     let mut for_generator = doc.clone();
-    let logo = &mut for_generator["paths"]["/api/organizations/{id}/logo"]["put"]["requestBody"]
+    let logo = &mut for_generator["paths"][routes::organization_logo("{id}")]["put"]["requestBody"]
         ["content"];
     let png = logo["image/png"].take();
     assert!(

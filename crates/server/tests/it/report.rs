@@ -9,10 +9,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::app::{cookie_token, spawn_app_on, spawn_app_with, TestApp, Who};
+use crate::common::client::Outcome;
 use crate::common::pg::TestDb;
 use borgermode_domain::event::Event;
 use borgermode_domain::{MeetingState, PostKind};
-use borgermode_protocol::http::JoinRequest;
+use borgermode_protocol::http::{JoinRequest, VoteRequest};
 use borgermode_protocol::{AgeBand, Gender, MeetingId, StaffRole};
 use borgermode_server::report::export::NdjsonEvent;
 use reqwest::Method;
@@ -177,17 +178,12 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
     // Voters from the fourth participant on: questions 0-2 are people 0-2's own, and nobody
     // may upvote their own question.
     for (i, who) in people.iter().skip(3).enumerate().take(30) {
-        ok(
-            app.as_(who, Method::PUT, &routes::post_vote(&m, &questions[i % 3]))
-                .json(&json!({"up": true}))
-                .send()
-                .await
-                .expect("vote"),
-            "vote",
-        )
-        .await;
+        app.as_who(who)
+            .vote(m, questions[i % 3], &VoteRequest { up: true })
+            .await
+            .accepted();
     }
-    app.admin_ok(m, "close").await;
+    app.as_admin().close(m).await.accepted();
     m
 }
 
@@ -290,7 +286,7 @@ async fn report_of_the_2013_meeting_is_exact() {
         "/archive",
     ] {
         assert!(
-            doc["paths"][format!("/api/meetings/{{id}}{path}")].is_object(),
+            doc["paths"][format!("{}{path}", routes::meeting("{id}"))].is_object(),
             "{path} in OpenAPI"
         );
     }
@@ -785,7 +781,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     .await;
     assert_eq!((status, p["field"].as_str()), (422, Some("video_url")));
 
-    app.admin_ok(m, "close").await;
+    app.as_admin().close(m).await.accepted();
     let a = ok(
         app.http
             .get(app.url(&routes::archive(&m)))

@@ -12,7 +12,9 @@ use crate::common::routes;
 use std::time::Duration;
 
 use crate::common::app::{spawn_app, spawn_app_with, ws_connect, TestApp, Who, Ws};
+use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
+use borgermode_protocol::http::VoteRequest;
 use borgermode_protocol::views::MeetingView;
 use borgermode_protocol::MeetingId;
 use borgermode_server::live::render::Viewer;
@@ -600,15 +602,8 @@ async fn await_counts(ws: &mut Ws, want: &[(u64, u32)]) {
 }
 
 async fn vote(app: &TestApp, who: &Who, meeting: MeetingId, post: u64, up: bool) {
-    let resp = app
-        .as_(
-            who,
-            reqwest::Method::PUT,
-            &routes::post_vote(&meeting, &post),
-        )
-        .json(&serde_json::json!({"up": up}))
-        .send()
+    app.as_who(who)
+        .vote(meeting, post, &VoteRequest { up })
         .await
-        .expect("vote");
-    assert_eq!(resp.status(), 200);
+        .accepted();
 }

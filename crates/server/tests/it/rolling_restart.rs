@@ -26,6 +26,7 @@ use crate::common::fleet::{
     store_last_seq, wait_watching, Outcome, Watcher,
 };
 use crate::common::pg::TestDb;
+use crate::common::routes;
 use uuid::Uuid;
 
 const WRITERS: usize = 4;
@@ -100,7 +101,7 @@ impl Nginx {
     }
 
     fn ws_url(&self, meeting: Uuid) -> String {
-        format!("ws://127.0.0.1:{}/api/meetings/{meeting}/live", self.port)
+        routes::ws(self.port, &routes::live(&meeting), None)
     }
 
     async fn wait_ready(&self) {

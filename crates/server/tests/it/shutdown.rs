@@ -136,7 +136,7 @@ async fn shutdown_tells_live_clients_to_reconnect_and_refuses_new_work() {
     let fresh = reqwest::Client::new();
     let after = refused(
         fresh
-            .post(format!("{}/api/meetings/{meeting}/posts", app.base))
+            .post(routes::url(&app.base, &routes::posts(&meeting)))
             .bearer_auth(&anne.token)
             .json(&json!({"kind": "comment", "body": "Hallo?"}))
             .send()

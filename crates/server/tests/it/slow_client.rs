@@ -437,7 +437,8 @@ async fn a_stalled_sse_client_is_cut() {
         .expect("connect");
     slow.write_all(
         format!(
-            "GET /api/meetings/{meeting}/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+            "GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
+            routes::events(&meeting)
         )
         .as_bytes(),
     )

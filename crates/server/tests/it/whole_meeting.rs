@@ -8,12 +8,16 @@ use crate::common::routes;
 
 use std::time::Duration;
 
-use crate::common::app::{next_frame, spawn_app, ws_connect, TestApp, Who, Ws};
+use crate::common::app::{next_frame, spawn_app, ws_connect, TestApp, Ws};
+use crate::common::client::Outcome;
 use borgermode_protocol::frames::{EventFrame, NoticeFrame, ServerFrame};
+use borgermode_protocol::http::{
+    BanRequest, CommandAck, CreatePostRequest, DismissRequest, HideRequest, LiveAnswerRequest,
+    MergeRequest, MuteRequest, NoticeRequest, OnAirRequest, RoomQuestionRequest, SettingsPatch,
+    WrittenAnswerRequest,
+};
 use borgermode_protocol::views::PostStatus;
-use borgermode_protocol::{MeetingId, NoticeKind, StaffRole};
-use reqwest::Method;
-use serde_json::json;
+use borgermode_protocol::{HideReason, MeetingId, NoticeKind, PostKind, StaffRole};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -82,41 +86,37 @@ impl Watcher {
     }
 }
 
-async fn cmd(
-    app: &TestApp,
-    who: &Who,
-    method: Method,
-    path: &str,
-    body: serde_json::Value,
-) -> (u16, serde_json::Value) {
-    let resp = app
-        .as_(who, method, path)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+fn seq_of(ack: CommandAck) -> u64 {
+    ack.seq.expect("seq in ack")
 }
 
-fn seq_of(v: &serde_json::Value) -> u64 {
-    v["seq"].as_u64().expect("seq in ack")
+fn post(kind: PostKind, body: &str) -> CreatePostRequest {
+    CreatePostRequest {
+        kind,
+        body: body.into(),
+        parent: None,
+    }
+}
+
+fn premoderation(on: bool) -> SettingsPatch {
+    SettingsPatch {
+        premoderation: Some(on),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
 async fn a_whole_meeting_from_intake_to_close() {
     let app = spawn_app().await;
     let m = app.create_meeting("Fremtidens havn").await;
-    let r = app
-        .admin(Method::POST, &routes::schedule(&m))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let admin = app.as_admin();
+    admin.schedule(&m).await.accepted();
     let panelist = app.staff(m, StaffRole::Panelist, "Anne Borgmester").await;
     let moderator = app.staff(m, StaffRole::Moderator, "Mette Mødeleder").await;
     let citizen = app.join(m, "Bo").await;
     let other = app.join(m, "Carla").await;
+    let (as_panelist, as_moderator) = (app.as_who(&panelist), app.as_who(&moderator));
+    let (as_citizen, as_other) = (app.as_who(&citizen), app.as_who(&other));
 
     let mut public = Watcher::open(&app, m, None).await;
     let mut mine = Watcher::open(&app, m, Some(&citizen.token)).await;
@@ -126,48 +126,26 @@ async fn a_whole_meeting_from_intake_to_close() {
     let q1 = app
         .post(&citizen, m, "question", "Hvornår begynder byggeriet?")
         .await;
-    let (status, body) = cmd(
-        &app,
-        &citizen,
-        Method::POST,
-        &routes::posts(&m),
-        json!({"kind":"comment","body":"hej"}),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("meeting_not_open"))
-    );
-
-    let r = app
-        .admin(Method::POST, &routes::open(&m))
-        .send()
+    as_citizen
+        .create_post(m, &post(PostKind::Comment, "hej"))
         .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .refused(409, "meeting_not_open");
+
+    admin.open(&m).await.accepted();
 
     // Pre-moderation: the held post is a redacted frame for the public, full for staff, and a
     // notice for its author only.
-    let (_, ack) = cmd(
-        &app,
-        &moderator,
-        Method::PATCH,
-        &routes::settings(&m),
-        json!({"premoderation": true}),
-    )
-    .await;
-    let (status, ack2) = cmd(
-        &app,
-        &citizen,
-        Method::POST,
-        &routes::posts(&m),
-        json!({"kind":"question","body":"Hvad koster det?"}),
-    )
-    .await;
-    assert_eq!(status, 201);
-    assert_eq!(ack2["status"], "pending");
-    let held = ack2["post_id"].as_u64().unwrap();
-    assert!(seq_of(&ack) < held);
+    let ack = as_moderator
+        .settings(m, &premoderation(true))
+        .await
+        .accepted();
+    let ack2 = as_citizen
+        .create_post(m, &post(PostKind::Question, "Hvad koster det?"))
+        .await
+        .accepted();
+    assert_eq!(ack2.status.as_deref(), Some("pending"));
+    let held = ack2.post_id.unwrap();
+    assert!(seq_of(ack) < held);
     public.until(held).await;
     mine.until(held).await;
     staff.until(held).await;
@@ -187,57 +165,27 @@ async fn a_whole_meeting_from_intake_to_close() {
         public.notices.is_empty() && staff.notices.is_empty(),
         "notices are personal"
     );
-    let (status, ack) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::post_approve(&m, &held),
-        json!({}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let approved = seq_of(&ack);
+    let approved = seq_of(as_moderator.approve(m, held).await.accepted());
     public.until(approved).await;
     let shown = &public.event(approved).posts[0];
     assert_eq!(
         (shown.id, shown.status.clone(), shown.body.as_deref()),
         (held, PostStatus::Visible, Some("Hvad koster det?"))
     );
-    cmd(
-        &app,
-        &moderator,
-        Method::PATCH,
-        &routes::settings(&m),
-        json!({"premoderation": false}),
-    )
-    .await;
+    as_moderator
+        .settings(m, &premoderation(false))
+        .await
+        .accepted();
 
     // The panelist claims and answers in writing, with a link; the asker hears about it.
-    let (status, _) = cmd(
-        &app,
-        &panelist,
-        Method::POST,
-        &routes::claim(&m, &q1),
-        json!({}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, body) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::claim(&m, &q1),
-        json!({}),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("already_claimed"))
-    );
-    let (status, ack) = cmd(&app, &panelist, Method::POST, &routes::answer(&m, &q1),
-        json!({"body": "Til foråret. Se [planen](https://www.example.org/plan) <script>alert(1)</script>"})).await;
-    assert_eq!(status, 200);
-    let answered = seq_of(&ack);
+    as_panelist.claim(m, q1).await.accepted();
+    as_moderator
+        .claim(m, q1)
+        .await
+        .refused(409, "already_claimed");
+    let body = "Til foråret. Se [planen](https://www.example.org/plan) <script>alert(1)</script>";
+    let written = WrittenAnswerRequest { body: body.into() };
+    let answered = seq_of(as_panelist.answer(m, q1, &written).await.accepted());
     public.until(answered).await;
     mine.until(answered).await;
     let answer = public.event(answered).posts[0]
@@ -265,56 +213,24 @@ async fn a_whole_meeting_from_intake_to_close() {
     let q4 = app
         .post(&other, m, "question", "Kan vi få en badebro?")
         .await;
-    let (status, _) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::merge(&m, &q3),
-        json!({"into": held}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, _) = cmd(
-        &app,
-        &moderator,
-        Method::PUT,
-        &routes::on_air(&m),
-        json!({"post": held}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, _) = cmd(
-        &app,
-        &panelist,
-        Method::POST,
-        &routes::answer_live(&m, &held),
-        json!({"note": "Besvaret i salen"}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, body) = cmd(
-        &app,
-        &panelist,
-        Method::POST,
-        &routes::dismiss(&m, &q4),
-        json!({"reason": "Uden for emnet"}),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (403, Some("forbidden")),
-        "panelists cannot dismiss"
-    );
-    let (status, ack) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::dismiss(&m, &q4),
-        json!({"reason": "Uden for emnet"}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let dismissed = seq_of(&ack);
+    let into = MergeRequest { into: held };
+    as_moderator.merge(m, q3, &into).await.accepted();
+    let on_air = OnAirRequest { post: Some(held) };
+    as_moderator.on_air(m, &on_air).await.accepted();
+    let live = LiveAnswerRequest {
+        note: Some("Besvaret i salen".into()),
+        panelist: None,
+    };
+    as_panelist.answer_live(m, held, &live).await.accepted();
+    let why = DismissRequest {
+        reason: "Uden for emnet".into(),
+    };
+    // Panelists cannot dismiss.
+    as_panelist
+        .dismiss(m, q4, &why)
+        .await
+        .refused(403, "forbidden");
+    let dismissed = seq_of(as_moderator.dismiss(m, q4, &why).await.accepted());
     public.until(dismissed).await;
     let counters = public.event(dismissed).counters.expect("counters");
     // q1 written, held live (with q3 merged into it), q4 dismissed: answered 2 of 3.
@@ -324,25 +240,16 @@ async fn a_whole_meeting_from_intake_to_close() {
     );
 
     // A hall question and a pinned notice.
-    let (status, _) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::room_questions(&m),
-        json!({"body": "Parkering?", "name": "Hans"}),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let (status, ack) = cmd(
-        &app,
-        &panelist,
-        Method::POST,
-        &routes::notices(&m),
-        json!({"body": "Myte: havnen lukker ikke.", "pin": true}),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let pinned = seq_of(&ack);
+    let hall = RoomQuestionRequest {
+        body: "Parkering?".into(),
+        name: Some("Hans".into()),
+    };
+    as_moderator.room_question(m, &hall).await.accepted();
+    let myth = NoticeRequest {
+        body: "Myte: havnen lukker ikke.".into(),
+        pin: true,
+    };
+    let pinned = seq_of(as_panelist.notice(m, &myth).await.accepted());
     public.until(pinned).await;
     assert_eq!(
         public.event(pinned).meeting.as_ref().unwrap().pinned_notice,
@@ -353,16 +260,11 @@ async fn a_whole_meeting_from_intake_to_close() {
     let c = app
         .post(&other, m, "comment", "Noget grimt om naboen")
         .await;
-    let (status, ack) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::post_hide(&m, &c),
-        json!({"reason": "abusive", "note": "personangreb"}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let hidden = seq_of(&ack);
+    let hide = HideRequest {
+        reason: HideReason::Abusive,
+        note: Some("personangreb".into()),
+    };
+    let hidden = seq_of(as_moderator.hide(m, c, &hide).await.accepted());
     public.until(hidden).await;
     staff.until(hidden).await;
     let tomb = &public.event(hidden).posts[0];
@@ -389,62 +291,24 @@ async fn a_whole_meeting_from_intake_to_close() {
     );
 
     // Mute and ban.
-    let (status, _) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::mute(&m, &other.id),
-        json!({"minutes": 10}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, body) = cmd(
-        &app,
-        &other,
-        Method::POST,
-        &routes::posts(&m),
-        json!({"kind":"comment","body":"igen"}),
-    )
-    .await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("muted")));
-    let (status, _) = cmd(
-        &app,
-        &moderator,
-        Method::POST,
-        &routes::ban(&m, &other.id),
-        json!({}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, body) = cmd(
-        &app,
-        &other,
-        Method::POST,
-        &routes::posts(&m),
-        json!({"kind":"comment","body":"igen"}),
-    )
-    .await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("banned")));
+    let again = post(PostKind::Comment, "igen");
+    as_moderator
+        .mute(m, other.id, &MuteRequest { minutes: 10 })
+        .await
+        .accepted();
+    as_other.create_post(m, &again).await.refused(403, "muted");
+    as_moderator
+        .ban(m, other.id, &BanRequest::default())
+        .await
+        .accepted();
+    as_other.create_post(m, &again).await.refused(403, "banned");
 
     // Close: posting is refused with meeting_closed; the record stays readable.
-    let r = app
-        .admin(Method::POST, &routes::close(&m))
-        .send()
+    let close_seq = seq_of(admin.close(&m).await.accepted());
+    as_citizen
+        .create_post(m, &post(PostKind::Question, "for sent?"))
         .await
-        .unwrap();
-    let close_seq = seq_of(&r.json().await.unwrap());
-    let (status, body) = cmd(
-        &app,
-        &citizen,
-        Method::POST,
-        &routes::posts(&m),
-        json!({"kind":"question","body":"for sent?"}),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("meeting_closed"))
-    );
+        .refused(409, "meeting_closed");
     public.until(close_seq).await;
     staff.until(close_seq).await;
     assert_eq!(

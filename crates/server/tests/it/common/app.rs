@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::{
-    CommandAck, CreateMeetingRequest, JoinRequest, SessionResponse, StaffLinkResponse,
+    CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, JoinRequest, SessionResponse,
     StaffSessionRequest,
 };
 use borgermode_protocol::{Language, MeetingId, ParticipantId, StaffRole};
 use borgermode_server::app::ShutdownHandle;
 use borgermode_server::{Application, Settings};
 
+use super::client::Outcome;
 use super::routes;
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -100,18 +101,11 @@ pub fn cookie_token(resp: &reqwest::Response) -> Option<String> {
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        routes::url(&self.base, path)
     }
 
     pub fn ws_url(&self, meeting: MeetingId, since: Option<u64>) -> String {
-        match since {
-            Some(s) => format!(
-                "ws://127.0.0.1:{}{}?since={s}",
-                self.port,
-                routes::live(&meeting)
-            ),
-            None => format!("ws://127.0.0.1:{}{}", self.port, routes::live(&meeting)),
-        }
+        routes::ws(self.port, &routes::live(&meeting), since)
     }
 
     /// A request as the organizer (`client.rs` has the typed calls).
@@ -136,38 +130,14 @@ impl TestApp {
             settings: Default::default(),
             organization_id: None,
         };
-        let ack = self
-            .as_admin()
-            .create_meeting(&body)
-            .await
-            .unwrap_or_else(|p| panic!("create meeting: {p:?}"));
+        let ack = self.as_admin().create_meeting(&body).await.accepted();
         ack.meeting_id.expect("meeting id")
-    }
-
-    /// An organizer command on a meeting that must succeed (`close`, `participants/{p}/erase`, ...).
-    pub async fn admin_ok(&self, meeting: impl std::fmt::Display, path: &str) {
-        let resp = self
-            .admin(reqwest::Method::POST, &routes::meeting_sub(&meeting, path))
-            .send()
-            .await
-            .expect(path);
-        let status = resp.status();
-        assert!(
-            status.is_success(),
-            "{path}: {status} {}",
-            resp.text().await.unwrap_or_default()
-        );
     }
 
     /// Create and open a meeting.
     pub async fn open_meeting(&self, title: &str) -> MeetingId {
         let id = self.create_meeting(title).await;
-        let resp = self
-            .admin(reqwest::Method::POST, &routes::open(&id))
-            .send()
-            .await
-            .expect("open");
-        assert!(resp.status().is_success(), "open: {}", resp.status());
+        self.as_admin().open(id).await.accepted();
         id
     }
 
@@ -194,14 +164,16 @@ impl TestApp {
 
     /// Create a staff link and exchange it like the page does.
     pub async fn staff(&self, meeting: MeetingId, role: StaffRole, name: &str) -> Who {
-        let resp = self
-            .admin(reqwest::Method::POST, &routes::staff_links(&meeting))
-            .json(&serde_json::json!({"role": role, "name": name, "role_line": "Byrådet"}))
-            .send()
+        let request = CreateStaffLinkRequest {
+            role,
+            name: name.into(),
+            role_line: "Byrådet".into(),
+        };
+        let link = self
+            .as_admin()
+            .staff_link(meeting, &request)
             .await
-            .expect("staff link");
-        assert_eq!(resp.status(), 201);
-        let link: StaffLinkResponse = resp.json().await.expect("link");
+            .accepted();
         let key = link
             .link
             .split("#key=")
@@ -225,16 +197,16 @@ impl TestApp {
 
     /// Post and return the post id (panics unless 201).
     pub async fn post(&self, who: &Who, meeting: MeetingId, kind: &str, body: &str) -> u64 {
-        let (status, v) = self
+        let request = CreatePostRequest {
+            kind: serde_json::from_value(serde_json::Value::from(kind)).expect("a post kind"),
+            body: body.into(),
+            parent: None,
+        };
+        let ack = self
             .as_who(who)
-            .send(
-                reqwest::Method::POST,
-                &routes::posts(&meeting),
-                Some(serde_json::json!({"kind": kind, "body": body})),
-            )
-            .await;
-        assert_eq!(status, 201, "post: {v}");
-        let ack: CommandAck = serde_json::from_value(v).expect("ack");
+            .create_post(meeting, &request)
+            .await
+            .accepted();
         ack.post_id.expect("post id")
     }
 

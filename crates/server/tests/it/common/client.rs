@@ -5,18 +5,22 @@
 //! Typed methods check the success status the API documents (201 for what creates, 200 for
 //! the rest) so a test that uses them keeps asserting it. For the tests that deliberately send
 //! what no typed method can (malformed JSON, wrong content types, odd headers), `raw` hands out
-//! the authenticated `reqwest::RequestBuilder` and `send` any JSON body with the answer as
-//! `(status, body)`.
+//! the authenticated `reqwest::RequestBuilder` and `request` any body with the whole answer. `Outcome` reads a typed result: `.accepted()` or `.refused(status, code)`.
 
 use borgermode_protocol::http::{
-    AssignRequest, CommandAck, CreateMeetingRequest, CreatePostRequest, FollowUpResponse,
-    HideRequest, JoinRequest, Problem, QueueResponse, SessionResponse, VoteRequest, VoteResponse,
+    AnswerSnippetRequest, AnswerSnippetView, AssignRequest, BanRequest, CommandAck,
+    CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
+    FollowUpResponse, HideRequest, LiveAnswerRequest, MeetingSummary, MergeRequest, MuteRequest,
+    MyQuestionsResponse, NoticeRequest, NotifyRequest, OnAirRequest, Problem, QueueResponse,
+    RoomQuestionRequest, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
     WrittenAnswerRequest,
 };
+use borgermode_protocol::views::MeetingView;
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
+use std::fmt::Display;
 
 use super::app::{TestApp, Who, ADMIN_TOKEN};
 use super::routes;
@@ -90,9 +94,41 @@ impl TestApp {
     }
 }
 
-// The typed calls (`vote`, `hide`, `claim`, `answer`, ...) are what the tests move to from
-// `send` with a `json!` body; until every file has moved, some have no caller yet.
-#[allow(dead_code)]
+/// What a test does with the outcome of a typed call.
+pub trait Outcome<T> {
+    /// The response body; the test fails with the problem when the call was refused.
+    fn accepted(self) -> T;
+    /// The problem, after checking its status and code; the test fails when the call succeeded.
+    fn refused(self, status: u16, code: &str) -> Problem;
+    /// The problem, after checking only its status (where the test never named the code).
+    fn refused_status(self, status: u16) -> Problem;
+}
+
+impl<T> Outcome<T> for Result<T, Problem> {
+    #[track_caller]
+    fn accepted(self) -> T {
+        self.unwrap_or_else(|p| panic!("refused: {p:?}"))
+    }
+
+    #[track_caller]
+    fn refused(self, status: u16, code: &str) -> Problem {
+        let p = self.refused_status(status);
+        assert_eq!(p.code, code, "{p:?}");
+        p
+    }
+
+    #[track_caller]
+    fn refused_status(self, status: u16) -> Problem {
+        match self {
+            Ok(_) => panic!("accepted, expected a {status}"),
+            Err(p) => {
+                assert_eq!(p.status, status, "{p:?}");
+                p
+            }
+        }
+    }
+}
+
 impl Client<'_> {
     /// The escape hatch: a request to `path` with this caller's credentials and nothing else.
     pub fn raw(&self, method: Method, path: &str) -> RequestBuilder {
@@ -130,17 +166,6 @@ impl Client<'_> {
         }
     }
 
-    /// Any request with an optional JSON body; the status and the body as JSON.
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let body = body.map_or(Body::None, Body::Json);
-        let reply = self.request(method, path, body).await;
-        (reply.status, reply.body)
-    }
-
-    pub async fn get(&self, path: &str) -> (u16, Value) {
-        self.send(Method::GET, path, None).await
-    }
-
     /// A typed call: `Ok` with the response body at the documented `success` status, `Err`
     /// with the problem+json otherwise. Another success status fails the test.
     pub async fn call<T: DeserializeOwned>(
@@ -160,7 +185,13 @@ impl Client<'_> {
                 "{method} {path}: documented status: {}",
                 reply.text
             );
-            return Ok(serde_json::from_str(&reply.text).unwrap_or_else(|e| {
+            // `204 No Content` reads as `()` (JSON `null`).
+            let text = if reply.status == 204 {
+                "null"
+            } else {
+                &reply.text
+            };
+            return Ok(serde_json::from_str(text).unwrap_or_else(|e| {
                 panic!("{method} {path}: response body: {e}: {}", reply.text)
             }));
         }
@@ -185,18 +216,51 @@ impl Client<'_> {
             .await
     }
 
-    pub async fn join(
-        &self,
-        meeting: impl std::fmt::Display,
-        body: &JoinRequest,
-    ) -> Result<SessionResponse, Problem> {
-        self.call(Method::POST, &routes::join(&meeting), Some(body), 201)
+    /// The organizer's meeting list.
+    pub async fn meetings(&self) -> Result<Vec<MeetingSummary>, Problem> {
+        self.call(Method::GET, &routes::meetings(), None::<&Value>, 200)
             .await
+    }
+
+    pub async fn meeting(&self, meeting: impl Display) -> Result<MeetingView, Problem> {
+        self.call(Method::GET, &routes::meeting(&meeting), None::<&Value>, 200)
+            .await
+    }
+
+    pub async fn schedule(&self, meeting: impl Display) -> Result<CommandAck, Problem> {
+        self.command(&routes::schedule(&meeting), None::<&Value>)
+            .await
+    }
+
+    pub async fn open(&self, meeting: impl Display) -> Result<CommandAck, Problem> {
+        self.command(&routes::open(&meeting), None::<&Value>).await
+    }
+
+    pub async fn close(&self, meeting: impl Display) -> Result<CommandAck, Problem> {
+        self.command(&routes::close(&meeting), None::<&Value>).await
+    }
+
+    pub async fn settings(
+        &self,
+        meeting: impl Display,
+        body: &SettingsPatch,
+    ) -> Result<CommandAck, Problem> {
+        let path = routes::settings(&meeting);
+        self.call(Method::PATCH, &path, Some(body), 200).await
+    }
+
+    pub async fn staff_link(
+        &self,
+        meeting: impl Display,
+        body: &CreateStaffLinkRequest,
+    ) -> Result<StaffLinkResponse, Problem> {
+        let path = routes::staff_links(&meeting);
+        self.call(Method::POST, &path, Some(body), 201).await
     }
 
     pub async fn create_post(
         &self,
-        meeting: impl std::fmt::Display,
+        meeting: impl Display,
         body: &CreatePostRequest,
     ) -> Result<CommandAck, Problem> {
         self.call(Method::POST, &routes::posts(&meeting), Some(body), 201)
@@ -205,7 +269,7 @@ impl Client<'_> {
 
     pub async fn vote(
         &self,
-        meeting: impl std::fmt::Display,
+        meeting: impl Display,
         post: u64,
         body: &VoteRequest,
     ) -> Result<VoteResponse, Problem> {
@@ -215,7 +279,7 @@ impl Client<'_> {
 
     pub async fn hide(
         &self,
-        meeting: impl std::fmt::Display,
+        meeting: impl Display,
         post: u64,
         body: &HideRequest,
     ) -> Result<CommandAck, Problem> {
@@ -223,18 +287,97 @@ impl Client<'_> {
             .await
     }
 
-    pub async fn claim(
+    pub async fn approve(&self, meeting: impl Display, post: u64) -> Result<CommandAck, Problem> {
+        self.command(&routes::post_approve(&meeting, &post), None::<&Value>)
+            .await
+    }
+
+    /// A staff notice (201, it is a post).
+    pub async fn notice(
         &self,
-        meeting: impl std::fmt::Display,
-        question: u64,
+        meeting: impl Display,
+        body: &NoticeRequest,
     ) -> Result<CommandAck, Problem> {
+        self.call(Method::POST, &routes::notices(&meeting), Some(body), 201)
+            .await
+    }
+
+    /// A question from the hall, typed in by a moderator (201, it is a post).
+    pub async fn room_question(
+        &self,
+        meeting: impl Display,
+        body: &RoomQuestionRequest,
+    ) -> Result<CommandAck, Problem> {
+        let path = routes::room_questions(&meeting);
+        self.call(Method::POST, &path, Some(body), 201).await
+    }
+
+    pub async fn on_air(
+        &self,
+        meeting: impl Display,
+        body: &OnAirRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.call(Method::PUT, &routes::on_air(&meeting), Some(body), 200)
+            .await
+    }
+
+    pub async fn mute(
+        &self,
+        meeting: impl Display,
+        participant: impl Display,
+        body: &MuteRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::mute(&meeting, &participant), Some(body))
+            .await
+    }
+
+    pub async fn ban(
+        &self,
+        meeting: impl Display,
+        participant: impl Display,
+        body: &BanRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::ban(&meeting, &participant), Some(body))
+            .await
+    }
+
+    pub async fn erase(
+        &self,
+        meeting: impl Display,
+        participant: impl Display,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::erase(&meeting, &participant), None::<&Value>)
+            .await
+    }
+
+    pub async fn merge(
+        &self,
+        meeting: impl Display,
+        question: u64,
+        body: &MergeRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::merge(&meeting, &question), Some(body))
+            .await
+    }
+
+    pub async fn dismiss(
+        &self,
+        meeting: impl Display,
+        question: u64,
+        body: &DismissRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::dismiss(&meeting, &question), Some(body))
+            .await
+    }
+
+    pub async fn claim(&self, meeting: impl Display, question: u64) -> Result<CommandAck, Problem> {
         self.command(&routes::claim(&meeting, &question), None::<&Value>)
             .await
     }
 
     pub async fn answer(
         &self,
-        meeting: impl std::fmt::Display,
+        meeting: impl Display,
         question: u64,
         body: &WrittenAnswerRequest,
     ) -> Result<CommandAck, Problem> {
@@ -242,9 +385,19 @@ impl Client<'_> {
             .await
     }
 
+    pub async fn answer_live(
+        &self,
+        meeting: impl Display,
+        question: u64,
+        body: &LiveAnswerRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::answer_live(&meeting, &question), Some(body))
+            .await
+    }
+
     pub async fn assign(
         &self,
-        meeting: impl std::fmt::Display,
+        meeting: impl Display,
         question: u64,
         body: &AssignRequest,
     ) -> Result<CommandAck, Problem> {
@@ -255,7 +408,7 @@ impl Client<'_> {
     /// `query` without the `?`, e.g. `sort=age&mine=true`; empty for none.
     pub async fn queue(
         &self,
-        meeting: impl std::fmt::Display,
+        meeting: impl Display,
         query: &str,
     ) -> Result<QueueResponse, Problem> {
         let mut path = routes::queue(&meeting);
@@ -265,11 +418,71 @@ impl Client<'_> {
         self.call(Method::GET, &path, None::<&Value>, 200).await
     }
 
-    pub async fn follow_up(
-        &self,
-        meeting: impl std::fmt::Display,
-    ) -> Result<FollowUpResponse, Problem> {
+    pub async fn follow_up(&self, meeting: impl Display) -> Result<FollowUpResponse, Problem> {
         let path = routes::follow_up(&meeting);
         self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    pub async fn follow_up_close(&self, meeting: impl Display) -> Result<CommandAck, Problem> {
+        self.command(&routes::follow_up_close(&meeting), None::<&Value>)
+            .await
+    }
+
+    /// A participant's own questions and their answers.
+    pub async fn mine(&self, meeting: impl Display) -> Result<MyQuestionsResponse, Problem> {
+        self.call(Method::GET, &routes::mine(&meeting), None::<&Value>, 200)
+            .await
+    }
+
+    /// Leave an e-mail address for answer mail (204).
+    pub async fn notify(&self, meeting: impl Display, email: &str) -> Result<(), Problem> {
+        let body = NotifyRequest {
+            email: email.into(),
+        };
+        let path = routes::mine_notify(&meeting);
+        self.call(Method::PUT, &path, Some(&body), 204).await
+    }
+
+    /// The prepared answers a meeting's staff may use.
+    pub async fn meeting_answers(
+        &self,
+        meeting: impl Display,
+    ) -> Result<Vec<AnswerSnippetView>, Problem> {
+        let path = routes::meeting_answers(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    /// An organization's prepared answers (the library).
+    pub async fn answers(&self, org: impl Display) -> Result<Vec<AnswerSnippetView>, Problem> {
+        let path = routes::organization_answers(&org);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    pub async fn create_answer(
+        &self,
+        org: impl Display,
+        body: &AnswerSnippetRequest,
+    ) -> Result<AnswerSnippetView, Problem> {
+        let path = routes::organization_answers(&org);
+        self.call(Method::POST, &path, Some(body), 201).await
+    }
+
+    pub async fn replace_answer(
+        &self,
+        org: impl Display,
+        answer: impl Display,
+        body: &AnswerSnippetRequest,
+    ) -> Result<AnswerSnippetView, Problem> {
+        let path = routes::organization_answer(&org, &answer);
+        self.call(Method::PUT, &path, Some(body), 200).await
+    }
+
+    pub async fn delete_answer(
+        &self,
+        org: impl Display,
+        answer: impl Display,
+    ) -> Result<(), Problem> {
+        let path = routes::organization_answer(&org, &answer);
+        self.call(Method::DELETE, &path, None::<&Value>, 204).await
     }
 }

@@ -172,13 +172,7 @@ impl Instance {
     }
 
     pub fn ws_url(&self, meeting: impl std::fmt::Display, since: Option<u64>) -> String {
-        match since {
-            Some(s) => format!(
-                "ws://127.0.0.1:{}/api/meetings/{meeting}/live?since={s}",
-                self.port
-            ),
-            None => format!("ws://127.0.0.1:{}/api/meetings/{meeting}/live", self.port),
-        }
+        super::routes::ws(self.port, &super::routes::live(&meeting), since)
     }
 
     /// SIGKILL, like a crash.

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::app::cookie_token;
 use super::cluster::{Instance, ADMIN_TOKEN};
 use super::pg::TestDb;
+use super::routes;
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
@@ -37,7 +38,7 @@ pub fn http() -> reqwest::Client {
 /// Create and open a meeting as the organizer; its id.
 pub async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Uuid {
     let resp = http
-        .post(format!("{base}/api/meetings"))
+        .post(routes::url(base, &routes::meetings()))
         .bearer_auth(ADMIN_TOKEN)
         .json(&json!({ "title": title, "description": "Fejltest" }))
         .send()
@@ -49,7 +50,7 @@ pub async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Uu
     let ack: CommandAck = serde_json::from_str(&text).expect("ack");
     let meeting = ack.meeting_id.expect("meeting id").0;
     let resp = http
-        .post(format!("{base}/api/meetings/{meeting}/open"))
+        .post(routes::url(base, &routes::open(&meeting)))
         .bearer_auth(ADMIN_TOKEN)
         .send()
         .await
@@ -61,7 +62,7 @@ pub async fn open_meeting(http: &reqwest::Client, base: &str, title: &str) -> Uu
 /// Join as a citizen through `base`; the session token.
 pub async fn join(http: &reqwest::Client, base: &str, meeting: Uuid, name: &str) -> String {
     let resp = http
-        .post(format!("{base}/api/meetings/{meeting}/join"))
+        .post(routes::url(base, &routes::join(&meeting)))
         .json(&json!({ "display_name": name }))
         .send()
         .await
@@ -96,7 +97,7 @@ pub async fn post(
     body: &str,
 ) -> Outcome {
     let sent = http
-        .post(format!("{base}/api/meetings/{meeting}/posts"))
+        .post(routes::url(base, &routes::posts(&meeting)))
         .bearer_auth(token)
         .header("Idempotency-Key", key)
         .json(&json!({ "kind": "comment", "body": body }))
@@ -533,10 +534,10 @@ pub async fn check_acknowledged(
 // Sessions (issue 14: session invalidation on every instance)
 // ---------------------------------------------------------------------------------------------
 
-/// `GET /api/meetings/{id}/me` with a bearer token: status and body.
+/// `GET` of the meeting's `me` with a bearer token: status and body.
 pub async fn me(http: &reqwest::Client, base: &str, meeting: Uuid, token: &str) -> (u16, String) {
     let resp = http
-        .get(format!("{base}/api/meetings/{meeting}/me"))
+        .get(routes::url(base, &routes::me(&meeting)))
         .bearer_auth(token)
         .send()
         .await
@@ -571,7 +572,7 @@ pub async fn staff_session(
     name: &str,
 ) -> (Uuid, String) {
     let resp = http
-        .post(format!("{base}/api/meetings/{meeting}/staff"))
+        .post(routes::url(base, &routes::staff_links(&meeting)))
         .bearer_auth(ADMIN_TOKEN)
         .json(&json!({"role": role, "name": name, "role_line": "Byrådet"}))
         .send()
@@ -589,7 +590,7 @@ pub async fn staff_session(
         .and_then(|s| s.parse().ok())
         .expect("participant id");
     let resp = http
-        .post(format!("{base}/api/staff-session"))
+        .post(routes::url(base, &routes::staff_session()))
         .json(&json!({ "key": key }))
         .send()
         .await

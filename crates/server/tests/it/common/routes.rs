@@ -1,8 +1,23 @@
 //! Every HTTP route of the server, in one place: the tests name a route by a function, never
 //! by a path string, so a route that moves is changed here once. Ids are anything `Display`
-//! (a `MeetingId`, an organization id as a `String`, a post number).
+//! (a `MeetingId`, an organization id as a `String`, a post number). Tests that talk to an
+//! instance by its address (cluster and process tests) put a route on it with `url` or `ws`.
 
 use std::fmt::Display;
+
+/// A route on an instance's HTTP address: `url("http://127.0.0.1:8080", &posts(&m))`.
+pub fn url(base: &str, route: &str) -> String {
+    format!("{base}{route}")
+}
+
+/// A route on an instance's WebSocket address (`ws://127.0.0.1:{port}`), optionally resuming
+/// after `since` (the live stream's `?since=`).
+pub fn ws(port: u16, route: &str, since: Option<u64>) -> String {
+    match since {
+        Some(s) => format!("ws://127.0.0.1:{port}{route}?since={s}"),
+        None => format!("ws://127.0.0.1:{port}{route}"),
+    }
+}
 
 /// `/api/meetings`: create (POST) or list (GET) meetings.
 pub fn meetings() -> String {
@@ -47,6 +62,11 @@ pub fn me(id: &(impl Display + ?Sized)) -> String {
 /// `/api/meetings/{}/staff`: create a staff link (organizer).
 pub fn staff_links(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/staff")
+}
+
+/// `/api/meetings/{}/staff/{}`: revoke a staff member (DELETE).
+pub fn staff_member(id: &(impl Display + ?Sized), sub: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/staff/{sub}")
 }
 
 /// `/api/meetings/{}/posts`: create (POST) or list (GET) posts.
@@ -301,6 +321,16 @@ pub fn organization_answers(id: &(impl Display + ?Sized)) -> String {
 /// `/api/organizations/{}/answers/{}`
 pub fn organization_answer(id: &(impl Display + ?Sized), sub: &(impl Display + ?Sized)) -> String {
     format!("/api/organizations/{id}/answers/{sub}")
+}
+
+/// `/api/docs`: the OpenAPI document's HTML viewer.
+pub fn api_docs() -> String {
+    "/api/docs".to_string()
+}
+
+/// `/api/nothing-here`: under `/api`, but no route (the 404 problem).
+pub fn unknown() -> String {
+    "/api/nothing-here".to_string()
 }
 
 /// `/api/openapi.json`
