@@ -174,6 +174,7 @@ async fn routing_queue_and_follow_up_end_to_end() {
         kind: PostKind::Question,
         body: "Nyt?".into(),
         parent: None,
+        agenda_item: None,
     };
     anne_c
         .create_post(&m, &late)

@@ -801,8 +801,7 @@ async fn ended_sessions_are_401(db: Db) {
         assert_eq!(resp.status(), 200, "/me before");
     }
 
-    app.admin_ok(m, &format!("participants/{}/erase", erased.id))
-        .await;
+    app.as_admin().erase(m, erased.id).await.accepted();
     let resp = app
         .admin(
             Method::DELETE,

@@ -95,6 +95,7 @@ fn post(kind: PostKind, body: &str) -> CreatePostRequest {
         kind,
         body: body.into(),
         parent: None,
+        agenda_item: None,
     }
 }
 

@@ -201,6 +201,7 @@ impl TestApp {
             kind: serde_json::from_value(serde_json::Value::from(kind)).expect("a post kind"),
             body: body.into(),
             parent: None,
+            agenda_item: None,
         };
         let ack = self
             .as_who(who)
