@@ -24,5 +24,6 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// Re-exported so that clients need only this crate.
 pub use borgermode_domain::{
     AgeBand, Code, Counters, Gender, HideReason, HoldReason, Language, MeetingId, MeetingSettings,
-    MeetingStatus, NoticeKind, ParticipantId, PostId, PostKind, QueueSort, Role, Seq, StaffRole,
+    MeetingStatus, NoticeKind, ParticipantId, PollAnswer, PollDefinition, PollKind, PollResults,
+    PollStatus, PostId, PostKind, QueueSort, ResultsShown, Role, Seq, StaffRole,
 };

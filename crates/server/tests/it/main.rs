@@ -8,6 +8,7 @@
 
 mod common;
 
+mod agenda_polls;
 mod authorization;
 mod bad_input;
 mod cluster_consistency;

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod client;
+pub mod client_agenda_polls;
 pub mod cluster;
 pub mod fleet;
 pub mod followup_conformance;

@@ -337,3 +337,52 @@ pub fn unknown() -> String {
 pub fn openapi_json() -> String {
     "/api/openapi.json".to_string()
 }
+
+/// `/api/meetings/{}/agenda`: add an item (POST).
+pub fn agenda(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/agenda")
+}
+
+/// `/api/meetings/{}/agenda/{}`: edit (PUT) or remove (DELETE) an item.
+pub fn agenda_item(id: &(impl Display + ?Sized), item: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/agenda/{item}")
+}
+
+/// `/api/meetings/{}/agenda/{}/move`
+pub fn agenda_move(id: &(impl Display + ?Sized), item: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/agenda/{item}/move")
+}
+
+/// `/api/meetings/{}/agenda/current`
+pub fn agenda_current(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/agenda/current")
+}
+
+/// `/api/meetings/{}/posts/{}/agenda-item`
+pub fn file_post(id: &(impl Display + ?Sized), post: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/posts/{post}/agenda-item")
+}
+
+/// `/api/meetings/{}/polls`: create a draft (POST).
+pub fn polls(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/polls")
+}
+
+/// `/api/meetings/{}/polls/{}`: edit (PUT) or delete (DELETE) a draft.
+pub fn poll(id: &(impl Display + ?Sized), poll: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/polls/{poll}")
+}
+
+/// `/api/meetings/{}/polls/{}/{}`: `launch`, `close`, `publish`, `move`.
+pub fn poll_action(
+    id: &(impl Display + ?Sized),
+    poll: &(impl Display + ?Sized),
+    action: &str,
+) -> String {
+    format!("/api/meetings/{id}/polls/{poll}/{action}")
+}
+
+/// `/api/meetings/{}/polls/on-screen`
+pub fn poll_on_screen(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/polls/on-screen")
+}
