@@ -163,6 +163,21 @@ async fn questions_are_filed_under_the_current_agenda_item_and_staff_move_them()
         .await
         .refused(403, "forbidden");
 
+    // Reorder and rename; a title that is already so changes nothing.
+    admin.move_agenda_item(m, harbour, 0).await.accepted();
+    admin
+        .edit_agenda_item(m, harbour, &item("Havneplanen: tre forslag"))
+        .await
+        .accepted();
+    let noop = admin
+        .edit_agenda_item(m, harbour, &item("Havneplanen: tre forslag"))
+        .await
+        .accepted();
+    assert_eq!(noop.seq, None);
+    let view = public_state(&app, m).await.meeting;
+    let titles: Vec<&str> = view.agenda.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Havneplanen: tre forslag", "Skolerne"]);
+
     // Removing an item unties its questions.
     admin.remove_agenda_item(m, schools).await.accepted();
     let s = public_state(&app, m).await;
