@@ -14,7 +14,7 @@
 //!
 //! Tests: `crates/domain/tests/it/agenda.rs`.
 
-use super::rules::{find_post, require_organizer_or, ALL_STAFF};
+use super::rules::{find_post, move_target, require_organizer_or, ALL_STAFF};
 use super::Decision;
 use crate::agenda::{AgendaItemDetails, AGENDA_MAX_ITEMS};
 use crate::error::DomainError;
@@ -88,15 +88,11 @@ pub(super) fn move_item(
 ) -> Decision {
     keeper(state, actor)?;
     item_exists(state, item)?;
-    let last = state.agenda.items.len().saturating_sub(1);
-    let to = (position as usize).min(last);
-    if state.agenda.position(item) == Some(to) {
-        return Ok(vec![]);
-    }
-    Ok(vec![EventKind::AgendaItemMoved {
-        item,
-        position: to as u32,
-    }])
+    let from = state.agenda.position(item);
+    Ok(move_target(state.agenda.items.len(), from, position)
+        .map(|position| EventKind::AgendaItemMoved { item, position })
+        .into_iter()
+        .collect())
 }
 
 pub(super) fn set_current(

@@ -17,7 +17,7 @@
 //!
 //! Tests: `crates/domain/tests/it/polls.rs`.
 
-use super::rules::require_organizer_or;
+use super::rules::{move_target, require_organizer_or};
 use super::Decision;
 use crate::error::DomainError;
 use crate::event::{Actor, EventKind};
@@ -103,15 +103,11 @@ pub(super) fn move_to(
 ) -> Decision {
     runner(state, actor)?;
     find(state, poll)?;
-    let last = state.polls.items.len().saturating_sub(1);
-    let to = (position as usize).min(last);
-    if state.polls.items.iter().position(|p| p.id == poll) == Some(to) {
-        return Ok(vec![]);
-    }
-    Ok(vec![EventKind::PollMoved {
-        poll,
-        position: to as u32,
-    }])
+    let from = state.polls.items.iter().position(|p| p.id == poll);
+    Ok(move_target(state.polls.items.len(), from, position)
+        .map(|position| EventKind::PollMoved { poll, position })
+        .into_iter()
+        .collect())
 }
 
 pub(super) fn launch(state: &MeetingState, actor: &Actor, poll: PollId) -> Decision {

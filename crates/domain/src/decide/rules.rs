@@ -111,3 +111,10 @@ pub(super) fn check_follow_up_open(state: &MeetingState) -> Result<(), DomainErr
     }
     Ok(())
 }
+
+/// Where a move in a list of `len` entries puts an entry asked to go to `position` (past the
+/// end: the last place), or `None` when the entry is already there (`from`): a no-op.
+pub(super) fn move_target(len: usize, from: Option<usize>, position: u32) -> Option<u32> {
+    let to = (position as usize).min(len.saturating_sub(1));
+    (from != Some(to)).then_some(to as u32)
+}
