@@ -1448,7 +1448,7 @@ pub async fn meeting_with_polls(store: &dyn Store, polls: usize) -> (MeetingId, 
     (meeting, ids)
 }
 
-fn answer(
+pub fn answer(
     meeting: MeetingId,
     poll: PollId,
     participant: ParticipantId,
@@ -1466,13 +1466,13 @@ fn answer(
     }
 }
 
-fn pick(option: u8) -> PollAnswer {
+pub fn pick(option: u8) -> PollAnswer {
     PollAnswer::Choice {
         picks: vec![option],
     }
 }
 
-fn open_text(text: &str) -> PollAnswer {
+pub fn open_text(text: &str) -> PollAnswer {
     PollAnswer::Text {
         text: text.to_owned(),
     }
@@ -1494,7 +1494,7 @@ async fn stored_answer(
 }
 
 /// Retry `scrub` while SQLite answers `Unavailable` (a reader holds the WAL), as the hub does.
-async fn scrub(store: &dyn Store) {
+pub async fn scrub_retrying(store: &dyn Store) {
     let mut attempts = 0;
     loop {
         match store.scrub().await {
@@ -1860,7 +1860,7 @@ pub async fn erasure_deletes_open_answers_and_unlinks_the_rest(store: Arc<dyn St
             .expect("erased's"),
         vec![]
     );
-    scrub(store).await;
+    scrub_retrying(store).await;
     check(store.poll_answers(meeting).await.expect("all"));
 }
 
