@@ -1522,7 +1522,7 @@ pub async fn poll_answers_upsert_and_the_same_answer_again_changes_nothing(store
     };
     assert_eq!(
         store
-            .write_poll_answers(&[first.clone()])
+            .write_poll_answers(std::slice::from_ref(&first))
             .await
             .expect("write"),
         vec![true]
@@ -1562,7 +1562,7 @@ pub async fn poll_answers_upsert_and_the_same_answer_again_changes_nothing(store
     );
     assert_eq!(
         store
-            .write_poll_answers(&[changed.clone()])
+            .write_poll_answers(std::slice::from_ref(&changed))
             .await
             .expect("write"),
         vec![true]
@@ -1577,7 +1577,7 @@ pub async fn poll_answers_upsert_and_the_same_answer_again_changes_nothing(store
     let other = answer(meeting, polls[1], citizen, open_text("Ja"), t0);
     assert_eq!(
         store
-            .write_poll_answers(&[other.clone()])
+            .write_poll_answers(std::slice::from_ref(&other))
             .await
             .expect("write"),
         vec![true]
