@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use borgermode_domain::event::Actor;
 use borgermode_domain::report::PresenceSample;
-use borgermode_domain::{ContentRef, DemographicCount, Event, EventKind, PostId, Seq};
+use borgermode_domain::{
+    ContentRef, DemographicCount, Event, EventKind, ParticipantId, PostId, Seq,
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -191,13 +193,29 @@ pub(super) struct GdprEffects {
     pub contents: Vec<ContentRef>,
     /// Retention only: the counts to keep before per-person demographics are stripped.
     pub aggregates: Option<Vec<DemographicCount>>,
+    pub poll_answers: PollAnswerEffect,
+}
+
+/// What an erasure or retention does to the `poll_answers` rows (counts stay either way).
+pub(super) enum PollAnswerEffect {
+    /// Erasure: delete this participant's open answers (their own text) and move their other
+    /// answers to one fresh random participant id.
+    Unlink(ParticipantId),
+    /// Retention: move every answer of the meeting to fresh random ids, one per participant
+    /// (a person's answers stay together, unlinkable to them); open answers keep their text,
+    /// like post bodies.
+    RekeyAll,
 }
 
 pub(super) fn gdpr_effects(kind: &EventKind) -> Option<GdprEffects> {
     match kind {
-        EventKind::ParticipantErased { contents, .. } => Some(GdprEffects {
+        EventKind::ParticipantErased {
+            participant,
+            contents,
+        } => Some(GdprEffects {
             contents: contents.clone(),
             aggregates: None,
+            poll_answers: PollAnswerEffect::Unlink(*participant),
         }),
         EventKind::PersonalDataPseudonymized {
             contents,
@@ -205,6 +223,7 @@ pub(super) fn gdpr_effects(kind: &EventKind) -> Option<GdprEffects> {
         } => Some(GdprEffects {
             contents: contents.clone(),
             aggregates: Some(aggregates.clone()),
+            poll_answers: PollAnswerEffect::RekeyAll,
         }),
         _ => None,
     }

@@ -7,17 +7,18 @@
 //!
 //! The contract is cut by table and concern, one trait each, and [`Store`] is all of them:
 //! [`LogStore`] (the meeting log, its idempotency keys and audit chain), [`VoteStore`],
-//! [`AccessStore`] (participant sessions and staff capability links), [`PrivacyStore`]
-//! (scrubbing, retention, privacy notices), [`SettingsStore`], [`PresenceStore`],
-//! [`orgs::OrgStore`] and [`followup::FollowUpStore`]. Callers hold an `Arc<dyn Store>`; the
+//! [`PollStore`] (poll answers, rows beside the log like votes), [`AccessStore`] (participant
+//! sessions and staff capability links), [`PrivacyStore`] (scrubbing, retention, privacy
+//! notices), [`SettingsStore`], [`PresenceStore`], [`orgs::OrgStore`] and
+//! [`followup::FollowUpStore`]. Callers hold an `Arc<dyn Store>`; the
 //! methods of every part are callable on it without importing the part.
 //!
 //! What is the same on both databases is written once, as pure code: [`rows`] turns an append
 //! into its rows (seqs, stripped payloads, content texts, chain links) and checks the expected
-//! seq; `codec` converts columns and decodes rows back into events and records; `org_rows` and
-//! `followup_rows` map those tables' rows to records (generic over how a dialect decodes ids and
-//! times; SQLite's text columns decode through `sqlite/text.rs`) and hold the invite checks. The
-//! dialects (`sqlite/`, `postgres/`) keep only SQL and transactions.
+//! seq; `codec` converts columns and decodes rows back into events and records; `org_rows`,
+//! `followup_rows` and `poll_rows` map those tables' rows to records (generic over how a
+//! dialect decodes ids and times; SQLite's text columns decode through `sqlite/text.rs`) and
+//! hold the invite checks and how a batch of poll answers splits. The dialects (`sqlite/`, `postgres/`) keep only SQL and transactions.
 //!
 //! Invariants every implementation keeps:
 //! - `append` assigns seq `expected_seq + 1 ..` inside one transaction and only if the
@@ -30,6 +31,10 @@
 //!   it can be erased while the event and its hash stay.
 //! - A `QuestionMerged` event moves the merged question's vote rows to the target question in
 //!   the same transaction.
+//! - A `ParticipantErased` event deletes the citizen's open poll answers and re-keys their
+//!   other answers to a fresh random participant id, a `PersonalDataPseudonymized` event
+//!   re-keys every answer of the meeting (one fresh id per participant), both in the same
+//!   transaction: counts stay, the link to the person goes.
 //! - Nothing is acknowledged before commit; SQLite runs with `synchronous=FULL`.
 
 mod access;
@@ -39,6 +44,8 @@ mod followup_rows;
 mod log;
 mod org_rows;
 pub mod orgs;
+mod poll_rows;
+mod polls;
 pub mod postgres;
 mod presence;
 mod privacy;
@@ -51,6 +58,7 @@ use async_trait::async_trait;
 
 pub use access::{AccessStore, CapabilityRecord, SessionRecord};
 pub use log::{AppendOutcome, ChainLog, ChainRow, IdempotencyRecord, LogStore, PendingEvent};
+pub use polls::{AnswerModeration, PollAnswerRecord, PollStore};
 pub use presence::PresenceStore;
 pub use privacy::PrivacyStore;
 pub use settings::SettingsStore;
@@ -71,6 +79,7 @@ pub enum StoreError {
 pub trait Store:
     LogStore
     + VoteStore
+    + PollStore
     + AccessStore
     + PrivacyStore
     + SettingsStore

@@ -49,6 +49,7 @@ mod access;
 mod followup;
 mod log;
 mod orgs;
+mod polls;
 mod presence;
 mod privacy;
 mod settings;

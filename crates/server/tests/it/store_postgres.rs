@@ -16,12 +16,12 @@ use crate::common::pg::TestDb;
 use borgermode_domain::event::Actor;
 use borgermode_domain::{
     Content, Event, EventKind, Gender, MeetingDetails, MeetingId, MeetingSettings, ParticipantId,
-    PostId, PostKind, Seq, Source,
+    PollId, PostId, PostKind, Seq, Source,
 };
 use borgermode_server::store::postgres::PostgresStore;
 use borgermode_server::store::{
-    AccessStore, AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, SessionRecord,
-    SettingsStore, Store, StoreError, VoteChange, VoteStore,
+    AccessStore, AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, PollStore,
+    SessionRecord, SettingsStore, Store, StoreError, VoteChange, VoteStore,
 };
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -807,6 +807,145 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
     assert_eq!(read[2], events[2], "other text untouched");
     let _ = conn.close().await;
     store.close().await;
+}
+
+/// An erased citizen's open poll answer is in none of `poll_answers`' relation files (heap,
+/// TOAST, indexes; after CHECKPOINT) once the scrub ran (`VACUUM FULL`), while another
+/// citizen's is.
+#[tokio::test]
+async fn erased_open_answers_leave_no_bytes_in_the_table_files() {
+    use crate::common::store_conformance::{
+        answer, meeting_with_polls, open_text, pick, scrub_retrying,
+    };
+    let (db, store) = fresh().await;
+    let (meeting, polls) = meeting_with_polls(&store, 2).await;
+    let (erased, other) = (ParticipantId(Uuid::new_v4()), ParticipantId(Uuid::new_v4()));
+    let secret = format!("hemmelig{}", Uuid::new_v4().simple());
+    let kept = format!("synlig{}", Uuid::new_v4().simple());
+    let at = micros(Utc::now());
+    store
+        .write_poll_answers(&[
+            answer(meeting, polls[0], erased, open_text(&secret), at),
+            answer(meeting, polls[1], erased, pick(0), at),
+            answer(meeting, polls[0], other, open_text(&kept), at),
+        ])
+        .await
+        .expect("write");
+    let mut conn = raw(&db).await;
+    /// The bytes of `poll_answers`' heap, TOAST table and indexes.
+    async fn table_bytes(conn: &mut PgConnection) -> Vec<u8> {
+        sqlx::query("CHECKPOINT")
+            .execute(&mut *conn)
+            .await
+            .expect("checkpoint");
+        let paths: Vec<String> = sqlx::query_scalar(
+            "SELECT pg_relation_filepath(c.oid) FROM pg_class c WHERE c.oid IN ( \
+                SELECT 'poll_answers'::regclass::oid \
+                UNION SELECT reltoastrelid FROM pg_class \
+                    WHERE oid = 'poll_answers'::regclass AND reltoastrelid <> 0 \
+                UNION SELECT indexrelid FROM pg_index \
+                    WHERE indrelid = 'poll_answers'::regclass) \
+             AND pg_relation_filepath(c.oid) IS NOT NULL",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .expect("relation paths");
+        assert!(paths.len() >= 2, "the heap and its indexes: {paths:?}");
+        let mut all = Vec::new();
+        for path in paths {
+            let bytes: Vec<u8> = sqlx::query_scalar("SELECT pg_read_binary_file($1)")
+                .bind(&path)
+                .fetch_one(&mut *conn)
+                .await
+                .expect("read relation file");
+            all.extend(bytes);
+        }
+        all
+    }
+    let contains =
+        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        contains(&table_bytes(&mut conn).await, &secret),
+        "written before the erasure"
+    );
+
+    committed(
+        &store,
+        meeting,
+        3,
+        vec![organizer(EventKind::ParticipantErased {
+            participant: erased,
+            contents: vec![],
+        })],
+    )
+    .await;
+    scrub_retrying(&store).await;
+    let bytes = table_bytes(&mut conn).await;
+    assert!(!contains(&bytes, &secret), "the erased open answer is gone");
+    assert!(contains(&bytes, &kept), "the other citizen's answer stays");
+    let answers = store.poll_answers(meeting).await.expect("answers");
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(answers.iter().all(|a| a.participant != erased));
+    let _ = conn.close().await;
+    store.close().await;
+}
+
+/// Several instances write the same answers at the same time, each batch in its own order:
+/// every answer row is written by exactly one of them (the others see the same answer and
+/// report no change), nobody deadlocks, and a changed answer written by all of them next is
+/// again a change for exactly one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_instances_write_each_answer_once() {
+    use crate::common::store_conformance::{answer, meeting_with_polls, pick};
+    use rand::seq::SliceRandom;
+    let db = TestDb::fresh().await;
+    let stores = instances(&db, 4, 2).await;
+    let (meeting, polls) = meeting_with_polls(stores[0].as_ref(), 3).await;
+    let people: Vec<ParticipantId> = (0..60).map(|_| ParticipantId(Uuid::new_v4())).collect();
+    for option in [0, 1] {
+        let at = micros(Utc::now());
+        let rows: Vec<_> = polls
+            .iter()
+            .flat_map(|poll| {
+                people
+                    .iter()
+                    .map(move |who| answer(meeting, *poll, *who, pick(option), at))
+            })
+            .collect();
+        let barrier = Arc::new(Barrier::new(stores.len()));
+        let tasks: Vec<_> = stores
+            .iter()
+            .map(|store| {
+                let (store, barrier) = (store.clone(), barrier.clone());
+                let mut batch = rows.clone();
+                batch.shuffle(&mut rand::thread_rng());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    let changed = store.write_poll_answers(&batch).await.expect("write");
+                    batch.into_iter().zip(changed).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut writes: HashMap<(PollId, ParticipantId), usize> = HashMap::new();
+        for task in tasks {
+            for (record, changed) in task.await.expect("task") {
+                let entry = writes.entry((record.poll, record.participant)).or_default();
+                *entry += usize::from(changed);
+            }
+        }
+        assert_eq!(writes.len(), rows.len());
+        assert!(
+            writes.values().all(|n| *n == 1),
+            "option {option}: each answer written once: {:?}",
+            writes.values().filter(|n| **n != 1).count()
+        );
+        let stored = stores[1].poll_answers(meeting).await.expect("answers");
+        assert_eq!(stored.len(), rows.len());
+        assert!(stored.iter().all(|a| a.answer == pick(option)));
+    }
+    for store in stores {
+        store.close().await;
+    }
 }
 
 #[tokio::test]

@@ -15,7 +15,8 @@ use borgermode_domain::{
 };
 use borgermode_server::store::sqlite::SqliteStore;
 use borgermode_server::store::{
-    AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, SettingsStore, Store, StoreError,
+    AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, PollStore, SettingsStore, Store,
+    StoreError,
 };
 use chrono::Utc;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -224,6 +225,63 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
     }
     assert_eq!(read[2], events[2], "other text untouched");
     conn.close().await.expect("close");
+}
+
+/// An erased citizen's open poll answer leaves no bytes in the database files (db, WAL, shm)
+/// once the scrub ran, while another citizen's stays; both the row delete (secure_delete) and
+/// the re-keying of their other answers happen in the erasure's transaction.
+#[tokio::test]
+async fn erased_open_answers_leave_no_bytes_in_the_files() {
+    use crate::common::store_conformance::{
+        answer, meeting_with_polls, open_text, pick, scrub_retrying,
+    };
+    let (_dir, path, store) = fresh().await;
+    let (meeting, polls) = meeting_with_polls(&store, 2).await;
+    let (erased, other) = (ParticipantId(Uuid::new_v4()), ParticipantId(Uuid::new_v4()));
+    let secret = format!("hemmelig{}", Uuid::new_v4().simple());
+    let kept = format!("synlig{}", Uuid::new_v4().simple());
+    let at = Utc::now();
+    store
+        .write_poll_answers(&[
+            answer(meeting, polls[0], erased, open_text(&secret), at),
+            answer(meeting, polls[1], erased, pick(0), at),
+            answer(meeting, polls[0], other, open_text(&kept), at),
+        ])
+        .await
+        .expect("write");
+    let files = |path: &Path| {
+        let mut all = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            if let Ok(bytes) = std::fs::read(format!("{}{suffix}", path.display())) {
+                all.extend(bytes);
+            }
+        }
+        all
+    };
+    let contains =
+        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        contains(&files(&path), &secret),
+        "written before the erasure"
+    );
+
+    committed(
+        &store,
+        meeting,
+        3,
+        vec![organizer(EventKind::ParticipantErased {
+            participant: erased,
+            contents: vec![],
+        })],
+    )
+    .await;
+    scrub_retrying(&store).await;
+    let bytes = files(&path);
+    assert!(!contains(&bytes, &secret), "the erased open answer is gone");
+    assert!(contains(&bytes, &kept), "the other citizen's answer stays");
+    let answers = store.poll_answers(meeting).await.expect("answers");
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(answers.iter().all(|a| a.participant != erased));
 }
 
 #[tokio::test]

@@ -19,9 +19,10 @@ use crate::store::{PrivacyStore, StoreError};
 /// How long a scrub waits for transactions older than the erasure to end.
 const SCRUB_WAIT: Duration = Duration::from_secs(60);
 
-/// Erasure and retention: delete the listed content rows, and for retention strip the
-/// per-person demographics from `participant_joined` and keep the meeting's counts, all in the
-/// transaction that appends the event (under the meeting row lock).
+/// Erasure and retention: delete the listed content rows, unlink the poll answers (erasure:
+/// the person's open answers deleted, the rest re-keyed; retention: all re-keyed), and for
+/// retention strip the per-person demographics from `participant_joined` and keep the
+/// meeting's counts, all in the transaction that appends the event (under the meeting row lock).
 pub(super) async fn forget_personal_data(
     conn: &mut PgConnection,
     meeting_id: Uuid,
@@ -50,6 +51,7 @@ pub(super) async fn forget_personal_data(
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
+    super::polls::forget_poll_answers(conn, meeting_id, effects.poll_answers).await?;
     if let Some(aggregates) = effects.aggregates {
         for a in aggregates {
             sqlx::query(
@@ -128,8 +130,15 @@ impl PrivacyStore for PostgresStore {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         // `notify_addresses`: the e-mail address an erased citizen left for answer notices
-        // (deleted by the erasure route before the erasure commits).
-        for table in ["contents", "idempotency", "events", "notify_addresses"] {
+        // (deleted by the erasure route before the erasure commits); `poll_answers`: an erased
+        // citizen's open answers, and the rows of every answer re-keyed away from them.
+        for table in [
+            "contents",
+            "idempotency",
+            "events",
+            "notify_addresses",
+            "poll_answers",
+        ] {
             sqlx::query(&format!("VACUUM FULL {table}"))
                 .execute(&self.pool)
                 .await

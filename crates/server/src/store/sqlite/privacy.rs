@@ -14,9 +14,11 @@ use super::{db_err, SqliteStore};
 use crate::store::codec::{self, seq_to_db};
 use crate::store::{PrivacyStore, StoreError};
 
-/// Erasure and retention: delete the listed content rows, and for retention strip the
-/// per-person demographics from `participant_joined` and keep the meeting's counts, all in the
-/// transaction that appends the event (nothing half-erased is ever visible).
+/// Erasure and retention: delete the listed content rows, unlink the poll answers (erasure:
+/// the person's open answers deleted, the rest re-keyed; retention: all re-keyed), and for
+/// retention strip the per-person demographics from `participant_joined` and keep the
+/// meeting's counts, all in the transaction that appends the event (nothing half-erased is
+/// ever visible).
 pub(super) async fn forget_personal_data(
     conn: &mut SqliteConnection,
     meeting_id: &str,
@@ -34,6 +36,7 @@ pub(super) async fn forget_personal_data(
             .await
             .map_err(db_err)?;
     }
+    super::polls::forget_poll_answers(conn, meeting_id, effects.poll_answers).await?;
     if let Some(aggregates) = effects.aggregates {
         for a in aggregates {
             sqlx::query(

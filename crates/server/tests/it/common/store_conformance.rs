@@ -22,12 +22,12 @@ use borgermode_domain::event::Actor;
 use borgermode_domain::samples::{every_event_kind, kind_index, EVENT_KINDS};
 use borgermode_domain::{
     audit, AgeBand, Answer, Content, ContentRef, DemographicCount, Event, EventKind, Gender,
-    Language, MeetingDetails, MeetingId, MeetingSettings, ParticipantId, PostId, PostKind, Seq,
-    Source,
+    HoldReason, Language, MeetingDetails, MeetingId, MeetingSettings, ParticipantId, PollAnswer,
+    PollDefinition, PollId, PollKind, PostId, PostKind, ResultsShown, Seq, Source,
 };
 use borgermode_server::store::{
-    AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent, SessionRecord, Store,
-    StoreError, VoteChange,
+    AnswerModeration, AppendOutcome, CapabilityRecord, IdempotencyRecord, PendingEvent,
+    PollAnswerRecord, SessionRecord, Store, StoreError, VoteChange,
 };
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -65,6 +65,12 @@ macro_rules! store_conformance_tests {
                 retention_finds_closed_meetings_until_pseudonymized,
                 privacy_notice_set_read_clear,
                 every_event_kind_round_trips,
+                poll_answers_upsert_and_the_same_answer_again_changes_nothing,
+                poll_answer_batches_match_a_one_by_one_model,
+                poll_answers_are_listed_oldest_first_and_per_participant,
+                poll_answer_moderation_approve_hide_restore,
+                erasure_deletes_open_answers_and_unlinks_the_rest,
+                retention_rekeys_answers_keeping_each_person_together,
             }
             orgs = org_conformance {
                 organizations_create_get_list_update,
@@ -1416,5 +1422,509 @@ pub async fn privacy_notice_set_read_clear(store: Arc<dyn Store>) {
             .expect("notice")
             .as_deref(),
         Some("Andet møde")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Poll answers
+
+/// A new meeting whose log is `MeetingCreated` followed by `polls` polls; returns their ids
+/// (seqs 2, 3, ...).
+pub async fn meeting_with_polls(store: &dyn Store, polls: usize) -> (MeetingId, Vec<PollId>) {
+    let meeting = new_meeting();
+    let mut events = vec![organizer(created())];
+    events.extend((0..polls).map(|i| {
+        organizer(EventKind::PollCreated {
+            definition: PollDefinition {
+                question: format!("Spørgsmål {i}?"),
+                kind: PollKind::OpenAnswer,
+                results: ResultsShown::Live,
+                agenda_item: None,
+            },
+        })
+    }));
+    let stored = commit(store, meeting, 0, events).await;
+    let ids = stored[1..].iter().map(|e| PollId(e.seq)).collect();
+    (meeting, ids)
+}
+
+pub fn answer(
+    meeting: MeetingId,
+    poll: PollId,
+    participant: ParticipantId,
+    answer: PollAnswer,
+    answered_at: DateTime<Utc>,
+) -> PollAnswerRecord {
+    PollAnswerRecord {
+        meeting,
+        poll,
+        participant,
+        answer,
+        held: None,
+        hidden: false,
+        answered_at,
+    }
+}
+
+pub fn pick(option: u8) -> PollAnswer {
+    PollAnswer::Choice {
+        picks: vec![option],
+    }
+}
+
+pub fn open_text(text: &str) -> PollAnswer {
+    PollAnswer::Text {
+        text: text.to_owned(),
+    }
+}
+
+/// The one stored answer of `participant` to `poll`.
+async fn stored_answer(
+    store: &dyn Store,
+    meeting: MeetingId,
+    poll: PollId,
+    participant: ParticipantId,
+) -> Option<PollAnswerRecord> {
+    store
+        .poll_answers_of(meeting, participant)
+        .await
+        .expect("poll_answers_of")
+        .into_iter()
+        .find(|a| a.poll == poll)
+}
+
+/// Retry `scrub` while SQLite answers `Unavailable` (a reader holds the WAL), as the hub does.
+pub async fn scrub_retrying(store: &dyn Store) {
+    let mut attempts = 0;
+    loop {
+        match store.scrub().await {
+            Ok(()) => return,
+            Err(StoreError::Unavailable(_)) if attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("scrub: {e:?}"),
+        }
+    }
+}
+
+/// A first answer inserts; the same answer again (even with another time, hold or hide)
+/// changes nothing and keeps the first one's; a different answer replaces the row whole
+/// (time, hold and hide from the new record). One row per poll and participant.
+pub async fn poll_answers_upsert_and_the_same_answer_again_changes_nothing(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, polls) = meeting_with_polls(store, 2).await;
+    let citizen = new_participant();
+    let t0 = now() - Duration::seconds(30);
+    let first = PollAnswerRecord {
+        held: Some(HoldReason::Premoderation),
+        ..answer(meeting, polls[0], citizen, open_text("Flere træer"), t0)
+    };
+    assert_eq!(
+        store
+            .write_poll_answers(std::slice::from_ref(&first))
+            .await
+            .expect("write"),
+        vec![true]
+    );
+    assert_eq!(
+        stored_answer(store, meeting, polls[0], citizen).await,
+        Some(first.clone())
+    );
+
+    let again = PollAnswerRecord {
+        held: None,
+        hidden: true,
+        answered_at: t0 + Duration::seconds(5),
+        ..first.clone()
+    };
+    assert_eq!(
+        store.write_poll_answers(&[again]).await.expect("write"),
+        vec![false],
+        "the same answer again"
+    );
+    assert_eq!(
+        stored_answer(store, meeting, polls[0], citizen).await,
+        Some(first.clone()),
+        "time, hold and hide of the first stay"
+    );
+
+    assert!(store
+        .moderate_poll_answer(meeting, polls[0], citizen, AnswerModeration::Hide)
+        .await
+        .expect("hide"));
+    let changed = answer(
+        meeting,
+        polls[0],
+        citizen,
+        open_text("Færre biler"),
+        t0 + Duration::seconds(10),
+    );
+    assert_eq!(
+        store
+            .write_poll_answers(std::slice::from_ref(&changed))
+            .await
+            .expect("write"),
+        vec![true]
+    );
+    assert_eq!(
+        stored_answer(store, meeting, polls[0], citizen).await,
+        Some(changed.clone()),
+        "replaced whole: the new text, time, no hold, not hidden"
+    );
+
+    // Another poll is another row; the first poll's row stays one row.
+    let other = answer(meeting, polls[1], citizen, open_text("Ja"), t0);
+    assert_eq!(
+        store
+            .write_poll_answers(std::slice::from_ref(&other))
+            .await
+            .expect("write"),
+        vec![true]
+    );
+    assert_eq!(
+        store.poll_answers_of(meeting, citizen).await.expect("mine"),
+        vec![changed, other]
+    );
+    assert_eq!(store.poll_answers(meeting).await.expect("all").len(), 2);
+    assert_eq!(
+        store.write_poll_answers(&[]).await.expect("empty batch"),
+        Vec::<bool>::new()
+    );
+}
+
+/// Random batches (the same participant answering several times within one batch, the same
+/// answer again, changes back) answer exactly what writing the records one by one would, and
+/// leave the rows a one-by-one model has.
+pub async fn poll_answer_batches_match_a_one_by_one_model(store: Arc<dyn Store>) {
+    use rand::Rng;
+    let store = store.as_ref();
+    let (meeting, polls) = meeting_with_polls(store, 3).await;
+    let people: Vec<ParticipantId> = (0..12).map(|_| new_participant()).collect();
+    let mut model: HashMap<(PollId, ParticipantId), PollAnswerRecord> = HashMap::new();
+    let mut rng = rand::thread_rng();
+    let base = now() - Duration::hours(1);
+    for batch_no in 0..12 {
+        let size = if batch_no == 0 {
+            1
+        } else {
+            rng.gen_range(1..120)
+        };
+        let batch: Vec<PollAnswerRecord> = (0..size)
+            .map(|i| {
+                let at = base + Duration::seconds(batch_no * 1000 + i);
+                answer(
+                    meeting,
+                    polls[rng.gen_range(0..polls.len())],
+                    people[rng.gen_range(0..people.len())],
+                    pick(rng.gen_range(0..3)),
+                    at,
+                )
+            })
+            .collect();
+        let expected: Vec<bool> = batch
+            .iter()
+            .map(|r| {
+                let key = (r.poll, r.participant);
+                match model.get(&key) {
+                    Some(stored) if stored.answer == r.answer => false,
+                    _ => {
+                        model.insert(key, r.clone());
+                        true
+                    }
+                }
+            })
+            .collect();
+        assert_eq!(
+            store.write_poll_answers(&batch).await.expect("write"),
+            expected,
+            "batch {batch_no}"
+        );
+    }
+    let mut rows = store.poll_answers(meeting).await.expect("all");
+    rows.sort_by_key(|r| (r.poll, r.participant));
+    let mut want: Vec<PollAnswerRecord> = model.into_values().collect();
+    want.sort_by_key(|r| (r.poll, r.participant));
+    assert_eq!(rows, want);
+}
+
+/// `poll_answers` lists a meeting's answers by time, then participant id, then poll, and no
+/// other meeting's; `poll_answers_of` one participant's, by poll.
+pub async fn poll_answers_are_listed_oldest_first_and_per_participant(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, polls) = meeting_with_polls(store, 2).await;
+    let (other_meeting, other_polls) = meeting_with_polls(store, 1).await;
+    let mut people: Vec<ParticipantId> = (0..3).map(|_| new_participant()).collect();
+    people.sort();
+    let t = now() - Duration::minutes(5);
+    let (p0, p1) = (polls[0], polls[1]);
+    // Written out of order; two answers share a time (participant id decides), and one person
+    // answers both polls at one time (the poll decides).
+    let rows = vec![
+        answer(meeting, p1, people[2], pick(0), t + Duration::seconds(3)),
+        answer(meeting, p0, people[1], pick(1), t + Duration::seconds(1)),
+        answer(meeting, p1, people[0], pick(1), t + Duration::seconds(1)),
+        answer(meeting, p0, people[0], pick(0), t + Duration::seconds(1)),
+        answer(meeting, p0, people[2], pick(2), t),
+        answer(other_meeting, other_polls[0], people[0], pick(0), t),
+    ];
+    assert_eq!(
+        store.write_poll_answers(&rows).await.expect("write"),
+        vec![true; 6]
+    );
+    let listed = store.poll_answers(meeting).await.expect("all");
+    assert_eq!(
+        listed,
+        vec![
+            rows[4].clone(),
+            rows[3].clone(),
+            rows[2].clone(),
+            rows[1].clone(),
+            rows[0].clone()
+        ]
+    );
+    assert_eq!(
+        store
+            .poll_answers_of(meeting, people[0])
+            .await
+            .expect("mine"),
+        vec![rows[3].clone(), rows[2].clone()]
+    );
+    assert_eq!(
+        store
+            .poll_answers_of(other_meeting, people[0])
+            .await
+            .expect("mine"),
+        vec![rows[5].clone()]
+    );
+    assert_eq!(
+        store
+            .poll_answers_of(meeting, new_participant())
+            .await
+            .expect("nobody's"),
+        vec![]
+    );
+    assert_eq!(
+        store.poll_answers(new_meeting()).await.expect("none"),
+        vec![]
+    );
+}
+
+/// Approve clears the hold and the hide, hide keeps the hold, restore unhides; moderating a
+/// missing answer, or one that is not an open answer, is false.
+pub async fn poll_answer_moderation_approve_hide_restore(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, polls) = meeting_with_polls(store, 2).await;
+    let (citizen, other) = (new_participant(), new_participant());
+    let held = PollAnswerRecord {
+        held: Some(HoldReason::Keyword),
+        ..answer(meeting, polls[0], citizen, open_text("Spam spam"), now())
+    };
+    let choice = answer(meeting, polls[1], citizen, pick(1), now());
+    store
+        .write_poll_answers(&[held.clone(), choice.clone()])
+        .await
+        .expect("write");
+    let moderate = |action| store.moderate_poll_answer(meeting, polls[0], citizen, action);
+    let state = || async {
+        let a = stored_answer(store, meeting, polls[0], citizen)
+            .await
+            .expect("stored");
+        (a.held, a.hidden)
+    };
+
+    assert!(moderate(AnswerModeration::Hide).await.expect("hide"));
+    assert_eq!(state().await, (Some(HoldReason::Keyword), true));
+    assert!(moderate(AnswerModeration::Hide).await.expect("hide again"));
+    assert!(moderate(AnswerModeration::Restore).await.expect("restore"));
+    assert_eq!(state().await, (Some(HoldReason::Keyword), false));
+    assert!(moderate(AnswerModeration::Hide).await.expect("hide"));
+    assert!(moderate(AnswerModeration::Approve).await.expect("approve"));
+    assert_eq!(state().await, (None, false));
+    assert_eq!(
+        stored_answer(store, meeting, polls[0], citizen)
+            .await
+            .map(|a| a.answer),
+        Some(held.answer),
+        "moderation keeps the text"
+    );
+
+    for (poll, who) in [
+        (polls[0], other),
+        (polls[1], citizen),
+        (PollId(999), citizen),
+    ] {
+        for action in [
+            AnswerModeration::Approve,
+            AnswerModeration::Hide,
+            AnswerModeration::Restore,
+        ] {
+            assert!(
+                !store
+                    .moderate_poll_answer(meeting, poll, who, action)
+                    .await
+                    .expect("moderate"),
+                "{poll} by {who:?}: no such open answer ({action:?})"
+            );
+        }
+    }
+    assert_eq!(
+        stored_answer(store, meeting, polls[1], citizen).await,
+        Some(choice),
+        "a choice is not moderated"
+    );
+}
+
+/// Erasure deletes the citizen's open answers and moves their other answers to one fresh
+/// participant id (counts kept, nothing left under the erased id), in the event's
+/// transaction; another citizen's answers stay as they were; a scrub changes nothing more.
+pub async fn erasure_deletes_open_answers_and_unlinks_the_rest(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, polls) = meeting_with_polls(store, 3).await;
+    let (erased, other) = (new_participant(), new_participant());
+    let secret = format!("Min nabo {} larmer", Uuid::new_v4().simple());
+    let t = now() - Duration::minutes(1);
+    let theirs = vec![
+        answer(meeting, polls[0], erased, open_text(&secret), t),
+        answer(meeting, polls[1], erased, pick(2), t),
+        answer(
+            meeting,
+            polls[2],
+            erased,
+            PollAnswer::Words {
+                words: vec!["havn".into(), "grønt".into()],
+            },
+            t,
+        ),
+    ];
+    let others = vec![
+        answer(meeting, polls[0], other, open_text("Mere lys"), t),
+        answer(meeting, polls[1], other, pick(2), t),
+    ];
+    store
+        .write_poll_answers(&[theirs.clone(), others.clone()].concat())
+        .await
+        .expect("write");
+    let last = store
+        .last_seq(meeting)
+        .await
+        .expect("last")
+        .expect("exists");
+    commit(
+        store,
+        meeting,
+        last,
+        vec![organizer(EventKind::ParticipantErased {
+            participant: erased,
+            contents: vec![],
+        })],
+    )
+    .await;
+
+    let check = |all: Vec<PollAnswerRecord>| {
+        assert!(
+            all.iter().all(|a| a.participant != erased),
+            "nothing under the erased id: {all:?}"
+        );
+        assert!(
+            !all.iter().any(|a| a.answer == open_text(&secret)),
+            "the open answer is gone: {all:?}"
+        );
+        let mut kept: Vec<&PollAnswerRecord> =
+            all.iter().filter(|a| a.participant != other).collect();
+        kept.sort_by_key(|a| a.poll);
+        assert_eq!(kept.len(), 2, "the choice and the words stay: {all:?}");
+        assert_eq!(
+            kept[0].participant, kept[1].participant,
+            "under one fresh id"
+        );
+        for (now, was) in kept.iter().zip(&theirs[1..]) {
+            assert_eq!(
+                **now,
+                PollAnswerRecord {
+                    participant: now.participant,
+                    ..was.clone()
+                }
+            );
+        }
+        let mut mine: Vec<PollAnswerRecord> =
+            all.into_iter().filter(|a| a.participant == other).collect();
+        mine.sort_by_key(|a| a.poll);
+        assert_eq!(mine, others, "the other citizen's answers stay");
+    };
+    check(store.poll_answers(meeting).await.expect("all"));
+    assert_eq!(
+        store
+            .poll_answers_of(meeting, erased)
+            .await
+            .expect("erased's"),
+        vec![]
+    );
+    scrub_retrying(store).await;
+    check(store.poll_answers(meeting).await.expect("all"));
+}
+
+/// Retention moves every answer of the meeting to fresh ids, one per person (a person's answers
+/// stay together, the groups stay apart, no old id is left); open answers keep their text; no
+/// other meeting's answers change.
+pub async fn retention_rekeys_answers_keeping_each_person_together(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let (meeting, polls) = meeting_with_polls(store, 2).await;
+    let (elsewhere, elsewhere_polls) = meeting_with_polls(store, 1).await;
+    let people: Vec<ParticipantId> = (0..3).map(|_| new_participant()).collect();
+    let t = now() - Duration::minutes(1);
+    let mut rows = Vec::new();
+    for (i, who) in people.iter().enumerate() {
+        rows.push(answer(
+            meeting,
+            polls[0],
+            *who,
+            open_text(&format!("Tekst {i}")),
+            t,
+        ));
+        rows.push(answer(meeting, polls[1], *who, pick(i as u8), t));
+    }
+    let untouched = answer(elsewhere, elsewhere_polls[0], people[0], pick(0), t);
+    rows.push(untouched.clone());
+    store.write_poll_answers(&rows).await.expect("write");
+    commit(store, meeting, 3, vec![organizer(EventKind::MeetingClosed)]).await;
+    commit(
+        store,
+        meeting,
+        4,
+        vec![organizer(EventKind::PersonalDataPseudonymized {
+            contents: vec![],
+            aggregates: vec![],
+        })],
+    )
+    .await;
+
+    let after = store.poll_answers(meeting).await.expect("all");
+    assert_eq!(after.len(), 6);
+    let mut groups: HashMap<ParticipantId, Vec<PollAnswer>> = HashMap::new();
+    for a in &after {
+        assert!(!people.contains(&a.participant), "old id left: {a:?}");
+        groups
+            .entry(a.participant)
+            .or_default()
+            .push(a.answer.clone());
+    }
+    assert_eq!(groups.len(), 3, "one fresh id per person: {after:?}");
+    let mut got: Vec<Vec<PollAnswer>> = groups
+        .into_values()
+        .map(|mut g| {
+            g.sort_by_key(|a| matches!(a, PollAnswer::Choice { .. }));
+            g
+        })
+        .collect();
+    got.sort_by_key(|g| format!("{g:?}"));
+    let mut want: Vec<Vec<PollAnswer>> = (0..3)
+        .map(|i| vec![open_text(&format!("Tekst {i}")), pick(i as u8)])
+        .collect();
+    want.sort_by_key(|g| format!("{g:?}"));
+    assert_eq!(got, want, "each person's answers together, texts kept");
+    assert_eq!(
+        store.poll_answers(elsewhere).await.expect("elsewhere"),
+        vec![untouched]
     );
 }
