@@ -65,6 +65,44 @@ async function noOverflow(page, what) {
   assert.deepEqual(r.tables, [], `${what}: a table is wider than its box`);
 }
 
+/** Labels a person reads are never split inside a word (the body's overflow-wrap:anywhere is
+ *  for long user text): table headers, badges, buttons, and on a phone the column name each
+ *  cell of a stacked table shows before its value (td::before, measured against the space the
+ *  row leaves it). Returns what is broken. */
+async function brokenWords(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const visible = (n) => n.getClientRects().length > 0 && getComputedStyle(n).visibility !== 'hidden';
+    for (const n of document.querySelectorAll('th, .status, .badge, button, label, .tab-badge')) {
+      if (!visible(n)) continue;
+      const walker = document.createTreeWalker(n, NodeFilter.SHOW_TEXT);
+      for (let tn = walker.nextNode(); tn; tn = walker.nextNode()) {
+        for (const m of tn.data.matchAll(/\S+/g)) {
+          const r = document.createRange();
+          r.setStart(tn, m.index); r.setEnd(tn, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top)));
+          if (tops.size > 1) out.push(`${n.tagName.toLowerCase()}: ${m[0]}`);
+        }
+      }
+    }
+    const canvas = document.createElement('canvas').getContext('2d');
+    for (const td of document.querySelectorAll('td[data-label]')) {
+      const cs = getComputedStyle(td, '::before');
+      if (!visible(td) || cs.content === 'none' || cs.display === 'none') continue;
+      canvas.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const need = canvas.measureText(td.dataset.label).width;
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      const value = [...r.getClientRects()].filter((b) => b.width > 0);
+      if (!value.length) continue;
+      const tcs = getComputedStyle(td);
+      const room = Math.min(...value.map((b) => b.left)) - td.getBoundingClientRect().left - parseFloat(tcs.paddingLeft) - parseFloat(tcs.columnGap || '0');
+      if (room + 1 < need) out.push(`td label: ${td.dataset.label} (${Math.round(room)} of ${Math.round(need)} px)`);
+    }
+    return out;
+  });
+}
+
 /** Whether the element is fully on screen (polled briefly: the info box is re-rendered when
  *  the snapshot replaces the meeting read over HTTP). */
 const inViewport = async (loc, vp) => {
@@ -196,6 +234,12 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
   await accessible(karen, 'citizen with question');
   await noOverflow(karen, 'citizen with question');
   await shot(karen, 'journey-citizen-live-phone');
+  // The same page on a wide screen: the meeting and the composer beside the stream.
+  await karen.setViewportSize(STAFF);
+  await noOverflow(karen, 'citizen at 1280 px');
+  await accessible(karen, 'citizen at 1280 px');
+  await shot(karen, 'journey-citizen-live-desktop');
+  await karen.setViewportSize(PHONE);
 });
 
 test('moderator and panelist work the queue with the keyboard; the big screen follows', async () => {
@@ -302,6 +346,14 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   await accessible(mod, 'moderator console');
   await accessible(pan, 'panelist console');
   await shot(mod, 'journey-moderator-desktop');
+  // A moderator on a phone (the hall's spare one): the console fits and its labels are whole.
+  await mod.setViewportSize(PHONE);
+  await mod.click('#tab-queue');
+  await noOverflow(mod, 'moderator console at 360 px');
+  assert.deepEqual(await brokenWords(mod), [], 'moderator console at 360 px');
+  await accessible(mod, 'moderator console at 360 px');
+  await shot(mod, 'journey-moderator-phone');
+  await mod.setViewportSize(STAFF);
   s.pan = pan;
 });
 
@@ -370,15 +422,21 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
   await reportLink.waitFor();
   const box = await reportLink.boundingBox();
   assert.ok(box.height >= 24, `report link is ${box.height} px tall`);
-  await shot(small, 'journey-admin-meeting-phone');
-  await small.screenshot({ path: '/tmp/admin360.png', fullPage: true });
   await noOverflow(small, 'admin meeting 360');
   await accessible(small, 'admin meeting 360');
   await shot(small, 'journey-admin-meeting-phone');
+  // Item 10: the follow-up table, read row by row on a phone, names each column in whole words.
+  const fuSmall = small.locator('.card', { hasText: 'Opfølgning' }).first();
+  await fuSmall.locator('table').waitFor();
+  assert.deepEqual(await brokenWords(small), [], 'follow-up table at 360 px');
+  await fuSmall.scrollIntoViewIfNeeded();
+  await shot(small, 'journey-admin-followup-phone');
   await small.goto(`${proxy.url}/admin`);
   await small.locator('table').waitFor();
   const badgeLines = await small.locator('table .status').evaluateAll((ns) => ns.map((n) => n.getClientRects().length === 1 && n.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(n).lineHeight)));
   assert.ok(badgeLines.every(Boolean), 'status badges on one line at 360 px');
+  // Item 10: "Stat us", "Start er": the column names of the stacked rows in whole words.
+  assert.deepEqual(await brokenWords(small), [], 'admin list at 360 px');
   await noOverflow(small, 'admin list 360');
   await shot(small, 'journey-admin-list-phone');
   // Exports, by clicking their links on the organizer page.
@@ -389,7 +447,7 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
     const text = readFileSync(await dl.path(), 'utf8');
     assert.ok(check(text), `export ${label}`);
   }
-  for (const width of [320, 360]) {
+  for (const width of [320, 360, 1280]) {
     await small.setViewportSize({ width, height: 740 });
     await small.goto(`${proxy.url}/admin?m=${s.id}`);
     await small.locator('#report-link').click();
