@@ -250,6 +250,8 @@ test('item 6: times in the installation zone and local formats on a New York dev
   assert.match(when, /10 December 2026/);
   assert.match(when, /19:00/);
   assert.doesNotMatch(when, /PM|AM|December 10/);
+  // One question: "of 1 question", not "of 1 questions".
+  assert.match(await cit.locator('#counter').innerText(), /Answered 0 of 1 question\b/);
   await noSeriousAxe(cit, 'citizen page, English');
   await shot(cit, 'journey-staff-times-en-360');
 

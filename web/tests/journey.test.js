@@ -138,7 +138,17 @@ test('the organizer prepares the meeting from the admin link (kit without "null"
   assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/);
   await org.click('button:has-text("Planlæg mødet"), button:has-text("Åbn mødet")');
   await org.locator('.status-scheduled, .status-open').first().waitFor();
+  await org.locator('#kit .kit-when').waitFor();
+  assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/, 'kit card of a planned meeting');
   s.org = org;
+  // Item 9: a planned meeting's page does not say "Live" once it is connected.
+  if (await org.locator('.status-scheduled').count()) {
+    const early = await open(PHONE, `/m/${s.id}`);
+    await early.locator('#join-name').waitFor();
+    await early.waitForFunction(() => !document.querySelector('#conn.busy, #conn.bad') && document.querySelector('.stream-panel'));
+    await early.locator('.empty', { hasText: /Ingen/ }).first().waitFor();
+    assert.doesNotMatch(await early.locator('#conn').innerText(), /Live/, 'no "Live" before the meeting');
+  }
   await accessible(org, 'admin meeting');
   await shot(org, 'journey-admin-meeting-desktop');
 
@@ -184,6 +194,14 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
     assert.match(await cta.innerText(), /Stil et spørgsmål/);
     if (name === 'Karen') { console.log(`first screen ready in ${Date.now() - t0} ms`); await shot(p, 'journey-citizen-first-screen-phone'); }
     assert.equal(await p.evaluate(() => document.scrollingElement.scrollTop), 0);
+    if (name === 'Karen') {
+      // What the meeting is about is folded on a phone; it must look like something to open.
+      const about = p.locator('.info details.description > summary');
+      assert.ok(await about.evaluate((n) => getComputedStyle(n).display === 'list-item' || !['none', 'normal'].includes(getComputedStyle(n, '::before').content)), '"Om mødet" shows a disclosure marker');
+      await about.click();
+      await p.locator('.info .description .prose', { hasText: 'Planerne for havnen' }).waitFor();
+      await about.click();
+    }
     await cta.click();
     assert.equal((await focused(p)).id, 'join-name', 'the call to action leads to the name field');
     // Item 11: one way to say "no answer" to the gender question.
@@ -233,6 +251,9 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
   await post(karen, 'Hvornår starter byggeriet').locator('.replies', { hasText: 'også gerne vide' }).waitFor();
   await accessible(karen, 'citizen with question');
   await noOverflow(karen, 'citizen with question');
+  // Item 5: on a phone the stream is part of the page (one scroll), not a box scrolling inside it.
+  const inner = await karen.locator('.stream-panel .scroller').evaluate((n) => n.scrollHeight - n.clientHeight);
+  assert.ok(inner <= 1, `the stream scrolls inside the page by ${inner} px`);
   await shot(karen, 'journey-citizen-live-phone');
   // The same page on a wide screen: the meeting and the composer beside the stream.
   await karen.setViewportSize(STAFF);
@@ -303,6 +324,9 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   await mod.keyboard.press('j');
   await mod.keyboard.press('a');
   await post(s.citizens[0], 'flere p-pladser').waitFor();
+  // Item 5: Jens was told "held", then "approved": the newest notice replaces the older one.
+  await jens.locator('#my-notices .notice', { hasText: 'godkendt og vises nu' }).waitFor();
+  assert.equal(await jens.locator('#my-notices .notice').count(), 1, 'notices do not pile up above the composer');
   await mod.waitForFunction(() => document.activeElement && document.activeElement.closest('#panel-pending'));
   assert.match((await focused(mod)).text, /Ingen|tom|venter/i, 'focus on the empty-list message after the last item');
   // Pre-moderation off again (the switch, Space).
@@ -414,6 +438,12 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
   const fu = org.locator('.card', { hasText: 'Opfølgning' }).first();
   await fu.waitFor();
   assert.doesNotMatch(await fu.innerText(), /Åbne\s*0\b/);
+  const waiting = (await fu.innerText()).match(/(\d+) spørgsmål venter stadig på svar/);
+  assert.ok(waiting && Number(waiting[1]) > 0, `the card counts the open questions: ${await fu.innerText()}`);
+  assert.deepEqual(await brokenWords(org), [], 'organizer page at 1280 px after the meeting');
+  // Item 7: no "null" in the kit card of a closed meeting either.
+  await org.locator('#kit').waitFor();
+  assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/, 'kit card of a closed meeting');
   // Report and archive, reached by clicking, at 320 and 360 px.
   const small = await open({ width: 360, height: 740 });
   await small.context().addCookies(await org.context().cookies());
@@ -429,6 +459,8 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
   const fuSmall = small.locator('.card', { hasText: 'Opfølgning' }).first();
   await fuSmall.locator('table').waitFor();
   assert.deepEqual(await brokenWords(small), [], 'follow-up table at 360 px');
+  // Anne answered within seconds: not "0 min." (which reads as "never").
+  assert.doesNotMatch(await fuSmall.locator('table').innerText(), /\b0 min/);
   await fuSmall.scrollIntoViewIfNeeded();
   await shot(small, 'journey-admin-followup-phone');
   await small.goto(`${proxy.url}/admin`);
