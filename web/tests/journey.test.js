@@ -133,22 +133,27 @@ test('the organizer prepares the meeting from the admin link (kit without "null"
   // Staff links, one with the optional title left empty (item 3).
   Object.assign(s, await mintStaffLinks(org, [['moderator', 'Mette Mødeleder', 'Kommunikation'], ['panelist', 'Anne Borgmester', '']]));
   assert.equal(await org.locator('.small-form:has(#sf-name) .form-error:visible').count(), 0, 'no stale error after success');
-  // Item 7: the kit card says no "null" (before and during the meeting).
+  // Item 7: the kit card says no "null" (draft, planned, live; closed in the last test).
   await org.locator('#kit .kit-when').waitFor();
   assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/);
-  await org.click('button:has-text("Planlæg mødet"), button:has-text("Åbn mødet")');
-  await org.locator('.status-scheduled, .status-open').first().waitFor();
+  // Planned first (open for questions), then opened: the organizer's two buttons.
+  await org.click('button:has-text("Planlæg")');
+  await org.locator('.status-scheduled').first().waitFor();
   await org.locator('#kit .kit-when').waitFor();
   assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/, 'kit card of a planned meeting');
+  // Item 9: a planned meeting's page does not say "Live" once it is connected; it does once
+  // the meeting opens.
+  const early = await open(PHONE, `/m/${s.id}`);
+  await early.locator('#join-name').waitFor();
+  await early.locator('.stream-panel .empty', { hasText: /Ingen/ }).waitFor();
+  await early.waitForFunction(() => !document.querySelector('#conn.busy, #conn.bad'));
+  assert.doesNotMatch(await early.locator('#conn').innerText(), /Live/, 'no "Live" before the meeting');
+  await org.click('button:has-text("Åbn mødet")');
+  await org.locator('.status-open').first().waitFor();
+  await early.locator('#conn', { hasText: 'Live' }).waitFor();
+  await org.locator('#kit .kit-when').waitFor();
+  assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/, 'kit card of a live meeting');
   s.org = org;
-  // Item 9: a planned meeting's page does not say "Live" once it is connected.
-  if (await org.locator('.status-scheduled').count()) {
-    const early = await open(PHONE, `/m/${s.id}`);
-    await early.locator('#join-name').waitFor();
-    await early.waitForFunction(() => !document.querySelector('#conn.busy, #conn.bad') && document.querySelector('.stream-panel'));
-    await early.locator('.empty', { hasText: /Ingen/ }).first().waitFor();
-    assert.doesNotMatch(await early.locator('#conn').innerText(), /Live/, 'no "Live" before the meeting');
-  }
   await accessible(org, 'admin meeting');
   await shot(org, 'journey-admin-meeting-desktop');
 
