@@ -114,6 +114,21 @@ const inViewport = async (loc, vp) => {
   return false;
 };
 const post = (page, text) => page.locator('article.post', { hasText: text });
+/** Press Tab (Shift+Tab when `back`) until the focus is on what `sel` matches. */
+async function tabTo(page, sel, back = false) {
+  for (let i = 0; i < 40; i++) {
+    if (await page.evaluate((x) => !!document.activeElement && document.activeElement.matches(x), sel)) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  assert.fail(`${sel} not reached with the keyboard`);
+}
+/** Another console tab with the keyboard only: back to the tab bar, then the arrow keys. */
+async function consoleTab(page, id) {
+  await tabTo(page, '[role=tab][aria-selected=true]', true);
+  for (let i = 0; i < 8 && (await page.evaluate(() => document.activeElement.id)) !== `tab-${id}`; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), `tab-${id}`);
+  assert.equal(await page.locator(`#panel-${id}`).isVisible(), true);
+}
 const focused = (page) => page.evaluate(() => {
   const a = document.activeElement;
   return { tag: a.tagName, cls: a.className, text: (a.textContent || '').slice(0, 200), id: a.id };
@@ -280,7 +295,7 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
     screens.push([scr, vp]);
   }
   // The moderator focuses the top question (j) and puts it on air (o), keys only.
-  await mod.click('#tab-queue');
+  await consoleTab(mod, 'queue');
   await mod.keyboard.press('j');
   const first = await focused(mod);
   assert.match(first.cls, /q-item/);
@@ -317,14 +332,14 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   assert.equal(await mod.locator('.on-air-box .body').count(), 0);
 
   // Pre-moderation from the console (keyboard: focus the switch, Space), then approve with "a".
-  await mod.click('#tab-settings');
-  await mod.focus('#set-premod');
+  await consoleTab(mod, 'settings');
+  await tabTo(mod, '#set-premod');
   await mod.keyboard.press('Space');
   await mod.locator('#toast', { hasText: /gemt/i }).waitFor();
   const jens = s.citizens[3];
   await jens.fill('#compose-body', 'Kommer der flere p-pladser?');
   await jens.keyboard.press('Control+Enter');
-  await mod.click('#tab-pending');
+  await consoleTab(mod, 'pending');
   await mod.locator('#panel-pending .mod-item', { hasText: 'flere p-pladser' }).waitFor();
   await mod.keyboard.press('j');
   await mod.keyboard.press('a');
@@ -335,8 +350,8 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   await mod.waitForFunction(() => document.activeElement && document.activeElement.closest('#panel-pending'));
   assert.match((await focused(mod)).text, /Ingen|tom|venter/i, 'focus on the empty-list message after the last item');
   // Pre-moderation off again (the switch, Space).
-  await mod.click('#tab-settings');
-  await mod.focus('#set-premod');
+  await consoleTab(mod, 'settings');
+  await tabTo(mod, '#set-premod');
   await mod.keyboard.press('Space');
   await mod.locator('#toast', { hasText: /gemt/i }).waitFor();
   assert.equal(await mod.locator('#set-premod').isChecked(), false);
