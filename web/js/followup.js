@@ -111,6 +111,13 @@ export function listFlag(summary) {
   return null;
 }
 
+/** A median answer time in whole minutes; under one minute says so ("0 min." read as "never"
+ *  beside the report's "8 s"). @param {number | null | undefined} secs */
+function medianText(secs) {
+  if (secs == null) return '–';
+  return secs < 60 ? t('followup.under_minute') : t('followup.minutes', { n: Math.round(secs / 60) });
+}
+
 /** Organizer's meeting page: follow-up figures per panelist and the "close follow-up" button. */
 export async function organizerCard(meetingId, onDone) {
   let f;
@@ -120,7 +127,7 @@ export async function organizerCard(meetingId, onDone) {
   const cell = (i, v) => el('td', { 'data-label': t(`followup.col.${cols[i]}`) }, v);
   const rows = f.panelists.map((p) => el('tr', null,
     cell(0, p.name), cell(1, String(p.assigned)), cell(2, String(p.answered)), cell(3, String(p.open)),
-    cell(4, p.median_answer_secs == null ? '–' : t('followup.minutes', { n: Math.round(p.median_answer_secs / 60) }))));
+    cell(4, medianText(p.median_answer_secs))));
   const card = el('section', { class: 'card', 'aria-labelledby': 'fu-h' }, el('h2', { id: 'fu-h' }, t('followup.title')));
   if (f.due) {
     card.append(el('p', { class: f.overdue ? 'followup-line overdue' : 'followup-line' },

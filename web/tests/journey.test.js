@@ -65,6 +65,44 @@ async function noOverflow(page, what) {
   assert.deepEqual(r.tables, [], `${what}: a table is wider than its box`);
 }
 
+/** Labels a person reads are never split inside a word (the body's overflow-wrap:anywhere is
+ *  for long user text): table headers, badges, buttons, and on a phone the column name each
+ *  cell of a stacked table shows before its value (td::before, measured against the space the
+ *  row leaves it). Returns what is broken. */
+async function brokenWords(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const visible = (n) => n.getClientRects().length > 0 && getComputedStyle(n).visibility !== 'hidden';
+    for (const n of document.querySelectorAll('th, .status, .badge, button, label, .tab-badge')) {
+      if (!visible(n)) continue;
+      const walker = document.createTreeWalker(n, NodeFilter.SHOW_TEXT);
+      for (let tn = walker.nextNode(); tn; tn = walker.nextNode()) {
+        for (const m of tn.data.matchAll(/\S+/g)) {
+          const r = document.createRange();
+          r.setStart(tn, m.index); r.setEnd(tn, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top)));
+          if (tops.size > 1) out.push(`${n.tagName.toLowerCase()}: ${m[0]}`);
+        }
+      }
+    }
+    const canvas = document.createElement('canvas').getContext('2d');
+    for (const td of document.querySelectorAll('td[data-label]')) {
+      const cs = getComputedStyle(td, '::before');
+      if (!visible(td) || cs.content === 'none' || cs.display === 'none') continue;
+      canvas.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const need = canvas.measureText(td.dataset.label).width;
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      const value = [...r.getClientRects()].filter((b) => b.width > 0);
+      if (!value.length) continue;
+      const tcs = getComputedStyle(td);
+      const room = Math.min(...value.map((b) => b.left)) - td.getBoundingClientRect().left - parseFloat(tcs.paddingLeft) - parseFloat(tcs.columnGap || '0');
+      if (room + 1 < need) out.push(`td label: ${td.dataset.label} (${Math.round(room)} of ${Math.round(need)} px)`);
+    }
+    return out;
+  });
+}
+
 /** Whether the element is fully on screen (polled briefly: the info box is re-rendered when
  *  the snapshot replaces the meeting read over HTTP). */
 const inViewport = async (loc, vp) => {
@@ -76,6 +114,21 @@ const inViewport = async (loc, vp) => {
   return false;
 };
 const post = (page, text) => page.locator('article.post', { hasText: text });
+/** Press Tab (Shift+Tab when `back`) until the focus is on what `sel` matches. */
+async function tabTo(page, sel, back = false) {
+  for (let i = 0; i < 40; i++) {
+    if (await page.evaluate((x) => !!document.activeElement && document.activeElement.matches(x), sel)) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  assert.fail(`${sel} not reached with the keyboard`);
+}
+/** Another console tab with the keyboard only: back to the tab bar, then the arrow keys. */
+async function consoleTab(page, id) {
+  await tabTo(page, '[role=tab][aria-selected=true]', true);
+  for (let i = 0; i < 8 && (await page.evaluate(() => document.activeElement.id)) !== `tab-${id}`; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), `tab-${id}`);
+  assert.equal(await page.locator(`#panel-${id}`).isVisible(), true);
+}
 const focused = (page) => page.evaluate(() => {
   const a = document.activeElement;
   return { tag: a.tagName, cls: a.className, text: (a.textContent || '').slice(0, 200), id: a.id };
@@ -95,11 +148,26 @@ test('the organizer prepares the meeting from the admin link (kit without "null"
   // Staff links, one with the optional title left empty (item 3).
   Object.assign(s, await mintStaffLinks(org, [['moderator', 'Mette Mødeleder', 'Kommunikation'], ['panelist', 'Anne Borgmester', '']]));
   assert.equal(await org.locator('.small-form:has(#sf-name) .form-error:visible').count(), 0, 'no stale error after success');
-  // Item 7: the kit card says no "null" (before and during the meeting).
+  // Item 7: the kit card says no "null" (draft, planned, live; closed in the last test).
   await org.locator('#kit .kit-when').waitFor();
   assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/);
-  await org.click('button:has-text("Planlæg mødet"), button:has-text("Åbn mødet")');
-  await org.locator('.status-scheduled, .status-open').first().waitFor();
+  // Planned first (open for questions), then opened: the organizer's two buttons.
+  await org.click('button:has-text("Planlæg")');
+  await org.locator('.status-scheduled').first().waitFor();
+  await org.locator('#kit .kit-when').waitFor();
+  assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/, 'kit card of a planned meeting');
+  // Item 9: a planned meeting's page does not say "Live" once it is connected; it does once
+  // the meeting opens.
+  const early = await open(PHONE, `/m/${s.id}`);
+  await early.locator('#join-name').waitFor();
+  await early.locator('.stream-panel .empty', { hasText: /Ingen/ }).waitFor();
+  await early.waitForFunction(() => !document.querySelector('#conn.busy, #conn.bad'));
+  assert.doesNotMatch(await early.locator('#conn').innerText(), /Live/, 'no "Live" before the meeting');
+  await org.click('button:has-text("Åbn mødet")');
+  await org.locator('.status-open').first().waitFor();
+  await early.locator('#conn', { hasText: 'Live' }).waitFor();
+  await org.locator('#kit .kit-when').waitFor();
+  assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/, 'kit card of a live meeting');
   s.org = org;
   await accessible(org, 'admin meeting');
   await shot(org, 'journey-admin-meeting-desktop');
@@ -146,6 +214,14 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
     assert.match(await cta.innerText(), /Stil et spørgsmål/);
     if (name === 'Karen') { console.log(`first screen ready in ${Date.now() - t0} ms`); await shot(p, 'journey-citizen-first-screen-phone'); }
     assert.equal(await p.evaluate(() => document.scrollingElement.scrollTop), 0);
+    if (name === 'Karen') {
+      // What the meeting is about is folded on a phone; it must look like something to open.
+      const about = p.locator('.info details.description > summary');
+      assert.ok(await about.evaluate((n) => getComputedStyle(n).display === 'list-item' || !['none', 'normal'].includes(getComputedStyle(n, '::before').content)), '"Om mødet" shows a disclosure marker');
+      await about.click();
+      await p.locator('.info .description .prose', { hasText: 'Planerne for havnen' }).waitFor();
+      await about.click();
+    }
     await cta.click();
     assert.equal((await focused(p)).id, 'join-name', 'the call to action leads to the name field');
     // Item 11: one way to say "no answer" to the gender question.
@@ -195,7 +271,16 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
   await post(karen, 'Hvornår starter byggeriet').locator('.replies', { hasText: 'også gerne vide' }).waitFor();
   await accessible(karen, 'citizen with question');
   await noOverflow(karen, 'citizen with question');
+  // Item 5: on a phone the stream is part of the page (one scroll), not a box scrolling inside it.
+  const inner = await karen.locator('.stream-panel .scroller').evaluate((n) => n.scrollHeight - n.clientHeight);
+  assert.ok(inner <= 1, `the stream scrolls inside the page by ${inner} px`);
   await shot(karen, 'journey-citizen-live-phone');
+  // The same page on a wide screen: the meeting and the composer beside the stream.
+  await karen.setViewportSize(STAFF);
+  await noOverflow(karen, 'citizen at 1280 px');
+  await accessible(karen, 'citizen at 1280 px');
+  await shot(karen, 'journey-citizen-live-desktop');
+  await karen.setViewportSize(PHONE);
 });
 
 test('moderator and panelist work the queue with the keyboard; the big screen follows', async () => {
@@ -210,7 +295,7 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
     screens.push([scr, vp]);
   }
   // The moderator focuses the top question (j) and puts it on air (o), keys only.
-  await mod.click('#tab-queue');
+  await consoleTab(mod, 'queue');
   await mod.keyboard.press('j');
   const first = await focused(mod);
   assert.match(first.cls, /q-item/);
@@ -247,23 +332,26 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   assert.equal(await mod.locator('.on-air-box .body').count(), 0);
 
   // Pre-moderation from the console (keyboard: focus the switch, Space), then approve with "a".
-  await mod.click('#tab-settings');
-  await mod.focus('#set-premod');
+  await consoleTab(mod, 'settings');
+  await tabTo(mod, '#set-premod');
   await mod.keyboard.press('Space');
   await mod.locator('#toast', { hasText: /gemt/i }).waitFor();
   const jens = s.citizens[3];
   await jens.fill('#compose-body', 'Kommer der flere p-pladser?');
   await jens.keyboard.press('Control+Enter');
-  await mod.click('#tab-pending');
+  await consoleTab(mod, 'pending');
   await mod.locator('#panel-pending .mod-item', { hasText: 'flere p-pladser' }).waitFor();
   await mod.keyboard.press('j');
   await mod.keyboard.press('a');
   await post(s.citizens[0], 'flere p-pladser').waitFor();
+  // Item 5: Jens was told "held", then "approved": the newest notice replaces the older one.
+  await jens.locator('#my-notices .notice', { hasText: 'godkendt og vises nu' }).waitFor();
+  assert.equal(await jens.locator('#my-notices .notice').count(), 1, 'notices do not pile up above the composer');
   await mod.waitForFunction(() => document.activeElement && document.activeElement.closest('#panel-pending'));
   assert.match((await focused(mod)).text, /Ingen|tom|venter/i, 'focus on the empty-list message after the last item');
   // Pre-moderation off again (the switch, Space).
-  await mod.click('#tab-settings');
-  await mod.focus('#set-premod');
+  await consoleTab(mod, 'settings');
+  await tabTo(mod, '#set-premod');
   await mod.keyboard.press('Space');
   await mod.locator('#toast', { hasText: /gemt/i }).waitFor();
   assert.equal(await mod.locator('#set-premod').isChecked(), false);
@@ -302,6 +390,14 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   await accessible(mod, 'moderator console');
   await accessible(pan, 'panelist console');
   await shot(mod, 'journey-moderator-desktop');
+  // A moderator on a phone (the hall's spare one): the console fits and its labels are whole.
+  await mod.setViewportSize(PHONE);
+  await mod.click('#tab-queue');
+  await noOverflow(mod, 'moderator console at 360 px');
+  assert.deepEqual(await brokenWords(mod), [], 'moderator console at 360 px');
+  await accessible(mod, 'moderator console at 360 px');
+  await shot(mod, 'journey-moderator-phone');
+  await mod.setViewportSize(STAFF);
   s.pan = pan;
 });
 
@@ -362,6 +458,12 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
   const fu = org.locator('.card', { hasText: 'Opfølgning' }).first();
   await fu.waitFor();
   assert.doesNotMatch(await fu.innerText(), /Åbne\s*0\b/);
+  const waiting = (await fu.innerText()).match(/(\d+) spørgsmål venter stadig på svar/);
+  assert.ok(waiting && Number(waiting[1]) > 0, `the card counts the open questions: ${await fu.innerText()}`);
+  assert.deepEqual(await brokenWords(org), [], 'organizer page at 1280 px after the meeting');
+  // Item 7: no "null" in the kit card of a closed meeting either.
+  await org.locator('#kit').waitFor();
+  assert.doesNotMatch(await org.locator('#kit').innerText(), /\bnull\b/, 'kit card of a closed meeting');
   // Report and archive, reached by clicking, at 320 and 360 px.
   const small = await open({ width: 360, height: 740 });
   await small.context().addCookies(await org.context().cookies());
@@ -370,15 +472,23 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
   await reportLink.waitFor();
   const box = await reportLink.boundingBox();
   assert.ok(box.height >= 24, `report link is ${box.height} px tall`);
-  await shot(small, 'journey-admin-meeting-phone');
-  await small.screenshot({ path: '/tmp/admin360.png', fullPage: true });
   await noOverflow(small, 'admin meeting 360');
   await accessible(small, 'admin meeting 360');
   await shot(small, 'journey-admin-meeting-phone');
+  // Item 10: the follow-up table, read row by row on a phone, names each column in whole words.
+  const fuSmall = small.locator('.card', { hasText: 'Opfølgning' }).first();
+  await fuSmall.locator('table').waitFor();
+  assert.deepEqual(await brokenWords(small), [], 'follow-up table at 360 px');
+  // Anne answered within seconds: not "0 min." (which reads as "never").
+  assert.doesNotMatch(await fuSmall.locator('table').innerText(), /\b0 min/);
+  await fuSmall.scrollIntoViewIfNeeded();
+  await shot(small, 'journey-admin-followup-phone');
   await small.goto(`${proxy.url}/admin`);
   await small.locator('table').waitFor();
   const badgeLines = await small.locator('table .status').evaluateAll((ns) => ns.map((n) => n.getClientRects().length === 1 && n.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(n).lineHeight)));
   assert.ok(badgeLines.every(Boolean), 'status badges on one line at 360 px');
+  // Item 10: "Stat us", "Start er": the column names of the stacked rows in whole words.
+  assert.deepEqual(await brokenWords(small), [], 'admin list at 360 px');
   await noOverflow(small, 'admin list 360');
   await shot(small, 'journey-admin-list-phone');
   // Exports, by clicking their links on the organizer page.
@@ -389,7 +499,7 @@ test('the pill says "Live" only while the meeting is live; close, report and arc
     const text = readFileSync(await dl.path(), 'utf8');
     assert.ok(check(text), `export ${label}`);
   }
-  for (const width of [320, 360]) {
+  for (const width of [320, 360, 1280]) {
     await small.setViewportSize({ width, height: 740 });
     await small.goto(`${proxy.url}/admin?m=${s.id}`);
     await small.locator('#report-link').click();

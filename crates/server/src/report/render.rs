@@ -647,16 +647,13 @@ fn archive_post(o: &mut String, p: &ArchivePost, s: &Strings, local: &Local) {
     }
 }
 
-/// "Previous · Page 2 of 5 · Next" (nothing for a single page).
-fn page_nav(o: &mut String, page: usize, pages: usize, lang: &str, s: &Strings) {
+/// "Previous · Page 2 of 5 · Next" (nothing for a single page), above and below the threads;
+/// `label` names the landmark (the two navigations need different names: axe landmark-unique).
+fn page_nav(o: &mut String, page: usize, pages: usize, lang: &str, s: &Strings, label: &str) {
     if pages <= 1 {
         return;
     }
-    let _ = write!(
-        o,
-        "<nav class=\"pages\" aria-label=\"{}\"><ul>",
-        s.e("archive.pages")
-    );
+    let _ = write!(o, "<nav class=\"pages\" aria-label=\"{}\"><ul>", s.e(label));
     if page > 1 {
         let _ = write!(
             o,
@@ -735,7 +732,7 @@ pub fn archive_html(
         "<section aria-labelledby=\"h-posts\"><h2 id=\"h-posts\">{}</h2>",
         s.e("archive.posts")
     );
-    page_nav(&mut o, page, pages, lang, s);
+    page_nav(&mut o, page, pages, lang, s, "archive.pages");
     for (top, replies) in threads
         .iter()
         .skip((page - 1) * ARCHIVE_PAGE_THREADS)
@@ -764,7 +761,7 @@ pub fn archive_html(
         }
         o.push_str("</article>");
     }
-    page_nav(&mut o, page, pages, lang, s);
+    page_nav(&mut o, page, pages, lang, s, "archive.pages_bottom");
     o.push_str("</section>");
     if page < pages {
         o.push_str("</main></body></html>");
