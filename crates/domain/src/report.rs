@@ -15,6 +15,10 @@
 //! or only small ones, would be hidden. If every cell is small, the total is hidden as well. Target
 //! shares are then reported as a range (lowest..highest share consistent with what is shown), so
 //! they leak nothing the table does not.
+//!
+//! The agenda and poll sections ([`polls`]: figures per agenda item, results per poll, and for
+//! closed polls the results by age band and gender under the same suppression) take the stored
+//! poll answers as one more input ([`ReportInputs::poll_answers`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -25,6 +29,12 @@ use crate::event::{Actor, Event, EventKind};
 use crate::ids::{ParticipantId, PostId};
 use crate::projection::MeetingState;
 use crate::types::*;
+
+mod polls;
+pub use polls::{
+    agenda_figures, poll_figures, AgendaItemFigures, BreakdownMissing, PollBreakdown, PollFigures,
+    PollGroup, PollGroups, ReportPollAnswer,
+};
 
 /// Smallest group size shown in a demographic table.
 pub const MIN_CELL: u32 = 5;
@@ -134,6 +144,8 @@ pub struct ReportInputs {
     pub presence: Vec<PresenceSample>,
     pub demographics: Demographics,
     pub targets: ReportTargets,
+    /// Every stored poll answer of the meeting, oldest first.
+    pub poll_answers: Vec<ReportPollAnswer>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -163,6 +175,13 @@ pub struct Report {
     pub age: Distribution,
     pub gender: Distribution,
     pub targets: Vec<TargetResult>,
+    /// A row per agenda item in agenda order, then one for the questions without an item
+    /// (when there are any); empty without an agenda.
+    #[serde(default)]
+    pub agenda: Vec<AgendaItemFigures>,
+    /// Every launched poll in the staff's order (drafts left out).
+    #[serde(default)]
+    pub polls: Vec<PollFigures>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -307,6 +326,24 @@ pub fn suppress(cells: &[(String, u32)]) -> Distribution {
         },
     }
 }
+
+/// The age bands in table order (the `not_stated` row follows them).
+pub(crate) const AGES: [AgeBand; 6] = [
+    AgeBand::Under18,
+    AgeBand::From18To29,
+    AgeBand::From30To44,
+    AgeBand::From45To59,
+    AgeBand::From60To74,
+    AgeBand::From75,
+];
+
+/// The genders in table order (the `not_stated` row follows them).
+pub(crate) const GENDERS: [Gender; 4] = [
+    Gender::Woman,
+    Gender::Man,
+    Gender::Other,
+    Gender::PreferNotToSay,
+];
 
 /// The share range of `groups` in a suppressed table (see [`TargetResult`]).
 fn target(dist: &Distribution, groups: &[&str], name: &str, min_pct: u8) -> TargetResult {
@@ -532,26 +569,12 @@ pub fn build(events: &[Event], inputs: &ReportInputs) -> Report {
 
     // Demographics with suppression, and the targets against them.
     let d = &inputs.demographics;
-    let ages = [
-        AgeBand::Under18,
-        AgeBand::From18To29,
-        AgeBand::From30To44,
-        AgeBand::From45To59,
-        AgeBand::From60To74,
-        AgeBand::From75,
-    ];
-    let mut age_cells: Vec<(String, u32)> = ages
+    let mut age_cells: Vec<(String, u32)> = AGES
         .iter()
         .map(|a| (age_name(*a), d.age.get(a).copied().unwrap_or(0)))
         .collect();
     age_cells.push(("not_stated".into(), d.age_not_stated));
-    let genders = [
-        Gender::Woman,
-        Gender::Man,
-        Gender::Other,
-        Gender::PreferNotToSay,
-    ];
-    let mut gender_cells: Vec<(String, u32)> = genders
+    let mut gender_cells: Vec<(String, u32)> = GENDERS
         .iter()
         .map(|g| (gender_name(*g), d.gender.get(g).copied().unwrap_or(0)))
         .collect();
@@ -565,6 +588,10 @@ pub fn build(events: &[Event], inputs: &ReportInputs) -> Report {
     if let Some(pct) = inputs.targets.women_min_pct {
         r.targets.push(target(&r.gender, &["woman"], "women", pct));
     }
+
+    // The evening point by point, and the polls.
+    r.agenda = agenda_figures(&state);
+    r.polls = poll_figures(&state, &inputs.poll_answers, &inputs.targets);
     r
 }
 
