@@ -639,6 +639,30 @@ pub struct ArchiveResponse {
     pub closed_at: Option<DateTime<Utc>>,
     pub posts: Vec<ArchivePost>,
     pub moderation_log: Vec<ArchiveModeration>,
+    /// The agenda in order (empty when the meeting had none). Each post's `agenda_item`
+    /// names one of these.
+    #[serde(default)]
+    pub agenda: Vec<crate::views::AgendaItemView>,
+    /// Closed polls whose results are public (`results_shown` live or after_close, or
+    /// published by staff), in the staff's order. A staff-only poll never published stays out.
+    #[serde(default)]
+    pub polls: Vec<ArchivePoll>,
+}
+
+/// One closed poll in the archive with its final results (open answers: only those a
+/// moderator let through are listed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArchivePoll {
+    /// The seq of the event that created it.
+    pub id: u64,
+    pub question: String,
+    /// `type` and options or scale labels, as in `PollView.kind`.
+    pub kind: borgermode_domain::PollKind,
+    pub agenda_item: Option<u64>,
+    pub launched_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub results: borgermode_domain::PollResults,
 }
 
 /// One post in the archive. A hidden post is a tombstone: `body` and `author` are null and
@@ -657,6 +681,9 @@ pub struct ArchivePost {
     /// open, claimed, answered, dismissed (questions only).
     pub question_state: Option<String>,
     pub answer: Option<ArchiveAnswer>,
+    /// The agenda item the question was filed under (an id in `ArchiveResponse.agenda`).
+    #[serde(default)]
+    pub agenda_item: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use borgermode_domain::report::{Distribution, Report};
-use borgermode_domain::Language;
+use borgermode_domain::report::{Distribution, PollFigures, PollGroups, Report};
+use borgermode_domain::{Language, PollKind, PollResults};
 use borgermode_protocol::http::{ArchivePost, ArchiveResponse};
 use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
@@ -257,6 +257,308 @@ fn distribution_table(d: &Distribution, prefix: &str, s: &Strings) -> String {
     out
 }
 
+/// Labels of a poll's result rows: the options, or the scale's values with its end labels.
+pub fn option_labels(kind: &PollKind) -> Vec<String> {
+    match kind {
+        PollKind::SingleChoice { options } | PollKind::MultipleChoice { options, .. } => {
+            options.clone()
+        }
+        PollKind::Scale {
+            max,
+            low_label,
+            high_label,
+        } => (1..=*max)
+            .map(|v| match v {
+                1 if !low_label.is_empty() => format!("1 ({low_label})"),
+                v if v == *max && !high_label.is_empty() => format!("{v} ({high_label})"),
+                v => v.to_string(),
+            })
+            .collect(),
+        PollKind::WordCloud | PollKind::OpenAnswer => Vec::new(),
+    }
+}
+
+/// The wire name of a poll's kind (`single_choice`, ...).
+pub fn kind_name(kind: &PollKind) -> &'static str {
+    match kind {
+        PollKind::SingleChoice { .. } => "single_choice",
+        PollKind::MultipleChoice { .. } => "multiple_choice",
+        PollKind::Scale { .. } => "scale",
+        PollKind::WordCloud => "word_cloud",
+        PollKind::OpenAnswer => "open_answer",
+    }
+}
+
+/// A share as a bar: inline SVG (the CSP allows no inline style), hidden from screen readers
+/// (the number next to it says the same).
+fn bar(n: u32, of: u32) -> String {
+    let w = if of == 0 {
+        0.0
+    } else {
+        f64::from(n) * 100.0 / f64::from(of)
+    };
+    format!(
+        "<svg class=\"bar\" viewBox=\"0 0 100 8\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"{w:.1}\" height=\"8\"/></svg>"
+    )
+}
+
+/// One poll's results as a table (choices and scales: people and share per row; word clouds:
+/// the words; open answers: the listed texts). `caption` names the table.
+pub fn poll_results_html(
+    o: &mut String,
+    kind: &PollKind,
+    results: &PollResults,
+    s: &Strings,
+    caption: &str,
+) {
+    let n = results.respondents;
+    match kind {
+        PollKind::WordCloud => {
+            if results.words.is_empty() {
+                let _ = write!(o, "<p>{}</p>", s.e("report.poll.no_answers"));
+                return;
+            }
+            let _ = write!(
+                o,
+                "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead><tbody>",
+                esc(caption),
+                s.e("report.poll.word"),
+                s.e("report.count")
+            );
+            for (w, c) in &results.words {
+                let _ = write!(o, "<tr><td>{}</td><td class=\"num\">{c}</td></tr>", esc(w));
+            }
+            o.push_str("</tbody></table>");
+        }
+        PollKind::OpenAnswer => {
+            if results.texts.is_empty() {
+                let _ = write!(o, "<p>{}</p>", s.e("report.poll.no_answers"));
+                return;
+            }
+            o.push_str("<ul class=\"poll-texts\">");
+            for t in &results.texts {
+                let _ = write!(o, "<li>{}</li>", esc(t));
+            }
+            o.push_str("</ul>");
+        }
+        _ => {
+            let _ = write!(
+                o,
+                "<table class=\"poll\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\"><span class=\"sr-only\">{}</span></th></tr></thead><tbody>",
+                esc(caption),
+                s.e("report.poll.option"),
+                s.e("report.count"),
+                s.e("report.poll.share"),
+                s.e("report.poll.bar")
+            );
+            for (label, c) in option_labels(kind).iter().zip(&results.counts) {
+                let _ = write!(
+                    o,
+                    "<tr><td>{}</td><td class=\"num\">{c}</td><td class=\"num\">{}</td><td class=\"bar\">{}</td></tr>",
+                    esc(label),
+                    pct(*c, n),
+                    bar(*c, n)
+                );
+            }
+            o.push_str("</tbody></table>");
+        }
+    }
+}
+
+fn agenda_section(o: &mut String, r: &Report, s: &Strings) {
+    if r.agenda.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"h-agenda\"><h2 id=\"h-agenda\">{}</h2><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead><tbody>",
+        s.e("report.agenda"),
+        s.e("report.agenda.item"),
+        s.e("report.questions"),
+        s.e("report.answered_total"),
+        s.e("report.agenda.answered_share"),
+        s.e("report.median")
+    );
+    for a in &r.agenda {
+        let title = a
+            .title
+            .clone()
+            .unwrap_or_else(|| s.t("report.agenda.no_item"));
+        let _ = write!(
+            o,
+            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&title),
+            a.questions,
+            a.answered,
+            pct(a.answered, a.questions),
+            esc(&duration(a.median_secs))
+        );
+    }
+    o.push_str("</tbody></table></section>");
+}
+
+/// One dimension of a poll's breakdown: a row per group, respondents and the count of each
+/// option (choice and scale polls).
+fn breakdown_table(
+    o: &mut String,
+    g: &PollGroups,
+    prefix: &str,
+    labels: &[String],
+    s: &Strings,
+    caption: &str,
+) {
+    let _ = write!(
+        o,
+        "<table class=\"breakdown\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>",
+        esc(caption),
+        s.e("report.group"),
+        s.e("report.poll.respondents")
+    );
+    for l in labels {
+        let _ = write!(o, "<th scope=\"col\" class=\"num\">{}</th>", esc(l));
+    }
+    o.push_str("</tr></thead><tbody>");
+    for c in &g.groups {
+        let _ = write!(
+            o,
+            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td>",
+            s.e(&format!("{prefix}.{}", c.group)),
+            esc(&c
+                .respondents
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| s.t("report.suppressed")))
+        );
+        for i in 0..labels.len() {
+            let cell = match &c.counts {
+                Some(v) => v.get(i).map(|n| n.to_string()).unwrap_or_default(),
+                None => "–".into(),
+            };
+            let _ = write!(o, "<td class=\"num\">{}</td>", esc(&cell));
+        }
+        o.push_str("</tr>");
+    }
+    let _ = write!(
+        o,
+        "</tbody><tfoot><tr><th scope=\"row\">{}</th><td class=\"num\">{}</td>{}</tr></tfoot></table>",
+        s.e("report.total"),
+        esc(&g
+            .total
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| s.t("report.suppressed"))),
+        "<td></td>".repeat(labels.len())
+    );
+}
+
+fn targets_table(
+    o: &mut String,
+    targets: &[borgermode_domain::report::TargetResult],
+    s: &Strings,
+    local: &Local,
+) {
+    if targets.is_empty() {
+        return;
+    }
+    o.push_str("<table><tbody>");
+    for t in targets {
+        let share = match (t.share_low_pct, t.share_high_pct) {
+            (Some(l), Some(h)) if (l - h).abs() < f64::EPSILON => {
+                format!("{} %", local.dec1(l))
+            }
+            (Some(l), Some(h)) => format!("{}–{} %", local.dec1(l), local.dec1(h)),
+            _ => s.t("report.suppressed"),
+        };
+        let (class, verdict) = match t.met {
+            Some(true) => ("met-yes", s.t("report.target_met")),
+            Some(false) => ("met-no", s.t("report.target_missed")),
+            None => ("", s.t("report.target_open")),
+        };
+        let _ = write!(
+            o,
+            "<tr><th scope=\"row\">{}</th><td class=\"num\">≥ {} %</td><td class=\"num\">{}</td><td class=\"{class}\">{}</td></tr>",
+            s.e(&format!("report.target.{}", t.target)),
+            t.min_pct,
+            esc(&share),
+            esc(&verdict)
+        );
+    }
+    o.push_str("</tbody></table>");
+}
+
+fn poll_section(o: &mut String, p: &PollFigures, s: &Strings, local: &Local) {
+    let id = p.poll.0;
+    let _ = write!(
+        o,
+        "<article class=\"poll\" id=\"poll{id}\" aria-labelledby=\"h-poll{id}\"><h3 id=\"h-poll{id}\">{}</h3><p class=\"meta\">{} · {} · {}{}</p>",
+        esc(&p.question),
+        s.e(&format!("report.poll.kind.{}", kind_name(&p.kind))),
+        s.e(&format!("report.poll.status.{}", match p.status {
+            borgermode_domain::PollStatus::Draft => "draft",
+            borgermode_domain::PollStatus::Open => "open",
+            borgermode_domain::PollStatus::Closed => "closed",
+        })),
+        esc(&s
+            .t("report.poll.respondents_n")
+            .replace("{n}", &p.results.respondents.to_string())),
+        match (p.launched_at, p.closed_at) {
+            (Some(a), Some(b)) => format!(" · {}", esc(&local.span(a, b))),
+            (Some(a), None) => format!(" · {}", esc(&local.date_time(a))),
+            _ => String::new(),
+        }
+    );
+    poll_results_html(o, &p.kind, &p.results, s, &s.t("report.poll.results"));
+    match (&p.breakdown, p.breakdown_missing) {
+        (Some(b), _) => {
+            let labels = option_labels(&p.kind);
+            breakdown_table(
+                o,
+                &b.age,
+                "report.age",
+                &labels,
+                s,
+                &s.t("report.poll.by_age"),
+            );
+            breakdown_table(
+                o,
+                &b.gender,
+                "report.gender",
+                &labels,
+                s,
+                &s.t("report.poll.by_gender"),
+            );
+            targets_table(o, &b.targets, s, local);
+        }
+        (None, Some(why)) => {
+            let key = match why {
+                borgermode_domain::report::BreakdownMissing::NotClosed => {
+                    "report.poll.breakdown_not_closed"
+                }
+                borgermode_domain::report::BreakdownMissing::Pseudonymized => {
+                    "report.poll.breakdown_pseudonymized"
+                }
+            };
+            let _ = write!(o, "<p class=\"hint\">{}</p>", s.e(key));
+        }
+        (None, None) => {}
+    }
+    o.push_str("</article>");
+}
+
+fn polls_section(o: &mut String, r: &Report, s: &Strings, local: &Local) {
+    if r.polls.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"h-polls\"><h2 id=\"h-polls\">{}</h2><p class=\"hint\">{}</p>",
+        s.e("report.polls"),
+        s.e("report.poll.breakdown_note")
+    );
+    for p in &r.polls {
+        poll_section(o, p, s, local);
+    }
+    o.push_str("</section>");
+}
+
 /// The whole printable report page.
 pub fn report_html(
     r: &Report,
@@ -409,6 +711,8 @@ pub fn report_html(
         o.push_str("</tbody></table>");
     }
     o.push_str("</section>");
+    agenda_section(&mut o, r, s);
+    polls_section(&mut o, r, s, local);
     // Demographics and targets.
     let _ = write!(
         o,
@@ -530,6 +834,113 @@ pub fn report_csv(r: &Report) -> String {
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| "suppressed".into()),
         );
+    }
+    for a in &r.agenda {
+        let section = match a.item {
+            Some(i) => format!("agenda:{}", i.0),
+            None => "agenda:none".into(),
+        };
+        row(&section, "title", a.title.clone().unwrap_or_default());
+        row(&section, "questions", a.questions.to_string());
+        row(&section, "answered", a.answered.to_string());
+        row(
+            &section,
+            "answered_pct",
+            a.answered_pct
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_default(),
+        );
+        row(&section, "median_secs", opt(a.median_secs));
+    }
+    let suppressed = |v: Option<u32>| {
+        v.map(|n| n.to_string())
+            .unwrap_or_else(|| "suppressed".into())
+    };
+    for p in &r.polls {
+        let section = format!("poll:{}", p.poll.0);
+        row(&section, "question", p.question.clone());
+        row(&section, "kind", kind_name(&p.kind).into());
+        row(
+            &section,
+            "status",
+            serde_json::to_value(p.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+        );
+        row(
+            &section,
+            "agenda_item",
+            p.agenda_item.map(|i| i.0.to_string()).unwrap_or_default(),
+        );
+        row(&section, "respondents", p.results.respondents.to_string());
+        let labels = option_labels(&p.kind);
+        for (i, (label, c)) in labels.iter().zip(&p.results.counts).enumerate() {
+            row(&section, &format!("option.{}", i + 1), label.clone());
+            row(&section, &format!("option.{}.count", i + 1), c.to_string());
+        }
+        for (w, c) in &p.results.words {
+            row(&section, &format!("word:{w}"), c.to_string());
+        }
+        for t in &p.results.texts {
+            row(&section, "text", t.clone());
+        }
+        match (&p.breakdown, p.breakdown_missing) {
+            (Some(b), _) => {
+                for (dim, g) in [("age", &b.age), ("gender", &b.gender)] {
+                    for c in &g.groups {
+                        row(
+                            &section,
+                            &format!("{dim}.{}.respondents", c.group),
+                            suppressed(c.respondents),
+                        );
+                        for i in 0..labels.len() {
+                            row(
+                                &section,
+                                &format!("{dim}.{}.option.{}", c.group, i + 1),
+                                match &c.counts {
+                                    Some(v) => v.get(i).map(|n| n.to_string()).unwrap_or_default(),
+                                    None => "suppressed".into(),
+                                },
+                            );
+                        }
+                    }
+                    row(&section, &format!("{dim}.total"), suppressed(g.total));
+                }
+                for t in &b.targets {
+                    row(
+                        &section,
+                        &format!("target.{}", t.target),
+                        format!(
+                            "min {}%; share {}..{}%; met {}",
+                            t.min_pct,
+                            t.share_low_pct
+                                .map(|v| format!("{v:.1}"))
+                                .unwrap_or_default(),
+                            t.share_high_pct
+                                .map(|v| format!("{v:.1}"))
+                                .unwrap_or_default(),
+                            match t.met {
+                                Some(true) => "yes",
+                                Some(false) => "no",
+                                None => "open",
+                            }
+                        ),
+                    );
+                }
+            }
+            (None, Some(why)) => row(
+                &section,
+                "breakdown",
+                match why {
+                    borgermode_domain::report::BreakdownMissing::NotClosed => "not_closed".into(),
+                    borgermode_domain::report::BreakdownMissing::Pseudonymized => {
+                        "pseudonymized".into()
+                    }
+                },
+            ),
+            (None, None) => {}
+        }
     }
     for p in &r.timeline {
         row(
@@ -681,19 +1092,190 @@ fn page_nav(o: &mut String, page: usize, pages: usize, lang: &str, s: &Strings, 
     o.push_str("</ul></nav>");
 }
 
+/// `?item=` of the archive page: the threads of one agenda item, or of questions without one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemFilter {
+    Item(u64),
+    None,
+}
+
+impl ItemFilter {
+    /// `item=12` or `item=none`.
+    pub fn parse(v: &str) -> Option<Self> {
+        match v {
+            "none" => Some(Self::None),
+            v => v.parse().ok().map(Self::Item),
+        }
+    }
+
+    fn param(&self) -> String {
+        match self {
+            Self::Item(id) => id.to_string(),
+            Self::None => "none".into(),
+        }
+    }
+
+    /// A thread belongs to an item through its top post; a comment has no item, so `none`
+    /// lists the questions without an item and every comment thread.
+    fn matches(&self, top: &ArchivePost) -> bool {
+        match self {
+            Self::Item(id) => top.agenda_item == Some(*id),
+            Self::None => top.agenda_item.is_none(),
+        }
+    }
+}
+
+/// The agenda in order, each item with its planned time, description and a link to its
+/// questions; "All items" and "No item" links around them.
+fn archive_agenda(
+    o: &mut String,
+    a: &ArchiveResponse,
+    lang: &str,
+    s: &Strings,
+    local: &Local,
+    filter: Option<ItemFilter>,
+) {
+    if a.agenda.is_empty() {
+        return;
+    }
+    let questions = |f: ItemFilter| {
+        a.posts
+            .iter()
+            .filter(|p| p.kind == borgermode_domain::PostKind::Question && p.parent.is_none())
+            .filter(|p| f.matches(p))
+            .count()
+    };
+    let current = |f: Option<ItemFilter>| {
+        if f == filter {
+            " aria-current=\"true\""
+        } else {
+            ""
+        }
+    };
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"h-agenda\"><h2 id=\"h-agenda\">{}</h2><ol class=\"agenda\">",
+        s.e("archive.agenda")
+    );
+    for i in &a.agenda {
+        let f = ItemFilter::Item(i.id);
+        let _ = write!(
+            o,
+            "<li id=\"item{}\"><a href=\"?lang={lang}&amp;item={}#h-posts\"{}>{}</a>{} · {}{}</li>",
+            i.id,
+            i.id,
+            current(Some(f)),
+            esc(&i.title),
+            i.planned_start
+                .map(|t| format!(
+                    " · <time datetime=\"{}\">{}</time>",
+                    esc(&t.to_rfc3339()),
+                    esc(&local.time(t))
+                ))
+                .unwrap_or_default(),
+            esc(&s
+                .t("archive.agenda_questions")
+                .replace("{n}", &questions(f).to_string())),
+            if i.description_html.is_empty() {
+                String::new()
+            } else {
+                format!("<div class=\"description\">{}</div>", i.description_html)
+            }
+        );
+    }
+    o.push_str("</ol>");
+    let _ = write!(
+        o,
+        "<nav class=\"agenda-filter\" aria-label=\"{}\"><ul><li><a href=\"?lang={lang}#h-posts\"{}>{}</a></li>",
+        s.e("archive.agenda_filter"),
+        current(None),
+        s.e("archive.agenda_all")
+    );
+    if questions(ItemFilter::None) > 0 {
+        let _ = write!(
+            o,
+            "<li><a href=\"?lang={lang}&amp;item=none#h-posts\"{}>{}</a></li>",
+            current(Some(ItemFilter::None)),
+            s.e("archive.agenda_no_item")
+        );
+    }
+    o.push_str("</ul></nav></section>");
+}
+
+/// Closed polls' public results (with an item filter: that item's polls only).
+fn archive_polls(
+    o: &mut String,
+    a: &ArchiveResponse,
+    s: &Strings,
+    local: &Local,
+    filter: Option<ItemFilter>,
+) {
+    let polls: Vec<_> = a
+        .polls
+        .iter()
+        .filter(|p| match filter {
+            Some(ItemFilter::Item(id)) => p.agenda_item == Some(id),
+            Some(ItemFilter::None) => p.agenda_item.is_none(),
+            None => true,
+        })
+        .collect();
+    if polls.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"h-polls\"><h2 id=\"h-polls\">{}</h2>",
+        s.e("archive.polls")
+    );
+    for p in polls {
+        let _ = write!(
+            o,
+            "<article class=\"poll\" id=\"poll{id}\" aria-labelledby=\"h-poll{id}\"><h3 id=\"h-poll{id}\">{}</h3><p class=\"meta\">{}{}</p>",
+            esc(&p.question),
+            esc(&s
+                .t("report.poll.respondents_n")
+                .replace("{n}", &p.results.respondents.to_string())),
+            p.closed_at
+                .map(|c| format!(" · {}", esc(&local.date_time(c))))
+                .unwrap_or_default(),
+            id = p.id
+        );
+        poll_results_html(o, &p.kind, &p.results, s, &s.t("report.poll.results"));
+        o.push_str("</article>");
+    }
+    o.push_str("</section>");
+}
+
 /// The public archive page of a closed meeting: page `page` (from 1; out of range = the last)
-/// of its threads; the moderation log is on the last page.
+/// of its threads (with `filter`, of one agenda item's); the agenda and the closed polls are
+/// on the first page, the moderation log on the last page of the unfiltered archive.
 pub fn archive_html(
     a: &ArchiveResponse,
     lang: &str,
     s: &Strings,
     local: &Local,
     page: usize,
+    filter: Option<ItemFilter>,
 ) -> String {
     let lang = if lang == "en" { "en" } else { "da" };
-    let threads = threads(a);
+    // An unknown item filters nothing (a stale link still opens the archive).
+    let filter = filter.filter(|f| match f {
+        ItemFilter::Item(id) => a.agenda.iter().any(|i| i.id == *id),
+        ItemFilter::None => true,
+    });
+    let all_threads = threads(a);
+    let threads: Vec<_> = all_threads
+        .iter()
+        .filter(|(top, _)| filter.is_none_or(|f| f.matches(top)))
+        .cloned()
+        .collect();
     let pages = threads.len().div_ceil(ARCHIVE_PAGE_THREADS).max(1);
     let page = page.clamp(1, pages);
+    let all_pages = all_threads.len().div_ceil(ARCHIVE_PAGE_THREADS).max(1);
+    let lang_q = match filter {
+        Some(f) => format!("{lang}&amp;item={}", f.param()),
+        None => lang.to_string(),
+    };
     // Which page each post is on, for links from the moderation log.
     let mut page_of: HashMap<u64, usize> = HashMap::new();
     for (i, (top, replies)) in threads.iter().enumerate() {
@@ -720,19 +1302,40 @@ pub fn archive_html(
     );
     let _ = write!(
         o,
-        "<p class=\"meta\">{} · <a href=\"?page={pages}&amp;lang={lang}#h-log\">{}</a></p>",
+        "<p class=\"meta\">{} · <a href=\"?page={all_pages}&amp;lang={lang}#h-log\">{}</a></p>",
         esc(&s
             .t("archive.summary")
             .replace("{posts}", &a.posts.len().to_string())
-            .replace("{threads}", &threads.len().to_string())),
+            .replace("{threads}", &all_threads.len().to_string())),
         s.e("archive.moderation_log")
     );
+    if page == 1 {
+        archive_agenda(&mut o, a, lang, s, local, filter);
+        archive_polls(&mut o, a, s, local, filter);
+    }
     let _ = write!(
         o,
         "<section aria-labelledby=\"h-posts\"><h2 id=\"h-posts\">{}</h2>",
         s.e("archive.posts")
     );
-    page_nav(&mut o, page, pages, lang, s, "archive.pages");
+    if let Some(f) = filter {
+        let name = match f {
+            ItemFilter::Item(id) => a
+                .agenda
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.title.clone())
+                .unwrap_or_default(),
+            ItemFilter::None => s.t("archive.agenda_no_item"),
+        };
+        let _ = write!(
+            o,
+            "<p class=\"meta\">{} · <a href=\"?lang={lang}\">{}</a></p>",
+            esc(&s.t("archive.filtered").replace("{item}", &name)),
+            s.e("archive.agenda_all")
+        );
+    }
+    page_nav(&mut o, page, pages, &lang_q, s, "archive.pages");
     for (top, replies) in threads
         .iter()
         .skip((page - 1) * ARCHIVE_PAGE_THREADS)
@@ -761,9 +1364,10 @@ pub fn archive_html(
         }
         o.push_str("</article>");
     }
-    page_nav(&mut o, page, pages, lang, s, "archive.pages_bottom");
+    page_nav(&mut o, page, pages, &lang_q, s, "archive.pages_bottom");
     o.push_str("</section>");
-    if page < pages {
+    // The moderation log links to posts by page: it goes with the unfiltered archive only.
+    if page < pages || filter.is_some() {
         o.push_str("</main></body></html>");
         return o;
     }

@@ -11,9 +11,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use borgermode_domain::event::{Actor, Event, EventKind};
 use borgermode_domain::report::{self, Demographics, ReportInputs};
 use borgermode_domain::Code;
-use borgermode_domain::{MeetingId, MeetingState, MeetingStatus, QuestionState, Visibility};
+use borgermode_domain::{
+    MeetingId, MeetingState, MeetingStatus, PollStatus, QuestionState, Visibility,
+};
 use borgermode_protocol::http::{
-    ArchiveAnswer, ArchiveModeration, ArchivePost, ArchiveResponse, ReportOptions,
+    ArchiveAnswer, ArchiveModeration, ArchivePoll, ArchivePost, ArchiveResponse, ReportOptions,
 };
 use uuid::Uuid;
 
@@ -87,8 +89,29 @@ async fn build_report(
         presence: state.store.presence_samples(meeting).await?,
         demographics: Demographics::from_events(&events),
         targets: options(state, meeting).await?.targets,
+        poll_answers: report_poll_answers(state, meeting).await?,
     };
     Ok((report::build(&events, &inputs), events))
+}
+
+/// The stored poll answers as the report counts them (an open answer held or hidden counts as
+/// a respondent but is not listed).
+async fn report_poll_answers(
+    state: &State,
+    meeting: MeetingId,
+) -> Result<Vec<report::ReportPollAnswer>, ApiError> {
+    Ok(state
+        .store
+        .poll_answers(meeting)
+        .await?
+        .into_iter()
+        .map(|r| report::ReportPollAnswer {
+            poll: r.poll,
+            participant: r.participant,
+            shown: r.held.is_none() && !r.hidden,
+            answer: r.answer,
+        })
+        .collect())
 }
 
 fn language_of(events: &[Event]) -> &'static str {
@@ -285,6 +308,7 @@ pub fn archive(
     meeting: MeetingId,
     events: &[Event],
     show_moderators: bool,
+    poll_answers: &[report::ReportPollAnswer],
 ) -> Option<ArchiveResponse> {
     let s = MeetingState::replay(meeting, events);
     if s.status != MeetingStatus::Closed {
@@ -335,6 +359,7 @@ pub fn archive(
                     .filter(|_| visible)
                     .map(|q| export::question_state_name(&q.state).to_string()),
                 answer,
+                agenda_item: p.agenda_item.map(|i| i.0),
             }
         })
         .collect();
@@ -382,14 +407,41 @@ pub fn archive(
         closed_at: s.closed_at,
         posts,
         moderation_log,
+        agenda: crate::live::render::agenda_views(&s),
+        polls: archive_polls(&s, poll_answers),
     })
+}
+
+/// Closed polls with public results, counted from the stored answers.
+fn archive_polls(s: &MeetingState, answers: &[report::ReportPollAnswer]) -> Vec<ArchivePoll> {
+    s.polls
+        .items
+        .iter()
+        .filter(|p| p.status == PollStatus::Closed && p.results_public())
+        .map(|p| ArchivePoll {
+            id: p.id.0,
+            question: p.definition.question.clone(),
+            kind: p.definition.kind.clone(),
+            agenda_item: p.definition.agenda_item.map(|i| i.0),
+            launched_at: p.launched_at,
+            closed_at: p.closed_at,
+            results: borgermode_domain::poll_results::count(
+                &p.definition.kind,
+                answers
+                    .iter()
+                    .filter(|a| a.poll == p.id)
+                    .map(|a| (&a.answer, a.shown)),
+            ),
+        })
+        .collect()
 }
 
 async fn load_archive(state: &State, id: Uuid) -> Result<(ArchiveResponse, Vec<Event>), ApiError> {
     let room = state.room(id).await?;
     let events = state.store.events(room.id, 0, None).await?;
     let show = options(state, room.id).await?.show_moderators;
-    let a = archive(room.id, &events, show).ok_or(ApiError::Conflict {
+    let answers = report_poll_answers(state, room.id).await?;
+    let a = archive(room.id, &events, show, &answers).ok_or(ApiError::Conflict {
         code: Code::MeetingNotClosed,
         detail: "the archive opens when the meeting has closed".into(),
     })?;
@@ -421,7 +473,16 @@ pub async fn archive_html(
             &strings,
             &render::Local::new(lang, state.settings.time_zone),
             page_param(&req),
+            item_param(&req),
         )))
+}
+
+/// `?item=N` or `?item=none` of the archive page.
+fn item_param(req: &HttpRequest) -> Option<render::ItemFilter> {
+    req.query_string()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("item="))
+        .and_then(render::ItemFilter::parse)
 }
 
 /// `?page=N` of the archive page (1 when absent or not a number).
