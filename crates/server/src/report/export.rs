@@ -1,5 +1,6 @@
 //! Exports of one meeting for the municipality's records (journalisering): the whole log as
-//! NDJSON and the posts with their answers as CSV.
+//! NDJSON (poll and agenda events included, as every event), the posts with their answers as
+//! CSV, and the polls' results as CSV (answers are rows beside the log, counted here).
 //!
 //! Why a module of its own: the organizer API (`http/api/report.rs`) and the `borgermode export`
 //! subcommand (which opens the store directly, without a running server) must write the same
@@ -182,6 +183,95 @@ pub fn posts_csv(state: &MeetingState) -> String {
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The CSV header of [`polls_csv`].
+pub const POLLS_CSV_HEADER: [&str; 11] = [
+    "poll",
+    "question",
+    "kind",
+    "status",
+    "agenda_item",
+    "launched_at",
+    "closed_at",
+    "respondents",
+    "row",
+    "label",
+    "count",
+];
+
+/// One row per result line of every launched poll: choices and scale values (`row` 1.., the
+/// option or value as `label`), word-cloud words (`row` = rank), listed open answers (count
+/// 1 each; at most `poll_results::LISTED_TEXTS`, only those a moderator let through); a poll
+/// without answers has one row with an empty `row`. Counts are what staff see (a staff-only
+/// poll is included). Cells neutralized as in [`posts_csv`].
+pub fn polls_csv(
+    state: &MeetingState,
+    answers: &[borgermode_domain::report::ReportPollAnswer],
+) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record(POLLS_CSV_HEADER);
+    let time =
+        |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+    for p in state.polls.items.iter().filter(|p| p.is_public()) {
+        let kind = &p.definition.kind;
+        let results = borgermode_domain::poll_results::count(
+            kind,
+            answers
+                .iter()
+                .filter(|a| a.poll == p.id)
+                .map(|a| (&a.answer, a.shown)),
+        );
+        let status = match p.status {
+            borgermode_domain::PollStatus::Draft => "draft",
+            borgermode_domain::PollStatus::Open => "open",
+            borgermode_domain::PollStatus::Closed => "closed",
+        };
+        let head = [
+            p.id.0.to_string(),
+            p.definition.question.clone(),
+            crate::report::render::kind_name(kind).to_string(),
+            status.to_string(),
+            p.definition
+                .agenda_item
+                .map(|i| i.0.to_string())
+                .unwrap_or_default(),
+            time(p.launched_at),
+            time(p.closed_at),
+            results.respondents.to_string(),
+        ];
+        let mut lines: Vec<(String, String, String)> = crate::report::render::option_labels(kind)
+            .into_iter()
+            .zip(&results.counts)
+            .enumerate()
+            .map(|(i, (l, c))| ((i + 1).to_string(), l, c.to_string()))
+            .collect();
+        lines.extend(
+            results
+                .words
+                .iter()
+                .enumerate()
+                .map(|(i, (word, c))| ((i + 1).to_string(), word.clone(), c.to_string())),
+        );
+        lines.extend(
+            results
+                .texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ((i + 1).to_string(), t.clone(), "1".to_string())),
+        );
+        if lines.is_empty() {
+            lines.push((String::new(), String::new(), String::new()));
+        }
+        for (row, label, count) in lines {
+            let mut rec: Vec<String> = head.to_vec();
+            rec.extend([row, label, count]);
+            let _ = w.write_record(rec.into_iter().map(neutralize_cell));
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

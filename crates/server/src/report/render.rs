@@ -591,11 +591,19 @@ pub fn report_html(
     let base = format!("/api/meetings/{meeting}");
     let _ = write!(
         o,
-        "<p class=\"actions no-print\"><a href=\"{base}/report.csv\" download>{}</a><a href=\"{base}/report\">{}</a><a href=\"{base}/export.ndjson\" download>{}</a><a href=\"{base}/export.csv\" download>{}</a><a href=\"/m/{meeting}/archive\">{}</a></p>",
+        "<p class=\"actions no-print\"><a href=\"{base}/report.csv\" download>{}</a><a href=\"{base}/report\">{}</a><a href=\"{base}/export.ndjson\" download>{}</a><a href=\"{base}/export.csv\" download>{}</a>{}<a href=\"/m/{meeting}/archive\">{}</a></p>",
         s.e("report.download_csv"),
         s.e("report.download_json"),
         s.e("report.export_ndjson"),
         s.e("report.export_csv"),
+        if r.polls.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<a href=\"{base}/export/polls.csv\" download>{}</a>",
+                s.e("report.export_polls_csv")
+            )
+        },
         s.e("archive.title")
     );
     // Key figures.

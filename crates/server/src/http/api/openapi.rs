@@ -225,7 +225,7 @@ impl Modify for Problems {
         lifecycle::meetings::schedule, lifecycle::meetings::open, lifecycle::meetings::close,
         announcements::announcements, crate::http::kit::meeting_ics,
         report::report_json, report::report_json_alias, report::report_csv, report::report_html, report::get_options, report::put_options,
-        report::export_ndjson, report::export_csv, report::archive_json,
+        report::export_ndjson, report::export_csv, report::export_polls_csv, report::archive_json,
         lifecycle::staff::create_link, lifecycle::staff::revoke, lifecycle::staff::exchange, lifecycle::staff::admin_session, lifecycle::staff::admin_sign_out,
         participation::participants::join, participation::participants::me,
         participation::posts::create, participation::posts::vote, participation::posts::report,

@@ -37,6 +37,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/meetings/{id}/report-options", web::put().to(put_options))
         .route("/meetings/{id}/export.ndjson", web::get().to(export_ndjson))
         .route("/meetings/{id}/export.csv", web::get().to(export_csv))
+        .route(
+            "/meetings/{id}/export/polls.csv",
+            web::get().to(export_polls_csv),
+        )
         .route("/meetings/{id}/archive", web::get().to(archive_json));
 }
 
@@ -299,6 +303,26 @@ pub async fn export_csv(
         "text/csv; charset=utf-8",
         &format!("posts-{meeting}.csv"),
         export::posts_csv(&projection),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/meetings/{id}/export/polls.csv", tag = "organizer", operation_id = "export_polls_csv",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, content_type = "text/csv", body = String, description = "One row per result line of every launched poll (option, scale value, word, listed open answer)"), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden: a participant, not the organizer"), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security(("admin_token" = []), ("organizer_session" = [])))]
+pub async fn export_polls_csv(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let meeting = require_organizer(&state, &req, *id).await?;
+    let events = state.store.events(meeting, 0, None).await?;
+    let projection = MeetingState::replay(meeting, &events);
+    let answers = report_poll_answers(&state, meeting).await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("polls-{meeting}.csv"),
+        export::polls_csv(&projection, &answers),
     ))
 }
 
