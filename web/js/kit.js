@@ -60,6 +60,20 @@ export function kitCard(id, m) {
   return card;
 }
 
+/** The agenda on the poster: a numbered list with each item's planned local time (nothing
+ *  without an agenda). */
+function posterAgenda(kit, lang) {
+  // An A4 page holds about eight lines; a longer agenda is cut (the link has the rest).
+  const items = (kit.agenda || []).slice(0, 8);
+  if (!items.length) return null;
+  return el('section', { class: 'poster-agenda', 'aria-labelledby': 'poster-agenda-h' },
+    el('h2', { id: 'poster-agenda-h' }, t('kit.poster.agenda')),
+    el('ol', null, ...items.map((a) => {
+      const when = (a.when || []).find((w) => w.language === lang) || (a.when || [])[0];
+      return el('li', null, el('span', { class: 'poster-agenda-title' }, a.title), when ? el('span', { class: 'poster-agenda-time' }, ` ${when.time}`) : null);
+    })));
+}
+
 /** /m/{id}/poster: one A4 page for the library, the town hall and the local paper. */
 export async function posterPage(id) {
   document.body.classList.add('poster-mode');
@@ -86,6 +100,7 @@ export async function posterPage(id) {
       el('div', { class: 'poster-join-text' },
         el('p', null, t('kit.poster.scan')),
         el('p', { class: 'poster-link' }, short))),
+    posterAgenda(kit, lang),
     el('p', { class: 'poster-how' }, t('kit.poster.how')),
     el('p', { class: 'poster-advance' }, t('kit.poster.advance')));
   const tools = el('div', { class: 'row wrap poster-tools' },

@@ -449,6 +449,20 @@ pub struct AnnouncementsResponse {
     pub when: Vec<LocalWhen>,
     /// Every kind in Danish and English.
     pub texts: Vec<AnnouncementText>,
+    /// The agenda in order (empty without one), for the poster; the texts and the calendar
+    /// file list it too.
+    #[serde(default)]
+    pub agenda: Vec<AnnouncementAgendaItem>,
+}
+
+/// One agenda item as the announcement kit shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AnnouncementAgendaItem {
+    pub title: String,
+    pub planned_start: Option<DateTime<Utc>>,
+    /// The planned start in local time per language (`19.30` / `19:30`); empty without one.
+    pub when: Vec<LocalWhen>,
 }
 
 /// Body of `POST /api/meetings/{id}/questions/{post}/assign`: exactly one of the two.

@@ -1,5 +1,6 @@
 //! Ready-to-paste announcement texts (Facebook post, press note for the local weekly paper,
-//! radio announcement) in Danish and English, and the meeting's local time in words. Local
+//! radio announcement) in Danish and English, with the agenda when the meeting has one, and
+//! the meeting's local time in words. Local
 //! time, because a poster saying "18:00 UTC" in a Danish library is wrong half the year; the
 //! time zone is a setting, passed in. Plain text only: nothing here is HTML-escaped, the
 //! client puts it in as text.
@@ -19,6 +20,51 @@ pub struct Facts<'a> {
     pub ends_at: Option<DateTime<Utc>>,
     pub link: &'a str,
     pub short_link: &'a str,
+    /// The agenda in order (empty without one).
+    pub agenda: &'a [AgendaLine],
+}
+
+/// One agenda item as the texts list it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgendaLine {
+    pub title: String,
+    pub planned_start: Option<DateTime<Utc>>,
+}
+
+/// The agenda as a numbered list under a heading (`Dagsorden:` / `Agenda:`), each item with its
+/// planned local time; empty without an agenda. Ends with a blank line.
+pub fn agenda_block(lang: Language, tz: Tz, agenda: &[AgendaLine]) -> String {
+    if agenda.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(match lang {
+        Language::Da => "Dagsorden:\n",
+        _ => "Agenda:\n",
+    });
+    for (i, a) in agenda.iter().enumerate() {
+        let at = match (a.planned_start, lang) {
+            (Some(t), Language::Da) => format!(" (kl. {})", local_time(lang, tz, t)),
+            (Some(t), _) => format!(" ({})", local_time(lang, tz, t)),
+            (None, _) => String::new(),
+        };
+        out.push_str(&format!("{}. {}{at}\n", i + 1, a.title));
+    }
+    out.push('\n');
+    out
+}
+
+/// The agenda in one spoken sentence: `På dagsordenen: A, B og C. ` (empty without one).
+fn agenda_sentence(lang: Language, agenda: &[AgendaLine]) -> String {
+    let titles: Vec<&str> = agenda.iter().map(|a| a.title.as_str()).collect();
+    let (head, and) = match lang {
+        Language::Da => ("På dagsordenen", "og"),
+        _ => ("On the agenda", "and"),
+    };
+    match titles.as_slice() {
+        [] => String::new(),
+        [one] => format!("{head}: {one}. "),
+        [rest @ .., last] => format!("{head}: {} {and} {last}. ", rest.join(", ")),
+    }
 }
 
 const DA_DAYS: [&str; 7] = [
@@ -144,12 +190,15 @@ pub fn text(kind: AnnouncementKind, lang: Language, tz: Tz, f: &Facts<'_>) -> St
     } else {
         format!("{about}\n\n")
     };
+    let agenda = agenda_block(lang, tz, f.agenda);
+    let on_agenda = agenda_sentence(lang, f.agenda);
     match (kind, lang) {
         (AnnouncementKind::Facebook, Language::Da) => format!(
             "{org} inviterer til digitalt borgermøde: {title}\n\n\
              Hvornår: {when}\n\
              Hvor: online, på din telefon eller computer\n\n\
              {about}\
+             {agenda}\
              Du kan følge mødet direkte, skrive kommentarer og stille spørgsmål til panelet – uden login. \
              Du kan allerede nu sende dine spørgsmål, så panelet kan forberede svarene.\n\n\
              Deltag her: {link}\n\
@@ -161,6 +210,7 @@ pub fn text(kind: AnnouncementKind, lang: Language, tz: Tz, f: &Facts<'_>) -> St
              When: {when}\n\
              Where: online, on your phone or computer\n\n\
              {about}\
+             {agenda}\
              Follow the meeting live, comment and put your questions to the panel – no account needed. \
              You can send your questions in advance already now, so the panel can prepare the answers.\n\n\
              Join here: {link}\n\
@@ -173,6 +223,7 @@ pub fn text(kind: AnnouncementKind, lang: Language, tz: Tz, f: &Facts<'_>) -> St
              {org} holder digitalt borgermøde {when}. Alle kan følge mødet på nettet, skrive \
              kommentarer og stille spørgsmål til panelet fra telefon eller computer, uden at oprette en konto.\n\n\
              {about}\
+             {agenda}\
              Spørgsmål kan sendes ind allerede nu, før mødet, så panelet kan forberede svarene. \
              Spørgsmål, der ikke når at blive besvaret på mødet, besvares skriftligt bagefter.\n\n\
              Mødet findes på {link} (kort link: {short}).\n\n\
@@ -184,6 +235,7 @@ pub fn text(kind: AnnouncementKind, lang: Language, tz: Tz, f: &Facts<'_>) -> St
              {org} holds a digital town meeting on {when}. Everyone can follow the meeting online, \
              comment and put questions to the panel from a phone or computer, without creating an account.\n\n\
              {about}\
+             {agenda}\
              Questions can be sent in advance already now, before the meeting, so the panel can prepare the answers. \
              Questions that are not answered during the meeting are answered in writing afterwards.\n\n\
              The meeting is at {link} (short link: {short}).\n\n\
@@ -191,11 +243,13 @@ pub fn text(kind: AnnouncementKind, lang: Language, tz: Tz, f: &Facts<'_>) -> St
         ),
         (AnnouncementKind::Radio, Language::Da) => format!(
             "{org} holder digitalt borgermøde {date} klokken {time}: {title}. \
+             {on_agenda}\
              Du kan følge med og stille spørgsmål fra din telefon eller computer – og du kan sende dine spørgsmål allerede nu. \
              Gå ind på {spoken}. Det er {spoken}."
         ),
         (AnnouncementKind::Radio, _) => format!(
             "{org} holds a digital town meeting on {date} at {time}: {title}. \
+             {on_agenda}\
              Follow along and ask questions from your phone or computer – and you can send your questions in advance already now. \
              Go to {spoken}. That's {spoken}."
         ),
@@ -238,6 +292,42 @@ mod tests {
         assert_eq!(
             local_time(Language::En, tz, at(2026, 10, 25, 1, 30)),
             "02:30"
+        );
+    }
+
+    #[test]
+    fn the_agenda_is_a_numbered_list_and_a_spoken_sentence() {
+        let tz = chrono_tz::Europe::Copenhagen;
+        let agenda = [
+            AgendaLine {
+                title: "Havneplanen".into(),
+                planned_start: Some(at(2026, 1, 15, 18, 10)),
+            },
+            AgendaLine {
+                title: "Skolerne".into(),
+                planned_start: None,
+            },
+            AgendaLine {
+                title: "Eventuelt".into(),
+                planned_start: None,
+            },
+        ];
+        assert_eq!(
+            agenda_block(Language::Da, tz, &agenda),
+            "Dagsorden:\n1. Havneplanen (kl. 19.10)\n2. Skolerne\n3. Eventuelt\n\n"
+        );
+        assert_eq!(
+            agenda_block(Language::En, tz, &agenda[..1]),
+            "Agenda:\n1. Havneplanen (19:10)\n\n"
+        );
+        assert_eq!(agenda_block(Language::Da, tz, &[]), "");
+        assert_eq!(
+            agenda_sentence(Language::Da, &agenda),
+            "På dagsordenen: Havneplanen, Skolerne og Eventuelt. "
+        );
+        assert_eq!(
+            agenda_sentence(Language::En, &agenda[..1]),
+            "On the agenda: Havneplanen. "
         );
     }
 

@@ -48,11 +48,24 @@ pub struct Facts {
     pub organization: String,
     /// Same-origin path of the organization's logo.
     pub logo_url: Option<String>,
+    /// The agenda in order (empty without one).
+    pub agenda: Vec<crate::content::texts::AgendaLine>,
 }
 
 impl Facts {
     pub async fn of(state: &AppState, room: &Room) -> Result<Facts, ApiError> {
-        let (status, d) = room.with_state(|s, _| (s.status, s.details.clone()));
+        let (status, d, agenda) = room.with_state(|s, _| {
+            let agenda = s
+                .agenda
+                .items
+                .iter()
+                .map(|i| crate::content::texts::AgendaLine {
+                    title: i.details.title.clone(),
+                    planned_start: i.details.planned_start,
+                })
+                .collect();
+            (s.status, s.details.clone(), agenda)
+        });
         let branding = state.branding_of(room.id).await?;
         Ok(Facts {
             id: room.id.0,
@@ -67,6 +80,7 @@ impl Facts {
                 .map(|b| b.name.clone())
                 .unwrap_or_else(|| "borgermode".into()),
             logo_url: branding.and_then(|b| b.logo_url),
+            agenda,
         })
     }
 
@@ -166,10 +180,13 @@ pub async fn meeting_ics(
     let base = base_url(&state, &req);
     let link = format!("{base}/m/{}", f.id);
     let host = base.split("://").nth(1).unwrap_or("borgermode");
+    // The description, the agenda (in the meeting's language, local times), then the link.
+    let agenda =
+        crate::content::texts::agenda_block(f.language, state.settings.time_zone, &f.agenda);
     let description = if f.description.is_empty() {
-        link.clone()
+        format!("{agenda}{link}")
     } else {
-        format!("{}\n\n{link}", f.description)
+        format!("{}\n\n{agenda}{link}", f.description)
     };
     let body = ics::calendar(&ics::CalendarEvent {
         uid: format!("{}@{}", f.id, host.split('/').next().unwrap_or(host)),

@@ -8,7 +8,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use borgermode_domain::Language;
 use borgermode_protocol::http::{
-    AnnouncementKind, AnnouncementText, AnnouncementsResponse, LocalWhen,
+    AnnouncementAgendaItem, AnnouncementKind, AnnouncementText, AnnouncementsResponse, LocalWhen,
 };
 use uuid::Uuid;
 
@@ -50,6 +50,7 @@ pub async fn announcements(
         ends_at: f.ends_at,
         link: &link,
         short_link: &short_link,
+        agenda: &f.agenda,
     };
     let langs = [Language::Da, Language::En];
     let kinds = [
@@ -98,6 +99,27 @@ pub async fn announcements(
             link,
             short_link,
             when,
+            agenda: f
+                .agenda
+                .iter()
+                .map(|a| AnnouncementAgendaItem {
+                    title: a.title.clone(),
+                    planned_start: a.planned_start,
+                    when: a
+                        .planned_start
+                        .map(|t| {
+                            langs
+                                .iter()
+                                .map(|&language| LocalWhen {
+                                    language,
+                                    date: texts::local_date(language, tz, t),
+                                    time: texts::local_time(language, tz, t),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect(),
             texts: texts_out,
         }))
 }
