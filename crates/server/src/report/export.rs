@@ -253,7 +253,7 @@ pub fn polls_csv(
                 .words
                 .iter()
                 .enumerate()
-                .map(|(i, (word, c))| ((i + 1).to_string(), word.clone(), c.to_string())),
+                .map(|(i, w)| ((i + 1).to_string(), w.word.clone(), w.count.to_string())),
         );
         lines.extend(
             results

@@ -325,8 +325,13 @@ pub fn poll_results_html(
                 s.e("report.poll.word"),
                 s.e("report.count")
             );
-            for (w, c) in &results.words {
-                let _ = write!(o, "<tr><td>{}</td><td class=\"num\">{c}</td></tr>", esc(w));
+            for w in &results.words {
+                let _ = write!(
+                    o,
+                    "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
+                    esc(&w.word),
+                    w.count
+                );
             }
             o.push_str("</tbody></table>");
         }
@@ -887,8 +892,8 @@ pub fn report_csv(r: &Report) -> String {
             row(&section, &format!("option.{}", i + 1), label.clone());
             row(&section, &format!("option.{}.count", i + 1), c.to_string());
         }
-        for (w, c) in &p.results.words {
-            row(&section, &format!("word:{w}"), c.to_string());
+        for w in &p.results.words {
+            row(&section, &format!("word:{}", w.word), w.count.to_string());
         }
         for t in &p.results.texts {
             row(&section, "text", t.clone());
