@@ -24,6 +24,7 @@ mod meeting_2013;
 mod metrics_endpoint;
 mod openapi_client;
 mod organizations;
+mod polls_report;
 mod report;
 mod resume;
 mod rolling_restart;

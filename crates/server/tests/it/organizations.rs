@@ -138,6 +138,7 @@ fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> 
         ),
         (Method::GET, p("/export.ndjson"), None),
         (Method::GET, p("/export.csv"), None),
+        (Method::GET, p("/export/polls.csv"), None),
         (
             Method::POST,
             p("/posts"),

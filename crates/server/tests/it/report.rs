@@ -648,7 +648,7 @@ fn erased_content_is_a_tombstone_in_exports_and_archive() {
     assert_eq!(&row[6], "[erased]");
     assert_eq!(&row[9], "[erased]");
 
-    let a = borgermode_server::http::api::organizer::report::archive(m, &events, false)
+    let a = borgermode_server::http::api::organizer::report::archive(m, &events, false, &[])
         .expect("closed");
     assert_eq!(a.posts[0].body.as_deref(), Some("[erased]"));
     assert_eq!(a.posts[0].author.as_deref(), Some("[erased]"));
@@ -854,6 +854,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
         hidden_reason: None,
         question_state: None,
         answer: None,
+        agenda_item: None,
     };
     // 60 threads; three replies to post 1, posted last.
     let mut posts: Vec<ArchivePost> = (1..=60).map(|i| post(i, None)).collect();
@@ -870,9 +871,11 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
             post: Some(60),
             moderator: None,
         }],
+        agenda: Vec::new(),
+        polls: Vec::new(),
     };
     let s = Strings(borgermode_server::locales::strings("da"));
-    let p1 = archive_html(&a, "da", &s, &da, 1);
+    let p1 = archive_html(&a, "da", &s, &da, 1, None);
     // 18:56 only as data, in the machine-readable `datetime` attribute.
     assert_eq!(
         p1.matches("18:56").count(),
@@ -889,7 +892,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
     assert_eq!(thread.matches("<article class=\"post reply\"").count(), 3);
     assert!(thread.contains("<details class=\"replies\"><summary>3 svar</summary>"));
     assert!(p1.contains("Side 1 af 2") && !p1.contains("id=\"h-log\""));
-    let p2 = archive_html(&a, "da", &s, &da, 2);
+    let p2 = archive_html(&a, "da", &s, &da, 2, None);
     assert_eq!(p2.matches("<article class=\"post comment\"").count(), 10);
     assert!(p2.contains("id=\"h-log\"") && p2.contains(">19.56.00<"));
     let en_page = archive_html(
@@ -898,6 +901,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
         &Strings(borgermode_server::locales::strings("en")),
         &en,
         9,
+        None,
     );
     assert!(en_page.contains(">19:56</time>") && en_page.contains("Page 2 of 2"));
 

@@ -406,3 +406,18 @@ pub fn poll_answer_moderation(
 ) -> String {
     format!("/api/meetings/{id}/polls/{poll}/answers/{participant}/{action}")
 }
+
+/// `/api/meetings/{}/export/polls.csv`
+pub fn export_polls_csv(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/export/polls.csv")
+}
+
+/// `/m/{}/archive`: the archive page.
+pub fn archive_page(id: &(impl Display + ?Sized)) -> String {
+    format!("/m/{id}/archive")
+}
+
+/// `/m/{}/meeting.ics`: the calendar file.
+pub fn meeting_ics(id: &(impl Display + ?Sized)) -> String {
+    format!("/m/{id}/meeting.ics")
+}
