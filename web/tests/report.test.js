@@ -3,6 +3,10 @@
 // archive from the closed meeting's page (tombstones, no moderator names); the organizer sets
 // the targets in the organizer page and opens the printable report: figures, the SVG chart,
 // print CSS, no CSP violation, no serious axe finding. Takes docs/screenshots/report-2013.png.
+// A second meeting with an agenda and polls (set up through the API): the report page shows
+// the agenda and poll sections with their bars and breakdowns, the archive lists the agenda,
+// filters the questions by item and shows the closed polls' results; axe on both, on a phone
+// and a desktop. Takes report-polls.png and archive-agenda.png.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,6 +90,99 @@ test('the report of the 2013 meeting', async () => {
     assert.equal(await page.locator('.actions').isVisible(), true);
     await page.setViewportSize({ width: 1000, height: 1200 });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'report-2013.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    await server.stop();
+    server.cleanup();
+  }
+});
+
+/** Join over HTTP with an age band and gender; the session token for bearer use. */
+async function joinAs(server, meeting, name, age, gender) {
+  const res = await fetch(`${server.url}/api/meetings/${meeting}/join`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ display_name: name, age_band: age, gender }) });
+  if (!res.ok) throw new Error(`join: ${res.status} ${await res.text()}`);
+  return (res.headers.get('set-cookie') || '').match(/bm_[0-9a-f]+=([^;]+)/)[1];
+}
+
+test('the report and the archive of a meeting with an agenda and polls', async () => {
+  const server = await startServer();
+  const browser = await launch();
+  try {
+    const { data: created } = await server.api('POST', '/api/meetings', { title: 'Havneplanen 2027', description: 'Om havnen.', language: 'da', starts_at: '2027-01-14T18:00:00Z' });
+    const m = created.meeting_id;
+    const item = async (title, planned) => (await server.api('POST', `/api/meetings/${m}/agenda`, { title, description: title === 'Havneplanen' ? 'De tre **forslag**.' : '', planned_start: planned })).data.seq;
+    const harbour = await item('Havneplanen', '2027-01-14T18:10:00Z');
+    const schools = await item('Skolerne', null);
+    await server.api('POST', `/api/meetings/${m}/open`);
+    const people = [];
+    for (let i = 0; i < 7; i++) people.push([await joinAs(server, m, `Kvinde ${i}`, '30_44', 'woman'), 0]);
+    for (let i = 0; i < 5; i++) people.push([await joinAs(server, m, `Mand ${i}`, '60_74', 'man'), 1]);
+    const ask = async (tok, body, agenda_item) => (await server.api('POST', `/api/meetings/${m}/posts`, { kind: 'question', body, parent: null, agenda_item }, tok)).data.post_id;
+    await ask(people[0][0], 'Hvor høje bliver husene ved kajen?', harbour);
+    await ask(people[1][0], 'Hvornår åbner den nye skole?', schools);
+    await ask(people[2][0], 'Hvad koster det hele?', null);
+    const poll = async (definition) => {
+      const id = (await server.api('POST', `/api/meetings/${m}/polls`, definition)).data.seq;
+      await server.api('POST', `/api/meetings/${m}/polls/${id}/launch`);
+      return id;
+    };
+    const plan = await poll({ question: 'Hvilket forslag foretrækker du?', kind: { type: 'single_choice', options: ['A: parken', 'B: boligerne'] }, results: 'after_close', agenda_item: harbour });
+    const scale = await poll({ question: 'Hvor tilfreds er du med mødet?', kind: { type: 'scale', max: 5, low_label: 'slet ikke', high_label: 'meget' }, results: 'live', agenda_item: null });
+    const words = await poll({ question: 'Havnen med ét ord?', kind: { type: 'word_cloud' }, results: 'live', agenda_item: null });
+    const secret = await poll({ question: 'Kun for personalet', kind: { type: 'single_choice', options: ['Ja', 'Nej'] }, results: 'staff_only', agenda_item: null });
+    for (const [i, [tok, pick]] of people.entries()) {
+      await server.api('PUT', `/api/meetings/${m}/polls/${plan}/answer`, { kind: 'choice', picks: [pick] }, tok);
+      await server.api('PUT', `/api/meetings/${m}/polls/${scale}/answer`, { kind: 'scale', value: 3 + (i % 3) }, tok);
+      await server.api('PUT', `/api/meetings/${m}/polls/${secret}/answer`, { kind: 'choice', picks: [0] }, tok);
+      if (i < 4) await server.api('PUT', `/api/meetings/${m}/polls/${words}/answer`, { kind: 'words', words: [i % 2 ? 'havnebad' : 'grønt'] }, tok);
+    }
+    for (const id of [plan, scale, words, secret]) await server.api('POST', `/api/meetings/${m}/polls/${id}/close`);
+    await server.api('POST', `/api/meetings/${m}/close`);
+
+    // The report page: the agenda table, a section per poll with bars, the breakdowns.
+    const org = await newPage(browser, DESKTOP);
+    const login = await org.request.post(`${server.url}/api/admin/session`, { data: { token: server.token } });
+    assert.ok(login.ok(), `admin session: ${login.status()}`);
+    await org.goto(`${server.url}/api/meetings/${m}/report.html`);
+    const agendaRows = await org.locator('#h-agenda ~ table tbody tr th').allTextContents();
+    assert.deepEqual(agendaRows, ['Havneplanen', 'Skolerne', 'Uden punkt']);
+    assert.equal(await org.locator('#report article.poll').count(), 4, 'staff see every poll');
+    const planCard = org.locator(`#poll${plan}`);
+    assert.match(await planCard.locator('.meta').textContent(), /12 har svaret/);
+    assert.deepEqual(await planCard.locator('table.poll tbody td:nth-child(2)').allTextContents(), ['7', '5']);
+    assert.equal(await planCard.locator('svg.bar rect').count(), 2);
+    // By age: 30-44 (7 women, all A) shown; 60-74 (5) is hidden with the empty groups, as in
+    // the report's own tables (one hidden group never stands alone).
+    const rows = await planCard.locator('table.breakdown').first().locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows.find((r) => r[0] === '30–44'), ['30–44', '7', '7', '0']);
+    assert.deepEqual(rows.find((r) => r[0] === '60–74'), ['60–74', 'under 5 / skjult', '–', '–']);
+    assert.deepEqual(org.errors, []);
+    assert.deepEqual((await axe(org)).map((v) => v.id), []);
+    await org.screenshot({ path: path.join(SCREENSHOT_DIR, 'report-polls.png'), fullPage: true });
+
+    // The archive on a phone: the agenda with links, the closed polls' public results only,
+    // and the questions of one item.
+    const citizen = await newPage(browser);
+    await citizen.goto(`${server.url}/m/${m}/archive`);
+    assert.deepEqual(await citizen.locator('ol.agenda > li > a').allTextContents(), ['Havneplanen', 'Skolerne']);
+    assert.match(await citizen.locator('ol.agenda .description').first().innerHTML(), /<strong>forslag<\/strong>/);
+    const polls = await citizen.locator('#h-polls ~ article.poll h3').allTextContents();
+    assert.deepEqual(polls, ['Hvilket forslag foretrækker du?', 'Hvor tilfreds er du med mødet?', 'Havnen med ét ord?']);
+    assert.doesNotMatch(await citizen.content(), /Kun for personalet/);
+    assert.deepEqual((await axe(citizen)).map((v) => v.id), []);
+    const noScroll = await citizen.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    assert.ok(noScroll, 'no horizontal overflow on a phone');
+    await citizen.locator('ol.agenda > li > a', { hasText: 'Havneplanen' }).click();
+    await citizen.waitForURL(new RegExp(`item=${harbour}`));
+    const bodies = await citizen.locator('article.post > p:not(.meta)').allTextContents();
+    assert.deepEqual(bodies, ['Hvor høje bliver husene ved kajen?']);
+    assert.equal(await citizen.locator('ol.agenda > li > a[aria-current=true]').textContent(), 'Havneplanen');
+    assert.deepEqual((await axe(citizen)).map((v) => v.id), []);
+    await citizen.screenshot({ path: path.join(SCREENSHOT_DIR, 'archive-agenda.png'), fullPage: true });
+    await citizen.locator('nav.agenda-filter a', { hasText: 'Uden punkt' }).click();
+    await citizen.waitForURL(/item=none/);
+    assert.deepEqual(await citizen.locator('article.post > p:not(.meta)').allTextContents(), ['Hvad koster det hele?']);
+    assert.deepEqual(citizen.errors, []);
   } finally {
     await browser.close();
     await server.stop();
