@@ -95,12 +95,12 @@ export async function posterPage(id) {
     el('p', { class: 'poster-kicker' }, t('kit.poster.kicker')),
     el('h1', { class: 'poster-title', id: 'poster-title' }, kit.title),
     el('p', { class: 'poster-when' }, el('span', { class: 'poster-date' }, when.date), el('span', { class: 'poster-time' }, t('kit.poster.time', { time: when.time }))),
+    posterAgenda(kit, lang),
     el('div', { class: 'poster-join' },
       el('img', { class: 'poster-qr', src: kit.qr_url, alt: t('kit.poster.qr_alt'), width: '256', height: '256' }),
       el('div', { class: 'poster-join-text' },
         el('p', null, t('kit.poster.scan')),
         el('p', { class: 'poster-link' }, short))),
-    posterAgenda(kit, lang),
     el('p', { class: 'poster-how' }, t('kit.poster.how')),
     el('p', { class: 'poster-advance' }, t('kit.poster.advance')));
   const tools = el('div', { class: 'row wrap poster-tools' },

@@ -23,6 +23,10 @@ test('before the meeting: calendar file and a question asked in advance', async 
   // 18:00 UTC on a January evening is 19.00 in Copenhagen.
   s.id = await createMeeting(suite.server, { title: TITLE, starts_at: '2030-01-15T18:00:00Z', ends_at: '2030-01-15T19:30:00Z' });
   await suite.server.api('POST', `/api/meetings/${s.id}/schedule`);
+  // The agenda goes into the calendar file, the texts and the poster.
+  for (const [title, planned] of [['Velkomst', '2030-01-15T18:00:00Z'], ['Cykelstien langs Vestergade', '2030-01-15T18:10:00Z'], ['Eventuelt', null]]) {
+    await suite.server.api('POST', `/api/meetings/${s.id}/agenda`, { title, description: '', planned_start: planned });
+  }
 
   const cit = await open(PHONE, `${suite.server.url}/m/${s.id}`);
   const cal = cit.locator(`.before a[href="/m/${s.id}/meeting.ics"]`);
@@ -30,7 +34,9 @@ test('before the meeting: calendar file and a question asked in advance', async 
   const ics = await fetch(`${suite.server.url}/m/${s.id}/meeting.ics`);
   assert.equal(ics.status, 200);
   assert.equal(ics.headers.get('content-type'), 'text/calendar; charset=utf-8');
-  assert.match(await ics.text(), /^BEGIN:VCALENDAR\r\n[\s\S]*DTSTART:20300115T180000Z\r\n/);
+  const icsText = await ics.text();
+  assert.match(icsText, /^BEGIN:VCALENDAR\r\n[\s\S]*DTSTART:20300115T180000Z\r\n/);
+  assert.match(icsText.replace(/\r\n /g, ''), /DESCRIPTION:[^\r]*Dagsorden:\\n1\. Velkomst \(kl\. 19\.00\)\\n2\. Cykelstien langs Vestergade \(kl\. 19\.10\)\\n3\. Eventuelt\\n/);
   // The page invites questions before the meeting.
   assert.match(await cit.textContent('.before'), /allerede nu/);
   await cit.fill('#join-name', 'Dorte Borger');
@@ -52,8 +58,10 @@ test('the organizer page has the texts in local time, with copy buttons', async 
   assert.ok(fb.includes('kl. 19.00–20.30'), fb);
   assert.ok(fb.includes(`${suite.server.url}/m/${s.id}`), fb);
   assert.ok(!fb.includes('&lt;'), fb);
+  assert.ok(fb.includes('Dagsorden:\n1. Velkomst (kl. 19.00)\n2. Cykelstien langs Vestergade (kl. 19.10)\n3. Eventuelt'), fb);
   const radio = await admin.inputValue('#kit-radio');
   assert.ok(radio.includes('klokken 19.00'), radio);
+  assert.ok(radio.includes('På dagsordenen: Velkomst, Cykelstien langs Vestergade og Eventuelt.'), radio);
   await admin.selectOption('#kit-lang', 'en');
   assert.ok((await admin.inputValue('#kit-press')).includes('Tuesday 15 January 2030, 19:00–20:30'));
   assert.deepEqual(await axe(admin), []);
@@ -74,6 +82,15 @@ test('the poster shows title, QR code and short link, and prints as one A4 page'
   await admin.waitForFunction(() => { const q = document.querySelector('.poster-qr'); return q && q.complete && q.naturalWidth > 0; });
   assert.ok(await admin.isVisible('.poster-qr'));
   assert.ok((await admin.textContent('.poster-advance')).length > 10);
+  const agenda = await admin.locator('.poster-agenda li').evaluateAll((lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(agenda, ['Velkomst 19.00', 'Cykelstien langs Vestergade 19.10', 'Eventuelt']);
+  // The agenda does not push the QR code out of the page.
+  const inside = await admin.evaluate(() => {
+    const p = document.querySelector('.poster').getBoundingClientRect();
+    const q = document.querySelector('.poster-qr').getBoundingClientRect();
+    return q.bottom <= p.bottom && q.top >= p.top;
+  });
+  assert.ok(inside, 'QR code inside the poster');
   assert.deepEqual(await axe(admin), []);
   await admin.setViewportSize({ width: 900, height: 1330 });
   await shot(admin, 'poster');
