@@ -241,6 +241,10 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
     s.citizens.push(p);
   }
   const [karen, ali, sofie] = s.citizens;
+  // Item 9: the participant count follows the joins, not just the posts (nobody posted since
+  // Karen joined: 6 neighbours and our 5 citizens).
+  await karen.waitForFunction(() => /\b11 deltagere\b/.test(document.getElementById('counter')?.textContent || ''), null, { timeout: 10000 })
+    .catch(async () => assert.fail(`counter on Karen's page: ${await karen.locator('#counter').textContent()}`));
   await accessible(karen, 'citizen joined');
   // The personal link is reachable but folded.
   assert.equal(await karen.locator('details.mine-link').count(), 1);
