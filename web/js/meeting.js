@@ -10,7 +10,7 @@ import { toast, connState, refreshConn, topExtra } from './ui.js';
 import { toggleSlot, smallForm } from './forms.js';
 import { meetingInfo } from './meeting-info.js';
 import { StreamPanel } from './stream-panel.js';
-import { agendaView, agendaOf, itemSelect } from './agenda.js';
+import { agendaView, agendaOf, itemSelect, itemLabel } from './agenda.js';
 import { PollCard } from './polls.js';
 
 /** The meeting's privacy notice for the join form: a short text with the organization's
@@ -47,6 +47,8 @@ export async function citizenPage(id, initial) {
   const pollSlot = el('div', { class: 'poll-slot' });
   const closedPolls = el('div', { class: 'closed-polls' });
   const agendaSlot = el('div', { class: 'agenda-slot' });
+  // The current agenda item near the top (on a phone the whole agenda is further down).
+  const nowItem = el('p', { class: 'now-item', hidden: true });
   /** @type {Map<number, PollCard>} */
   const cards = new Map();
   const notices = el('div', { id: 'my-notices', class: 'my-notices', role: 'status', 'aria-live': 'polite' });
@@ -113,11 +115,14 @@ export async function citizenPage(id, initial) {
   });
   // Phone order: what and when, how to take part, then the stream. Wide screens: the same
   // left column beside the stream.
-  page.append(el('div', { class: 'side' }, infoSlot, pollSlot, pinnedSlot, notices, composer, mineSlot, agendaSlot, closedPolls), el('div', { class: 'stream-col' }, stream.node));
+  page.append(el('div', { class: 'side' }, infoSlot, nowItem, pollSlot, pinnedSlot, notices, composer, mineSlot, agendaSlot, closedPolls), el('div', { class: 'stream-col' }, stream.node));
 
   function renderAgenda() {
     const v = feed.meeting && agendaView(feed.meeting);
     if (v) agendaSlot.replaceChildren(v); else agendaSlot.replaceChildren();
+    const now = feed.meeting && itemLabel(feed.meeting, feed.meeting.current_agenda_item);
+    nowItem.hidden = !now;
+    nowItem.replaceChildren(...(now ? [el('span', { class: 'label' }, t('agenda.now_line')), ' ', el('strong', null, now)] : []));
   }
 
   const canAnswer = () => !!(feed.you && feed.you.role === 'citizen' && !feed.you.banned && !(feed.you.muted_until && new Date(feed.you.muted_until) > new Date()));

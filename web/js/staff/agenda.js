@@ -63,7 +63,7 @@ export class AgendaPanel {
       /** @param {string} action @param {string} label @param {() => unknown} fn @param {string} [cls] @param {boolean} [disabled] */
       const b = (action, label, fn, cls, disabled) => el('button', { type: 'button', class: cls || 'secondary', 'data-focus': `${action}-${x.id}`, disabled, onclick: fn }, label);
       const li = el('li', { class: now ? 'current' : null, 'aria-current': now ? 'true' : null },
-        el('p', { class: 'agenda-line' }, el('strong', null, `${i + 1}. ${x.title}`), now ? el('span', { class: 'badge now' }, t('agenda.now')) : null,
+        el('p', { class: 'agenda-line' }, el('strong', null, x.title), now ? el('span', { class: 'badge now' }, t('agenda.now')) : null,
           x.planned_start ? el('span', { class: 'meta' }, ` ${fmtTime(x.planned_start)}`) : null));
       if (this.editing === x.id) {
         li.append(this.itemForm(x, async (body) => { await run(client.editAgendaItem(id, x.id, body), 'agenda.saved'); this.editing = null; this.sync(); }, () => { this.editing = null; this.sync(); }));
