@@ -45,6 +45,8 @@ export function screenPage(id) {
     const poll = m.poll_on_screen ? (m.polls || []).find((x) => x.id === m.poll_on_screen) : null;
     pollBox.hidden = !poll;
     answered.hidden = !!poll;
+    // A poll on the screen with no question on air: the poll has the screen to itself.
+    onAir.hidden = !!poll && !(m.on_air && feed.posts.get(m.on_air));
     if (poll) {
       const r = feed.results.get(poll.id);
       const labels = slots(poll);

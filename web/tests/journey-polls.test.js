@@ -112,6 +112,7 @@ test('a moderator prepares and launches a poll, two phones answer (one changes),
   const box = await card.locator('label.poll-option', { hasText: 'A: parken' }).boundingBox();
   assert.ok(box.height >= 44, `option touch target ${box.height} px`);
   await accessible(ane, 'citizen: open poll card');
+  await card.scrollIntoViewIfNeeded();
   await shot(ane, 'journey-polls-card-360');
   await card.locator('label.poll-option', { hasText: 'A: parken' }).click();
   await card.locator('button[type=submit]').click();
@@ -174,6 +175,7 @@ test('a moderator prepares and launches a poll, two phones answer (one changes),
   await barValue(bo, '.closed-polls', 'C: begge dele').filter({ hasText: '1 · 50 %' }).waitFor();
   await screen.locator('.scr-poll-status', { hasText: 'Lukket' }).waitFor();
   await accessible(bo, 'citizen: closed poll');
+  await closed.scrollIntoViewIfNeeded();
   await shot(bo, 'journey-polls-closed-360');
   await accessible(screen, 'big screen: closed poll');
   // The console on a phone.
