@@ -28,10 +28,18 @@ pub struct PollResults {
     /// Word clouds: the most given words with how many gave each, most first (ties
     /// alphabetically), at most [`CLOUD_WORDS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub words: Vec<(String, u32)>,
+    pub words: Vec<WordCount>,
     /// Open answers: the newest visible ones first, at most [`LISTED_TEXTS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub texts: Vec<String>,
+}
+
+/// One word of a word cloud and how many people gave it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WordCount {
+    pub word: String,
+    pub count: u32,
 }
 
 /// One stored answer as the count sees it: `shown` is false for an open answer a moderator
@@ -78,9 +86,14 @@ pub fn count<'a>(
             }
         }
     }
-    let mut words: Vec<(String, u32)> =
-        words.into_iter().map(|(w, n)| (w.to_string(), n)).collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut words: Vec<WordCount> = words
+        .into_iter()
+        .map(|(w, n)| WordCount {
+            word: w.to_string(),
+            count: n,
+        })
+        .collect();
+    words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.word.cmp(&b.word)));
     words.truncate(CLOUD_WORDS);
     r.words = words;
     r.texts = texts

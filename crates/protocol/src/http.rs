@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use borgermode_domain::{
-    AgeBand, Gender, HideReason, Language, MeetingId, ParticipantId, PostKind, StaffRole,
+    AgeBand, Gender, HideReason, HoldReason, Language, MeetingId, ParticipantId, PostKind,
+    StaffRole,
 };
 
 use crate::views::{MeetingView, PostView, YouView};
@@ -754,4 +755,47 @@ pub struct AgendaItemChoice {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PollChoice {
     pub poll: Option<u64>,
+}
+
+/// `PUT .../polls/{poll}/answer`: your answer as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollAnswerResponse {
+    pub poll: u64,
+    /// Normalized (picks sorted, words folded, text trimmed).
+    pub answer: borgermode_domain::PollAnswer,
+    /// An open answer held for a moderator (premoderation or a keyword): counted, not listed
+    /// until approved.
+    pub held_reason: Option<HoldReason>,
+    /// The results now, when you may see them (they change; the live stream has the latest).
+    pub results: Option<borgermode_domain::PollResults>,
+}
+
+/// One poll with its results for this caller (null when the caller may not see them yet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollWithResults {
+    pub poll: crate::views::PollView,
+    pub results: Option<borgermode_domain::PollResults>,
+}
+
+/// `GET .../polls`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollsResponse {
+    /// In the staff's order: launched polls for the public, drafts too for staff.
+    pub polls: Vec<PollWithResults>,
+    /// The caller's own answers (a citizen).
+    pub yours: Vec<crate::views::YourPollAnswer>,
+}
+
+/// One answer as a moderator sees it (`GET .../polls/{poll}/answers`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffPollAnswerView {
+    pub participant_id: ParticipantId,
+    pub answer: borgermode_domain::PollAnswer,
+    pub held_reason: Option<HoldReason>,
+    pub hidden: bool,
+    pub answered_at: DateTime<Utc>,
 }

@@ -19,7 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use parking_lot::Mutex;
 
 use crate::live::hub::Hub;
-use crate::live::votes::VoteWriter;
+use crate::live::votes::{poll_answer_writer, vote_writer, PollAnswerWriter, VoteWriter};
 use crate::mail::Mailer;
 use crate::ops::metrics::Metrics;
 use crate::security::auth::{Auth, AuthFailures};
@@ -34,6 +34,7 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub auth: Auth,
     pub votes: VoteWriter,
+    pub poll_answers: PollAnswerWriter,
     pub metrics: Arc<Metrics>,
     pub join_limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub connect_limiter: DefaultKeyedRateLimiter<IpAddr>,
@@ -65,7 +66,12 @@ impl AppState {
             |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         Self {
             auth: Auth::new(store.clone(), Some(hub.clone())),
-            votes: VoteWriter::start(
+            votes: vote_writer(
+                store.clone(),
+                std::time::Duration::from_millis(settings.vote_flush_ms),
+                metrics.clone(),
+            ),
+            poll_answers: poll_answer_writer(
                 store.clone(),
                 std::time::Duration::from_millis(settings.vote_flush_ms),
                 metrics.clone(),

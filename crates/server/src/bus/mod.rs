@@ -37,6 +37,12 @@ pub enum BusMessage {
         meeting: MeetingId,
         deltas: Vec<(PostId, i32)>,
     },
+    /// Poll answers committed by `instance` (whole records: applying one twice is harmless).
+    PollAnswers {
+        instance: Uuid,
+        meeting: MeetingId,
+        answers: Vec<crate::store::PollAnswerRecord>,
+    },
     /// How many connections `instance` has on a meeting right now.
     Presence {
         instance: Uuid,

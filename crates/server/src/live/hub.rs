@@ -158,6 +158,7 @@ impl Hub {
                     tokio::spawn(async move {
                         hub.heal(&room).await;
                         let _ = room.resync_votes().await;
+                        let _ = room.resync_polls().await;
                     });
                 }
                 return;
@@ -198,6 +199,17 @@ impl Hub {
                 if instance != self.bus.instance {
                     if let Some(room) = self.loaded(&meeting) {
                         room.apply_vote_deltas(&deltas);
+                    }
+                }
+            }
+            BusMessage::PollAnswers {
+                instance,
+                meeting,
+                answers,
+            } => {
+                if instance != self.bus.instance {
+                    if let Some(room) = self.loaded(&meeting) {
+                        room.apply_poll_answers(answers);
                     }
                 }
             }
@@ -301,6 +313,7 @@ impl Hub {
                 }
                 if resync_now {
                     let _ = room.resync_votes().await;
+                    let _ = room.resync_polls().await;
                 }
             }
         }

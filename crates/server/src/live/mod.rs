@@ -2,6 +2,7 @@
 //! transports (WebSocket, SSE) that carry their frames to clients.
 
 pub mod hub;
+pub mod polls;
 pub mod render;
 pub mod room;
 pub mod socket;

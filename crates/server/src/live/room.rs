@@ -22,8 +22,10 @@ use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use borgermode_domain::event::Actor;
+use borgermode_domain::poll_results::PollResults;
 use borgermode_domain::{
-    decide, Command, Context, DomainError, Event, EventKind, MeetingId, MeetingState, PostId, Seq,
+    decide, Command, Context, DomainError, Event, EventKind, MeetingId, MeetingState,
+    ParticipantId, Poll, PollAnswer, PollId, PostId, Seq,
 };
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::CommandAck;
@@ -34,18 +36,23 @@ use tokio::sync::broadcast;
 
 use crate::bus::{BusHandle, BusMessage};
 use crate::content::markdown::to_safe_html;
+use crate::live::polls::PollTally;
 pub use crate::live::render::RenderedEvent;
 use crate::live::render::{meeting_view, post_view, post_views, render, serialize, Viewer};
 use crate::ops::metrics::{Metrics, StoreOp};
 use crate::settings::Settings;
-use crate::store::{AppendOutcome, IdempotencyRecord, PendingEvent, Store, StoreError};
+use crate::store::{
+    AppendOutcome, IdempotencyRecord, PendingEvent, PollAnswerRecord, Store, StoreError,
+};
 
 /// What travels on a room's broadcast channel.
 #[derive(Debug)]
 pub enum Outbound {
     Event(Arc<RenderedEvent>),
-    /// The same bytes for everyone (votes, presence).
+    /// The same bytes for everyone (votes, presence, public poll results).
     Shared(ByteString),
+    /// For staff connections only (results of a poll the public may not see yet).
+    Staff(ByteString),
     /// The server is shutting down: send `reconnect` and close with 1012.
     Shutdown,
 }
@@ -68,7 +75,10 @@ pub struct Subscription {
     /// For a resume: the vote counts at `head`, sent before `caught_up`. Votes are not log
     /// events, so a client that was away missed the `votes` frames sent meanwhile; later
     /// changes reach it through the receiver, which was taken under the same lock.
+    /// (`poll_results` below: the same for polls, after a snapshot too.)
     pub votes: Option<ByteString>,
+    /// The results of every launched poll this audience may see, as of `head`.
+    pub poll_results: Vec<ByteString>,
 }
 
 /// Result of a command.
@@ -97,6 +107,7 @@ struct RoomState {
     early: BTreeMap<Seq, Event>,
     votes: HashMap<PostId, u32>,
     dirty_votes: BTreeSet<PostId>,
+    polls: PollTally,
 }
 
 pub struct Room {
@@ -144,8 +155,13 @@ impl Room {
             .time_store(StoreOp::Read, store.events(id, 0, None))
             .await?;
         let votes = store.vote_counts(id).await?;
+        let answers = store.poll_answers(id).await?;
         let room = Room::empty(id, store, bus, settings, metrics);
-        room.state.write().votes = votes;
+        {
+            let mut st = room.state.write();
+            st.votes = votes;
+            st.polls = PollTally::from_records(answers);
+        }
         room.ingest(events);
         Ok(Some(room))
     }
@@ -172,6 +188,7 @@ impl Room {
                 early: BTreeMap::new(),
                 votes: HashMap::new(),
                 dirty_votes: BTreeSet::new(),
+                polls: PollTally::default(),
             }),
             tx,
             watchers: AtomicU32::new(0),
@@ -404,6 +421,16 @@ impl Room {
                 // longer has the text.
                 st.ring.clear();
             }
+            // Poll answers: mirror what the store did in the event's transaction, and count a
+            // poll again when its results reach a new audience.
+            match &e.kind {
+                EventKind::ParticipantErased { participant, .. } => st.polls.erase(*participant),
+                EventKind::PersonalDataPseudonymized { .. } => st.polls.pseudonymize(),
+                EventKind::PollLaunched { poll }
+                | EventKind::PollClosed { poll }
+                | EventKind::PollResultsPublished { poll } => st.polls.touch(*poll),
+                _ => {}
+            }
             let rendered = Arc::new(render(&st.projection, &st.description_html, &st.votes, &e));
             if st.ring.len() >= ring_capacity {
                 st.ring.pop_front();
@@ -561,6 +588,7 @@ impl Room {
             start,
             hello,
             votes,
+            poll_results: Self::poll_results_frames(&st, viewer.audience),
         }
     }
 
@@ -699,20 +727,93 @@ impl Room {
         }
     }
 
+    /// An answer committed here: count it, and tell the other instances.
+    pub fn poll_answer_written(&self, record: PollAnswerRecord) {
+        self.state.write().polls.apply(record.clone());
+        self.bus.publish_in_background(BusMessage::PollAnswers {
+            instance: self.bus.instance,
+            meeting: self.id,
+            answers: vec![record],
+        });
+    }
+
+    /// Answers committed on another instance.
+    pub fn apply_poll_answers(&self, answers: Vec<PollAnswerRecord>) {
+        let mut st = self.state.write();
+        for r in answers {
+            st.polls.apply(r);
+        }
+    }
+
+    /// Re-read every answer from the store (repairs a lost bus message); only polls whose
+    /// answers differ go out again.
+    pub async fn resync_polls(&self) -> Result<(), StoreError> {
+        let answers = self.store.poll_answers(self.id).await?;
+        self.state.write().polls.resync(answers);
+        Ok(())
+    }
+
+    /// A poll's results now, if `staff` or the public may see them.
+    pub fn poll_results(&self, poll: PollId, staff: bool) -> Option<PollResults> {
+        let st = self.state.read();
+        let p = st.projection.polls.get(poll)?;
+        (staff || p.results_public()).then(|| st.polls.results(p))
+    }
+
+    /// What `participant` answered, by poll.
+    pub fn poll_answers_of(&self, participant: ParticipantId) -> Vec<(PollId, PollAnswer)> {
+        self.state.read().polls.answers_of(participant)
+    }
+
+    /// Every answer to `poll`, newest first (staff moderate open answers from it).
+    pub fn poll_answers(&self, poll: PollId) -> Vec<PollAnswerRecord> {
+        self.state.read().polls.answers(poll)
+    }
+
+    /// The results frames a new connection of `audience` starts with (after its snapshot, or
+    /// before `caught_up` on a resume): one per launched poll whose results it may see.
+    fn poll_results_frames(st: &RoomState, audience: Audience) -> Vec<ByteString> {
+        st.projection
+            .polls
+            .items
+            .iter()
+            .filter(|p| p.is_public())
+            .filter(|p| audience == Audience::Staff || p.results_public())
+            .map(|p| {
+                serialize(&ServerFrame::PollResults {
+                    poll: p.id.0,
+                    results: st.polls.results(p),
+                })
+            })
+            .collect()
+    }
+
     pub fn votes_of(&self, post: PostId) -> u32 {
         self.state.read().votes.get(&post).copied().unwrap_or(0)
     }
 
-    /// Broadcast changed vote counts and presence, if any (called every `coalesce_ms`).
+    /// Broadcast changed vote counts, poll results and presence, if any (called every
+    /// `coalesce_ms`: at most 4 result frames a second per poll by default, however many
+    /// answer).
     pub fn flush_coalesced(&self) {
-        let counts: Vec<(u64, u32)> = {
+        let (counts, results) = {
             let mut st = self.state.write();
             let dirty = std::mem::take(&mut st.dirty_votes);
-            dirty
+            let counts: Vec<(u64, u32)> = dirty
                 .into_iter()
                 .map(|p| (p.0, st.votes.get(&p).copied().unwrap_or(0)))
-                .collect()
+                .collect();
+            let polls = st.polls.take_dirty();
+            let results: Vec<Outbound> = polls
+                .into_iter()
+                .filter_map(|id| st.projection.polls.get(id))
+                .map(|p| poll_results_outbound(p, st.polls.results(p)))
+                .collect();
+            (counts, results)
         };
+        for out in results {
+            let _ = self.tx.send(Arc::new(out));
+        }
         if !counts.is_empty() {
             let _ = self
                 .tx
@@ -741,6 +842,20 @@ impl Drop for WatchGuard {
     fn drop(&mut self) {
         self.0.watchers.fetch_sub(1, Ordering::Relaxed);
         self.0.touch();
+    }
+}
+
+/// A poll's results as a frame for whoever may see them: everyone once they are public, staff
+/// before.
+fn poll_results_outbound(poll: &Poll, results: PollResults) -> Outbound {
+    let bytes = serialize(&ServerFrame::PollResults {
+        poll: poll.id.0,
+        results,
+    });
+    if poll.results_public() {
+        Outbound::Shared(bytes)
+    } else {
+        Outbound::Staff(bytes)
     }
 }
 

@@ -149,6 +149,16 @@ impl<W: Wire> Connection<W> {
         }
     }
 
+    /// After the snapshot or the replay: the results of the polls this viewer may see.
+    async fn send_poll_results(&mut self) -> Result<(), Cut> {
+        let frames = std::mem::take(&mut self.sub.poll_results);
+        if frames.is_empty() {
+            return Ok(());
+        }
+        let refs: Vec<&ByteString> = frames.iter().collect();
+        self.wire.text(&refs, self.settings.send_timeout()).await
+    }
+
     /// Replay `events` in writes of up to [`BATCH`] events each.
     async fn replay(&mut self, events: Vec<Arc<RenderedEvent>>) -> Result<(), Cut> {
         let mut replay_seq = 0;
@@ -162,6 +172,7 @@ impl<W: Wire> Connection<W> {
             self.flush(&frames, n).await?;
         }
         self.send_resume_votes().await?;
+        self.send_poll_results().await?;
         self.send(&Room::caught_up_frame(self.sub.head)).await
     }
 
@@ -210,6 +221,11 @@ impl<W: Wire> Connection<W> {
                     events += usize::from(self.event_frames(e, last_seq, &mut frames));
                 }
                 Outbound::Shared(bytes) => frames.push(bytes),
+                Outbound::Staff(bytes) => {
+                    if self.viewer.audience == borgermode_protocol::views::Audience::Staff {
+                        frames.push(bytes)
+                    }
+                }
                 Outbound::Shutdown => {
                     end = Some(End::Shutdown);
                     break;
@@ -301,7 +317,10 @@ impl<W: Wire> Connection<W> {
         let mut last_seq = self.sub.head;
         let start = std::mem::replace(&mut self.sub.start, Start::Replay(Vec::new()));
         match start {
-            Start::Snapshot(bytes) => self.send(&bytes).await?,
+            Start::Snapshot(bytes) => {
+                self.send(&bytes).await?;
+                self.send_poll_results().await?;
+            }
             Start::Replay(events) => self.replay(events).await?,
             Start::FromStore { after } => {
                 match self.room.replay_from_store(after, self.sub.head).await {

@@ -177,6 +177,9 @@ pub fn stream(
                 let replay = match start {
                     Start::Snapshot(bytes) => {
                         st.queue.push_back(data(bytes.as_bytes()));
+                        for r in std::mem::take(&mut st.sub.poll_results) {
+                            st.queue.push_back(data(r.as_bytes()));
+                        }
                         None
                     }
                     Start::Replay(events) => Some(events),
@@ -202,6 +205,9 @@ pub fn stream(
                     if let Some(votes) = st.sub.votes.take() {
                         st.queue.push_back(data(votes.as_bytes()));
                     }
+                    for r in std::mem::take(&mut st.sub.poll_results) {
+                        st.queue.push_back(data(r.as_bytes()));
+                    }
                     st.queue
                         .push_back(frame_chunk(&ServerFrame::CaughtUp { seq: st.sub.head }));
                 }
@@ -226,6 +232,11 @@ pub fn stream(
                             }
                         }
                         Outbound::Shared(bytes) => shared_chunks(Bytes::from_static(b"data: "), bytes, &mut st.queue),
+                        Outbound::Staff(bytes) => {
+                            if st.viewer.audience == borgermode_protocol::views::Audience::Staff {
+                                shared_chunks(Bytes::from_static(b"data: "), bytes, &mut st.queue)
+                            }
+                        }
                         Outbound::Shutdown => {
                             st.queue.push_back(frame_chunk(&ServerFrame::Reconnect { reason: "shutdown".into(), retry_after_ms: st.settings.reconnect_hint_ms }));
                             st.done = true;

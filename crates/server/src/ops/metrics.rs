@@ -39,15 +39,23 @@ pub enum StoreOp {
     Read = 1,
     /// `write_votes`: one group commit of votes.
     Votes = 2,
+    /// `write_poll_answers`: one group commit of poll answers.
+    PollAnswers = 3,
 }
 
 impl StoreOp {
-    const ALL: [StoreOp; 3] = [StoreOp::Append, StoreOp::Read, StoreOp::Votes];
+    const ALL: [StoreOp; 4] = [
+        StoreOp::Append,
+        StoreOp::Read,
+        StoreOp::Votes,
+        StoreOp::PollAnswers,
+    ];
     fn label(self) -> &'static str {
         match self {
             StoreOp::Append => "append",
             StoreOp::Read => "read",
             StoreOp::Votes => "votes",
+            StoreOp::PollAnswers => "poll_answers",
         }
     }
 }
@@ -120,7 +128,7 @@ pub struct Metrics {
     http_responses: [AtomicU64; 5],
     rate_limited: AtomicU64,
     pub fanout_lag: Histogram,
-    store_latency: [Histogram; 3],
+    store_latency: [Histogram; StoreOp::ALL.len()],
 }
 
 /// Values read at scrape time from the hub and the bus rather than counted.

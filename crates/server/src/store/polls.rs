@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 
-/// One stored answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One stored answer (also what instances tell each other on the bus).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PollAnswerRecord {
     pub meeting: MeetingId,
     pub poll: PollId,

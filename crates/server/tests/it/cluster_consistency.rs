@@ -1457,3 +1457,110 @@ async fn a_vote_through_one_instance_reaches_clients_of_the_other() {
         "votes: three vote changes through A (1, 2, back to 1); the client on B saw each new count after {waits:?}"
     );
 }
+
+/// Wait for a `poll_results` frame of `poll` with these counts; returns how long it took.
+async fn wait_for_poll_counts(ws: &mut Ws, poll: u64, counts: &[u32], label: &str) -> Duration {
+    let started = Instant::now();
+    let mut last = None;
+    let seen = tokio::time::timeout(WAIT, async {
+        while let Some(frame) = next_frame(ws, WAIT).await {
+            if let ServerFrame::PollResults { poll: p, results } = frame {
+                if p == poll {
+                    if results.counts == counts {
+                        return true;
+                    }
+                    last = Some(results.counts);
+                }
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        matches!(seen, Ok(true)),
+        "{label}: no poll_results of poll {poll} with {counts:?} (last {last:?})"
+    );
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_answers_through_both_instances_give_the_same_results_on_both() {
+    let c = Cluster::start(&["--coalesce-ms", "50"]).await;
+    let meeting = open_meeting(&c.http, &c.a.base, "Afstemning").await;
+    let definition = borgermode_protocol::PollDefinition {
+        question: "Hvilket forslag?".into(),
+        kind: borgermode_protocol::PollKind::SingleChoice {
+            options: vec!["A".into(), "B".into(), "C".into()],
+        },
+        results: borgermode_protocol::ResultsShown::Live,
+        agenda_item: None,
+    };
+    let resp = c
+        .http
+        .post(routes::url(&c.a.base, &routes::polls(&meeting)))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&definition)
+        .send()
+        .await
+        .expect("create poll");
+    assert_eq!(resp.status(), 201, "create poll");
+    let poll = resp.json::<CommandAck>().await.expect("ack").seq.unwrap();
+    // Launched through B: B decides against the latest log (the poll was created on A).
+    let resp = c
+        .http
+        .post(routes::url(
+            &c.b.base,
+            &routes::poll_action(&meeting, &poll, "launch"),
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("launch");
+    assert_eq!(resp.status(), 200, "launch through B");
+
+    let mut on_a = ws_connect(&c.a.ws_url(meeting, None), None).await;
+    let mut on_b = ws_connect(&c.b.ws_url(meeting, None), None).await;
+    let answer = |base: String, who: Who, pick: u8| {
+        let http = c.http.clone();
+        async move {
+            let resp = http
+                .put(routes::url(&base, &routes::poll_answer(&meeting, &poll)))
+                .bearer_auth(&who.token)
+                .json(&serde_json::json!({"kind": "choice", "picks": [pick]}))
+                .send()
+                .await
+                .expect("answer");
+            assert_eq!(resp.status(), 200, "answer");
+        }
+    };
+    // Six citizens, three joined on each instance, each answering through the other one.
+    let mut voters = Vec::new();
+    for i in 0..6 {
+        voters.push(join(&c.http, &c.pick(i).base, meeting, &format!("Borger {i}")).await);
+    }
+    for (i, who) in voters.iter().enumerate() {
+        answer(c.pick(i + 1).base.clone(), who.clone(), (i % 3) as u8).await;
+    }
+    let wait_a = wait_for_poll_counts(&mut on_a, poll, &[2, 2, 2], "client on A").await;
+    let wait_b = wait_for_poll_counts(&mut on_b, poll, &[2, 2, 2], "client on B").await;
+    // Two change their minds, through the instance they did not answer on before.
+    answer(c.pick(0).base.clone(), voters[0].clone(), 2).await;
+    answer(c.pick(1).base.clone(), voters[1].clone(), 2).await;
+    wait_for_poll_counts(&mut on_a, poll, &[1, 1, 4], "client on A after changes").await;
+    wait_for_poll_counts(&mut on_b, poll, &[1, 1, 4], "client on B after changes").await;
+    // Each instance's own list agrees.
+    for base in [&c.a.base, &c.b.base] {
+        let list: borgermode_protocol::http::PollsResponse = c
+            .http
+            .get(routes::url(base, &routes::polls(&meeting)))
+            .send()
+            .await
+            .expect("polls")
+            .json()
+            .await
+            .expect("polls body");
+        let r = list.polls[0].results.as_ref().expect("live results");
+        assert_eq!((r.respondents, r.counts.as_slice()), (6, &[1, 1, 4][..]));
+    }
+    println!("poll: six answers through both instances; A saw 2/2/2 after {wait_a:?}, B after {wait_b:?}");
+}

@@ -151,6 +151,8 @@ impl AppState {
         }) else {
             return Ok(None);
         };
+        // Outside `with_state`: the room's lock is not re-entrant.
+        you.poll_answers = polls::answers::yours(room, participant);
         you.voted = self
             .store
             .votes_of(room.id, participant)

@@ -240,6 +240,7 @@ impl Modify for Problems {
         agenda::add, agenda::edit, agenda::remove, agenda::move_item, agenda::set_current, agenda::file_post,
         polls::commands::create, polls::commands::edit, polls::commands::delete, polls::commands::move_poll,
         polls::commands::launch, polls::commands::close, polls::commands::publish, polls::commands::on_screen,
+        polls::answers::answer, polls::answers::list, polls::answers::staff_answers, polls::answers::moderate,
         streams::websocket, streams::server_sent_events,
         organizations::create, organizations::list, organizations::get, organizations::update,
         organizations::logo, organizations::put_logo, organizations::delete_logo, organizations::invite,

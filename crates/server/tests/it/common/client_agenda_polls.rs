@@ -3,9 +3,10 @@
 use std::fmt::Display;
 
 use borgermode_protocol::http::{
-    AgendaItemChoice, AgendaItemRequest, CommandAck, MoveRequest, PollChoice, Problem,
+    AgendaItemChoice, AgendaItemRequest, CommandAck, MoveRequest, PollAnswerResponse, PollChoice,
+    PollsResponse, Problem, StaffPollAnswerView,
 };
-use borgermode_protocol::PollDefinition;
+use borgermode_protocol::{PollAnswer, PollDefinition};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -120,5 +121,41 @@ impl Client<'_> {
         let path = routes::poll_on_screen(&meeting);
         self.call(Method::PUT, &path, Some(&PollChoice { poll }), 200)
             .await
+    }
+
+    pub async fn answer_poll(
+        &self,
+        meeting: impl Display,
+        poll: u64,
+        answer: &PollAnswer,
+    ) -> Result<PollAnswerResponse, Problem> {
+        let path = routes::poll_answer(&meeting, &poll);
+        self.call(Method::PUT, &path, Some(answer), 200).await
+    }
+
+    pub async fn polls(&self, meeting: impl Display) -> Result<PollsResponse, Problem> {
+        let path = routes::polls(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    pub async fn poll_answers(
+        &self,
+        meeting: impl Display,
+        poll: u64,
+    ) -> Result<Vec<StaffPollAnswerView>, Problem> {
+        let path = routes::poll_answers(&meeting, &poll);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    /// `approve`, `hide` or `restore`.
+    pub async fn moderate_poll_answer(
+        &self,
+        meeting: impl Display,
+        poll: u64,
+        participant: impl Display,
+        action: &str,
+    ) -> Result<(), Problem> {
+        let path = routes::poll_answer_moderation(&meeting, &poll, &participant, action);
+        self.call(Method::POST, &path, None::<&Value>, 204).await
     }
 }

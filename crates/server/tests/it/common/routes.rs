@@ -386,3 +386,23 @@ pub fn poll_action(
 pub fn poll_on_screen(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/polls/on-screen")
 }
+
+/// `/api/meetings/{}/polls/{}/answer`: a citizen's answer (PUT).
+pub fn poll_answer(id: &(impl Display + ?Sized), poll: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/polls/{poll}/answer")
+}
+
+/// `/api/meetings/{}/polls/{}/answers`: every answer, for moderators (GET).
+pub fn poll_answers(id: &(impl Display + ?Sized), poll: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/polls/{poll}/answers")
+}
+
+/// `/api/meetings/{}/polls/{}/answers/{}/{}`: `approve`, `hide`, `restore` one open answer.
+pub fn poll_answer_moderation(
+    id: &(impl Display + ?Sized),
+    poll: &(impl Display + ?Sized),
+    participant: &(impl Display + ?Sized),
+    action: &str,
+) -> String {
+    format!("/api/meetings/{id}/polls/{poll}/answers/{participant}/{action}")
+}
