@@ -436,8 +436,8 @@ export function createClient({ base = '', bearer = null } = {}) {
      *  @param {string} id @param {number} poll @param {PollAnswer} answer
      *  @returns {Promise<{ poll: number, answer: PollAnswer, held_reason: string | null, results: PollResults | null }>} */
     answerPoll: (id, poll, answer) => call('PUT', `${m(id)}/polls/${poll}/answer`, answer),
-    /** Open answers with their moderation state (staff).
-     *  @param {string} id @param {number} poll @returns {Promise<{ participant_id: string, text: string, held_reason: string | null, hidden: boolean, answered_at: string }[]>} */
+    /** Every answer, newest first, with the moderation state of open answers (staff).
+     *  @param {string} id @param {number} poll @returns {Promise<{ participant_id: string, answer: PollAnswer, held_reason: string | null, hidden: boolean, answered_at: string }[]>} */
     pollAnswers: (id, poll) => call('GET', `${m(id)}/polls/${poll}/answers`),
     /** @param {string} id @param {number} poll @param {string} participant @param {'approve' | 'hide' | 'restore'} action */
     moderatePollAnswer: (id, poll, participant, action) => call('POST', `${m(id)}/polls/${poll}/answers/${participant}/${action}`),

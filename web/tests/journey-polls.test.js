@@ -186,6 +186,32 @@ test('a moderator prepares and launches a poll, two phones answer (one changes),
   await accessible(screen, 'big screen at 360 px');
 });
 
+test('an open answer under pre-moderation: held, let through by the moderator, then shown to all', async () => {
+  const { server } = suite;
+  const { id, mod } = await scene('Borgermøde med åbne svar');
+  await server.api('PATCH', `/api/meetings/${id}/settings`, { premoderation: true });
+  const { data } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Hvad skal havnen bruges til?', kind: { type: 'open_answer' }, results: 'live' });
+  await server.api('POST', `/api/meetings/${id}/polls/${data.seq}/launch`);
+  const ane = await citizen(id, 'Ane');
+  const card = ane.locator('.poll-card', { hasText: 'Hvad skal havnen bruges til?' });
+  await ane.fill(`#poll-${data.seq}-text`, 'Mere grønt og en badeplads');
+  await card.locator('button[type=submit]').click();
+  await card.locator('.poll-mine', { hasText: 'Mere grønt og en badeplads' }).waitFor();
+  await ane.locator('#announcer', { hasText: 'moderator' }).waitFor();
+  assert.equal(await card.locator('.poll-texts li').count(), 0, 'a held answer is not listed');
+  await mod.click('#tab-polls');
+  const item = mod.locator(`#poll-admin-${data.seq}`);
+  await item.locator('summary', { hasText: 'Moderér svarene' }).click();
+  const row = item.locator('.answer-mod li', { hasText: 'Mere grønt og en badeplads' });
+  await row.locator('[data-action=answer-approve]').waitFor();
+  await accessible(mod, 'console: a held open answer');
+  await shot(mod, 'journey-polls-open-answer-held-1280');
+  await row.locator('[data-action=answer-approve]').click();
+  await row.locator('.meta', { hasText: 'Vises' }).waitFor();
+  await card.locator('.poll-texts li', { hasText: 'Mere grønt og en badeplads' }).waitFor();
+  await accessible(ane, 'citizen: open answer shown');
+});
+
 test('the agenda: written and stepped in the console, a question asked under the current item, the queue and the stream filter and move by item, the big screen shows the item', async () => {
   const { id, mod } = await scene('Borgermøde med dagsorden');
   await mod.click('#tab-agenda');

@@ -8,7 +8,7 @@
 import { el, t, errorText } from '../util.js';
 import { client } from '../client.js';
 import { itemSelect, itemLabel } from '../agenda.js';
-import { resultsView } from '../polls.js';
+import { resultsView, answerText } from '../polls.js';
 
 /** @typedef {import('../client.js').PollView} PollView */
 /** @typedef {import('../client.js').PollDefinition} PollDefinition */
@@ -174,7 +174,7 @@ export class PollsPanel {
       /** @param {'approve' | 'hide' | 'restore'} action @param {string} label @param {string} [cls] */
       const act = (action, label, cls) => el('button', { type: 'button', class: cls || 'secondary', 'data-action': `answer-${action}`, onclick: async () => { try { await run(client.moderatePollAnswer(id, p.id, r.participant_id, action), 'mod.done'); } catch (_) { return; } this.loadAnswers(p, box); } }, label);
       return el('li', { class: r.held_reason && !r.hidden ? 'held' : r.hidden ? 'hidden-answer' : null },
-        el('p', { class: 'body' }, r.text), el('p', { class: 'meta' }, state),
+        el('p', { class: 'body' }, answerText(p, r.answer)), el('p', { class: 'meta' }, state),
         el('div', { class: 'actions' },
           r.held_reason && !r.hidden ? act('approve', t('mod.approve')) : null,
           !r.hidden ? act('hide', t('poll.hide_answer'), 'link-button danger') : act('restore', t('mod.restore'))));
