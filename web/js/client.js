@@ -117,7 +117,7 @@
  * @typedef {Object} PollResults
  * @property {number} respondents
  * @property {number[]} [counts] per option, or per scale value 1..max
- * @property {[string, number][]} [words] most given first
+ * @property {{ word: string, count: number }[]} [words] most given first
  * @property {string[]} [texts] newest first
  */
 

@@ -46,7 +46,7 @@ export function resultsSummary(poll, r) {
     const top = counts.indexOf(Math.max(...counts));
     parts.push(t('poll.leading', { option: labels[top], pct: pct(counts[top], r.respondents) }));
   } else if (r.words && r.words.length) {
-    parts.push(t('poll.top_words', { words: r.words.slice(0, 3).map((w) => w[0]).join(', ') }));
+    parts.push(t('poll.top_words', { words: r.words.slice(0, 3).map((w) => w.word).join(', ') }));
   }
   return parts.join(' ');
 }
@@ -85,9 +85,9 @@ export function resultsView(poll, r, opts = {}) {
     }
   } else if (poll.kind.type === 'word_cloud') {
     const words = r.words || [];
-    const most = Math.max(1, ...words.map((w) => w[1]));
+    const most = Math.max(1, ...words.map((w) => w.count));
     // Five sizes by share of the most given word; the count is in the text for screen readers.
-    box.append(words.length ? el('ul', { class: 'cloud', 'aria-label': t('poll.cloud_label') }, words.map(([w, n]) =>
+    box.append(words.length ? el('ul', { class: 'cloud', 'aria-label': t('poll.cloud_label') }, words.map(({ word: w, count: n }) =>
       el('li', { class: `w${1 + Math.round((4 * n) / most)}` }, w, el('span', { class: 'cloud-n' }, ` ${n}`))))
       : el('p', { class: 'hint' }, t('poll.no_words')));
   } else {

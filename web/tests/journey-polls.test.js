@@ -186,6 +186,51 @@ test('a moderator prepares and launches a poll, two phones answer (one changes),
   await accessible(screen, 'big screen at 360 px');
 });
 
+test('a word cloud and a multiple choice: words folded into one, at most two ticks, the big screen shows the cloud', async () => {
+  const { server } = suite;
+  const { id, mod } = await scene('Borgermøde med ordsky');
+  const { data: cloud } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Ét ord om havnen?', kind: { type: 'word_cloud' }, results: 'live' });
+  const { data: multi } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Hvad skal prioriteres?', kind: { type: 'multiple_choice', options: ['Grønt', 'Boliger', 'Havnebad'], max_picks: 2 }, results: 'live' });
+  for (const p of [cloud, multi]) await server.api('POST', `/api/meetings/${id}/polls/${p.seq}/launch`);
+  // The moderator puts the cloud on the big screen from the console.
+  await mod.click('#tab-polls');
+  const item = mod.locator(`#poll-admin-${cloud.seq}`);
+  await item.locator('[data-action=screen]').click();
+  await item.locator('.badge.on-screen').waitFor();
+  const screen = await open(DESKTOP, `${suite.server.url}/m/${id}/screen`);
+  await screen.locator('.scr-poll h2', { hasText: 'Ét ord om havnen?' }).waitFor();
+
+  const ane = await citizen(id, 'Ane');
+  const bo = await citizen(id, 'Bo');
+  const words = (page) => page.locator('.poll-card', { hasText: 'Ét ord om havnen?' });
+  await ane.fill(`#poll-${cloud.seq}-w0`, 'Havnebad');
+  await ane.fill(`#poll-${cloud.seq}-w1`, 'grønt');
+  await words(ane).locator('button[type=submit]').click();
+  await words(ane).locator('.poll-mine', { hasText: 'havnebad, grønt' }).waitFor();
+  await bo.fill(`#poll-${cloud.seq}-w0`, '  havnebad! ');
+  await bo.keyboard.press('Enter');
+  // "Havnebad" and "havnebad!" are one word, given twice.
+  for (const page of [bo, screen]) {
+    await page.locator('.cloud li', { hasText: 'havnebad' }).locator('.cloud-n', { hasText: '2' }).waitFor();
+    await page.locator('.cloud li', { hasText: 'grønt' }).locator('.cloud-n', { hasText: '1' }).waitFor();
+  }
+  await accessible(bo, 'citizen: word cloud answered');
+  await accessible(screen, 'big screen: word cloud');
+  await shot(screen, 'journey-polls-cloud-screen-1280');
+
+  // Multiple choice: after two ticks the third is disabled; the answer is the two.
+  const card = ane.locator('.poll-card', { hasText: 'Hvad skal prioriteres?' });
+  await card.locator('label', { hasText: 'Grønt' }).click();
+  await card.locator('label', { hasText: 'Havnebad' }).click();
+  assert.equal(await card.locator('input[value="1"]').isDisabled(), true, 'a third tick cannot be made');
+  await card.locator('button[type=submit]').click();
+  await card.locator('.poll-mine', { hasText: 'Grønt' }).waitFor();
+  assert.match(await card.locator('.poll-mine').textContent(), /Havnebad/);
+  await card.locator('.poll-bars li', { hasText: 'Havnebad' }).locator('.bar-value', { hasText: /^1\b/ }).waitFor();
+  await accessible(ane, 'citizen: multiple choice answered');
+  await shot(ane, 'journey-polls-multi-360');
+});
+
 test('an open answer under pre-moderation: held, let through by the moderator, then shown to all', async () => {
   const { server } = suite;
   const { id, mod } = await scene('Borgermøde med åbne svar');
