@@ -437,10 +437,10 @@ export function createClient({ base = '', bearer = null } = {}) {
      *  @returns {Promise<{ poll: number, answer: PollAnswer, held_reason: string | null, results: PollResults | null }>} */
     answerPoll: (id, poll, answer) => call('PUT', `${m(id)}/polls/${poll}/answer`, answer),
     /** Every answer, newest first, with the moderation state of open answers (staff).
-     *  @param {string} id @param {number} poll @returns {Promise<{ participant_id: string, answer: PollAnswer, held_reason: string | null, hidden: boolean, answered_at: string }[]>} */
+     *  @param {string} id @param {number} poll @returns {Promise<{ answer_id: string, answer: PollAnswer, held_reason: string | null, hidden: boolean, answered_at: string }[]>} */
     pollAnswers: (id, poll) => call('GET', `${m(id)}/polls/${poll}/answers`),
-    /** @param {string} id @param {number} poll @param {string} participant @param {'approve' | 'hide' | 'restore'} action */
-    moderatePollAnswer: (id, poll, participant, action) => call('POST', `${m(id)}/polls/${poll}/answers/${participant}/${action}`),
+    /** @param {string} id @param {number} poll @param {string} answer the answer_id @param {'approve' | 'hide' | 'restore'} action */
+    moderatePollAnswer: (id, poll, answer, action) => call('POST', `${m(id)}/polls/${poll}/answers/${answer}/${action}`),
 
     // Follow-up and prepared answers.
     /** @param {string} id */

@@ -172,7 +172,7 @@ export class PollsPanel {
     box.replaceChildren(rows.length ? el('ul', { class: 'answer-mod' }, rows.map((r) => {
       const state = r.hidden ? t('poll.answer_hidden') : r.held_reason ? t(`held.${r.held_reason}`) : t('poll.answer_shown');
       /** @param {'approve' | 'hide' | 'restore'} action @param {string} label @param {string} [cls] */
-      const act = (action, label, cls) => el('button', { type: 'button', class: cls || 'secondary', 'data-action': `answer-${action}`, onclick: async () => { try { await run(client.moderatePollAnswer(id, p.id, r.participant_id, action), 'mod.done'); } catch (_) { return; } this.loadAnswers(p, box); } }, label);
+      const act = (action, label, cls) => el('button', { type: 'button', class: cls || 'secondary', 'data-action': `answer-${action}`, onclick: async () => { try { await run(client.moderatePollAnswer(id, p.id, r.answer_id, action), 'mod.done'); } catch (_) { return; } this.loadAnswers(p, box); } }, label);
       return el('li', { class: r.held_reason && !r.hidden ? 'held' : r.hidden ? 'hidden-answer' : null },
         el('p', { class: 'body' }, answerText(p, r.answer)), el('p', { class: 'meta' }, state),
         el('div', { class: 'actions' },
