@@ -57,6 +57,76 @@
  * @property {StaffView[]} [staff]
  * @property {any} [organization]
  * @property {any} [follow_up]
+ * @property {AgendaItemView[]} [agenda] in order
+ * @property {number | null} [current_agenda_item]
+ * @property {PollView[]} [polls] launched ones for the public, drafts too for staff
+ * @property {number | null} [poll_on_screen]
+ */
+
+/**
+ * @typedef {Object} AgendaItemView
+ * @property {number} id
+ * @property {string} title
+ * @property {string} description Markdown
+ * @property {string} description_html sanitized
+ * @property {string | null} planned_start
+ */
+
+/**
+ * `type`: single_choice (options), multiple_choice (options, max_picks), scale (max,
+ * low_label, high_label), word_cloud, open_answer.
+ * @typedef {Object} PollKind
+ * @property {'single_choice' | 'multiple_choice' | 'scale' | 'word_cloud' | 'open_answer'} type
+ * @property {string[]} [options]
+ * @property {number} [max_picks]
+ * @property {number} [max]
+ * @property {string} [low_label]
+ * @property {string} [high_label]
+ */
+
+/** @typedef {'live' | 'after_close' | 'staff_only'} ResultsShown */
+
+/**
+ * @typedef {Object} PollView
+ * @property {number} id
+ * @property {string} question
+ * @property {PollKind} kind
+ * @property {ResultsShown} results_shown
+ * @property {number | null} [agenda_item]
+ * @property {'draft' | 'open' | 'closed'} status
+ * @property {string | null} [launched_at]
+ * @property {string | null} [closed_at]
+ * @property {boolean} results_public
+ */
+
+/**
+ * What staff prepare (a draft, replaced as a whole on every edit).
+ * @typedef {Object} PollDefinition
+ * @property {string} question
+ * @property {PollKind} kind
+ * @property {ResultsShown} results
+ * @property {number | null} [agenda_item]
+ */
+
+/**
+ * One citizen's answer, as sent and as stored (normalized).
+ * @typedef {{ kind: 'choice', picks: number[] } | { kind: 'scale', value: number } | { kind: 'words', words: string[] } | { kind: 'text', text: string }} PollAnswer
+ */
+
+/**
+ * @typedef {Object} PollResults
+ * @property {number} respondents
+ * @property {number[]} [counts] per option, or per scale value 1..max
+ * @property {{ word: string, count: number }[]} [words] most given first
+ * @property {string[]} [texts] newest first
+ */
+
+/**
+ * @typedef {Object} AgendaItemRequest
+ * @property {string} title
+ * @property {string} [description]
+ * @property {string | null} [planned_start]
+ * @property {number} [position] adding only
  */
 
 /**
@@ -103,6 +173,7 @@
  * @property {string | null} [hidden_reason]
  * @property {string | null} [held_reason]
  * @property {string} [moderation_note]
+ * @property {number | null} [agenda_item]
  */
 
 /**
@@ -114,6 +185,7 @@
  * @property {boolean} [banned]
  * @property {string | null} [muted_until]
  * @property {number[]} [voted]
+ * @property {{ poll: number, answer: PollAnswer }[]} [poll_answers]
  */
 
 /** @typedef {'mute' | 'unmute' | 'ban' | 'unban'} ParticipantAction */
@@ -274,7 +346,7 @@ export function createClient({ base = '', bearer = null } = {}) {
     /** @param {string} id @param {{ display_name: string, age_band: string | null, gender: string | null }} body
      *  @returns {Promise<{ you: YouView, my_questions_link?: string }>} */
     join: (id, body) => call('POST', `${m(id)}/join`, body),
-    /** @param {string} id @param {{ kind: string, body: string, parent?: number }} body
+    /** @param {string} id @param {{ kind: string, body: string, parent?: number, agenda_item?: number | null }} body
      *  @returns {Promise<{ post_id: number, status: string }>} */
     createPost: (id, body) => call('POST', `${m(id)}/posts`, body),
     /** @param {string} id @param {number} post @param {boolean} up @returns {Promise<{ votes: number }>} */
@@ -325,6 +397,50 @@ export function createClient({ base = '', bearer = null } = {}) {
     restore: (id, post) => call('POST', `${p(id, post)}/restore`),
     /** @param {string} id @param {string} participant @param {ParticipantAction} action @param {object} [body] */
     moderateParticipant: (id, participant, action, body) => call('POST', `${m(id)}/participants/${participant}/${action}`, body),
+
+    // The agenda (organizer and moderators; filing a post: panelists too).
+    /** @param {string} id @param {AgendaItemRequest} body @returns {Promise<{ seq: number }>} */
+    addAgendaItem: (id, body) => call('POST', `${m(id)}/agenda`, body),
+    /** @param {string} id @param {number} item @param {AgendaItemRequest} body */
+    editAgendaItem: (id, item, body) => call('PUT', `${m(id)}/agenda/${item}`, body),
+    /** @param {string} id @param {number} item */
+    removeAgendaItem: (id, item) => call('DELETE', `${m(id)}/agenda/${item}`),
+    /** @param {string} id @param {number} item @param {number} position 0 = first */
+    moveAgendaItem: (id, item, position) => call('POST', `${m(id)}/agenda/${item}/move`, { position }),
+    /** @param {string} id @param {number | null} item */
+    setCurrentAgendaItem: (id, item) => call('PUT', `${m(id)}/agenda/current`, { item }),
+    /** @param {string} id @param {number} post @param {number | null} item */
+    filePost: (id, post, item) => call('PUT', `${p(id, post)}/agenda-item`, { item }),
+
+    // Polls: staff prepare, launch, close, publish, show on screen; citizens answer.
+    /** Launched polls with the results this viewer may see, and the viewer's own answers.
+     *  @param {string} id @returns {Promise<{ polls: { poll: PollView, results: PollResults | null }[], yours?: { poll: number, answer: PollAnswer }[] }>} */
+    polls: (id) => call('GET', `${m(id)}/polls`),
+    /** @param {string} id @param {PollDefinition} body @returns {Promise<{ seq: number }>} */
+    createPoll: (id, body) => call('POST', `${m(id)}/polls`, body),
+    /** @param {string} id @param {number} poll @param {PollDefinition} body */
+    editPoll: (id, poll, body) => call('PUT', `${m(id)}/polls/${poll}`, body),
+    /** @param {string} id @param {number} poll */
+    deletePoll: (id, poll) => call('DELETE', `${m(id)}/polls/${poll}`),
+    /** @param {string} id @param {number} poll @param {number} position */
+    movePoll: (id, poll, position) => call('POST', `${m(id)}/polls/${poll}/move`, { position }),
+    /** @param {string} id @param {number} poll */
+    launchPoll: (id, poll) => call('POST', `${m(id)}/polls/${poll}/launch`),
+    /** @param {string} id @param {number} poll */
+    closePoll: (id, poll) => call('POST', `${m(id)}/polls/${poll}/close`),
+    /** @param {string} id @param {number} poll */
+    publishPoll: (id, poll) => call('POST', `${m(id)}/polls/${poll}/publish`),
+    /** @param {string} id @param {number | null} poll */
+    setPollOnScreen: (id, poll) => call('PUT', `${m(id)}/polls/on-screen`, { poll }),
+    /** A citizen's answer (again to change it, until the poll closes).
+     *  @param {string} id @param {number} poll @param {PollAnswer} answer
+     *  @returns {Promise<{ poll: number, answer: PollAnswer, held_reason: string | null, results: PollResults | null }>} */
+    answerPoll: (id, poll, answer) => call('PUT', `${m(id)}/polls/${poll}/answer`, answer),
+    /** Every answer, newest first, with the moderation state of open answers (staff).
+     *  @param {string} id @param {number} poll @returns {Promise<{ answer_id: string, answer: PollAnswer, held_reason: string | null, hidden: boolean, answered_at: string }[]>} */
+    pollAnswers: (id, poll) => call('GET', `${m(id)}/polls/${poll}/answers`),
+    /** @param {string} id @param {number} poll @param {string} answer the answer_id @param {'approve' | 'hide' | 'restore'} action */
+    moderatePollAnswer: (id, poll, answer, action) => call('POST', `${m(id)}/polls/${poll}/answers/${answer}/${action}`),
 
     // Follow-up and prepared answers.
     /** @param {string} id */

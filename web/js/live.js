@@ -255,6 +255,7 @@ export class Live {
         break;
       case 'votes': this.h.votes(f); break;
       case 'presence': this.h.presence(f); break;
+      case 'poll_results': if (this.h.pollResults) this.h.pollResults(f); break;
       case 'reconnect': this.retryHint = f.retry_after_ms || 0; break;
       default: break; // pong, error, unknown frames
     }
@@ -263,7 +264,8 @@ export class Live {
 
 /** The state of one meeting as this viewer may see it, kept from the live stream. The
  *  observer gets: hello(f), reset(posts), post(p, old, live), remove(id), meeting(m, old),
- *  counters(c), votes(counts), presence(n), notice(f, live), event(f, live), state(name, info). */
+ *  counters(c), votes(counts), presence(n), notice(f, live), event(f, live), state(name, info),
+ *  results(poll, results) (a poll's coalesced results, when this audience may see them). */
 export class Feed {
   constructor(meetingId, obs, meeting = null) {
     this.id = meetingId;
@@ -276,6 +278,10 @@ export class Feed {
     this.audience = 'public';
     this.voted = new Set();
     this.watching = 0;
+    /** @type {Map<number, import('./client.js').PollResults>} poll id -> the latest results seen */
+    this.results = new Map();
+    /** @type {Map<number, import('./client.js').PollAnswer>} poll id -> this viewer's answer */
+    this.answers = new Map();
     const call = (name, ...args) => { if (this.obs[name]) this.obs[name](...args); };
     this.live = new Live(meetingId, {
       hello: (f) => {
@@ -286,12 +292,16 @@ export class Feed {
         // with the old one, and a returning citizen's votes would show as not pressed).
         this.voted.clear();
         for (const v of (f.you && f.you.voted) || []) this.voted.add(v);
+        this.answers.clear();
+        for (const a of (f.you && f.you.poll_answers) || []) this.answers.set(a.poll, a.answer);
         call('hello', f);
       },
       snapshot: (f) => {
         this.meeting = f.meeting;
         this.watching = f.watching || 0;
         this.posts = new Map(f.posts.map((p) => [p.id, p]));
+        // Results follow the snapshot as poll_results frames (those this audience may see).
+        this.results.clear();
         call('reset', f.posts);
         call('presence', this.watching);
       },
@@ -316,6 +326,7 @@ export class Feed {
         call('votes', f.counts);
       },
       presence: (f) => { this.watching = f.watching; call('presence', f.watching); },
+      pollResults: (f) => { this.results.set(f.poll, f.results); call('results', f.poll, f.results); },
       state: (name, info) => call('state', name, info),
     });
   }

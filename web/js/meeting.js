@@ -10,6 +10,8 @@ import { toast, connState, refreshConn, topExtra } from './ui.js';
 import { toggleSlot, smallForm } from './forms.js';
 import { meetingInfo } from './meeting-info.js';
 import { StreamPanel } from './stream-panel.js';
+import { agendaView, agendaOf, itemSelect, itemLabel } from './agenda.js';
+import { PollCard } from './polls.js';
 
 /** The meeting's privacy notice for the join form: a short text with the organization's
  *  privacy contact, and the full text (the organizer's own, or the default) behind a
@@ -41,6 +43,14 @@ export async function citizenPage(id, initial) {
   const page = el('div', { class: 'meeting-page' });
   const infoSlot = el('div', { class: 'info-slot' });
   const pinnedSlot = el('div', { class: 'pinned-slot' });
+  // Open polls on top (right under the title); closed ones with public results further down.
+  const pollSlot = el('div', { class: 'poll-slot' });
+  const closedPolls = el('div', { class: 'closed-polls' });
+  const agendaSlot = el('div', { class: 'agenda-slot' });
+  // The current agenda item near the top (on a phone the whole agenda is further down).
+  const nowItem = el('p', { class: 'now-item', hidden: true });
+  /** @type {Map<number, PollCard>} */
+  const cards = new Map();
   const notices = el('div', { id: 'my-notices', class: 'my-notices', role: 'status', 'aria-live': 'polite' });
   const composer = el('div', { class: 'composer', id: 'composer', tabindex: '-1' });
   const mineSlot = el('div', { class: 'mine-slot' });
@@ -58,13 +68,16 @@ export async function citizenPage(id, initial) {
   topExtra(langSwitch(() => location.reload()));
 
   const feed = new Feed(id, {
-    hello: () => { renderComposer(); },
+    hello: () => { renderComposer(); for (const c of cards.values()) c.render(); },
     reset: (posts) => {
       renderInfo();
       stream.reset(posts);
       renderPinned();
       renderComposer();
+      renderAgenda();
+      renderPolls();
     },
+    results: (poll) => { const c = cards.get(poll); if (c) c.renderResults(); },
     post: (p, old, live) => {
       stream.list.upsert(p, live);
       stream.empty.hidden = stream.list.nodes.size > 0;
@@ -80,7 +93,10 @@ export async function citizenPage(id, initial) {
       if (!old || old.status !== m.status) refreshConn(m);
       if (!old || old.pinned_notice !== m.pinned_notice) renderPinned();
       stream.updateCounter();
+      stream.updateAgenda();
       renderComposer();
+      if (!old || JSON.stringify([old.agenda, old.current_agenda_item]) !== JSON.stringify([m.agenda, m.current_agenda_item])) { renderAgenda(); updateItemPicker(); }
+      renderPolls();
     },
     counters: () => stream.updateCounter(),
     votes: (counts) => { for (const [pid, n] of counts) stream.list.setVotes(pid, n); },
@@ -99,7 +115,65 @@ export async function citizenPage(id, initial) {
   });
   // Phone order: what and when, how to take part, then the stream. Wide screens: the same
   // left column beside the stream.
-  page.append(el('div', { class: 'side' }, infoSlot, pinnedSlot, notices, composer, mineSlot), el('div', { class: 'stream-col' }, stream.node));
+  page.append(el('div', { class: 'side' }, infoSlot, nowItem, pollSlot, pinnedSlot, notices, composer, mineSlot, agendaSlot, closedPolls), el('div', { class: 'stream-col' }, stream.node));
+
+  function renderAgenda() {
+    const v = feed.meeting && agendaView(feed.meeting);
+    if (v) agendaSlot.replaceChildren(v); else agendaSlot.replaceChildren();
+    const now = feed.meeting && itemLabel(feed.meeting, feed.meeting.current_agenda_item);
+    nowItem.hidden = !now;
+    nowItem.replaceChildren(...(now ? [el('span', { class: 'label' }, t('agenda.now_line')), ' ', el('strong', null, now)] : []));
+  }
+
+  const canAnswer = () => !!(feed.you && feed.you.role === 'citizen' && !feed.you.banned && !(feed.you.muted_until && new Date(feed.you.muted_until) > new Date()));
+  const joinHint = () => {
+    if (feed.you) return el('p', { class: 'hint' }, t(feed.you.banned ? 'compose.banned' : feed.you.role !== 'citizen' ? 'poll.staff_cannot' : 'poll.muted'));
+    return el('p', { class: 'hint' }, t('poll.join_first'), ' ', el('button', { type: 'button', class: 'link-button', onclick: () => cta.click() }, t('cta.join')));
+  };
+
+  /** One card per launched poll: the open ones on top, the closed ones whose results are
+   *  public (or that this citizen answered) under "Afsluttede afstemninger". */
+  function renderPolls() {
+    const polls = (feed.meeting && feed.meeting.polls) || [];
+    const seen = new Set();
+    const open = [];
+    const closed = [];
+    for (const p of polls) {
+      if (p.status === 'draft') continue;
+      if (p.status === 'closed' && !p.results_public && !feed.answers.has(p.id)) continue;
+      seen.add(p.id);
+      let c = cards.get(p.id);
+      if (!c) { c = new PollCard(id, p, feed, { canAnswer, joinHint }); cards.set(p.id, c); } else if (JSON.stringify(c.poll) !== JSON.stringify(p)) c.update(p);
+      (p.status === 'open' ? open : closed).push(c.node);
+    }
+    for (const k of [...cards.keys()]) if (!seen.has(k)) cards.delete(k);
+    const same = (box, nodes) => box.children.length === nodes.length && nodes.every((n, i) => box.children[i] === n);
+    if (!same(pollSlot, open)) pollSlot.replaceChildren(...open);
+    const list = closedPolls.querySelector('.closed-list');
+    if (!closed.length) closedPolls.replaceChildren();
+    else if (!list || !same(list, closed)) {
+      closedPolls.replaceChildren(el('section', { 'aria-labelledby': 'closed-polls-h' }, el('h2', { id: 'closed-polls-h' }, t('poll.closed_title')), el('div', { class: 'closed-list' }, ...closed)));
+    }
+  }
+
+  /** The composer's "under which agenda item" choice follows the current item until the
+   *  citizen picks one. */
+  let pickedItem = false;
+  function updateItemPicker() {
+    const slot = composer.querySelector('.item-pick');
+    if (!slot) return;
+    const sel = /** @type {HTMLSelectElement | null} */ (slot.querySelector('select'));
+    const m = feed.meeting;
+    if (!agendaOf(m).length) { slot.replaceChildren(); return; }
+    const value = pickedItem && sel && agendaOf(m).some((x) => String(x.id) === sel.value) ? Number(sel.value) : m.current_agenda_item;
+    // Without a choice the server files a question under the current item: "no item" is only
+    // offered when there is no current one.
+    const fresh = itemSelect('compose-item', m, value, m.current_agenda_item ? null : t('agenda.no_item'));
+    fresh.addEventListener('change', () => { pickedItem = true; });
+    const had = sel && document.activeElement === sel;
+    slot.replaceChildren(el('label', { for: 'compose-item' }, t('agenda.ask_under')), fresh);
+    if (had) fresh.focus();
+  }
 
   function renderInfo() {
     if (!feed.meeting) return;
@@ -217,6 +291,7 @@ export async function citizenPage(id, initial) {
     if (md === 'join') { composer.replaceChildren(joinForm()); return; }
     const hadFocus = composer.contains(document.activeElement);
     composer.replaceChildren(postForm(md === 'ask'));
+    updateItemPicker();
     const ta = composer.querySelector('textarea');
     if (keep) { ta.value = keep; ta.dispatchEvent(new Event('input')); }
     if (hadFocus) ta.focus();
@@ -286,20 +361,27 @@ export async function citizenPage(id, initial) {
     const btn = el('button', { type: 'submit' }, t('compose.send_question'));
     const radio = (v) => el('label', { class: 'seg' }, el('input', { type: 'radio', name: 'kind', value: v, checked: v === kind, onchange: () => {
       kind = v; label.textContent = t(`compose.label_${v}`); btn.textContent = t(`compose.send_${v}`);
+      /** @type {HTMLElement} */ (form.querySelector('.item-pick')).hidden = v !== 'question';
     } }), el('span', null, t(`kind.${v}`)));
     body.addEventListener('input', () => { count.textContent = t('compose.count', { n: body.value.length, max }); });
     body.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); } });
     const form = el('form', { class: 'post-form', novalidate: true },
       el('p', { class: 'as' }, t('compose.as', { name: feed.you.name })),
       questionsOnly ? null : el('fieldset', { class: 'segmented' }, el('legend', { class: 'visually-hidden' }, t('compose.kind')), radio('question'), radio('comment')),
-      label, body, el('div', { class: 'row' }, btn, count), err);
+      label, body, el('div', { class: 'item-pick' }), el('div', { class: 'row' }, btn, count), err);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const text = body.value.trim();
       if (!text) { err.textContent = t('error.empty'); body.focus(); return; }
       btn.disabled = true; err.textContent = '';
       try {
-        const r = await client.createPost(id, { kind: questionsOnly ? 'question' : kind, body: text });
+        const k = questionsOnly ? 'question' : kind;
+        const sel = /** @type {HTMLSelectElement | null} */ (form.querySelector('#compose-item'));
+        /** @type {{ kind: string, body: string, agenda_item?: number | null }} */
+        const req = { kind: k, body: text };
+        // A question goes under the item chosen (none chosen: the server files it under the current one).
+        if (k === 'question' && sel && sel.value) req.agenda_item = Number(sel.value);
+        const r = await client.createPost(id, req);
         body.value = '';
         count.textContent = t('compose.count', { n: 0, max });
         stream.toBottom(false);

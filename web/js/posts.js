@@ -72,7 +72,15 @@ export class PostList {
     this.replyIds = new Map(); // parent id -> ordered reply ids
     this.orphans = new Map(); // parent id -> [reply posts] waiting for the parent
     this.filter = 'all';
+    /** @type {number | null} only the top-level posts filed under this agenda item */
+    this.itemFilter = null;
     root.classList.add('post-list', 'f-all');
+  }
+
+  /** Show only the posts filed under an agenda item (null: all). @param {number | null} item */
+  setItemFilter(item) {
+    this.itemFilter = item;
+    for (const [id, node] of this.nodes) { const p = this.posts.get(id); if (p && !p.parent) node.className = this.classes(p); }
   }
 
   setFilter(f) {
@@ -206,6 +214,7 @@ export class PostList {
     if (p.author && p.author.verified) c.push('is-verified');
     if (this.mine(p)) c.push('mine');
     if (this.ctx.onAir && this.ctx.onAir() === p.id) c.push('on-air');
+    if (this.itemFilter !== null && !p.parent && p.agenda_item !== this.itemFilter) c.push('item-out');
     return c.join(' ');
   }
 

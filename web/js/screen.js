@@ -1,11 +1,15 @@
 // @ts-check
 // Big-screen view for the hall of a hybrid meeting (/m/<id>/screen): the question now on air,
 // the latest answered questions, the counters, and a QR code and short link to join.
-// The screen is small (one question, three answers), so it is redrawn on each change.
+// The screen is small (one question, three answers), so it is redrawn on each change. The
+// current agenda item stands under the title; a poll staff put on the screen takes the
+// place of the latest answers, with its live bars or word cloud (polls.js, no chart library).
 
 import { el, fill, t, $, safeHtml } from './util.js';
 import { Feed } from './live.js';
 import { connState, refreshConn } from './ui.js';
+import { itemLabel } from './agenda.js';
+import { resultsView, slots } from './polls.js';
 
 export function screenPage(id) {
   document.body.classList.add('screen-mode');
@@ -15,11 +19,13 @@ export function screenPage(id) {
   const answered = el('section', { class: 'scr-answered', 'aria-labelledby': 'scr-answered-h' });
   const counters = el('p', { class: 'scr-counters' });
   const title = el('h1', { class: 'scr-title' });
+  const item = el('p', { class: 'scr-item' });
+  const pollBox = el('section', { class: 'scr-poll', 'aria-labelledby': 'scr-poll-h', hidden: true });
   const join = el('aside', { class: 'scr-join', 'aria-label': t('screen.join') },
     el('img', { src: `/m/${id}/qr.svg`, alt: t('screen.qr_alt'), width: '240', height: '240' }),
     el('p', { class: 'scr-join-text' }, t('screen.join')),
     el('p', { class: 'scr-link' }, short));
-  main.replaceChildren(el('div', { class: 'screen' }, title, el('div', { class: 'scr-grid' }, el('div', { class: 'scr-main' }, onAir, answered), el('div', { class: 'scr-side' }, join, counters))));
+  main.replaceChildren(el('div', { class: 'screen' }, title, item, el('div', { class: 'scr-grid' }, el('div', { class: 'scr-main' }, pollBox, onAir, answered), el('div', { class: 'scr-side' }, join, counters))));
 
   let queued = false;
   const draw = () => {
@@ -33,6 +39,23 @@ export function screenPage(id) {
     if (!m) return;
     document.title = `${m.title} · ${t('screen.title')}`;
     title.textContent = m.title;
+    const now = itemLabel(m, m.current_agenda_item);
+    item.textContent = now ? t('screen.now_item', { item: now }) : '';
+    item.hidden = !now;
+    const poll = m.poll_on_screen ? (m.polls || []).find((x) => x.id === m.poll_on_screen) : null;
+    pollBox.hidden = !poll;
+    answered.hidden = !!poll;
+    // A poll on the screen with no question on air: the poll has the screen to itself.
+    onAir.hidden = !!poll && !(m.on_air && feed.posts.get(m.on_air));
+    if (poll) {
+      const r = feed.results.get(poll.id);
+      const labels = slots(poll);
+      fill(pollBox, el('p', { class: 'scr-poll-status' }, t(`poll.status.${poll.status}`), poll.status === 'open' ? [' · ', t('screen.answer_on_phone')] : null),
+        el('h2', { id: 'scr-poll-h', class: 'scr-poll-q' }, poll.question),
+        poll.results_public ? resultsView(poll, r, { big: true })
+          : [labels && poll.kind.type !== 'scale' ? el('ol', { class: 'scr-options' }, labels.map((x) => el('li', null, x))) : null,
+            el('p', { class: 'scr-empty' }, t(poll.results_shown === 'after_close' ? 'poll.results_after_close' : 'poll.results_staff_only'))]);
+    }
     const p = m.on_air && feed.posts.get(m.on_air);
     fill(onAir, el('h2', { id: 'scr-onair-h' }, t('question.on_air')),
       p ? el('blockquote', { class: 'scr-question' }, el('p', null, p.body || ''), el('footer', null, p.author.name || t(p.source === 'room' ? 'post.from_room_anonymous' : 'post.anonymous')))
@@ -52,7 +75,7 @@ export function screenPage(id) {
   }
 
   const feed = new Feed(id, {
-    reset: draw, post: draw, remove: draw, meeting: (m, old) => { if (!old || old.status !== m.status) refreshConn(m); draw(); }, counters: draw, presence: draw, state: (n, i) => connState(n, i, feed.meeting),
+    reset: draw, post: draw, results: draw, remove: draw, meeting: (m, old) => { if (!old || old.status !== m.status) refreshConn(m); draw(); }, counters: draw, presence: draw, state: (n, i) => connState(n, i, feed.meeting),
   });
   feed.start();
 }

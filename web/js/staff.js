@@ -18,6 +18,8 @@ import { QueuePanel } from './staff/queue.js';
 import { ModPanel, postAction } from './staff/moderation.js';
 import { roomForm, noticeForm } from './staff/compose.js';
 import { shortcuts, shortcutsHelp } from './staff/shortcuts.js';
+import { AgendaPanel } from './staff/agenda.js';
+import { PollsPanel } from './staff/polls.js';
 
 /**
  * What the console's panels share: the meeting, its live feed, the viewer's role, the people
@@ -45,11 +47,15 @@ export async function staffPage(id) {
   let queue = null;
   /** @type {ModPanel | null} */
   let mod = null;
+  /** @type {AgendaPanel | null} */
+  let agenda = null;
+  /** @type {PollsPanel | null} */
+  let polls = null;
   let syncQueued = false;
   const scheduleSync = () => {
     if (syncQueued) return;
     syncQueued = true;
-    requestAnimationFrame(() => { syncQueued = false; if (queue) queue.sync(); if (mod) mod.sync(); });
+    requestAnimationFrame(() => { syncQueued = false; if (queue) queue.sync(); if (mod) mod.sync(); if (agenda) agenda.sync(); if (polls) polls.sync(); });
   };
 
   const feed = new Feed(id, {
@@ -77,12 +83,14 @@ export async function staffPage(id) {
       if (queue) queue.list.items.clear();
       if (old && old.on_air !== m.on_air) stream.list.setOnAir(old.on_air, m.on_air);
       stream.updateCounter();
+      stream.updateAgenda();
       scheduleSync();
       if (mod && (!old || JSON.stringify(old.settings) !== JSON.stringify(m.settings))) mod.renderSettings();
     },
     counters: () => stream.updateCounter(),
     votes: (counts) => { for (const [pid, n] of counts) stream.list.setVotes(pid, n); scheduleSync(); },
     presence: (n) => stream.presence(n),
+    results: (poll) => { if (polls) polls.results(poll); },
     event: (f) => {
       if (f.participant) { ctx.people.set(f.participant.participant_id, f.participant); scheduleSync(); }
     },
@@ -140,6 +148,8 @@ export async function staffPage(id) {
       mod = new ModPanel(ctx);
       defs.push({ id: 'pending', label: t('mod.pending'), node: mod.pendingNode, badge: true },
         { id: 'reported', label: t('mod.reported'), node: mod.reportedNode, badge: true },
+        { id: 'polls', label: t('poll.tab'), node: (polls = new PollsPanel(ctx)).node },
+        { id: 'agenda', label: t('agenda.title'), node: (agenda = new AgendaPanel(ctx)).node },
         { id: 'settings', label: t('settings.title'), node: mod.settingsNode },
         { id: 'room', label: t('room.title'), node: roomForm(ctx) });
     }

@@ -6,6 +6,7 @@
 
 import { el, fill, t, reducedMotion } from './util.js';
 import { PostList, FILTERS } from './posts.js';
+import { agendaOf, itemSelect } from './agenda.js';
 
 /** Counter, filters, the scrolling list with "N new", and the pause switch. */
 export class StreamPanel {
@@ -46,10 +47,14 @@ export class StreamPanel {
       const a = /** @type {Element} */ (e.target).closest('[data-jump]');
       if (a) { e.preventDefault(); this.jump(Number(a.dataset.jump)); }
     });
+    // The agenda filter: shown once the meeting has an agenda (updateAgenda).
+    this.itemSlot = el('div', { class: 'item-filter', hidden: true });
+    this.agendaKey = '';
     this.node = el('section', { class: 'stream-panel', 'aria-labelledby': 'stream-h' },
       el('h2', { id: 'stream-h', class: 'visually-hidden' }, t('stream.label')),
       this.counter,
       el('div', { class: 'filters', role: 'group', 'aria-label': t('filter.label') }, this.filterButtons),
+      this.itemSlot,
       el('div', { class: 'scroll-wrap' }, this.scroller, this.newButton),
       el('div', { class: 'stream-tools' }, el('span', { class: 'watching', id: 'watching' }), this.pauseButton));
   }
@@ -119,12 +124,30 @@ export class StreamPanel {
 
   reset(posts) {
     this.list.reset(posts);
+    this.updateAgenda();
     this.empty.textContent = t('stream.empty');
     this.empty.hidden = this.list.nodes.size > 0;
     this.updateCounter();
     const m = this.feed.meeting;
     if (m && m.status === 'closed' && this.list.filter === 'all') this.setFilter('questions');
     if (m && m.status === 'closed') { this.scroller.scrollTop = 0; this.follow = false; } else if (this.pageMode()) this.follow = this.nearBottom(); else this.toBottom(false);
+  }
+
+  /** The "agenda item" filter, redrawn when the agenda changes (the choice is kept while its
+   *  item exists). */
+  updateAgenda() {
+    const m = this.feed.meeting;
+    const items = agendaOf(m);
+    const key = JSON.stringify([items.map((x) => [x.id, x.title]), m && m.current_agenda_item]);
+    if (key === this.agendaKey) return;
+    this.agendaKey = key;
+    if (!items.length) { this.itemSlot.hidden = true; this.itemSlot.replaceChildren(); if (this.list.itemFilter !== null) this.list.setItemFilter(null); return; }
+    const keep = items.some((x) => x.id === this.list.itemFilter) ? this.list.itemFilter : null;
+    if (keep !== this.list.itemFilter) this.list.setItemFilter(keep);
+    const sel = itemSelect('stream-item', m, keep, t('agenda.filter_all'));
+    sel.addEventListener('change', () => { this.list.setItemFilter(sel.value ? Number(sel.value) : null); if (this.follow) this.toBottom(false); });
+    this.itemSlot.replaceChildren(el('label', { for: 'stream-item', class: 'inline' }, t('agenda.filter_label')), sel);
+    this.itemSlot.hidden = false;
   }
 
   updateCounter() {

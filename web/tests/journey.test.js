@@ -241,6 +241,10 @@ test('citizens on 360 px phones: what, when and how to take part on the first sc
     s.citizens.push(p);
   }
   const [karen, ali, sofie] = s.citizens;
+  // Item 9: the participant count follows the joins, not just the posts (nobody posted since
+  // Karen joined: 6 neighbours and our 5 citizens).
+  await karen.waitForFunction(() => /\b11 deltagere\b/.test(document.getElementById('counter')?.textContent || ''), null, { timeout: 10000 })
+    .catch(async () => assert.fail(`counter on Karen's page: ${await karen.locator('#counter').textContent()}`));
   await accessible(karen, 'citizen joined');
   // The personal link is reachable but folded.
   assert.equal(await karen.locator('details.mine-link').count(), 1);
@@ -356,10 +360,15 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   await mod.locator('#toast', { hasText: /gemt/i }).waitFor();
   assert.equal(await mod.locator('#set-premod').isChecked(), false);
 
-  // Hide and restore in the stream, keys only; the focus stays on the post.
+  // Hide and restore in the stream, keys only: Tab to the stream, j/k to the post, h to hide,
+  // u to restore; the focus stays on the post.
   const target = post(mod, 'Nabo 2 spørger om havnen, punkt 2');
-  await target.locator('[data-action=hide]').focus();
-  await mod.keyboard.press('Enter');
+  await tabTo(mod, '.scroller');
+  for (let i = 0; i < 80 && !(await mod.evaluate(() => /punkt 2\b/.test(document.activeElement?.closest('article.post')?.querySelector('.body')?.textContent || '') && /Nabo 2 /.test(document.activeElement?.closest('article.post')?.textContent || ''))); i++) {
+    await mod.keyboard.press('j');
+  }
+  assert.match((await focused(mod)).text, /Nabo 2 spørger om havnen, punkt 2/, 'j reaches the post');
+  await mod.keyboard.press('h');
   assert.equal((await focused(mod)).tag, 'INPUT', 'the hide form takes the focus');
   await mod.keyboard.type('Hold dig til emnet');
   await mod.keyboard.press('Enter');
@@ -367,9 +376,8 @@ test('moderator and panelist work the queue with the keyboard; the big screen fo
   await mod.waitForFunction(() => document.activeElement && document.activeElement.closest('article.post') && /punkt 2/.test(document.activeElement.closest('article.post').textContent));
   const hiddenId = await target.getAttribute('data-id');
   await s.citizens[0].locator(`#p-${hiddenId} .tombstone`).waitFor(); // the public sees a tombstone
-  if ((await focused(mod)).tag === 'ARTICLE') await mod.keyboard.press('Tab');
-  assert.equal(await mod.evaluate(() => document.activeElement.dataset.action), 'restore');
-  await mod.keyboard.press('Enter');
+  if ((await focused(mod)).tag !== 'ARTICLE') await mod.keyboard.press('k');
+  await mod.keyboard.press('u');
   await target.locator('[data-action=hide]').waitFor();
   await mod.waitForFunction(() => document.activeElement && document.activeElement.closest('article.post') && /punkt 2/.test(document.activeElement.closest('article.post').textContent));
 

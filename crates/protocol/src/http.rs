@@ -830,11 +830,13 @@ pub struct PollsResponse {
     pub yours: Vec<crate::views::YourPollAnswer>,
 }
 
-/// One answer as a moderator sees it (`GET .../polls/{poll}/answers`).
+/// One open answer as a moderator sees it (`GET .../polls/{poll}/answers`). Answers are
+/// anonymous to staff too: `answer_id` names the answer for approve / hide / restore and cannot
+/// be linked to a participant (a keyed hash of the poll and the participant).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct StaffPollAnswerView {
-    pub participant_id: ParticipantId,
+    pub answer_id: String,
     pub answer: borgermode_domain::PollAnswer,
     pub held_reason: Option<HoldReason>,
     pub hidden: bool,

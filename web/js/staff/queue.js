@@ -10,6 +10,7 @@ import { smallForm } from '../forms.js';
 import { authorLine, answerBlock, replaceActions } from '../posts.js';
 import { assignedTo, assigneeLine, assignForm, snippetPicker } from '../followup.js';
 import { KeyedList, itemSlot, listItem } from './keyed-list.js';
+import { agendaOf, itemSelect, itemLabel } from '../agenda.js';
 
 /** @typedef {import('../client.js').PostView} PostView */
 
@@ -30,6 +31,10 @@ export class QueuePanel {
     } }, t(`queue.view.${v}`)));
     const sortSel = el('select', { id: 'queue-sort', onchange: (/** @type {Event} */ e) => { this.sort = /** @type {HTMLSelectElement} */ (e.target).value; this.sync(); } },
       el('option', { value: 'votes' }, t('queue.sort.votes')), el('option', { value: 'age' }, t('queue.sort.age')));
+    /** @type {number | null} only questions filed under this agenda item */
+    this.item = null;
+    this.itemSlot = el('div', { class: 'item-filter', hidden: true });
+    this.agendaKey = '';
     this.listNode = el('ol', { class: 'queue', 'aria-label': t('queue.title') });
     this.empty = el('p', { class: 'empty', tabindex: '-1' }, t('queue.empty'));
     /** @type {KeyedList<PostView>} */
@@ -38,7 +43,7 @@ export class QueuePanel {
     this.node = el('div', { class: 'queue-panel' },
       el('div', { class: 'row wrap' }, el('div', { class: 'filters', role: 'group', 'aria-label': t('queue.view.label') }, viewButtons),
         el('label', { for: 'queue-sort', class: 'inline' }, t('queue.sort.label')), sortSel),
-      this.empty, this.listNode);
+      this.itemSlot, this.empty, this.listNode);
   }
 
   items() {
@@ -53,13 +58,29 @@ export class QueuePanel {
       if (this.view === 'assigned' && !((s === 'open' || s === 'claimed') && assignedTo(p, feed.you))) continue;
       if (this.view === 'answered' && s !== 'answered') continue;
       if (this.view === 'all' && s === 'merged') continue;
+      if (this.item !== null && p.agenda_item !== this.item) continue;
       out.push(p);
     }
     if (this.sort === 'votes') out.sort((a, b) => b.votes - a.votes || a.id - b.id); else out.sort((a, b) => a.id - b.id);
     return out;
   }
 
+  /** The agenda item filter (shown once the meeting has an agenda). */
+  syncAgenda() {
+    const m = this.ctx.feed.meeting;
+    const key = JSON.stringify([agendaOf(m).map((x) => [x.id, x.title]), m && m.current_agenda_item]);
+    if (key === this.agendaKey) return;
+    this.agendaKey = key;
+    if (!agendaOf(m).some((x) => x.id === this.item)) this.item = null;
+    if (!agendaOf(m).length) { this.itemSlot.hidden = true; this.itemSlot.replaceChildren(); return; }
+    const sel = itemSelect('queue-item', m, this.item, t('agenda.filter_all'));
+    sel.addEventListener('change', () => { this.item = sel.value ? Number(sel.value) : null; this.sync(); });
+    this.itemSlot.replaceChildren(el('label', { for: 'queue-item', class: 'inline' }, t('agenda.filter_label')), sel);
+    this.itemSlot.hidden = false;
+  }
+
   sync() {
+    this.syncAgenda();
     const items = this.items();
     this.list.sync(items);
     this.empty.hidden = items.length > 0;
@@ -87,6 +108,7 @@ export class QueuePanel {
       el('p', { class: 'body' }, q.body || ''),
       st === 'claimed' ? el('p', { class: 'state-line' }, t('question.claimed', { name: q.question.claimed_by || '' })) : null,
       assigneeLine(q.question),
+      q.agenda_item && feed.meeting ? el('p', { class: 'item-line' }, t('agenda.filed_under', { item: itemLabel(feed.meeting, q.agenda_item) })) : null,
       feed.meeting && feed.meeting.on_air === q.id ? el('p', { class: 'on-air-flag' }, t('question.on_air')) : null,
       st === 'answered' && q.question.answer ? answerBlock(q.question) : null);
     node.querySelector(':scope > .q-main').replaceWith(main);
@@ -122,8 +144,21 @@ export class QueuePanel {
           onsubmit: async (reason) => { await run(client.dismiss(id, q.id, reason), 'mod.done'); close(); } })), 'link-button danger'),
         b('merge', t('queue.merge'), (btn) => slotForm(btn, (close) => mergeForm(this.ctx, q, close)), 'link-button'));
     }
+    if (agendaOf(feed.meeting).length) a.append(b('file', t('agenda.move'), (btn) => slotForm(btn, (close) => fileForm(this.ctx, q, close)), 'link-button'));
     replaceActions(node, a);
   }
+}
+
+/** Move a question to another agenda item (or to none).
+ *  @param {import('../staff.js').Console} ctx @param {PostView} q @param {() => void} close */
+function fileForm({ id, feed, run }, q, close) {
+  const sel = itemSelect(`file-${q.id}`, feed.meeting, q.agenda_item, t('agenda.no_item'));
+  const err = el('p', { class: 'form-error', role: 'alert' });
+  return el('form', { class: 'small-form', onsubmit: async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    try { await run(client.filePost(id, q.id, sel.value ? Number(sel.value) : null), 'agenda.moved'); close(); } catch (x) { err.textContent = errorText(x); }
+  } }, el('label', { for: sel.id }, t('agenda.move_to')), sel,
+  el('div', { class: 'row' }, el('button', { type: 'submit' }, t('agenda.move')), el('button', { type: 'button', class: 'link-button', onclick: close }, t('action.cancel'))), err);
 }
 
 /** Merge a duplicate into another public question.

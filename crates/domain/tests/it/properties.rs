@@ -105,6 +105,19 @@ enum Spec {
     Assign(PostRef, usize, bool),
     Unassign(PostRef),
     CloseFollowUp,
+    /// The agenda: add an item (title index: some blank), set the current one (an index into
+    /// the agenda, or none), remove one, file a post under one.
+    AddItem(usize),
+    SetCurrent(Option<u8>),
+    RemoveItem(u8),
+    FilePost(PostRef, Option<u8>),
+    /// Polls: create one of a kind (index), launch, close, publish, put on screen (an index
+    /// into the polls).
+    CreatePoll(u8),
+    LaunchPoll(u8),
+    ClosePoll(u8),
+    PublishPoll(u8),
+    PollOnScreen(Option<u8>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -122,11 +135,11 @@ impl Spec {
         match self {
             Schedule | Close | Edit | Revoke(_) | CloseFollowUp => Who::Organizer,
             Open | Settings(..) | Room(..) | Dismiss(..) | Merge(..) | OnAir(_) | Hide(_)
-            | Restore(_) | Approve(_) | Reject(_) | Mute(..) | Unmute(_) | Ban(_) | Unban(_) => {
-                Who::Moderator
-            }
+            | Restore(_) | Approve(_) | Reject(_) | Mute(..) | Unmute(_) | Ban(_) | Unban(_)
+            | AddItem(_) | SetCurrent(_) | RemoveItem(_) | CreatePoll(_) | LaunchPoll(_)
+            | ClosePoll(_) | PublishPoll(_) | PollOnScreen(_) => Who::Moderator,
             Notice(..) | Pin(_) | Unpin | Claim(_) | Release(_) | AnswerWritten(..)
-            | AnswerLive(_) | Assign(..) | Unassign(_) => Who::Staff,
+            | AnswerLive(_) | Assign(..) | Unassign(_) | FilePost(..) => Who::Staff,
             Join(_) | Post(..) | Report(_) => Who::Citizen,
         }
     }
@@ -181,6 +194,15 @@ fn spec() -> impl Strategy<Value = Spec> {
         6 => (post_ref(), prop::sample::select(vec![3usize, 4, 3, 4, 1, 6]), prop::bool::weighted(0.3)).prop_map(|(p, t, d)| Spec::Assign(p, t, d)),
         3 => post_ref().prop_map(Spec::Unassign),
         1 => Just(Spec::CloseFollowUp),
+        4 => prop::sample::select(vec![0usize, 1, 3]).prop_map(Spec::AddItem),
+        4 => prop::option::weighted(0.8, any::<u8>()).prop_map(Spec::SetCurrent),
+        1 => any::<u8>().prop_map(Spec::RemoveItem),
+        3 => (post_ref(), prop::option::weighted(0.8, any::<u8>())).prop_map(|(p, i)| Spec::FilePost(p, i)),
+        3 => (0..5u8).prop_map(Spec::CreatePoll),
+        3 => any::<u8>().prop_map(Spec::LaunchPoll),
+        2 => any::<u8>().prop_map(Spec::ClosePoll),
+        1 => any::<u8>().prop_map(Spec::PublishPoll),
+        2 => prop::option::weighted(0.8, any::<u8>()).prop_map(Spec::PollOnScreen),
     ]
 }
 
@@ -405,7 +427,72 @@ impl World {
                 post: self.question(p),
             },
             Spec::CloseFollowUp => Command::CloseFollowUp,
+            Spec::AddItem(b) => Command::AddAgendaItem {
+                details: AgendaItemDetails {
+                    title: body(b),
+                    description: String::new(),
+                    planned_start: None,
+                },
+                position: None,
+            },
+            Spec::SetCurrent(i) => Command::SetCurrentAgendaItem {
+                item: i.map(|i| self.item(i)),
+            },
+            Spec::RemoveItem(i) => Command::RemoveAgendaItem { item: self.item(i) },
+            Spec::FilePost(p, i) => Command::FilePost {
+                post: self.any_post(p),
+                item: i.map(|i| self.item(i)),
+            },
+            Spec::CreatePoll(k) => Command::CreatePoll {
+                definition: PollDefinition {
+                    question: "Hvad synes du?".into(),
+                    kind: match k {
+                        0 => PollKind::SingleChoice {
+                            options: vec!["Ja".into(), "Nej".into()],
+                        },
+                        1 => PollKind::MultipleChoice {
+                            options: vec!["A".into(), "B".into(), "C".into()],
+                            max_picks: 2,
+                        },
+                        2 => PollKind::Scale {
+                            max: 5,
+                            low_label: String::new(),
+                            high_label: String::new(),
+                        },
+                        3 => PollKind::WordCloud,
+                        _ => PollKind::OpenAnswer,
+                    },
+                    results: [
+                        ResultsShown::Live,
+                        ResultsShown::AfterClose,
+                        ResultsShown::StaffOnly,
+                    ][usize::from(k) % 3],
+                    agenda_item: None,
+                },
+            },
+            Spec::LaunchPoll(i) => Command::LaunchPoll { poll: self.poll(i) },
+            Spec::ClosePoll(i) => Command::ClosePoll { poll: self.poll(i) },
+            Spec::PublishPoll(i) => Command::PublishPollResults { poll: self.poll(i) },
+            Spec::PollOnScreen(i) => Command::SetPollOnScreen {
+                poll: i.map(|i| self.poll(i)),
+            },
         }
+    }
+
+    /// An agenda item by index (past the end: an id that does not exist).
+    fn item(&self, i: u8) -> AgendaItemId {
+        let items = &self.h.state.agenda.items;
+        items
+            .get(usize::from(i) % (items.len() + 1))
+            .map_or(AgendaItemId(9999), |x| x.id)
+    }
+
+    /// A poll by index (past the end: an id that does not exist).
+    fn poll(&self, i: u8) -> PollId {
+        let polls = &self.h.state.polls.items;
+        polls
+            .get(usize::from(i) % (polls.len() + 1))
+            .map_or(PollId(9999), |p| p.id)
     }
 }
 
@@ -453,6 +540,38 @@ fn check_state(s: &MeetingState, log: &[Event]) -> Result<(), TestCaseError> {
     prop_assert_eq!(s.seq, log.len() as u64);
     for (i, e) in log.iter().enumerate() {
         prop_assert_eq!(e.seq, i as u64 + 1, "gap in the log");
+    }
+
+    // The agenda and polls refer only to what exists.
+    let item_ok = |i: &Option<AgendaItemId>| i.is_none_or(|i| s.agenda.get(i).is_some());
+    prop_assert!(item_ok(&s.agenda.current), "current item gone");
+    for p in s.posts.values() {
+        prop_assert!(
+            item_ok(&p.agenda_item),
+            "post {} under a removed item",
+            p.id.0
+        );
+        if p.agenda_item.is_some() {
+            prop_assert!(p.parent.is_none() && p.kind != PostKind::Notice);
+        }
+    }
+    for poll in &s.polls.items {
+        prop_assert!(item_ok(&poll.definition.agenda_item));
+        prop_assert_eq!(poll.launched_at.is_some(), poll.status != PollStatus::Draft);
+        prop_assert_eq!(poll.closed_at.is_some(), poll.status == PollStatus::Closed);
+    }
+    if let Some(on) = s.polls.on_screen {
+        prop_assert!(s
+            .polls
+            .get(on)
+            .is_some_and(|p| p.status != PollStatus::Draft));
+    }
+    if s.status == MeetingStatus::Closed {
+        prop_assert_eq!(
+            s.polls.open().count(),
+            0,
+            "an open poll in a closed meeting"
+        );
     }
 
     // Counters.
@@ -601,7 +720,10 @@ fn check_authority(
             }
             Some(Role::Citizen) => {
                 prop_assert!(
-                    matches!(name, "post_created" | "post_reported" | "post_held"),
+                    matches!(
+                        name,
+                        "post_created" | "post_reported" | "post_held" | "post_filed"
+                    ),
                     "citizen caused {}",
                     name
                 );
@@ -637,6 +759,7 @@ fn check_authority(
                             | "question_assigned"
                             | "question_unassigned"
                             | "on_air_set"
+                            | "post_filed"
                     ),
                     "panelist caused {}",
                     name

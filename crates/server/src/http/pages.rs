@@ -75,6 +75,10 @@ static ASSETS: &[Asset] = assets![
     "js/staff/moderation.js" => "text/javascript; charset=utf-8",
     "js/staff/compose.js" => "text/javascript; charset=utf-8",
     "js/staff/shortcuts.js" => "text/javascript; charset=utf-8",
+    "js/staff/agenda.js" => "text/javascript; charset=utf-8",
+    "js/staff/polls.js" => "text/javascript; charset=utf-8",
+    "js/agenda.js" => "text/javascript; charset=utf-8",
+    "js/polls.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
 ];

@@ -408,7 +408,6 @@ fn touched_posts(e: &Event) -> Vec<PostId> {
 fn public_may_see(state: &MeetingState, e: &Event) -> bool {
     match &e.kind {
         EventKind::PostReported { .. }
-        | EventKind::ParticipantJoined { .. }
         | EventKind::ParticipantMuted { .. }
         | EventKind::ParticipantUnmuted { .. }
         | EventKind::ParticipantBanned { .. }
@@ -507,6 +506,11 @@ pub fn event_frame(
             frame.staff = staff_views(state, true)
                 .into_iter()
                 .find(|s| s.participant_id == *participant);
+        }
+        // A join reaches the public as the new count only ("N deltagere" stays true between
+        // posts); who joined is for staff.
+        EventKind::ParticipantJoined { .. } if !viewer.is_staff() => {
+            frame.counters = Some(state.counters());
         }
         EventKind::ParticipantJoined { participant, .. }
         | EventKind::ParticipantMuted { participant, .. }

@@ -1462,3 +1462,87 @@ async fn ended_sessions_end_on_every_instance() {
     println!("signed out everywhere, the account on A and B: {after:?}");
     assert_eq!(after, [401, 401], "signed out on A and on B");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Poll answers while Redis is down: the periodic resync from the store brings the other
+// instance's clients the exact counts
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_results_converge_from_the_store_while_redis_is_down() {
+    let mut redis = RedisServer::start();
+    let db = TestDb::fresh().await;
+    let prefix = unique_prefix();
+    let args = ["--coalesce-ms", "50", "--vote-resync-ms", "300"];
+    let (a, b) = start_two(&db, &redis.url(), &prefix, &args).await;
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Afstemning uden Redis").await;
+    let resp = http
+        .post(routes::url(&a.base, &routes::polls(&meeting)))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({
+            "question": "Hvilket forslag?",
+            "kind": {"type": "single_choice", "options": ["A", "B"]},
+            "results": "live"
+        }))
+        .send()
+        .await
+        .expect("create poll");
+    assert_eq!(resp.status(), 201, "create poll");
+    let ack: serde_json::Value = resp.json().await.expect("ack");
+    let poll = ack["seq"].as_u64().expect("poll id");
+    let resp = http
+        .post(routes::url(
+            &a.base,
+            &routes::poll_action(&meeting, &poll, "launch"),
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("launch");
+    assert_eq!(resp.status(), 200, "launch");
+    let mut citizens = Vec::new();
+    for i in 0..4 {
+        citizens.push(join(&http, &a.base, meeting, &format!("Borger {i}")).await);
+    }
+    // A client on B, while the bus is still up.
+    let (mut ws, _) = tokio_tungstenite::connect_async(b.ws_url(meeting, None))
+        .await
+        .expect("ws on B");
+
+    redis.kill9();
+    let killed = Instant::now();
+    for (i, token) in citizens.iter().enumerate() {
+        let resp = http
+            .put(routes::url(&a.base, &routes::poll_answer(&meeting, &poll)))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"kind": "choice", "picks": [u8::from(i == 3)]}))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(resp.status(), 200, "answer {i} through A with Redis down");
+    }
+    // Nothing reached B on the bus; its resync reads the store.
+    let converged = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(Ok(msg)) = ws.next().await {
+            let Ok(text) = msg.into_text() else { continue };
+            if let Ok(ServerFrame::PollResults { poll: p, results }) = serde_json::from_str(&text) {
+                if p == poll && results.counts == [3, 1] {
+                    return Some(results.respondents);
+                }
+            }
+        }
+        None
+    })
+    .await;
+    assert_eq!(
+        converged,
+        Ok(Some(4)),
+        "B's client did not get the counts 3/1 from the store"
+    );
+    println!(
+        "poll results on B converged {:?} after Redis was killed (resync every 300 ms)",
+        killed.elapsed()
+    );
+    drop((a, b));
+}

@@ -317,7 +317,7 @@ async fn a_whole_meeting_from_intake_to_close() {
         staff.events.len(),
         "every seq reaches every audience"
     );
-    // Age band and gender never travel; the public never saw a join's content.
+    // Age band and gender never travel; the public sees a join as the new count only.
     for e in &public.events {
         let text = serde_json::to_string(e).unwrap();
         assert!(
@@ -325,7 +325,10 @@ async fn a_whole_meeting_from_intake_to_close() {
             "{text}"
         );
         if e.kind == "participant_joined" {
-            assert!(e.redacted);
+            // The new count, and nothing of who joined.
+            assert!(!e.redacted, "{text}");
+            assert!(e.participant.is_none() && e.posts.is_empty(), "{text}");
+            assert!(e.counters.is_some_and(|c| c.participants > 0), "{text}");
         }
     }
     app.shutdown().await;

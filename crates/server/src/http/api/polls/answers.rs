@@ -1,6 +1,8 @@
 //! Citizens' answers and what staff do with them: answer (and change the answer until the
 //! poll closes), read the polls with the results the caller may see, and, for open answers,
-//! the moderators' list and approve / hide / restore. Answers are rows, not log events: they
+//! the moderators' list and approve / hide / restore. Answers are anonymous to everyone but the
+//! one who gave them, staff included: moderators see open answers under an `answer_id` (an HMAC
+//! of the poll and the participant under the installation's content key), never who wrote them. Answers are rows, not log events: they
 //! are checked by `borgermode_domain::check_answer` against the latest state, written through
 //! the group commit (`live/votes.rs`), counted by the room (`live/polls.rs`) and answered after
 //! commit.
@@ -28,7 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(staff_answers),
         )
         .route(
-            "/meetings/{id}/polls/{poll}/answers/{participant}/{action}",
+            "/meetings/{id}/polls/{poll}/answers/{answer}/{action}",
             web::post().to(moderate),
         );
 }
@@ -133,9 +135,21 @@ async fn moderator(state: &State, req: &HttpRequest, room: &Room) -> Result<(), 
     }
 }
 
+/// The name of one answer for moderators: a keyed hash, so that nobody holding participant ids
+/// can tell whose answer it is.
+fn answer_id(state: &State, r: &PollAnswerRecord) -> String {
+    let key = state
+        .settings
+        .content_hash_key
+        .as_deref()
+        .unwrap_or_default();
+    let text = format!("poll-answer:{}:{}:{}", r.meeting, r.poll, r.participant);
+    crate::security::content_key::keyed_hash(key, &text)[..32].to_string()
+}
+
 #[utoipa::path(get, path = "/api/meetings/{id}/polls/{poll}/answers", tag = "moderator", operation_id = "list_poll_answers",
     params(("id" = Uuid, Path, description = "Meeting id"), ("poll" = u64, Path, description = "Poll id")),
-    description = "Every answer to the poll, newest first, with the hold and hide state of open answers (for moderation).",
+    description = "The poll's open answers, newest first, with their hold and hide state (for moderation), each under an answer_id that does not say who wrote it.",
     responses((status = 200, body = Vec<StaffPollAnswerView>), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden (the organizer and moderators only)"), (status = 404, description = "not_found: no such meeting or poll")),
     security(("admin_token" = []), ("organizer_session" = []), ("participant_session" = []), ("participant_cookie" = [])))]
 pub async fn staff_answers(
@@ -152,8 +166,9 @@ pub async fn staff_answers(
     let answers: Vec<StaffPollAnswerView> = room
         .poll_answers(PollId(poll))
         .into_iter()
+        .filter(|r| matches!(r.answer, PollAnswer::Text { .. }))
         .map(|r| StaffPollAnswerView {
-            participant_id: r.participant,
+            answer_id: answer_id(&state, &r),
             answer: r.answer,
             held_reason: r.held,
             hidden: r.hidden,
@@ -163,8 +178,8 @@ pub async fn staff_answers(
     Ok(HttpResponse::Ok().json(answers))
 }
 
-#[utoipa::path(post, path = "/api/meetings/{id}/polls/{poll}/answers/{participant}/{action}", tag = "moderator", operation_id = "moderate_poll_answer",
-    params(("id" = Uuid, Path, description = "Meeting id"), ("poll" = u64, Path, description = "Poll id"), ("participant" = Uuid, Path, description = "Who answered"),
+#[utoipa::path(post, path = "/api/meetings/{id}/polls/{poll}/answers/{answer}/{action}", tag = "moderator", operation_id = "moderate_poll_answer",
+    params(("id" = Uuid, Path, description = "Meeting id"), ("poll" = u64, Path, description = "Poll id"), ("answer" = String, Path, description = "The answer_id from the list"),
         ("action" = String, Path, description = "`approve` (let a held answer through), `hide` or `restore`")),
     description = "Moderate one open answer: it is listed in the results only when neither held nor hidden.",
     responses((status = 204, description = "Done"), (status = 401, description = "unauthorized: no usable credentials"), (status = 403, description = "forbidden (the organizer and moderators only), origin_forbidden"), (status = 404, description = "not_found: no such meeting, poll, open answer, or action")),
@@ -172,39 +187,39 @@ pub async fn staff_answers(
 pub async fn moderate(
     state: State,
     req: HttpRequest,
-    path: web::Path<(Uuid, u64, Uuid, String)>,
+    path: web::Path<(Uuid, u64, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
-    let (id, poll, participant, action) = path.into_inner();
+    let (id, poll, answer, action) = path.into_inner();
     let action = match action.as_str() {
         "approve" => AnswerModeration::Approve,
         "hide" => AnswerModeration::Hide,
         "restore" => AnswerModeration::Restore,
         _ => return Err(ApiError::NotFound("action")),
     };
-    let (poll, participant) = (PollId(poll), ParticipantId(participant));
+    let poll = PollId(poll);
     let room = state.room(id).await?;
     moderator(&state, &req, &room).await?;
-    if !state
-        .store
-        .moderate_poll_answer(room.id, poll, participant, action)
-        .await?
-    {
-        return Err(ApiError::Domain(DomainError::NotFound("open answer")));
-    }
-    // The row changed in the store: count it again here, and tell the other instances.
-    if let Some(mut r) = room
+    let missing = || ApiError::Domain(DomainError::NotFound("open answer"));
+    let mut r = room
         .poll_answers(poll)
         .into_iter()
-        .find(|r| r.participant == participant)
+        .find(|r| matches!(r.answer, PollAnswer::Text { .. }) && answer_id(&state, r) == answer)
+        .ok_or_else(missing)?;
+    if !state
+        .store
+        .moderate_poll_answer(room.id, poll, r.participant, action)
+        .await?
     {
-        match action {
-            AnswerModeration::Approve => (r.held, r.hidden) = (None, false),
-            AnswerModeration::Hide => r.hidden = true,
-            AnswerModeration::Restore => r.hidden = false,
-        }
-        room.poll_answer_written(r);
+        return Err(missing());
     }
+    // The row changed in the store: count it again here, and tell the other instances.
+    match action {
+        AnswerModeration::Approve => (r.held, r.hidden) = (None, false),
+        AnswerModeration::Hide => r.hidden = true,
+        AnswerModeration::Restore => r.hidden = false,
+    }
+    room.poll_answer_written(r);
     Ok(HttpResponse::NoContent().finish())
 }
 
