@@ -92,18 +92,6 @@ export function snippetPicker(meetingId, fieldId) {
   return box;
 }
 
-/** The follow-up line of a closed meeting: deadline, overdue, done. */
-export function followUpLine(m, now = Date.now()) {
-  const f = m && m.follow_up;
-  if (!f || m.status !== 'closed') return null;
-  const c = m.counters || { answered: 0, questions: 0, dismissed: 0 };
-  const open = Math.max(0, c.questions - c.answered - (c.dismissed || 0));
-  if (f.closed_at || open === 0) return el('p', { class: 'followup-line' }, t('followup.done'));
-  const overdue = Date.parse(f.due) < now;
-  return el('p', { class: `followup-line${overdue ? ' overdue' : ''}` },
-    t(overdue ? 'followup.overdue' : 'followup.due', { date: fmtDateTime(f.due), n: open }));
-}
-
 /** Organizer's meeting list: a flag when the follow-up is overdue. */
 export function listFlag(summary) {
   if (summary.follow_up_overdue) return el('span', { class: 'badge overdue' }, t('followup.overdue_flag', { n: summary.unanswered }));

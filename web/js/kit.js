@@ -1,20 +1,15 @@
 // @ts-check
-// The announcement kit in the browser: the "add to calendar" link (citizen page, before the
-// meeting), the kit card on the organizer's meeting page (calendar file, poster, ready-to-paste
-// texts with copy buttons) and the printable A4 poster page (/m/{id}/poster). The texts and
-// local times come from the server (GET /api/meetings/{id}/announcements), made in the
+// The announcement kit in the browser: the kit card on the organizer's meeting page (calendar
+// file, poster, ready-to-paste texts with copy buttons) and the printable A4 poster page
+// (/m/{id}/poster). The texts and local times come from the server (GET /api/meetings/{id}/announcements), made in the
 // installation's time zone, so the poster in the library says the same time as the press note.
-// Every text from the server goes in as text.
+// Every text from the server goes in as text. The citizen page's "add to calendar" link is
+// in meeting-info.js, so this module stays off that page.
 
 import { el, fill, t, errorText, copyText, currentLang, $ } from './util.js';
 import { client, isLogoUrl } from './client.js';
 
 const KINDS = ['facebook', 'press', 'radio'];
-
-/** The server's calendar file for a meeting, as a download link. */
-export function calendarLink(id) {
-  return el('a', { class: 'button secondary', href: `/m/${id}/meeting.ics`, download: '' }, t('kit.add_to_calendar'));
-}
 
 function whenIn(kit, lang) {
   return (kit.when || []).find((w) => w.language === lang) || (kit.when || [])[0] || { date: '', time: '' };

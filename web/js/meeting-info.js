@@ -4,9 +4,29 @@
 // after it, the panel, and the description (server-sanitized Markdown).
 
 import { el, t, fmtTime, fmtDateTime, fmtCountdown, safeHtml } from './util.js';
-import { calendarLink } from './kit.js';
 import { videoEmbed } from './video.js';
-import { followUpLine } from './followup.js';
+
+// The calendar link and the follow-up line live here, not in kit.js and followup.js (the
+// organizer's kit card and follow-up tools): the citizen page needs only these two, and it
+// has a weight budget (web/tests/scale.test.js).
+
+/** The server's calendar file for a meeting, as a download link. */
+export function calendarLink(id) {
+  return el('a', { class: 'button secondary', href: `/m/${id}/meeting.ics`, download: '' }, t('kit.add_to_calendar'));
+}
+
+/** The follow-up line of a closed meeting: deadline, overdue, done. */
+export function followUpLine(m, now = Date.now()) {
+  const f = m && m.follow_up;
+  if (!f || m.status !== 'closed') return null;
+  const c = m.counters || { answered: 0, questions: 0, dismissed: 0 };
+  const open = Math.max(0, c.questions - c.answered - (c.dismissed || 0));
+  if (f.closed_at || open === 0) return el('p', { class: 'followup-line' }, t('followup.done'));
+  const overdue = Date.parse(f.due) < now;
+  return el('p', { class: `followup-line${overdue ? ' overdue' : ''}` },
+    t(overdue ? 'followup.overdue' : 'followup.due', { date: fmtDateTime(f.due), n: open }));
+}
+
 
 /** The top of a meeting page: title, status and time, video, countdown, description, panel. */
 /**

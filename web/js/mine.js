@@ -9,7 +9,7 @@ import { el, t, errorText, copyText, $, langSwitch } from './util.js';
 import { client } from './client.js';
 import { answerBlock } from './posts.js';
 import { topExtra, toast, signInFromLink } from './ui.js';
-import { followUpLine } from './followup.js';
+import { followUpLine } from './meeting-info.js';
 
 /** Shown after joining, below the composer and folded: the personal link to come back with,
  *  on any device. Reachable and explained, but not a raw URL in the way of the phone view. */
