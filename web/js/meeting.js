@@ -57,6 +57,9 @@ export async function citizenPage(id, initial) {
   // The one obvious way to take part, right under the title and time on the first screen:
   // it leads to the join form (or, once joined, the question field).
   const cta = el('button', { type: 'button', class: 'cta', id: 'cta', onclick: () => {
+    // Before the stream's hello (it may take a few seconds behind a blocked WebSocket) the
+    // composer can still be empty: draw it now rather than let the click do nothing.
+    if (!composer.querySelector('#join-name, #compose-body')) renderComposer(true);
     /** @type {HTMLElement | null} */
     const field = composer.querySelector('#join-name, #compose-body');
     composer.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
