@@ -10,12 +10,13 @@
 use borgermode_protocol::http::{
     AnswerSnippetRequest, AnswerSnippetView, AssignRequest, BanRequest, CommandAck,
     CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
-    FollowUpResponse, HideRequest, LiveAnswerRequest, MeetingSummary, MergeRequest, MuteRequest,
-    MyQuestionsResponse, NoticeRequest, NotifyRequest, OnAirRequest, Problem, QueueResponse,
-    RoomQuestionRequest, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
-    WrittenAnswerRequest,
+    FollowUpResponse, HideRequest, JoinRequest, LiveAnswerRequest, MeetingStateResponse,
+    MeetingSummary, MergeRequest, MuteRequest, MyQuestionsResponse, NoticeRequest, NotifyRequest,
+    OnAirRequest, Problem, QueueResponse, RoomQuestionRequest, SessionResponse, SettingsPatch,
+    StaffLinkResponse, VoteRequest, VoteResponse, WrittenAnswerRequest,
 };
 use borgermode_protocol::views::MeetingView;
+use borgermode_protocol::Language;
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -62,6 +63,20 @@ pub enum Body {
     None,
     Json(Value),
     Bytes(Vec<u8>),
+}
+
+/// A meeting request with only a title (and, when given, the organization).
+pub fn meeting_request(title: &str, organization_id: Option<uuid::Uuid>) -> CreateMeetingRequest {
+    CreateMeetingRequest {
+        title: title.into(),
+        description: String::new(),
+        starts_at: None,
+        ends_at: None,
+        language: Language::Da,
+        video_url: None,
+        settings: Default::default(),
+        organization_id,
+    }
 }
 
 pub struct Client<'a> {
@@ -178,6 +193,17 @@ impl Client<'_> {
         let body = body.map_or(Body::None, |b| {
             Body::Json(serde_json::to_value(b).expect("request body"))
         });
+        self.call_body(method, path, body, success).await
+    }
+
+    /// `call` with any body (an upload's bytes).
+    pub async fn call_body<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Body,
+        success: u16,
+    ) -> Result<T, Problem> {
         let reply = self.request(method.clone(), path, body).await;
         if (200..300).contains(&reply.status) {
             assert_eq!(
@@ -224,6 +250,22 @@ impl Client<'_> {
 
     pub async fn meeting(&self, meeting: impl Display) -> Result<MeetingView, Problem> {
         self.call(Method::GET, &routes::meeting(&meeting), None::<&Value>, 200)
+            .await
+    }
+
+    /// Join a meeting (on a jar, the session cookie stays in it).
+    pub async fn join(
+        &self,
+        meeting: impl Display,
+        body: &JoinRequest,
+    ) -> Result<SessionResponse, Problem> {
+        self.call(Method::POST, &routes::join(&meeting), Some(body), 201)
+            .await
+    }
+
+    /// A meeting with its posts, as the caller may see them.
+    pub async fn posts(&self, meeting: impl Display) -> Result<MeetingStateResponse, Problem> {
+        self.call(Method::GET, &routes::posts(&meeting), None::<&Value>, 200)
             .await
     }
 

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod client;
 pub mod client_agenda_polls;
+pub mod client_organizations;
 pub mod cluster;
 pub mod fleet;
 pub mod followup_conformance;
