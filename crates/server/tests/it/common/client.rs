@@ -15,7 +15,7 @@ use borgermode_protocol::http::{
     OnAirRequest, Problem, QueueResponse, RoomQuestionRequest, SessionResponse, SettingsPatch,
     StaffLinkResponse, VoteRequest, VoteResponse, WrittenAnswerRequest,
 };
-use borgermode_protocol::views::MeetingView;
+use borgermode_protocol::views::{MeetingView, YouView};
 use borgermode_protocol::Language;
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -260,6 +260,12 @@ impl Client<'_> {
         body: &JoinRequest,
     ) -> Result<SessionResponse, Problem> {
         self.call(Method::POST, &routes::join(&meeting), Some(body), 201)
+            .await
+    }
+
+    /// The caller as the meeting knows it (its votes, mutes, role).
+    pub async fn me(&self, meeting: impl Display) -> Result<YouView, Problem> {
+        self.call(Method::GET, &routes::me(&meeting), None::<&Value>, 200)
             .await
     }
 
