@@ -8,12 +8,13 @@
 //! the authenticated `reqwest::RequestBuilder` and `request` any body with the whole answer. `Outcome` reads a typed result: `.accepted()` or `.refused(status, code)`.
 
 use borgermode_protocol::http::{
-    AnswerSnippetRequest, AnswerSnippetView, AssignRequest, BanRequest, CommandAck,
-    CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
-    FollowUpResponse, HideRequest, JoinRequest, LiveAnswerRequest, MeetingStateResponse,
-    MeetingSummary, MergeRequest, MuteRequest, MyQuestionsResponse, NoticeRequest, NotifyRequest,
-    OnAirRequest, Problem, QueueResponse, RoomQuestionRequest, SessionResponse, SettingsPatch,
-    StaffLinkResponse, VoteRequest, VoteResponse, WrittenAnswerRequest,
+    AnnouncementsResponse, AnswerSnippetRequest, AnswerSnippetView, AssignRequest, BanRequest,
+    CommandAck, CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
+    EditMeetingRequest, FollowUpResponse, HideRequest, JoinRequest, LiveAnswerRequest,
+    MeetingStateResponse, MeetingSummary, MergeRequest, MuteRequest, MyQuestionsResponse,
+    NoticeRequest, NotifyRequest, OnAirRequest, Problem, QueueResponse, RoomQuestionRequest,
+    SessionResponse, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
+    WrittenAnswerRequest,
 };
 use borgermode_protocol::views::{MeetingView, YouView};
 use borgermode_protocol::Language;
@@ -273,6 +274,24 @@ impl Client<'_> {
     pub async fn posts(&self, meeting: impl Display) -> Result<MeetingStateResponse, Problem> {
         self.call(Method::GET, &routes::posts(&meeting), None::<&Value>, 200)
             .await
+    }
+
+    pub async fn edit_meeting(
+        &self,
+        meeting: impl Display,
+        body: &EditMeetingRequest,
+    ) -> Result<CommandAck, Problem> {
+        let path = routes::meeting(&meeting);
+        self.call(Method::PATCH, &path, Some(body), 200).await
+    }
+
+    /// The announcement kit's texts and links (organizer).
+    pub async fn announcements(
+        &self,
+        meeting: impl Display,
+    ) -> Result<AnnouncementsResponse, Problem> {
+        let path = routes::announcements(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
     }
 
     pub async fn schedule(&self, meeting: impl Display) -> Result<CommandAck, Problem> {
