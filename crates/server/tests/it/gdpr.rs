@@ -16,13 +16,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::app::{next_frame, spawn_app_on, ws_connect, TestApp, Who};
-use crate::common::client::Outcome;
+use crate::common::client::{join_request, post_request, Outcome};
 use crate::common::pg::TestDb;
 use borgermode_protocol::frames::ServerFrame;
+use borgermode_protocol::http::{
+    CommandAck, CreatePostRequest, HideRequest, JoinRequest, PrivacyNoticeRequest, ReasonRequest,
+    VoteRequest,
+};
 use borgermode_protocol::views::PostView;
-use borgermode_protocol::{MeetingId, StaffRole};
+use borgermode_protocol::{AgeBand, Gender, HideReason, MeetingId, PostKind, StaffRole};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::Connection;
 
 /// A store to run against: SQLite in a temp dir, or a fresh PostgreSQL database.
@@ -181,28 +185,22 @@ async fn ok(resp: reqwest::Response, what: &str) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-async fn join_with(app: &TestApp, m: MeetingId, name: &str, extra: Value) -> Who {
-    let mut body = json!({"display_name": name});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
-    let resp = app
-        .http
-        .post(app.url(&routes::join(&m)))
-        .json(&body)
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(resp.status(), 201, "join {name}");
-    let token = crate::common::app::cookie_token(&resp).expect("cookie");
-    let v: Value = resp.json().await.expect("session");
-    Who {
-        id: serde_json::from_value(v["you"]["participant_id"].clone()).expect("id"),
-        token,
+fn join_with(name: &str, age_band: Option<AgeBand>, gender: Option<Gender>) -> JoinRequest {
+    JoinRequest {
+        age_band,
+        gender,
+        ..join_request(name)
     }
 }
 
-async fn post_as(app: &TestApp, who: &Who, m: MeetingId, body: Value, key: &str) -> u64 {
+/// A post under an `Idempotency-Key` (raw, for the header; the body is the protocol's).
+async fn post_as(
+    app: &TestApp,
+    who: &Who,
+    m: MeetingId,
+    body: CreatePostRequest,
+    key: &str,
+) -> u64 {
     let resp = app
         .as_(who, Method::POST, &routes::posts(&m))
         .header("Idempotency-Key", key)
@@ -210,17 +208,27 @@ async fn post_as(app: &TestApp, who: &Who, m: MeetingId, body: Value, key: &str)
         .send()
         .await
         .expect("post");
-    ok(resp, "post").await["post_id"].as_u64().expect("post id")
+    let ack: CommandAck = serde_json::from_value(ok(resp, "post").await).expect("ack");
+    ack.post_id.expect("post id")
+}
+
+fn reply_to(parent: u64, body: &str) -> CreatePostRequest {
+    CreatePostRequest {
+        parent: Some(parent),
+        ..post_request(PostKind::Comment, body)
+    }
+}
+
+fn hide_for(reason: HideReason) -> HideRequest {
+    HideRequest { reason, note: None }
 }
 
 async fn posts(app: &TestApp, m: MeetingId, who: Option<&Who>) -> Vec<PostView> {
-    let path = routes::posts(&m);
-    let req = match who {
-        Some(w) => app.as_(w, Method::GET, &path),
-        None => app.http.get(app.url(&path)),
+    let client = match who {
+        Some(w) => app.as_who(w),
+        None => app.anonymous(),
     };
-    let v = ok(req.send().await.expect("posts"), "posts").await;
-    serde_json::from_value(v["posts"].clone()).expect("post views")
+    client.posts(m).await.accepted().posts
 }
 
 fn find(posts: &[PostView], id: u64) -> &PostView {
@@ -236,16 +244,12 @@ async fn audit_chain(db: Db) {
     let moderator = app.staff(m, StaffRole::Moderator, "Mona Moderator").await;
     let citizen = app.join(m, "Carl").await;
     let post = app.post(&citizen, m, "comment", "Hej alle").await;
-    let hidden = ok(
-        app.as_(&moderator, Method::POST, &routes::post_hide(&m, &post))
-            .json(&json!({"reason": "spam"}))
-            .send()
-            .await
-            .expect("hide"),
-        "hide",
-    )
-    .await;
-    let hide_seq = hidden["seq"].as_u64().expect("hiding is an event");
+    let hidden = app
+        .as_who(&moderator)
+        .hide(m, post, &hide_for(HideReason::Spam))
+        .await
+        .accepted();
+    let hide_seq = hidden.seq.expect("hiding is an event");
     app.as_admin().close(m).await.accepted();
     let last = app
         .state
@@ -348,19 +352,14 @@ async fn erasure(db: Db) {
     let kept = marker("Bevar");
     let hidden = marker("Skjult");
 
-    let erased = join_with(
-        &app,
-        m,
-        &format!("Anna {name}"),
-        json!({"age_band": "30_44"}),
-    )
-    .await;
+    let anna = join_with(&format!("Anna {name}"), Some(AgeBand::From30To44), None);
+    let erased = app.join_as(m, &anna).await;
     let other = app.join(m, "Bente").await;
     let q = post_as(
         &app,
         &erased,
         m,
-        json!({"kind": "question", "body": format!("Hvad med {body}?")}),
+        post_request(PostKind::Question, &format!("Hvad med {body}?")),
         "k1",
     )
     .await;
@@ -368,7 +367,7 @@ async fn erasure(db: Db) {
         &app,
         &other,
         m,
-        json!({"kind": "comment", "body": format!("Jeg siger {kept}")}),
+        post_request(PostKind::Comment, &format!("Jeg siger {kept}")),
         "k2",
     )
     .await;
@@ -376,7 +375,7 @@ async fn erasure(db: Db) {
         &app,
         &erased,
         m,
-        json!({"kind": "comment", "body": format!("Og {reply}"), "parent": other_post}),
+        reply_to(other_post, &format!("Og {reply}")),
         "k3",
     )
     .await;
@@ -384,23 +383,14 @@ async fn erasure(db: Db) {
         &app,
         &other,
         m,
-        json!({"kind": "comment", "body": format!("Grimt {hidden}")}),
+        post_request(PostKind::Comment, &format!("Grimt {hidden}")),
         "k4",
     )
     .await;
-    ok(
-        app.as_(
-            &moderator,
-            Method::POST,
-            &routes::post_hide(&m, &other_hidden),
-        )
-        .json(&json!({"reason": "abusive"}))
-        .send()
+    app.as_who(&moderator)
+        .hide(m, other_hidden, &hide_for(HideReason::Abusive))
         .await
-        .expect("hide"),
-        "hide",
-    )
-    .await;
+        .accepted();
     // Before the erasure the search finds the text (so an empty result later means something).
     assert!(
         !db.files_contain(&[&name]).await.is_empty(),
@@ -421,32 +411,16 @@ async fn erasure(db: Db) {
     // Staff can see the participant id (the console shows it) and the organizer erases.
     let staff_view = posts(&app, m, Some(&moderator)).await;
     assert_eq!(find(&staff_view, q).author.participant_id, Some(erased.id));
-    let ack = ok(
-        app.admin(Method::POST, &routes::erase(&m, &erased.id))
-            .send()
-            .await
-            .expect("erase"),
-        "erase",
-    )
-    .await;
-    let erase_seq = ack["seq"].as_u64().expect("erasure is an event");
+    let ack = app.as_admin().erase(m, erased.id).await.accepted();
+    let erase_seq = ack.seq.expect("erasure is an event");
     // Again: nothing more to do.
-    let again = ok(
-        app.admin(Method::POST, &routes::erase(&m, &erased.id))
-            .send()
-            .await
-            .expect("erase again"),
-        "erase again",
-    )
-    .await;
-    assert!(again["seq"].is_null(), "{again}");
+    let again = app.as_admin().erase(m, erased.id).await.accepted();
+    assert!(again.seq.is_none(), "{again:?}");
     // Staff cannot be erased this way.
-    let staff_erase = app
-        .admin(Method::POST, &routes::erase(&m, &moderator.id))
-        .send()
+    app.as_admin()
+        .erase(m, moderator.id)
         .await
-        .expect("erase staff");
-    assert_eq!(staff_erase.status(), 409);
+        .refused_status(409);
 
     // Live: the tombstones arrive.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -653,13 +627,13 @@ async fn erasure_leaves_nothing(db: Db) {
     let email = format!("{}@example.org", marker("adresse"));
     let kept = format!("Jeg siger {}", marker("Bevar"));
 
-    let erased = join_with(&app, m, &name, json!({})).await;
+    let erased = app.join_as(m, &join_with(&name, None, None)).await;
     let other = app.join(m, "Bente").await;
     post_as(
         &app,
         &erased,
         m,
-        json!({"kind": "question", "body": body}),
+        post_request(PostKind::Question, &body),
         "q1",
     )
     .await;
@@ -667,26 +641,19 @@ async fn erasure_leaves_nothing(db: Db) {
         &app,
         &other,
         m,
-        json!({"kind": "comment", "body": kept}),
+        post_request(PostKind::Comment, &kept),
         "c1",
     )
     .await;
-    ok(
-        app.as_(&erased, Method::POST, &routes::post_report(&m, &op))
-            .json(&json!({ "reason": reason }))
-            .send()
-            .await
-            .expect("report"),
-        "report",
-    )
-    .await;
-    let resp = app
-        .as_(&erased, Method::PUT, &routes::mine_notify(&m))
-        .json(&json!({ "email": email }))
-        .send()
+    let report = ReasonRequest {
+        reason: Some(reason.clone()),
+    };
+    app.as_who(&erased)
+        .report_post(m, op, &report)
         .await
-        .expect("notify");
-    assert_eq!(resp.status(), 204, "notify address");
+        .accepted();
+    // The notify address (204).
+    app.as_who(&erased).notify(m, &email).await.accepted();
     // The search finds what is stored (so an empty result later means something).
     let stored = db.files_contain(&[&reason, &email]).await;
     assert_eq!(stored.len(), 2, "reason and address are stored: {stored:?}");
@@ -793,38 +760,27 @@ async fn ended_sessions_are_401(db: Db) {
     let question = app.post(&other, m, "question", "Hvem stemmer?").await;
     let mona = app.staff(m, StaffRole::Moderator, "Mona").await;
     for who in [&erased, &mona] {
-        let resp = app
-            .as_(who, Method::GET, &routes::me(&m))
-            .send()
-            .await
-            .expect("me");
-        assert_eq!(resp.status(), 200, "/me before");
+        // "/me before": the typed call fails the test on anything but 200.
+        app.as_who(who).me(m).await.accepted();
     }
 
     app.as_admin().erase(m, erased.id).await.accepted();
-    let resp = app
-        .admin(
-            Method::DELETE,
-            &routes::meeting_sub(&m, &format!("staff/{}", mona.id)),
-        )
-        .send()
-        .await
-        .expect("revoke");
-    assert!(resp.status().is_success(), "revoke: {}", resp.status());
+    app.as_admin().revoke_staff(m, mona.id).await.accepted();
 
     let text = marker("EfterSletning");
     let mut got = Vec::new();
+    // Raw answers (only the status is read), with the protocol's bodies.
     for (who, what) in [(&erased, "erased citizen"), (&mona, "revoked moderator")] {
         let me = app.as_(who, Method::GET, &routes::me(&m));
         let post = app
             .as_(who, Method::POST, &routes::posts(&m))
-            .json(&json!({"kind": "comment", "body": text}));
+            .json(&post_request(PostKind::Comment, &text));
         let vote = app
             .as_(who, Method::PUT, &routes::post_vote(&m, &question))
-            .json(&json!({"up": true}));
+            .json(&VoteRequest { up: true });
         let hide = app
             .as_(who, Method::POST, &routes::post_hide(&m, &question))
-            .json(&json!({"reason": "abusive"}));
+            .json(&hide_for(HideReason::Abusive));
         for (route, req) in [("/me", me), ("post", post), ("vote", vote), ("hide", hide)] {
             let resp = req.send().await.expect(route);
             got.push(format!("{what} {route}: {}", resp.status().as_u16()));
@@ -867,21 +823,16 @@ async fn retention(db: Db) {
         .await;
     let m = app.open_meeting("Opbevaring").await;
     let name = marker("Gemt");
-    let a = join_with(
-        &app,
-        m,
+    let ib = join_with(
         &format!("Ib {name}"),
-        json!({"age_band": "18_29", "gender": "woman"}),
-    )
-    .await;
-    join_with(
-        &app,
-        m,
-        "Jens",
-        json!({"age_band": "18_29", "gender": "man"}),
-    )
-    .await;
-    join_with(&app, m, "Kim", json!({"age_band": "60_74"})).await;
+        Some(AgeBand::From18To29),
+        Some(Gender::Woman),
+    );
+    let a = app.join_as(m, &ib).await;
+    let jens = join_with("Jens", Some(AgeBand::From18To29), Some(Gender::Man));
+    app.join_as(m, &jens).await;
+    app.join_as(m, &join_with("Kim", Some(AgeBand::From60To74), None))
+        .await;
     let p = app.post(&a, m, "comment", "Tak for i aften").await;
     app.as_admin().close(m).await.accepted();
 
@@ -977,70 +928,36 @@ async fn retention_pseudonymizes_and_keeps_aggregates_postgres() {
 async fn privacy_notice(db: Db) {
     let app = db.spawn(|s| s.retention_days = 90).await;
     let m = app.open_meeting("Privatliv").await;
-    let v = ok(
-        app.http
-            .get(app.url(&routes::privacy(&m)))
-            .send()
-            .await
-            .expect("get"),
-        "get",
-    )
-    .await;
-    assert_eq!(v["retention_days"], 90);
-    assert!(v["custom_html"].is_null());
-    let set = app
-        .admin(Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": "**Vi** gemmer dit navn. <script>alert(1)</script>"}))
-        .send()
+    let notice = |text: Option<String>| PrivacyNoticeRequest { notice: text };
+    let v = app.anonymous().privacy(m).await.accepted();
+    assert_eq!(v.retention_days, 90);
+    assert!(v.custom_html.is_none());
+    let text = "**Vi** gemmer dit navn. <script>alert(1)</script>";
+    app.as_admin()
+        .set_privacy(m, &notice(Some(text.into())))
         .await
-        .expect("put");
-    assert_eq!(set.status(), 204);
-    let v = ok(
-        app.http
-            .get(app.url(&routes::privacy(&m)))
-            .send()
-            .await
-            .expect("get"),
-        "get",
-    )
-    .await;
-    let html = v["custom_html"].as_str().expect("html");
+        .accepted();
+    let v = app.anonymous().privacy(m).await.accepted();
+    let html = v.custom_html.expect("html");
     assert!(
         html.contains("<strong>Vi</strong>") && !html.contains("<script"),
         "{html}"
     );
     let citizen = app.join(m, "Lis").await;
-    let refused = app
-        .as_(&citizen, Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": "Overtaget"}))
-        .send()
+    app.as_who(&citizen)
+        .set_privacy(m, &notice(Some("Overtaget".into())))
         .await
-        .expect("put as citizen");
-    assert_eq!(refused.status(), 403);
-    let too_long = app
-        .admin(Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": "x".repeat(10_001)}))
-        .send()
+        .refused_status(403);
+    app.as_admin()
+        .set_privacy(m, &notice(Some("x".repeat(10_001))))
         .await
-        .expect("put long");
-    assert_eq!(too_long.status(), 422);
-    let cleared = app
-        .admin(Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": null}))
-        .send()
+        .refused_status(422);
+    app.as_admin()
+        .set_privacy(m, &notice(None))
         .await
-        .expect("clear");
-    assert_eq!(cleared.status(), 204);
-    let v = ok(
-        app.http
-            .get(app.url(&routes::privacy(&m)))
-            .send()
-            .await
-            .expect("get"),
-        "get",
-    )
-    .await;
-    assert!(v["custom_html"].is_null(), "{v}");
+        .accepted();
+    let v = app.anonymous().privacy(m).await.accepted();
+    assert!(v.custom_html.is_none(), "{v:?}");
     app.shutdown().await;
 }
 

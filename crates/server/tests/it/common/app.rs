@@ -13,7 +13,7 @@ use borgermode_protocol::{Language, MeetingId, ParticipantId, StaffRole};
 use borgermode_server::app::ShutdownHandle;
 use borgermode_server::{Application, Settings};
 
-use super::client::Outcome;
+use super::client::{join_request, Outcome};
 use super::routes;
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -142,18 +142,20 @@ impl TestApp {
     }
 
     pub async fn join(&self, meeting: MeetingId, name: &str) -> Who {
+        self.join_as(meeting, &join_request(name)).await
+    }
+
+    /// Join with any join request (age band, gender); the session token from the cookie.
+    pub async fn join_as(&self, meeting: MeetingId, body: &JoinRequest) -> Who {
+        // Raw, for the session cookie.
         let resp = self
             .anonymous()
             .raw(reqwest::Method::POST, &routes::join(&meeting))
-            .json(&JoinRequest {
-                display_name: name.into(),
-                age_band: None,
-                gender: None,
-            })
+            .json(body)
             .send()
             .await
             .expect("join");
-        assert_eq!(resp.status(), 201, "join {name}");
+        assert_eq!(resp.status(), 201, "join {}", body.display_name);
         let token = cookie_token(&resp).expect("session cookie");
         let s: SessionResponse = resp.json().await.expect("session");
         Who {

@@ -12,12 +12,12 @@ use borgermode_protocol::http::{
     CommandAck, CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
     EditMeetingRequest, FollowUpResponse, HideRequest, JoinRequest, LiveAnswerRequest,
     MeetingStateResponse, MeetingSummary, MergeRequest, MuteRequest, MyQuestionsResponse,
-    NoticeRequest, NotifyRequest, OnAirRequest, Problem, QueueResponse, RoomQuestionRequest,
-    SessionResponse, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
-    WrittenAnswerRequest,
+    NoticeRequest, NotifyRequest, OnAirRequest, PrivacyNoticeRequest, PrivacyNoticeView, Problem,
+    QueueResponse, ReasonRequest, RoomQuestionRequest, SessionResponse, SettingsPatch,
+    StaffLinkResponse, VoteRequest, VoteResponse, WrittenAnswerRequest,
 };
 use borgermode_protocol::views::{MeetingView, YouView};
-use borgermode_protocol::Language;
+use borgermode_protocol::{Language, PostKind};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -77,6 +77,25 @@ pub fn meeting_request(title: &str, organization_id: Option<uuid::Uuid>) -> Crea
         video_url: None,
         settings: Default::default(),
         organization_id,
+    }
+}
+
+/// A post request: a kind and a body, top level, on no agenda item.
+pub fn post_request(kind: PostKind, body: &str) -> CreatePostRequest {
+    CreatePostRequest {
+        kind,
+        body: body.into(),
+        parent: None,
+        agenda_item: None,
+    }
+}
+
+/// A join request with only a name.
+pub fn join_request(name: &str) -> JoinRequest {
+    JoinRequest {
+        display_name: name.into(),
+        age_band: None,
+        gender: None,
     }
 }
 
@@ -354,6 +373,17 @@ impl Client<'_> {
             .await
     }
 
+    /// Report a post to the moderators.
+    pub async fn report_post(
+        &self,
+        meeting: impl Display,
+        post: u64,
+        body: &ReasonRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::post_report(&meeting, &post), Some(body))
+            .await
+    }
+
     pub async fn approve(&self, meeting: impl Display, post: u64) -> Result<CommandAck, Problem> {
         self.command(&routes::post_approve(&meeting, &post), None::<&Value>)
             .await
@@ -406,6 +436,32 @@ impl Client<'_> {
     ) -> Result<CommandAck, Problem> {
         self.command(&routes::ban(&meeting, &participant), Some(body))
             .await
+    }
+
+    /// Revoke a staff member's link and sessions.
+    pub async fn revoke_staff(
+        &self,
+        meeting: impl Display,
+        participant: impl Display,
+    ) -> Result<CommandAck, Problem> {
+        let path = routes::staff_member(&meeting, &participant);
+        self.call(Method::DELETE, &path, None::<&Value>, 200).await
+    }
+
+    /// The meeting's privacy notice (public).
+    pub async fn privacy(&self, meeting: impl Display) -> Result<PrivacyNoticeView, Problem> {
+        let path = routes::privacy(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    /// Set (or, with `None`, clear) the organizer's own notice text (204).
+    pub async fn set_privacy(
+        &self,
+        meeting: impl Display,
+        body: &PrivacyNoticeRequest,
+    ) -> Result<(), Problem> {
+        let path = routes::privacy(&meeting);
+        self.call(Method::PUT, &path, Some(body), 204).await
     }
 
     pub async fn erase(
