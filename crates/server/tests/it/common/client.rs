@@ -8,13 +8,14 @@
 //! the authenticated `reqwest::RequestBuilder` and `request` any body with the whole answer. `Outcome` reads a typed result: `.accepted()` or `.refused(status, code)`.
 
 use borgermode_protocol::http::{
-    AnnouncementsResponse, AnswerSnippetRequest, AnswerSnippetView, AssignRequest, BanRequest,
-    CommandAck, CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
-    EditMeetingRequest, FollowUpResponse, HideRequest, JoinRequest, LiveAnswerRequest,
-    MeetingStateResponse, MeetingSummary, MergeRequest, MuteRequest, MyQuestionsResponse,
-    NoticeRequest, NotifyRequest, OnAirRequest, PrivacyNoticeRequest, PrivacyNoticeView, Problem,
-    QueueResponse, ReasonRequest, RoomQuestionRequest, SessionResponse, SettingsPatch,
-    StaffLinkResponse, VoteRequest, VoteResponse, WrittenAnswerRequest,
+    AnnouncementsResponse, AnswerSnippetRequest, AnswerSnippetView, ArchiveResponse, AssignRequest,
+    BanRequest, CommandAck, CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest,
+    DismissRequest, EditMeetingRequest, FollowUpResponse, HideRequest, JoinRequest,
+    LiveAnswerRequest, MeetingStateResponse, MeetingSummary, MergeRequest, MuteRequest,
+    MyQuestionsResponse, NoticeRequest, NotifyRequest, OnAirRequest, PrivacyNoticeRequest,
+    PrivacyNoticeView, Problem, QueueResponse, ReasonRequest, ReportOptions, RoomQuestionRequest,
+    SessionResponse, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
+    WrittenAnswerRequest,
 };
 use borgermode_protocol::views::{MeetingView, YouView};
 use borgermode_protocol::{Language, PostKind};
@@ -446,6 +447,22 @@ impl Client<'_> {
     ) -> Result<CommandAck, Problem> {
         let path = routes::staff_member(&meeting, &participant);
         self.call(Method::DELETE, &path, None::<&Value>, 200).await
+    }
+
+    /// What the report shows (organizer); the answer is the options as stored.
+    pub async fn set_report_options(
+        &self,
+        meeting: impl Display,
+        body: &ReportOptions,
+    ) -> Result<ReportOptions, Problem> {
+        let path = routes::report_options(&meeting);
+        self.call(Method::PUT, &path, Some(body), 200).await
+    }
+
+    /// A closed meeting's public archive.
+    pub async fn archive(&self, meeting: impl Display) -> Result<ArchiveResponse, Problem> {
+        let path = routes::archive(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
     }
 
     /// The meeting's privacy notice (public).

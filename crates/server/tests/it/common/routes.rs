@@ -129,15 +129,6 @@ pub fn assign(id: &(impl Display + ?Sized), sub: &(impl Display + ?Sized)) -> St
     format!("/api/meetings/{id}/questions/{sub}/assign")
 }
 
-/// `/api/meetings/{}/questions/{}/{}`: a question command named by its last segment (`claim`, `answer`, ...).
-pub fn question_action(
-    id: &(impl Display + ?Sized),
-    sub: &(impl Display + ?Sized),
-    action: &(impl Display + ?Sized),
-) -> String {
-    format!("/api/meetings/{id}/questions/{sub}/{action}")
-}
-
 /// `/api/meetings/{}/participants/{}/erase`
 pub fn erase(id: &(impl Display + ?Sized), sub: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/participants/{sub}/erase")
