@@ -9,9 +9,9 @@
 use crate::store_conformance_tests;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use crate::common::abandoned_appends;
 use crate::common::pg::TestDb;
 use borgermode_domain::event::Actor;
 use borgermode_domain::{
@@ -1030,83 +1030,12 @@ async fn a_failed_append_rolls_back_everything() {
 }
 
 /// Callers may drop an append half way (the HTTP client went away). Each batch must then be
-/// all or nothing, and no connection may stay inside the abandoned transaction.
+/// all or nothing (`common/abandoned_appends.rs`), and no connection may stay inside the
+/// abandoned transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn abandoned_appends_are_all_or_nothing() {
-    const BATCH: usize = 5;
-    const ROUNDS: u64 = 60;
     let (db, store) = fresh().await;
-    let meeting = MeetingId(Uuid::new_v4());
-    committed(&store, meeting, 0, vec![organizer(created())]).await;
-
-    let mut abandoned = 0;
-    for round in 0..ROUNDS {
-        let expected = store
-            .last_seq(meeting)
-            .await
-            .expect("last_seq")
-            .expect("exists");
-        let batch = (0..BATCH)
-            .map(|i| organizer(comment(&format!("round {round} event {i}"))))
-            .collect();
-        let mut append = std::pin::pin!(store.append(meeting, expected, batch, None));
-        let mut outcome = None;
-        for _ in 0..round % 5 {
-            if let Poll::Ready(done) = futures_util::poll!(append.as_mut()) {
-                outcome = Some(done);
-                break;
-            }
-            tokio::time::sleep(Duration::from_micros(100 * (round % 7))).await;
-        }
-        match outcome.map(|o| o.unwrap_or_else(|e| panic!("round {round}: {e:?}"))) {
-            None => abandoned += 1,
-            Some(AppendOutcome::Committed(events)) => assert_eq!(events.len(), BATCH),
-            Some(AppendOutcome::Conflict { latest }) => assert!(latest > expected),
-            Some(other) => panic!("unexpected {other:?}"),
-        }
-    }
-    assert!(
-        abandoned > 0,
-        "no append was abandoned; the test proves nothing"
-    );
-
-    let mut expected = store
-        .last_seq(meeting)
-        .await
-        .expect("last_seq")
-        .expect("exists");
-    let last = loop {
-        match store
-            .append(meeting, expected, vec![organizer(comment("marker"))], None)
-            .await
-            .expect("append")
-        {
-            AppendOutcome::Committed(events) => break events[0].seq,
-            AppendOutcome::Conflict { latest } => expected = latest,
-            other => panic!("unexpected {other:?}"),
-        }
-    };
-
-    let events = store.events(meeting, 0, None).await.expect("events");
-    assert_eq!(
-        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=last).collect::<Vec<_>>()
-    );
-    let bodies: Vec<String> = events[1..events.len() - 1]
-        .iter()
-        .map(|e| body_of(e).expect("a post"))
-        .collect();
-    assert_eq!(bodies.len() % BATCH, 0, "{bodies:?}");
-    for chunk in bodies.chunks(BATCH) {
-        let round = chunk[0]
-            .strip_prefix("round ")
-            .and_then(|rest| rest.split(' ').next())
-            .expect("round number");
-        let whole: Vec<String> = (0..BATCH)
-            .map(|i| format!("round {round} event {i}"))
-            .collect();
-        assert_eq!(chunk, &whole[..]);
-    }
+    abandoned_appends::abandoned_appends_are_all_or_nothing(&store).await;
 
     let mut conn = raw(&db).await;
     let open: i64 = sqlx::query_scalar(

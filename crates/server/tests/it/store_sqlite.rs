@@ -2,11 +2,10 @@
 //! that survives a restart, its pragmas, text kept apart in its own rows, rollback of a failed
 //! or abandoned write.
 
+use crate::common::abandoned_appends;
 use crate::store_conformance_tests;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::task::Poll;
-use std::time::Duration;
 
 use borgermode_domain::event::Actor;
 use borgermode_domain::{
@@ -361,91 +360,12 @@ async fn a_failed_append_rolls_back_everything() {
 }
 
 /// Callers may drop an append half way (the HTTP client went away). Each batch must then be
-/// all or nothing, and the writer must not be left inside the abandoned transaction.
+/// all or nothing, and the writer must not be left inside the abandoned transaction (the
+/// marker append after the rounds gets through; `common/abandoned_appends.rs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn abandoned_appends_are_all_or_nothing() {
-    const BATCH: usize = 5;
-    const ROUNDS: u64 = 60;
     let (_dir, _, store) = fresh().await;
-    let meeting = MeetingId(Uuid::new_v4());
-    committed(&store, meeting, 0, vec![organizer(created())]).await;
-
-    let mut abandoned = 0;
-    for round in 0..ROUNDS {
-        let expected = store
-            .last_seq(meeting)
-            .await
-            .expect("last_seq")
-            .expect("exists");
-        let batch = (0..BATCH)
-            .map(|i| organizer(comment(&format!("round {round} event {i}"))))
-            .collect();
-        let mut append = std::pin::pin!(store.append(meeting, expected, batch, None));
-        // Poll it 0..=4 times, a little apart, then drop it if it has not finished.
-        let mut outcome = None;
-        for _ in 0..round % 5 {
-            if let Poll::Ready(done) = futures_util::poll!(append.as_mut()) {
-                outcome = Some(done);
-                break;
-            }
-            tokio::time::sleep(Duration::from_micros(100 * (round % 7))).await;
-        }
-        match outcome.map(|o| o.unwrap_or_else(|e| panic!("round {round}: {e:?}"))) {
-            None => abandoned += 1,
-            Some(AppendOutcome::Committed(events)) => assert_eq!(events.len(), BATCH),
-            // An abandoned append may still commit after `last_seq` was read.
-            Some(AppendOutcome::Conflict { latest }) => assert!(latest > expected),
-            Some(other) => panic!("unexpected {other:?}"),
-        }
-    }
-    assert!(
-        abandoned > 0,
-        "no append was abandoned; the test proves nothing"
-    );
-
-    // Append a marker, catching up until it lands: after it, nothing abandoned can commit.
-    let mut expected = store
-        .last_seq(meeting)
-        .await
-        .expect("last_seq")
-        .expect("exists");
-    let last = loop {
-        match store
-            .append(meeting, expected, vec![organizer(comment("marker"))], None)
-            .await
-            .expect("append")
-        {
-            AppendOutcome::Committed(events) => break events[0].seq,
-            AppendOutcome::Conflict { latest } => expected = latest,
-            other => panic!("unexpected {other:?}"),
-        }
-    };
-
-    // The log is gapless and made of whole batches, each in its own order.
-    let events = store.events(meeting, 0, None).await.expect("events");
-    assert_eq!(
-        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=last).collect::<Vec<_>>()
-    );
-    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(last));
-    let bodies: Vec<String> = events[1..events.len() - 1]
-        .iter()
-        .map(|e| match &e.kind {
-            EventKind::PostCreated { body, .. } => body.as_str().to_owned(),
-            other => panic!("unexpected {other:?}"),
-        })
-        .collect();
-    assert_eq!(bodies.len() % BATCH, 0, "{bodies:?}");
-    for chunk in bodies.chunks(BATCH) {
-        let round = chunk[0]
-            .strip_prefix("round ")
-            .and_then(|rest| rest.split(' ').next())
-            .expect("round number");
-        let whole: Vec<String> = (0..BATCH)
-            .map(|i| format!("round {round} event {i}"))
-            .collect();
-        assert_eq!(chunk, &whole[..]);
-    }
+    abandoned_appends::abandoned_appends_are_all_or_nothing(&store).await;
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 // Stays while every tests/*.rs is its own binary: each compiles this module anew and uses only
 // part of it, so the rest is dead code *in that binary*. It can go once they are one binary.
 
+pub mod abandoned_appends;
 pub mod app;
 pub mod client;
 pub mod client_agenda_polls;
