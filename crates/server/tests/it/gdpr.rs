@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use crate::common::app::{next_frame, spawn_app_on, ws_connect, TestApp, Who};
 use crate::common::client::{join_request, post_request, Outcome};
 use crate::common::pg::TestDb;
+use crate::common::stores::Db;
+use crate::on_both_stores;
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::{
     CommandAck, CreatePostRequest, HideRequest, JoinRequest, PrivacyNoticeRequest, ReasonRequest,
@@ -29,32 +31,8 @@ use reqwest::Method;
 use serde_json::Value;
 use sqlx::Connection;
 
-/// A store to run against: SQLite in a temp dir, or a fresh PostgreSQL database.
-enum Db {
-    Sqlite(Arc<tempfile::TempDir>),
-    Postgres(TestDb),
-}
-
+/// What only these checks do with a database: tamper with it and read it raw.
 impl Db {
-    async fn sqlite() -> Db {
-        Db::Sqlite(Arc::new(tempfile::tempdir().expect("tempdir")))
-    }
-    async fn postgres() -> Db {
-        Db::Postgres(TestDb::fresh().await)
-    }
-    fn url(&self) -> String {
-        match self {
-            Db::Sqlite(dir) => format!("sqlite:{}", dir.path().join("test.db").display()),
-            Db::Postgres(db) => db.url.clone(),
-        }
-    }
-    async fn spawn(&self, configure: impl FnOnce(&mut borgermode_server::Settings)) -> TestApp {
-        let dir = match self {
-            Db::Sqlite(dir) => dir.clone(),
-            Db::Postgres(_) => Arc::new(tempfile::tempdir().expect("tempdir")),
-        };
-        spawn_app_on(dir, self.url(), configure).await
-    }
     /// Run one raw SQL statement (the tamperer).
     async fn exec(&self, sql: &str) {
         match self {
@@ -328,14 +306,8 @@ async fn audit_chain(db: Db) {
     assert_eq!(unknown.status.code(), Some(2), "{}", out(&unknown));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn audit_chain_verifies_and_finds_tampering_sqlite() {
-    audit_chain(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn audit_chain_verifies_and_finds_tampering_postgres() {
-    audit_chain(Db::postgres().await).await;
+on_both_stores! {
+    audit_chain => audit_chain_verifies_and_finds_tampering_sqlite, audit_chain_verifies_and_finds_tampering_postgres;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -581,14 +553,8 @@ async fn erased_join_seq(_all: &[PostView], _post: u64, app: &TestApp, m: Meetin
         .expect("the erased join")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_removes_the_text_everywhere_sqlite() {
-    erasure(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_removes_the_text_everywhere_postgres() {
-    erasure(Db::postgres().await).await;
+on_both_stores! {
+    erasure => erasure_removes_the_text_everywhere_sqlite, erasure_removes_the_text_everywhere_postgres;
 }
 
 /// Plain SHA-256 of a text, hex: what an attacker with a list of likely names would compute.
@@ -738,14 +704,8 @@ async fn erasure_leaves_nothing(db: Db) {
     assert!(out(&verify).contains("OK"), "{}", out(&verify));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_leaves_no_personal_data_sqlite() {
-    erasure_leaves_nothing(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_leaves_no_personal_data_postgres() {
-    erasure_leaves_nothing(Db::postgres().await).await;
+on_both_stores! {
+    erasure_leaves_nothing => erasure_leaves_no_personal_data_sqlite, erasure_leaves_no_personal_data_postgres;
 }
 
 /// Issue 14, item 1 on one instance, on both stores: an erased citizen's session (used
@@ -801,14 +761,8 @@ async fn ended_sessions_are_401(db: Db) {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ended_sessions_are_401_sqlite() {
-    ended_sessions_are_401(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ended_sessions_are_401_postgres() {
-    ended_sessions_are_401(Db::postgres().await).await;
+on_both_stores! {
+    ended_sessions_are_401 => ended_sessions_are_401_sqlite, ended_sessions_are_401_postgres;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -912,14 +866,8 @@ async fn retention(db: Db) {
     assert!(verified.status.success(), "{}", out(&verified));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retention_pseudonymizes_and_keeps_aggregates_sqlite() {
-    retention(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retention_pseudonymizes_and_keeps_aggregates_postgres() {
-    retention(Db::postgres().await).await;
+on_both_stores! {
+    retention => retention_pseudonymizes_and_keeps_aggregates_sqlite, retention_pseudonymizes_and_keeps_aggregates_postgres;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -961,14 +909,8 @@ async fn privacy_notice(db: Db) {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn privacy_notice_default_and_override_sqlite() {
-    privacy_notice(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn privacy_notice_default_and_override_postgres() {
-    privacy_notice(Db::postgres().await).await;
+on_both_stores! {
+    privacy_notice => privacy_notice_default_and_override_sqlite, privacy_notice_default_and_override_postgres;
 }
 
 // ------------------------------------------------------------------------------------------

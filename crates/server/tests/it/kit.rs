@@ -5,11 +5,10 @@
 
 use crate::common::routes;
 
-use std::sync::Arc;
-
-use crate::common::app::{spawn_app, spawn_app_on, spawn_app_with, TestApp};
+use crate::common::app::{spawn_app, spawn_app_with, TestApp};
 use crate::common::client::{meeting_request, Outcome};
-use crate::common::pg::TestDb;
+use crate::common::stores::Db;
+use crate::on_both_stores;
 use borgermode_protocol::http::{
     AnnouncementKind, AnnouncementsResponse, CreateMeetingRequest, CreatePostRequest,
     EditMeetingRequest,
@@ -509,18 +508,12 @@ async fn questions_before_the_meeting(app: &TestApp) {
     assert!(v.posts.iter().any(|p| p.id == post), "{v:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn questions_asked_before_the_meeting_are_in_the_queue_sqlite() {
-    let app = spawn_app().await;
+async fn questions_before_the_meeting_on(db: Db) {
+    let app = db.spawn(|_| {}).await;
     questions_before_the_meeting(&app).await;
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn questions_asked_before_the_meeting_are_in_the_queue_postgres() {
-    let db = TestDb::fresh().await;
-    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
-    let app = spawn_app_on(dir, db.url.clone(), |_| {}).await;
-    questions_before_the_meeting(&app).await;
-    app.shutdown().await;
+on_both_stores! {
+    questions_before_the_meeting_on => questions_asked_before_the_meeting_are_in_the_queue_sqlite, questions_asked_before_the_meeting_are_in_the_queue_postgres;
 }

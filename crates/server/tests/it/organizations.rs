@@ -5,12 +5,11 @@
 
 use crate::common::routes;
 
-use std::sync::Arc;
-
-use crate::common::app::{spawn_app, spawn_app_on, spawn_app_with, TestApp};
+use crate::common::app::{spawn_app, spawn_app_with, TestApp};
 use crate::common::client::{meeting_request, Body, Outcome, Reply};
 use crate::common::client_organizations::jar;
-use crate::common::pg::TestDb;
+use crate::common::stores::Db;
+use crate::on_both_stores;
 use borgermode_protocol::http::{CreatePostRequest, CreateStaffLinkRequest, JoinRequest, Problem};
 use borgermode_protocol::organizations::{
     AcceptInviteRequest, AccountView, CreateOrganizationRequest, OrganizationPatch, SignInRequest,
@@ -409,20 +408,14 @@ async fn isolation(app: &TestApp) {
     assert!(!meeting_ids(app, &alice).await.contains(&admin_made));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn organizers_see_only_their_organization_sqlite() {
-    let app = spawn_app().await;
+async fn isolation_on(db: Db) {
+    let app = db.spawn(|_| {}).await;
     isolation(&app).await;
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn organizers_see_only_their_organization_postgres() {
-    let db = TestDb::fresh().await;
-    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
-    let app = spawn_app_on(dir, db.url.clone(), |_| {}).await;
-    isolation(&app).await;
-    app.shutdown().await;
+on_both_stores! {
+    isolation_on => organizers_see_only_their_organization_sqlite, organizers_see_only_their_organization_postgres;
 }
 
 #[tokio::test]

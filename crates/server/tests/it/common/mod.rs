@@ -14,3 +14,4 @@ pub mod org_conformance;
 pub mod pg;
 pub mod routes;
 pub mod store_conformance;
+pub mod stores;
