@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 
 use crate::common::abandoned_appends;
 use crate::common::pg::TestDb;
+use crate::common::store_events::{comment, committed, created, organizer, question};
 use borgermode_domain::event::Actor;
 use borgermode_domain::{
-    Content, Event, EventKind, Gender, MeetingDetails, MeetingId, MeetingSettings, ParticipantId,
-    PollId, PostId, PostKind, Seq, Source,
+    Content, Event, EventKind, Gender, MeetingId, ParticipantId, PollId, PostId, Seq,
 };
 use borgermode_server::store::postgres::PostgresStore;
 use borgermode_server::store::{
@@ -71,50 +71,8 @@ async fn terminate_backends(db: &TestDb) -> usize {
     ended.into_iter().filter(|e| *e).count()
 }
 
-fn organizer(kind: EventKind) -> PendingEvent {
-    PendingEvent {
-        at: micros(Utc::now()),
-        actor: Actor::Organizer,
-        kind,
-    }
-}
-
 fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).expect("in range")
-}
-
-fn created() -> EventKind {
-    EventKind::MeetingCreated {
-        details: MeetingDetails {
-            title: "Borgermøde".to_owned(),
-            description: String::new(),
-            starts_at: None,
-            ends_at: None,
-            language: borgermode_domain::Language::Da,
-            video_url: None,
-        },
-        settings: MeetingSettings::default(),
-    }
-}
-
-fn comment(body: &str) -> EventKind {
-    EventKind::PostCreated {
-        post_kind: PostKind::Comment,
-        parent: None,
-        body: Content::new(body),
-        source: Source::Online,
-        held: None,
-    }
-}
-
-fn question(body: &str) -> EventKind {
-    EventKind::PostCreated {
-        post_kind: PostKind::Question,
-        parent: None,
-        body: Content::new(body),
-        source: Source::Online,
-        held: None,
-    }
 }
 
 fn body_of(event: &Event) -> Option<String> {
@@ -130,22 +88,6 @@ fn key(scope: &str, key: &str, response: &str) -> Option<IdempotencyRecord> {
         key: key.to_owned(),
         response: response.to_owned(),
     })
-}
-
-async fn committed(
-    store: &PostgresStore,
-    meeting: MeetingId,
-    expected: Seq,
-    events: Vec<PendingEvent>,
-) -> Vec<Event> {
-    match store
-        .append(meeting, expected, events, None)
-        .await
-        .expect("append")
-    {
-        AppendOutcome::Committed(events) => events,
-        other => panic!("expected a commit, got {other:?}"),
-    }
 }
 
 /// Retry `call` once if the first attempt fails as unavailable (a connection that died while
@@ -371,7 +313,7 @@ async fn one_key_on_several_instances_commits_once() {
     // events on a meeting that does not exist (no meeting row to lock: the key's own row
     // decides).
     let existing = MeetingId(Uuid::new_v4());
-    committed(&stores[0], existing, 0, vec![organizer(created())]).await;
+    committed(&*stores[0], existing, 0, vec![organizer(created())]).await;
     for round in 0..10 {
         for shape in ["create", "append", "no events"] {
             let meeting = match shape {
@@ -512,7 +454,7 @@ async fn appends_survive_repeated_backend_terminations() {
     let db = TestDb::fresh().await;
     let stores = instances(&db, INSTANCES, 3).await;
     let meeting = MeetingId(Uuid::new_v4());
-    committed(&stores[0], meeting, 0, vec![organizer(created())]).await;
+    committed(&*stores[0], meeting, 0, vec![organizer(created())]).await;
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let killer = {

@@ -3,15 +3,13 @@
 //! or abandoned write.
 
 use crate::common::abandoned_appends;
+use crate::common::store_events::{comment, committed, created, organizer};
 use crate::store_conformance_tests;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use borgermode_domain::event::Actor;
-use borgermode_domain::{
-    Content, EventKind, Gender, MeetingDetails, MeetingId, MeetingSettings, ParticipantId,
-    PostKind, Seq, Source,
-};
+use borgermode_domain::{Content, EventKind, Gender, MeetingId, ParticipantId};
 use borgermode_server::store::sqlite::SqliteStore;
 use borgermode_server::store::{
     AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, PollStore, SettingsStore, Store,
@@ -42,54 +40,6 @@ async fn raw(path: &Path) -> SqliteConnection {
     SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(path))
         .await
         .expect("raw connection")
-}
-
-fn organizer(kind: EventKind) -> PendingEvent {
-    PendingEvent {
-        at: Utc::now(),
-        actor: Actor::Organizer,
-        kind,
-    }
-}
-
-fn created() -> EventKind {
-    EventKind::MeetingCreated {
-        details: MeetingDetails {
-            title: "Borgermøde".to_owned(),
-            description: String::new(),
-            starts_at: None,
-            ends_at: None,
-            language: borgermode_domain::Language::Da,
-            video_url: None,
-        },
-        settings: MeetingSettings::default(),
-    }
-}
-
-fn comment(body: &str) -> EventKind {
-    EventKind::PostCreated {
-        post_kind: PostKind::Comment,
-        parent: None,
-        body: Content::new(body),
-        source: Source::Online,
-        held: None,
-    }
-}
-
-async fn committed(
-    store: &SqliteStore,
-    meeting: MeetingId,
-    expected: Seq,
-    events: Vec<PendingEvent>,
-) -> Vec<borgermode_domain::Event> {
-    match store
-        .append(meeting, expected, events, None)
-        .await
-        .expect("append")
-    {
-        AppendOutcome::Committed(events) => events,
-        other => panic!("expected a commit, got {other:?}"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,28 +6,14 @@
 use std::task::Poll;
 use std::time::Duration;
 
-use borgermode_domain::event::Actor;
-use borgermode_domain::{Content, EventKind, MeetingId, PostKind, Seq, Source};
-use borgermode_server::store::{AppendOutcome, PendingEvent, Store};
+use borgermode_domain::{EventKind, MeetingId, Seq};
+use borgermode_server::store::{AppendOutcome, Store};
 
-use super::store_conformance::{create_meeting, now};
+use super::store_conformance::create_meeting;
+use super::store_events::{comment, organizer};
 
 const BATCH: usize = 5;
 const ROUNDS: u64 = 60;
-
-fn comment(body: &str) -> PendingEvent {
-    PendingEvent {
-        at: now(),
-        actor: Actor::Organizer,
-        kind: EventKind::PostCreated {
-            post_kind: PostKind::Comment,
-            parent: None,
-            body: Content::new(body),
-            source: Source::Online,
-            held: None,
-        },
-    }
-}
 
 async fn last_seq(store: &dyn Store, meeting: MeetingId) -> Seq {
     store
@@ -46,7 +32,7 @@ pub async fn abandoned_appends_are_all_or_nothing(store: &dyn Store) {
     for round in 0..ROUNDS {
         let expected = last_seq(store, meeting).await;
         let batch = (0..BATCH)
-            .map(|i| comment(&format!("round {round} event {i}")))
+            .map(|i| organizer(comment(&format!("round {round} event {i}"))))
             .collect();
         let mut append = std::pin::pin!(store.append(meeting, expected, batch, None));
         // Poll it 0..=4 times, a little apart, then drop it if it has not finished.
@@ -75,7 +61,7 @@ pub async fn abandoned_appends_are_all_or_nothing(store: &dyn Store) {
     let mut expected = last_seq(store, meeting).await;
     let last = loop {
         match store
-            .append(meeting, expected, vec![comment("marker")], None)
+            .append(meeting, expected, vec![organizer(comment("marker"))], None)
             .await
             .expect("append")
         {

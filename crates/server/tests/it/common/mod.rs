@@ -14,4 +14,5 @@ pub mod org_conformance;
 pub mod pg;
 pub mod routes;
 pub mod store_conformance;
+pub mod store_events;
 pub mod stores;

@@ -206,7 +206,7 @@ fn seqs(events: &[Event]) -> Vec<Seq> {
 }
 
 /// Append and insist on a commit; returns the stored events.
-async fn commit(
+pub async fn commit(
     store: &dyn Store,
     meeting: MeetingId,
     expected: Seq,
