@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 
 use crate::common::abandoned_appends;
 use crate::common::pg::TestDb;
-use crate::common::store_events::{comment, committed, created, organizer, question};
-use borgermode_domain::event::Actor;
-use borgermode_domain::{
-    Content, Event, EventKind, Gender, MeetingId, ParticipantId, PollId, PostId, Seq,
+use crate::common::store_events::{
+    assert_name_reads_as_erased, assert_stored_apart, comment, committed, created, organizer,
+    personal_text, question,
 };
+use borgermode_domain::event::Actor;
+use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PollId, PostId, Seq};
 use borgermode_server::store::postgres::PostgresStore;
 use borgermode_server::store::{
     AccessStore, AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, PollStore,
@@ -683,30 +684,7 @@ async fn instances_starting_together_migrate_once() {
 #[tokio::test]
 async fn personal_text_is_stored_apart_and_can_be_erased() {
     let (db, store) = fresh().await;
-    let meeting = MeetingId(Uuid::new_v4());
-    let citizen = ParticipantId(Uuid::new_v4());
-    let name = "Karen Kløvermark";
-    let body = "Mit hemmelige spørgsmål";
-    let events = committed(
-        &store,
-        meeting,
-        0,
-        vec![
-            organizer(created()),
-            PendingEvent {
-                at: micros(Utc::now()),
-                actor: Actor::Participant { id: citizen },
-                kind: EventKind::ParticipantJoined {
-                    participant: citizen,
-                    display_name: Content::new(name),
-                    age_band: None,
-                    gender: Some(Gender::Other),
-                },
-            },
-            organizer(comment(body)),
-        ],
-    )
-    .await;
+    let (meeting, events) = personal_text(&store).await;
 
     let mut conn = raw(&db).await;
     let payloads: Vec<String> =
@@ -715,21 +693,13 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
             .fetch_all(&mut conn)
             .await
             .expect("select");
-    assert_eq!(payloads.len(), 3);
-    for payload in &payloads {
-        assert!(
-            !payload.contains(name) && !payload.contains(body),
-            "{payload}"
-        );
-    }
-    assert!(payloads[1].contains(&Content::new(name).hash), "hash kept");
     let texts: Vec<String> =
         sqlx::query_scalar("SELECT text FROM contents WHERE meeting_id = $1 ORDER BY seq, slot")
             .bind(meeting.0)
             .fetch_all(&mut conn)
             .await
             .expect("select");
-    assert_eq!(texts, vec![name.to_owned(), body.to_owned()]);
+    assert_stored_apart(&payloads, &texts);
 
     // Erase the display name: the event stays, with its hash, and reads as erased.
     sqlx::query("DELETE FROM contents WHERE meeting_id = $1 AND seq = 2")
@@ -737,16 +707,7 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
         .execute(&mut conn)
         .await
         .expect("delete");
-    let read = store.events(meeting, 0, None).await.expect("events");
-    assert_eq!(read.len(), 3);
-    match &read[1].kind {
-        EventKind::ParticipantJoined { display_name, .. } => {
-            assert_eq!(display_name.text, None);
-            assert_eq!(display_name.hash, Content::new(name).hash);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert_eq!(read[2], events[2], "other text untouched");
+    assert_name_reads_as_erased(&store, meeting, &events).await;
     let _ = conn.close().await;
     store.close().await;
 }
