@@ -33,6 +33,14 @@ use sqlx::Connection;
 
 /// What only these checks do with a database: tamper with it and read it raw.
 impl Db {
+    /// Swap the rows of seq 2 and 3 (twice is the original order).
+    async fn swap_seqs_2_and_3(&self) {
+        self.exec("UPDATE events SET seq = 1000000 WHERE seq = 2")
+            .await;
+        self.exec("UPDATE events SET seq = 2 WHERE seq = 3").await;
+        self.exec("UPDATE events SET seq = 3 WHERE seq = 1000000")
+            .await;
+    }
     /// Run one raw SQL statement (the tamperer).
     async fn exec(&self, sql: &str) {
         match self {
@@ -216,6 +224,13 @@ fn find(posts: &[PostView], id: u64) -> &PostView {
 // ------------------------------------------------------------------------------------------
 // Audit chain
 
+/// `borgermode audit verify` finds the chain broken (exit code 1) and says so with `needle`.
+fn assert_broken(db: &Db, m: MeetingId, needle: &str) {
+    let verified = audit_verify(&db.url(), m);
+    assert_eq!(verified.status.code(), Some(1), "{}", out(&verified));
+    assert!(out(&verified).contains(needle), "{}", out(&verified));
+}
+
 async fn audit_chain(db: Db) {
     let app = db.spawn(|_| {}).await;
     let m = app.open_meeting("Revisionsspor").await;
@@ -252,13 +267,7 @@ async fn audit_chain(db: Db) {
          WHERE seq = {hide_seq}"
     ))
     .await;
-    let tampered = audit_verify(&db.url(), m);
-    assert_eq!(tampered.status.code(), Some(1), "{}", out(&tampered));
-    assert!(
-        out(&tampered).contains(&format!("BROKEN at seq {hide_seq}: expected ")),
-        "{}",
-        out(&tampered)
-    );
+    assert_broken(&db, m, &format!("BROKEN at seq {hide_seq}: expected "));
     db.exec(&format!(
         "UPDATE events SET kind_json = replace(kind_json, '\"off_topic\"', '\"spam\"') \
          WHERE seq = {hide_seq}"
@@ -267,35 +276,15 @@ async fn audit_chain(db: Db) {
     assert!(audit_verify(&db.url(), m).status.success(), "restored");
 
     // Reorder: swap seq 2 (opened) and 3 (staff added); neither has content rows.
-    db.exec("UPDATE events SET seq = 1000000 WHERE seq = 2")
-        .await;
-    db.exec("UPDATE events SET seq = 2 WHERE seq = 3").await;
-    db.exec("UPDATE events SET seq = 3 WHERE seq = 1000000")
-        .await;
-    let reordered = audit_verify(&db.url(), m);
-    assert_eq!(reordered.status.code(), Some(1), "{}", out(&reordered));
-    assert!(
-        out(&reordered).contains("BROKEN at seq 2:"),
-        "{}",
-        out(&reordered)
-    );
-    db.exec("UPDATE events SET seq = 1000000 WHERE seq = 2")
-        .await;
-    db.exec("UPDATE events SET seq = 2 WHERE seq = 3").await;
-    db.exec("UPDATE events SET seq = 3 WHERE seq = 1000000")
-        .await;
+    db.swap_seqs_2_and_3().await;
+    assert_broken(&db, m, "BROKEN at seq 2:");
+    db.swap_seqs_2_and_3().await;
     assert!(audit_verify(&db.url(), m).status.success(), "swapped back");
 
     // Delete a row (the hide).
     db.exec(&format!("DELETE FROM events WHERE seq = {hide_seq}"))
         .await;
-    let deleted = audit_verify(&db.url(), m);
-    assert_eq!(deleted.status.code(), Some(1), "{}", out(&deleted));
-    assert!(
-        out(&deleted).contains(&format!("BROKEN at seq {hide_seq}:")),
-        "{}",
-        out(&deleted)
-    );
+    assert_broken(&db, m, &format!("BROKEN at seq {hide_seq}:"));
 
     // Delete the last row as well: still found (the meeting row counts it).
     db.exec(&format!("DELETE FROM events WHERE seq = {last}"))
