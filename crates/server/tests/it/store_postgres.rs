@@ -717,23 +717,9 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
 /// citizen's is.
 #[tokio::test]
 async fn erased_open_answers_leave_no_bytes_in_the_table_files() {
-    use crate::common::store_conformance::{
-        answer, meeting_with_polls, open_text, pick, scrub_retrying,
-    };
+    use crate::common::erased_answers::OpenAnswers;
     let (db, store) = fresh().await;
-    let (meeting, polls) = meeting_with_polls(&store, 2).await;
-    let (erased, other) = (ParticipantId(Uuid::new_v4()), ParticipantId(Uuid::new_v4()));
-    let secret = format!("hemmelig{}", Uuid::new_v4().simple());
-    let kept = format!("synlig{}", Uuid::new_v4().simple());
-    let at = micros(Utc::now());
-    store
-        .write_poll_answers(&[
-            answer(meeting, polls[0], erased, open_text(&secret), at),
-            answer(meeting, polls[1], erased, pick(0), at),
-            answer(meeting, polls[0], other, open_text(&kept), at),
-        ])
-        .await
-        .expect("write");
+    let answers = OpenAnswers::write(&store).await;
     let mut conn = raw(&db).await;
     /// The bytes of `poll_answers`' heap, TOAST table and indexes.
     async fn table_bytes(conn: &mut PgConnection) -> Vec<u8> {
@@ -765,30 +751,11 @@ async fn erased_open_answers_leave_no_bytes_in_the_table_files() {
         }
         all
     }
-    let contains =
-        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(
-        contains(&table_bytes(&mut conn).await, &secret),
-        "written before the erasure"
-    );
+    answers.assert_written(&table_bytes(&mut conn).await);
 
-    committed(
-        &store,
-        meeting,
-        3,
-        vec![organizer(EventKind::ParticipantErased {
-            participant: erased,
-            contents: vec![],
-        })],
-    )
-    .await;
-    scrub_retrying(&store).await;
+    answers.erase(&store).await;
     let bytes = table_bytes(&mut conn).await;
-    assert!(!contains(&bytes, &secret), "the erased open answer is gone");
-    assert!(contains(&bytes, &kept), "the other citizen's answer stays");
-    let answers = store.poll_answers(meeting).await.expect("answers");
-    assert_eq!(answers.len(), 2, "{answers:?}");
-    assert!(answers.iter().all(|a| a.participant != erased));
+    answers.assert_erased(&store, &bytes).await;
     let _ = conn.close().await;
     store.close().await;
 }

@@ -11,12 +11,11 @@ use crate::store_conformance_tests;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use borgermode_domain::{EventKind, MeetingId, ParticipantId};
+use borgermode_domain::MeetingId;
 use borgermode_server::store::sqlite::SqliteStore;
 use borgermode_server::store::{
-    AppendOutcome, IdempotencyRecord, LogStore, PollStore, SettingsStore, Store, StoreError,
+    AppendOutcome, IdempotencyRecord, LogStore, SettingsStore, Store, StoreError,
 };
-use chrono::Utc;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::Connection;
 use tempfile::TempDir;
@@ -142,23 +141,9 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
 /// the re-keying of their other answers happen in the erasure's transaction.
 #[tokio::test]
 async fn erased_open_answers_leave_no_bytes_in_the_files() {
-    use crate::common::store_conformance::{
-        answer, meeting_with_polls, open_text, pick, scrub_retrying,
-    };
+    use crate::common::erased_answers::OpenAnswers;
     let (_dir, path, store) = fresh().await;
-    let (meeting, polls) = meeting_with_polls(&store, 2).await;
-    let (erased, other) = (ParticipantId(Uuid::new_v4()), ParticipantId(Uuid::new_v4()));
-    let secret = format!("hemmelig{}", Uuid::new_v4().simple());
-    let kept = format!("synlig{}", Uuid::new_v4().simple());
-    let at = Utc::now();
-    store
-        .write_poll_answers(&[
-            answer(meeting, polls[0], erased, open_text(&secret), at),
-            answer(meeting, polls[1], erased, pick(0), at),
-            answer(meeting, polls[0], other, open_text(&kept), at),
-        ])
-        .await
-        .expect("write");
+    let answers = OpenAnswers::write(&store).await;
     let files = |path: &Path| {
         let mut all = Vec::new();
         for suffix in ["", "-wal", "-shm"] {
@@ -168,30 +153,11 @@ async fn erased_open_answers_leave_no_bytes_in_the_files() {
         }
         all
     };
-    let contains =
-        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(
-        contains(&files(&path), &secret),
-        "written before the erasure"
-    );
+    answers.assert_written(&files(&path));
 
-    committed(
-        &store,
-        meeting,
-        3,
-        vec![organizer(EventKind::ParticipantErased {
-            participant: erased,
-            contents: vec![],
-        })],
-    )
-    .await;
-    scrub_retrying(&store).await;
+    answers.erase(&store).await;
     let bytes = files(&path);
-    assert!(!contains(&bytes, &secret), "the erased open answer is gone");
-    assert!(contains(&bytes, &kept), "the other citizen's answer stays");
-    let answers = store.poll_answers(meeting).await.expect("answers");
-    assert_eq!(answers.len(), 2, "{answers:?}");
-    assert!(answers.iter().all(|a| a.participant != erased));
+    answers.assert_erased(&store, &bytes).await;
 }
 
 #[tokio::test]
