@@ -8,7 +8,7 @@ use crate::common::routes;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::common::app::{spawn_app, spawn_app_on, ws_connect, TestApp, Who, Ws};
+use crate::common::app::{next_text, spawn_app, spawn_app_on, ws_connect, TestApp, Who, Ws};
 use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::{
@@ -95,15 +95,7 @@ async fn vote(app: &TestApp, who: &Who, meeting: MeetingId, post: u64, up: bool)
 /// Next frame of any kind but pongs and presence.
 async fn next(ws: &mut Ws) -> ServerFrame {
     loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("a frame within the timeout")
-            .expect("stream open")
-            .expect("websocket ok");
-        let Message::Text(text) = msg else {
-            assert!(!matches!(msg, Message::Close(_)), "closed: {msg:?}");
-            continue;
-        };
+        let text = next_text(ws, WAIT).await;
         match serde_json::from_str(&text).expect("frame parses") {
             ServerFrame::Presence { .. } | ServerFrame::Pong => continue,
             f => return f,

@@ -5,7 +5,7 @@
 
 use crate::common::routes;
 
-use crate::common::app::{spawn_app, spawn_app_with, TestApp};
+use crate::common::app::{content_type, spawn_app, spawn_app_with, TestApp};
 use crate::common::client::{meeting_request, Outcome};
 use crate::common::stores::Db;
 use crate::on_both_stores;
@@ -66,12 +66,7 @@ async fn get(app: &TestApp, path: &str) -> reqwest::Response {
 
 async fn problem_code(resp: reqwest::Response) -> (u16, String, String) {
     let status = resp.status().as_u16();
-    let ctype = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let ctype = content_type(&resp);
     let v: Value = resp.json().await.unwrap_or(Value::Null);
     (status, v["code"].as_str().unwrap_or("").to_string(), ctype)
 }
@@ -300,12 +295,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
     // The image is there, a PNG of 1200x630.
     let resp = app.http.get(&image).send().await.expect("image");
     assert_eq!(resp.status(), 200);
-    assert_eq!(
-        resp.headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("image/png")
-    );
+    assert_eq!(content_type(&resp), "image/png");
     let png = resp.bytes().await.expect("png");
     assert_eq!(&png[16..24], &[0, 0, 4, 176, 0, 0, 2, 118]);
     // Still the app: its script is there, and no inline script came in.

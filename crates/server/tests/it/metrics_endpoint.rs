@@ -10,7 +10,9 @@ use crate::common::routes;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::common::app::{next_frame, spawn_app, spawn_app_with, ws_connect, TestApp};
+use crate::common::app::{
+    content_type, next_frame, spawn_app, spawn_app_with, ws_connect, TestApp,
+};
 use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::JoinRequest;
@@ -95,12 +97,7 @@ async fn scrape(app: &TestApp) -> Figures {
         .await
         .expect("GET /metrics");
     assert_eq!(resp.status(), 200);
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let ct = content_type(&resp);
     assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
     let text = resp.text().await.expect("body");
     check_strict(&text);

@@ -237,6 +237,31 @@ pub async fn ws_connect(url: &str, token: Option<&str>) -> Ws {
     ws
 }
 
+/// The next text message, within `timeout`; the test fails on a timeout, an error or a close.
+pub async fn next_text(ws: &mut Ws, timeout: Duration) -> String {
+    loop {
+        let msg = tokio::time::timeout(timeout, ws.next())
+            .await
+            .expect("a frame within the timeout")
+            .expect("stream open")
+            .expect("websocket ok");
+        let Message::Text(text) = msg else {
+            assert!(!matches!(msg, Message::Close(_)), "closed: {msg:?}");
+            continue;
+        };
+        return text.to_string();
+    }
+}
+
+/// A response's `Content-Type`, empty without one.
+pub fn content_type(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
 /// Next server frame (text), skipping WebSocket control frames; None when closed.
 pub async fn next_frame(ws: &mut Ws, timeout: Duration) -> Option<ServerFrame> {
     loop {

@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Display;
 
-use super::app::{TestApp, Who, ADMIN_TOKEN};
+use super::app::{content_type, TestApp, Who, ADMIN_TOKEN};
 use super::routes;
 
 /// Who sends the requests.
@@ -187,12 +187,7 @@ impl Client<'_> {
         };
         let resp = rb.send().await.expect("request");
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let content_type = content_type(&resp);
         let text = resp.text().await.unwrap_or_default();
         Reply {
             status,
