@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::abandoned_appends;
+use crate::common::failed_append;
 use crate::common::pg::TestDb;
 use crate::common::store_events::{
     assert_name_reads_as_erased, assert_stored_apart, comment, committed, created, organizer,
@@ -22,7 +23,7 @@ use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PollId, Post
 use borgermode_server::store::postgres::PostgresStore;
 use borgermode_server::store::{
     AccessStore, AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, PollStore,
-    SessionRecord, SettingsStore, Store, StoreError, VoteChange, VoteStore,
+    SessionRecord, Store, StoreError, VoteChange, VoteStore,
 };
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -836,19 +837,8 @@ async fn a_failed_append_rolls_back_everything() {
     .await
     .expect("plant");
 
-    let idem = key("organizer", "k1", "r1");
-    let failed = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            idem.clone(),
-        )
-        .await;
-    assert!(matches!(failed, Err(StoreError::Corrupt(_))), "{failed:?}");
-
     // Nothing of the batch is left: no seq 2, no content, no key, last_seq unchanged.
-    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(1));
+    failed_append::assert_fails_and_leaves_nothing(&store, meeting).await;
     let stored: Vec<i64> =
         sqlx::query_scalar("SELECT seq FROM events WHERE meeting_id = $1 ORDER BY seq")
             .bind(meeting.0)
@@ -862,13 +852,6 @@ async fn a_failed_append_rolls_back_everything() {
         .await
         .expect("select");
     assert_eq!(contents, 0);
-    assert_eq!(
-        store
-            .idempotent_response(meeting, "organizer", "k1")
-            .await
-            .expect("idempotent_response"),
-        None
-    );
 
     // The pool is usable again (no connection left inside the failed transaction).
     sqlx::query("DELETE FROM events WHERE meeting_id = $1 AND seq = 3")
@@ -876,17 +859,7 @@ async fn a_failed_append_rolls_back_everything() {
         .execute(&mut conn)
         .await
         .expect("unplant");
-    let retried = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            idem,
-        )
-        .await
-        .expect("append");
-    assert!(matches!(retried, AppendOutcome::Committed(ref e) if e.len() == 2));
-    store.put_setting("still", "writable").await.expect("put");
+    failed_append::assert_retry_commits(&store, meeting).await;
     let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
          AND state LIKE 'idle in transaction%'",

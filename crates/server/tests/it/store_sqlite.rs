@@ -3,6 +3,7 @@
 //! or abandoned write.
 
 use crate::common::abandoned_appends;
+use crate::common::failed_append;
 use crate::common::store_events::{
     assert_name_reads_as_erased, assert_stored_apart, comment, committed, created, organizer,
     personal_text,
@@ -13,9 +14,7 @@ use std::sync::Arc;
 
 use borgermode_domain::MeetingId;
 use borgermode_server::store::sqlite::SqliteStore;
-use borgermode_server::store::{
-    AppendOutcome, IdempotencyRecord, LogStore, SettingsStore, Store, StoreError,
-};
+use borgermode_server::store::{LogStore, SettingsStore, Store, StoreError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::Connection;
 use tempfile::TempDir;
@@ -178,23 +177,8 @@ async fn a_failed_append_rolls_back_everything() {
     .await
     .expect("plant");
 
-    let key = IdempotencyRecord {
-        scope: "organizer".to_owned(),
-        key: "k1".to_owned(),
-        response: "r1".to_owned(),
-    };
-    let failed = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            Some(key.clone()),
-        )
-        .await;
-    assert!(matches!(failed, Err(StoreError::Corrupt(_))), "{failed:?}");
-
     // Nothing of the batch is left: no seq 2, no content, no key, last_seq unchanged.
-    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(1));
+    failed_append::assert_fails_and_leaves_nothing(&store, meeting).await;
     let stored: Vec<i64> =
         sqlx::query_scalar("SELECT seq FROM events WHERE meeting_id = ?1 ORDER BY seq")
             .bind(meeting.0.to_string())
@@ -208,13 +192,6 @@ async fn a_failed_append_rolls_back_everything() {
         .await
         .expect("select");
     assert_eq!(contents, 0);
-    assert_eq!(
-        store
-            .idempotent_response(meeting, "organizer", "k1")
-            .await
-            .expect("idempotent_response"),
-        None
-    );
 
     // The writer is usable again (not stuck inside a transaction).
     sqlx::query("DELETE FROM events WHERE meeting_id = ?1 AND seq = 3")
@@ -222,17 +199,7 @@ async fn a_failed_append_rolls_back_everything() {
         .execute(&mut conn)
         .await
         .expect("unplant");
-    let retried = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            Some(key),
-        )
-        .await
-        .expect("append");
-    assert!(matches!(retried, AppendOutcome::Committed(ref e) if e.len() == 2));
-    store.put_setting("still", "writable").await.expect("put");
+    failed_append::assert_retry_commits(&store, meeting).await;
     conn.close().await.expect("close");
 }
 

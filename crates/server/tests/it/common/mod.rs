@@ -9,6 +9,7 @@ pub mod client_agenda_polls;
 pub mod client_organizations;
 pub mod cluster;
 pub mod erased_answers;
+pub mod failed_append;
 pub mod fleet;
 pub mod followup_conformance;
 pub mod org_conformance;
