@@ -89,12 +89,11 @@ async fn calendar_file_round_trips_through_a_real_parser() {
         ..meeting(TITLE, Language::Da, Some(starts), None)
     };
     let id = create(&app, body).await;
-    let path = format!("/m/{id}/meeting.ics");
+    let path = routes::meeting_ics(&id);
 
     // A draft is not public: the same answer as an unknown meeting.
     let draft = problem_code(get(&app, &path).await).await;
-    let unknown =
-        problem_code(get(&app, &format!("/m/{}/meeting.ics", uuid::Uuid::new_v4())).await).await;
+    let unknown = problem_code(get(&app, &routes::meeting_ics(&uuid::Uuid::new_v4())).await).await;
     assert_eq!(
         draft,
         (404, "not_found".into(), "application/problem+json".into())
@@ -193,8 +192,7 @@ async fn calendar_file_round_trips_through_a_real_parser() {
     // A meeting without a time yet: a typed problem, not a calendar entry at 1970.
     let timeless = create(&app, meeting("Uden tid", Language::Da, None, None)).await;
     schedule(&app, timeless).await;
-    let (status, code, _) =
-        problem_code(get(&app, &format!("/m/{timeless}/meeting.ics")).await).await;
+    let (status, code, _) = problem_code(get(&app, &routes::meeting_ics(&timeless)).await).await;
     assert_eq!((status, code.as_str()), (409, "meeting_has_no_time"));
     app.shutdown().await;
 }
@@ -215,7 +213,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
         ..meeting(title, Language::Da, Some(at(2026, 7, 2, 17, 0)), None)
     };
     let id = create(&app, body).await;
-    let page = format!("/m/{id}");
+    let page = routes::meeting_page(&id);
 
     // Draft: the plain page, with nothing of the meeting in it.
     let resp = get(&app, &page).await;
@@ -228,7 +226,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
     let html = resp.text().await.expect("html");
     assert!(meta(&html, "og:title").is_none(), "draft leaked: {html}");
     assert!(!html.contains("Skole"), "draft leaked: {html}");
-    let unknown = get(&app, &format!("/m/{}", uuid::Uuid::new_v4()))
+    let unknown = get(&app, &routes::meeting_page(&uuid::Uuid::new_v4()))
         .await
         .text()
         .await
@@ -323,7 +321,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
     let body = meeting("Møde", Language::En, Some(at(2026, 1, 15, 18, 0)), None);
     let id = create(&app, body).await;
     schedule(&app, id).await;
-    let html = get(&app, &format!("/m/{id}"))
+    let html = get(&app, &routes::meeting_page(&id))
         .await
         .text()
         .await
@@ -378,7 +376,7 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
         assert_eq!(v.link, link);
         assert_eq!(v.short_link, short);
         assert_eq!(v.calendar_url, format!("{link}/meeting.ics"));
-        assert_eq!(v.poster_url, format!("/m/{id}/poster"));
+        assert_eq!(v.poster_url, routes::poster(&id));
         assert_eq!(v.texts.len(), 6);
         let when_da = &v.when[0];
         assert_eq!(when_da.language, Language::Da);

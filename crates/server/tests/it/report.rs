@@ -337,7 +337,7 @@ async fn archive_hides_what_it_must(app: &TestApp, m: MeetingId) {
     let text = resp.text().await.expect("text");
     let page = app
         .http
-        .get(app.url(&format!("/m/{m}/archive")))
+        .get(app.url(&routes::archive_page(&m)))
         .send()
         .await
         .expect("page")

@@ -412,3 +412,13 @@ pub fn archive_page(id: &(impl Display + ?Sized)) -> String {
 pub fn meeting_ics(id: &(impl Display + ?Sized)) -> String {
     format!("/m/{id}/meeting.ics")
 }
+
+/// `/m/{}`: the meeting's page (with its link-preview tags).
+pub fn meeting_page(id: &(impl Display + ?Sized)) -> String {
+    format!("/m/{id}")
+}
+
+/// `/m/{}/poster`: the printable poster.
+pub fn poster(id: &(impl Display + ?Sized)) -> String {
+    format!("/m/{id}/poster")
+}
