@@ -1,9 +1,10 @@
 //! The authorization matrix: every HTTP command route against every kind of caller.
 //!
-//! Callers: anonymous (no credentials), a citizen, a banned citizen, a panelist, a moderator, a
-//! panelist whose link was revoked, and the organizer (admin bearer token). Each row of the
-//! table runs against a fresh meeting built by [`Fixture::build`], so an allowed command in one
-//! row (a ban, a close, a merge) cannot change the outcome of another. All mismatches are
+//! Callers: anonymous (no credentials), a citizen, a muted citizen, a banned citizen, a
+//! panelist, a moderator, a panelist whose link was revoked, and the organizer (admin bearer
+//! token). Each row of the table runs against a fresh meeting built by [`Fixture::build`], so
+//! an allowed command in one row (a ban, a close, a merge) cannot change the outcome of
+//! another. All mismatches are
 //! collected and reported together.
 //!
 //! The rows are a table of (method, route, body) run through `raw`, not the typed client: one
@@ -24,6 +25,8 @@
 //! - answering a poll: citizens only (staff run the poll: `forbidden`; the organizer is no
 //!   participant: `unauthorized`). Listing and moderating open answers: the organizer or a
 //!   moderator; that check refuses every other participant first (`forbidden`, banned too).
+//! - a muted citizen is a citizen who may not speak: 403 `muted` on posting and answering a
+//!   poll, everything else as a citizen (votes and reports are not speech).
 //! - a banned citizen gets 403 `banned` wherever the domain looks at them as an actor, and
 //!   403 `forbidden` where the route refuses every non-organizer (or non-staff) first.
 //! - revoking a staff link deletes its sessions, so the revoked panelist's token no longer
@@ -45,6 +48,7 @@ use serde_json::{json, Value};
 enum Role {
     Anonymous,
     Citizen,
+    MutedCitizen,
     BannedCitizen,
     Panelist,
     Moderator,
@@ -52,9 +56,10 @@ enum Role {
     Organizer,
 }
 
-const ROLES: [Role; 7] = [
+const ROLES: [Role; 8] = [
     Role::Anonymous,
     Role::Citizen,
+    Role::MutedCitizen,
     Role::BannedCitizen,
     Role::Panelist,
     Role::Moderator,
@@ -138,6 +143,7 @@ impl fmt::Display for Expect {
 const UNAUTH: Expect = Expect::No(401, "unauthorized");
 const FORBID: Expect = Expect::No(403, "forbidden");
 const BANNED: Expect = Expect::No(403, "banned");
+const MUTED: Expect = Expect::No(403, "muted");
 const OK: Expect = Expect::Ok(200);
 const CREATED: Expect = Expect::Ok(201);
 const NO_CONTENT: Expect = Expect::Ok(204);
@@ -152,14 +158,15 @@ enum Stage {
 }
 
 /// One line of the matrix: a route and what each role gets, in the order of [`ROLES`]:
-/// anonymous, citizen, banned citizen, panelist, moderator, revoked panelist, organizer.
+/// anonymous, citizen, muted citizen, banned citizen, panelist, moderator, revoked panelist,
+/// organizer.
 struct Line {
     route: Route,
     stage: Stage,
-    expect: [Expect; 7],
+    expect: [Expect; 8],
 }
 
-fn line(route: Route, expect: [Expect; 7]) -> Line {
+fn line(route: Route, expect: [Expect; 8]) -> Line {
     let stage = match route {
         Route::Schedule | Route::Open => Stage::Scheduled,
         _ => Stage::Open,
@@ -175,63 +182,63 @@ fn line(route: Route, expect: [Expect; 7]) -> Line {
 fn matrix() -> Vec<Line> {
     use Route::*;
     vec![
-        //                     anonymous citizen banned  panelist moderator revoked organizer
-        line(CreateMeeting,   [UNAUTH,   UNAUTH, UNAUTH, UNAUTH,  UNAUTH,   UNAUTH, CREATED]),
-        line(EditMeeting,     [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, OK]),
-        line(Schedule,        [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, OK]),
-        line(Open,            [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(Close,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(Settings,        [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(StaffLinkCreate, [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, CREATED]),
-        line(StaffLinkRevoke, [UNAUTH,   FORBID, FORBID, FORBID,  FORBID,   UNAUTH, OK]),
-        line(Join,            [CREATED,  OK,     BANNED, OK,      OK,       CREATED, CREATED]),
-        line(Post,            [UNAUTH,   CREATED, BANNED, CREATED, CREATED, UNAUTH, UNAUTH]),
-        line(Vote,            [UNAUTH,   OK,     BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(Report,          [UNAUTH,   OK,     BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(Notice,          [UNAUTH,   FORBID, BANNED, CREATED, CREATED,  UNAUTH, UNAUTH]),
-        line(Pin,             [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(Unpin,           [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(RoomQuestion,    [UNAUTH,   FORBID, BANNED, FORBID,  CREATED,  UNAUTH, UNAUTH]),
-        line(Claim,           [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(Release,         [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(Answer,          [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(AnswerLive,      [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, UNAUTH]),
-        line(Dismiss,         [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Merge,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(OnAir,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Hide,            [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Restore,         [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Approve,         [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Reject,          [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Mute,            [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Unmute,          [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Ban,             [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Unban,           [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, UNAUTH]),
-        line(Queue,           [UNAUTH,   FORBID, FORBID, OK,      OK,       UNAUTH, OK]),
+        //                      anonymous  citizen    muted      banned     panelist   moderator  revoked    organizer
+        line(CreateMeeting,     [UNAUTH,    UNAUTH,    UNAUTH,    UNAUTH,    UNAUTH,    UNAUTH,    UNAUTH,    CREATED]),
+        line(EditMeeting,       [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    FORBID,    UNAUTH,    OK]),
+        line(Schedule,          [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    FORBID,    UNAUTH,    OK]),
+        line(Open,              [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(Close,             [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(Settings,          [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(StaffLinkCreate,   [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    FORBID,    UNAUTH,    CREATED]),
+        line(StaffLinkRevoke,   [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    FORBID,    UNAUTH,    OK]),
+        line(Join,              [CREATED,   OK,        OK,        BANNED,    OK,        OK,        CREATED,   CREATED]),
+        line(Post,              [UNAUTH,    CREATED,   MUTED,     BANNED,    CREATED,   CREATED,   UNAUTH,    UNAUTH]),
+        line(Vote,              [UNAUTH,    OK,        OK,        BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(Report,            [UNAUTH,    OK,        OK,        BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(Notice,            [UNAUTH,    FORBID,    FORBID,    BANNED,    CREATED,   CREATED,   UNAUTH,    UNAUTH]),
+        line(Pin,               [UNAUTH,    FORBID,    FORBID,    BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(Unpin,             [UNAUTH,    FORBID,    FORBID,    BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(RoomQuestion,      [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    CREATED,   UNAUTH,    UNAUTH]),
+        line(Claim,             [UNAUTH,    FORBID,    FORBID,    BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(Release,           [UNAUTH,    FORBID,    FORBID,    BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(Answer,            [UNAUTH,    FORBID,    FORBID,    BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(AnswerLive,        [UNAUTH,    FORBID,    FORBID,    BANNED,    OK,        OK,        UNAUTH,    UNAUTH]),
+        line(Dismiss,           [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Merge,             [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(OnAir,             [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Hide,              [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Restore,           [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Approve,           [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Reject,            [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Mute,              [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Unmute,            [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Ban,               [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Unban,             [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    UNAUTH]),
+        line(Queue,             [UNAUTH,    FORBID,    FORBID,    FORBID,    OK,        OK,        UNAUTH,    OK]),
         // The agenda: kept by the organizer and moderators; panelists file questions too.
-        line(AgendaAdd,       [UNAUTH,   FORBID, BANNED, FORBID,  CREATED,  UNAUTH, CREATED]),
-        line(AgendaEdit,      [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(AgendaRemove,    [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(AgendaMove,      [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(AgendaCurrent,   [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(FilePost,        [UNAUTH,   FORBID, BANNED, OK,      OK,       UNAUTH, OK]),
+        line(AgendaAdd,         [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    CREATED,   UNAUTH,    CREATED]),
+        line(AgendaEdit,        [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(AgendaRemove,      [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(AgendaMove,        [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(AgendaCurrent,     [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(FilePost,          [UNAUTH,    FORBID,    FORBID,    BANNED,    OK,        OK,        UNAUTH,    OK]),
         // Polls: run by the organizer and moderators.
-        line(PollCreate,      [UNAUTH,   FORBID, BANNED, FORBID,  CREATED,  UNAUTH, CREATED]),
-        line(PollEdit,        [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(PollDelete,      [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(PollMove,        [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(PollLaunch,      [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(PollClose,       [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(PollPublish,     [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
-        line(PollOnScreen,    [UNAUTH,   FORBID, BANNED, FORBID,  OK,       UNAUTH, OK]),
+        line(PollCreate,        [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    CREATED,   UNAUTH,    CREATED]),
+        line(PollEdit,          [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(PollDelete,        [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(PollMove,          [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(PollLaunch,        [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(PollClose,         [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(PollPublish,       [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
+        line(PollOnScreen,      [UNAUTH,    FORBID,    FORBID,    BANNED,    FORBID,    OK,        UNAUTH,    OK]),
         // Answers: citizens only (staff run the poll; the organizer is no participant).
-        line(PollAnswer,      [UNAUTH,   OK,     BANNED, FORBID,  FORBID,   UNAUTH, UNAUTH]),
+        line(PollAnswer,        [UNAUTH,    OK,        MUTED,     BANNED,    FORBID,    FORBID,    UNAUTH,    UNAUTH]),
         // Open answers are moderated by the organizer and moderators; the list refuses every
         // non-moderator first (the banned citizen too: `forbidden`).
-        line(PollAnswers,     [UNAUTH,   FORBID, FORBID, FORBID,  OK,       UNAUTH, OK]),
-        line(PollAnswerApprove, [UNAUTH, FORBID, FORBID, FORBID,  NO_CONTENT, UNAUTH, NO_CONTENT]),
-        line(PollAnswerHide,  [UNAUTH,   FORBID, FORBID, FORBID,  NO_CONTENT, UNAUTH, NO_CONTENT]),
-        line(PollAnswerRestore, [UNAUTH, FORBID, FORBID, FORBID,  NO_CONTENT, UNAUTH, NO_CONTENT]),
+        line(PollAnswers,       [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    OK,        UNAUTH,    OK]),
+        line(PollAnswerApprove, [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    NO_CONTENT, UNAUTH,    NO_CONTENT]),
+        line(PollAnswerHide,    [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    NO_CONTENT, UNAUTH,    NO_CONTENT]),
+        line(PollAnswerRestore, [UNAUTH,    FORBID,    FORBID,    FORBID,    FORBID,    NO_CONTENT, UNAUTH,    NO_CONTENT]),
     ]
 }
 
@@ -585,6 +592,7 @@ impl Fixture {
         match role {
             Role::Anonymous => None,
             Role::Citizen => Some(self.citizen.token.clone()),
+            Role::MutedCitizen => Some(self.muted.token.clone()),
             Role::BannedCitizen => Some(self.banned.token.clone()),
             Role::Panelist => Some(self.panelist.token.clone()),
             Role::Moderator => Some(self.moderator.token.clone()),
@@ -911,7 +919,7 @@ async fn every_role_against_every_command_route() {
             rows.push((l.route, l.stage, *role, expect));
         }
     }
-    assert_eq!(rows.len(), 51 * 7);
+    assert_eq!(rows.len(), 51 * 8);
     let app_ref = &app;
     let results: Vec<_> = futures_util::stream::iter(rows)
         .map(|(route, stage, role, expect)| async move {
