@@ -316,6 +316,8 @@ struct Case {
     code: Option<&'static str>,
     /// Whether a Retry-After header (and `retry_after` in the body) must be present.
     retry_after: bool,
+    /// The problem's `field`, where the case names it.
+    field: Option<&'static str>,
 }
 
 fn case(name: impl Into<String>, method: Method, path: impl Into<String>) -> Case {
@@ -329,6 +331,7 @@ fn case(name: impl Into<String>, method: Method, path: impl Into<String>) -> Cas
         status: 0,
         code: None,
         retry_after: false,
+        field: None,
     }
 }
 
@@ -360,6 +363,10 @@ impl Case {
     }
     fn with_retry_after(mut self) -> Self {
         self.retry_after = true;
+        self
+    }
+    fn field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
         self
     }
 
@@ -398,6 +405,11 @@ impl Case {
             }
             if g.body["status"].as_u64() != Some(u64::from(self.status)) {
                 return Err(format!("problem status field {}", g.body["status"]));
+            }
+        }
+        if let Some(field) = self.field {
+            if g.body["field"].as_str() != Some(field) {
+                return Err(format!("want field {field}, got {}", g.body["field"]));
             }
         }
         if self.retry_after {
@@ -547,7 +559,8 @@ async fn http_bad_input_table() {
         case("body one character too long", Method::POST, &posts)
             .who(&anne)
             .json(comment(&"å".repeat(1001)))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("body"),
         case("blank body", Method::POST, &posts)
             .who(&anne)
             .json(comment("  \n\t "))
@@ -1916,7 +1929,8 @@ async fn poll_and_agenda_bad_input(app: TestApp) {
         case("open answer of 281 characters", Method::PUT, answer(text_poll))
             .who(&anne)
             .json(text(&"ø".repeat(281)))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("text"),
         case("empty open answer", Method::PUT, answer(text_poll))
             .who(&anne)
             .json(text(" \n "))
@@ -1969,7 +1983,8 @@ async fn poll_and_agenda_bad_input(app: TestApp) {
         case("a question of 301 characters", Method::POST, &polls)
             .who(&moderator)
             .json(define(&"s".repeat(301), single.clone()))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("question"),
         case("eleven options", Method::POST, &polls)
             .who(&moderator)
             .json(define("Hvilket?", json!({"type": "single_choice", "options": options(11)})))
@@ -1993,7 +2008,8 @@ async fn poll_and_agenda_bad_input(app: TestApp) {
         case("an option of 101 characters", Method::POST, &polls)
             .who(&moderator)
             .json(define("Hvilket?", json!({"type": "single_choice", "options": ["Havn", "o".repeat(101)]})))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("options"),
         case("max_picks 0", Method::POST, &polls)
             .who(&moderator)
             .json(define("Hvilke?", json!({"type": "multiple_choice", "options": options(3), "max_picks": 0})))
@@ -2009,7 +2025,8 @@ async fn poll_and_agenda_bad_input(app: TestApp) {
         case("a scale label of 41 characters", Method::POST, &polls)
             .who(&moderator)
             .json(define("Hvor meget?", json!({"type": "scale", "max": 5, "low_label": "l".repeat(41)})))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("low_label"),
         case("a poll kind that does not exist", Method::POST, &polls)
             .who(&moderator)
             .json(define("Hvad?", json!({"type": "ranking", "options": options(3)})))
@@ -2082,11 +2099,13 @@ async fn poll_and_agenda_bad_input(app: TestApp) {
         case("an agenda title of 201 characters", Method::POST, &agenda)
             .who(&moderator)
             .json(json!({"title": "t".repeat(201)}))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("title"),
         case("an agenda description of 2,001 characters", Method::POST, &agenda)
             .who(&moderator)
             .json(json!({"title": "Punkt", "description": "d".repeat(2001)}))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("description"),
         case("an agenda item without a title field", Method::POST, &agenda)
             .who(&moderator)
             .json(json!({"description": "Uden titel"}))
