@@ -378,6 +378,16 @@ pub struct QueueResponse {
     pub questions: Vec<PostView>,
 }
 
+/// `GET /api/meetings/{id}/similar`: the meeting's visible questions that ask what the text
+/// asks ("has someone asked this already?"), best first, at most three.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SimilarResponse {
+    /// Visible questions only (never held, hidden, rejected, merged or erased), as the public
+    /// sees them: body, answer state (`question.state`, `question.answer`) and votes.
+    pub questions: Vec<PostView>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct MeetingStateResponse {

@@ -168,6 +168,11 @@ pub fn notices(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/notices")
 }
 
+/// `/api/meetings/{}/similar` (the query, `text=...&exclude=...`, is the caller's)
+pub fn similar(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/similar")
+}
+
 /// `/api/meetings/{}/queue`
 pub fn queue(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/queue")
