@@ -88,6 +88,24 @@ impl std::fmt::Debug for Analyzer {
 }
 
 impl Analyzer {
+    /// The stem of one normalized `word` of `text` (stemmed in `text`'s language), or None for
+    /// a stop word or a one-letter word.
+    pub fn term_of(&self, word: &str, text: &str) -> Option<String> {
+        if stopwords::contains(stopwords::DANISH, word)
+            || stopwords::contains(stopwords::ENGLISH, word)
+            || (word.chars().count() <= 1 && !word.chars().all(|c| c.is_numeric()))
+        {
+            return None;
+        }
+        let normalized = normalize(text);
+        let all: Vec<&str> = words(&normalized).collect();
+        let stemmer = match detect(&all) {
+            Lang::Da => &self.da,
+            Lang::En => &self.en,
+        };
+        Some(stemmer.stem(word).into_owned())
+    }
+
     /// The stems of a text, in order, stop words removed (a word in either stop list goes: a
     /// Danish question quoting "the" loses nothing). Numbers stay as they are ("2027").
     pub fn terms(&self, text: &str) -> Vec<String> {

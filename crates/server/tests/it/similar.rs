@@ -6,7 +6,9 @@
 //! - the look-ups are rate-limited per participant (429 with Retry-After; another participant
 //!   keeps their own allowance);
 //! - bad input: missing, blank or too long `text` is `422 validation_failed` (field `text`),
-//!   an unknown meeting 404.
+//!   an unknown meeting 404;
+//! - the report names the meeting's topics (inflections folded, stop words gone, hidden
+//!   questions left out) in JSON, HTML and CSV.
 //!
 //! The matching itself is measured in `crates/domain/tests/it/similar.rs`.
 
@@ -209,4 +211,90 @@ async fn bad_input_is_a_typed_error() {
         .similar(unknown, TYPED, None)
         .await
         .refused(404, "not_found");
+}
+
+#[tokio::test]
+async fn the_report_names_the_topics() {
+    let app = spawn_app().await;
+    let m = app.open_meeting("Skolerne").await;
+    let moderator = app.staff(m, StaffRole::Moderator, "Mette").await;
+    let anne = app.join(m, "Anne").await;
+    let bo = app.join(m, "Bo").await;
+    app.post(&anne, m, "question", "Hvorfor lukker skolen?")
+        .await;
+    app.post(&bo, m, "question", "Skal skolerne lukke?").await;
+    app.post(&anne, m, "question", "Hvad sker der med skolen i Vestby?")
+        .await;
+    let hidden = app
+        .post(&bo, m, "question", "Xylofon xylofonen og skolen")
+        .await;
+    app.post(&anne, m, "question", "Xylofonen i skolen").await;
+    app.as_who(&moderator)
+        .hide(
+            m,
+            hidden,
+            &HideRequest {
+                reason: HideReason::OffTopic,
+                note: None,
+            },
+        )
+        .await
+        .accepted();
+    let report = app
+        .as_admin()
+        .request(
+            Method::GET,
+            &routes::report(&m),
+            crate::common::client::Body::None,
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let topics = report.body["topics"].as_array().expect("topics").clone();
+    assert_eq!(topics[0]["word"], "skolen", "{topics:?}");
+    assert_eq!(topics[0]["questions"], 4, "{topics:?}");
+    assert!(
+        topics
+            .iter()
+            .any(|t| t["word"] == "lukker" || t["word"] == "lukke"),
+        "{topics:?}"
+    );
+    // The hidden question's word is used by one visible question only: no topic.
+    assert!(
+        !topics
+            .iter()
+            .any(|t| t["word"].as_str().is_some_and(|w| w.starts_with("xylofon"))),
+        "{topics:?}"
+    );
+    assert!(
+        !topics
+            .iter()
+            .any(|t| t["word"] == "hvad" || t["word"] == "der"),
+        "{topics:?}"
+    );
+
+    let html = app
+        .as_admin()
+        .request(
+            Method::GET,
+            &routes::report_html(&m),
+            crate::common::client::Body::None,
+        )
+        .await;
+    assert!(
+        html.text.contains("<h2 id=\"h-topics\">Emner</h2>"),
+        "{}",
+        html.text
+    );
+    assert!(html
+        .text
+        .contains("<li class=\"topic t5\">skolen <span class=\"n\">(4)</span></li>"));
+    let csv = app
+        .as_admin()
+        .request(
+            Method::GET,
+            &routes::report_csv(&m),
+            crate::common::client::Body::None,
+        )
+        .await;
+    assert!(csv.text.contains("topics,skolen,4\r\n"), "{}", csv.text);
 }
