@@ -4,9 +4,8 @@
 //! `rust-stemmers` ships only the stemmers. These are the Snowball Danish and English lists (as
 //! folded by `analyze::normalize`: lower case, NFC), plus the question words ("hvornår",
 //! "hvorfor", "when", "why"...), fillers ("sker" of "hvad sker der med") and the politeness of a
-//! question ("gerne", "please"), which two
-//! people asking the same thing rarely share and which would otherwise tie unrelated questions
-//! together. Kept sorted so that `contains` is a binary search.
+//! question ("gerne", "please"), which two people asking the same thing rarely share and which
+//! would otherwise tie unrelated questions together. Kept sorted so that `contains` is a binary search.
 
 /// Danish (Snowball list + question words and fillers), sorted.
 pub const DANISH: &[&str] = &[
