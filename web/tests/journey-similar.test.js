@@ -2,8 +2,9 @@
 // that was asked already (in other words, misspelt), sees it under the composer with its
 // answer state, taps "Det vil jeg også vide": the vote lands (the count on the question in the
 // stream goes up) and nothing is posted. A moderator opens "Mulige dubletter" in the queue and
-// merges a suggested duplicate with one click. axe on every state; screenshots at 360 and
-// 1280 px. API calls only set the scene (the meeting and the questions already asked).
+// merges a suggested duplicate with one click. The big screen names the meeting's topics.
+// axe on every state; screenshots at 360 and 1280 px. API calls only set the scene (the
+// meeting and the questions already asked).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,6 +94,18 @@ test('a citizen votes for the question that exists instead of asking it again; a
   await cit.keyboard.press('Control+Enter');
   await post(cit, 'helt præcist').waitFor();
 
+  // The big screen: the words the questions share, inflections folded ("byggeriet" for every
+  // form), small words ("hvornår", "ved") left out.
+  const screen = await open({ width: 1280, height: 720 }, `${server.url}/m/${id}/screen`);
+  const cloud = screen.locator('.scr-topics:not([hidden]) .scr-topic-list li');
+  await cloud.first().waitFor();
+  const words = (await cloud.allInnerTexts()).map((w) => w.split(/\s*\(/)[0].trim());
+  assert.equal(words[0], 'byggeriet', words.join(' / '));
+  assert.ok(words.includes('havnen'), words.join(' / '));
+  assert.ok(!words.some((w) => ['hvornår', 'ved', 'er', 'den'].includes(w)), words.join(' / '));
+  await noSeriousAxe(screen, 'big screen with topics');
+  await shot(screen, 'similar-screen-topics-1280');
+
   // The moderator: "Mulige dubletter" lists the question with its likely duplicate; one click
   // merges the duplicate into it (the existing merge command).
   const mod = await open(DESKTOP, modLink);
@@ -114,6 +127,10 @@ test('a citizen votes for the question that exists instead of asking it again; a
   assert.equal(merged.question.merged_into, asked);
   // The citizen's stream shows the merge too.
   await cit.locator(`#p-${duplicate}`).filter({ hasText: 'Samme spørgsmål som' }).waitFor();
+  // Back to all open questions: the merged duplicate is gone from the queue.
+  await mod.click('button[data-view=open]');
+  await item.waitFor();
+  assert.equal(await mod.locator(`.q-item[data-id="${duplicate}"]`).count(), 0);
   await mod.setViewportSize(PHONE);
   await item.scrollIntoViewIfNeeded();
   await noOverflow(mod, 'queue at 360 px');

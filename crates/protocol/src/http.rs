@@ -388,6 +388,14 @@ pub struct SimilarResponse {
     pub questions: Vec<PostView>,
 }
 
+/// `GET /api/meetings/{id}/topics`: the words the meeting's visible questions share most (the
+/// big screen's topic cloud; the report carries the same list as `topics`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TopicsResponse {
+    pub topics: Vec<borgermode_domain::similar::Topic>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct MeetingStateResponse {

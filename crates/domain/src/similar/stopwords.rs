@@ -3,7 +3,7 @@
 //! Why a list of our own: the Snowball project publishes stop lists next to its stemmers, but
 //! `rust-stemmers` ships only the stemmers. These are the Snowball Danish and English lists (as
 //! folded by `analyze::normalize`: lower case, NFC), plus the question words ("hvornår",
-//! "hvorfor", "when", "why"...), fillers ("sker" of "hvad sker der med") and the politeness of a
+//! "hvorfor", "when", "why"...), fillers ("sker" of "hvad sker der med", "ved") and the politeness of a
 //! question ("gerne", "please"), which two people asking the same thing rarely share and which
 //! would otherwise tie unrelated questions together. Kept sorted so that `contains` is a binary search.
 
@@ -18,7 +18,7 @@ pub const DANISH: &[&str] = &[
     "med", "meget", "men", "mig", "min", "mine", "mit", "mod", "må", "ned", "nogen", "noget",
     "nogle", "nu", "når", "og", "også", "om", "op", "os", "over", "på", "sig", "sin", "sine",
     "sit", "skal", "sker", "skulle", "som", "sådan", "thi", "til", "tror", "ud", "under", "var",
-    "vi", "vide", "vil", "ville", "vor", "være", "været",
+    "ved", "vi", "vide", "vil", "ville", "vor", "være", "været",
 ];
 
 /// English (Snowball list, shortened to what matters in questions, + question words), sorted.

@@ -133,6 +133,8 @@ pub struct Room {
     gap_fill_pending: Mutex<bool>,
     /// When votes last brought this room up to the store's log (ms, `vote_recheck_ms`).
     last_vote_check_ms: AtomicI64,
+    /// The last topics computed: (seq, topics, limit).
+    topics_cache: Mutex<(Seq, Vec<borgermode_domain::similar::Topic>, usize)>,
 }
 
 /// How long a command keeps retrying when other instances keep winning the next seq.
@@ -203,6 +205,7 @@ impl Room {
             last_active_ms: AtomicI64::new(now_ms()),
             gap_fill_pending: Mutex::new(false),
             last_vote_check_ms: AtomicI64::new(0),
+            topics_cache: Mutex::new((Seq::MAX, Vec::new(), 0)),
             settings,
         })
     }
@@ -238,6 +241,27 @@ impl Room {
                 post_view(&st.projection, &st.votes, hit.post, Viewer::PUBLIC)
             })
             .collect()
+    }
+
+    /// The meeting's main topics now (`domain::similar::topics` over the visible questions),
+    /// computed at most once per seq: the big screens of a meeting all ask after each event.
+    pub fn topics(&self, limit: usize) -> Vec<borgermode_domain::similar::Topic> {
+        let seq = self.seq();
+        {
+            let cached = self.topics_cache.lock();
+            if cached.0 == seq && cached.2 == limit {
+                return cached.1.clone();
+            }
+        }
+        let topics = {
+            let st = self.state.read();
+            borgermode_domain::similar::topics(
+                borgermode_domain::similar::topic_texts(&st.projection),
+                limit,
+            )
+        };
+        *self.topics_cache.lock() = (seq, topics.clone(), limit);
+        topics
     }
 
     /// The meeting as HTTP answers carry it (with the installation's time zone).

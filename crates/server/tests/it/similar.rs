@@ -8,7 +8,8 @@
 //! - bad input: missing, blank or too long `text` is `422 validation_failed` (field `text`),
 //!   an unknown meeting 404;
 //! - the report names the meeting's topics (inflections folded, stop words gone, hidden
-//!   questions left out) in JSON, HTML and CSV.
+//!   questions left out) in JSON, HTML and CSV, and `GET .../topics` gives the big screen the
+//!   same words.
 //!
 //! The matching itself is measured in `crates/domain/tests/it/similar.rs`.
 
@@ -297,4 +298,21 @@ async fn the_report_names_the_topics() {
         )
         .await;
     assert!(csv.text.contains("topics,skolen,4\r\n"), "{}", csv.text);
+
+    // The big screen's route: anyone, the same words; a new question moves the count.
+    let route = routes::topics(&m);
+    let screen = app
+        .anonymous()
+        .request(Method::GET, &route, crate::common::client::Body::None)
+        .await;
+    assert_eq!(screen.status, 200, "{}", screen.text);
+    assert_eq!(screen.body["topics"][0]["word"], "skolen");
+    assert_eq!(screen.body["topics"][0]["questions"], 4);
+    app.post(&bo, m, "question", "Hvem betaler for skolen?")
+        .await;
+    let screen = app
+        .anonymous()
+        .request(Method::GET, &route, crate::common::client::Body::None)
+        .await;
+    assert_eq!(screen.body["topics"][0]["questions"], 5, "{}", screen.text);
 }

@@ -173,6 +173,11 @@ pub fn similar(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/similar")
 }
 
+/// `/api/meetings/{}/topics`
+pub fn topics(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/topics")
+}
+
 /// `/api/meetings/{}/queue`
 pub fn queue(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/queue")

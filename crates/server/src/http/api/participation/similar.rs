@@ -1,4 +1,5 @@
-//! "Has someone asked this already?": `GET /api/meetings/{id}/similar?text=...`.
+//! "Has someone asked this already?": `GET /api/meetings/{id}/similar?text=...`, and the
+//! meeting's topics for the big screen (`GET /api/meetings/{id}/topics`).
 //!
 //! Why a read of its own: the composer asks while a citizen types, and the staff queue asks for
 //! each open question, so it must be cheap (the room's in-memory index, no store read) and
@@ -10,7 +11,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use borgermode_domain::{DomainError, PostId};
-use borgermode_protocol::http::SimilarResponse;
+use borgermode_protocol::http::{SimilarResponse, TopicsResponse};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -20,9 +21,12 @@ use crate::state::LookupKey;
 
 /// At most this many suggestions.
 pub const SUGGESTIONS: usize = 3;
+/// The big screen's topic cloud names at most this many words.
+pub const TOPICS: usize = 12;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/meetings/{id}/similar", web::get().to(similar));
+    cfg.route("/meetings/{id}/similar", web::get().to(similar))
+        .route("/meetings/{id}/topics", web::get().to(topics));
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -65,4 +69,16 @@ pub async fn similar(
     }
     let questions = room.similar(text, SUGGESTIONS, q.exclude.map(PostId));
     Ok(HttpResponse::Ok().json(SimilarResponse { questions }))
+}
+
+#[utoipa::path(get, path = "/api/meetings/{id}/topics", tag = "public", operation_id = "get_topics",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    description = "The words the meeting's visible questions share most (stems, Danish and English stop words removed), at most 12, most shared first: the big screen's topic cloud.",
+    responses((status = 200, body = TopicsResponse), (status = 404, description = "not_found: no such meeting (or another organization's), post or participant")),
+    security((), ("participant_session" = []), ("participant_cookie" = []), ("admin_token" = []), ("organizer_session" = [])))]
+pub async fn topics(state: State, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let room = state.room(*id).await?;
+    Ok(HttpResponse::Ok().json(TopicsResponse {
+        topics: room.topics(TOPICS),
+    }))
 }
