@@ -391,6 +391,24 @@ pub struct QueueResponse {
     pub questions: Vec<PostView>,
 }
 
+/// `GET /api/meetings/{id}/similar`: the meeting's visible questions that ask what the text
+/// asks ("has someone asked this already?"), best first, at most three.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SimilarResponse {
+    /// Visible questions only (never held, hidden, rejected, merged or erased), as the public
+    /// sees them: body, answer state (`question.state`, `question.answer`) and votes.
+    pub questions: Vec<PostView>,
+}
+
+/// `GET /api/meetings/{id}/topics`: the words the meeting's visible questions share most (the
+/// big screen's topic cloud; the report carries the same list as `topics`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TopicsResponse {
+    pub topics: Vec<borgermode_domain::similar::Topic>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct MeetingStateResponse {

@@ -14,7 +14,7 @@ use borgermode_protocol::http::{
     LiveAnswerRequest, MeetingStateResponse, MeetingSummary, MergeRequest, MuteRequest,
     MyQuestionsResponse, NoticeRequest, NotifyRequest, OnAirRequest, PrivacyNoticeRequest,
     PrivacyNoticeView, Problem, QueueResponse, ReasonRequest, ReportOptions, RoomQuestionRequest,
-    SessionResponse, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
+    SessionResponse, SettingsPatch, SimilarResponse, StaffLinkResponse, VoteRequest, VoteResponse,
     WrittenAnswerRequest,
 };
 use borgermode_protocol::views::{MeetingView, YouView};
@@ -538,6 +538,26 @@ impl Client<'_> {
     ) -> Result<CommandAck, Problem> {
         self.command(&routes::assign(&meeting, &question), Some(body))
             .await
+    }
+
+    /// "Has someone asked this already?" for `text` (URL-encoded here), leaving out `exclude`.
+    pub async fn similar(
+        &self,
+        meeting: impl Display,
+        text: &str,
+        exclude: Option<u64>,
+    ) -> Result<SimilarResponse, Problem> {
+        let mut url = reqwest::Url::parse("http://x/").expect("url");
+        url.query_pairs_mut().append_pair("text", text);
+        if let Some(e) = exclude {
+            url.query_pairs_mut().append_pair("exclude", &e.to_string());
+        }
+        let path = format!(
+            "{}?{}",
+            routes::similar(&meeting),
+            url.query().unwrap_or("")
+        );
+        self.call(Method::GET, &path, None::<&Value>, 200).await
     }
 
     /// `query` without the `?`, e.g. `sort=age&mine=true`; empty for none.

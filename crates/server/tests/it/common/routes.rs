@@ -159,6 +159,16 @@ pub fn notices(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/notices")
 }
 
+/// `/api/meetings/{}/similar` (the query, `text=...&exclude=...`, is the caller's)
+pub fn similar(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/similar")
+}
+
+/// `/api/meetings/{}/topics`
+pub fn topics(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/topics")
+}
+
 /// `/api/meetings/{}/queue`
 pub fn queue(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/queue")
