@@ -187,6 +187,26 @@ test('the report and the archive of a meeting with an agenda and polls', async (
     await citizen.locator('nav.agenda-filter a', { hasText: 'Uden punkt' }).click();
     await citizen.waitForURL(/item=none/);
     assert.deepEqual(await citizen.locator('article.post > p:not(.meta)').allTextContents(), ['Hvad koster det hele?']);
+    // Search: a misspelt word finds its thread; a word nobody used says so, with a way back.
+    await citizen.locator('.search-result, nav.agenda-filter a', { hasText: /Alle punkter|Vis alle/ }).first().click();
+    await citizen.waitForURL((u) => !/item=/.test(u.search));
+    await citizen.locator('#archive-q').fill('skollen');
+    await citizen.keyboard.press('Enter');
+    await citizen.waitForURL(/q=skollen/);
+    assert.deepEqual(await citizen.locator('article.post > p:not(.meta)').allTextContents(), ['Hvornår åbner den nye skole?']);
+    assert.match(await citizen.locator('.search-result').textContent(), /»skollen«: 1/);
+    assert.equal(await citizen.locator('#archive-q').inputValue(), 'skollen', 'the search stays in the field');
+    assert.deepEqual((await axe(citizen)).map((v) => v.id), []);
+    assert.ok(await citizen.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'search: no horizontal overflow');
+    await citizen.screenshot({ path: path.join(SCREENSHOT_DIR, 'archive-search.png'), fullPage: true });
+    await citizen.locator('#archive-q').fill('cykelsti');
+    await citizen.locator('form.archive-search button').click();
+    await citizen.waitForURL(/q=cykelsti/);
+    assert.match(await citizen.locator('.search-result').textContent(), /Ingen tråde med »cykelsti«/);
+    assert.equal(await citizen.locator('article.post').count(), 0);
+    await citizen.locator('.search-result a').click();
+    await citizen.waitForURL((u) => !/q=/.test(u.search));
+    assert.equal(await citizen.locator('article.post').count(), 3);
     assert.deepEqual(citizen.errors, []);
   } finally {
     await browser.close();

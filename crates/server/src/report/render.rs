@@ -16,6 +16,7 @@ use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::content::texts;
+use crate::report::archive_search::{self, ArchiveQuery};
 
 /// How a reader of the page's language reads times and numbers: the installation's time zone
 /// (`--time-zone`; the audience saw 19:56, not 18:56 UTC), 24-hour clocks, and in Danish the
@@ -1174,6 +1175,47 @@ impl ItemFilter {
     }
 }
 
+/// The archive's search box (a plain GET form: it works without script), and after a search
+/// how many threads it found, with a way back to everything.
+fn archive_search_form(
+    o: &mut String,
+    lang: &str,
+    s: &Strings,
+    filter: Option<ItemFilter>,
+    search: Option<&ArchiveQuery>,
+    found: usize,
+) {
+    let _ = write!(
+        o,
+        "<form class=\"archive-search\" role=\"search\" method=\"get\" action=\"\"><label for=\"archive-q\">{}</label>\
+<input type=\"search\" id=\"archive-q\" name=\"q\" maxlength=\"{}\" value=\"{}\"><input type=\"hidden\" name=\"lang\" value=\"{lang}\">{}\
+<button type=\"submit\">{}</button></form>",
+        s.e("archive.search_label"),
+        archive_search::MAX_QUERY_CHARS,
+        esc(search.map(|q| q.text.as_str()).unwrap_or_default()),
+        match filter {
+            Some(f) => format!("<input type=\"hidden\" name=\"item\" value=\"{}\">", f.param()),
+            None => String::new(),
+        },
+        s.e("archive.search_button")
+    );
+    if let Some(q) = search {
+        let said = if found == 0 {
+            s.t("archive.search_none").replace("{q}", &q.text)
+        } else {
+            s.t("archive.search_found")
+                .replace("{n}", &found.to_string())
+                .replace("{q}", &q.text)
+        };
+        let _ = write!(
+            o,
+            "<p class=\"meta search-result\" role=\"status\">{} · <a href=\"?lang={lang}\">{}</a></p>",
+            esc(&said),
+            s.e("archive.search_clear")
+        );
+    }
+}
+
 /// The agenda in order, each item with its planned time, description and a link to its
 /// questions; "All items" and "No item" links around them.
 fn archive_agenda(
@@ -1305,6 +1347,7 @@ pub fn archive_html(
     local: &Local,
     page: usize,
     filter: Option<ItemFilter>,
+    search: Option<&ArchiveQuery>,
 ) -> String {
     let lang = if lang == "en" { "en" } else { "da" };
     // An unknown item filters nothing (a stale link still opens the archive).
@@ -1316,15 +1359,19 @@ pub fn archive_html(
     let threads: Vec<_> = all_threads
         .iter()
         .filter(|(top, _)| filter.is_none_or(|f| f.matches(top)))
+        .filter(|(top, replies)| search.is_none_or(|q| q.matches(top, replies)))
         .cloned()
         .collect();
     let pages = threads.len().div_ceil(ARCHIVE_PAGE_THREADS).max(1);
     let page = page.clamp(1, pages);
     let all_pages = all_threads.len().div_ceil(ARCHIVE_PAGE_THREADS).max(1);
-    let lang_q = match filter {
+    let mut lang_q = match filter {
         Some(f) => format!("{lang}&amp;item={}", f.param()),
         None => lang.to_string(),
     };
+    if let Some(q) = search {
+        let _ = write!(lang_q, "&amp;q={}", archive_search::encode(&q.text));
+    }
     // Which page each post is on, for links from the moderation log.
     let mut page_of: HashMap<u64, usize> = HashMap::new();
     for (i, (top, replies)) in threads.iter().enumerate() {
@@ -1358,7 +1405,7 @@ pub fn archive_html(
             .replace("{threads}", &all_threads.len().to_string())),
         s.e("archive.moderation_log")
     );
-    if page == 1 {
+    if page == 1 && search.is_none() {
         archive_agenda(&mut o, a, lang, s, local, filter);
         archive_polls(&mut o, a, s, local, filter);
     }
@@ -1367,6 +1414,7 @@ pub fn archive_html(
         "<section aria-labelledby=\"h-posts\"><h2 id=\"h-posts\">{}</h2>",
         s.e("archive.posts")
     );
+    archive_search_form(&mut o, lang, s, filter, search, threads.len());
     if let Some(f) = filter {
         let name = match f {
             ItemFilter::Item(id) => a
@@ -1416,7 +1464,7 @@ pub fn archive_html(
     page_nav(&mut o, page, pages, &lang_q, s, "archive.pages_bottom");
     o.push_str("</section>");
     // The moderation log links to posts by page: it goes with the unfiltered archive only.
-    if page < pages || filter.is_some() {
+    if page < pages || filter.is_some() || search.is_some() {
         o.push_str("</main></body></html>");
         return o;
     }

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use crate::http::api::scope::MeetingScope;
 use crate::http::api::{check_origin, State};
 use crate::http::errors::ApiError;
+use crate::report::archive_search::ArchiveQuery;
 use crate::report::export;
 use crate::report::render::{self, Strings};
 
@@ -498,7 +499,15 @@ pub async fn archive_html(
             &render::Local::new(lang, state.settings.time_zone),
             page_param(&req),
             item_param(&req),
+            search_param(&req).as_ref(),
         )))
+}
+
+/// `?q=...` of the archive page: the search (percent-decoded; empty = none).
+fn search_param(req: &HttpRequest) -> Option<ArchiveQuery> {
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("q").and_then(|v| ArchiveQuery::parse(v)))
 }
 
 /// `?item=N` or `?item=none` of the archive page.
