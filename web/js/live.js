@@ -262,6 +262,17 @@ export class Live {
   }
 }
 
+/**
+ * What a page hands the shared agenda and poll editors (staff/agenda.js, staff/polls.js): the
+ * meeting, its live feed (the staff stream's meeting view and poll results) and `run`, which
+ * toasts a command's outcome (ui.js `runCommand`). The console is one such host, the
+ * organizer's meeting page (admin.js) the other.
+ * @typedef {Object} EditorHost
+ * @property {string} id the meeting
+ * @property {Feed} feed
+ * @property {(promise: Promise<any>, okKey?: string) => Promise<any>} run
+ */
+
 /** The state of one meeting as this viewer may see it, kept from the live stream. The
  *  observer gets: hello(f), reset(posts), post(p, old, live), remove(id), meeting(m, old),
  *  counters(c), votes(counts), presence(n), notice(f, live), event(f, live), state(name, info),

@@ -11,7 +11,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, createMeeting, staffLink, axe, shot, PHONE, DESKTOP } from './lib.js';
+import { harness, createMeeting, staffLink, axe, shot, shotOf, PHONE, DESKTOP } from './lib.js';
 
 const suite = harness();
 const { open } = suite;
@@ -325,4 +325,121 @@ test('the agenda: written and stepped in the console, a question asked under the
   await ane.setViewportSize(DESKTOP);
   await accessible(ane, 'citizen at 1280 px: agenda');
   await shot(ane, 'journey-agenda-citizen-1280');
+});
+
+test('the organizer prepares the agenda and polls from the admin page before the meeting; the moderator console shows them', async () => {
+  const { server } = suite;
+  // The scene: a meeting that has not started, and a moderator's link for later.
+  const id = await createMeeting(server, { title: 'Borgermøde om havnens fremtid' });
+  const link = await staffLink(server, id, 'moderator', 'Mette Mødeleder');
+
+  // The communication officer signs in with the organizer link and opens the meeting.
+  const org = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  await org.locator('#list-h').waitFor();
+  await org.click(`a[href="/admin?m=${id}"]`);
+  const agendaCard = org.locator('section:has(> #agenda-admin-h)');
+  const pollsCard = org.locator('section:has(> #polls-admin-h)');
+  await agendaCard.locator('.empty', { hasText: 'ingen dagsorden' }).waitFor();
+  await pollsCard.locator('.empty', { hasText: 'Ingen afstemninger' }).waitFor();
+  /** Every new state: axe and no overflow at 1280 px and at 360 px. */
+  const check = async (what) => {
+    await accessible(org, `admin: ${what}`);
+    await org.setViewportSize(PHONE);
+    await accessible(org, `admin at 360 px: ${what}`);
+    await org.setViewportSize(DESKTOP);
+  };
+  await check('empty agenda and polls');
+
+  // Three agenda items, one with a description, one with a planned start.
+  const items = agendaCard.locator('.agenda-edit > li');
+  for (const [title, desc, when] of [['Velkomst', '', ''], ['Havnen', 'De tre **planer** for havnen.', '2026-12-10T19:30'], ['Trafik', '', '']]) {
+    await org.fill('#ag-new-title', title);
+    await org.fill('#ag-new-desc', desc);
+    await org.fill('#ag-new-when', when);
+    await agendaCard.locator('.agenda-form button[type=submit]').click();
+    await agendaCard.locator('.agenda-edit li', { hasText: title }).waitFor();
+  }
+  assert.deepEqual(await items.locator('.agenda-line > strong').allTextContents(), ['Velkomst', 'Havnen', 'Trafik']);
+  assert.match(await items.nth(1).textContent(), /19\.30/, 'the planned start is shown (Danish time)');
+  assert.equal(await items.nth(1).locator('.agenda-desc strong').textContent(), 'planer', 'the description as citizens will read it');
+  assert.equal(await org.evaluate(() => document.activeElement && document.activeElement.id), 'ag-new-title', 'the title field is ready for the next item');
+  await check('three agenda items');
+
+  // Reorder with the keyboard: Trafik up, before Havnen.
+  await items.nth(2).locator('button', { hasText: 'Flyt op' }).focus();
+  await org.keyboard.press('Enter');
+  await agendaCard.locator('.agenda-edit > li:nth-child(2)', { hasText: 'Trafik' }).waitFor();
+  assert.deepEqual(await items.locator('.agenda-line > strong').allTextContents(), ['Velkomst', 'Trafik', 'Havnen']);
+  // Edit the first item's title.
+  await items.nth(0).locator('button', { hasText: 'Redigér' }).click();
+  const editTitle = items.nth(0).locator('input[id$=-title]');
+  assert.equal(await editTitle.evaluate((n) => n === document.activeElement), true, 'the edit form takes the focus');
+  await editTitle.fill('Velkomst og præsentation');
+  await check('editing an agenda item');
+  await items.nth(0).locator('button[type=submit]', { hasText: 'Gem punktet' }).click();
+  await items.nth(0).locator('strong', { hasText: 'Velkomst og præsentation' }).waitFor();
+
+  // Two poll drafts: a single choice under "Havnen", a word cloud; the cloud moved up; a third
+  // one made by mistake and deleted.
+  const polls = pollsCard.locator('.poll-admin > li');
+  await org.fill('#pn-q', 'Hvilken havneplan foretrækker du?');
+  await org.selectOption('#pn-kind', 'single_choice');
+  await org.fill('#pn-options', 'A: parken\nB: boligerne');
+  await org.selectOption('#pn-item', { label: '3. Havnen' });
+  await org.selectOption('#pn-shown', 'after_close');
+  await pollsCard.locator('.poll-def button[type=submit]').click();
+  await polls.filter({ hasText: 'Hvilken havneplan' }).waitFor();
+  for (const q of ['Ét ord om havnen?', 'Prøve']) {
+    await org.fill('#pn-q', q);
+    await org.selectOption('#pn-kind', 'word_cloud');
+    await pollsCard.locator('.poll-def button[type=submit]').click();
+    await polls.filter({ hasText: q }).waitFor();
+  }
+  const harbour = polls.filter({ hasText: 'Hvilken havneplan' });
+  assert.match(await harbour.locator('.meta').textContent(), /Kladde.*Vælg én.*Resultat vises efter lukning.*3\. Havnen/);
+  // Before the meeting a draft says when it can be launched instead of offering a button that fails.
+  assert.equal(await pollsCard.locator('[data-action=launch]').count(), 0, 'no launch button before the meeting is open');
+  assert.match(await harbour.locator('.actions').textContent(), /Kan startes, når mødet er åbent/);
+  await check('three poll drafts');
+  await polls.filter({ hasText: 'Prøve' }).locator('[data-action=delete]').click();
+  await polls.filter({ hasText: 'Prøve' }).waitFor({ state: 'detached' });
+  await polls.filter({ hasText: 'Ét ord om havnen?' }).locator('[data-action=up]').click();
+  await pollsCard.locator('.poll-admin > li:first-child', { hasText: 'Ét ord om havnen?' }).waitFor();
+  // Edit the harbour poll: a third option.
+  await harbour.locator('[data-action=edit]').click();
+  await harbour.locator('textarea[id$=-options]').fill('A: parken\nB: boligerne\nC: begge dele');
+  await check('editing a poll draft');
+  await harbour.locator('button[type=submit]', { hasText: 'Gem kladden' }).click();
+  await harbour.locator('textarea[id$=-options]').waitFor({ state: 'detached' });
+  await check('agenda and polls prepared');
+  await shotOf(org.locator('.plan-grid'), 'journey-admin-plan-1280');
+  await org.setViewportSize(PHONE);
+  await shotOf(pollsCard, 'journey-admin-polls-360');
+  await shotOf(agendaCard, 'journey-admin-agenda-360');
+  await org.setViewportSize(DESKTOP);
+
+  // The moderator's console shows what the organizer prepared, in the organizer's order.
+  const mod = await open(DESKTOP, link);
+  await mod.locator('#tab-agenda').click();
+  assert.deepEqual(await mod.locator('#panel-agenda .agenda-edit > li .agenda-line > strong').allTextContents(), ['Velkomst og præsentation', 'Trafik', 'Havnen']);
+  await mod.click('#tab-polls');
+  assert.deepEqual(await mod.locator('#panel-polls .poll-admin > li .body').allTextContents(), ['Ét ord om havnen?', 'Hvilken havneplan foretrækker du?']);
+  const modHarbour = mod.locator('#panel-polls .poll-item', { hasText: 'Hvilken havneplan' });
+  assert.match(await modHarbour.locator('.meta').textContent(), /3\. Havnen/);
+  await modHarbour.locator('[data-action=edit]').click();
+  assert.equal(await modHarbour.locator('textarea[id$=-options]').inputValue(), 'A: parken\nB: boligerne\nC: begge dele');
+  await modHarbour.locator('button', { hasText: 'Annullér' }).click();
+  await accessible(mod, 'console: what the organizer prepared');
+
+  // The organizer opens the meeting from the same page: the drafts can now be launched here,
+  // and a change the moderator makes in the console reaches the organizer's page live.
+  await org.click('button:text-is("Åbn mødet")');
+  await harbour.locator('[data-action=launch]').waitFor();
+  await harbour.locator('[data-action=launch]').click();
+  await harbour.locator('.status', { hasText: 'Afstemning i gang' }).waitFor();
+  await modHarbour.locator('.status', { hasText: 'Afstemning i gang' }).waitFor();
+  await mod.click('#tab-agenda');
+  await mod.locator('#panel-agenda .agenda-edit li', { hasText: 'Havnen' }).locator('button', { hasText: 'Gør til aktuelt punkt' }).click();
+  await agendaCard.locator('.agenda-edit li[aria-current=true]', { hasText: 'Havnen' }).waitFor();
+  await check('the meeting open, a poll launched');
 });
