@@ -11,7 +11,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, createMeeting, staffLink, axe, shot, shotOf, PHONE, DESKTOP } from './lib.js';
+import { harness, createMeeting, staffLink, joinHttp, axe, shot, shotOf, PHONE, DESKTOP } from './lib.js';
 
 const suite = harness();
 const { open } = suite;
@@ -442,4 +442,64 @@ test('the organizer prepares the agenda and polls from the admin page before the
   await mod.locator('#panel-agenda .agenda-edit li', { hasText: 'Havnen' }).locator('button', { hasText: 'Gør til aktuelt punkt' }).click();
   await agendaCard.locator('.agenda-edit li[aria-current=true]', { hasText: 'Havnen' }).waitFor();
   await check('the meeting open, a poll launched');
+});
+
+test('no live stream gets through: the citizen page and the big screen read the open poll, its results and the own answer over HTTP', async () => {
+  const { server } = suite;
+  const id = await createMeeting(server, { title: 'Borgermøde bag en streng firewall' });
+  await server.api('POST', `/api/meetings/${id}/open`);
+  const q = 'Skal havnebadet være åbent om vinteren?';
+  const { data } = await server.api('POST', `/api/meetings/${id}/polls`, { question: q, kind: { type: 'single_choice', options: ['Ja', 'Nej'] }, results: 'live' });
+  await server.api('POST', `/api/meetings/${id}/polls/${data.seq}/launch`);
+  await server.api('PUT', `/api/meetings/${id}/polls/on-screen`, { poll: data.seq });
+  const tok = await joinHttp(server, id, 'Nabo');
+  await server.api('PUT', `/api/meetings/${id}/polls/${data.seq}/answer`, { kind: 'choice', picks: [0] }, tok);
+
+  // Ane joins and answers while the stream works.
+  const ane = await citizen(id, 'Ane');
+  const card = ane.locator('.poll-card', { hasText: q });
+  await card.locator('label.poll-option', { hasText: 'Nej' }).click();
+  await card.locator('button[type=submit]').click();
+  await card.locator('.poll-mine', { hasText: 'Dit svar: Nej' }).waitFor();
+
+  // Then her network refuses every stream: the WebSocket says nothing, the SSE stream fails.
+  /** @param {import('playwright-core').Page} page */
+  const cutStreams = async (page) => {
+    const tries = { ws: 0, sse: 0 };
+    await page.context().routeWebSocket(/\/api\/meetings\/[^/]+\/live/, () => { tries.ws += 1; });
+    await page.context().route(/\/api\/meetings\/[^/]+\/events/, (r) => { tries.sse += 1; return r.abort(); });
+    return tries;
+  };
+  const aneTries = await cutStreams(ane);
+  await ane.reload();
+  // The open poll on top, with the results and her own answer, though no frame ever came.
+  await card.locator('.poll-mine', { hasText: 'Dit svar: Nej' }).waitFor();
+  await barValue(ane, '.poll-card', 'Ja').filter({ hasText: '1 · 50 %' }).waitFor();
+  await barValue(ane, '.poll-card', 'Nej').filter({ hasText: '1 · 50 %' }).waitFor();
+  assert.ok(aneTries.ws >= 1, 'the page did try the WebSocket');
+  await accessible(ane, 'citizen without a stream: open poll read over HTTP');
+
+  // A newcomer behind the same network sees the poll at once, joins and answers.
+  const bo = await open(PHONE);
+  await cutStreams(bo);
+  await bo.goto(`${server.url}/m/${id}`);
+  const boCard = bo.locator('.poll-card', { hasText: q });
+  await barValue(bo, '.poll-card', 'Nej').filter({ hasText: '1 · 50 %' }).waitFor();
+  assert.match(await boCard.textContent(), /Deltag i mødet for at svare/);
+  await bo.fill('#join-name', 'Bo');
+  await bo.click('.join-form button[type=submit]');
+  // Joined: the card offers its form without waiting for the stream's hello.
+  await boCard.locator('label.poll-option', { hasText: 'Ja' }).click();
+  await boCard.locator('button[type=submit]').click();
+  await boCard.locator('.poll-mine', { hasText: 'Dit svar: Ja' }).waitFor();
+  await barValue(bo, '.poll-card', 'Ja').filter({ hasText: '2 · 67 %' }).waitFor();
+  await accessible(bo, 'citizen without a stream: joined and answered');
+
+  // The big screen behind that network: the poll on screen, with its bars.
+  const screen = await open(DESKTOP);
+  await cutStreams(screen);
+  await screen.goto(`${server.url}/m/${id}/screen`);
+  await screen.locator('.scr-poll h2', { hasText: q }).waitFor();
+  await barValue(screen, '.scr-poll', 'Ja').filter({ hasText: /^\d · \d+ %$/ }).waitFor();
+  await accessible(screen, 'big screen without a stream: poll read over HTTP');
 });
