@@ -191,7 +191,9 @@ test('a word cloud and a multiple choice: words folded into one, at most two tic
   const { id, mod } = await scene('Borgermøde med ordsky');
   const { data: cloud } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Ét ord om havnen?', kind: { type: 'word_cloud' }, results: 'live' });
   const { data: multi } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Hvad skal prioriteres?', kind: { type: 'multiple_choice', options: ['Grønt', 'Boliger', 'Havnebad'], max_picks: 2 }, results: 'live' });
-  for (const p of [cloud, multi]) await server.api('POST', `/api/meetings/${id}/polls/${p.seq}/launch`);
+  // And a 1-10 scale: its ten answer boxes once made a 360 px phone page 553 px wide.
+  const { data: scale } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Hvor tilfreds er du med planen?', kind: { type: 'scale', max: 10, low_label: 'slet ikke', high_label: 'meget tilfreds' }, results: 'live' });
+  for (const p of [cloud, multi, scale]) await server.api('POST', `/api/meetings/${id}/polls/${p.seq}/launch`);
   // The moderator puts the cloud on the big screen from the console.
   await mod.click('#tab-polls');
   const item = mod.locator(`#poll-admin-${cloud.seq}`);
@@ -214,7 +216,8 @@ test('a word cloud and a multiple choice: words folded into one, at most two tic
     await page.locator('.cloud li', { hasText: 'havnebad' }).locator('.cloud-n', { hasText: '2' }).waitFor();
     await page.locator('.cloud li', { hasText: 'grønt' }).locator('.cloud-n', { hasText: '1' }).waitFor();
   }
-  await accessible(bo, 'citizen: word cloud answered');
+  await bo.locator(`#poll-${scale.seq}-o9`).waitFor();
+  await accessible(bo, 'citizen: word cloud answered, a 1-10 scale open');
   await accessible(screen, 'big screen: word cloud');
   await shot(screen, 'journey-polls-cloud-screen-1280');
 
@@ -502,4 +505,24 @@ test('no live stream gets through: the citizen page and the big screen read the 
   await screen.locator('.scr-poll h2', { hasText: q }).waitFor();
   await barValue(screen, '.scr-poll', 'Ja').filter({ hasText: /^\d · \d+ %$/ }).waitFor();
   await accessible(screen, 'big screen without a stream: poll read over HTTP');
+});
+
+test('what a citizen is typing in a poll survives a redraw of the card (results published meanwhile)', async () => {
+  const { server } = suite;
+  const id = await createMeeting(server, { title: 'Borgermøde med åbent svar' });
+  await server.api('POST', `/api/meetings/${id}/open`);
+  const q = 'Hvad mangler i planen?';
+  const { data } = await server.api('POST', `/api/meetings/${id}/polls`, { question: q, kind: { type: 'open_answer' }, results: 'after_close' });
+  await server.api('POST', `/api/meetings/${id}/polls/${data.seq}/launch`);
+  const ane = await citizen(id, 'Ane');
+  const card = ane.locator('.poll-card', { hasText: q });
+  await ane.fill(`#poll-${data.seq}-text`, 'Flere træer langs kajen');
+  await card.locator('.hint', { hasText: 'Resultatet vises, når afstemningen er lukket' }).waitFor();
+  // The moderator publishes the results while she types: the card redraws with them.
+  await server.api('POST', `/api/meetings/${id}/polls/${data.seq}/publish`);
+  await card.locator('.poll-results-h', { hasText: 'Resultat' }).waitFor();
+  assert.equal(await ane.inputValue(`#poll-${data.seq}-text`), 'Flere træer langs kajen', 'the text being typed is kept');
+  await card.locator('button[type=submit]').click();
+  await card.locator('.poll-mine', { hasText: 'Flere træer langs kajen' }).waitFor();
+  await accessible(ane, 'citizen: answer sent after a redraw');
 });
