@@ -349,6 +349,13 @@ export function createClient({ base = '', bearer = null } = {}) {
     /** @param {string} id @param {{ kind: string, body: string, parent?: number, agenda_item?: number | null }} body
      *  @returns {Promise<{ post_id: number, status: string }>} */
     createPost: (id, body) => call('POST', `${m(id)}/posts`, body),
+    /** "Has someone asked this already?": up to three visible questions like `text`.
+     *  @param {string} id @param {string} text @param {number} [exclude]
+     *  @returns {Promise<{ questions: PostView[] }>} */
+    similar: (id, text, exclude) => call('GET', `${m(id)}/similar?text=${encodeURIComponent(text)}${exclude ? `&exclude=${exclude}` : ''}`),
+    /** The words the meeting's questions share most (the big screen's cloud).
+     *  @param {string} id @returns {Promise<{ topics: { word: string, questions: number }[] }>} */
+    topics: (id) => call('GET', `${m(id)}/topics`),
     /** @param {string} id @param {number} post @param {boolean} up @returns {Promise<{ votes: number }>} */
     vote: (id, post, up) => call('PUT', `${p(id, post)}/vote`, { up }),
     /** @param {string} id @param {number} post @param {string} [reason] */

@@ -57,6 +57,9 @@ export async function citizenPage(id, initial) {
   // The one obvious way to take part, right under the title and time on the first screen:
   // it leads to the join form (or, once joined, the question field).
   const cta = el('button', { type: 'button', class: 'cta', id: 'cta', onclick: () => {
+    // Before the stream's hello (it may take a few seconds behind a blocked WebSocket) the
+    // composer can still be empty: draw it now rather than let the click do nothing.
+    if (!composer.querySelector('#join-name, #compose-body')) renderComposer(true);
     /** @type {HTMLElement | null} */
     const field = composer.querySelector('#join-name, #compose-body');
     composer.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
@@ -365,14 +368,30 @@ export async function citizenPage(id, initial) {
     const btn = el('button', { type: 'submit' }, t('compose.send_question'));
     const radio = (v) => el('label', { class: 'seg' }, el('input', { type: 'radio', name: 'kind', value: v, checked: v === kind, onchange: () => {
       kind = v; label.textContent = t(`compose.label_${v}`); btn.textContent = t(`compose.send_${v}`);
+      body.dispatchEvent(new Event('input')); // the suggestions are for questions only
       /** @type {HTMLElement} */ (form.querySelector('.item-pick')).hidden = v !== 'question';
     } }), el('span', null, t(`kind.${v}`)));
     body.addEventListener('input', () => { count.textContent = t('compose.count', { n: body.value.length, max }); });
+    // "Has someone asked this already?": the suggestions load with the first keystroke.
+    const similarSlot = el('div', { class: 'similar-host' });
+    const loadSimilar = () => {
+      body.removeEventListener('input', loadSimilar);
+      import('./similar.js').then((mod) => {
+        similarSlot.replaceChildren(mod.suggestionBox({
+          meetingId: id, body, voted: feed.voted,
+          isQuestion: () => questionsOnly || kind === 'question',
+          me: () => (feed.you ? feed.you.participant_id : null),
+          onVoted: (post, votes) => { stream.list.setVoted(post, true); stream.list.setVotes(post, votes); },
+        }));
+        body.dispatchEvent(new Event('input'));
+      }).catch(() => {});
+    };
+    body.addEventListener('input', loadSimilar);
     body.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); } });
     const form = el('form', { class: 'post-form', novalidate: true },
       el('p', { class: 'as' }, t('compose.as', { name: feed.you.name })),
       questionsOnly ? null : el('fieldset', { class: 'segmented' }, el('legend', { class: 'visually-hidden' }, t('compose.kind')), radio('question'), radio('comment')),
-      label, body, el('div', { class: 'item-pick' }), el('div', { class: 'row' }, btn, count), err);
+      label, body, similarSlot, el('div', { class: 'item-pick' }), el('div', { class: 'row' }, btn, count), err);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const text = body.value.trim();

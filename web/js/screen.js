@@ -4,8 +4,11 @@
 // The screen is small (one question, three answers), so it is redrawn on each change. The
 // current agenda item stands under the title; a poll staff put on the screen takes the
 // place of the latest answers, with its live bars or word cloud (polls.js, no chart library).
+// Under the answers, the meeting's topics: the words its questions share most (the server
+// folds inflections and drops small words, GET .../topics), asked again after new questions.
 
 import { el, fill, t, $, safeHtml } from './util.js';
+import { client } from './client.js';
 import { Feed } from './live.js';
 import { connState, refreshConn } from './ui.js';
 import { itemLabel } from './agenda.js';
@@ -19,6 +22,7 @@ export function screenPage(id, initial = null) {
   const onAir = el('section', { class: 'scr-onair', 'aria-labelledby': 'scr-onair-h' });
   const answered = el('section', { class: 'scr-answered', 'aria-labelledby': 'scr-answered-h' });
   const counters = el('p', { class: 'scr-counters' });
+  const topicsBox = el('section', { class: 'scr-topics', 'aria-labelledby': 'scr-topics-h', hidden: true });
   const title = el('h1', { class: 'scr-title' });
   const item = el('p', { class: 'scr-item' });
   const pollBox = el('section', { class: 'scr-poll', 'aria-labelledby': 'scr-poll-h', hidden: true });
@@ -26,7 +30,23 @@ export function screenPage(id, initial = null) {
     el('img', { src: `/m/${id}/qr.svg`, alt: t('screen.qr_alt'), width: '240', height: '240' }),
     el('p', { class: 'scr-join-text' }, t('screen.join')),
     el('p', { class: 'scr-link' }, short));
-  main.replaceChildren(el('div', { class: 'screen' }, title, item, el('div', { class: 'scr-grid' }, el('div', { class: 'scr-main' }, pollBox, onAir, answered), el('div', { class: 'scr-side' }, join, counters))));
+  main.replaceChildren(el('div', { class: 'screen' }, title, item, el('div', { class: 'scr-grid' }, el('div', { class: 'scr-main' }, pollBox, onAir, answered, topicsBox), el('div', { class: 'scr-side' }, join, counters))));
+
+  // Topics: asked at start and at most every 10 s while questions arrive.
+  let topicsTimer = 0;
+  const drawTopics = async () => {
+    topicsTimer = 0;
+    let r;
+    try { r = await client.topics(id); } catch (_) { return; } // the cloud is a nicety
+    const top = r.topics || [];
+    topicsBox.hidden = !top.length;
+    const max = Math.max(1, ...top.map((x) => x.questions));
+    fill(topicsBox, el('h2', { id: 'scr-topics-h' }, t('screen.topics')),
+      el('ul', { class: 'scr-topic-list' }, top.map((x) => el('li', { class: `topic t${Math.min(5, Math.max(1, Math.ceil((x.questions * 5) / max)))}` }, x.word,
+        el('span', { class: 'visually-hidden' }, ` (${t('screen.topic_questions', { n: x.questions })})`)))));
+  };
+  const topicsLater = () => { if (!topicsTimer) topicsTimer = window.setTimeout(drawTopics, 10000); };
+  drawTopics();
 
   let queued = false;
   const draw = () => {
@@ -78,7 +98,7 @@ export function screenPage(id, initial = null) {
   // Drawn from the meeting read over HTTP at once (with the polls and results read over HTTP
   // if a poll runs, live.js), then from the stream.
   const feed = new Feed(id, {
-    reset: draw, post: draw, results: draw, polls: draw, remove: draw, meeting: (m, old) => { if (!old || old.status !== m.status) refreshConn(m); draw(); }, counters: draw, presence: draw, state: (n, i) => connState(n, i, feed.meeting),
+    reset: draw, post: (p) => { draw(); if (p && p.kind === 'question') topicsLater(); }, results: draw, polls: draw, remove: draw, meeting: (m, old) => { if (!old || old.status !== m.status) refreshConn(m); draw(); }, counters: draw, presence: draw, state: (n, i) => connState(n, i, feed.meeting),
   }, initial);
   draw();
   feed.start();

@@ -1,7 +1,7 @@
 // A small HTTP proxy between the browser and the server that plays the networks that break
 // WebSockets: a corporate proxy that refuses the upgrade, one that swallows it (hangs), and a
-// line that dies silently (no close, no bytes) under an open WebSocket. Plain HTTP (pages,
-// commands, the SSE stream) always passes.
+// line that dies silently (no close, no bytes) under an open WebSocket or SSE stream. Plain
+// HTTP (pages, commands, a new SSE stream) always passes.
 
 import http from 'node:http';
 import net from 'node:net';
@@ -9,10 +9,17 @@ import net from 'node:net';
 export async function startProxy(targetPort) {
   const state = { mode: 'pass', upgrades: 0, sse: 0, live: new Set(), target: targetPort };
   const server = http.createServer((req, res) => {
-    if (req.url.includes('/events')) state.sse += 1;
+    const events = req.url.includes('/events');
+    if (events) state.sse += 1;
     const up = http.request({ host: '127.0.0.1', port: state.target, method: req.method, path: req.url, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode, r.headers);
-      r.pipe(res);
+      if (!events) { r.pipe(res); return; }
+      // The SSE stream by hand too, so that it can go silent like a WebSocket.
+      const conn = { socket: res.socket, upstream: r.socket, dead: false, sse: true };
+      state.live.add(conn);
+      r.on('data', (d) => { if (!conn.dead) res.write(d); });
+      r.on('end', () => { if (!conn.dead) res.end(); });
+      res.on('close', () => { state.live.delete(conn); r.destroy(); });
     });
     up.on('error', () => { try { res.destroy(); } catch (_) { /* gone */ } });
     req.pipe(up);
@@ -45,10 +52,11 @@ export async function startProxy(targetPort) {
     url: `http://127.0.0.1:${port}`,
     state,
     setMode(m) { state.mode = m; },
-    /** Every open WebSocket goes silent: nothing is relayed, nothing is closed. */
-    killSilently() { for (const c of state.live) c.dead = true; },
+    /** Every open WebSocket and SSE stream (only the SSE streams with `'sse'`) goes silent:
+     *  nothing is relayed, nothing is closed. @param {'sse'} [only] */
+    killSilently(only) { for (const c of state.live) if (!only || c.sse) c.dead = true; },
     async close() {
-      for (const c of state.live) { c.socket.destroy(); if (c.upstream) c.upstream.destroy(); }
+      for (const c of state.live) { if (c.socket) c.socket.destroy(); if (c.upstream) c.upstream.destroy(); }
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     },

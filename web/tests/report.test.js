@@ -81,6 +81,11 @@ test('the report of the 2013 meeting', async () => {
     assert.equal(figures[3], '417');
     assert.equal(await page.locator('svg.chart rect').count(), 121);
     assert.equal(await page.locator('svg.chart title').first().textContent(), 'Indlæg og seere pr. minut');
+    // Issue 18: the topics of the 120 questions ("Hvad sker der med havnen og bussen?"), the
+    // small words left out.
+    const topics = await page.locator('ul.topics li').allInnerTexts();
+    assert.ok(topics.includes('havnen (120)') && topics.includes('bussen (120)'), topics.join(' / '));
+    assert.ok(!topics.some((x) => /^(hvad|der|med|og) /.test(x)), topics.join(' / '));
     assert.deepEqual(page.errors, []);
     assert.deepEqual((await axe(page)).map((v) => v.id), []);
     // Printing drops the links.

@@ -15,8 +15,11 @@ pub enum DomainError {
         field: &'static str,
         message: String,
     },
+    /// `field`: the text that is too long, named as in the request body (`body` for posts,
+    /// notices and answers; `question`, `options`, `text`, `title`, ... for polls and the
+    /// agenda), so that a client shows the message next to it.
     #[error("the text is longer than {max} characters")]
-    BodyTooLong { max: u32 },
+    BodyTooLong { field: &'static str, max: u32 },
     #[error("this name is reserved for the meeting's panel and moderators")]
     NameReserved,
     #[error("the meeting has not opened yet")]

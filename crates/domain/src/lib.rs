@@ -29,6 +29,7 @@ pub mod projection;
 pub mod report;
 #[cfg(feature = "test-support")]
 pub mod samples;
+pub mod similar;
 pub mod text;
 pub mod types;
 pub mod workdays;

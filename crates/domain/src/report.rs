@@ -182,7 +182,14 @@ pub struct Report {
     /// Every launched poll in the staff's order (drafts left out).
     #[serde(default)]
     pub polls: Vec<PollFigures>,
+    /// The meeting's main topics: the words (stems, stop words removed) most of its visible
+    /// questions share, most shared first, at most `TOPICS` (`similar::topics`).
+    #[serde(default)]
+    pub topics: Vec<crate::similar::Topic>,
 }
+
+/// How many topics the report names.
+pub const TOPICS: usize = 20;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -416,6 +423,7 @@ pub fn build(events: &[Event], inputs: &ReportInputs) -> Report {
         title: state.details.title.clone(),
         opened_at: state.opened_at,
         closed_at,
+        topics: crate::similar::topics(crate::similar::topic_texts(&state), TOPICS),
         ..Report::default()
     };
 

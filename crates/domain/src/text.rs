@@ -57,7 +57,7 @@ pub fn normalize_body(raw: &str, field: &'static str, max: u32) -> Result<String
         return Err(DomainError::validation(field, "must not be empty"));
     }
     if body.chars().count() > max as usize {
-        return Err(DomainError::BodyTooLong { max });
+        return Err(DomainError::BodyTooLong { field, max });
     }
     if body
         .chars()
@@ -181,7 +181,10 @@ mod tests {
     fn bodies_have_limits() {
         assert!(matches!(
             normalize_body(&"a".repeat(11), "body", 10),
-            Err(DomainError::BodyTooLong { max: 10 })
+            Err(DomainError::BodyTooLong {
+                field: "body",
+                max: 10
+            })
         ));
         assert!(normalize_body("line1\nline2", "body", 100).is_ok());
         assert!(normalize_body(" \n ", "body", 100).is_err());

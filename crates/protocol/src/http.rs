@@ -84,6 +84,7 @@ fn default_language() -> Language {
 }
 
 /// Change a meeting's details; absent fields keep their value. `null` clears an optional one.
+/// (So a field left `None` is left out when serialized: as `null` it would clear.)
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EditMeetingRequest {
@@ -94,12 +95,24 @@ pub struct EditMeetingRequest {
     pub title: Option<String>,
     #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub starts_at: Option<Option<DateTime<Utc>>>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ends_at: Option<Option<DateTime<Utc>>>,
     pub language: Option<Language>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(
         feature = "openapi",
         schema(max_length = 2000, pattern = "^\\s*(https?://\\S+)?\\s*$")
@@ -376,6 +389,24 @@ pub struct QueueResponse {
     pub sort: borgermode_domain::QueueSort,
     /// Open and claimed questions, in order.
     pub questions: Vec<PostView>,
+}
+
+/// `GET /api/meetings/{id}/similar`: the meeting's visible questions that ask what the text
+/// asks ("has someone asked this already?"), best first, at most three.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SimilarResponse {
+    /// Visible questions only (never held, hidden, rejected, merged or erased), as the public
+    /// sees them: body, answer state (`question.state`, `question.answer`) and votes.
+    pub questions: Vec<PostView>,
+}
+
+/// `GET /api/meetings/{id}/topics`: the words the meeting's visible questions share most (the
+/// big screen's topic cloud; the report carries the same list as `topics`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TopicsResponse {
+    pub topics: Vec<borgermode_domain::similar::Topic>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -841,4 +872,47 @@ pub struct StaffPollAnswerView {
     pub held_reason: Option<HoldReason>,
     pub hidden: bool,
     pub answered_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Rust client's edit that names one field changes only that field: the others are
+    /// left out, not sent as `null` (which clears).
+    #[test]
+    fn an_edit_of_one_field_serializes_only_that_field() {
+        let at = DateTime::parse_from_rfc3339("2026-01-15T20:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let edit = EditMeetingRequest {
+            ends_at: Some(Some(at)),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&edit).expect("serializes");
+        let fields: Vec<&String> = json
+            .as_object()
+            .expect("object")
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(fields, ["ends_at"]);
+        for cleared in ["starts_at", "video_url"] {
+            assert!(json.get(cleared).is_none(), "{cleared} sent: {json}");
+        }
+        let back: EditMeetingRequest = serde_json::from_value(json).expect("parses");
+        assert_eq!(back, edit);
+        let clear = EditMeetingRequest {
+            video_url: Some(None),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&clear).expect("serializes");
+        assert_eq!(json["video_url"], serde_json::Value::Null);
+        assert!(json.as_object().expect("object").contains_key("video_url"));
+        assert_eq!(
+            serde_json::from_value::<EditMeetingRequest>(json).expect("parses"),
+            clear
+        );
+    }
 }

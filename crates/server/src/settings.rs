@@ -105,6 +105,12 @@ pub struct Settings {
     )]
     pub joins_per_minute_per_ip: u32,
 
+    /// "Has someone asked this already?" look-ups (`GET .../similar`) per participant per
+    /// minute (per client address without a session). The composer asks at most every 300 ms
+    /// while someone types.
+    #[arg(long, env = "BORGERMODE_SIMILAR_PER_MINUTE", default_value_t = 120)]
+    pub similar_per_minute: u32,
+
     /// Live-stream connections per client address per minute.
     #[arg(
         long,

@@ -38,6 +38,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub join_limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub connect_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Similar-question look-ups, per participant of a meeting (per address without one).
+    pub similar_limiter: DefaultKeyedRateLimiter<LookupKey>,
     /// Organizer sign-ins: per (e-mail, client address) at `--signins-per-minute`, per address
     /// at three times that (one address trying many e-mails), and per e-mail a slower global
     /// back-off (ten times that per hour, from all addresses together). An attacker trying
@@ -78,6 +80,7 @@ impl AppState {
             ),
             join_limiter: RateLimiter::keyed(per_minute(settings.joins_per_minute_per_ip)),
             connect_limiter: RateLimiter::keyed(per_minute(settings.connects_per_minute_per_ip)),
+            similar_limiter: RateLimiter::keyed(per_minute(settings.similar_per_minute)),
             signin_limiter: RateLimiter::keyed(per_minute(
                 settings.signins_per_minute.saturating_mul(3),
             )),
@@ -97,6 +100,13 @@ impl AppState {
             metrics,
         }
     }
+}
+
+/// Whose allowance a read uses: a participant's own, or (without a session) the address's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LookupKey {
+    Participant(MeetingId, borgermode_domain::ParticipantId),
+    Address(IpAddr),
 }
 
 /// Meeting -> organization; entries never go stale (a meeting never changes organization).

@@ -11,10 +11,13 @@ import { authorLine, answerBlock, replaceActions } from '../posts.js';
 import { assignedTo, assigneeLine, assignForm, snippetPicker } from '../followup.js';
 import { KeyedList, itemSlot, listItem } from './keyed-list.js';
 import { agendaOf, itemSelect, itemLabel } from '../agenda.js';
+import { duplicatesOf } from '../similar.js';
 
 /** @typedef {import('../client.js').PostView} PostView */
 
-const VIEWS = ['open', 'mine', 'assigned', 'answered', 'all'];
+const VIEWS = ['open', 'dupes', 'mine', 'assigned', 'answered', 'all'];
+/** Open questions whose duplicates the "possible duplicates" view looks up (the most voted). */
+const DUPES_LOOKUP = 40;
 
 /** An action button of a console item. @param {string} action @param {string} label
  *  @param {(btn: HTMLElement) => unknown} fn @param {string} [cls] */
@@ -28,11 +31,19 @@ export class QueuePanel {
     this.sort = 'votes';
     const viewButtons = VIEWS.map((v) => el('button', { type: 'button', class: 'chip', 'data-view': v, 'aria-pressed': v === this.view ? 'true' : 'false', onclick: () => {
       this.view = v; viewButtons.forEach((b) => b.setAttribute('aria-pressed', b.dataset.view === v ? 'true' : 'false')); this.sync();
+      if (v === 'dupes') this.lookUpOpen();
     } }, t(`queue.view.${v}`)));
     const sortSel = el('select', { id: 'queue-sort', onchange: (/** @type {Event} */ e) => { this.sort = /** @type {HTMLSelectElement} */ (e.target).value; this.sync(); } },
       el('option', { value: 'votes' }, t('queue.sort.votes')), el('option', { value: 'age' }, t('queue.sort.age')));
     /** @type {number | null} only questions filed under this agenda item */
     this.item = null;
+    /** Question -> its likely duplicates, once looked up (`similar.js` caches the answers).
+     *  @type {Map<number, PostView[]>} */
+    this.dupes = new Map();
+    /** @type {Set<number>} */
+    this.asking = new Set();
+    /** @type {Promise<void>} */
+    this.chain = Promise.resolve();
     this.itemSlot = el('div', { class: 'item-filter', hidden: true });
     this.agendaKey = '';
     this.listNode = el('ol', { class: 'queue', 'aria-label': t('queue.title') });
@@ -53,7 +64,8 @@ export class QueuePanel {
     for (const p of feed.posts.values()) {
       if (p.kind !== 'question' || p.status !== 'visible' || !p.question) continue;
       const s = p.question.state;
-      if (this.view === 'open' && s !== 'open' && s !== 'claimed') continue;
+      if ((this.view === 'open' || this.view === 'dupes') && s !== 'open' && s !== 'claimed') continue;
+      if (this.view === 'dupes' && !this.liveDupes(p).length) continue;
       if (this.view === 'mine' && !(s === 'claimed' && p.question.claimed_by === me)) continue;
       if (this.view === 'assigned' && !((s === 'open' || s === 'claimed') && assignedTo(p, feed.you))) continue;
       if (this.view === 'answered' && s !== 'answered') continue;
@@ -63,6 +75,52 @@ export class QueuePanel {
     }
     if (this.sort === 'votes') out.sort((a, b) => b.votes - a.votes || a.id - b.id); else out.sort((a, b) => a.id - b.id);
     return out;
+  }
+
+  /** The duplicates of `q` still worth showing: visible questions not merged away.
+   *  @param {PostView} q @returns {PostView[]} */
+  liveDupes(q) {
+    const { feed } = this.ctx;
+    return (this.dupes.get(q.id) || []).map((d) => feed.posts.get(d.id)).filter((d) => d && d.status === 'visible' && d.question && d.question.state !== 'merged');
+  }
+
+  /** Look up the duplicates of `q` once; draw them in its item when they arrive.
+   *  @param {PostView} q @returns {Promise<void>} */
+  lookUp(q) {
+    if (this.dupes.has(q.id) || this.asking.has(q.id) || !q.body) return Promise.resolve();
+    this.asking.add(q.id);
+    // One look-up at a time: a long queue must not fire hundreds at once (they are rate-limited).
+    this.chain = this.chain.then(() => this.fetchDupes(q)).finally(() => this.asking.delete(q.id));
+    return this.chain;
+  }
+
+  /** @param {PostView} q */
+  async fetchDupes(q) {
+    try { this.dupes.set(q.id, await duplicatesOf(this.ctx.id, q)); } catch (_) { return; } // a hint: try again on the next update
+    const node = this.list.nodes.get(q.id);
+    if (node) this.drawDupes(node, q);
+    if (this.view === 'dupes') this.sync();
+  }
+
+  /** @param {HTMLElement} node @param {PostView} q */
+  drawDupes(node, q) {
+    const slot = /** @type {HTMLElement | null} */ (node.querySelector('.q-dupes'));
+    if (!slot) return;
+    const dupes = this.liveDupes(q);
+    slot.hidden = !dupes.length;
+    if (!dupes.length) { slot.replaceChildren(); return; }
+    const { id, run, role } = this.ctx;
+    slot.replaceChildren(el('p', { class: 'dupes-h' }, el('strong', null, t('queue.dupes'))),
+      el('ul', null, dupes.map((d) => el('li', { 'data-dupe': String(d.id) },
+        el('span', { class: 'ref' }, `#${d.id}`), el('span', { class: 'dupe-body' }, d.body || ''), el('span', { class: 'votes' }, t('queue.votes', { n: d.votes })),
+        role === 'moderator' ? actionButton('merge-dupe', t('queue.merge_here', { n: d.id }), () => run(client.merge(id, d.id, q.id), 'mod.done'), 'link-button') : null))));
+  }
+
+  /** Selecting "possible duplicates" looks up the most voted open questions. */
+  lookUpOpen() {
+    const open = [...this.ctx.feed.posts.values()].filter((p) => p.kind === 'question' && p.status === 'visible' && p.question && (p.question.state === 'open' || p.question.state === 'claimed'));
+    open.sort((a, b) => b.votes - a.votes || a.id - b.id);
+    for (const p of open.slice(0, DUPES_LOOKUP)) this.lookUp(p);
   }
 
   /** The agenda item filter (shown once the meeting has an agenda). */
@@ -110,8 +168,10 @@ export class QueuePanel {
       assigneeLine(q.question),
       q.agenda_item && feed.meeting ? el('p', { class: 'item-line' }, t('agenda.filed_under', { item: itemLabel(feed.meeting, q.agenda_item) })) : null,
       feed.meeting && feed.meeting.on_air === q.id ? el('p', { class: 'on-air-flag' }, t('question.on_air')) : null,
-      st === 'answered' && q.question.answer ? answerBlock(q.question) : null);
+      st === 'answered' && q.question.answer ? answerBlock(q.question) : null,
+      st === 'open' || st === 'claimed' ? el('div', { class: 'q-dupes', hidden: true }) : null);
     node.querySelector(':scope > .q-main').replaceWith(main);
+    if (st === 'open' || st === 'claimed') { this.drawDupes(node, q); this.lookUp(q); }
     const a = el('div', { class: 'actions' });
     const b = actionButton;
     /** @param {HTMLElement} btn @param {(close: () => void) => HTMLElement} build */

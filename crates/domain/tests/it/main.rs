@@ -17,3 +17,4 @@ mod privacy;
 mod properties;
 mod questions;
 mod report;
+mod similar;

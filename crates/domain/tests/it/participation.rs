@@ -301,7 +301,13 @@ fn body_limits() {
         ..Default::default()
     });
     let err = t.h.err(t.anne, post_cmd(PostKind::Comment, "12345678901"));
-    assert_eq!(err, DomainError::BodyTooLong { max: 10 });
+    assert_eq!(
+        err,
+        DomainError::BodyTooLong {
+            field: "body",
+            max: 10
+        }
+    );
     assert_eq!(err.code(), "body_too_long");
     // Ten characters (twenty bytes) fit: the limit counts characters, after trimming.
     t.h.comment(t.anne, "  æøåæøåæøå  ");

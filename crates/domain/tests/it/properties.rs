@@ -1002,7 +1002,7 @@ proptest! {
             let p = t.h.post_of(PostId(events[0].seq));
             prop_assert_eq!(p.body.as_str(), body.as_str());
         } else {
-            prop_assert_eq!(r.unwrap_err(), DomainError::BodyTooLong { max });
+            prop_assert_eq!(r.unwrap_err(), DomainError::BodyTooLong { field: "body", max });
         }
     }
 }

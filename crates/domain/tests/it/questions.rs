@@ -130,7 +130,10 @@ fn notice_length_is_at_least_the_answer_limit() {
     t.h.ok(t.panelist, notice_cmd(&"n".repeat(5000), false));
     assert_eq!(
         t.h.err(t.panelist, notice_cmd(&"n".repeat(5001), false)),
-        DomainError::BodyTooLong { max: 5000 }
+        DomainError::BodyTooLong {
+            field: "body",
+            max: 5000
+        }
     );
     t.h.set_settings(MeetingSettings {
         max_body_chars: 6000,
@@ -388,7 +391,10 @@ fn answer_rejections() {
     );
     assert_eq!(
         t.h.err(t.panelist, answer_written(q, &"a".repeat(5001))),
-        DomainError::BodyTooLong { max: 5000 }
+        DomainError::BodyTooLong {
+            field: "body",
+            max: 5000
+        }
     );
     assert_eq!(
         t.h.code(

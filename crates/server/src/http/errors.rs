@@ -146,7 +146,7 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let field = match self {
             ApiError::Domain(DomainError::Validation { field, .. }) => Some(field.to_string()),
-            ApiError::Domain(DomainError::BodyTooLong { .. }) => Some("body".to_string()),
+            ApiError::Domain(DomainError::BodyTooLong { field, .. }) => Some(field.to_string()),
             _ => None,
         };
         // Store details stay in the log; the client gets a stable, harmless message.

@@ -79,6 +79,7 @@ static ASSETS: &[Asset] = assets![
     "js/staff/polls.js" => "text/javascript; charset=utf-8",
     "js/agenda.js" => "text/javascript; charset=utf-8",
     "js/polls.js" => "text/javascript; charset=utf-8",
+    "js/similar.js" => "text/javascript; charset=utf-8",
     "locales/da.json" => "application/json; charset=utf-8",
     "locales/en.json" => "application/json; charset=utf-8",
 ];

@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use borgermode_domain::event::Actor;
 use borgermode_domain::poll_results::PollResults;
+use borgermode_domain::similar::{is_suggestible, SimilarIndex};
 use borgermode_domain::{
     decide, Command, Context, DomainError, Event, EventKind, MeetingId, MeetingState,
     ParticipantId, Poll, PollAnswer, PollId, PostId, Seq,
@@ -108,6 +109,9 @@ struct RoomState {
     votes: HashMap<PostId, u32>,
     dirty_votes: BTreeSet<PostId>,
     polls: PollTally,
+    /// The suggestible questions' stems ("has someone asked this already?"), following every
+    /// event applied to `projection`.
+    similar: SimilarIndex,
 }
 
 pub struct Room {
@@ -129,6 +133,8 @@ pub struct Room {
     gap_fill_pending: Mutex<bool>,
     /// When votes last brought this room up to the store's log (ms, `vote_recheck_ms`).
     last_vote_check_ms: AtomicI64,
+    /// The last topics computed: (seq, topics, limit).
+    topics_cache: Mutex<(Seq, Vec<borgermode_domain::similar::Topic>, usize)>,
 }
 
 /// How long a command keeps retrying when other instances keep winning the next seq.
@@ -189,6 +195,7 @@ impl Room {
                 votes: HashMap::new(),
                 dirty_votes: BTreeSet::new(),
                 polls: PollTally::default(),
+                similar: SimilarIndex::default(),
             }),
             tx,
             watchers: AtomicU32::new(0),
@@ -198,6 +205,7 @@ impl Room {
             last_active_ms: AtomicI64::new(now_ms()),
             gap_fill_pending: Mutex::new(false),
             last_vote_check_ms: AtomicI64::new(0),
+            topics_cache: Mutex::new((Seq::MAX, Vec::new(), 0)),
             settings,
         })
     }
@@ -214,6 +222,46 @@ impl Room {
     pub fn with_state<R>(&self, f: impl FnOnce(&MeetingState, &HashMap<PostId, u32>) -> R) -> R {
         let st = self.state.read();
         f(&st.projection, &st.votes)
+    }
+
+    /// Up to `limit` visible questions asking what `text` asks, best first, as the public sees
+    /// them (`skip`: the question being compared, in the staff queue). The index holds only
+    /// suggestible questions; the view is checked again so that nothing the public may not see
+    /// can come out even if the two ever disagreed.
+    pub fn similar(&self, text: &str, limit: usize, skip: Option<PostId>) -> Vec<PostView> {
+        let st = self.state.read();
+        st.similar
+            .search(text, limit, skip)
+            .into_iter()
+            .filter_map(|hit| {
+                let post = st.projection.posts.get(&hit.post)?;
+                if !is_suggestible(post) {
+                    return None;
+                }
+                post_view(&st.projection, &st.votes, hit.post, Viewer::PUBLIC)
+            })
+            .collect()
+    }
+
+    /// The meeting's main topics now (`domain::similar::topics` over the visible questions),
+    /// computed at most once per seq: the big screens of a meeting all ask after each event.
+    pub fn topics(&self, limit: usize) -> Vec<borgermode_domain::similar::Topic> {
+        let seq = self.seq();
+        {
+            let cached = self.topics_cache.lock();
+            if cached.0 == seq && cached.2 == limit {
+                return cached.1.clone();
+            }
+        }
+        let topics = {
+            let st = self.state.read();
+            borgermode_domain::similar::topics(
+                borgermode_domain::similar::topic_texts(&st.projection),
+                limit,
+            )
+        };
+        *self.topics_cache.lock() = (seq, topics.clone(), limit);
+        topics
     }
 
     /// The meeting as HTTP answers carry it (with the installation's time zone).
@@ -409,6 +457,7 @@ impl Room {
             };
             let st = &mut *st;
             st.projection.apply(&e);
+            st.similar.apply(&st.projection, &e);
             if matches!(
                 e.kind,
                 EventKind::MeetingCreated { .. } | EventKind::MeetingEdited { .. }

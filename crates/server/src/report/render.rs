@@ -564,6 +564,38 @@ fn polls_section(o: &mut String, r: &Report, s: &Strings, local: &Local) {
     o.push_str("</section>");
 }
 
+/// The meeting's main topics as a word list, each word sized by how many questions use it (a
+/// class per fifth of the largest count: the CSP allows no inline style), with the count
+/// written out for screen readers and print.
+fn topics_section(o: &mut String, r: &Report, s: &Strings) {
+    if r.topics.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"h-topics\"><h2 id=\"h-topics\">{}</h2><p class=\"hint\">{}</p><ul class=\"topics\">",
+        s.e("report.topics"),
+        s.e("report.topics_hint")
+    );
+    let max = r
+        .topics
+        .iter()
+        .map(|t| t.questions)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    for t in &r.topics {
+        let size = (t.questions * 5).div_ceil(max).clamp(1, 5);
+        let _ = write!(
+            o,
+            "<li class=\"topic t{size}\">{} <span class=\"n\">({})</span></li>",
+            esc(&t.word),
+            t.questions
+        );
+    }
+    o.push_str("</ul></section>");
+}
+
 /// The whole printable report page.
 pub fn report_html(
     r: &Report,
@@ -696,6 +728,7 @@ pub fn report_html(
         s.e("report.timeline"),
         timeline_svg(r, s, local)
     );
+    topics_section(&mut o, r, s);
     // Moderation.
     let _ = write!(
         o,
@@ -797,6 +830,9 @@ pub fn report_csv(r: &Report) -> String {
         "average_viewers",
         format!("{:.1}", r.average_viewers),
     );
+    for t in &r.topics {
+        row("topics", &t.word, t.questions.to_string());
+    }
     let a = &r.answers;
     for (k, v) in [
         ("questions", a.questions),

@@ -316,6 +316,8 @@ struct Case {
     code: Option<&'static str>,
     /// Whether a Retry-After header (and `retry_after` in the body) must be present.
     retry_after: bool,
+    /// The problem's `field`, where the case names it.
+    field: Option<&'static str>,
 }
 
 fn case(name: impl Into<String>, method: Method, path: impl Into<String>) -> Case {
@@ -329,6 +331,7 @@ fn case(name: impl Into<String>, method: Method, path: impl Into<String>) -> Cas
         status: 0,
         code: None,
         retry_after: false,
+        field: None,
     }
 }
 
@@ -360,6 +363,10 @@ impl Case {
     }
     fn with_retry_after(mut self) -> Self {
         self.retry_after = true;
+        self
+    }
+    fn field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
         self
     }
 
@@ -398,6 +405,11 @@ impl Case {
             }
             if g.body["status"].as_u64() != Some(u64::from(self.status)) {
                 return Err(format!("problem status field {}", g.body["status"]));
+            }
+        }
+        if let Some(field) = self.field {
+            if g.body["field"].as_str() != Some(field) {
+                return Err(format!("want field {field}, got {}", g.body["field"]));
             }
         }
         if self.retry_after {
@@ -547,7 +559,8 @@ async fn http_bad_input_table() {
         case("body one character too long", Method::POST, &posts)
             .who(&anne)
             .json(comment(&"å".repeat(1001)))
-            .refused(422, "body_too_long"),
+            .refused(422, "body_too_long")
+            .field("body"),
         case("blank body", Method::POST, &posts)
             .who(&anne)
             .json(comment("  \n\t "))
@@ -1692,4 +1705,448 @@ async fn descriptor_exhaustion_is_logged_once() {
         "the line names the limit: {}",
         warnings[0]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polls and the agenda
+
+#[tokio::test]
+async fn poll_and_agenda_bad_input_table_sqlite() {
+    poll_and_agenda_bad_input(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn poll_and_agenda_bad_input_table_postgres() {
+    let db = crate::common::pg::TestDb::fresh().await;
+    let app = crate::common::app::spawn_app_on(
+        std::sync::Arc::new(tempfile::tempdir().expect("tempdir")),
+        db.url.clone(),
+        |_| {},
+    )
+    .await;
+    poll_and_agenda_bad_input(app).await;
+}
+
+/// Create a poll as `who` (the id), and launch it unless it is to stay a draft.
+async fn bad_input_poll(
+    app: &TestApp,
+    who: &Who,
+    meeting: MeetingId,
+    kind: Value,
+    launch: bool,
+) -> u64 {
+    let resp = app
+        .as_(who, Method::POST, &routes::polls(&meeting))
+        .json(&json!({"question": "Hvad synes du?", "kind": kind, "results": "live"}))
+        .send()
+        .await
+        .expect("create poll");
+    let g = got(resp).await;
+    assert_eq!(g.status, 201, "create poll: {}", g.text);
+    let poll = g.body["seq"].as_u64().expect("poll id");
+    if launch {
+        must(
+            app.as_(
+                who,
+                Method::POST,
+                &routes::poll_action(&meeting, &poll, "launch"),
+            )
+            .send()
+            .await
+            .expect("launch"),
+            200,
+            "launch",
+        )
+        .await;
+    }
+    poll
+}
+
+/// Answers that break a poll's rules, poll and agenda definitions that break theirs, and
+/// commands in the wrong lifecycle state: each gets its status and stable code, never a 5xx.
+async fn poll_and_agenda_bad_input(app: TestApp) {
+    let meeting = app.open_meeting("Afstemninger").await;
+    let m = routes::meeting(&meeting);
+    let moderator = app.staff(meeting, StaffRole::Moderator, "Mona").await;
+    let anne = app.join(meeting, "Anne").await;
+    let muted = app.join(meeting, "Mads").await;
+    let banned = app.join(meeting, "Bent").await;
+    let post = app.post(&anne, meeting, "question", "Et spørgsmål").await;
+    for (who, action, body) in [
+        (&muted, "mute", json!({"minutes": 60})),
+        (&banned, "ban", json!({})),
+    ] {
+        must(
+            app.as_(
+                &moderator,
+                Method::POST,
+                &format!("{m}/participants/{}/{action}", who.id),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect(action),
+            200,
+            action,
+        )
+        .await;
+    }
+    let options = |n: usize| (0..n).map(|i| format!("Forslag {i}")).collect::<Vec<_>>();
+    let single = json!({"type": "single_choice", "options": options(3)});
+    let single_poll = bad_input_poll(&app, &moderator, meeting, single.clone(), true).await;
+    let multi = json!({"type": "multiple_choice", "options": options(4), "max_picks": 2});
+    let multi_poll = bad_input_poll(&app, &moderator, meeting, multi, true).await;
+    let scale = json!({"type": "scale", "max": 5, "low_label": "Slet ikke", "high_label": "Meget"});
+    let scale_poll = bad_input_poll(&app, &moderator, meeting, scale, true).await;
+    let words_poll = bad_input_poll(
+        &app,
+        &moderator,
+        meeting,
+        json!({"type": "word_cloud"}),
+        true,
+    )
+    .await;
+    let text_poll = bad_input_poll(
+        &app,
+        &moderator,
+        meeting,
+        json!({"type": "open_answer"}),
+        true,
+    )
+    .await;
+    let draft_poll = bad_input_poll(&app, &moderator, meeting, single.clone(), false).await;
+    let closed_poll = bad_input_poll(&app, &moderator, meeting, single.clone(), true).await;
+    must(
+        app.as_(
+            &moderator,
+            Method::POST,
+            &routes::poll_action(&meeting, &closed_poll, "close"),
+        )
+        .send()
+        .await
+        .expect("close poll"),
+        200,
+        "close poll",
+    )
+    .await;
+
+    let answer = |poll: u64| routes::poll_answer(&meeting, &poll);
+    let picks = |p: Value| json!({"kind": "choice", "picks": p});
+    let words = |w: Value| json!({"kind": "words", "words": w});
+    let value = |v: i64| json!({"kind": "scale", "value": v});
+    let text = |t: &str| json!({"kind": "text", "text": t});
+    let define = |question: &str, kind: Value| json!({"question": question, "kind": kind, "results": "live"});
+    let polls = routes::polls(&meeting);
+    let agenda = routes::agenda(&meeting);
+
+    let cases = vec![
+        // Answers.
+        case("two picks on a single-choice poll", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .json(picks(json!([0, 1])))
+            .refused(422, "too_many_choices"),
+        case("three picks where two are allowed", Method::PUT, answer(multi_poll))
+            .who(&anne)
+            .json(picks(json!([0, 1, 2])))
+            .refused(422, "too_many_choices"),
+        case("the same pick twice counts once", Method::PUT, answer(multi_poll))
+            .who(&anne)
+            .json(picks(json!([1, 1, 3])))
+            .accepted(200),
+        case("an option that does not exist", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .json(picks(json!([3])))
+            .refused(422, "validation_failed"),
+        case("no pick at all", Method::PUT, answer(multi_poll))
+            .who(&anne)
+            .json(picks(json!([])))
+            .refused(422, "validation_failed"),
+        case("a negative pick", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .json(picks(json!([-1])))
+            .refused(400, "invalid_json"),
+        case("picks that are not numbers", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .json(picks(json!(["A"])))
+            .refused(400, "invalid_json"),
+        case("an answer to a closed poll", Method::PUT, answer(closed_poll))
+            .who(&anne)
+            .json(picks(json!([0])))
+            .refused(409, "poll_closed"),
+        // A draft never reaches the public (protocol 3.10): to a citizen it does not exist.
+        case("an answer to a draft poll", Method::PUT, answer(draft_poll))
+            .who(&anne)
+            .json(picks(json!([0])))
+            .refused(404, "not_found"),
+        case("an answer to a poll that does not exist", Method::PUT, answer(999_999))
+            .who(&anne)
+            .json(picks(json!([0])))
+            .refused(404, "not_found"),
+        case("poll id that is not a number", Method::PUT, format!("{m}/polls/første/answer"))
+            .who(&anne)
+            .json(picks(json!([0])))
+            .refused(404, "not_found"),
+        case("a word of 30 characters", Method::PUT, answer(words_poll))
+            .who(&anne)
+            .json(words(json!(["æ".repeat(30)])))
+            .accepted(200),
+        case("a word of 31 characters", Method::PUT, answer(words_poll))
+            .who(&anne)
+            .json(words(json!(["æ".repeat(31)])))
+            .refused(422, "validation_failed"),
+        case("four words", Method::PUT, answer(words_poll))
+            .who(&anne)
+            .json(words(json!(["havn", "bad", "bro", "kaj"])))
+            .refused(422, "too_many_choices"),
+        case("no words", Method::PUT, answer(words_poll))
+            .who(&anne)
+            .json(words(json!([])))
+            .refused(422, "validation_failed"),
+        case("a blank word", Method::PUT, answer(words_poll))
+            .who(&anne)
+            .json(words(json!(["  ...  "])))
+            .refused(422, "validation_failed"),
+        case("a word with a bidi override", Method::PUT, answer(words_poll))
+            .who(&anne)
+            .json(words(json!(["hav\u{202E}n"])))
+            .refused(422, "validation_failed"),
+        case("scale value 0", Method::PUT, answer(scale_poll))
+            .who(&anne)
+            .json(value(0))
+            .refused(422, "validation_failed"),
+        case("scale value 6 on a 1-5 scale", Method::PUT, answer(scale_poll))
+            .who(&anne)
+            .json(value(6))
+            .refused(422, "validation_failed"),
+        case("scale value 256 (not a byte)", Method::PUT, answer(scale_poll))
+            .who(&anne)
+            .json(value(256))
+            .refused(400, "invalid_json"),
+        case("scale value 5 on a 1-5 scale", Method::PUT, answer(scale_poll))
+            .who(&anne)
+            .json(value(5))
+            .accepted(200),
+        case("open answer of 281 characters", Method::PUT, answer(text_poll))
+            .who(&anne)
+            .json(text(&"ø".repeat(281)))
+            .refused(422, "body_too_long")
+            .field("text"),
+        case("empty open answer", Method::PUT, answer(text_poll))
+            .who(&anne)
+            .json(text(" \n "))
+            .refused(422, "validation_failed"),
+        case("open answer with a control character", Method::PUT, answer(text_poll))
+            .who(&anne)
+            .json(text("nul\u{0}tegn"))
+            .refused(422, "validation_failed"),
+        case("a scale answer to a choice poll", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .json(value(1))
+            .refused(422, "validation_failed"),
+        case("words for an open-answer poll", Method::PUT, answer(text_poll))
+            .who(&anne)
+            .json(words(json!(["havn"])))
+            .refused(422, "validation_failed"),
+        case("a text answer to a word cloud", Method::PUT, answer(words_poll))
+            .who(&anne)
+            .json(text("havn"))
+            .refused(422, "validation_failed"),
+        case("an answer of an unknown kind", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .json(json!({"kind": "vote", "up": true}))
+            .refused(400, "invalid_json"),
+        case("an answer without a kind", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .json(json!({"picks": [0]}))
+            .refused(400, "invalid_json"),
+        case("malformed answer JSON", Method::PUT, answer(single_poll))
+            .who(&anne)
+            .raw("application/json", r#"{"kind": "choice", "picks": [0"#)
+            .refused(400, "invalid_json"),
+        case("a banned citizen answers", Method::PUT, answer(single_poll))
+            .who(&banned)
+            .json(picks(json!([0])))
+            .refused(403, "banned"),
+        case("a muted citizen answers", Method::PUT, answer(single_poll))
+            .who(&muted)
+            .json(picks(json!([0])))
+            .refused(403, "muted"),
+        case("a moderator answers", Method::PUT, answer(single_poll))
+            .who(&moderator)
+            .json(picks(json!([0])))
+            .refused(403, "forbidden"),
+        // Poll definitions.
+        case("a poll without a question", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("   ", single.clone()))
+            .refused(422, "validation_failed"),
+        case("a question of 301 characters", Method::POST, &polls)
+            .who(&moderator)
+            .json(define(&"s".repeat(301), single.clone()))
+            .refused(422, "body_too_long")
+            .field("question"),
+        case("eleven options", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilket?", json!({"type": "single_choice", "options": options(11)})))
+            .refused(422, "validation_failed"),
+        case("one option", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilket?", json!({"type": "single_choice", "options": options(1)})))
+            .refused(422, "validation_failed"),
+        case("the same option twice, in another case", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilket?", json!({"type": "single_choice", "options": ["Havn", "HAVN"]})))
+            .refused(422, "validation_failed"),
+        case("an empty option", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilket?", json!({"type": "single_choice", "options": ["Havn", " "]})))
+            .refused(422, "validation_failed"),
+        case("an option on two lines", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilket?", json!({"type": "single_choice", "options": ["Havn", "Bad\nBro"]})))
+            .refused(422, "validation_failed"),
+        case("an option of 101 characters", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilket?", json!({"type": "single_choice", "options": ["Havn", "o".repeat(101)]})))
+            .refused(422, "body_too_long")
+            .field("options"),
+        case("max_picks 0", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilke?", json!({"type": "multiple_choice", "options": options(3), "max_picks": 0})))
+            .refused(422, "validation_failed"),
+        case("max_picks over the number of options", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvilke?", json!({"type": "multiple_choice", "options": options(3), "max_picks": 4})))
+            .refused(422, "validation_failed"),
+        case("a scale to 7", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvor meget?", json!({"type": "scale", "max": 7})))
+            .refused(422, "validation_failed"),
+        case("a scale label of 41 characters", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvor meget?", json!({"type": "scale", "max": 5, "low_label": "l".repeat(41)})))
+            .refused(422, "body_too_long")
+            .field("low_label"),
+        case("a poll kind that does not exist", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvad?", json!({"type": "ranking", "options": options(3)})))
+            .refused(400, "invalid_json"),
+        case("choices without options", Method::POST, &polls)
+            .who(&moderator)
+            .json(define("Hvad?", json!({"type": "single_choice"})))
+            .refused(400, "invalid_json"),
+        case("results shown in an unknown way", Method::POST, &polls)
+            .who(&moderator)
+            .json(json!({"question": "Hvad?", "kind": single.clone(), "results": "sometimes"}))
+            .refused(400, "invalid_json"),
+        case("a poll without a kind", Method::POST, &polls)
+            .who(&moderator)
+            .json(json!({"question": "Hvad?", "results": "live"}))
+            .refused(400, "invalid_json"),
+        case("a poll under an agenda item that does not exist", Method::POST, &polls)
+            .who(&moderator)
+            .json(json!({"question": "Hvad?", "kind": single.clone(), "results": "live", "agenda_item": 999_999}))
+            .refused(404, "not_found"),
+        // Lifecycle.
+        case("edit a launched poll", Method::PUT, routes::poll(&meeting, &single_poll))
+            .who(&moderator)
+            .json(define("Nyt spørgsmål?", single.clone()))
+            .refused(409, "poll_launched"),
+        case("delete a launched poll", Method::DELETE, routes::poll(&meeting, &single_poll))
+            .who(&moderator)
+            .refused(409, "poll_launched"),
+        case("launch a closed poll", Method::POST, routes::poll_action(&meeting, &closed_poll, "launch"))
+            .who(&moderator)
+            .refused(409, "poll_closed"),
+        case("close a draft", Method::POST, routes::poll_action(&meeting, &draft_poll, "close"))
+            .who(&moderator)
+            .refused(409, "poll_not_open"),
+        case("publish a draft's results", Method::POST, routes::poll_action(&meeting, &draft_poll, "publish"))
+            .who(&moderator)
+            .refused(409, "poll_not_open"),
+        case("a draft on the big screen", Method::PUT, routes::poll_on_screen(&meeting))
+            .who(&moderator)
+            .json(json!({"poll": draft_poll}))
+            .refused(409, "poll_not_open"),
+        case("launch a poll that does not exist", Method::POST, routes::poll_action(&meeting, &999_999, "launch"))
+            .who(&moderator)
+            .refused(404, "not_found"),
+        case("move a poll to a negative place", Method::POST, routes::poll_action(&meeting, &draft_poll, "move"))
+            .who(&moderator)
+            .json(json!({"position": -1}))
+            .refused(400, "invalid_json"),
+        // Moderating open answers.
+        case("moderate an answer id that does not exist", Method::POST,
+            routes::poll_answer_moderation(&meeting, &text_poll, &"0".repeat(32), "hide"))
+            .who(&moderator)
+            .refused(404, "not_found"),
+        case("an unknown moderation action", Method::POST,
+            routes::poll_answer_moderation(&meeting, &text_poll, &"0".repeat(32), "delete"))
+            .who(&moderator)
+            .refused(404, "not_found"),
+        case("the answers of a poll that does not exist", Method::GET, routes::poll_answers(&meeting, &999_999))
+            .who(&moderator)
+            .refused(404, "not_found"),
+        // The agenda.
+        case("an agenda item without a title", Method::POST, &agenda)
+            .who(&moderator)
+            .json(json!({"title": "  "}))
+            .refused(422, "validation_failed"),
+        case("an agenda title on two lines", Method::POST, &agenda)
+            .who(&moderator)
+            .json(json!({"title": "Første\nAnden"}))
+            .refused(422, "validation_failed"),
+        case("an agenda title of 201 characters", Method::POST, &agenda)
+            .who(&moderator)
+            .json(json!({"title": "t".repeat(201)}))
+            .refused(422, "body_too_long")
+            .field("title"),
+        case("an agenda description of 2,001 characters", Method::POST, &agenda)
+            .who(&moderator)
+            .json(json!({"title": "Punkt", "description": "d".repeat(2001)}))
+            .refused(422, "body_too_long")
+            .field("description"),
+        case("an agenda item without a title field", Method::POST, &agenda)
+            .who(&moderator)
+            .json(json!({"description": "Uden titel"}))
+            .refused(400, "invalid_json"),
+        case("a planned start that is no time", Method::POST, &agenda)
+            .who(&moderator)
+            .json(json!({"title": "Punkt", "planned_start": "klokken otte"}))
+            .refused(400, "invalid_json"),
+        case("edit an agenda item that does not exist", Method::PUT, routes::agenda_item(&meeting, &999_999))
+            .who(&moderator)
+            .json(json!({"title": "Punkt"}))
+            .refused(404, "not_found"),
+        case("an agenda item that does not exist is current", Method::PUT, routes::agenda_current(&meeting))
+            .who(&moderator)
+            .json(json!({"item": 999_999}))
+            .refused(404, "not_found"),
+        case("file a question under an item that does not exist", Method::PUT, routes::file_post(&meeting, &post))
+            .who(&moderator)
+            .json(json!({"item": 999_999}))
+            .refused(404, "not_found"),
+        case("a question asked under an item that does not exist", Method::POST, routes::posts(&meeting))
+            .who(&anne)
+            .json(json!({"kind": "question", "body": "Hvornår?", "agenda_item": 999_999}))
+            .refused(404, "not_found"),
+        case("a comment filed under an agenda item", Method::POST, routes::posts(&meeting))
+            .who(&anne)
+            .json(json!({"kind": "comment", "body": "Enig.", "agenda_item": 999_999}))
+            .refused(422, "validation_failed"),
+    ];
+    let mut failures = Vec::new();
+    for c in &cases {
+        if let Err(why) = c.run(&app).await {
+            failures.push(format!("{}: {why}", c.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n  {}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n  ")
+    );
+    app.shutdown().await;
 }

@@ -10,6 +10,10 @@
 //! after it). Writers post with an `Idempotency-Key` and a body of their own, so every
 //! acknowledged post can be found in the store (`contents`) and in every client's log.
 //!
+//! Poll answers are rows, not events: the two poll tests at the end check instead that every
+//! client of both instances ends on the counts recounted from the stored answers (issue 16:
+//! 2,000 citizens answering through both instances with Redis killed and restarted midway).
+//!
 //! Intervals are shortened through the instances' command line; deadlines are generous and
 //! only catch a hang: the figures (events lost and duplicated, times to heal) are printed.
 
@@ -1545,4 +1549,394 @@ async fn poll_results_converge_from_the_store_while_redis_is_down() {
         killed.elapsed()
     );
     drop((a, b));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2,000 citizens answer one poll through both instances while Redis is killed and restarted:
+// every client of both instances ends on the stored recount
+// ---------------------------------------------------------------------------------------------
+
+const POLL_CITIZENS: usize = 2_000;
+const POLL_IN_FLIGHT: usize = 32;
+const POLL_OPTIONS: usize = 4;
+/// Citizen `i` picks `POLL_PICKS[i % 10]`: 800, 600, 400 and 200 answers, so that counts
+/// moved to the wrong option would show.
+const POLL_PICKS: [usize; 10] = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3];
+/// Live clients per instance.
+const POLL_CLIENTS_EACH: usize = 4;
+
+/// What one live client saw of the poll's results.
+#[derive(Default)]
+struct PollSeen {
+    /// Every `poll_results` frame of the poll: when, respondents, counts.
+    frames: Vec<(Instant, u32, Vec<u32>)>,
+    /// Connections opened (1 unless the stream was cut).
+    connects: usize,
+    /// `hello` arrived on the first connection.
+    ready: bool,
+}
+
+/// A public live client on `url` that records the poll's results frames, reconnecting (and
+/// counting it) if its stream ends; `changed` is bumped after every frame it records.
+fn poll_watcher(
+    url: String,
+    poll: u64,
+    seen: Arc<Mutex<PollSeen>>,
+    changed: Arc<tokio::sync::watch::Sender<u64>>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut ws, _)) = tokio_tungstenite::connect_async(url.as_str()).await else {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            };
+            seen.lock().expect("seen").connects += 1;
+            while let Some(Ok(msg)) = ws.next().await {
+                let Ok(text) = msg.into_text() else { continue };
+                match serde_json::from_str::<ServerFrame>(&text) {
+                    Ok(ServerFrame::Hello { .. }) => seen.lock().expect("seen").ready = true,
+                    Ok(ServerFrame::PollResults { poll: p, results }) if p == poll => {
+                        seen.lock().expect("seen").frames.push((
+                            Instant::now(),
+                            results.respondents,
+                            results.counts,
+                        ));
+                    }
+                    _ => continue,
+                }
+                changed.send_modify(|n| *n += 1);
+            }
+        }
+    })
+}
+
+/// How one answer went: accepted (200) or the last refusal, after retrying 503s.
+async fn answer_poll(
+    http: &reqwest::Client,
+    base: &str,
+    meeting: Uuid,
+    poll: u64,
+    token: &str,
+    pick: usize,
+) -> Result<u32, String> {
+    let mut retries = 0;
+    loop {
+        let sent = http
+            .put(routes::url(base, &routes::poll_answer(&meeting, &poll)))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"kind": "choice", "picks": [pick]}))
+            .send()
+            .await;
+        let (status, text) = match sent {
+            Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+            Err(e) => (0, e.to_string()),
+        };
+        match status {
+            200 => return Ok(retries),
+            503 if retries < 20 => {
+                retries += 1;
+                // Retry-After says 1-5 s; a short back-off keeps the phase moving.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            _ => return Err(format!("{status} {text}")),
+        }
+    }
+}
+
+/// Join through `base`, retrying 503 `busy` (both instances append joins to one log).
+async fn join_retrying(http: &reqwest::Client, base: &str, meeting: Uuid, name: &str) -> String {
+    for _ in 0..50 {
+        let resp = http
+            .post(routes::url(base, &routes::join(&meeting)))
+            .json(&serde_json::json!({ "display_name": name }))
+            .send()
+            .await
+            .expect("join");
+        match resp.status().as_u16() {
+            201 => return crate::common::app::cookie_token(&resp).expect("session cookie"),
+            503 | 429 => tokio::time::sleep(Duration::from_millis(100)).await,
+            s => panic!("join {name}: {s} {}", resp.text().await.unwrap_or_default()),
+        }
+    }
+    panic!("join {name}: still refused after 50 attempts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_thousand_poll_answers_through_both_instances_survive_a_redis_restart() {
+    let mut redis = RedisServer::start();
+    let db = TestDb::fresh().await;
+    let prefix = unique_prefix();
+    // Result frames coalesced as in production (the default 250 ms: at most 4 a second), a
+    // short resync from the store, and no per-address connection cap: every client and
+    // citizen of this test comes from 127.0.0.1.
+    let args = [
+        "--vote-resync-ms",
+        "500",
+        "--reconnect-hint-ms",
+        "200",
+        "--max-connections-per-ip",
+        "0",
+    ];
+    let (a, b) = start_two(&db, &redis.url(), &prefix, &args).await;
+    let bases = [a.base.clone(), b.base.clone()];
+    let http = http();
+    let meeting = open_meeting(&http, &a.base, "Afstemning for hele byen").await;
+    let resp = http
+        .post(routes::url(&a.base, &routes::polls(&meeting)))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!({
+            "question": "Hvilket af de fire forslag til havnen foretrækker du?",
+            "kind": {"type": "single_choice", "options": ["Park", "Boliger", "Bad", "Kaj"]},
+            "results": "live"
+        }))
+        .send()
+        .await
+        .expect("create poll");
+    assert_eq!(resp.status(), 201, "create poll");
+    let poll = resp.json::<serde_json::Value>().await.expect("ack")["seq"]
+        .as_u64()
+        .expect("poll id");
+    let resp = http
+        .post(routes::url(
+            &b.base,
+            &routes::poll_action(&meeting, &poll, "launch"),
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("launch");
+    assert_eq!(resp.status(), 200, "launch through B");
+
+    // The citizens join alternately through A and B, 32 at a time.
+    let joining = Instant::now();
+    let tokens: Vec<String> = futures_util::stream::iter(0..POLL_CITIZENS)
+        .map(|i| {
+            let http = http.clone();
+            let base = bases[i % 2].clone();
+            async move { join_retrying(&http, &base, meeting, &format!("Borger {i:04}")).await }
+        })
+        .buffered(POLL_IN_FLIGHT)
+        .collect()
+        .await;
+    let joined_in = joining.elapsed();
+
+    // Live clients on both instances.
+    let (changed, mut changes) = tokio::sync::watch::channel(0u64);
+    let changed = Arc::new(changed);
+    let mut clients = Vec::new();
+    for i in 0..2 * POLL_CLIENTS_EACH {
+        let inst = [&a, &b][i % 2];
+        let seen = Arc::new(Mutex::new(PollSeen::default()));
+        let task = poll_watcher(
+            inst.ws_url(meeting, None),
+            poll,
+            seen.clone(),
+            changed.clone(),
+        );
+        clients.push((["A", "B"][i % 2], seen, task));
+    }
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        changes.wait_for(|_| clients.iter().all(|c| c.1.lock().expect("seen").ready)),
+    )
+    .await
+    .expect("every live client got hello within 60 s")
+    .expect("watch");
+
+    // Every citizen answers once, through the instance they did not join on for every other
+    // pair (so both instances take answers from citizens joined on either), 32 in flight.
+    let (accepted_tx, mut accepted_rx) = tokio::sync::watch::channel(0usize);
+    let accepted_tx = Arc::new(accepted_tx);
+    let answering = Instant::now();
+    let answers = {
+        let http = http.clone();
+        let bases = bases.clone();
+        let accepted_tx = accepted_tx.clone();
+        tokio::spawn(async move {
+            futures_util::stream::iter(tokens.into_iter().enumerate())
+                .map(|(i, token)| {
+                    let http = http.clone();
+                    let base = bases[(i + i / 2) % 2].clone();
+                    let accepted_tx = accepted_tx.clone();
+                    async move {
+                        let pick = POLL_PICKS[i % POLL_PICKS.len()];
+                        let outcome = answer_poll(&http, &base, meeting, poll, &token, pick).await;
+                        if outcome.is_ok() {
+                            accepted_tx.send_modify(|n| *n += 1);
+                        }
+                        (i, pick, outcome)
+                    }
+                })
+                .buffer_unordered(POLL_IN_FLIGHT)
+                .collect::<Vec<_>>()
+                .await
+        })
+    };
+    // Redis dies a third of the way through and comes back at two thirds.
+    accepted_rx
+        .wait_for(|n| *n >= POLL_CITIZENS / 3)
+        .await
+        .expect("answers under way");
+    redis.kill9();
+    let killed_after = answering.elapsed();
+    accepted_rx
+        .wait_for(|n| *n >= 2 * POLL_CITIZENS / 3)
+        .await
+        .expect("answers under way while Redis is down");
+    let redis = tokio::task::spawn_blocking(move || {
+        redis.restart();
+        redis
+    })
+    .await
+    .expect("restart redis");
+    let restarted_at = Instant::now();
+    let restarted_after = answering.elapsed();
+    let outcomes = answers.await.expect("answer task");
+    let answered_in = answering.elapsed();
+
+    let refused: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(i, _, o)| o.as_ref().err().map(|e| format!("citizen {i}: {e}")))
+        .collect();
+    let accepted: Vec<(usize, usize)> = outcomes
+        .iter()
+        .filter(|(_, _, o)| o.is_ok())
+        .map(|(i, pick, _)| (*i, *pick))
+        .collect();
+    let retried: u32 = outcomes
+        .iter()
+        .filter_map(|(_, _, o)| o.as_ref().ok())
+        .sum();
+    let mut expected = vec![0u32; POLL_OPTIONS];
+    for (_, pick) in &accepted {
+        expected[*pick] += 1;
+    }
+
+    // The truth: a recount of the stored answers.
+    let store = borgermode_server::store::postgres::PostgresStore::connect_with(&db.url, 2)
+        .await
+        .expect("connect to the test database");
+    let rows = borgermode_server::store::PollStore::poll_answers(
+        &store,
+        borgermode_protocol::MeetingId(meeting),
+    )
+    .await
+    .expect("stored answers");
+    let mut stored = vec![0u32; POLL_OPTIONS];
+    let mut stored_respondents = 0u32;
+    for r in rows.iter().filter(|r| r.poll.0 == poll) {
+        stored_respondents += 1;
+        match &r.answer {
+            borgermode_domain::PollAnswer::Choice { picks } => {
+                for p in picks {
+                    stored[*p as usize] += 1;
+                }
+            }
+            other => panic!("a stored answer of another kind: {other:?}"),
+        }
+    }
+
+    // Every client of both instances ends on the recount.
+    let want = (stored_respondents, stored.clone());
+    let converged = tokio::time::timeout(
+        Duration::from_secs(60),
+        changes.wait_for(|_| {
+            clients.iter().all(|c| {
+                c.1.lock()
+                    .expect("seen")
+                    .frames
+                    .last()
+                    .is_some_and(|(_, r, counts)| (*r, counts) == (want.0, &want.1))
+            })
+        }),
+    )
+    .await
+    .is_ok();
+    // Per client: when it last reached the final counts (its last frame, if they match).
+    let mut report = Vec::new();
+    let mut latest = restarted_at;
+    for (name, seen, task) in &clients {
+        task.abort();
+        let s = seen.lock().expect("seen");
+        let last = s.frames.last().cloned();
+        if let Some((at, r, counts)) = &last {
+            if (*r, counts) == (want.0, &want.1) {
+                latest = latest.max(*at);
+            }
+        }
+        // Frames per second while results changed (from the first frame to the last).
+        let span = match (s.frames.first(), s.frames.last()) {
+            (Some(f), Some(l)) => l.0.saturating_duration_since(f.0).as_secs_f64(),
+            _ => 0.0,
+        };
+        report.push(format!(
+            "{name}: {} frames ({:.1}/s over {span:.1} s), {} connection(s), last {:?}",
+            s.frames.len(),
+            s.frames.len() as f64 / span.max(0.001),
+            s.connects,
+            last.map(|(_, r, c)| (r, c))
+        ));
+    }
+
+    println!(
+        "poll at scale: {POLL_CITIZENS} citizens joined through A and B in {}; answers ({POLL_IN_FLIGHT} in flight) took {} \
+         (Redis killed after {}, restarted after {}); accepted {}, refused {}, 503s retried {retried}",
+        ms(joined_in),
+        ms(answered_in),
+        ms(killed_after),
+        ms(restarted_after),
+        accepted.len(),
+        refused.len()
+    );
+    println!(
+        "  stored recount {stored_respondents} respondents {stored:?}; every client on it {} after the Redis restart, {} after the last answer",
+        ms(latest.saturating_duration_since(restarted_at)),
+        ms(latest.saturating_duration_since(answering + answered_in))
+    );
+    for line in &report {
+        println!("  {line}");
+    }
+
+    assert!(
+        refused.is_empty(),
+        "with the store up, every answer must be accepted while Redis is down: {} refused, e.g. {:?}",
+        refused.len(),
+        refused.iter().take(5).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (stored_respondents, &stored),
+        (accepted.len() as u32, &expected),
+        "the stored answers are exactly the accepted ones"
+    );
+    assert!(
+        converged,
+        "not every client ended on the stored recount {want:?}:\n  {}",
+        report.join("\n  ")
+    );
+    // Each instance's own answer to staff agrees.
+    for (name, base) in ["A", "B"].into_iter().zip(&bases) {
+        let list: borgermode_protocol::http::PollsResponse = http
+            .get(routes::url(base, &routes::polls(&meeting)))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .expect("polls")
+            .json()
+            .await
+            .expect("polls body");
+        let r = list.polls[0].results.as_ref().expect("results for staff");
+        assert_eq!(
+            (r.respondents, &r.counts),
+            (want.0, &want.1),
+            "GET polls as staff on {name}"
+        );
+    }
+    for (name, seen, _) in &clients {
+        assert_eq!(
+            seen.lock().expect("seen").connects,
+            1,
+            "a client on {name}: a Redis outage must not cut live clients"
+        );
+    }
+    drop((a, b, redis));
 }

@@ -8,14 +8,15 @@ use crate::common::routes;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::common::app::{spawn_app, spawn_app_on, ws_connect, TestApp, Who, Ws};
+use crate::common::app::{next_text, spawn_app, spawn_app_on, ws_connect, TestApp, Who, Ws};
 use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::{
-    CommandAck, MeetingStateResponse, QueueResponse, VoteRequest, VoteResponse,
+    CommandAck, CreatePostRequest, HideRequest, MeetingStateResponse, MergeRequest, VoteRequest,
+    VoteResponse,
 };
-use borgermode_protocol::views::{MeetingView, PostView, YouView};
-use borgermode_protocol::{MeetingId, StaffRole};
+use borgermode_protocol::views::{PostView, YouView};
+use borgermode_protocol::{HideReason, MeetingId, PostKind, StaffRole};
 use futures_util::StreamExt;
 use reqwest::Method;
 use tokio_tungstenite::tungstenite::Message;
@@ -23,37 +24,15 @@ use tokio_tungstenite::tungstenite::Message;
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn meeting_seq(app: &TestApp, meeting: MeetingId) -> u64 {
-    let view: MeetingView = app
-        .http
-        .get(app.url(&routes::meeting(&meeting)))
-        .send()
-        .await
-        .expect("meeting")
-        .json()
-        .await
-        .expect("meeting view");
-    view.seq
+    app.anonymous().meeting(meeting).await.accepted().seq
 }
 
 async fn public_posts(app: &TestApp, meeting: MeetingId) -> MeetingStateResponse {
-    app.http
-        .get(app.url(&routes::posts(&meeting)))
-        .send()
-        .await
-        .expect("posts")
-        .json()
-        .await
-        .expect("posts body")
+    app.anonymous().posts(meeting).await.accepted()
 }
 
 async fn staff_posts(app: &TestApp, who: &Who, meeting: MeetingId) -> MeetingStateResponse {
-    let resp = app
-        .as_(who, Method::GET, &routes::posts(&meeting))
-        .send()
-        .await
-        .expect("posts");
-    assert_eq!(resp.status(), 200);
-    resp.json().await.expect("posts body")
+    app.as_who(who).posts(meeting).await.accepted()
 }
 
 fn post_by_id(state: &MeetingStateResponse, id: u64) -> &PostView {
@@ -65,13 +44,8 @@ fn post_by_id(state: &MeetingStateResponse, id: u64) -> &PostView {
 }
 
 async fn me(app: &TestApp, who: &Who, meeting: MeetingId) -> YouView {
-    let resp = app
-        .as_(who, Method::GET, &routes::me(&meeting))
-        .send()
-        .await
-        .expect("me");
-    assert_eq!(resp.status(), 200, "session still valid");
-    resp.json().await.expect("you")
+    // "session still valid": the typed call fails the test on anything but 200.
+    app.as_who(who).me(meeting).await.accepted()
 }
 
 /// A post with an Idempotency-Key: (status, replayed header, body text).
@@ -82,10 +56,17 @@ async fn post_with_key(
     key: &str,
     body: &str,
 ) -> (u16, bool, String) {
+    let question = CreatePostRequest {
+        kind: PostKind::Question,
+        body: body.into(),
+        parent: None,
+        agenda_item: None,
+    };
+    // Raw, for the `Idempotency-Key` header and the replay header in the answer.
     let resp = app
         .as_(who, Method::POST, &routes::posts(&meeting))
         .header("Idempotency-Key", key)
-        .json(&serde_json::json!({"kind": "question", "body": body}))
+        .json(&question)
         .send()
         .await
         .expect("post");
@@ -114,15 +95,7 @@ async fn vote(app: &TestApp, who: &Who, meeting: MeetingId, post: u64, up: bool)
 /// Next frame of any kind but pongs and presence.
 async fn next(ws: &mut Ws) -> ServerFrame {
     loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("a frame within the timeout")
-            .expect("stream open")
-            .expect("websocket ok");
-        let Message::Text(text) = msg else {
-            assert!(!matches!(msg, Message::Close(_)), "closed: {msg:?}");
-            continue;
-        };
+        let text = next_text(ws, WAIT).await;
         match serde_json::from_str(&text).expect("frame parses") {
             ServerFrame::Presence { .. } | ServerFrame::Pong => continue,
             f => return f,
@@ -314,17 +287,14 @@ async fn a_restart_keeps_history_seq_sessions_and_votes() {
         );
     }
     // Some moderation and votes in the history too.
-    let resp = app
-        .as_(
-            &moderator,
-            Method::POST,
-            &routes::post_hide(&meeting, &posts[1]),
-        )
-        .json(&serde_json::json!({"reason": "off_topic", "note": "Ved siden af"}))
-        .send()
+    let hide = HideRequest {
+        reason: HideReason::OffTopic,
+        note: Some("Ved siden af".into()),
+    };
+    app.as_who(&moderator)
+        .hide(meeting, posts[1], &hide)
         .await
-        .expect("hide");
-    assert!(resp.status().is_success(), "hide: {}", resp.status());
+        .accepted();
     vote(&app, &bo, meeting, posts[0], true).await;
     vote(&app, &carl, meeting, posts[0], true).await;
     let (status, _, keyed) =
@@ -376,13 +346,8 @@ async fn a_restart_keeps_history_seq_sessions_and_votes() {
         vec![posts[0]],
         "votes are remembered per participant"
     );
-    let resp = app
-        .as_(&moderator, Method::GET, &routes::queue(&meeting))
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(resp.status(), 200, "the moderator's session survives");
-    let queue: QueueResponse = resp.json().await.expect("queue");
+    // The moderator's session survives: the typed call fails the test on anything but 200.
+    let queue = app.as_who(&moderator).queue(meeting, "").await.accepted();
     assert_eq!(queue.seq, last);
 
     // A retry of a command acknowledged before the restart is still a replay.
@@ -479,18 +444,10 @@ async fn votes_count_toggle_coalesce_and_follow_a_merge() {
     assert_eq!(voted, vec![q1, q2]);
 
     // Merge Q2 into Q1: the votes move; p1, who voted for both, keeps one.
-    let resp = app
-        .as_(&moderator, Method::POST, &routes::merge(&meeting, &q2))
-        .json(&serde_json::json!({"into": q1}))
-        .send()
+    app.as_who(&moderator)
+        .merge(meeting, q2, &MergeRequest { into: q1 })
         .await
-        .expect("merge");
-    let status = resp.status();
-    assert!(
-        status.is_success(),
-        "merge: {status} {}",
-        resp.text().await.unwrap_or_default()
-    );
+        .accepted();
     let state = public_posts(&app, meeting).await;
     assert_eq!(post_by_id(&state, q1).votes, 3, "p1, p3 and p4");
     assert_eq!(post_by_id(&state, q2).votes, 0);

@@ -16,40 +16,30 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::app::{next_frame, spawn_app_on, ws_connect, TestApp, Who};
-use crate::common::client::Outcome;
+use crate::common::client::{join_request, post_request, Outcome};
 use crate::common::pg::TestDb;
+use crate::common::stores::Db;
+use crate::on_both_stores;
 use borgermode_protocol::frames::ServerFrame;
+use borgermode_protocol::http::{
+    CommandAck, CreatePostRequest, HideRequest, JoinRequest, PrivacyNoticeRequest, ReasonRequest,
+    VoteRequest,
+};
 use borgermode_protocol::views::PostView;
-use borgermode_protocol::{MeetingId, StaffRole};
+use borgermode_protocol::{AgeBand, Gender, HideReason, MeetingId, PostKind, StaffRole};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::Connection;
 
-/// A store to run against: SQLite in a temp dir, or a fresh PostgreSQL database.
-enum Db {
-    Sqlite(Arc<tempfile::TempDir>),
-    Postgres(TestDb),
-}
-
+/// What only these checks do with a database: tamper with it and read it raw.
 impl Db {
-    async fn sqlite() -> Db {
-        Db::Sqlite(Arc::new(tempfile::tempdir().expect("tempdir")))
-    }
-    async fn postgres() -> Db {
-        Db::Postgres(TestDb::fresh().await)
-    }
-    fn url(&self) -> String {
-        match self {
-            Db::Sqlite(dir) => format!("sqlite:{}", dir.path().join("test.db").display()),
-            Db::Postgres(db) => db.url.clone(),
-        }
-    }
-    async fn spawn(&self, configure: impl FnOnce(&mut borgermode_server::Settings)) -> TestApp {
-        let dir = match self {
-            Db::Sqlite(dir) => dir.clone(),
-            Db::Postgres(_) => Arc::new(tempfile::tempdir().expect("tempdir")),
-        };
-        spawn_app_on(dir, self.url(), configure).await
+    /// Swap the rows of seq 2 and 3 (twice is the original order).
+    async fn swap_seqs_2_and_3(&self) {
+        self.exec("UPDATE events SET seq = 1000000 WHERE seq = 2")
+            .await;
+        self.exec("UPDATE events SET seq = 2 WHERE seq = 3").await;
+        self.exec("UPDATE events SET seq = 3 WHERE seq = 1000000")
+            .await;
     }
     /// Run one raw SQL statement (the tamperer).
     async fn exec(&self, sql: &str) {
@@ -181,28 +171,22 @@ async fn ok(resp: reqwest::Response, what: &str) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-async fn join_with(app: &TestApp, m: MeetingId, name: &str, extra: Value) -> Who {
-    let mut body = json!({"display_name": name});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
-    let resp = app
-        .http
-        .post(app.url(&routes::join(&m)))
-        .json(&body)
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(resp.status(), 201, "join {name}");
-    let token = crate::common::app::cookie_token(&resp).expect("cookie");
-    let v: Value = resp.json().await.expect("session");
-    Who {
-        id: serde_json::from_value(v["you"]["participant_id"].clone()).expect("id"),
-        token,
+fn join_with(name: &str, age_band: Option<AgeBand>, gender: Option<Gender>) -> JoinRequest {
+    JoinRequest {
+        age_band,
+        gender,
+        ..join_request(name)
     }
 }
 
-async fn post_as(app: &TestApp, who: &Who, m: MeetingId, body: Value, key: &str) -> u64 {
+/// A post under an `Idempotency-Key` (raw, for the header; the body is the protocol's).
+async fn post_as(
+    app: &TestApp,
+    who: &Who,
+    m: MeetingId,
+    body: CreatePostRequest,
+    key: &str,
+) -> u64 {
     let resp = app
         .as_(who, Method::POST, &routes::posts(&m))
         .header("Idempotency-Key", key)
@@ -210,17 +194,27 @@ async fn post_as(app: &TestApp, who: &Who, m: MeetingId, body: Value, key: &str)
         .send()
         .await
         .expect("post");
-    ok(resp, "post").await["post_id"].as_u64().expect("post id")
+    let ack: CommandAck = serde_json::from_value(ok(resp, "post").await).expect("ack");
+    ack.post_id.expect("post id")
+}
+
+fn reply_to(parent: u64, body: &str) -> CreatePostRequest {
+    CreatePostRequest {
+        parent: Some(parent),
+        ..post_request(PostKind::Comment, body)
+    }
+}
+
+fn hide_for(reason: HideReason) -> HideRequest {
+    HideRequest { reason, note: None }
 }
 
 async fn posts(app: &TestApp, m: MeetingId, who: Option<&Who>) -> Vec<PostView> {
-    let path = routes::posts(&m);
-    let req = match who {
-        Some(w) => app.as_(w, Method::GET, &path),
-        None => app.http.get(app.url(&path)),
+    let client = match who {
+        Some(w) => app.as_who(w),
+        None => app.anonymous(),
     };
-    let v = ok(req.send().await.expect("posts"), "posts").await;
-    serde_json::from_value(v["posts"].clone()).expect("post views")
+    client.posts(m).await.accepted().posts
 }
 
 fn find(posts: &[PostView], id: u64) -> &PostView {
@@ -230,22 +224,25 @@ fn find(posts: &[PostView], id: u64) -> &PostView {
 // ------------------------------------------------------------------------------------------
 // Audit chain
 
+/// `borgermode audit verify` finds the chain broken (exit code 1) and says so with `needle`.
+fn assert_broken(db: &Db, m: MeetingId, needle: &str) {
+    let verified = audit_verify(&db.url(), m);
+    assert_eq!(verified.status.code(), Some(1), "{}", out(&verified));
+    assert!(out(&verified).contains(needle), "{}", out(&verified));
+}
+
 async fn audit_chain(db: Db) {
     let app = db.spawn(|_| {}).await;
     let m = app.open_meeting("Revisionsspor").await;
     let moderator = app.staff(m, StaffRole::Moderator, "Mona Moderator").await;
     let citizen = app.join(m, "Carl").await;
     let post = app.post(&citizen, m, "comment", "Hej alle").await;
-    let hidden = ok(
-        app.as_(&moderator, Method::POST, &routes::post_hide(&m, &post))
-            .json(&json!({"reason": "spam"}))
-            .send()
-            .await
-            .expect("hide"),
-        "hide",
-    )
-    .await;
-    let hide_seq = hidden["seq"].as_u64().expect("hiding is an event");
+    let hidden = app
+        .as_who(&moderator)
+        .hide(m, post, &hide_for(HideReason::Spam))
+        .await
+        .accepted();
+    let hide_seq = hidden.seq.expect("hiding is an event");
     app.as_admin().close(m).await.accepted();
     let last = app
         .state
@@ -270,13 +267,7 @@ async fn audit_chain(db: Db) {
          WHERE seq = {hide_seq}"
     ))
     .await;
-    let tampered = audit_verify(&db.url(), m);
-    assert_eq!(tampered.status.code(), Some(1), "{}", out(&tampered));
-    assert!(
-        out(&tampered).contains(&format!("BROKEN at seq {hide_seq}: expected ")),
-        "{}",
-        out(&tampered)
-    );
+    assert_broken(&db, m, &format!("BROKEN at seq {hide_seq}: expected "));
     db.exec(&format!(
         "UPDATE events SET kind_json = replace(kind_json, '\"off_topic\"', '\"spam\"') \
          WHERE seq = {hide_seq}"
@@ -285,35 +276,15 @@ async fn audit_chain(db: Db) {
     assert!(audit_verify(&db.url(), m).status.success(), "restored");
 
     // Reorder: swap seq 2 (opened) and 3 (staff added); neither has content rows.
-    db.exec("UPDATE events SET seq = 1000000 WHERE seq = 2")
-        .await;
-    db.exec("UPDATE events SET seq = 2 WHERE seq = 3").await;
-    db.exec("UPDATE events SET seq = 3 WHERE seq = 1000000")
-        .await;
-    let reordered = audit_verify(&db.url(), m);
-    assert_eq!(reordered.status.code(), Some(1), "{}", out(&reordered));
-    assert!(
-        out(&reordered).contains("BROKEN at seq 2:"),
-        "{}",
-        out(&reordered)
-    );
-    db.exec("UPDATE events SET seq = 1000000 WHERE seq = 2")
-        .await;
-    db.exec("UPDATE events SET seq = 2 WHERE seq = 3").await;
-    db.exec("UPDATE events SET seq = 3 WHERE seq = 1000000")
-        .await;
+    db.swap_seqs_2_and_3().await;
+    assert_broken(&db, m, "BROKEN at seq 2:");
+    db.swap_seqs_2_and_3().await;
     assert!(audit_verify(&db.url(), m).status.success(), "swapped back");
 
     // Delete a row (the hide).
     db.exec(&format!("DELETE FROM events WHERE seq = {hide_seq}"))
         .await;
-    let deleted = audit_verify(&db.url(), m);
-    assert_eq!(deleted.status.code(), Some(1), "{}", out(&deleted));
-    assert!(
-        out(&deleted).contains(&format!("BROKEN at seq {hide_seq}:")),
-        "{}",
-        out(&deleted)
-    );
+    assert_broken(&db, m, &format!("BROKEN at seq {hide_seq}:"));
 
     // Delete the last row as well: still found (the meeting row counts it).
     db.exec(&format!("DELETE FROM events WHERE seq = {last}"))
@@ -324,14 +295,8 @@ async fn audit_chain(db: Db) {
     assert_eq!(unknown.status.code(), Some(2), "{}", out(&unknown));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn audit_chain_verifies_and_finds_tampering_sqlite() {
-    audit_chain(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn audit_chain_verifies_and_finds_tampering_postgres() {
-    audit_chain(Db::postgres().await).await;
+on_both_stores! {
+    audit_chain => audit_chain_verifies_and_finds_tampering_sqlite, audit_chain_verifies_and_finds_tampering_postgres;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -348,19 +313,14 @@ async fn erasure(db: Db) {
     let kept = marker("Bevar");
     let hidden = marker("Skjult");
 
-    let erased = join_with(
-        &app,
-        m,
-        &format!("Anna {name}"),
-        json!({"age_band": "30_44"}),
-    )
-    .await;
+    let anna = join_with(&format!("Anna {name}"), Some(AgeBand::From30To44), None);
+    let erased = app.join_as(m, &anna).await;
     let other = app.join(m, "Bente").await;
     let q = post_as(
         &app,
         &erased,
         m,
-        json!({"kind": "question", "body": format!("Hvad med {body}?")}),
+        post_request(PostKind::Question, &format!("Hvad med {body}?")),
         "k1",
     )
     .await;
@@ -368,7 +328,7 @@ async fn erasure(db: Db) {
         &app,
         &other,
         m,
-        json!({"kind": "comment", "body": format!("Jeg siger {kept}")}),
+        post_request(PostKind::Comment, &format!("Jeg siger {kept}")),
         "k2",
     )
     .await;
@@ -376,7 +336,7 @@ async fn erasure(db: Db) {
         &app,
         &erased,
         m,
-        json!({"kind": "comment", "body": format!("Og {reply}"), "parent": other_post}),
+        reply_to(other_post, &format!("Og {reply}")),
         "k3",
     )
     .await;
@@ -384,23 +344,14 @@ async fn erasure(db: Db) {
         &app,
         &other,
         m,
-        json!({"kind": "comment", "body": format!("Grimt {hidden}")}),
+        post_request(PostKind::Comment, &format!("Grimt {hidden}")),
         "k4",
     )
     .await;
-    ok(
-        app.as_(
-            &moderator,
-            Method::POST,
-            &routes::post_hide(&m, &other_hidden),
-        )
-        .json(&json!({"reason": "abusive"}))
-        .send()
+    app.as_who(&moderator)
+        .hide(m, other_hidden, &hide_for(HideReason::Abusive))
         .await
-        .expect("hide"),
-        "hide",
-    )
-    .await;
+        .accepted();
     // Before the erasure the search finds the text (so an empty result later means something).
     assert!(
         !db.files_contain(&[&name]).await.is_empty(),
@@ -421,32 +372,16 @@ async fn erasure(db: Db) {
     // Staff can see the participant id (the console shows it) and the organizer erases.
     let staff_view = posts(&app, m, Some(&moderator)).await;
     assert_eq!(find(&staff_view, q).author.participant_id, Some(erased.id));
-    let ack = ok(
-        app.admin(Method::POST, &routes::erase(&m, &erased.id))
-            .send()
-            .await
-            .expect("erase"),
-        "erase",
-    )
-    .await;
-    let erase_seq = ack["seq"].as_u64().expect("erasure is an event");
+    let ack = app.as_admin().erase(m, erased.id).await.accepted();
+    let erase_seq = ack.seq.expect("erasure is an event");
     // Again: nothing more to do.
-    let again = ok(
-        app.admin(Method::POST, &routes::erase(&m, &erased.id))
-            .send()
-            .await
-            .expect("erase again"),
-        "erase again",
-    )
-    .await;
-    assert!(again["seq"].is_null(), "{again}");
+    let again = app.as_admin().erase(m, erased.id).await.accepted();
+    assert!(again.seq.is_none(), "{again:?}");
     // Staff cannot be erased this way.
-    let staff_erase = app
-        .admin(Method::POST, &routes::erase(&m, &moderator.id))
-        .send()
+    app.as_admin()
+        .erase(m, moderator.id)
         .await
-        .expect("erase staff");
-    assert_eq!(staff_erase.status(), 409);
+        .refused_status(409);
 
     // Live: the tombstones arrive.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -607,14 +542,8 @@ async fn erased_join_seq(_all: &[PostView], _post: u64, app: &TestApp, m: Meetin
         .expect("the erased join")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_removes_the_text_everywhere_sqlite() {
-    erasure(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_removes_the_text_everywhere_postgres() {
-    erasure(Db::postgres().await).await;
+on_both_stores! {
+    erasure => erasure_removes_the_text_everywhere_sqlite, erasure_removes_the_text_everywhere_postgres;
 }
 
 /// Plain SHA-256 of a text, hex: what an attacker with a list of likely names would compute.
@@ -653,13 +582,13 @@ async fn erasure_leaves_nothing(db: Db) {
     let email = format!("{}@example.org", marker("adresse"));
     let kept = format!("Jeg siger {}", marker("Bevar"));
 
-    let erased = join_with(&app, m, &name, json!({})).await;
+    let erased = app.join_as(m, &join_with(&name, None, None)).await;
     let other = app.join(m, "Bente").await;
     post_as(
         &app,
         &erased,
         m,
-        json!({"kind": "question", "body": body}),
+        post_request(PostKind::Question, &body),
         "q1",
     )
     .await;
@@ -667,26 +596,19 @@ async fn erasure_leaves_nothing(db: Db) {
         &app,
         &other,
         m,
-        json!({"kind": "comment", "body": kept}),
+        post_request(PostKind::Comment, &kept),
         "c1",
     )
     .await;
-    ok(
-        app.as_(&erased, Method::POST, &routes::post_report(&m, &op))
-            .json(&json!({ "reason": reason }))
-            .send()
-            .await
-            .expect("report"),
-        "report",
-    )
-    .await;
-    let resp = app
-        .as_(&erased, Method::PUT, &routes::mine_notify(&m))
-        .json(&json!({ "email": email }))
-        .send()
+    let report = ReasonRequest {
+        reason: Some(reason.clone()),
+    };
+    app.as_who(&erased)
+        .report_post(m, op, &report)
         .await
-        .expect("notify");
-    assert_eq!(resp.status(), 204, "notify address");
+        .accepted();
+    // The notify address (204).
+    app.as_who(&erased).notify(m, &email).await.accepted();
     // The search finds what is stored (so an empty result later means something).
     let stored = db.files_contain(&[&reason, &email]).await;
     assert_eq!(stored.len(), 2, "reason and address are stored: {stored:?}");
@@ -771,14 +693,8 @@ async fn erasure_leaves_nothing(db: Db) {
     assert!(out(&verify).contains("OK"), "{}", out(&verify));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_leaves_no_personal_data_sqlite() {
-    erasure_leaves_nothing(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_leaves_no_personal_data_postgres() {
-    erasure_leaves_nothing(Db::postgres().await).await;
+on_both_stores! {
+    erasure_leaves_nothing => erasure_leaves_no_personal_data_sqlite, erasure_leaves_no_personal_data_postgres;
 }
 
 /// Issue 14, item 1 on one instance, on both stores: an erased citizen's session (used
@@ -793,38 +709,27 @@ async fn ended_sessions_are_401(db: Db) {
     let question = app.post(&other, m, "question", "Hvem stemmer?").await;
     let mona = app.staff(m, StaffRole::Moderator, "Mona").await;
     for who in [&erased, &mona] {
-        let resp = app
-            .as_(who, Method::GET, &routes::me(&m))
-            .send()
-            .await
-            .expect("me");
-        assert_eq!(resp.status(), 200, "/me before");
+        // "/me before": the typed call fails the test on anything but 200.
+        app.as_who(who).me(m).await.accepted();
     }
 
     app.as_admin().erase(m, erased.id).await.accepted();
-    let resp = app
-        .admin(
-            Method::DELETE,
-            &routes::meeting_sub(&m, &format!("staff/{}", mona.id)),
-        )
-        .send()
-        .await
-        .expect("revoke");
-    assert!(resp.status().is_success(), "revoke: {}", resp.status());
+    app.as_admin().revoke_staff(m, mona.id).await.accepted();
 
     let text = marker("EfterSletning");
     let mut got = Vec::new();
+    // Raw answers (only the status is read), with the protocol's bodies.
     for (who, what) in [(&erased, "erased citizen"), (&mona, "revoked moderator")] {
         let me = app.as_(who, Method::GET, &routes::me(&m));
         let post = app
             .as_(who, Method::POST, &routes::posts(&m))
-            .json(&json!({"kind": "comment", "body": text}));
+            .json(&post_request(PostKind::Comment, &text));
         let vote = app
             .as_(who, Method::PUT, &routes::post_vote(&m, &question))
-            .json(&json!({"up": true}));
+            .json(&VoteRequest { up: true });
         let hide = app
             .as_(who, Method::POST, &routes::post_hide(&m, &question))
-            .json(&json!({"reason": "abusive"}));
+            .json(&hide_for(HideReason::Abusive));
         for (route, req) in [("/me", me), ("post", post), ("vote", vote), ("hide", hide)] {
             let resp = req.send().await.expect(route);
             got.push(format!("{what} {route}: {}", resp.status().as_u16()));
@@ -845,14 +750,8 @@ async fn ended_sessions_are_401(db: Db) {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ended_sessions_are_401_sqlite() {
-    ended_sessions_are_401(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ended_sessions_are_401_postgres() {
-    ended_sessions_are_401(Db::postgres().await).await;
+on_both_stores! {
+    ended_sessions_are_401 => ended_sessions_are_401_sqlite, ended_sessions_are_401_postgres;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -867,21 +766,16 @@ async fn retention(db: Db) {
         .await;
     let m = app.open_meeting("Opbevaring").await;
     let name = marker("Gemt");
-    let a = join_with(
-        &app,
-        m,
+    let ib = join_with(
         &format!("Ib {name}"),
-        json!({"age_band": "18_29", "gender": "woman"}),
-    )
-    .await;
-    join_with(
-        &app,
-        m,
-        "Jens",
-        json!({"age_band": "18_29", "gender": "man"}),
-    )
-    .await;
-    join_with(&app, m, "Kim", json!({"age_band": "60_74"})).await;
+        Some(AgeBand::From18To29),
+        Some(Gender::Woman),
+    );
+    let a = app.join_as(m, &ib).await;
+    let jens = join_with("Jens", Some(AgeBand::From18To29), Some(Gender::Man));
+    app.join_as(m, &jens).await;
+    app.join_as(m, &join_with("Kim", Some(AgeBand::From60To74), None))
+        .await;
     let p = app.post(&a, m, "comment", "Tak for i aften").await;
     app.as_admin().close(m).await.accepted();
 
@@ -961,14 +855,8 @@ async fn retention(db: Db) {
     assert!(verified.status.success(), "{}", out(&verified));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retention_pseudonymizes_and_keeps_aggregates_sqlite() {
-    retention(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retention_pseudonymizes_and_keeps_aggregates_postgres() {
-    retention(Db::postgres().await).await;
+on_both_stores! {
+    retention => retention_pseudonymizes_and_keeps_aggregates_sqlite, retention_pseudonymizes_and_keeps_aggregates_postgres;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -977,81 +865,41 @@ async fn retention_pseudonymizes_and_keeps_aggregates_postgres() {
 async fn privacy_notice(db: Db) {
     let app = db.spawn(|s| s.retention_days = 90).await;
     let m = app.open_meeting("Privatliv").await;
-    let v = ok(
-        app.http
-            .get(app.url(&routes::privacy(&m)))
-            .send()
-            .await
-            .expect("get"),
-        "get",
-    )
-    .await;
-    assert_eq!(v["retention_days"], 90);
-    assert!(v["custom_html"].is_null());
-    let set = app
-        .admin(Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": "**Vi** gemmer dit navn. <script>alert(1)</script>"}))
-        .send()
+    let notice = |text: Option<String>| PrivacyNoticeRequest { notice: text };
+    let v = app.anonymous().privacy(m).await.accepted();
+    assert_eq!(v.retention_days, 90);
+    assert!(v.custom_html.is_none());
+    let text = "**Vi** gemmer dit navn. <script>alert(1)</script>";
+    app.as_admin()
+        .set_privacy(m, &notice(Some(text.into())))
         .await
-        .expect("put");
-    assert_eq!(set.status(), 204);
-    let v = ok(
-        app.http
-            .get(app.url(&routes::privacy(&m)))
-            .send()
-            .await
-            .expect("get"),
-        "get",
-    )
-    .await;
-    let html = v["custom_html"].as_str().expect("html");
+        .accepted();
+    let v = app.anonymous().privacy(m).await.accepted();
+    let html = v.custom_html.expect("html");
     assert!(
         html.contains("<strong>Vi</strong>") && !html.contains("<script"),
         "{html}"
     );
     let citizen = app.join(m, "Lis").await;
-    let refused = app
-        .as_(&citizen, Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": "Overtaget"}))
-        .send()
+    app.as_who(&citizen)
+        .set_privacy(m, &notice(Some("Overtaget".into())))
         .await
-        .expect("put as citizen");
-    assert_eq!(refused.status(), 403);
-    let too_long = app
-        .admin(Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": "x".repeat(10_001)}))
-        .send()
+        .refused_status(403);
+    app.as_admin()
+        .set_privacy(m, &notice(Some("x".repeat(10_001))))
         .await
-        .expect("put long");
-    assert_eq!(too_long.status(), 422);
-    let cleared = app
-        .admin(Method::PUT, &routes::privacy(&m))
-        .json(&json!({"notice": null}))
-        .send()
+        .refused_status(422);
+    app.as_admin()
+        .set_privacy(m, &notice(None))
         .await
-        .expect("clear");
-    assert_eq!(cleared.status(), 204);
-    let v = ok(
-        app.http
-            .get(app.url(&routes::privacy(&m)))
-            .send()
-            .await
-            .expect("get"),
-        "get",
-    )
-    .await;
-    assert!(v["custom_html"].is_null(), "{v}");
+        .accepted();
+    let v = app.anonymous().privacy(m).await.accepted();
+    assert!(v.custom_html.is_none(), "{v:?}");
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn privacy_notice_default_and_override_sqlite() {
-    privacy_notice(Db::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn privacy_notice_default_and_override_postgres() {
-    privacy_notice(Db::postgres().await).await;
+on_both_stores! {
+    privacy_notice => privacy_notice_default_and_override_sqlite, privacy_notice_default_and_override_postgres;
 }
 
 // ------------------------------------------------------------------------------------------

@@ -5,13 +5,17 @@
 
 use crate::common::routes;
 
-use std::sync::Arc;
-
-use crate::common::app::{spawn_app, spawn_app_on, spawn_app_with, TestApp};
-use crate::common::pg::TestDb;
+use crate::common::app::{content_type, spawn_app, spawn_app_with, TestApp};
+use crate::common::client::{meeting_request, Outcome};
+use crate::common::stores::Db;
+use crate::on_both_stores;
+use borgermode_protocol::http::{
+    AnnouncementKind, AnnouncementsResponse, CreateMeetingRequest, CreatePostRequest,
+    EditMeetingRequest,
+};
+use borgermode_protocol::{Language, MeetingId, PostKind};
 use chrono::{DateTime, TimeZone, Utc};
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Nasty on purpose: commas, semicolons, a backslash, a newline, Danish letters, emoji, quotes,
 /// markup, and far more than 75 octets. (No backslash before `n`, `,` or `;`: the parser
@@ -28,26 +32,32 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .expect("valid time")
 }
 
-async fn create(app: &TestApp, body: Value) -> String {
-    let resp = app
-        .admin(Method::POST, &routes::meetings())
-        .json(&body)
-        .send()
-        .await
-        .expect("create");
-    let status = resp.status();
-    let v: Value = resp.json().await.expect("json");
-    assert_eq!(status, 201, "create: {v}");
-    v["meeting_id"].as_str().expect("id").to_string()
+/// A meeting request: a title, a language and, when given, the time.
+fn meeting(
+    title: &str,
+    language: Language,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+) -> CreateMeetingRequest {
+    CreateMeetingRequest {
+        language,
+        starts_at,
+        ends_at,
+        ..meeting_request(title, None)
+    }
 }
 
-async fn command(app: &TestApp, id: &str, what: &str) {
-    let resp = app
-        .admin(Method::POST, &routes::meeting_sub(&id, &what))
-        .send()
-        .await
-        .expect(what);
-    assert!(resp.status().is_success(), "{what}: {}", resp.status());
+async fn create(app: &TestApp, body: CreateMeetingRequest) -> MeetingId {
+    let ack = app.as_admin().create_meeting(&body).await.accepted();
+    ack.meeting_id.expect("id")
+}
+
+async fn schedule(app: &TestApp, id: MeetingId) {
+    app.as_admin().schedule(id).await.accepted();
+}
+
+async fn open(app: &TestApp, id: MeetingId) {
+    app.as_admin().open(id).await.accepted();
 }
 
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
@@ -56,12 +66,7 @@ async fn get(app: &TestApp, path: &str) -> reqwest::Response {
 
 async fn problem_code(resp: reqwest::Response) -> (u16, String, String) {
     let status = resp.status().as_u16();
-    let ctype = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let ctype = content_type(&resp);
     let v: Value = resp.json().await.unwrap_or(Value::Null);
     (status, v["code"].as_str().unwrap_or("").to_string(), ctype)
 }
@@ -79,24 +84,23 @@ fn prop<'a>(event: &'a icalendar::parser::Component<'a>, name: &str) -> String {
 async fn calendar_file_round_trips_through_a_real_parser() {
     let app = spawn_app().await;
     let starts = at(2026, 1, 15, 18, 0);
-    let id = create(
-        &app,
-        json!({"title": TITLE, "description": DESCRIPTION, "starts_at": starts, "language": "da"}),
-    )
-    .await;
-    let path = format!("/m/{id}/meeting.ics");
+    let body = CreateMeetingRequest {
+        description: DESCRIPTION.into(),
+        ..meeting(TITLE, Language::Da, Some(starts), None)
+    };
+    let id = create(&app, body).await;
+    let path = routes::meeting_ics(&id);
 
     // A draft is not public: the same answer as an unknown meeting.
     let draft = problem_code(get(&app, &path).await).await;
-    let unknown =
-        problem_code(get(&app, &format!("/m/{}/meeting.ics", uuid::Uuid::new_v4())).await).await;
+    let unknown = problem_code(get(&app, &routes::meeting_ics(&uuid::Uuid::new_v4())).await).await;
     assert_eq!(
         draft,
         (404, "not_found".into(), "application/problem+json".into())
     );
     assert_eq!(draft, unknown);
 
-    command(&app, &id, "schedule").await;
+    schedule(&app, id).await;
     let resp = get(&app, &path).await;
     assert_eq!(resp.status(), 200);
     let header = |name: &str| {
@@ -169,13 +173,11 @@ async fn calendar_file_round_trips_through_a_real_parser() {
     assert!(prop(ev, "DTSTAMP").ends_with('Z'));
 
     // Stable UID, and the end time when there is one.
-    let resp = app
-        .admin(Method::PATCH, &routes::meeting(&id))
-        .json(&json!({"ends_at": at(2026, 1, 15, 20, 0)}))
-        .send()
-        .await
-        .expect("edit");
-    assert_eq!(resp.status(), 200);
+    let edit = EditMeetingRequest {
+        ends_at: Some(Some(at(2026, 1, 15, 20, 0))),
+        ..Default::default()
+    };
+    app.as_admin().edit_meeting(id, &edit).await.accepted();
     let raw = get(&app, &path).await.text().await.expect("body");
     let unfolded = icalendar::parser::unfold(&raw);
     let calendar = icalendar::parser::read_calendar(&unfolded).expect("parses");
@@ -188,10 +190,9 @@ async fn calendar_file_round_trips_through_a_real_parser() {
     assert_eq!(prop(ev, "DTEND"), "20260115T200000Z");
 
     // A meeting without a time yet: a typed problem, not a calendar entry at 1970.
-    let timeless = create(&app, json!({"title": "Uden tid", "language": "da"})).await;
-    command(&app, &timeless, "schedule").await;
-    let (status, code, _) =
-        problem_code(get(&app, &format!("/m/{timeless}/meeting.ics")).await).await;
+    let timeless = create(&app, meeting("Uden tid", Language::Da, None, None)).await;
+    schedule(&app, timeless).await;
+    let (status, code, _) = problem_code(get(&app, &routes::meeting_ics(&timeless)).await).await;
     assert_eq!((status, code.as_str()), (409, "meeting_has_no_time"));
     app.shutdown().await;
 }
@@ -207,12 +208,12 @@ fn meta(html: &str, key: &str) -> Option<String> {
 async fn meeting_page_carries_escaped_preview_tags() {
     let app = spawn_app().await;
     let title = "Skole <script>alert(\"x\")</script> & trafik";
-    let id = create(
-        &app,
-        json!({"title": title, "description": "Om **skolevejen**.", "starts_at": at(2026, 7, 2, 17, 0), "language": "da"}),
-    )
-    .await;
-    let page = format!("/m/{id}");
+    let body = CreateMeetingRequest {
+        description: "Om **skolevejen**.".into(),
+        ..meeting(title, Language::Da, Some(at(2026, 7, 2, 17, 0)), None)
+    };
+    let id = create(&app, body).await;
+    let page = routes::meeting_page(&id);
 
     // Draft: the plain page, with nothing of the meeting in it.
     let resp = get(&app, &page).await;
@@ -225,14 +226,14 @@ async fn meeting_page_carries_escaped_preview_tags() {
     let html = resp.text().await.expect("html");
     assert!(meta(&html, "og:title").is_none(), "draft leaked: {html}");
     assert!(!html.contains("Skole"), "draft leaked: {html}");
-    let unknown = get(&app, &format!("/m/{}", uuid::Uuid::new_v4()))
+    let unknown = get(&app, &routes::meeting_page(&uuid::Uuid::new_v4()))
         .await
         .text()
         .await
         .expect("html");
     assert!(meta(&unknown, "og:title").is_none());
 
-    command(&app, &id, "schedule").await;
+    schedule(&app, id).await;
     let resp = get(&app, &page).await;
     assert_eq!(resp.status(), 200);
     assert!(
@@ -292,12 +293,7 @@ async fn meeting_page_carries_escaped_preview_tags() {
     // The image is there, a PNG of 1200x630.
     let resp = app.http.get(&image).send().await.expect("image");
     assert_eq!(resp.status(), 200);
-    assert_eq!(
-        resp.headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("image/png")
-    );
+    assert_eq!(content_type(&resp), "image/png");
     let png = resp.bytes().await.expect("png");
     assert_eq!(&png[16..24], &[0, 0, 4, 176, 0, 0, 2, 118]);
     // Still the app: its script is there, and no inline script came in.
@@ -306,21 +302,11 @@ async fn meeting_page_carries_escaped_preview_tags() {
 
     // The organization's logo, when it has one, and absolute URLs on the public base URL.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-    let org = app
-        .state
-        .meeting_org(borgermode_domain::MeetingId(
-            uuid::Uuid::parse_str(&id).expect("uuid"),
-        ))
+    let org = app.state.meeting_org(id).await.expect("org");
+    app.as_admin()
+        .put_logo(org.0, png.to_vec())
         .await
-        .expect("org");
-    let resp = app
-        .admin(Method::PUT, &routes::organization_logo(&org.0))
-        .header("content-type", "image/png")
-        .body(png.to_vec())
-        .send()
-        .await
-        .expect("logo");
-    assert!(resp.status().is_success(), "logo: {}", resp.status());
+        .accepted();
     app.state.org_cache.forget(org);
     let html = get(&app, &page).await.text().await.expect("html");
     let image = meta(&html, "og:image").expect("og:image");
@@ -332,13 +318,10 @@ async fn meeting_page_carries_escaped_preview_tags() {
     app.shutdown().await;
 
     let app = spawn_app_with(|s| s.public_url = Some("https://borgermode.example.dk".into())).await;
-    let id = create(
-        &app,
-        json!({"title": "Møde", "starts_at": at(2026, 1, 15, 18, 0), "language": "en"}),
-    )
-    .await;
-    command(&app, &id, "schedule").await;
-    let html = get(&app, &format!("/m/{id}"))
+    let body = meeting("Møde", Language::En, Some(at(2026, 1, 15, 18, 0)), None);
+    let id = create(&app, body).await;
+    schedule(&app, id).await;
+    let html = get(&app, &routes::meeting_page(&id))
         .await
         .text()
         .await
@@ -356,27 +339,12 @@ async fn meeting_page_carries_escaped_preview_tags() {
     app.shutdown().await;
 }
 
-async fn announcements(app: &TestApp, id: &str) -> Value {
-    let resp = app
-        .admin(Method::GET, &routes::announcements(&id))
-        .send()
-        .await
-        .expect("announcements");
-    let status = resp.status();
-    let v: Value = resp.json().await.expect("json");
-    assert_eq!(status, 200, "{v}");
-    v
-}
-
-fn text_of(v: &Value, kind: &str, lang: &str) -> String {
-    v["texts"]
-        .as_array()
-        .expect("texts")
+fn text_of(v: &AnnouncementsResponse, kind: AnnouncementKind, lang: Language) -> String {
+    v.texts
         .iter()
-        .find(|t| t["kind"] == kind && t["language"] == lang)
-        .and_then(|t| t["text"].as_str())
-        .unwrap_or_else(|| panic!("no {kind}/{lang} text in {v}"))
-        .to_string()
+        .find(|t| t.kind == kind && t.language == lang)
+        .map(|t| t.text.clone())
+        .unwrap_or_else(|| panic!("no {kind:?}/{lang:?} text in {v:?}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -384,12 +352,15 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
     let app = spawn_app().await;
     let title = "Trafik & <b>skoleveje</b> &amp; mere";
     // 19:00 in Copenhagen both times: 18:00 UTC in winter, 17:00 UTC in summer.
-    let winter = create(&app, json!({"title": title, "starts_at": at(2026, 1, 15, 18, 0), "ends_at": at(2026, 1, 15, 19, 30), "language": "da"})).await;
-    let summer = create(
-        &app,
-        json!({"title": title, "starts_at": at(2026, 7, 2, 17, 0), "language": "da"}),
-    )
-    .await;
+    let winter = meeting(
+        title,
+        Language::Da,
+        Some(at(2026, 1, 15, 18, 0)),
+        Some(at(2026, 1, 15, 19, 30)),
+    );
+    let winter = create(&app, winter).await;
+    let summer = meeting(title, Language::Da, Some(at(2026, 7, 2, 17, 0)), None);
+    let summer = create(&app, summer).await;
     for (id, date_da, date_en) in [
         (
             &winter,
@@ -398,40 +369,41 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
         ),
         (&summer, "torsdag den 2. juli 2026", "Thursday 2 July 2026"),
     ] {
-        let v = announcements(&app, id).await;
-        assert_eq!(v["time_zone"], "Europe/Copenhagen");
+        let v = app.as_admin().announcements(id).await.accepted();
+        assert_eq!(v.time_zone, "Europe/Copenhagen");
         let link = format!("{}/m/{id}", app.base);
-        let short = format!("{}/j/{}", app.base, &id.replace('-', "")[..8]);
-        assert_eq!(v["link"], link.as_str());
-        assert_eq!(v["short_link"], short.as_str());
-        assert_eq!(v["calendar_url"], format!("{link}/meeting.ics").as_str());
-        assert_eq!(v["poster_url"], format!("/m/{id}/poster").as_str());
-        assert_eq!(v["texts"].as_array().map(Vec::len), Some(6));
-        let when_da = &v["when"][0];
-        assert_eq!(when_da["language"], "da");
-        assert_eq!(when_da["date"], date_da);
-        for kind in ["facebook", "press", "radio"] {
-            let da = text_of(&v, kind, "da");
-            let en = text_of(&v, kind, "en");
+        let short = format!("{}/j/{}", app.base, &id.to_string().replace('-', "")[..8]);
+        assert_eq!(v.link, link);
+        assert_eq!(v.short_link, short);
+        assert_eq!(v.calendar_url, format!("{link}/meeting.ics"));
+        assert_eq!(v.poster_url, routes::poster(&id));
+        assert_eq!(v.texts.len(), 6);
+        let when_da = &v.when[0];
+        assert_eq!(when_da.language, Language::Da);
+        assert_eq!(when_da.date, date_da);
+        for kind in [
+            AnnouncementKind::Facebook,
+            AnnouncementKind::Press,
+            AnnouncementKind::Radio,
+        ] {
+            let da = text_of(&v, kind, Language::Da);
+            let en = text_of(&v, kind, Language::En);
             for (text, date, time, not) in [
                 (&da, date_da, "19.00", "18.00"),
                 (&en, date_en, "19:00", "18:00"),
             ] {
-                assert!(text.contains(date), "{kind}: {text}");
-                assert!(text.contains(time), "{kind}: {text}");
-                assert!(!text.contains(not), "UTC time in {kind}: {text}");
+                assert!(text.contains(date), "{kind:?}: {text}");
+                assert!(text.contains(time), "{kind:?}: {text}");
+                assert!(!text.contains(not), "UTC time in {kind:?}: {text}");
                 // Plain text: the title exactly as written, never escaped (once or twice).
-                assert!(text.contains(title), "{kind}: {text}");
+                assert!(text.contains(title), "{kind:?}: {text}");
                 assert!(
                     !text.contains("&lt;") && !text.contains("&amp;amp;"),
-                    "{kind}: {text}"
+                    "{kind:?}: {text}"
                 );
-                assert!(
-                    text.contains(v["organization_name"].as_str().unwrap_or("?")),
-                    "{kind}: {text}"
-                );
+                assert!(text.contains(&v.organization_name), "{kind:?}: {text}");
             }
-            if kind == "radio" {
+            if kind == AnnouncementKind::Radio {
                 // Read aloud: the short link without its scheme.
                 let spoken = short.trim_start_matches("http://");
                 assert!(da.contains(spoken) && !da.contains("http://"), "{da}");
@@ -442,36 +414,28 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
             assert!(da.contains("allerede nu"), "{da}");
             assert!(en.contains("in advance"), "{en}");
         }
-        let fb = text_of(&v, "facebook", "da");
-        if id == &winter {
+        let fb = text_of(&v, AnnouncementKind::Facebook, Language::Da);
+        if *id == winter {
             assert!(fb.contains("kl. 19.00–20.30"), "{fb}");
         }
     }
 
     // Organizer-only: 401 without credentials, 403 for a participant, 409 without a time.
-    let resp = get(&app, &routes::announcements(&winter)).await;
-    assert_eq!(problem_code(resp).await.0, 401);
-    command(&app, &winter, "open").await;
-    let citizen = app
-        .join(
-            borgermode_domain::MeetingId(uuid::Uuid::parse_str(&winter).expect("uuid")),
-            "Carl",
-        )
-        .await;
-    let resp = app
-        .as_(&citizen, Method::GET, &routes::announcements(&winter))
-        .send()
+    app.anonymous()
+        .announcements(winter)
         .await
-        .expect("get");
-    assert_eq!(problem_code(resp).await.0, 403);
-    let timeless = create(&app, json!({"title": "Uden tid", "language": "da"})).await;
-    let resp = app
-        .admin(Method::GET, &routes::announcements(&timeless))
-        .send()
+        .refused_status(401);
+    open(&app, winter).await;
+    let citizen = app.join(winter, "Carl").await;
+    app.as_who(&citizen)
+        .announcements(winter)
         .await
-        .expect("get");
-    let (status, code, _) = problem_code(resp).await;
-    assert_eq!((status, code.as_str()), (409, "meeting_has_no_time"));
+        .refused_status(403);
+    let timeless = create(&app, meeting("Uden tid", Language::Da, None, None)).await;
+    app.as_admin()
+        .announcements(timeless)
+        .await
+        .refused(409, "meeting_has_no_time");
 
     // Both new routes are in the OpenAPI document.
     let doc: Value = get(&app, &routes::openapi_json())
@@ -487,13 +451,15 @@ async fn announcement_texts_use_local_time_across_daylight_saving() {
 
 /// A citizen asks before the meeting; the question is in the facilitator queue once it opens.
 async fn questions_before_the_meeting(app: &TestApp) {
-    let id = create(
-        app,
-        json!({"title": "Spørg på forhånd", "starts_at": at(2026, 3, 1, 18, 0), "language": "da"}),
-    )
-    .await;
-    command(app, &id, "schedule").await;
-    let meeting = borgermode_domain::MeetingId(uuid::Uuid::parse_str(&id).expect("uuid"));
+    let body = meeting(
+        "Spørg på forhånd",
+        Language::Da,
+        Some(at(2026, 3, 1, 18, 0)),
+        None,
+    );
+    let id = create(app, body).await;
+    schedule(app, id).await;
+    let meeting = id;
     let citizen = app.join(meeting, "Dorte Borger").await;
     let post = app
         .post(
@@ -504,55 +470,38 @@ async fn questions_before_the_meeting(app: &TestApp) {
         )
         .await;
     // Before the meeting: questions only.
-    let resp = app
-        .as_(&citizen, Method::POST, &routes::posts(&id))
-        .json(&json!({"kind": "comment", "body": "En kommentar"}))
-        .send()
+    let comment = CreatePostRequest {
+        kind: PostKind::Comment,
+        body: "En kommentar".into(),
+        parent: None,
+        agenda_item: None,
+    };
+    app.as_who(&citizen)
+        .create_post(id, &comment)
         .await
-        .expect("comment");
-    assert_eq!(problem_code(resp).await.0, 409);
-    command(app, &id, "open").await;
-    let resp = app
-        .admin(Method::GET, &routes::queue(&id))
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(resp.status(), 200);
-    let v: Value = resp.json().await.expect("json");
-    let questions = v["questions"].as_array().expect("questions");
-    let q = questions
+        .refused_status(409);
+    open(app, id).await;
+    let v = app.as_admin().queue(id, "").await.accepted();
+    let q = v
+        .questions
         .iter()
-        .find(|q| q["id"] == post)
-        .unwrap_or_else(|| panic!("question {post} not in the queue: {v}"));
-    assert_eq!(q["body"], "Hvornår kommer cykelstien, og hvad koster den?");
-    // And the public sees it on the open meeting.
-    let v: Value = get(app, &routes::posts(&id))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert!(
-        v["posts"]
-            .as_array()
-            .expect("posts")
-            .iter()
-            .any(|p| p["id"] == post),
-        "{v}"
+        .find(|q| q.id == post)
+        .unwrap_or_else(|| panic!("question {post} not in the queue: {v:?}"));
+    assert_eq!(
+        q.body.as_deref(),
+        Some("Hvornår kommer cykelstien, og hvad koster den?")
     );
+    // And the public sees it on the open meeting.
+    let v = app.anonymous().posts(id).await.accepted();
+    assert!(v.posts.iter().any(|p| p.id == post), "{v:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn questions_asked_before_the_meeting_are_in_the_queue_sqlite() {
-    let app = spawn_app().await;
+async fn questions_before_the_meeting_on(db: Db) {
+    let app = db.spawn(|_| {}).await;
     questions_before_the_meeting(&app).await;
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn questions_asked_before_the_meeting_are_in_the_queue_postgres() {
-    let db = TestDb::fresh().await;
-    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
-    let app = spawn_app_on(dir, db.url.clone(), |_| {}).await;
-    questions_before_the_meeting(&app).await;
-    app.shutdown().await;
+on_both_stores! {
+    questions_before_the_meeting_on => questions_asked_before_the_meeting_are_in_the_queue_sqlite, questions_asked_before_the_meeting_are_in_the_queue_postgres;
 }

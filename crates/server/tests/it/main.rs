@@ -29,6 +29,7 @@ mod report;
 mod resume;
 mod rolling_restart;
 mod shutdown;
+mod similar;
 mod slow_client;
 mod store_postgres;
 mod store_sqlite;

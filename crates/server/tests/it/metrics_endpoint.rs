@@ -10,8 +10,12 @@ use crate::common::routes;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::common::app::{next_frame, spawn_app, spawn_app_with, ws_connect, TestApp};
+use crate::common::app::{
+    content_type, next_frame, spawn_app, spawn_app_with, ws_connect, TestApp,
+};
+use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
+use borgermode_protocol::http::JoinRequest;
 use prometheus_parse::{Scrape, Value};
 
 const TOKEN: &str = "metrics-token-0123456789abcdef";
@@ -93,12 +97,7 @@ async fn scrape(app: &TestApp) -> Figures {
         .await
         .expect("GET /metrics");
     assert_eq!(resp.status(), 200);
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let ct = content_type(&resp);
     assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
     let text = resp.text().await.expect("body");
     check_strict(&text);
@@ -221,14 +220,16 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
         assert!(Instant::now() < deadline, "events did not arrive");
     }
     // Joins from this address: Anna's and Bo's fit the limit of 2 per minute, Carl's does not.
-    let join = |name: &'static str| {
-        app.http
-            .post(app.url(&routes::join(&meeting)))
-            .json(&serde_json::json!({ "display_name": name }))
-            .send()
+    let join = |name: &str| JoinRequest {
+        display_name: name.into(),
+        age_band: None,
+        gender: None,
     };
-    assert_eq!(join("Bo").await.expect("join").status(), 201);
-    assert_eq!(join("Carl").await.expect("join").status(), 429);
+    app.anonymous().join(meeting, &join("Bo")).await.accepted();
+    app.anonymous()
+        .join(meeting, &join("Carl"))
+        .await
+        .refused_status(429);
 
     let after = scrape(&app).await;
     let moved = |key: &str| after.get(key) - before.get(key);

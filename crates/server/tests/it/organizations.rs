@@ -5,58 +5,40 @@
 
 use crate::common::routes;
 
-use std::sync::Arc;
-
-use crate::common::app::{spawn_app, spawn_app_on, spawn_app_with, TestApp};
-use crate::common::client::{Body, Reply};
-use crate::common::pg::TestDb;
+use crate::common::app::{spawn_app, spawn_app_with, TestApp};
+use crate::common::client::{meeting_request, Body, Outcome, Reply};
+use crate::common::client_organizations::jar;
+use crate::common::stores::Db;
+use crate::on_both_stores;
+use borgermode_protocol::http::{CreatePostRequest, CreateStaffLinkRequest, JoinRequest, Problem};
+use borgermode_protocol::organizations::{
+    AcceptInviteRequest, AccountView, CreateOrganizationRequest, OrganizationPatch, SignInRequest,
+};
+use borgermode_protocol::{MeetingId, MeetingStatus, PostKind, Role, StaffRole};
 use borgermode_server::store::orgs::InviteRecord;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 const PASSWORD: &str = "lange-kodeord-42";
 
-fn jar() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("client")
-}
-
-async fn body(resp: reqwest::Response) -> (StatusCode, Value) {
-    let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn expect(resp: reqwest::Response, status: u16, what: &str) -> Value {
-    let (got, v) = body(resp).await;
-    assert_eq!(got.as_u16(), status, "{what}: {v}");
-    v
-}
-
-async fn create_org(app: &TestApp, name: &str) -> String {
-    let resp = app
-        .admin(Method::POST, &routes::organizations())
-        .json(
-            &json!({"name": name, "primary_color": "#7a1f3d", "privacy_contact": "dpo@kommune.dk"}),
-        )
-        .send()
+async fn create_org(app: &TestApp, name: &str) -> Uuid {
+    let body = CreateOrganizationRequest {
+        name: name.into(),
+        primary_color: Some("#7a1f3d".into()),
+        accent_color: None,
+        privacy_contact: Some("dpo@kommune.dk".into()),
+    };
+    app.as_admin()
+        .create_organization(&body)
         .await
-        .expect("create org");
-    let v = expect(resp, 201, "create organization").await;
-    v["id"].as_str().expect("id").to_string()
+        .accepted()
+        .id
 }
 
-async fn invite_secret(app: &TestApp, org: &str) -> String {
-    let resp = app
-        .admin(Method::POST, &routes::organization_invites(&org))
-        .send()
-        .await
-        .expect("invite");
-    let v = expect(resp, 201, "create invite").await;
-    let link = v["link"].as_str().expect("link");
+async fn invite_secret(app: &TestApp, org: Uuid) -> String {
+    let invite = app.as_admin().create_invite(org, None).await.accepted();
+    let link = invite.link;
     assert!(
         link.contains("/admin/invite#invite="),
         "secret in the fragment: {link}"
@@ -64,48 +46,58 @@ async fn invite_secret(app: &TestApp, org: &str) -> String {
     link.split("#invite=").nth(1).expect("secret").to_string()
 }
 
+fn accept(invite: &str, display_name: &str, email: &str, password: &str) -> AcceptInviteRequest {
+    AcceptInviteRequest {
+        invite: invite.into(),
+        display_name: display_name.into(),
+        email: email.into(),
+        password: password.into(),
+    }
+}
+
 /// An organizer account of `org`, signed in on its own cookie jar.
-async fn organizer(app: &TestApp, org: &str, email: &str) -> Client {
+async fn organizer(app: &TestApp, org: Uuid, email: &str) -> Client {
     let secret = invite_secret(app, org).await;
     let client = jar();
-    let resp = client
-        .post(app.url(&routes::accept_invite()))
-        .json(&json!({"invite": secret, "display_name": "Ole Organisator", "email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("accept");
-    expect(resp, 201, "accept invite").await;
+    let body = accept(&secret, "Ole Organisator", email, PASSWORD);
+    app.with_jar(&client).accept_invite(&body).await.accepted();
     client
 }
 
-async fn create_meeting_as(app: &TestApp, client: &Client, title: &str) -> String {
-    let resp = client
-        .post(app.url(&routes::meetings()))
-        .json(&json!({"title": title}))
-        .send()
+async fn create_meeting_as(app: &TestApp, client: &Client, title: &str) -> MeetingId {
+    let ack = app
+        .with_jar(client)
+        .create_meeting(&meeting_request(title, None))
         .await
-        .expect("create meeting");
-    let v = expect(resp, 201, "create meeting as organizer").await;
-    v["meeting_id"].as_str().expect("meeting id").to_string()
+        .accepted();
+    ack.meeting_id.expect("meeting id")
 }
 
-async fn meeting_ids(app: &TestApp, client: &Client) -> Vec<String> {
-    let resp = client
-        .get(app.url(&routes::meetings()))
-        .send()
-        .await
-        .expect("list");
-    let v = expect(resp, 200, "list meetings").await;
-    v.as_array()
-        .expect("array")
+async fn meeting_ids(app: &TestApp, client: &Client) -> Vec<MeetingId> {
+    let list = app.with_jar(client).meetings().await.accepted();
+    list.into_iter().map(|m| m.id).collect()
+}
+
+/// A sign-in on a fresh browser.
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> Result<AccountView, Problem> {
+    app.with_jar(&jar()).sign_in(email, password).await
+}
+
+/// The `bm_account` cookie a response sets.
+fn account_cookie(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get_all("set-cookie")
         .iter()
-        .map(|m| m["id"].as_str().expect("id").to_string())
-        .collect()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bm_account="))
+        .expect("session cookie")
+        .to_string()
 }
 
 /// Every organizer-side route, against meeting `m` and organization `org`: method, path, body.
-fn organizer_routes(m: &str, org: &str) -> Vec<(Method, String, Option<Value>)> {
-    let p = |s: &str| format!("{}{s}", routes::meeting(m));
+// Raw bodies: one table over routes of every body type (scope is refused before a body is read).
+fn organizer_routes(m: MeetingId, org: Uuid) -> Vec<(Method, String, Option<Value>)> {
+    let p = |s: &str| format!("{}{s}", routes::meeting(&m));
     let someone = uuid::Uuid::new_v4();
     let png = Value::Null; // the logo route gets bytes, see `send`
     vec![
@@ -286,44 +278,43 @@ async fn send(
 async fn isolation(app: &TestApp) {
     let org_a = create_org(app, "Aabenraa Kommune").await;
     let org_b = create_org(app, "Brønderslev Kommune").await;
-    let alice = organizer(app, &org_a, "alice@aabenraa.dk").await;
-    let bob = organizer(app, &org_b, "bob@bronderslev.dk").await;
+    let alice = organizer(app, org_a, "alice@aabenraa.dk").await;
+    let bob = organizer(app, org_b, "bob@bronderslev.dk").await;
 
     let ma = create_meeting_as(app, &alice, "A's møde").await;
     let mb = create_meeting_as(app, &bob, "B's møde").await;
     // Something for the post routes to point at in B's meeting, and a moderator of B.
-    let resp = bob
-        .post(app.url(&routes::open(&mb)))
-        .send()
+    app.with_jar(&bob).open(mb).await.accepted();
+    let moderator = CreateStaffLinkRequest {
+        role: StaffRole::Moderator,
+        name: "Birthe Moderator".into(),
+        role_line: String::new(),
+    };
+    app.with_jar(&bob)
+        .staff_link(mb, &moderator)
         .await
-        .expect("open");
-    expect(resp, 200, "B opens its meeting").await;
-    let resp = bob
-        .post(app.url(&routes::staff_links(&mb)))
-        .json(&json!({"role": "moderator", "name": "Birthe Moderator"}))
-        .send()
-        .await
-        .expect("staff");
-    expect(resp, 201, "B makes a moderator link").await;
+        .accepted();
     let citizen = jar();
-    let resp = citizen
-        .post(app.url(&routes::join(&mb)))
-        .json(&json!({"display_name": "Carl Borger"}))
-        .send()
+    let join = JoinRequest {
+        display_name: "Carl Borger".into(),
+        age_band: None,
+        gender: None,
+    };
+    app.with_jar(&citizen).join(mb, &join).await.accepted();
+    let question = CreatePostRequest {
+        kind: PostKind::Question,
+        body: "Hvornår?".into(),
+        parent: None,
+        agenda_item: None,
+    };
+    app.with_jar(&citizen)
+        .create_post(mb, &question)
         .await
-        .expect("join");
-    expect(resp, 201, "join").await;
-    let resp = citizen
-        .post(app.url(&routes::posts(&mb)))
-        .json(&json!({"kind": "question", "body": "Hvornår?"}))
-        .send()
-        .await
-        .expect("post");
-    expect(resp, 201, "post").await;
+        .accepted();
 
     // The matrix: Alice on every organizer route of B's meeting and organization.
     let mut failures = Vec::new();
-    for route in organizer_routes(&mb, &org_b) {
+    for route in organizer_routes(mb, org_b) {
         let Reply {
             status,
             body: v,
@@ -344,17 +335,12 @@ async fn isolation(app: &TestApp) {
     );
 
     // Nothing changed in B's meeting: same title, B's organizer still in charge.
-    let resp = bob
-        .get(app.url(&routes::meeting(&mb)))
-        .send()
-        .await
-        .expect("get");
-    let view = expect(resp, 200, "B reads its meeting").await;
-    assert_eq!(view["title"], "B's møde");
-    assert_eq!(view["status"], "open");
+    let view = app.with_jar(&bob).meeting(mb).await.accepted();
+    assert_eq!(view.title, "B's møde");
+    assert_eq!(view.status, MeetingStatus::Open);
 
     // The same routes work for B's own organizer (so the 404s above are about scope).
-    for (method, path, body) in organizer_routes(&mb, &org_b) {
+    for (method, path, body) in organizer_routes(mb, org_b) {
         let own = (method == Method::PATCH && path == routes::meeting(&mb))
             || path.ends_with("/queue")
             || path == routes::report(&mb)
@@ -376,127 +362,71 @@ async fn isolation(app: &TestApp) {
 
     // Lists never show the other organization's meetings or organization.
     let a_sees = meeting_ids(app, &alice).await;
-    assert_eq!(a_sees, vec![ma.clone()]);
+    assert_eq!(a_sees, vec![ma]);
     let b_sees = meeting_ids(app, &bob).await;
-    assert_eq!(b_sees, vec![mb.clone()]);
-    let resp = app
-        .admin(Method::GET, &routes::meetings())
-        .send()
-        .await
-        .expect("admin list");
-    let all = expect(resp, 200, "admin lists all").await;
-    let all: Vec<&str> = all
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|m| m["id"].as_str())
-        .collect();
-    assert!(all.contains(&ma.as_str()) && all.contains(&mb.as_str()));
-    let resp = alice
-        .get(app.url(&routes::organizations()))
-        .send()
-        .await
-        .expect("orgs");
-    let orgs = expect(resp, 200, "A lists organizations").await;
-    let ids: Vec<&str> = orgs
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|o| o["id"].as_str())
-        .collect();
-    assert_eq!(ids, vec![org_a.as_str()]);
+    assert_eq!(b_sees, vec![mb]);
+    let all = app.as_admin().meetings().await.accepted();
+    let all: Vec<MeetingId> = all.iter().map(|m| m.id).collect();
+    assert!(all.contains(&ma) && all.contains(&mb));
+    let orgs = app.with_jar(&alice).organizations().await.accepted();
+    let ids: Vec<Uuid> = orgs.iter().map(|o| o.id).collect();
+    assert_eq!(ids, vec![org_a]);
 
     // B's public page stays public for Alice, but as the public sees it: no moderators.
-    let resp = alice
-        .get(app.url(&routes::meeting(&mb)))
-        .send()
-        .await
-        .expect("get");
-    let public = expect(resp, 200, "A reads B's public page").await;
-    let staff = public["staff"].as_array().expect("staff");
+    let public = app.with_jar(&alice).meeting(mb).await.accepted();
     assert!(
-        staff.iter().all(|s| s["role"] != "moderator"),
-        "A sees B's moderators: {public}"
+        public.staff.iter().all(|s| s.role != Role::Moderator),
+        "A sees B's moderators: {public:?}"
     );
-    let resp = bob
-        .get(app.url(&routes::meeting(&mb)))
-        .send()
-        .await
-        .expect("get");
-    let own = expect(resp, 200, "B reads its page").await;
+    let own = app.with_jar(&bob).meeting(mb).await.accepted();
     assert!(
-        own["staff"]
-            .as_array()
-            .expect("staff")
-            .iter()
-            .any(|s| s["role"] == "moderator"),
-        "B sees its moderator: {own}"
+        own.staff.iter().any(|s| s.role == Role::Moderator),
+        "B sees its moderator: {own:?}"
     );
 
     // An organizer account is no installation admin.
-    let resp = alice
-        .post(app.url(&routes::organizations()))
-        .json(&json!({"name": "Egen kommune"}))
-        .send()
+    let own_org = CreateOrganizationRequest {
+        name: "Egen kommune".into(),
+        ..Default::default()
+    };
+    app.with_jar(&alice)
+        .create_organization(&own_org)
         .await
-        .expect("create org");
-    assert_eq!(
-        expect(resp, 403, "organizer creates an organization").await["code"],
-        "forbidden"
-    );
-    let resp = alice
-        .post(app.url(&routes::organization_invites(&org_a)))
-        .send()
+        .refused(403, "forbidden");
+    app.with_jar(&alice)
+        .create_invite(org_a, None)
         .await
-        .expect("invite");
-    assert_eq!(
-        expect(resp, 403, "organizer invites").await["code"],
-        "forbidden"
-    );
+        .refused(403, "forbidden");
     // The admin may create a meeting in any organization.
-    let resp = app
-        .admin(Method::POST, &routes::meetings())
-        .json(&json!({"title": "Admin i B", "organization_id": org_b}))
-        .send()
+    let ack = app
+        .as_admin()
+        .create_meeting(&meeting_request("Admin i B", Some(org_b)))
         .await
-        .expect("admin creates");
-    let ack = expect(resp, 201, "admin creates in B").await;
-    let admin_made = ack["meeting_id"].as_str().expect("id").to_string();
+        .accepted();
+    let admin_made = ack.meeting_id.expect("id");
     assert!(meeting_ids(app, &bob).await.contains(&admin_made));
     assert!(!meeting_ids(app, &alice).await.contains(&admin_made));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn organizers_see_only_their_organization_sqlite() {
-    let app = spawn_app().await;
+async fn isolation_on(db: Db) {
+    let app = db.spawn(|_| {}).await;
     isolation(&app).await;
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn organizers_see_only_their_organization_postgres() {
-    let db = TestDb::fresh().await;
-    let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
-    let app = spawn_app_on(dir, db.url.clone(), |_| {}).await;
-    isolation(&app).await;
-    app.shutdown().await;
+on_both_stores! {
+    isolation_on => organizers_see_only_their_organization_sqlite, organizers_see_only_their_organization_postgres;
 }
 
 #[tokio::test]
 async fn invites_work_once_and_expire() {
     let app = spawn_app().await;
     let org = create_org(&app, "Esbjerg Kommune").await;
-    let secret = invite_secret(&app, &org).await;
+    let secret = invite_secret(&app, org).await;
 
     let client = jar();
-    let resp = client
-        .post(app.url(&routes::invite_info()))
-        .json(&json!({"invite": secret}))
-        .send()
-        .await
-        .expect("info");
-    let info = expect(resp, 200, "invite info").await;
-    assert_eq!(info["organization_name"], "Esbjerg Kommune");
+    let info = app.with_jar(&client).invite_info(&secret).await.accepted();
+    assert_eq!(info.organization_name, "Esbjerg Kommune");
 
     // Bad input first: the invite stays usable.
     for (field, display_name, email, password) in [
@@ -504,61 +434,47 @@ async fn invites_work_once_and_expire() {
         ("email", "Eva", "ikke-en-adresse", PASSWORD),
         ("display_name", "  ", "eva@esbjerg.dk", PASSWORD),
     ] {
-        let resp = client
-            .post(app.url(&routes::accept_invite()))
-            .json(&json!({"invite": secret, "display_name": display_name, "email": email, "password": password}))
-            .send()
+        let body = accept(&secret, display_name, email, password);
+        let p = app
+            .with_jar(&client)
+            .accept_invite(&body)
             .await
-            .expect("accept");
-        let v = expect(resp, 422, field).await;
-        assert_eq!(v["code"], "validation_failed");
-        assert_eq!(v["field"], field);
+            .refused(422, "validation_failed");
+        assert_eq!(p.field.as_deref(), Some(field), "{p:?}");
     }
 
-    let resp = client
-        .post(app.url(&routes::accept_invite()))
-        .json(&json!({"invite": secret, "display_name": "Eva Esbjerg", "email": " Eva@Esbjerg.dk ", "password": PASSWORD}))
+    // Raw, for the cookie the answer sets.
+    let resp = app
+        .with_jar(&client)
+        .raw(Method::POST, &routes::accept_invite())
+        .json(&accept(
+            &secret,
+            "Eva Esbjerg",
+            " Eva@Esbjerg.dk ",
+            PASSWORD,
+        ))
         .send()
         .await
         .expect("accept");
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("bm_account="))
-        .expect("session cookie")
-        .to_string();
+    let cookie = account_cookie(&resp);
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
-    let me = expect(resp, 201, "accept").await;
-    assert_eq!(me["email"], "eva@esbjerg.dk");
-    assert_eq!(me["organization"]["id"], org.as_str());
-    let resp = client
-        .get(app.url(&routes::account()))
-        .send()
-        .await
-        .expect("me");
-    assert_eq!(expect(resp, 200, "me").await["display_name"], "Eva Esbjerg");
+    assert_eq!(resp.status(), 201, "accept");
+    let me: AccountView = resp.json().await.expect("account");
+    assert_eq!(me.email, "eva@esbjerg.dk");
+    assert_eq!(me.organization.id, org);
+    let me = app.with_jar(&client).account().await.accepted();
+    assert_eq!(me.display_name, "Eva Esbjerg");
 
     // Used: for anyone, whatever they send.
-    let resp = jar()
-        .post(app.url(&routes::accept_invite()))
-        .json(&json!({"invite": secret, "display_name": "Mallory", "email": "m@x.dk", "password": PASSWORD}))
-        .send()
+    app.with_jar(&jar())
+        .accept_invite(&accept(&secret, "Mallory", "m@x.dk", PASSWORD))
         .await
-        .expect("again");
-    assert_eq!(expect(resp, 410, "second use").await["code"], "invite_used");
-    let resp = jar()
-        .post(app.url(&routes::invite_info()))
-        .json(&json!({"invite": secret}))
-        .send()
+        .refused(410, "invite_used");
+    app.with_jar(&jar())
+        .invite_info(&secret)
         .await
-        .expect("info");
-    assert_eq!(
-        expect(resp, 410, "info after use").await["code"],
-        "invite_used"
-    );
+        .refused(410, "invite_used");
 
     // Expired (stored an hour ago with an expiry in the past).
     let expired = "expired-invite-secret-0123";
@@ -567,37 +483,28 @@ async fn invites_work_once_and_expire() {
         .store
         .put_invite(InviteRecord {
             token_hash: borgermode_server::security::auth::hash_secret(expired),
-            organization: borgermode_server::store::orgs::OrgId(org.parse().expect("uuid")),
+            organization: borgermode_server::store::orgs::OrgId(org),
             created_at: now - chrono::Duration::hours(2),
             expires_at: now - chrono::Duration::hours(1),
             used_at: None,
         })
         .await
         .expect("put");
-    let resp = jar()
-        .post(app.url(&routes::accept_invite()))
-        .json(&json!({"invite": expired, "display_name": "Sen", "email": "sen@esbjerg.dk", "password": PASSWORD}))
-        .send()
+    app.with_jar(&jar())
+        .accept_invite(&accept(expired, "Sen", "sen@esbjerg.dk", PASSWORD))
         .await
-        .expect("expired");
-    assert_eq!(expect(resp, 410, "expired").await["code"], "invite_expired");
+        .refused(410, "invite_expired");
 
     // Unknown, and an e-mail address in use already.
-    let resp = jar()
-        .post(app.url(&routes::accept_invite()))
-        .json(&json!({"invite": "no-such-invite", "display_name": "X", "email": "x@esbjerg.dk", "password": PASSWORD}))
-        .send()
+    app.with_jar(&jar())
+        .accept_invite(&accept("no-such-invite", "X", "x@esbjerg.dk", PASSWORD))
         .await
-        .expect("unknown");
-    assert_eq!(expect(resp, 404, "unknown").await["code"], "not_found");
-    let second = invite_secret(&app, &org).await;
-    let resp = jar()
-        .post(app.url(&routes::accept_invite()))
-        .json(&json!({"invite": second, "display_name": "Eva 2", "email": "eva@esbjerg.dk", "password": PASSWORD}))
-        .send()
+        .refused(404, "not_found");
+    let second = invite_secret(&app, org).await;
+    app.with_jar(&jar())
+        .accept_invite(&accept(&second, "Eva 2", "eva@esbjerg.dk", PASSWORD))
         .await
-        .expect("taken");
-    assert_eq!(expect(resp, 409, "taken").await["code"], "email_taken");
+        .refused(409, "email_taken");
     app.shutdown().await;
 }
 
@@ -609,51 +516,41 @@ async fn wrong_password_is_401_and_sign_ins_are_rate_limited() {
     })
     .await;
     let org = create_org(&app, "Fanø Kommune").await;
-    organizer(&app, &org, "f@fano.dk").await;
+    organizer(&app, org, "f@fano.dk").await;
 
-    let sign_in = |email: &'static str, password: &'static str| {
-        let client = jar();
-        let url = app.url(&routes::account_session());
-        async move {
-            client
-                .post(url)
-                .json(&json!({"email": email, "password": password}))
-                .send()
-                .await
-                .expect("sign in")
-        }
+    sign_in(&app, "f@fano.dk", "forkert-kodeord")
+        .await
+        .refused(401, "invalid_credentials");
+    sign_in(&app, "nobody@fano.dk", PASSWORD)
+        .await
+        .refused(401, "invalid_credentials");
+    // Raw, for the cookie the answer sets.
+    let body = SignInRequest {
+        email: "F@Fano.dk".into(),
+        password: PASSWORD.into(),
     };
-    let resp = sign_in("f@fano.dk", "forkert-kodeord").await;
-    assert_eq!(
-        expect(resp, 401, "wrong password").await["code"],
-        "invalid_credentials"
-    );
-    let resp = sign_in("nobody@fano.dk", PASSWORD).await;
-    assert_eq!(
-        expect(resp, 401, "unknown e-mail").await["code"],
-        "invalid_credentials"
-    );
-    let resp = sign_in("F@Fano.dk", PASSWORD).await;
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("bm_account="))
-        .expect("cookie")
-        .to_string();
+    let resp = app
+        .with_jar(&jar())
+        .raw(Method::POST, &routes::account_session())
+        .json(&body)
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = account_cookie(&resp);
     assert!(cookie.contains("Secure"), "https public URL: {cookie}");
-    expect(resp, 200, "right password").await;
+    assert_eq!(resp.status(), 200, "right password");
     // Four attempts per minute for this e-mail from this address (the unknown e-mail above
     // has an allowance of its own): the fourth is still answered, the fifth not (not even
     // with the right password).
-    let resp = sign_in("f@fano.dk", "forkert-igen").await;
-    expect(resp, 401, "third attempt").await;
-    let resp = sign_in("f@fano.dk", "forkert-igen").await;
-    expect(resp, 401, "fourth attempt").await;
-    let resp = sign_in("f@fano.dk", PASSWORD).await;
-    let v = expect(resp, 429, "fifth attempt").await;
-    assert_eq!(v["code"], "rate_limited");
+    sign_in(&app, "f@fano.dk", "forkert-igen")
+        .await
+        .refused_status(401);
+    sign_in(&app, "f@fano.dk", "forkert-igen")
+        .await
+        .refused_status(401);
+    sign_in(&app, "f@fano.dk", PASSWORD)
+        .await
+        .refused(429, "rate_limited");
     app.shutdown().await;
 }
 
@@ -669,20 +566,18 @@ async fn an_attacker_cannot_lock_an_organizer_out() {
     })
     .await;
     let org = create_org(&app, "Læsø Kommune").await;
-    organizer(&app, &org, "l@laeso.dk").await;
+    organizer(&app, org, "l@laeso.dk").await;
+    // Raw, for the `X-Forwarded-For` header the typed call does not send.
     let sign_in = |from: String, email: String, password: &'static str| {
-        let url = app.url(&routes::account_session());
-        async move {
-            jar()
-                .post(url)
-                .header("x-forwarded-for", from)
-                .json(&json!({"email": email, "password": password}))
-                .send()
-                .await
-                .expect("sign in")
-                .status()
-                .as_u16()
-        }
+        let request = app
+            .with_jar(&jar())
+            .raw(Method::POST, &routes::account_session())
+            .header("x-forwarded-for", from)
+            .json(&SignInRequest {
+                email,
+                password: password.into(),
+            });
+        async move { request.send().await.expect("sign in").status().as_u16() }
     };
     let mut attacker = Vec::new();
     for _ in 0..10 {
@@ -722,67 +617,32 @@ async fn an_attacker_cannot_lock_an_organizer_out() {
 async fn sign_out_everywhere_ends_every_session() {
     let app = spawn_app().await;
     let org = create_org(&app, "Gribskov Kommune").await;
-    let laptop = organizer(&app, &org, "g@gribskov.dk").await;
+    let laptop = organizer(&app, org, "g@gribskov.dk").await;
     let phone = jar();
     let tablet = jar();
     for c in [&phone, &tablet] {
-        let resp = c
-            .post(app.url(&routes::account_session()))
-            .json(&json!({"email": "g@gribskov.dk", "password": PASSWORD}))
-            .send()
+        app.with_jar(c)
+            .sign_in("g@gribskov.dk", PASSWORD)
             .await
-            .expect("sign in");
-        expect(resp, 200, "sign in").await;
+            .accepted();
     }
     for c in [&laptop, &phone, &tablet] {
-        let resp = c
-            .get(app.url(&routes::meetings()))
-            .send()
-            .await
-            .expect("list");
-        expect(resp, 200, "signed in").await;
+        app.with_jar(c).meetings().await.accepted();
     }
 
     // Sign out on the tablet only.
-    let resp = tablet
-        .delete(app.url(&routes::account_session()))
-        .send()
-        .await
-        .expect("sign out");
-    expect(resp, 204, "sign out").await;
-    let resp = tablet
-        .get(app.url(&routes::account()))
-        .send()
-        .await
-        .expect("me");
-    expect(resp, 401, "tablet signed out").await;
-    let resp = laptop
-        .get(app.url(&routes::account()))
-        .send()
-        .await
-        .expect("me");
-    expect(resp, 200, "laptop still in").await;
+    app.with_jar(&tablet).sign_out().await.accepted();
+    app.with_jar(&tablet).account().await.refused_status(401);
+    app.with_jar(&laptop).account().await.accepted();
 
     // Everywhere, from the phone: the laptop is out too.
-    let resp = phone
-        .delete(app.url(&routes::account_sessions()))
-        .send()
-        .await
-        .expect("everywhere");
-    assert_eq!(
-        expect(resp, 200, "sign out everywhere").await["sessions_ended"],
-        2
-    );
+    let ended = app.with_jar(&phone).sign_out_everywhere().await.accepted();
+    assert_eq!(ended.sessions_ended, 2);
     for c in [&laptop, &phone] {
-        let resp = c
-            .get(app.url(&routes::meetings()))
-            .send()
+        app.with_jar(c)
+            .meetings()
             .await
-            .expect("list");
-        assert_eq!(
-            expect(resp, 401, "after sign out everywhere").await["code"],
-            "unauthorized"
-        );
+            .refused(401, "unauthorized");
     }
     app.shutdown().await;
 }
@@ -791,82 +651,84 @@ async fn sign_out_everywhere_ends_every_session() {
 async fn branding_shows_on_the_public_meeting_json() {
     let app = spawn_app().await;
     let org = create_org(&app, "Haderslev Kommune").await;
-    let hanne = organizer(&app, &org, "h@haderslev.dk").await;
+    let hanne = organizer(&app, org, "h@haderslev.dk").await;
 
     // Validation: colours need contrast, contacts must be e-mail or https, logos raster.
+    let patch = |f: fn(&mut OrganizationPatch)| {
+        let mut p = OrganizationPatch::default();
+        f(&mut p);
+        p
+    };
     for (patch, field) in [
-        (json!({"primary_color": "#ffee00"}), "primary_color"),
-        (json!({"primary_color": "red;}"}), "primary_color"),
-        (json!({"accent_color": "#fafafa"}), "accent_color"),
         (
-            json!({"privacy_contact": "javascript:alert(1)"}),
+            patch(|p| p.primary_color = Some("#ffee00".into())),
+            "primary_color",
+        ),
+        (
+            patch(|p| p.primary_color = Some("red;}".into())),
+            "primary_color",
+        ),
+        (
+            patch(|p| p.accent_color = Some("#fafafa".into())),
+            "accent_color",
+        ),
+        (
+            patch(|p| p.privacy_contact = Some("javascript:alert(1)".into())),
             "privacy_contact",
         ),
-        (json!({"name": ""}), "name"),
+        (patch(|p| p.name = Some(String::new())), "name"),
     ] {
-        let resp = hanne
-            .patch(app.url(&routes::organization(&org)))
-            .json(&patch)
-            .send()
+        let p = app
+            .with_jar(&hanne)
+            .edit_organization(org, &patch)
             .await
-            .expect("patch");
-        let v = expect(resp, 422, field).await;
-        assert_eq!(v["field"], field, "{v}");
+            .refused_status(422);
+        assert_eq!(p.field.as_deref(), Some(field), "{p:?}");
     }
-    let resp = hanne
-        .put(app.url(&routes::organization_logo(&org)))
-        .body("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>")
-        .send()
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+    app.with_jar(&hanne)
+        .put_logo(org, svg.to_vec())
         .await
-        .expect("svg");
-    assert_eq!(
-        expect(resp, 400, "svg logo").await["code"],
-        "unsupported_media_type"
-    );
-    let resp = hanne
-        .put(app.url(&routes::organization_logo(&org)))
-        .body(vec![0x89u8; 200 * 1024])
-        .send()
+        .refused(400, "unsupported_media_type");
+    app.with_jar(&hanne)
+        .put_logo(org, vec![0x89u8; 200 * 1024])
         .await
-        .expect("big");
-    assert_eq!(
-        expect(resp, 413, "big logo").await["code"],
-        "payload_too_large"
-    );
+        .refused(413, "payload_too_large");
 
-    let resp = hanne
-        .patch(app.url(&routes::organization(&org)))
-        .json(&json!({"name": "Haderslev <b>Kommune</b>", "primary_color": "#004B87", "accent_color": "#c8102e", "privacy_contact": "https://haderslev.dk/privatliv"}))
-        .send()
+    let branding = OrganizationPatch {
+        name: Some("Haderslev <b>Kommune</b>".into()),
+        primary_color: Some("#004B87".into()),
+        accent_color: Some("#c8102e".into()),
+        privacy_contact: Some("https://haderslev.dk/privatliv".into()),
+    };
+    app.with_jar(&hanne)
+        .edit_organization(org, &branding)
         .await
-        .expect("patch");
-    expect(resp, 200, "patch branding").await;
-    let resp = hanne
-        .put(app.url(&routes::organization_logo(&org)))
-        .body(TINY_PNG.to_vec())
-        .send()
+        .accepted();
+    app.with_jar(&hanne)
+        .put_logo(org, TINY_PNG.to_vec())
         .await
-        .expect("logo");
-    expect(resp, 200, "logo").await;
+        .accepted();
     let meeting = create_meeting_as(&app, &hanne, "Borgermøde om skolerne").await;
 
-    // Anyone, without credentials.
-    for path in [routes::meeting(&meeting), routes::posts(&meeting)] {
-        let resp = app.http.get(app.url(&path)).send().await.expect("get");
-        let v = expect(resp, 200, &path).await;
-        let b = if path.ends_with("/posts") {
-            &v["meeting"]["organization"]
-        } else {
-            &v["organization"]
-        };
-        assert_eq!(b["organization_id"], org.as_str(), "{v}");
-        assert_eq!(b["name"], "Haderslev <b>Kommune</b>", "text as text");
-        assert_eq!(b["primary_color"], "#004b87");
-        assert_eq!(b["accent_color"], "#c8102e");
-        assert_eq!(b["privacy_url"], "https://haderslev.dk/privatliv");
-        let logo = b["logo_url"].as_str().expect("logo url");
+    // Anyone, without credentials: the meeting and the meeting with its posts.
+    let visitor = app.anonymous();
+    let on_meeting = visitor.meeting(meeting).await.accepted().organization;
+    let on_posts = visitor.posts(meeting).await.accepted().meeting.organization;
+    for b in [on_meeting, on_posts] {
+        let b = b.expect("branding");
+        assert_eq!(b.organization_id, org, "{b:?}");
+        assert_eq!(b.name, "Haderslev <b>Kommune</b>", "text as text");
+        assert_eq!(b.primary_color.as_deref(), Some("#004b87"));
+        assert_eq!(b.accent_color.as_deref(), Some("#c8102e"));
+        assert_eq!(
+            b.privacy_url.as_deref(),
+            Some("https://haderslev.dk/privatliv")
+        );
+        let logo = b.logo_url.expect("logo url");
         assert!(logo.starts_with(&format!("{}?v=", routes::organization_logo(&org))));
-        let resp = app.http.get(app.url(logo)).send().await.expect("logo");
+        // Raw: the logo is an image, not a JSON body.
+        let resp = visitor.raw(Method::GET, &logo).send().await.expect("logo");
         assert_eq!(resp.status(), 200);
         assert_eq!(resp.headers()["content-type"], "image/png");
         assert_eq!(resp.bytes().await.expect("bytes").as_ref(), TINY_PNG);
@@ -874,17 +736,10 @@ async fn branding_shows_on_the_public_meeting_json() {
 
     // A meeting the admin makes without naming an organization is the default one's.
     let legacy = app.create_meeting("Gammelt møde").await;
-    let resp = app
-        .http
-        .get(app.url(&routes::meeting(&legacy)))
-        .send()
-        .await
-        .expect("get");
-    let v = expect(resp, 200, "legacy meeting").await;
-    assert_eq!(v["organization"]["name"], "borgermode");
-    assert_eq!(v["organization"]["logo_url"], Value::Null);
-    assert!(!meeting_ids(&app, &hanne)
-        .await
-        .contains(&legacy.to_string()));
+    let v = visitor.meeting(legacy).await.accepted();
+    let b = v.organization.expect("branding");
+    assert_eq!(b.name, "borgermode");
+    assert_eq!(b.logo_url, None);
+    assert!(!meeting_ids(&app, &hanne).await.contains(&legacy));
     app.shutdown().await;
 }

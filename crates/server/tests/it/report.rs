@@ -8,13 +8,17 @@ use crate::common::routes;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::app::{cookie_token, spawn_app_on, spawn_app_with, TestApp, Who};
-use crate::common::client::Outcome;
+use crate::common::app::{spawn_app_on, spawn_app_with, TestApp, Who};
+use crate::common::client::{post_request, Body, Outcome};
 use crate::common::pg::TestDb;
 use borgermode_domain::event::Event;
+use borgermode_domain::report::ReportTargets;
 use borgermode_domain::{MeetingState, PostKind};
-use borgermode_protocol::http::{JoinRequest, VoteRequest};
-use borgermode_protocol::{AgeBand, Gender, MeetingId, StaffRole};
+use borgermode_protocol::http::{
+    ArchiveResponse, CreatePostRequest, EditMeetingRequest, HideRequest, JoinRequest,
+    LiveAnswerRequest, ReportOptions, StaffLinkResponse, VoteRequest, WrittenAnswerRequest,
+};
+use borgermode_protocol::{AgeBand, Gender, HideReason, MeetingId, ParticipantId, StaffRole};
 use borgermode_server::report::export::NdjsonEvent;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -51,24 +55,12 @@ fn gender_of(i: usize) -> Option<Gender> {
 }
 
 async fn join_with(app: &TestApp, m: MeetingId, i: usize) -> Who {
-    let resp = app
-        .http
-        .post(app.url(&routes::join(&m)))
-        .json(&JoinRequest {
-            display_name: format!("Borger {i}"),
-            age_band: age_of(i),
-            gender: gender_of(i),
-        })
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(resp.status(), 201);
-    let token = cookie_token(&resp).expect("cookie");
-    let v: Value = resp.json().await.expect("session");
-    Who {
-        id: serde_json::from_value(v["you"]["participant_id"].clone()).expect("id"),
-        token,
-    }
+    let body = JoinRequest {
+        display_name: format!("Borger {i}"),
+        age_band: age_of(i),
+        gender: gender_of(i),
+    };
+    app.join_as(m, &body).await
 }
 
 async fn ok(resp: reqwest::Response, what: &str) -> Value {
@@ -78,17 +70,9 @@ async fn ok(resp: reqwest::Response, what: &str) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-async fn create_post(app: &TestApp, who: &Who, m: MeetingId, body: Value) -> u64 {
-    let v = ok(
-        app.as_(who, Method::POST, &routes::posts(&m))
-            .json(&body)
-            .send()
-            .await
-            .expect("post"),
-        "post",
-    )
-    .await;
-    v["post_id"].as_u64().expect("post id")
+async fn create_post(app: &TestApp, who: &Who, m: MeetingId, body: CreatePostRequest) -> u64 {
+    let ack = app.as_who(who).create_post(m, &body).await.accepted();
+    ack.post_id.expect("post id")
 }
 
 /// The seed's meeting: 150 citizens, 417 posts (120 questions, 247 comments, 50 replies), 60
@@ -111,7 +95,7 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
                 app,
                 &people[i % PARTICIPANTS],
                 m,
-                json!({"kind": "question", "body": body}),
+                post_request(PostKind::Question, &body),
             )
             .await,
         );
@@ -127,7 +111,7 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
                 app,
                 &people[(i * 7) % PARTICIPANTS],
                 m,
-                json!({"kind": "comment", "body": body}),
+                post_request(PostKind::Comment, &body),
             )
             .await,
         );
@@ -137,43 +121,34 @@ pub async fn meeting_2013(app: &TestApp) -> MeetingId {
             app,
             &people[(i * 11) % PARTICIPANTS],
             m,
-            json!({"kind": "comment", "body": format!("Svar {i}"), "parent": comments[HIDDEN + i]}),
+            CreatePostRequest {
+                parent: Some(comments[HIDDEN + i]),
+                ..post_request(PostKind::Comment, &format!("Svar {i}"))
+            },
         )
         .await;
     }
     for (i, q) in questions.iter().enumerate().take(LIVE + WRITTEN) {
-        let (path, body) = if i < LIVE {
-            ("answer-live", json!({}))
+        let panelist = app.as_who(&panel);
+        if i < LIVE {
+            let live = LiveAnswerRequest {
+                note: None,
+                panelist: None,
+            };
+            panelist.answer_live(m, *q, &live).await.accepted();
         } else {
-            (
-                "answer",
-                json!({"body": format!("Skriftligt svar {i}: se **kommunen.dk**")}),
-            )
-        };
-        ok(
-            app.as_(
-                &panel,
-                Method::POST,
-                &routes::question_action(&m, &q, &path),
-            )
-            .json(&body)
-            .send()
-            .await
-            .expect("answer"),
-            "answer",
-        )
-        .await;
+            let written = WrittenAnswerRequest {
+                body: format!("Skriftligt svar {i}: se **kommunen.dk**"),
+            };
+            panelist.answer(m, *q, &written).await.accepted();
+        }
     }
     for c in comments.iter().take(HIDDEN) {
-        ok(
-            app.as_(&moderator, Method::POST, &routes::post_hide(&m, &c))
-                .json(&json!({"reason": "abusive"}))
-                .send()
-                .await
-                .expect("hide"),
-            "hide",
-        )
-        .await;
+        let hide = HideRequest {
+            reason: HideReason::Abusive,
+            note: None,
+        };
+        app.as_who(&moderator).hide(m, *c, &hide).await.accepted();
     }
     // Voters from the fourth participant on: questions 0-2 are people 0-2's own, and nobody
     // may upvote their own question.
@@ -199,15 +174,17 @@ async fn get_text(app: &TestApp, path: &str) -> (u16, String) {
 async fn report_of_the_2013_meeting_is_exact() {
     let app = spawn_app_with(|_| {}).await;
     let m = meeting_2013(&app).await;
-    ok(
-        app.admin(Method::PUT, &routes::report_options(&m))
-            .json(&json!({"targets": {"under_30_min_pct": 25, "women_min_pct": 40}}))
-            .send()
-            .await
-            .expect("options"),
-        "options",
-    )
-    .await;
+    let options = ReportOptions {
+        targets: ReportTargets {
+            under_30_min_pct: Some(25),
+            women_min_pct: Some(40),
+        },
+        show_moderators: false,
+    };
+    app.as_admin()
+        .set_report_options(m, &options)
+        .await
+        .accepted();
     let (status, body) = get_text(&app, &routes::report(&m)).await;
     assert_eq!(status, 200, "{body}");
     let r: Value = serde_json::from_str(&body).expect("json");
@@ -360,7 +337,7 @@ async fn archive_hides_what_it_must(app: &TestApp, m: MeetingId) {
     let text = resp.text().await.expect("text");
     let page = app
         .http
-        .get(app.url(&format!("/m/{m}/archive")))
+        .get(app.url(&routes::archive_page(&m)))
         .send()
         .await
         .expect("page")
@@ -371,38 +348,40 @@ async fn archive_hides_what_it_must(app: &TestApp, m: MeetingId) {
         assert!(!body.contains(HIDDEN_TEXT), "hidden text in the archive");
         assert!(!body.contains("Mette Moderator"), "moderator named");
     }
-    let a: Value = serde_json::from_str(&text).expect("json");
-    let posts = a["posts"].as_array().expect("posts");
+    let a: ArchiveResponse = serde_json::from_str(&text).expect("json");
+    let posts = &a.posts;
     assert_eq!(posts.len(), QUESTIONS + COMMENTS + REPLIES);
-    let tombstones: Vec<&Value> = posts.iter().filter(|p| p["body"].is_null()).collect();
+    let tombstones: Vec<_> = posts.iter().filter(|p| p.body.is_none()).collect();
     assert_eq!(tombstones.len(), HIDDEN);
-    assert!(tombstones.iter().all(|p| p["hidden_reason"] == "abusive"));
+    assert!(tombstones
+        .iter()
+        .all(|p| p.hidden_reason == Some(HideReason::Abusive)));
     assert_eq!(
-        posts.iter().filter(|p| !p["answer"].is_null()).count(),
+        posts.iter().filter(|p| p.answer.is_some()).count(),
         LIVE + WRITTEN
     );
-    assert_eq!(a["moderation_log"].as_array().map(Vec::len), Some(HIDDEN));
+    assert_eq!(a.moderation_log.len(), HIDDEN);
     // The organizer chooses to name moderators: now the log says who.
-    ok(
-        app.admin(Method::PUT, &routes::report_options(&m))
-            .json(&json!({"show_moderators": true}))
-            .send()
-            .await
-            .expect("options"),
-        "options",
-    )
-    .await;
-    let a: Value = app
-        .http
-        .get(app.url(&routes::archive(&m)))
-        .send()
+    let options = ReportOptions {
+        targets: ReportTargets::default(),
+        show_moderators: true,
+    };
+    app.as_admin()
+        .set_report_options(m, &options)
         .await
-        .expect("archive")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(a["moderation_log"][0]["moderator"], "Mette Moderator");
-    assert!(!a.to_string().contains(HIDDEN_TEXT));
+        .accepted();
+    // Raw text as well as the typed body: the hidden text is nowhere in what was sent.
+    let reply = app
+        .anonymous()
+        .request(Method::GET, &routes::archive(&m), Body::None)
+        .await;
+    assert_eq!(reply.status, 200);
+    let a: ArchiveResponse = serde_json::from_str(&reply.text).expect("json");
+    assert_eq!(
+        a.moderation_log[0].moderator.as_deref(),
+        Some("Mette Moderator")
+    );
+    assert!(!reply.text.contains(HIDDEN_TEXT));
 }
 
 /// `borgermode export` on the app's database: the same bytes as the API.
@@ -456,13 +435,7 @@ async fn presence_report_and_export_on_postgres() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Not closed yet: no archive.
-    let resp = app
-        .http
-        .get(app.url(&routes::archive(&m)))
-        .send()
-        .await
-        .expect("archive");
-    assert_eq!(resp.status(), 409);
+    app.anonymous().archive(m).await.refused_status(409);
     // A citizen may not read the report.
     let resp = app
         .as_(&anne, Method::GET, &routes::report(&m))
@@ -531,21 +504,8 @@ async fn seeded_2013_meeting_has_the_seed_figures() {
         .sum();
     assert_eq!(posts_in_timeline, 417);
     // And it is an ordinary closed meeting: the archive opens, with tombstones.
-    let a: Value = app
-        .http
-        .get(app.url(&routes::archive(&m)))
-        .send()
-        .await
-        .expect("archive")
-        .json()
-        .await
-        .expect("json");
-    let tombstones = a["posts"]
-        .as_array()
-        .expect("posts")
-        .iter()
-        .filter(|p| p["body"].is_null())
-        .count();
+    let a = app.anonymous().archive(m).await.accepted();
+    let tombstones = a.posts.iter().filter(|p| p.body.is_none()).count();
     assert_eq!(tombstones, 4);
 }
 
@@ -656,11 +616,6 @@ fn erased_content_is_a_tombstone_in_exports_and_archive() {
     assert_eq!(answer.text.as_deref(), Some("[erased]"));
 }
 
-async fn problem(resp: reqwest::Response) -> (u16, Value) {
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 /// Issue 13, items 3, 4 and the video part of 11, against a real server: a staff link's
 /// optional title may be absent, null or blank; a live answer names the panelist who gave it
 /// (a non-panelist is a 422 naming the field) and the archive and the report credit that
@@ -674,6 +629,7 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     let soren = app.staff(m, StaffRole::Panelist, "Søren Ærø").await;
     let staff = routes::staff_links(&m);
     let mut ida = None;
+    // Raw bodies: the test is about role_line absent, null or blank on the wire.
     for (name, line) in [
         ("Ida Holm", json!(null)),
         ("Bo Berg", json!("   ")),
@@ -686,9 +642,9 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
             .await
             .expect("staff");
         assert_eq!(resp.status(), 201, "role_line {line}");
-        let v: Value = resp.json().await.expect("link");
+        let link: StaffLinkResponse = resp.json().await.expect("link");
         if name == "Ida Holm" {
-            ida = Some(v["participant_id"].as_str().expect("id").to_string());
+            ida = Some(link.participant_id);
         }
     }
     let resp = app
@@ -699,27 +655,18 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
         .expect("staff");
     assert_eq!(resp.status(), 201, "role_line absent");
     let ida = ida.expect("ida");
-    let view = ok(
-        app.admin(Method::GET, &routes::meeting(&m))
-            .send()
-            .await
-            .expect("meeting"),
-        "meeting",
-    )
-    .await;
+    let view = app.as_admin().meeting(m).await.accepted();
     let line_of = |n: &str| {
-        view["staff"]
-            .as_array()
-            .expect("staff")
+        view.staff
             .iter()
-            .find(|s| s["name"] == n)
-            .map(|s| s["role_line"].clone())
+            .find(|s| s.name == n)
+            .map(|s| s.role_line.clone())
     };
-    assert_eq!(line_of("Ida Holm"), Some(Value::Null));
-    assert_eq!(line_of("Bo Berg"), Some(Value::Null));
-    assert_eq!(line_of("Åse Ager"), Some(json!("Kultur")));
+    assert_eq!(line_of("Ida Holm"), Some(None));
+    assert_eq!(line_of("Bo Berg"), Some(None));
+    assert_eq!(line_of("Åse Ager"), Some(Some("Kultur".into())));
     // The installation's zone travels with the meeting view.
-    assert_eq!(view["time_zone"], "Europe/Copenhagen");
+    assert_eq!(view.time_zone.as_deref(), Some("Europe/Copenhagen"));
 
     let citizen = app.join(m, "Karen Jensen").await;
     let q1 = app
@@ -728,79 +675,50 @@ async fn live_answers_credit_the_panelist_and_field_errors_name_the_field() {
     let q2 = app
         .post(&citizen, m, "question", "Kommer der livreddere?")
         .await;
-    let live = |q: u64| routes::answer_live(&m, &q);
+    let live = |panelist: Option<ParticipantId>, note: Option<&str>| LiveAnswerRequest {
+        note: note.map(Into::into),
+        panelist,
+    };
     // A moderator is not a panelist: refused, naming the field.
-    let (status, p) = problem(
-        app.as_(&moderator, Method::POST, &live(q1))
-            .json(&json!({"panelist": moderator.id}))
-            .send()
-            .await
-            .expect("live"),
-    )
-    .await;
-    assert_eq!(
-        (status, p["code"].as_str()),
-        (422, Some("validation_failed"))
-    );
-    assert_eq!(p["field"], "panelist");
-    ok(
-        app.as_(&moderator, Method::POST, &live(q1))
-            .json(&json!({"panelist": ida, "note": "i salen"}))
-            .send()
-            .await
-            .expect("live"),
-        "live for Ida",
-    )
-    .await;
+    let p = app
+        .as_who(&moderator)
+        .answer_live(m, q1, &live(Some(moderator.id), None))
+        .await
+        .refused(422, "validation_failed");
+    assert_eq!(p.field.as_deref(), Some("panelist"));
+    app.as_who(&moderator)
+        .answer_live(m, q1, &live(Some(ida), Some("i salen")))
+        .await
+        .accepted();
     // Claimed by Søren, recorded by the moderator without naming anyone: Søren.
-    ok(
-        app.as_(&soren, Method::POST, &routes::claim(&m, &q2))
-            .send()
-            .await
-            .expect("claim"),
-        "claim",
-    )
-    .await;
-    ok(
-        app.as_(&moderator, Method::POST, &live(q2))
-            .send()
-            .await
-            .expect("live"),
-        "live by default",
-    )
-    .await;
+    app.as_who(&soren).claim(m, q2).await.accepted();
+    app.as_who(&moderator)
+        .answer_live(m, q2, &live(None, None))
+        .await
+        .accepted();
 
     // An http:// video: refused at input, naming the field.
-    let (status, p) = problem(
-        app.admin(Method::PATCH, &routes::meeting(&m))
-            .json(&json!({"video_url": "http://video.example.org/live.m3u8"}))
-            .send()
-            .await
-            .expect("patch"),
-    )
-    .await;
-    assert_eq!((status, p["field"].as_str()), (422, Some("video_url")));
+    let video = EditMeetingRequest {
+        video_url: Some(Some("http://video.example.org/live.m3u8".into())),
+        ..Default::default()
+    };
+    let p = app
+        .as_admin()
+        .edit_meeting(m, &video)
+        .await
+        .refused_status(422);
+    assert_eq!(p.field.as_deref(), Some("video_url"));
 
     app.as_admin().close(m).await.accepted();
-    let a = ok(
-        app.http
-            .get(app.url(&routes::archive(&m)))
-            .send()
-            .await
-            .expect("archive"),
-        "archive",
-    )
-    .await;
+    let a = app.anonymous().archive(m).await.accepted();
     let by = |q: u64| {
-        a["posts"]
-            .as_array()
-            .expect("posts")
+        a.posts
             .iter()
-            .find(|p| p["id"] == q)
-            .map(|p| p["answer"]["by"].clone())
+            .find(|p| p.id == q)
+            .map(|p| p.answer.as_ref().and_then(|answer| answer.by.clone()))
     };
-    assert_eq!(by(q1), Some(json!("Ida Holm")));
-    assert_eq!(by(q2), Some(json!("Søren Ærø")));
+    assert_eq!(by(q1), Some(Some("Ida Holm".into())));
+    assert_eq!(by(q2), Some(Some("Søren Ærø".into())));
     let r = ok(
         app.admin(Method::GET, &routes::report(&m))
             .send()

@@ -11,11 +11,12 @@ use crate::common::routes;
 
 use std::time::Duration;
 
-use crate::common::app::{spawn_app, spawn_app_with, ws_connect, TestApp, Who, Ws};
+use crate::common::app::{
+    content_type, next_text, spawn_app, spawn_app_with, ws_connect, TestApp, Who, Ws,
+};
 use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::VoteRequest;
-use borgermode_protocol::views::MeetingView;
 use borgermode_protocol::MeetingId;
 use borgermode_server::live::render::Viewer;
 use borgermode_server::live::room::Start;
@@ -33,16 +34,7 @@ enum Path {
 }
 
 async fn meeting_seq(app: &TestApp, meeting: MeetingId) -> u64 {
-    let view: MeetingView = app
-        .http
-        .get(app.url(&routes::meeting(&meeting)))
-        .send()
-        .await
-        .expect("meeting")
-        .json()
-        .await
-        .expect("meeting view");
-    view.seq
+    app.anonymous().meeting(meeting).await.accepted().seq
 }
 
 /// Post `n` comments one after another; returns their ids (= seqs).
@@ -76,21 +68,13 @@ async fn resume_path(app: &TestApp, meeting: MeetingId, since: u64) -> Path {
 /// The next frame that matters for ordering (skips presence, votes and pongs), with its text.
 async fn next_ordered(ws: &mut Ws) -> (String, ServerFrame) {
     loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("a frame within the timeout")
-            .expect("stream open")
-            .expect("websocket ok");
-        let Message::Text(text) = msg else {
-            assert!(!matches!(msg, Message::Close(_)), "closed: {msg:?}");
-            continue;
-        };
+        let text = next_text(ws, WAIT).await;
         let frame: ServerFrame = serde_json::from_str(&text).expect("frame parses");
         match frame {
             ServerFrame::Presence { .. } | ServerFrame::Votes { .. } | ServerFrame::Pong => {
                 continue
             }
-            f => return (text.to_string(), f),
+            f => return (text, f),
         }
     }
 }
@@ -310,12 +294,7 @@ impl Sse {
         }
         let resp = req.send().await.expect("sse");
         assert_eq!(resp.status(), 200);
-        let ct = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let ct = content_type(&resp);
         assert!(ct.starts_with("text/event-stream"), "content type {ct}");
         Sse {
             resp,

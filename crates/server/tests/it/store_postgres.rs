@@ -9,19 +9,21 @@
 use crate::store_conformance_tests;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use crate::common::abandoned_appends;
+use crate::common::failed_append;
 use crate::common::pg::TestDb;
-use borgermode_domain::event::Actor;
-use borgermode_domain::{
-    Content, Event, EventKind, Gender, MeetingDetails, MeetingId, MeetingSettings, ParticipantId,
-    PollId, PostId, PostKind, Seq, Source,
+use crate::common::store_events::{
+    assert_name_reads_as_erased, assert_stored_apart, comment, committed, created, organizer,
+    personal_text, question,
 };
+use borgermode_domain::event::Actor;
+use borgermode_domain::{Event, EventKind, MeetingId, ParticipantId, PollId, PostId, Seq};
 use borgermode_server::store::postgres::PostgresStore;
 use borgermode_server::store::{
     AccessStore, AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, PollStore,
-    SessionRecord, SettingsStore, Store, StoreError, VoteChange, VoteStore,
+    SessionRecord, Store, StoreError, VoteChange, VoteStore,
 };
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -71,50 +73,8 @@ async fn terminate_backends(db: &TestDb) -> usize {
     ended.into_iter().filter(|e| *e).count()
 }
 
-fn organizer(kind: EventKind) -> PendingEvent {
-    PendingEvent {
-        at: micros(Utc::now()),
-        actor: Actor::Organizer,
-        kind,
-    }
-}
-
 fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).expect("in range")
-}
-
-fn created() -> EventKind {
-    EventKind::MeetingCreated {
-        details: MeetingDetails {
-            title: "Borgermøde".to_owned(),
-            description: String::new(),
-            starts_at: None,
-            ends_at: None,
-            language: borgermode_domain::Language::Da,
-            video_url: None,
-        },
-        settings: MeetingSettings::default(),
-    }
-}
-
-fn comment(body: &str) -> EventKind {
-    EventKind::PostCreated {
-        post_kind: PostKind::Comment,
-        parent: None,
-        body: Content::new(body),
-        source: Source::Online,
-        held: None,
-    }
-}
-
-fn question(body: &str) -> EventKind {
-    EventKind::PostCreated {
-        post_kind: PostKind::Question,
-        parent: None,
-        body: Content::new(body),
-        source: Source::Online,
-        held: None,
-    }
 }
 
 fn body_of(event: &Event) -> Option<String> {
@@ -130,22 +90,6 @@ fn key(scope: &str, key: &str, response: &str) -> Option<IdempotencyRecord> {
         key: key.to_owned(),
         response: response.to_owned(),
     })
-}
-
-async fn committed(
-    store: &PostgresStore,
-    meeting: MeetingId,
-    expected: Seq,
-    events: Vec<PendingEvent>,
-) -> Vec<Event> {
-    match store
-        .append(meeting, expected, events, None)
-        .await
-        .expect("append")
-    {
-        AppendOutcome::Committed(events) => events,
-        other => panic!("expected a commit, got {other:?}"),
-    }
 }
 
 /// Retry `call` once if the first attempt fails as unavailable (a connection that died while
@@ -371,7 +315,7 @@ async fn one_key_on_several_instances_commits_once() {
     // events on a meeting that does not exist (no meeting row to lock: the key's own row
     // decides).
     let existing = MeetingId(Uuid::new_v4());
-    committed(&stores[0], existing, 0, vec![organizer(created())]).await;
+    committed(&*stores[0], existing, 0, vec![organizer(created())]).await;
     for round in 0..10 {
         for shape in ["create", "append", "no events"] {
             let meeting = match shape {
@@ -512,7 +456,7 @@ async fn appends_survive_repeated_backend_terminations() {
     let db = TestDb::fresh().await;
     let stores = instances(&db, INSTANCES, 3).await;
     let meeting = MeetingId(Uuid::new_v4());
-    committed(&stores[0], meeting, 0, vec![organizer(created())]).await;
+    committed(&*stores[0], meeting, 0, vec![organizer(created())]).await;
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let killer = {
@@ -741,30 +685,7 @@ async fn instances_starting_together_migrate_once() {
 #[tokio::test]
 async fn personal_text_is_stored_apart_and_can_be_erased() {
     let (db, store) = fresh().await;
-    let meeting = MeetingId(Uuid::new_v4());
-    let citizen = ParticipantId(Uuid::new_v4());
-    let name = "Karen Kløvermark";
-    let body = "Mit hemmelige spørgsmål";
-    let events = committed(
-        &store,
-        meeting,
-        0,
-        vec![
-            organizer(created()),
-            PendingEvent {
-                at: micros(Utc::now()),
-                actor: Actor::Participant { id: citizen },
-                kind: EventKind::ParticipantJoined {
-                    participant: citizen,
-                    display_name: Content::new(name),
-                    age_band: None,
-                    gender: Some(Gender::Other),
-                },
-            },
-            organizer(comment(body)),
-        ],
-    )
-    .await;
+    let (meeting, events) = personal_text(&store).await;
 
     let mut conn = raw(&db).await;
     let payloads: Vec<String> =
@@ -773,21 +694,13 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
             .fetch_all(&mut conn)
             .await
             .expect("select");
-    assert_eq!(payloads.len(), 3);
-    for payload in &payloads {
-        assert!(
-            !payload.contains(name) && !payload.contains(body),
-            "{payload}"
-        );
-    }
-    assert!(payloads[1].contains(&Content::new(name).hash), "hash kept");
     let texts: Vec<String> =
         sqlx::query_scalar("SELECT text FROM contents WHERE meeting_id = $1 ORDER BY seq, slot")
             .bind(meeting.0)
             .fetch_all(&mut conn)
             .await
             .expect("select");
-    assert_eq!(texts, vec![name.to_owned(), body.to_owned()]);
+    assert_stored_apart(&payloads, &texts);
 
     // Erase the display name: the event stays, with its hash, and reads as erased.
     sqlx::query("DELETE FROM contents WHERE meeting_id = $1 AND seq = 2")
@@ -795,16 +708,7 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
         .execute(&mut conn)
         .await
         .expect("delete");
-    let read = store.events(meeting, 0, None).await.expect("events");
-    assert_eq!(read.len(), 3);
-    match &read[1].kind {
-        EventKind::ParticipantJoined { display_name, .. } => {
-            assert_eq!(display_name.text, None);
-            assert_eq!(display_name.hash, Content::new(name).hash);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert_eq!(read[2], events[2], "other text untouched");
+    assert_name_reads_as_erased(&store, meeting, &events).await;
     let _ = conn.close().await;
     store.close().await;
 }
@@ -814,23 +718,9 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
 /// citizen's is.
 #[tokio::test]
 async fn erased_open_answers_leave_no_bytes_in_the_table_files() {
-    use crate::common::store_conformance::{
-        answer, meeting_with_polls, open_text, pick, scrub_retrying,
-    };
+    use crate::common::erased_answers::OpenAnswers;
     let (db, store) = fresh().await;
-    let (meeting, polls) = meeting_with_polls(&store, 2).await;
-    let (erased, other) = (ParticipantId(Uuid::new_v4()), ParticipantId(Uuid::new_v4()));
-    let secret = format!("hemmelig{}", Uuid::new_v4().simple());
-    let kept = format!("synlig{}", Uuid::new_v4().simple());
-    let at = micros(Utc::now());
-    store
-        .write_poll_answers(&[
-            answer(meeting, polls[0], erased, open_text(&secret), at),
-            answer(meeting, polls[1], erased, pick(0), at),
-            answer(meeting, polls[0], other, open_text(&kept), at),
-        ])
-        .await
-        .expect("write");
+    let answers = OpenAnswers::write(&store).await;
     let mut conn = raw(&db).await;
     /// The bytes of `poll_answers`' heap, TOAST table and indexes.
     async fn table_bytes(conn: &mut PgConnection) -> Vec<u8> {
@@ -862,30 +752,11 @@ async fn erased_open_answers_leave_no_bytes_in_the_table_files() {
         }
         all
     }
-    let contains =
-        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(
-        contains(&table_bytes(&mut conn).await, &secret),
-        "written before the erasure"
-    );
+    answers.assert_written(&table_bytes(&mut conn).await);
 
-    committed(
-        &store,
-        meeting,
-        3,
-        vec![organizer(EventKind::ParticipantErased {
-            participant: erased,
-            contents: vec![],
-        })],
-    )
-    .await;
-    scrub_retrying(&store).await;
+    answers.erase(&store).await;
     let bytes = table_bytes(&mut conn).await;
-    assert!(!contains(&bytes, &secret), "the erased open answer is gone");
-    assert!(contains(&bytes, &kept), "the other citizen's answer stays");
-    let answers = store.poll_answers(meeting).await.expect("answers");
-    assert_eq!(answers.len(), 2, "{answers:?}");
-    assert!(answers.iter().all(|a| a.participant != erased));
+    answers.assert_erased(&store, &bytes).await;
     let _ = conn.close().await;
     store.close().await;
 }
@@ -966,19 +837,8 @@ async fn a_failed_append_rolls_back_everything() {
     .await
     .expect("plant");
 
-    let idem = key("organizer", "k1", "r1");
-    let failed = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            idem.clone(),
-        )
-        .await;
-    assert!(matches!(failed, Err(StoreError::Corrupt(_))), "{failed:?}");
-
     // Nothing of the batch is left: no seq 2, no content, no key, last_seq unchanged.
-    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(1));
+    failed_append::assert_fails_and_leaves_nothing(&store, meeting).await;
     let stored: Vec<i64> =
         sqlx::query_scalar("SELECT seq FROM events WHERE meeting_id = $1 ORDER BY seq")
             .bind(meeting.0)
@@ -992,13 +852,6 @@ async fn a_failed_append_rolls_back_everything() {
         .await
         .expect("select");
     assert_eq!(contents, 0);
-    assert_eq!(
-        store
-            .idempotent_response(meeting, "organizer", "k1")
-            .await
-            .expect("idempotent_response"),
-        None
-    );
 
     // The pool is usable again (no connection left inside the failed transaction).
     sqlx::query("DELETE FROM events WHERE meeting_id = $1 AND seq = 3")
@@ -1006,17 +859,7 @@ async fn a_failed_append_rolls_back_everything() {
         .execute(&mut conn)
         .await
         .expect("unplant");
-    let retried = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            idem,
-        )
-        .await
-        .expect("append");
-    assert!(matches!(retried, AppendOutcome::Committed(ref e) if e.len() == 2));
-    store.put_setting("still", "writable").await.expect("put");
+    failed_append::assert_retry_commits(&store, meeting).await;
     let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
          AND state LIKE 'idle in transaction%'",
@@ -1030,83 +873,12 @@ async fn a_failed_append_rolls_back_everything() {
 }
 
 /// Callers may drop an append half way (the HTTP client went away). Each batch must then be
-/// all or nothing, and no connection may stay inside the abandoned transaction.
+/// all or nothing (`common/abandoned_appends.rs`), and no connection may stay inside the
+/// abandoned transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn abandoned_appends_are_all_or_nothing() {
-    const BATCH: usize = 5;
-    const ROUNDS: u64 = 60;
     let (db, store) = fresh().await;
-    let meeting = MeetingId(Uuid::new_v4());
-    committed(&store, meeting, 0, vec![organizer(created())]).await;
-
-    let mut abandoned = 0;
-    for round in 0..ROUNDS {
-        let expected = store
-            .last_seq(meeting)
-            .await
-            .expect("last_seq")
-            .expect("exists");
-        let batch = (0..BATCH)
-            .map(|i| organizer(comment(&format!("round {round} event {i}"))))
-            .collect();
-        let mut append = std::pin::pin!(store.append(meeting, expected, batch, None));
-        let mut outcome = None;
-        for _ in 0..round % 5 {
-            if let Poll::Ready(done) = futures_util::poll!(append.as_mut()) {
-                outcome = Some(done);
-                break;
-            }
-            tokio::time::sleep(Duration::from_micros(100 * (round % 7))).await;
-        }
-        match outcome.map(|o| o.unwrap_or_else(|e| panic!("round {round}: {e:?}"))) {
-            None => abandoned += 1,
-            Some(AppendOutcome::Committed(events)) => assert_eq!(events.len(), BATCH),
-            Some(AppendOutcome::Conflict { latest }) => assert!(latest > expected),
-            Some(other) => panic!("unexpected {other:?}"),
-        }
-    }
-    assert!(
-        abandoned > 0,
-        "no append was abandoned; the test proves nothing"
-    );
-
-    let mut expected = store
-        .last_seq(meeting)
-        .await
-        .expect("last_seq")
-        .expect("exists");
-    let last = loop {
-        match store
-            .append(meeting, expected, vec![organizer(comment("marker"))], None)
-            .await
-            .expect("append")
-        {
-            AppendOutcome::Committed(events) => break events[0].seq,
-            AppendOutcome::Conflict { latest } => expected = latest,
-            other => panic!("unexpected {other:?}"),
-        }
-    };
-
-    let events = store.events(meeting, 0, None).await.expect("events");
-    assert_eq!(
-        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=last).collect::<Vec<_>>()
-    );
-    let bodies: Vec<String> = events[1..events.len() - 1]
-        .iter()
-        .map(|e| body_of(e).expect("a post"))
-        .collect();
-    assert_eq!(bodies.len() % BATCH, 0, "{bodies:?}");
-    for chunk in bodies.chunks(BATCH) {
-        let round = chunk[0]
-            .strip_prefix("round ")
-            .and_then(|rest| rest.split(' ').next())
-            .expect("round number");
-        let whole: Vec<String> = (0..BATCH)
-            .map(|i| format!("round {round} event {i}"))
-            .collect();
-        assert_eq!(chunk, &whole[..]);
-    }
+    abandoned_appends::abandoned_appends_are_all_or_nothing(&store).await;
 
     let mut conn = raw(&db).await;
     let open: i64 = sqlx::query_scalar(

@@ -2,23 +2,19 @@
 //! that survives a restart, its pragmas, text kept apart in its own rows, rollback of a failed
 //! or abandoned write.
 
+use crate::common::abandoned_appends;
+use crate::common::failed_append;
+use crate::common::store_events::{
+    assert_name_reads_as_erased, assert_stored_apart, comment, committed, created, organizer,
+    personal_text,
+};
 use crate::store_conformance_tests;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::task::Poll;
-use std::time::Duration;
 
-use borgermode_domain::event::Actor;
-use borgermode_domain::{
-    Content, EventKind, Gender, MeetingDetails, MeetingId, MeetingSettings, ParticipantId,
-    PostKind, Seq, Source,
-};
+use borgermode_domain::MeetingId;
 use borgermode_server::store::sqlite::SqliteStore;
-use borgermode_server::store::{
-    AppendOutcome, IdempotencyRecord, LogStore, PendingEvent, PollStore, SettingsStore, Store,
-    StoreError,
-};
-use chrono::Utc;
+use borgermode_server::store::{LogStore, SettingsStore, Store, StoreError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::Connection;
 use tempfile::TempDir;
@@ -43,54 +39,6 @@ async fn raw(path: &Path) -> SqliteConnection {
     SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(path))
         .await
         .expect("raw connection")
-}
-
-fn organizer(kind: EventKind) -> PendingEvent {
-    PendingEvent {
-        at: Utc::now(),
-        actor: Actor::Organizer,
-        kind,
-    }
-}
-
-fn created() -> EventKind {
-    EventKind::MeetingCreated {
-        details: MeetingDetails {
-            title: "Borgermøde".to_owned(),
-            description: String::new(),
-            starts_at: None,
-            ends_at: None,
-            language: borgermode_domain::Language::Da,
-            video_url: None,
-        },
-        settings: MeetingSettings::default(),
-    }
-}
-
-fn comment(body: &str) -> EventKind {
-    EventKind::PostCreated {
-        post_kind: PostKind::Comment,
-        parent: None,
-        body: Content::new(body),
-        source: Source::Online,
-        held: None,
-    }
-}
-
-async fn committed(
-    store: &SqliteStore,
-    meeting: MeetingId,
-    expected: Seq,
-    events: Vec<PendingEvent>,
-) -> Vec<borgermode_domain::Event> {
-    match store
-        .append(meeting, expected, events, None)
-        .await
-        .expect("append")
-    {
-        AppendOutcome::Committed(events) => events,
-        other => panic!("expected a commit, got {other:?}"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,30 +108,7 @@ async fn reopening_the_file_keeps_the_log_and_continues_the_seq() {
 #[tokio::test]
 async fn personal_text_is_stored_apart_and_can_be_erased() {
     let (_dir, path, store) = fresh().await;
-    let meeting = MeetingId(Uuid::new_v4());
-    let citizen = ParticipantId(Uuid::new_v4());
-    let name = "Karen Kløvermark";
-    let body = "Mit hemmelige spørgsmål";
-    let events = committed(
-        &store,
-        meeting,
-        0,
-        vec![
-            organizer(created()),
-            PendingEvent {
-                at: Utc::now(),
-                actor: Actor::Participant { id: citizen },
-                kind: EventKind::ParticipantJoined {
-                    participant: citizen,
-                    display_name: Content::new(name),
-                    age_band: None,
-                    gender: Some(Gender::Other),
-                },
-            },
-            organizer(comment(body)),
-        ],
-    )
-    .await;
+    let (meeting, events) = personal_text(&store).await;
 
     let mut conn = raw(&path).await;
     let payloads: Vec<String> =
@@ -192,21 +117,13 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
             .fetch_all(&mut conn)
             .await
             .expect("select");
-    assert_eq!(payloads.len(), 3);
-    for payload in &payloads {
-        assert!(
-            !payload.contains(name) && !payload.contains(body),
-            "{payload}"
-        );
-    }
-    assert!(payloads[1].contains(&Content::new(name).hash), "hash kept");
     let texts: Vec<String> =
         sqlx::query_scalar("SELECT text FROM contents WHERE meeting_id = ?1 ORDER BY seq, slot")
             .bind(meeting.0.to_string())
             .fetch_all(&mut conn)
             .await
             .expect("select");
-    assert_eq!(texts, vec![name.to_owned(), body.to_owned()]);
+    assert_stored_apart(&payloads, &texts);
 
     // Erase the display name: the event stays, with its hash, and reads as erased.
     sqlx::query("DELETE FROM contents WHERE meeting_id = ?1 AND seq = 2")
@@ -214,16 +131,7 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
         .execute(&mut conn)
         .await
         .expect("delete");
-    let read = store.events(meeting, 0, None).await.expect("events");
-    assert_eq!(read.len(), 3);
-    match &read[1].kind {
-        EventKind::ParticipantJoined { display_name, .. } => {
-            assert_eq!(display_name.text, None);
-            assert_eq!(display_name.hash, Content::new(name).hash);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert_eq!(read[2], events[2], "other text untouched");
+    assert_name_reads_as_erased(&store, meeting, &events).await;
     conn.close().await.expect("close");
 }
 
@@ -232,23 +140,9 @@ async fn personal_text_is_stored_apart_and_can_be_erased() {
 /// the re-keying of their other answers happen in the erasure's transaction.
 #[tokio::test]
 async fn erased_open_answers_leave_no_bytes_in_the_files() {
-    use crate::common::store_conformance::{
-        answer, meeting_with_polls, open_text, pick, scrub_retrying,
-    };
+    use crate::common::erased_answers::OpenAnswers;
     let (_dir, path, store) = fresh().await;
-    let (meeting, polls) = meeting_with_polls(&store, 2).await;
-    let (erased, other) = (ParticipantId(Uuid::new_v4()), ParticipantId(Uuid::new_v4()));
-    let secret = format!("hemmelig{}", Uuid::new_v4().simple());
-    let kept = format!("synlig{}", Uuid::new_v4().simple());
-    let at = Utc::now();
-    store
-        .write_poll_answers(&[
-            answer(meeting, polls[0], erased, open_text(&secret), at),
-            answer(meeting, polls[1], erased, pick(0), at),
-            answer(meeting, polls[0], other, open_text(&kept), at),
-        ])
-        .await
-        .expect("write");
+    let answers = OpenAnswers::write(&store).await;
     let files = |path: &Path| {
         let mut all = Vec::new();
         for suffix in ["", "-wal", "-shm"] {
@@ -258,30 +152,11 @@ async fn erased_open_answers_leave_no_bytes_in_the_files() {
         }
         all
     };
-    let contains =
-        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(
-        contains(&files(&path), &secret),
-        "written before the erasure"
-    );
+    answers.assert_written(&files(&path));
 
-    committed(
-        &store,
-        meeting,
-        3,
-        vec![organizer(EventKind::ParticipantErased {
-            participant: erased,
-            contents: vec![],
-        })],
-    )
-    .await;
-    scrub_retrying(&store).await;
+    answers.erase(&store).await;
     let bytes = files(&path);
-    assert!(!contains(&bytes, &secret), "the erased open answer is gone");
-    assert!(contains(&bytes, &kept), "the other citizen's answer stays");
-    let answers = store.poll_answers(meeting).await.expect("answers");
-    assert_eq!(answers.len(), 2, "{answers:?}");
-    assert!(answers.iter().all(|a| a.participant != erased));
+    answers.assert_erased(&store, &bytes).await;
 }
 
 #[tokio::test]
@@ -302,23 +177,8 @@ async fn a_failed_append_rolls_back_everything() {
     .await
     .expect("plant");
 
-    let key = IdempotencyRecord {
-        scope: "organizer".to_owned(),
-        key: "k1".to_owned(),
-        response: "r1".to_owned(),
-    };
-    let failed = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            Some(key.clone()),
-        )
-        .await;
-    assert!(matches!(failed, Err(StoreError::Corrupt(_))), "{failed:?}");
-
     // Nothing of the batch is left: no seq 2, no content, no key, last_seq unchanged.
-    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(1));
+    failed_append::assert_fails_and_leaves_nothing(&store, meeting).await;
     let stored: Vec<i64> =
         sqlx::query_scalar("SELECT seq FROM events WHERE meeting_id = ?1 ORDER BY seq")
             .bind(meeting.0.to_string())
@@ -332,13 +192,6 @@ async fn a_failed_append_rolls_back_everything() {
         .await
         .expect("select");
     assert_eq!(contents, 0);
-    assert_eq!(
-        store
-            .idempotent_response(meeting, "organizer", "k1")
-            .await
-            .expect("idempotent_response"),
-        None
-    );
 
     // The writer is usable again (not stuck inside a transaction).
     sqlx::query("DELETE FROM events WHERE meeting_id = ?1 AND seq = 3")
@@ -346,106 +199,17 @@ async fn a_failed_append_rolls_back_everything() {
         .execute(&mut conn)
         .await
         .expect("unplant");
-    let retried = store
-        .append(
-            meeting,
-            1,
-            vec![organizer(comment("første")), organizer(comment("anden"))],
-            Some(key),
-        )
-        .await
-        .expect("append");
-    assert!(matches!(retried, AppendOutcome::Committed(ref e) if e.len() == 2));
-    store.put_setting("still", "writable").await.expect("put");
+    failed_append::assert_retry_commits(&store, meeting).await;
     conn.close().await.expect("close");
 }
 
 /// Callers may drop an append half way (the HTTP client went away). Each batch must then be
-/// all or nothing, and the writer must not be left inside the abandoned transaction.
+/// all or nothing, and the writer must not be left inside the abandoned transaction (the
+/// marker append after the rounds gets through; `common/abandoned_appends.rs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn abandoned_appends_are_all_or_nothing() {
-    const BATCH: usize = 5;
-    const ROUNDS: u64 = 60;
     let (_dir, _, store) = fresh().await;
-    let meeting = MeetingId(Uuid::new_v4());
-    committed(&store, meeting, 0, vec![organizer(created())]).await;
-
-    let mut abandoned = 0;
-    for round in 0..ROUNDS {
-        let expected = store
-            .last_seq(meeting)
-            .await
-            .expect("last_seq")
-            .expect("exists");
-        let batch = (0..BATCH)
-            .map(|i| organizer(comment(&format!("round {round} event {i}"))))
-            .collect();
-        let mut append = std::pin::pin!(store.append(meeting, expected, batch, None));
-        // Poll it 0..=4 times, a little apart, then drop it if it has not finished.
-        let mut outcome = None;
-        for _ in 0..round % 5 {
-            if let Poll::Ready(done) = futures_util::poll!(append.as_mut()) {
-                outcome = Some(done);
-                break;
-            }
-            tokio::time::sleep(Duration::from_micros(100 * (round % 7))).await;
-        }
-        match outcome.map(|o| o.unwrap_or_else(|e| panic!("round {round}: {e:?}"))) {
-            None => abandoned += 1,
-            Some(AppendOutcome::Committed(events)) => assert_eq!(events.len(), BATCH),
-            // An abandoned append may still commit after `last_seq` was read.
-            Some(AppendOutcome::Conflict { latest }) => assert!(latest > expected),
-            Some(other) => panic!("unexpected {other:?}"),
-        }
-    }
-    assert!(
-        abandoned > 0,
-        "no append was abandoned; the test proves nothing"
-    );
-
-    // Append a marker, catching up until it lands: after it, nothing abandoned can commit.
-    let mut expected = store
-        .last_seq(meeting)
-        .await
-        .expect("last_seq")
-        .expect("exists");
-    let last = loop {
-        match store
-            .append(meeting, expected, vec![organizer(comment("marker"))], None)
-            .await
-            .expect("append")
-        {
-            AppendOutcome::Committed(events) => break events[0].seq,
-            AppendOutcome::Conflict { latest } => expected = latest,
-            other => panic!("unexpected {other:?}"),
-        }
-    };
-
-    // The log is gapless and made of whole batches, each in its own order.
-    let events = store.events(meeting, 0, None).await.expect("events");
-    assert_eq!(
-        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=last).collect::<Vec<_>>()
-    );
-    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(last));
-    let bodies: Vec<String> = events[1..events.len() - 1]
-        .iter()
-        .map(|e| match &e.kind {
-            EventKind::PostCreated { body, .. } => body.as_str().to_owned(),
-            other => panic!("unexpected {other:?}"),
-        })
-        .collect();
-    assert_eq!(bodies.len() % BATCH, 0, "{bodies:?}");
-    for chunk in bodies.chunks(BATCH) {
-        let round = chunk[0]
-            .strip_prefix("round ")
-            .and_then(|rest| rest.split(' ').next())
-            .expect("round number");
-        let whole: Vec<String> = (0..BATCH)
-            .map(|i| format!("round {round} event {i}"))
-            .collect();
-        assert_eq!(chunk, &whole[..]);
-    }
+    abandoned_appends::abandoned_appends_are_all_or_nothing(&store).await;
 }
 
 #[tokio::test]

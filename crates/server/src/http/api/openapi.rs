@@ -228,7 +228,7 @@ impl Modify for Problems {
         report::export_ndjson, report::export_csv, report::export_polls_csv, report::archive_json,
         lifecycle::staff::create_link, lifecycle::staff::revoke, lifecycle::staff::exchange, lifecycle::staff::admin_session, lifecycle::staff::admin_sign_out,
         participation::participants::join, participation::participants::me,
-        participation::posts::create, participation::posts::vote, participation::posts::report,
+        participation::posts::create, participation::posts::vote, participation::posts::report, participation::similar::similar, participation::similar::topics,
         questions::notices::notice, questions::notices::pin, questions::notices::unpin, questions::notices::room_question,
         questions::queue::queue, questions::queue::claim, questions::queue::release, questions::queue::answer, questions::queue::answer_live, questions::queue::dismiss, questions::queue::merge, questions::queue::on_air,
         questions::prepared_answers::list, questions::prepared_answers::create, questions::prepared_answers::update, questions::prepared_answers::delete, questions::prepared_answers::for_meeting,

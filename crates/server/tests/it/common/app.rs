@@ -13,7 +13,7 @@ use borgermode_protocol::{Language, MeetingId, ParticipantId, StaffRole};
 use borgermode_server::app::ShutdownHandle;
 use borgermode_server::{Application, Settings};
 
-use super::client::Outcome;
+use super::client::{join_request, Outcome};
 use super::routes;
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -142,18 +142,20 @@ impl TestApp {
     }
 
     pub async fn join(&self, meeting: MeetingId, name: &str) -> Who {
+        self.join_as(meeting, &join_request(name)).await
+    }
+
+    /// Join with any join request (age band, gender); the session token from the cookie.
+    pub async fn join_as(&self, meeting: MeetingId, body: &JoinRequest) -> Who {
+        // Raw, for the session cookie.
         let resp = self
             .anonymous()
             .raw(reqwest::Method::POST, &routes::join(&meeting))
-            .json(&JoinRequest {
-                display_name: name.into(),
-                age_band: None,
-                gender: None,
-            })
+            .json(body)
             .send()
             .await
             .expect("join");
-        assert_eq!(resp.status(), 201, "join {name}");
+        assert_eq!(resp.status(), 201, "join {}", body.display_name);
         let token = cookie_token(&resp).expect("session cookie");
         let s: SessionResponse = resp.json().await.expect("session");
         Who {
@@ -233,6 +235,31 @@ pub async fn ws_connect(url: &str, token: Option<&str>) -> Ws {
         .await
         .expect("ws connect");
     ws
+}
+
+/// The next text message, within `timeout`; the test fails on a timeout, an error or a close.
+pub async fn next_text(ws: &mut Ws, timeout: Duration) -> String {
+    loop {
+        let msg = tokio::time::timeout(timeout, ws.next())
+            .await
+            .expect("a frame within the timeout")
+            .expect("stream open")
+            .expect("websocket ok");
+        let Message::Text(text) = msg else {
+            assert!(!matches!(msg, Message::Close(_)), "closed: {msg:?}");
+            continue;
+        };
+        return text.to_string();
+    }
+}
+
+/// A response's `Content-Type`, empty without one.
+pub fn content_type(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Next server frame (text), skipping WebSocket control frames; None when closed.

@@ -8,21 +8,24 @@
 //! the authenticated `reqwest::RequestBuilder` and `request` any body with the whole answer. `Outcome` reads a typed result: `.accepted()` or `.refused(status, code)`.
 
 use borgermode_protocol::http::{
-    AnswerSnippetRequest, AnswerSnippetView, AssignRequest, BanRequest, CommandAck,
-    CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest, DismissRequest,
-    FollowUpResponse, HideRequest, LiveAnswerRequest, MeetingSummary, MergeRequest, MuteRequest,
-    MyQuestionsResponse, NoticeRequest, NotifyRequest, OnAirRequest, Problem, QueueResponse,
-    RoomQuestionRequest, SettingsPatch, StaffLinkResponse, VoteRequest, VoteResponse,
+    AnnouncementsResponse, AnswerSnippetRequest, AnswerSnippetView, ArchiveResponse, AssignRequest,
+    BanRequest, CommandAck, CreateMeetingRequest, CreatePostRequest, CreateStaffLinkRequest,
+    DismissRequest, EditMeetingRequest, FollowUpResponse, HideRequest, JoinRequest,
+    LiveAnswerRequest, MeetingStateResponse, MeetingSummary, MergeRequest, MuteRequest,
+    MyQuestionsResponse, NoticeRequest, NotifyRequest, OnAirRequest, PrivacyNoticeRequest,
+    PrivacyNoticeView, Problem, QueueResponse, ReasonRequest, ReportOptions, RoomQuestionRequest,
+    SessionResponse, SettingsPatch, SimilarResponse, StaffLinkResponse, VoteRequest, VoteResponse,
     WrittenAnswerRequest,
 };
-use borgermode_protocol::views::MeetingView;
+use borgermode_protocol::views::{MeetingView, YouView};
+use borgermode_protocol::{Language, PostKind};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Display;
 
-use super::app::{TestApp, Who, ADMIN_TOKEN};
+use super::app::{content_type, TestApp, Who, ADMIN_TOKEN};
 use super::routes;
 
 /// Who sends the requests.
@@ -62,6 +65,39 @@ pub enum Body {
     None,
     Json(Value),
     Bytes(Vec<u8>),
+}
+
+/// A meeting request with only a title (and, when given, the organization).
+pub fn meeting_request(title: &str, organization_id: Option<uuid::Uuid>) -> CreateMeetingRequest {
+    CreateMeetingRequest {
+        title: title.into(),
+        description: String::new(),
+        starts_at: None,
+        ends_at: None,
+        language: Language::Da,
+        video_url: None,
+        settings: Default::default(),
+        organization_id,
+    }
+}
+
+/// A post request: a kind and a body, top level, on no agenda item.
+pub fn post_request(kind: PostKind, body: &str) -> CreatePostRequest {
+    CreatePostRequest {
+        kind,
+        body: body.into(),
+        parent: None,
+        agenda_item: None,
+    }
+}
+
+/// A join request with only a name.
+pub fn join_request(name: &str) -> JoinRequest {
+    JoinRequest {
+        display_name: name.into(),
+        age_band: None,
+        gender: None,
+    }
 }
 
 pub struct Client<'a> {
@@ -151,12 +187,7 @@ impl Client<'_> {
         };
         let resp = rb.send().await.expect("request");
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let content_type = content_type(&resp);
         let text = resp.text().await.unwrap_or_default();
         Reply {
             status,
@@ -178,6 +209,17 @@ impl Client<'_> {
         let body = body.map_or(Body::None, |b| {
             Body::Json(serde_json::to_value(b).expect("request body"))
         });
+        self.call_body(method, path, body, success).await
+    }
+
+    /// `call` with any body (an upload's bytes).
+    pub async fn call_body<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Body,
+        success: u16,
+    ) -> Result<T, Problem> {
         let reply = self.request(method.clone(), path, body).await;
         if (200..300).contains(&reply.status) {
             assert_eq!(
@@ -225,6 +267,46 @@ impl Client<'_> {
     pub async fn meeting(&self, meeting: impl Display) -> Result<MeetingView, Problem> {
         self.call(Method::GET, &routes::meeting(&meeting), None::<&Value>, 200)
             .await
+    }
+
+    /// Join a meeting (on a jar, the session cookie stays in it).
+    pub async fn join(
+        &self,
+        meeting: impl Display,
+        body: &JoinRequest,
+    ) -> Result<SessionResponse, Problem> {
+        self.call(Method::POST, &routes::join(&meeting), Some(body), 201)
+            .await
+    }
+
+    /// The caller as the meeting knows it (its votes, mutes, role).
+    pub async fn me(&self, meeting: impl Display) -> Result<YouView, Problem> {
+        self.call(Method::GET, &routes::me(&meeting), None::<&Value>, 200)
+            .await
+    }
+
+    /// A meeting with its posts, as the caller may see them.
+    pub async fn posts(&self, meeting: impl Display) -> Result<MeetingStateResponse, Problem> {
+        self.call(Method::GET, &routes::posts(&meeting), None::<&Value>, 200)
+            .await
+    }
+
+    pub async fn edit_meeting(
+        &self,
+        meeting: impl Display,
+        body: &EditMeetingRequest,
+    ) -> Result<CommandAck, Problem> {
+        let path = routes::meeting(&meeting);
+        self.call(Method::PATCH, &path, Some(body), 200).await
+    }
+
+    /// The announcement kit's texts and links (organizer).
+    pub async fn announcements(
+        &self,
+        meeting: impl Display,
+    ) -> Result<AnnouncementsResponse, Problem> {
+        let path = routes::announcements(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
     }
 
     pub async fn schedule(&self, meeting: impl Display) -> Result<CommandAck, Problem> {
@@ -287,6 +369,17 @@ impl Client<'_> {
             .await
     }
 
+    /// Report a post to the moderators.
+    pub async fn report_post(
+        &self,
+        meeting: impl Display,
+        post: u64,
+        body: &ReasonRequest,
+    ) -> Result<CommandAck, Problem> {
+        self.command(&routes::post_report(&meeting, &post), Some(body))
+            .await
+    }
+
     pub async fn approve(&self, meeting: impl Display, post: u64) -> Result<CommandAck, Problem> {
         self.command(&routes::post_approve(&meeting, &post), None::<&Value>)
             .await
@@ -339,6 +432,48 @@ impl Client<'_> {
     ) -> Result<CommandAck, Problem> {
         self.command(&routes::ban(&meeting, &participant), Some(body))
             .await
+    }
+
+    /// Revoke a staff member's link and sessions.
+    pub async fn revoke_staff(
+        &self,
+        meeting: impl Display,
+        participant: impl Display,
+    ) -> Result<CommandAck, Problem> {
+        let path = routes::staff_member(&meeting, &participant);
+        self.call(Method::DELETE, &path, None::<&Value>, 200).await
+    }
+
+    /// What the report shows (organizer); the answer is the options as stored.
+    pub async fn set_report_options(
+        &self,
+        meeting: impl Display,
+        body: &ReportOptions,
+    ) -> Result<ReportOptions, Problem> {
+        let path = routes::report_options(&meeting);
+        self.call(Method::PUT, &path, Some(body), 200).await
+    }
+
+    /// A closed meeting's public archive.
+    pub async fn archive(&self, meeting: impl Display) -> Result<ArchiveResponse, Problem> {
+        let path = routes::archive(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    /// The meeting's privacy notice (public).
+    pub async fn privacy(&self, meeting: impl Display) -> Result<PrivacyNoticeView, Problem> {
+        let path = routes::privacy(&meeting);
+        self.call(Method::GET, &path, None::<&Value>, 200).await
+    }
+
+    /// Set (or, with `None`, clear) the organizer's own notice text (204).
+    pub async fn set_privacy(
+        &self,
+        meeting: impl Display,
+        body: &PrivacyNoticeRequest,
+    ) -> Result<(), Problem> {
+        let path = routes::privacy(&meeting);
+        self.call(Method::PUT, &path, Some(body), 204).await
     }
 
     pub async fn erase(
@@ -403,6 +538,26 @@ impl Client<'_> {
     ) -> Result<CommandAck, Problem> {
         self.command(&routes::assign(&meeting, &question), Some(body))
             .await
+    }
+
+    /// "Has someone asked this already?" for `text` (URL-encoded here), leaving out `exclude`.
+    pub async fn similar(
+        &self,
+        meeting: impl Display,
+        text: &str,
+        exclude: Option<u64>,
+    ) -> Result<SimilarResponse, Problem> {
+        let mut url = reqwest::Url::parse("http://x/").expect("url");
+        url.query_pairs_mut().append_pair("text", text);
+        if let Some(e) = exclude {
+            url.query_pairs_mut().append_pair("exclude", &e.to_string());
+        }
+        let path = format!(
+            "{}?{}",
+            routes::similar(&meeting),
+            url.query().unwrap_or("")
+        );
+        self.call(Method::GET, &path, None::<&Value>, 200).await
     }
 
     /// `query` without the `?`, e.g. `sort=age&mine=true`; empty for none.

@@ -129,15 +129,6 @@ pub fn assign(id: &(impl Display + ?Sized), sub: &(impl Display + ?Sized)) -> St
     format!("/api/meetings/{id}/questions/{sub}/assign")
 }
 
-/// `/api/meetings/{}/questions/{}/{}`: a question command named by its last segment (`claim`, `answer`, ...).
-pub fn question_action(
-    id: &(impl Display + ?Sized),
-    sub: &(impl Display + ?Sized),
-    action: &(impl Display + ?Sized),
-) -> String {
-    format!("/api/meetings/{id}/questions/{sub}/{action}")
-}
-
 /// `/api/meetings/{}/participants/{}/erase`
 pub fn erase(id: &(impl Display + ?Sized), sub: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/participants/{sub}/erase")
@@ -166,6 +157,16 @@ pub fn on_air(id: &(impl Display + ?Sized)) -> String {
 /// `/api/meetings/{}/notices`
 pub fn notices(id: &(impl Display + ?Sized)) -> String {
     format!("/api/meetings/{id}/notices")
+}
+
+/// `/api/meetings/{}/similar` (the query, `text=...&exclude=...`, is the caller's)
+pub fn similar(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/similar")
+}
+
+/// `/api/meetings/{}/topics`
+pub fn topics(id: &(impl Display + ?Sized)) -> String {
+    format!("/api/meetings/{id}/topics")
 }
 
 /// `/api/meetings/{}/queue`
@@ -420,4 +421,14 @@ pub fn archive_page(id: &(impl Display + ?Sized)) -> String {
 /// `/m/{}/meeting.ics`: the calendar file.
 pub fn meeting_ics(id: &(impl Display + ?Sized)) -> String {
     format!("/m/{id}/meeting.ics")
+}
+
+/// `/m/{}`: the meeting's page (with its link-preview tags).
+pub fn meeting_page(id: &(impl Display + ?Sized)) -> String {
+    format!("/m/{id}")
+}
+
+/// `/m/{}/poster`: the printable poster.
+pub fn poster(id: &(impl Display + ?Sized)) -> String {
+    format!("/m/{id}/poster")
 }

@@ -206,7 +206,7 @@ fn seqs(events: &[Event]) -> Vec<Seq> {
 }
 
 /// Append and insist on a commit; returns the stored events.
-async fn commit(
+pub async fn commit(
     store: &dyn Store,
     meeting: MeetingId,
     expected: Seq,
@@ -876,128 +876,117 @@ pub async fn merge_moves_votes(store: Arc<dyn Store>) {
     assert_eq!(store.vote_counts(other).await.expect("counts"), before);
 }
 
-pub async fn sessions_put_get_delete(store: Arc<dyn Store>) {
-    let store = store.as_ref();
+/// Sessions and staff capabilities are one kind of table: records under a secret's hash, for
+/// a (meeting, participant), read by the hash, deleted per (meeting, participant).
+trait SecretTable {
+    type Record: Clone + PartialEq + std::fmt::Debug;
+    fn record(meeting: MeetingId, participant: ParticipantId) -> Self::Record;
+    fn hash(record: &Self::Record) -> &str;
+    async fn put(&self, record: Self::Record);
+    async fn get(&self, hash: &str) -> Option<Self::Record>;
+    async fn delete(&self, meeting: MeetingId, participant: ParticipantId);
+}
+
+struct Sessions<'a>(&'a dyn Store);
+struct Capabilities<'a>(&'a dyn Store);
+
+impl SecretTable for Sessions<'_> {
+    type Record = SessionRecord;
+    fn record(meeting: MeetingId, participant: ParticipantId) -> SessionRecord {
+        SessionRecord {
+            token_hash: unique("token"),
+            meeting,
+            participant,
+            created_at: now(),
+        }
+    }
+    fn hash(record: &SessionRecord) -> &str {
+        &record.token_hash
+    }
+    async fn put(&self, record: SessionRecord) {
+        self.0.put_session(record).await.expect("put_session");
+    }
+    async fn get(&self, hash: &str) -> Option<SessionRecord> {
+        self.0.session(hash).await.expect("session")
+    }
+    async fn delete(&self, meeting: MeetingId, participant: ParticipantId) {
+        self.0
+            .delete_sessions(meeting, participant)
+            .await
+            .expect("delete_sessions");
+    }
+}
+
+impl SecretTable for Capabilities<'_> {
+    type Record = CapabilityRecord;
+    fn record(meeting: MeetingId, participant: ParticipantId) -> CapabilityRecord {
+        CapabilityRecord {
+            secret_hash: unique("secret"),
+            meeting,
+            participant,
+            created_at: now(),
+        }
+    }
+    fn hash(record: &CapabilityRecord) -> &str {
+        &record.secret_hash
+    }
+    async fn put(&self, record: CapabilityRecord) {
+        self.0.put_capability(record).await.expect("put_capability");
+    }
+    async fn get(&self, hash: &str) -> Option<CapabilityRecord> {
+        self.0.capability(hash).await.expect("capability")
+    }
+    async fn delete(&self, meeting: MeetingId, participant: ParticipantId) {
+        self.0
+            .delete_capability(meeting, participant)
+            .await
+            .expect("delete_capability");
+    }
+}
+
+/// Put, read back, miss an unknown hash, delete one (meeting, participant) only, and delete
+/// nothing without an error.
+async fn secrets_put_get_delete<T: SecretTable>(table: T) {
     let (meeting, other) = (new_meeting(), new_meeting());
     let (p, q) = (new_participant(), new_participant());
-    let session = |meeting, participant| SessionRecord {
-        token_hash: unique("token"),
-        meeting,
-        participant,
-        created_at: now(),
-    };
     let records = [
-        session(meeting, p),
-        session(meeting, p),
-        session(meeting, q),
-        session(other, p),
+        T::record(meeting, p),
+        T::record(meeting, p),
+        T::record(meeting, q),
+        T::record(other, p),
     ];
     for record in &records {
-        store
-            .put_session(record.clone())
-            .await
-            .expect("put_session");
+        table.put(record.clone()).await;
     }
     for record in &records {
-        assert_eq!(
-            store.session(&record.token_hash).await.expect("session"),
-            Some(record.clone())
-        );
+        assert_eq!(table.get(T::hash(record)).await, Some(record.clone()));
+    }
+    let unknown = T::record(meeting, p);
+    assert_eq!(table.get(T::hash(&unknown)).await, None);
+
+    table.delete(meeting, p).await;
+    let mut after = Vec::new();
+    for record in &records {
+        after.push(table.get(T::hash(record)).await);
     }
     assert_eq!(
-        store.session(&unique("token")).await.expect("session"),
-        None
+        after,
+        [
+            None,
+            None,
+            Some(records[2].clone()),
+            Some(records[3].clone())
+        ]
     );
+    table.delete(meeting, p).await;
+}
 
-    store.delete_sessions(meeting, p).await.expect("delete");
-    assert_eq!(
-        store.session(&records[0].token_hash).await.expect("get"),
-        None
-    );
-    assert_eq!(
-        store.session(&records[1].token_hash).await.expect("get"),
-        None
-    );
-    assert_eq!(
-        store.session(&records[2].token_hash).await.expect("get"),
-        Some(records[2].clone())
-    );
-    assert_eq!(
-        store.session(&records[3].token_hash).await.expect("get"),
-        Some(records[3].clone())
-    );
-    store
-        .delete_sessions(meeting, p)
-        .await
-        .expect("deleting nothing");
+pub async fn sessions_put_get_delete(store: Arc<dyn Store>) {
+    secrets_put_get_delete(Sessions(store.as_ref())).await;
 }
 
 pub async fn capabilities_put_get_delete(store: Arc<dyn Store>) {
-    let store = store.as_ref();
-    let (meeting, other) = (new_meeting(), new_meeting());
-    let (p, q) = (new_participant(), new_participant());
-    let capability = |meeting, participant| CapabilityRecord {
-        secret_hash: unique("secret"),
-        meeting,
-        participant,
-        created_at: now(),
-    };
-    let records = [
-        capability(meeting, p),
-        capability(meeting, p),
-        capability(meeting, q),
-        capability(other, p),
-    ];
-    for record in &records {
-        store
-            .put_capability(record.clone())
-            .await
-            .expect("put_capability");
-    }
-    for record in &records {
-        assert_eq!(
-            store.capability(&record.secret_hash).await.expect("get"),
-            Some(record.clone())
-        );
-    }
-    assert_eq!(
-        store.capability(&unique("secret")).await.expect("get"),
-        None
-    );
-
-    store.delete_capability(meeting, p).await.expect("delete");
-    assert_eq!(
-        store
-            .capability(&records[0].secret_hash)
-            .await
-            .expect("get"),
-        None
-    );
-    assert_eq!(
-        store
-            .capability(&records[1].secret_hash)
-            .await
-            .expect("get"),
-        None
-    );
-    assert_eq!(
-        store
-            .capability(&records[2].secret_hash)
-            .await
-            .expect("get"),
-        Some(records[2].clone())
-    );
-    assert_eq!(
-        store
-            .capability(&records[3].secret_hash)
-            .await
-            .expect("get"),
-        Some(records[3].clone())
-    );
-    store
-        .delete_capability(meeting, p)
-        .await
-        .expect("deleting nothing");
+    secrets_put_get_delete(Capabilities(store.as_ref())).await;
 }
 
 pub async fn settings_put_get_overwrite(store: Arc<dyn Store>) {

@@ -1,0 +1,280 @@
+//! The index of one meeting's suggestible questions, and the search over it.
+//!
+//! Why an index of our own and not a search engine: a meeting has hundreds, at most a few
+//! thousand questions, all in memory already; what matters is that the index follows the
+//! projection exactly (a hidden, held, merged or erased question must drop out at once, and an
+//! erased person's words with it) and that a search is a few milliseconds. So the index holds
+//! only stems (no text), is updated from the same events the room applies, and is a plain
+//! value: `SimilarIndex::from_state` of a projection equals the index that followed its log
+//! (property-tested in `tests/it/similar.rs`).
+//!
+//! Scoring: every query stem is matched to the index's vocabulary, exactly or by trigram
+//! similarity (`trigram.rs`, at least `FUZZY_MIN`), weighted by inverse document frequency (a
+//! stem most questions share says little). A question scores by how much of the query's weight
+//! it covers and how much of its own weight the query covers (a soft, IDF-weighted overlap in
+//! both directions, so a long question that happens to contain the query's words ranks below
+//! one that asks just that). Suggestions are the best three at or above `MIN_SCORE`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::analyze::Analyzer;
+use super::trigram;
+use crate::event::{Event, EventKind};
+use crate::ids::PostId;
+use crate::projection::{MeetingState, Post};
+use crate::types::{PostKind, QuestionState, Visibility};
+
+/// Least trigram similarity for two different stems to count as one (misspellings).
+pub const FUZZY_MIN: f32 = 0.55;
+/// Least score for a suggestion (tuned on the labelled set, `tests/data/similar_questions.json`).
+pub const MIN_SCORE: f32 = 0.30;
+/// Shortest stem that counts as part of a compound, and how alike a part and its compound are.
+const COMPOUND_MIN: usize = 4;
+const COMPOUND_SIM: f32 = 0.8;
+/// How much the query's coverage counts against the question's (while typing, the query is
+/// often shorter than the question it matches).
+const QUERY_SIDE: f32 = 0.6;
+
+/// Whether the public may be pointed at this post as "asked already": a question, visible (not
+/// held, hidden or rejected), not merged into another, not erased, with its text.
+pub fn is_suggestible(post: &Post) -> bool {
+    post.kind == PostKind::Question
+        && post.parent.is_none()
+        && post.visibility == Visibility::Visible
+        && !post.erased
+        && post.body.text.is_some()
+        && !matches!(
+            post.question.as_ref().map(|q| &q.state),
+            Some(QuestionState::Merged { .. })
+        )
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Term {
+    trigrams: Vec<[char; 3]>,
+    /// Question -> how often the stem occurs in it.
+    postings: BTreeMap<PostId, u32>,
+}
+
+/// One suggestion: the question and how alike it is (0..=1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    pub post: PostId,
+    pub score: f32,
+}
+
+#[derive(Debug, Default)]
+pub struct SimilarIndex {
+    analyzer: Analyzer,
+    /// Question -> its stems with counts (what `remove` takes out again).
+    docs: BTreeMap<PostId, BTreeMap<String, u32>>,
+    vocab: BTreeMap<String, Term>,
+}
+
+/// Two indexes are equal when they hold the same questions with the same stems (the analyzer
+/// has no state).
+impl PartialEq for SimilarIndex {
+    fn eq(&self, other: &Self) -> bool {
+        self.docs == other.docs && self.vocab == other.vocab
+    }
+}
+
+impl SimilarIndex {
+    /// The index of a projection: every suggestible question.
+    pub fn from_state(state: &MeetingState) -> Self {
+        let mut index = Self::default();
+        for post in state.posts.values() {
+            index.sync(post.id, Some(post));
+        }
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    pub fn contains(&self, post: PostId) -> bool {
+        self.docs.contains_key(&post)
+    }
+
+    /// Every stem the index holds (what the erasure test looks through).
+    pub fn stems(&self) -> impl Iterator<Item = &str> {
+        self.vocab.keys().map(String::as_str)
+    }
+
+    /// Follow one event, given the projection after it was applied.
+    pub fn apply(&mut self, state: &MeetingState, event: &Event) {
+        for post in touched(event) {
+            self.sync(post, state.posts.get(&post));
+        }
+    }
+
+    /// Make the index agree with one post of the projection.
+    fn sync(&mut self, id: PostId, post: Option<&Post>) {
+        let text = post
+            .filter(|p| is_suggestible(p))
+            .and_then(|p| p.body.text.as_deref());
+        match (text, self.docs.contains_key(&id)) {
+            (Some(text), false) => self.insert(id, text),
+            (None, true) => self.remove(id),
+            // A post's text never changes while it is suggestible (erasure makes it not).
+            _ => {}
+        }
+    }
+
+    fn insert(&mut self, id: PostId, text: &str) {
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for term in self.analyzer.terms(text) {
+            *counts.entry(term).or_default() += 1;
+        }
+        for (stem, n) in &counts {
+            self.vocab
+                .entry(stem.clone())
+                .or_insert_with(|| Term {
+                    trigrams: trigram::trigrams(stem),
+                    postings: BTreeMap::new(),
+                })
+                .postings
+                .insert(id, *n);
+        }
+        self.docs.insert(id, counts);
+    }
+
+    fn remove(&mut self, id: PostId) {
+        let Some(counts) = self.docs.remove(&id) else {
+            return;
+        };
+        for stem in counts.keys() {
+            if let Some(term) = self.vocab.get_mut(stem) {
+                term.postings.remove(&id);
+                if term.postings.is_empty() {
+                    self.vocab.remove(stem);
+                }
+            }
+        }
+    }
+
+    /// Inverse document frequency (BM25's, always positive). A stem no question has weighs as
+    /// much as the rarest one: a word nobody used makes the query less like every question,
+    /// but in a meeting of three questions it must not outweigh everything else.
+    fn idf(&self, df: usize) -> f32 {
+        let n = self.docs.len() as f32;
+        let df = df.max(1) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// The questions most like `text`, best first, at most `limit`, none below `MIN_SCORE`,
+    /// `skip` left out (a question is not its own duplicate).
+    pub fn search(&self, text: &str, limit: usize, skip: Option<PostId>) -> Vec<Hit> {
+        let mut hits = self.ranked(text, skip);
+        hits.retain(|h| h.score >= MIN_SCORE);
+        hits.truncate(limit);
+        hits
+    }
+
+    /// Every question sharing a stem (or a near one) with `text`, best first, with its score:
+    /// `search` before the threshold (the labelled-set test sweeps thresholds over it).
+    pub fn ranked(&self, text: &str, skip: Option<PostId>) -> Vec<Hit> {
+        let mut query: Vec<String> = self.analyzer.terms(text);
+        query.sort();
+        query.dedup();
+        if query.is_empty() || self.docs.is_empty() {
+            return Vec::new();
+        }
+        // Query stem -> its weight; vocabulary stem -> best (similarity, query stem index).
+        let mut weights = Vec::with_capacity(query.len());
+        let mut matched: HashMap<&str, (f32, usize)> = HashMap::new();
+        for (qi, q) in query.iter().enumerate() {
+            let grams = trigram::trigrams(q);
+            let mut best_df = 0usize;
+            let mut best_sim = 0.0f32;
+            for (stem, term) in &self.vocab {
+                let sim = if stem == q {
+                    1.0
+                } else {
+                    let s = trigram::similarity(&grams, &term.trigrams).max(compound_part(q, stem));
+                    if s < FUZZY_MIN {
+                        continue;
+                    }
+                    s * s
+                };
+                let entry = matched.entry(stem.as_str()).or_insert((0.0, qi));
+                if sim > entry.0 {
+                    *entry = (sim, qi);
+                }
+                if sim > best_sim {
+                    best_sim = sim;
+                    best_df = term.postings.len();
+                }
+            }
+            weights.push(self.idf(best_df));
+        }
+        let query_weight: f32 = weights.iter().sum();
+
+        let mut candidates: BTreeSet<PostId> = BTreeSet::new();
+        for stem in matched.keys() {
+            candidates.extend(self.vocab[*stem].postings.keys().copied());
+        }
+        let mut hits: Vec<Hit> = candidates
+            .into_iter()
+            .filter(|id| Some(*id) != skip)
+            .map(|id| {
+                let doc = &self.docs[&id];
+                // Each query stem counts once per question, with its best match there.
+                let mut covered = vec![0.0f32; query.len()];
+                let (mut doc_weight, mut doc_covered) = (0.0f32, 0.0f32);
+                for stem in doc.keys() {
+                    let w = self.idf(self.vocab[stem].postings.len());
+                    doc_weight += w;
+                    if let Some((sim, qi)) = matched.get(stem.as_str()) {
+                        doc_covered += w * sim;
+                        covered[*qi] = covered[*qi].max(*sim);
+                    }
+                }
+                let query_covered: f32 = covered.iter().zip(&weights).map(|(s, w)| s * w).sum();
+                let q = query_covered / query_weight;
+                let d = if doc_weight > 0.0 {
+                    doc_covered / doc_weight
+                } else {
+                    0.0
+                };
+                let score = QUERY_SIDE * q + (1.0 - QUERY_SIDE) * d;
+                Hit { post: id, score }
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.post.cmp(&b.post)));
+        hits
+    }
+}
+
+/// Danish glues words together ("betalingsparkering", "havnearealet"): a stem of at least
+/// `COMPOUND_MIN` letters that begins or ends the other counts as a near match.
+fn compound_part(a: &str, b: &str) -> f32 {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.chars().count() < COMPOUND_MIN || !(long.starts_with(short) || long.ends_with(short)) {
+        return 0.0;
+    }
+    COMPOUND_SIM
+}
+
+/// The posts whose suggestibility an event may change.
+fn touched(event: &Event) -> Vec<PostId> {
+    match &event.kind {
+        EventKind::PostCreated { .. } => vec![PostId(event.seq)],
+        EventKind::PostHeld { post, .. }
+        | EventKind::PostApproved { post }
+        | EventKind::PostRejected { post, .. }
+        | EventKind::PostHidden { post, .. }
+        | EventKind::PostRestored { post } => vec![*post],
+        EventKind::QuestionMerged { post, into } => vec![*post, *into],
+        // The erased person's posts are the content rows named (slot 0 of each post_created).
+        EventKind::ParticipantErased { contents, .. } => {
+            contents.iter().map(|r| PostId(r.seq)).collect()
+        }
+        _ => Vec::new(),
+    }
+}

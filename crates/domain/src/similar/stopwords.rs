@@ -1,0 +1,60 @@
+//! Stop words: the little words that say nothing about what a question is about.
+//!
+//! Why a list of our own: the Snowball project publishes stop lists next to its stemmers, but
+//! `rust-stemmers` ships only the stemmers. These are the Snowball Danish and English lists (as
+//! folded by `analyze::normalize`: lower case, NFC), plus the question words ("hvornår",
+//! "hvorfor", "when", "why"...), fillers ("sker" of "hvad sker der med", "ved") and the politeness of a
+//! question ("gerne", "please"), which two people asking the same thing rarely share and which
+//! would otherwise tie unrelated questions together. Kept sorted so that `contains` is a binary search.
+
+/// Danish (Snowball list + question words and fillers), sorted.
+pub const DANISH: &[&str] = &[
+    "ad", "af", "alle", "alt", "altså", "anden", "at", "bare", "blev", "blive", "bliver", "da",
+    "de", "dem", "den", "denne", "der", "deres", "det", "dette", "dig", "din", "dog", "du",
+    "efter", "egentlig", "eller", "en", "end", "er", "et", "for", "fordi", "fra", "få", "får",
+    "gerne", "gør", "gøre", "ham", "han", "hans", "har", "havde", "have", "hende", "hendes", "her",
+    "hos", "hun", "hvad", "hvem", "hvilke", "hvilken", "hvis", "hvor", "hvordan", "hvorfor",
+    "hvornår", "i", "ikke", "ind", "jeg", "jer", "jo", "kan", "kunne", "lige", "man", "mange",
+    "med", "meget", "men", "mig", "min", "mine", "mit", "mod", "må", "ned", "nogen", "noget",
+    "nogle", "nu", "når", "og", "også", "om", "op", "os", "over", "på", "sig", "sin", "sine",
+    "sit", "skal", "sker", "skulle", "som", "sådan", "thi", "til", "tror", "ud", "under", "var",
+    "ved", "vi", "vide", "vil", "ville", "vor", "være", "været",
+];
+
+/// English (Snowball list, shortened to what matters in questions, + question words), sorted.
+pub const ENGLISH: &[&str] = &[
+    "a", "about", "after", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+    "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had",
+    "has", "have", "having", "he", "her", "here", "his", "how", "i", "if", "in", "into", "is",
+    "it", "its", "just", "me", "my", "of", "on", "or", "our", "please", "she", "should", "so",
+    "some", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+    "those", "to", "up", "us", "was", "we", "were", "what", "when", "where", "which", "who", "why",
+    "will", "with", "would", "you", "your",
+];
+
+/// Whether `word` (already normalized) is in the sorted list.
+pub fn contains(list: &[&str], word: &str) -> bool {
+    list.binary_search(&word).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `contains` is a binary search: an unsorted list would silently miss words.
+    #[test]
+    fn lists_are_sorted_and_unique() {
+        for list in [DANISH, ENGLISH] {
+            for pair in list.windows(2) {
+                assert!(pair[0] < pair[1], "{:?} before {:?}", pair[0], pair[1]);
+            }
+        }
+    }
+
+    #[test]
+    fn finds_words() {
+        assert!(contains(DANISH, "hvornår"));
+        assert!(contains(ENGLISH, "the"));
+        assert!(!contains(DANISH, "havnen"));
+    }
+}
