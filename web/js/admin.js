@@ -2,13 +2,18 @@
 // Organizer pages (/admin): sign in with e-mail and password (an organizer account, which sees
 // its own organization only) or with the installation admin link (the token travels in the URL
 // fragment, is exchanged for a cookie by POST and removed from the address bar), list and
-// create meetings, edit and schedule them, open and close, staff links with copy buttons.
-// Organization parts (branding, invites, the admin's organization list) are in orgs.js.
+// create meetings, edit and schedule them, open and close, staff links with copy buttons, and
+// prepare the evening's agenda and polls (the console's own editors, staff/agenda.js and
+// staff/polls.js, over the organizer's staff stream). Organization parts (branding, invites,
+// the admin's organization list) are in orgs.js.
 
 import { el, t, errorText, fmtDateTime, takeFragment, copyText, $, langSwitch, setTimeZone, toZonedInput, fromZonedInput } from './util.js';
 import { client } from './client.js';
-import { toast, topExtra } from './ui.js';
+import { toast, topExtra, runCommand } from './ui.js';
+import { Feed } from './live.js';
 import { settingsForm } from './staff/settings.js';
+import { AgendaPanel } from './staff/agenda.js';
+import { PollsPanel } from './staff/polls.js';
 import { kitCard } from './kit.js';
 import { field, clearFieldErrors, showFieldError, showApiError, fieldMessage } from './forms.js';
 import { reportCard } from './report.js';
@@ -122,6 +127,44 @@ async function meetingList(account) {
     account ? orgs.brandingCard(account.organization, () => adminPage()) : await orgs.orgsSection());
 }
 
+/** The agenda and polls cards of one meeting, with the stream that keeps them current. Made
+ *  once per meeting and kept across the page's redraws (`reload`), so one stream serves it.
+ *  @type {{ id: string, feed: Feed, nodes: HTMLElement[] } | null} */
+let planning = null;
+
+/**
+ * "Dagsorden" and "Afstemninger": the organizer prepares the evening here (drafts, edits,
+ * order) with the same editors the moderators have in the console. The organizer's staff
+ * stream brings every change, also those made in the console meanwhile, and the results of
+ * launched polls. A closed meeting's agenda and polls are the record: the report shows them.
+ * @param {string} id @param {import('./client.js').MeetingView} m
+ */
+function planningCards(id, m) {
+  if (planning && (planning.id !== id || m.status === 'closed')) { planning.feed.live.stop(); planning = null; }
+  if (m.status === 'closed') return [];
+  if (!planning) {
+    /** @type {AgendaPanel | null} */
+    let agenda = null;
+    /** @type {PollsPanel | null} */
+    let polls = null;
+    const sync = () => { if (agenda) agenda.sync(); if (polls) polls.sync(); };
+    const feed = new Feed(id, { reset: sync, meeting: sync, results: (/** @type {number} */ poll) => { if (polls) polls.results(poll); } }, m);
+    /** @type {import('./live.js').EditorHost} */
+    const host = { id, feed, run: runCommand };
+    agenda = new AgendaPanel(host);
+    polls = new PollsPanel(host);
+    sync();
+    feed.start();
+    planning = { id, feed, nodes: [
+      el('section', { class: 'card', 'aria-labelledby': 'agenda-admin-h' }, el('h2', { id: 'agenda-admin-h' }, t('agenda.title')),
+        el('p', { class: 'hint' }, t('admin.agenda_lead')), agenda.node),
+      el('section', { class: 'card', 'aria-labelledby': 'polls-admin-h' }, el('h2', { id: 'polls-admin-h' }, t('poll.tab')),
+        el('p', { class: 'hint' }, t('admin.polls_lead')), polls.node),
+    ] };
+  }
+  return planning.nodes;
+}
+
 function linkRow(label, url, extra) {
   const b = el('button', { type: 'button', class: 'secondary', onclick: (e) => copyText(url, e.currentTarget) }, t('action.copy'));
   return el('div', { class: 'link-row' }, el('p', { class: 'label' }, label), el('div', { class: 'row wrap' }, el('code', { class: 'link' }, url), b, extra || null));
@@ -232,6 +275,7 @@ async function meetingDetail(id, account) {
     life,
     el('div', { class: 'admin-grid' },
       el('div', null, links, kitCard(id, m), followUp, el('section', { class: 'card', 'aria-labelledby': 'staff-h' }, el('h2', { id: 'staff-h' }, t('admin.staff')), el('p', { class: 'hint' }, t('admin.staff_lead')), staffList, newLink, staffForm)),
-      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), snippets, reportCard(id, m.status, toast), dataCard)));
+      el('div', null, edit, el('section', { class: 'card', 'aria-labelledby': 'settings-h' }, el('h2', { id: 'settings-h' }, t('settings.title')), settingsForm(id, () => m)), snippets, reportCard(id, m.status, toast), dataCard)),
+    el('div', { class: 'admin-grid plan-grid' }, planningCards(id, m)));
   document.title = `${m.title} · ${t('admin.title')}`;
 }

@@ -15,7 +15,7 @@
 // line (about heartbeat_ms / 2 + 1 s: 11 s with the default 20 s heartbeat), then resumes.
 
 import { setTimeZone } from './util.js';
-import { streamPath } from './client.js';
+import { streamPath, client } from './client.js';
 
 const RESUMABLE = new Set([1001, 1005, 1006, 1011, 1012, 4000, 4001]);
 const CONNECT_TIMEOUT_MS = 4000;
@@ -262,10 +262,30 @@ export class Live {
   }
 }
 
+/**
+ * What a page hands the shared agenda and poll editors (staff/agenda.js, staff/polls.js): the
+ * meeting, its live feed (the staff stream's meeting view and poll results) and `run`, which
+ * toasts a command's outcome (ui.js `runCommand`). The console is one such host, the
+ * organizer's meeting page (admin.js) the other.
+ * @typedef {Object} EditorHost
+ * @property {string} id the meeting
+ * @property {Feed} feed
+ * @property {(promise: Promise<any>, okKey?: string) => Promise<any>} run
+ */
+
 /** The state of one meeting as this viewer may see it, kept from the live stream. The
  *  observer gets: hello(f), reset(posts), post(p, old, live), remove(id), meeting(m, old),
  *  counters(c), votes(counts), presence(n), notice(f, live), event(f, live), state(name, info),
- *  results(poll, results) (a poll's coalesced results, when this audience may see them). */
+ *  results(poll, results) (a poll's coalesced results, when this audience may see them),
+ *  polls() (the polls, their results and the viewer's answers read over HTTP, see below).
+ *
+ *  Polls before the stream: a poll's results and the viewer's own answer only come with the
+ *  stream (hello, poll_results after the snapshot). A page that has not had its first snapshot
+ *  yet (the WebSocket stalls before the move to SSE, or no stream gets through at all) reads
+ *  them once from GET /polls: at the start when the meeting read over HTTP has a launched
+ *  poll (a citizen who arrives while one is open sees it, with its results, at once), and
+ *  when the stream has to wait or fails before its first snapshot. Once a snapshot has come
+ *  the stream is the only source; an HTTP answer that comes later than a frame is dropped. */
 export class Feed {
   constructor(meetingId, obs, meeting = null) {
     this.id = meetingId;
@@ -282,7 +302,12 @@ export class Feed {
     this.results = new Map();
     /** @type {Map<number, import('./client.js').PollAnswer>} poll id -> this viewer's answer */
     this.answers = new Map();
+    /** A snapshot arrived on this page: from then on the stream is the only source of polls. */
+    this.snapshotSeen = false;
+    /** @type {Promise<void> | null} the GET /polls under way */
+    this.pollsLoading = null;
     const call = (name, ...args) => { if (this.obs[name]) this.obs[name](...args); };
+    this.call = call;
     this.live = new Live(meetingId, {
       hello: (f) => {
         setTimeZone(f.time_zone);
@@ -297,6 +322,7 @@ export class Feed {
         call('hello', f);
       },
       snapshot: (f) => {
+        this.snapshotSeen = true;
         this.meeting = f.meeting;
         this.watching = f.watching || 0;
         this.posts = new Map(f.posts.map((p) => [p.id, p]));
@@ -327,8 +353,24 @@ export class Feed {
       },
       presence: (f) => { this.watching = f.watching; call('presence', f.watching); },
       pollResults: (f) => { this.results.set(f.poll, f.results); call('results', f.poll, f.results); },
-      state: (name, info) => call('state', name, info),
+      state: (name, info) => {
+        if (name === 'waiting' || name === 'failed') this.pollsFromHttp();
+        call('state', name, info);
+      },
     });
+  }
+
+  /** GET /polls while no snapshot has come (see the class comment); one request at a time. */
+  pollsFromHttp() {
+    if (this.snapshotSeen || this.pollsLoading) return;
+    this.pollsLoading = client.polls(this.id).then((r) => {
+      if (this.snapshotSeen) return;
+      if (this.meeting) this.meeting = { ...this.meeting, polls: r.polls.map((x) => x.poll) };
+      // A frame that came meanwhile is newer than this answer.
+      for (const x of r.polls) if (x.results && !this.results.has(x.poll.id)) this.results.set(x.poll.id, x.results);
+      if (!this.you) for (const a of r.yours || []) this.answers.set(a.poll, a.answer);
+      this.call('polls');
+    }).catch(() => { /* the stream will bring them */ }).finally(() => { this.pollsLoading = null; });
   }
 
   isStaff() { return this.audience === 'staff'; }
@@ -351,5 +393,8 @@ export class Feed {
     if (this.obs.post) this.obs.post(p, old, live);
   }
 
-  start() { this.live.start(); }
+  start() {
+    this.live.start();
+    if (this.meeting && (this.meeting.polls || []).some((p) => p.status !== 'draft')) this.pollsFromHttp();
+  }
 }

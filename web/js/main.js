@@ -61,7 +61,7 @@ async function start() {
     if (meeting) brand(meeting.organization);
     if (skip) skip.textContent = t('app.skip');
     if (m[2] === 'staff') (await import('./staff.js')).staffPage(id);
-    else if (m[2] === 'screen') (await import('./screen.js')).screenPage(id);
+    else if (m[2] === 'screen') (await import('./screen.js')).screenPage(id, meeting);
     else if (m[2] === 'poster') (await import('./kit.js')).posterPage(id);
     else if (m[2] === 'mine') (await import('./mine.js')).minePage(id);
     else (await import('./meeting.js')).citizenPage(id, meeting);

@@ -81,6 +81,8 @@ export async function citizenPage(id, initial) {
       renderPolls();
     },
     results: (poll) => { const c = cards.get(poll); if (c) c.renderResults(); },
+    // Polls read over HTTP before the stream's first snapshot (live.js, Feed).
+    polls: () => renderPolls(),
     post: (p, old, live) => {
       stream.list.upsert(p, live);
       stream.empty.hidden = stream.list.nodes.size > 0;
@@ -342,6 +344,8 @@ export async function citizenPage(id, initial) {
         // The posts already on screen were drawn for a visitor: now they can be voted on and
         // replied to (and one's own, from an earlier visit, cannot be upvoted).
         stream.list.refreshActions();
+        // An open poll's card offers its form now, without waiting for the stream's hello.
+        for (const c of cards.values()) c.render();
         // Reconnect (resuming) so that personal notices reach this page.
         feed.live.restart();
         renderComposer(true);

@@ -67,7 +67,9 @@ export function resultsView(poll, r, opts = {}) {
     // is the largest count, so a small poll is still readable.
     const most = Math.max(1, ...counts);
     const picked = new Set(opts.mine && opts.mine.kind === 'choice' ? opts.mine.picks : opts.mine && opts.mine.kind === 'scale' ? [opts.mine.value - 1] : []);
-    const list = el('ol', { class: 'poll-bars' });
+    // A scale's labels are numbers: label, bar and count share one line, so ten steps fit a
+    // big screen of 720 px and a phone without a long scroll.
+    const list = el('ol', { class: poll.kind.type === 'scale' ? 'poll-bars scale' : 'poll-bars' });
     labels.forEach((label, i) => {
       const n = counts[i] || 0;
       const fill = el('span', { class: 'bar-fill' });
@@ -126,6 +128,8 @@ export class PollCard {
     this.feed = feed;
     this.opts = opts;
     this.editing = false;
+    /** @type {string | null} what the form on show was built for (see render) */
+    this.formKey = null;
     this.summaryAt = 0;
     this.summaryTimer = undefined;
     const hid = `poll-${poll.id}-q`;
@@ -153,9 +157,19 @@ export class PollCard {
     this.head.replaceChildren(el('span', { class: `status poll-${p.status}` }, t(`poll.status.${p.status}`)), ' ', t(`poll.kind.${p.kind.type}`));
     const focusIn = this.formSlot.contains(document.activeElement);
     if (p.status === 'open' && (!mine || this.editing)) {
-      if (!this.opts.canAnswer()) this.formSlot.replaceChildren(this.opts.joinHint() || el('p', { class: 'hint' }, t('poll.join_first')));
-      else this.formSlot.replaceChildren(this.form(mine));
-    } else if (mine) {
+      // A redraw for something else (the stream's hello, another poll's change) keeps the form
+      // and what is being typed or ticked in it; it is rebuilt only when it would differ.
+      const hint = this.opts.canAnswer() ? null : this.opts.joinHint() || el('p', { class: 'hint' }, t('poll.join_first'));
+      const key = JSON.stringify([hint && hint.textContent, p.kind, mine]);
+      if (key !== this.formKey || !this.formSlot.firstChild) {
+        this.formKey = key;
+        this.formSlot.replaceChildren(hint || this.form(mine));
+      }
+      this.renderResults();
+      return;
+    }
+    this.formKey = null;
+    if (mine) {
       this.formSlot.replaceChildren(el('div', { class: 'poll-mine' },
         el('p', null, el('strong', null, t('poll.your_answer')), ' ', answerText(p, mine)),
         p.status === 'open' ? el('button', { type: 'button', class: 'secondary big-touch', onclick: () => { this.editing = true; this.render(); const f = /** @type {HTMLElement | null} */ (this.formSlot.querySelector('input, textarea')); if (f) f.focus(); } }, t('poll.change')) : null));

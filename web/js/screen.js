@@ -14,7 +14,8 @@ import { connState, refreshConn } from './ui.js';
 import { itemLabel } from './agenda.js';
 import { resultsView, slots } from './polls.js';
 
-export function screenPage(id) {
+/** @param {string} id @param {import('./client.js').MeetingView | null} [initial] the meeting as read over HTTP */
+export function screenPage(id, initial = null) {
   document.body.classList.add('screen-mode');
   const main = $('#main');
   const short = `${location.host}/j/${id.replace(/-/g, '').slice(0, 8)}`;
@@ -94,8 +95,11 @@ export function screenPage(id) {
       t('counter.participants', { n: c.participants }), feed.watching ? [' · ', t('stream.watching', { n: feed.watching + 1 })] : null);
   }
 
+  // Drawn from the meeting read over HTTP at once (with the polls and results read over HTTP
+  // if a poll runs, live.js), then from the stream.
   const feed = new Feed(id, {
-    reset: draw, post: (p) => { draw(); if (p && p.kind === 'question') topicsLater(); }, results: draw, remove: draw, meeting: (m, old) => { if (!old || old.status !== m.status) refreshConn(m); draw(); }, counters: draw, presence: draw, state: (n, i) => connState(n, i, feed.meeting),
-  });
+    reset: draw, post: (p) => { draw(); if (p && p.kind === 'question') topicsLater(); }, results: draw, polls: draw, remove: draw, meeting: (m, old) => { if (!old || old.status !== m.status) refreshConn(m); draw(); }, counters: draw, presence: draw, state: (n, i) => connState(n, i, feed.meeting),
+  }, initial);
+  draw();
   feed.start();
 }

@@ -6,11 +6,11 @@
 // layout; the panels are in staff/ (queue, moderation, settings, room and notice forms, tabs,
 // hot keys).
 
-import { el, fill, t, errorText, announce, $, langSwitch } from './util.js';
+import { el, fill, t, announce, $, langSwitch } from './util.js';
 import { client } from './client.js';
 import { Feed } from './live.js';
 import { authorLine } from './posts.js';
-import { connState, refreshConn, toast, topExtra, signInFromLink } from './ui.js';
+import { connState, refreshConn, topExtra, signInFromLink, runCommand } from './ui.js';
 import { meetingInfo } from './meeting-info.js';
 import { StreamPanel } from './stream-panel.js';
 import { tabs } from './staff/tabs.js';
@@ -97,10 +97,7 @@ export async function staffPage(id) {
     state: (name, info) => connState(name, info, feed.meeting),
   });
 
-  /** @param {Promise<any>} promise @param {string} [okKey] */
-  async function run(promise, okKey) {
-    try { const r = await promise; if (okKey) toast(t(okKey)); return r; } catch (e) { toast(errorText(e)); throw e; }
-  }
+  const run = runCommand;
 
   /** @type {Console} */
   const ctx = { id, feed, role: null, people: new Map(), run };

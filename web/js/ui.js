@@ -21,6 +21,14 @@ export function toast(msg) {
   toastTimer = setTimeout(() => { box.classList.remove('show'); box.textContent = ''; }, 6000);
 }
 
+/** A command's outcome as a toast: `okKey`'s text when it succeeded, the error when not (then
+ *  rethrown, so a form can keep what was typed). The console's panels and the organizer's
+ *  agenda and poll cards run every command through it.
+ *  @template T @param {Promise<T>} promise @param {string} [okKey] @returns {Promise<T>} */
+export async function runCommand(promise, okKey) {
+  try { const r = await promise; if (okKey) toast(t(okKey)); return r; } catch (e) { toast(errorText(e)); throw e; }
+}
+
 /** The pill's text and look (`ok`, `busy`, `bad`, or none).
  *  @param {string} text @param {string} [cls] */
 export function setConn(text, cls) {

@@ -11,7 +11,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, createMeeting, staffLink, axe, shot, PHONE, DESKTOP } from './lib.js';
+import { harness, createMeeting, staffLink, joinHttp, axe, shot, shotOf, PHONE, DESKTOP } from './lib.js';
 
 const suite = harness();
 const { open } = suite;
@@ -191,7 +191,9 @@ test('a word cloud and a multiple choice: words folded into one, at most two tic
   const { id, mod } = await scene('Borgermøde med ordsky');
   const { data: cloud } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Ét ord om havnen?', kind: { type: 'word_cloud' }, results: 'live' });
   const { data: multi } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Hvad skal prioriteres?', kind: { type: 'multiple_choice', options: ['Grønt', 'Boliger', 'Havnebad'], max_picks: 2 }, results: 'live' });
-  for (const p of [cloud, multi]) await server.api('POST', `/api/meetings/${id}/polls/${p.seq}/launch`);
+  // And a 1-10 scale: its ten answer boxes once made a 360 px phone page 553 px wide.
+  const { data: scale } = await server.api('POST', `/api/meetings/${id}/polls`, { question: 'Hvor tilfreds er du med planen?', kind: { type: 'scale', max: 10, low_label: 'slet ikke', high_label: 'meget tilfreds' }, results: 'live' });
+  for (const p of [cloud, multi, scale]) await server.api('POST', `/api/meetings/${id}/polls/${p.seq}/launch`);
   // The moderator puts the cloud on the big screen from the console.
   await mod.click('#tab-polls');
   const item = mod.locator(`#poll-admin-${cloud.seq}`);
@@ -214,7 +216,8 @@ test('a word cloud and a multiple choice: words folded into one, at most two tic
     await page.locator('.cloud li', { hasText: 'havnebad' }).locator('.cloud-n', { hasText: '2' }).waitFor();
     await page.locator('.cloud li', { hasText: 'grønt' }).locator('.cloud-n', { hasText: '1' }).waitFor();
   }
-  await accessible(bo, 'citizen: word cloud answered');
+  await bo.locator(`#poll-${scale.seq}-o9`).waitFor();
+  await accessible(bo, 'citizen: word cloud answered, a 1-10 scale open');
   await accessible(screen, 'big screen: word cloud');
   await shot(screen, 'journey-polls-cloud-screen-1280');
 
@@ -325,4 +328,201 @@ test('the agenda: written and stepped in the console, a question asked under the
   await ane.setViewportSize(DESKTOP);
   await accessible(ane, 'citizen at 1280 px: agenda');
   await shot(ane, 'journey-agenda-citizen-1280');
+});
+
+test('the organizer prepares the agenda and polls from the admin page before the meeting; the moderator console shows them', async () => {
+  const { server } = suite;
+  // The scene: a meeting that has not started, and a moderator's link for later.
+  const id = await createMeeting(server, { title: 'Borgermøde om havnens fremtid' });
+  const link = await staffLink(server, id, 'moderator', 'Mette Mødeleder');
+
+  // The communication officer signs in with the organizer link and opens the meeting.
+  const org = await open(DESKTOP, `${server.url}/admin#token=${server.token}`);
+  await org.locator('#list-h').waitFor();
+  await org.click(`a[href="/admin?m=${id}"]`);
+  const agendaCard = org.locator('section:has(> #agenda-admin-h)');
+  const pollsCard = org.locator('section:has(> #polls-admin-h)');
+  await agendaCard.locator('.empty', { hasText: 'ingen dagsorden' }).waitFor();
+  await pollsCard.locator('.empty', { hasText: 'Ingen afstemninger' }).waitFor();
+  /** Every new state: axe and no overflow at 1280 px and at 360 px. */
+  const check = async (what) => {
+    await accessible(org, `admin: ${what}`);
+    await org.setViewportSize(PHONE);
+    await accessible(org, `admin at 360 px: ${what}`);
+    await org.setViewportSize(DESKTOP);
+  };
+  await check('empty agenda and polls');
+
+  // Three agenda items, one with a description, one with a planned start.
+  const items = agendaCard.locator('.agenda-edit > li');
+  for (const [title, desc, when] of [['Velkomst', '', ''], ['Havnen', 'De tre **planer** for havnen.', '2026-12-10T19:30'], ['Trafik', '', '']]) {
+    await org.fill('#ag-new-title', title);
+    await org.fill('#ag-new-desc', desc);
+    await org.fill('#ag-new-when', when);
+    await agendaCard.locator('.agenda-form button[type=submit]').click();
+    await agendaCard.locator('.agenda-edit li', { hasText: title }).waitFor();
+  }
+  assert.deepEqual(await items.locator('.agenda-line > strong').allTextContents(), ['Velkomst', 'Havnen', 'Trafik']);
+  assert.match(await items.nth(1).textContent(), /19\.30/, 'the planned start is shown (Danish time)');
+  assert.equal(await items.nth(1).locator('.agenda-desc strong').textContent(), 'planer', 'the description as citizens will read it');
+  assert.equal(await org.evaluate(() => document.activeElement && document.activeElement.id), 'ag-new-title', 'the title field is ready for the next item');
+  await check('three agenda items');
+
+  // Reorder with the keyboard: Trafik up, before Havnen.
+  await items.nth(2).locator('button', { hasText: 'Flyt op' }).focus();
+  await org.keyboard.press('Enter');
+  await agendaCard.locator('.agenda-edit > li:nth-child(2)', { hasText: 'Trafik' }).waitFor();
+  assert.deepEqual(await items.locator('.agenda-line > strong').allTextContents(), ['Velkomst', 'Trafik', 'Havnen']);
+  // Edit the first item's title.
+  await items.nth(0).locator('button', { hasText: 'Redigér' }).click();
+  const editTitle = items.nth(0).locator('input[id$=-title]');
+  assert.equal(await editTitle.evaluate((n) => n === document.activeElement), true, 'the edit form takes the focus');
+  await editTitle.fill('Velkomst og præsentation');
+  await check('editing an agenda item');
+  await items.nth(0).locator('button[type=submit]', { hasText: 'Gem punktet' }).click();
+  await items.nth(0).locator('strong', { hasText: 'Velkomst og præsentation' }).waitFor();
+
+  // Two poll drafts: a single choice under "Havnen", a word cloud; the cloud moved up; a third
+  // one made by mistake and deleted.
+  const polls = pollsCard.locator('.poll-admin > li');
+  await org.fill('#pn-q', 'Hvilken havneplan foretrækker du?');
+  await org.selectOption('#pn-kind', 'single_choice');
+  await org.fill('#pn-options', 'A: parken\nB: boligerne');
+  await org.selectOption('#pn-item', { label: '3. Havnen' });
+  await org.selectOption('#pn-shown', 'after_close');
+  await pollsCard.locator('.poll-def button[type=submit]').click();
+  await polls.filter({ hasText: 'Hvilken havneplan' }).waitFor();
+  for (const q of ['Ét ord om havnen?', 'Prøve']) {
+    await org.fill('#pn-q', q);
+    await org.selectOption('#pn-kind', 'word_cloud');
+    await pollsCard.locator('.poll-def button[type=submit]').click();
+    await polls.filter({ hasText: q }).waitFor();
+  }
+  const harbour = polls.filter({ hasText: 'Hvilken havneplan' });
+  assert.match(await harbour.locator('.meta').textContent(), /Kladde.*Vælg én.*Resultat vises efter lukning.*3\. Havnen/);
+  // Before the meeting a draft says when it can be launched instead of offering a button that fails.
+  assert.equal(await pollsCard.locator('[data-action=launch]').count(), 0, 'no launch button before the meeting is open');
+  assert.match(await harbour.locator('.actions').textContent(), /Kan startes, når mødet er åbent/);
+  await check('three poll drafts');
+  await polls.filter({ hasText: 'Prøve' }).locator('[data-action=delete]').click();
+  await polls.filter({ hasText: 'Prøve' }).waitFor({ state: 'detached' });
+  await polls.filter({ hasText: 'Ét ord om havnen?' }).locator('[data-action=up]').click();
+  await pollsCard.locator('.poll-admin > li:first-child', { hasText: 'Ét ord om havnen?' }).waitFor();
+  // Edit the harbour poll: a third option.
+  await harbour.locator('[data-action=edit]').click();
+  await harbour.locator('textarea[id$=-options]').fill('A: parken\nB: boligerne\nC: begge dele');
+  await check('editing a poll draft');
+  await harbour.locator('button[type=submit]', { hasText: 'Gem kladden' }).click();
+  await harbour.locator('textarea[id$=-options]').waitFor({ state: 'detached' });
+  await check('agenda and polls prepared');
+  await shotOf(org.locator('.plan-grid'), 'journey-admin-plan-1280');
+  await org.setViewportSize(PHONE);
+  await shotOf(pollsCard, 'journey-admin-polls-360');
+  await shotOf(agendaCard, 'journey-admin-agenda-360');
+  await org.setViewportSize(DESKTOP);
+
+  // The moderator's console shows what the organizer prepared, in the organizer's order.
+  const mod = await open(DESKTOP, link);
+  await mod.locator('#tab-agenda').click();
+  assert.deepEqual(await mod.locator('#panel-agenda .agenda-edit > li .agenda-line > strong').allTextContents(), ['Velkomst og præsentation', 'Trafik', 'Havnen']);
+  await mod.click('#tab-polls');
+  assert.deepEqual(await mod.locator('#panel-polls .poll-admin > li .body').allTextContents(), ['Ét ord om havnen?', 'Hvilken havneplan foretrækker du?']);
+  const modHarbour = mod.locator('#panel-polls .poll-item', { hasText: 'Hvilken havneplan' });
+  assert.match(await modHarbour.locator('.meta').textContent(), /3\. Havnen/);
+  await modHarbour.locator('[data-action=edit]').click();
+  assert.equal(await modHarbour.locator('textarea[id$=-options]').inputValue(), 'A: parken\nB: boligerne\nC: begge dele');
+  await modHarbour.locator('button', { hasText: 'Annullér' }).click();
+  await accessible(mod, 'console: what the organizer prepared');
+
+  // The organizer opens the meeting from the same page: the drafts can now be launched here,
+  // and a change the moderator makes in the console reaches the organizer's page live.
+  await org.click('button:text-is("Åbn mødet")');
+  await harbour.locator('[data-action=launch]').waitFor();
+  await harbour.locator('[data-action=launch]').click();
+  await harbour.locator('.status', { hasText: 'Afstemning i gang' }).waitFor();
+  await modHarbour.locator('.status', { hasText: 'Afstemning i gang' }).waitFor();
+  await mod.click('#tab-agenda');
+  await mod.locator('#panel-agenda .agenda-edit li', { hasText: 'Havnen' }).locator('button', { hasText: 'Gør til aktuelt punkt' }).click();
+  await agendaCard.locator('.agenda-edit li[aria-current=true]', { hasText: 'Havnen' }).waitFor();
+  await check('the meeting open, a poll launched');
+});
+
+test('no live stream gets through: the citizen page and the big screen read the open poll, its results and the own answer over HTTP', async () => {
+  const { server } = suite;
+  const id = await createMeeting(server, { title: 'Borgermøde bag en streng firewall' });
+  await server.api('POST', `/api/meetings/${id}/open`);
+  const q = 'Skal havnebadet være åbent om vinteren?';
+  const { data } = await server.api('POST', `/api/meetings/${id}/polls`, { question: q, kind: { type: 'single_choice', options: ['Ja', 'Nej'] }, results: 'live' });
+  await server.api('POST', `/api/meetings/${id}/polls/${data.seq}/launch`);
+  await server.api('PUT', `/api/meetings/${id}/polls/on-screen`, { poll: data.seq });
+  const tok = await joinHttp(server, id, 'Nabo');
+  await server.api('PUT', `/api/meetings/${id}/polls/${data.seq}/answer`, { kind: 'choice', picks: [0] }, tok);
+
+  // Ane joins and answers while the stream works.
+  const ane = await citizen(id, 'Ane');
+  const card = ane.locator('.poll-card', { hasText: q });
+  await card.locator('label.poll-option', { hasText: 'Nej' }).click();
+  await card.locator('button[type=submit]').click();
+  await card.locator('.poll-mine', { hasText: 'Dit svar: Nej' }).waitFor();
+
+  // Then her network refuses every stream: the WebSocket says nothing, the SSE stream fails.
+  /** @param {import('playwright-core').Page} page */
+  const cutStreams = async (page) => {
+    const tries = { ws: 0, sse: 0 };
+    await page.context().routeWebSocket(/\/api\/meetings\/[^/]+\/live/, () => { tries.ws += 1; });
+    await page.context().route(/\/api\/meetings\/[^/]+\/events/, (r) => { tries.sse += 1; return r.abort(); });
+    return tries;
+  };
+  const aneTries = await cutStreams(ane);
+  await ane.reload();
+  // The open poll on top, with the results and her own answer, though no frame ever came.
+  await card.locator('.poll-mine', { hasText: 'Dit svar: Nej' }).waitFor();
+  await barValue(ane, '.poll-card', 'Ja').filter({ hasText: '1 · 50 %' }).waitFor();
+  await barValue(ane, '.poll-card', 'Nej').filter({ hasText: '1 · 50 %' }).waitFor();
+  assert.ok(aneTries.ws >= 1, 'the page did try the WebSocket');
+  await accessible(ane, 'citizen without a stream: open poll read over HTTP');
+
+  // A newcomer behind the same network sees the poll at once, joins and answers.
+  const bo = await open(PHONE);
+  await cutStreams(bo);
+  await bo.goto(`${server.url}/m/${id}`);
+  const boCard = bo.locator('.poll-card', { hasText: q });
+  await barValue(bo, '.poll-card', 'Nej').filter({ hasText: '1 · 50 %' }).waitFor();
+  assert.match(await boCard.textContent(), /Deltag i mødet for at svare/);
+  await bo.fill('#join-name', 'Bo');
+  await bo.click('.join-form button[type=submit]');
+  // Joined: the card offers its form without waiting for the stream's hello.
+  await boCard.locator('label.poll-option', { hasText: 'Ja' }).click();
+  await boCard.locator('button[type=submit]').click();
+  await boCard.locator('.poll-mine', { hasText: 'Dit svar: Ja' }).waitFor();
+  await barValue(bo, '.poll-card', 'Ja').filter({ hasText: '2 · 67 %' }).waitFor();
+  await accessible(bo, 'citizen without a stream: joined and answered');
+
+  // The big screen behind that network: the poll on screen, with its bars.
+  const screen = await open(DESKTOP);
+  await cutStreams(screen);
+  await screen.goto(`${server.url}/m/${id}/screen`);
+  await screen.locator('.scr-poll h2', { hasText: q }).waitFor();
+  await barValue(screen, '.scr-poll', 'Ja').filter({ hasText: /^\d · \d+ %$/ }).waitFor();
+  await accessible(screen, 'big screen without a stream: poll read over HTTP');
+});
+
+test('what a citizen is typing in a poll survives a redraw of the card (results published meanwhile)', async () => {
+  const { server } = suite;
+  const id = await createMeeting(server, { title: 'Borgermøde med åbent svar' });
+  await server.api('POST', `/api/meetings/${id}/open`);
+  const q = 'Hvad mangler i planen?';
+  const { data } = await server.api('POST', `/api/meetings/${id}/polls`, { question: q, kind: { type: 'open_answer' }, results: 'after_close' });
+  await server.api('POST', `/api/meetings/${id}/polls/${data.seq}/launch`);
+  const ane = await citizen(id, 'Ane');
+  const card = ane.locator('.poll-card', { hasText: q });
+  await ane.fill(`#poll-${data.seq}-text`, 'Flere træer langs kajen');
+  await card.locator('.hint', { hasText: 'Resultatet vises, når afstemningen er lukket' }).waitFor();
+  // The moderator publishes the results while she types: the card redraws with them.
+  await server.api('POST', `/api/meetings/${id}/polls/${data.seq}/publish`);
+  await card.locator('.poll-results-h', { hasText: 'Resultat' }).waitFor();
+  assert.equal(await ane.inputValue(`#poll-${data.seq}-text`), 'Flere træer langs kajen', 'the text being typed is kept');
+  await card.locator('button[type=submit]').click();
+  await card.locator('.poll-mine', { hasText: 'Flere træer langs kajen' }).waitFor();
+  await accessible(ane, 'citizen: answer sent after a redraw');
 });

@@ -161,6 +161,20 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
+/** A screenshot of one part of a page (a card far down a long page), by locator; the sticky
+ *  header and the toast, which would lie over the part while it is captured, are left out. */
+export async function shotOf(locator, name) {
+  // Through the CSSOM: the page's CSP refuses injected style sheets (Playwright's `style`).
+  const set = (v) => locator.page().evaluate((on) => {
+    for (const [sel, prop, val] of [['.top', 'position', 'static'], ['#toast', 'visibility', 'hidden']]) {
+      const n = document.querySelector(sel);
+      if (n) n.style.setProperty(prop, on ? val : '');
+    }
+  }, v);
+  await set(true);
+  try { await locator.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) }); } finally { await set(false); }
+}
+
 let axeSource = null;
 /** axe-core in the page (evaluated over the DevTools protocol, so the CSP stays strict). */
 export async function axe(page) {

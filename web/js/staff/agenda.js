@@ -1,17 +1,19 @@
 // @ts-check
-// The console's agenda editor (tab "Dagsorden", moderators): add items (title, Markdown
-// description, planned start), edit, move up and down, remove, and set the current item (the
-// one new questions are filed under and the big screen shows). Redrawn from the meeting view
-// whenever the agenda changes; every change is a command, the stream brings the result.
+// The agenda editor: add items (title, Markdown description, planned start), edit, move up
+// and down, remove, and set the current item (the one new questions are filed under and the
+// big screen shows). One implementation for two pages: the console's tab "Dagsorden"
+// (moderators) and the organizer's meeting page (admin.js), which prepares the evening before
+// it starts. Redrawn from the meeting view whenever the agenda changes; every change is a
+// command, the staff stream brings the result.
 
-import { el, t, fromZonedInput, toZonedInput, fmtTime } from '../util.js';
+import { el, t, fromZonedInput, toZonedInput, fmtTime, safeHtml } from '../util.js';
 import { client } from '../client.js';
 import { agendaOf } from '../agenda.js';
 
 /** @typedef {import('../client.js').AgendaItemView} AgendaItemView */
 
 export class AgendaPanel {
-  /** @param {import('../staff.js').Console} ctx */
+  /** @param {import('../live.js').EditorHost} ctx */
   constructor(ctx) {
     this.ctx = ctx;
     this.key = '';
@@ -52,7 +54,7 @@ export class AgendaPanel {
     const m = this.ctx.feed.meeting;
     if (!m) return;
     const items = agendaOf(m);
-    const key = JSON.stringify([items, m.current_agenda_item, this.editing]);
+    const key = JSON.stringify([items, m.current_agenda_item, this.editing, m.status]);
     if (key === this.key) return;
     this.key = key;
     const focusAction = document.activeElement instanceof HTMLElement && this.list.contains(document.activeElement) ? document.activeElement.dataset.focus : null;
@@ -64,13 +66,16 @@ export class AgendaPanel {
       const b = (action, label, fn, cls, disabled) => el('button', { type: 'button', class: cls || 'secondary', 'data-focus': `${action}-${x.id}`, disabled, onclick: fn }, label);
       const li = el('li', { class: now ? 'current' : null, 'aria-current': now ? 'true' : null },
         el('p', { class: 'agenda-line' }, el('strong', null, x.title), now ? el('span', { class: 'badge now' }, t('agenda.now')) : null,
-          x.planned_start ? el('span', { class: 'meta' }, ` ${fmtTime(x.planned_start)}`) : null));
+          x.planned_start ? el('span', { class: 'meta' }, ` ${fmtTime(x.planned_start)}`) : null),
+        // The description as citizens will read it, so the editor sees what the Markdown made.
+        x.description_html && this.editing !== x.id ? el('div', { class: 'prose agenda-desc' }, safeHtml(x.description_html)) : null);
       if (this.editing === x.id) {
         li.append(this.itemForm(x, async (body) => { await run(client.editAgendaItem(id, x.id, body), 'agenda.saved'); this.editing = null; this.sync(); }, () => { this.editing = null; this.sync(); }));
       } else {
         li.append(el('div', { class: 'actions' },
           now ? b('current', t('agenda.unset_current'), () => run(client.setCurrentAgendaItem(id, null)))
-            : b('current', t('agenda.set_current'), () => run(client.setCurrentAgendaItem(id, x.id), 'agenda.current_set'), 'primary'),
+            // The main action while the meeting runs; before it, one choice among the others.
+            : b('current', t('agenda.set_current'), () => run(client.setCurrentAgendaItem(id, x.id), 'agenda.current_set'), m.status === 'open' ? 'primary' : 'secondary'),
           b('up', t('agenda.up'), () => run(client.moveAgendaItem(id, x.id, i - 1)), 'link-button', i === 0),
           b('down', t('agenda.down'), () => run(client.moveAgendaItem(id, x.id, i + 1)), 'link-button', i === items.length - 1),
           b('edit', t('agenda.edit'), () => { this.editing = x.id; this.sync(); const f = /** @type {HTMLElement | null} */ (this.list.querySelector(`#ag-${x.id}-title`)); if (f) f.focus(); }, 'link-button'),

@@ -1,6 +1,8 @@
 // @ts-check
-// The console's tab "Afstemninger" (moderators): prepare polls of every kind as drafts, edit,
-// reorder and delete them, launch, close, publish results, and put one on the big screen.
+// The poll editor: prepare polls of every kind as drafts, edit, reorder and delete them,
+// launch (once the meeting is open), close, publish results, and put one on the big screen.
+// One implementation for two pages: the console's tab "Afstemninger" (moderators) and the
+// organizer's meeting page (admin.js), where a communication officer prepares the evening.
 // Staff see every poll's results live (the staff stream carries them all); the open answers
 // of an open-answer poll are listed with their moderation state, and held or hidden ones can
 // be let through or hidden, like posts.
@@ -17,7 +19,7 @@ const KINDS = ['single_choice', 'multiple_choice', 'scale', 'word_cloud', 'open_
 const SHOWN = ['live', 'after_close', 'staff_only'];
 
 export class PollsPanel {
-  /** @param {import('../staff.js').Console} ctx */
+  /** @param {import('../live.js').EditorHost} ctx */
   constructor(ctx) {
     this.ctx = ctx;
     this.key = '';
@@ -101,7 +103,7 @@ export class PollsPanel {
       }
     }
     const polls = m.polls || [];
-    const key = JSON.stringify([polls, m.poll_on_screen, this.editing, m.agenda]);
+    const key = JSON.stringify([polls, m.poll_on_screen, this.editing, m.agenda, m.status]);
     if (key === this.key) return;
     this.key = key;
     const focused = document.activeElement instanceof HTMLElement && this.list.contains(document.activeElement) ? document.activeElement.dataset.focus : null;
@@ -129,7 +131,9 @@ export class PollsPanel {
     }
     const a = el('div', { class: 'actions' });
     if (p.status === 'draft') {
-      a.append(b('launch', t('poll.launch'), () => run(client.launchPoll(id, p.id), 'poll.launched'), 'launch'),
+      // A poll runs while the meeting is open: before that a draft says so instead of offering
+      // a button that can only fail.
+      a.append(m.status === 'open' ? b('launch', t('poll.launch'), () => run(client.launchPoll(id, p.id), 'poll.launched'), 'launch') : el('span', { class: 'hint' }, t('poll.launch_when_open')),
         b('edit', t('poll.edit'), () => { this.editing = p.id; this.sync(); const f = /** @type {HTMLElement | null} */ (this.list.querySelector(`#pe-${p.id}-q`)); if (f) f.focus(); }, 'link-button'),
         b('up', t('agenda.up'), () => run(client.movePoll(id, p.id, i - 1)), 'link-button', i === 0),
         b('down', t('agenda.down'), () => run(client.movePoll(id, p.id, i + 1)), 'link-button', i === n - 1),
