@@ -26,7 +26,10 @@ use crate::types::{PostKind, QuestionState, Visibility};
 
 /// Least trigram similarity for two different stems to count as one (misspellings).
 pub const FUZZY_MIN: f32 = 0.55;
-/// Least score for a suggestion (tuned on the labelled set, `tests/data/similar_questions.json`).
+/// Least score for a suggestion. Tuned on the first labelled set (lost); on the present one
+/// (`tests/data/similar_questions.json`) the sweep in `tests/it/similar.rs` has no threshold that
+/// meets the goal: 0.30 is kept as the middle of its trade-off (0.20: precision@3 0.486, recall@3
+/// 0.460; 0.30: 0.579, 0.366; 0.40: 0.678, 0.242).
 pub const MIN_SCORE: f32 = 0.30;
 /// Shortest stem that counts as part of a compound, and how alike a part and its compound are.
 const COMPOUND_MIN: usize = 4;
