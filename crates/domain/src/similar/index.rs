@@ -26,11 +26,17 @@ use crate::types::{PostKind, QuestionState, Visibility};
 
 /// Least trigram similarity for two different stems to count as one (misspellings).
 pub const FUZZY_MIN: f32 = 0.55;
-/// Least score for a suggestion (tuned on the labelled set, `tests/data/similar_questions.json`).
+/// Least score for a suggestion. Tuned on the first labelled set (lost); on the present one
+/// (`tests/data/similar_questions.json`) the sweep in `tests/it/similar.rs` has no threshold that
+/// meets issue 18's goal: 0.30 is kept as the middle of its trade-off (0.20: precision@3 0.525,
+/// recall@3 0.498; 0.30: 0.621, 0.409; 0.40: 0.716, 0.286).
 pub const MIN_SCORE: f32 = 0.30;
 /// Shortest stem that counts as part of a compound, and how alike a part and its compound are.
 const COMPOUND_MIN: usize = 4;
 const COMPOUND_SIM: f32 = 0.8;
+/// Shortest shared beginning that makes two compounds near, and how near.
+const SHARED_HEAD_MIN: usize = 5;
+const SHARED_HEAD_SIM: f32 = 0.7;
 /// How much the query's coverage counts against the question's (while typing, the query is
 /// often shorter than the question it matches).
 const QUERY_SIDE: f32 = 0.6;
@@ -252,13 +258,28 @@ impl SimilarIndex {
 }
 
 /// Danish glues words together ("betalingsparkering", "havnearealet"): a stem of at least
-/// `COMPOUND_MIN` letters that begins or ends the other counts as a near match.
+/// `COMPOUND_MIN` letters that begins or ends the other counts as a near match, and two that
+/// begin with the same `SHARED_HEAD_MIN` letters as a less near one.
 fn compound_part(a: &str, b: &str) -> f32 {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.chars().count() < COMPOUND_MIN || !(long.starts_with(short) || long.ends_with(short)) {
+    if short.chars().count() < COMPOUND_MIN {
         return 0.0;
     }
-    COMPOUND_SIM
+    if long.starts_with(short) || long.ends_with(short) {
+        return COMPOUND_SIM;
+    }
+    // Two compounds on the same first word ("gadelys", "gadelamper"; "hjemmehjælp",
+    // "hjemmepleje"): a shared beginning of at least `SHARED_HEAD_MIN` letters.
+    let head = short
+        .chars()
+        .zip(long.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if head >= SHARED_HEAD_MIN {
+        SHARED_HEAD_SIM
+    } else {
+        0.0
+    }
 }
 
 /// The posts whose suggestibility an event may change.

@@ -36,12 +36,15 @@ fn labelled_set() -> Set {
     serde_json::from_str(raw).expect("the labelled set parses")
 }
 
-/// Floors: the figures reached with MIN_SCORE = 0.30 (precision@3 0.858, recall@3 0.726, hit
-/// rate 0.923), rounded down. A change to the
-/// analyzer or the scoring that makes matching worse fails here.
-const PRECISION_FLOOR: f64 = 0.85;
-const RECALL_FLOOR: f64 = 0.72;
-const HIT_RATE_FLOOR: f64 = 0.91;
+/// Floors: the figures reached on the present set (written anew after the first one was lost,
+/// 247 questions in 52 groups) with MIN_SCORE = 0.30: precision@3 0.621, recall@3 0.409, hit
+/// rate 0.684, rounded down to two decimals. They are below issue 18's goal (precision@3 ≥ 0.8,
+/// recall@3 ≥ 0.7): the set's paraphrases often share no stem, and near-miss groups (parking
+/// price / parking places) share most of theirs. A change to the analyzer or the scoring that
+/// makes matching worse fails here.
+const PRECISION_FLOOR: f64 = 0.62;
+const RECALL_FLOOR: f64 = 0.40;
+const HIT_RATE_FLOOR: f64 = 0.68;
 
 #[test]
 fn labelled_set_is_big_enough() {
