@@ -123,6 +123,29 @@ pub enum Scenario {
         #[arg(long, default_value_t = 512)]
         in_flight: usize,
     },
+    /// A live poll: N participants join (a share of them hold the live WebSocket), a staff
+    /// token creates and launches one single-choice poll with live results, everyone answers
+    /// within --window-secs (--change-percent answer again with another option), at most
+    /// --in-flight requests at a time. Answer latency, accepted answers, `poll_results` frames
+    /// per client per second (--strict fails above 4), and every watcher's final counts
+    /// against the staff's recount.
+    Poll {
+        #[command(flatten)]
+        target: TargetArgs,
+        #[arg(long, default_value_t = 10_000)]
+        participants: usize,
+        /// Participants holding a WebSocket (default: all of them).
+        #[arg(long)]
+        watchers: Option<usize>,
+        #[arg(long, default_value_t = 10.0)]
+        window_secs: f64,
+        /// Share of participants (%) who change their answer late in the window.
+        #[arg(long, default_value_t = 10.0)]
+        change_percent: f64,
+        /// Answer requests in flight at most (the next one waits).
+        #[arg(long, default_value_t = 256)]
+        in_flight: usize,
+    },
     /// Turn a directory of JSON results into the Markdown tables of docs/benchmarks.md.
     Report {
         #[arg(long)]

@@ -1,10 +1,11 @@
 //! The scenarios. All but `idle` share one shape ([`fanout`]): clients subscribe, posts arrive
 //! on a schedule, something may happen halfway (a storm of drops, stalled readers, likes), and
-//! at the end every client must hold every seq.
+//! at the end every client must hold every seq. `idle` and `poll` have their own shape.
 
 mod fanout;
 mod idle;
 mod likes;
+mod poll;
 
 use std::time::Duration;
 
@@ -121,6 +122,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             hold_secs,
             per_process,
         } => idle::run(target, connections, hold_secs, per_process, command).await?,
+        Scenario::Poll {
+            target,
+            participants,
+            watchers,
+            window_secs,
+            change_percent,
+            in_flight,
+        } => {
+            let plan = poll::PollPlan {
+                participants,
+                watchers: watchers.unwrap_or(participants),
+                window_secs,
+                change_percent,
+                in_flight,
+            };
+            poll::run(target, plan, command).await?
+        }
         Scenario::Report { results } => {
             print!("{}", crate::report::tables(&results)?);
             return Ok(());

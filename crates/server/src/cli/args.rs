@@ -39,7 +39,8 @@ pub enum CliCommand {
     /// configured port over loopback, without curl. Exit 0 on 200, 1 otherwise.
     Healthcheck(HealthcheckArgs),
     /// Export one meeting for the records, straight from the database (no server needed):
-    /// the whole log as NDJSON, or the posts with their answers as CSV.
+    /// the whole log as NDJSON, the posts with their answers as CSV, or the polls' results as
+    /// CSV (`--format polls-csv`).
     Export(ExportArgs),
     /// The audit chain of the meeting logs.
     #[command(subcommand)]

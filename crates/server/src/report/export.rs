@@ -274,10 +274,34 @@ pub fn polls_csv(
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// A meeting's stored poll answers as the report counts them: shown unless held or hidden.
+/// The one reading of the answers for the report, the polls CSV (HTTP and subcommand) and the
+/// archive.
+pub async fn report_poll_answers(
+    store: &dyn Store,
+    meeting: borgermode_domain::MeetingId,
+) -> Result<Vec<borgermode_domain::report::ReportPollAnswer>, StoreError> {
+    Ok(store
+        .poll_answers(meeting)
+        .await?
+        .into_iter()
+        .map(|r| borgermode_domain::report::ReportPollAnswer {
+            poll: r.poll,
+            participant: r.participant,
+            shown: r.held.is_none() && !r.hidden,
+            answer: r.answer,
+        })
+        .collect())
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// The whole log, one JSON object per line (`export.ndjson`).
     Ndjson,
+    /// The posts with their answers (`export.csv`).
     Csv,
+    /// The polls' results, one row per result line (`export/polls.csv`).
+    PollsCsv,
 }
 
 /// The export of one meeting straight from a store (the subcommand). None if no such meeting.
@@ -293,5 +317,9 @@ pub async fn export(
     Ok(Some(match format {
         Format::Ndjson => ndjson(&events),
         Format::Csv => posts_csv(&MeetingState::replay(meeting, &events)),
+        Format::PollsCsv => polls_csv(
+            &MeetingState::replay(meeting, &events),
+            &report_poll_answers(store, meeting).await?,
+        ),
     }))
 }

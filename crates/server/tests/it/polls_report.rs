@@ -430,6 +430,27 @@ async fn report_exports_archive_and_kit_carry_the_agenda_and_polls() {
         .iter()
         .any(|r| r[0] == s.words.to_string() && r[9] == *"havnebad" && r[10] == *"3"));
 
+    // --- `borgermode export --format polls-csv`: the same bytes, straight from the database.
+    let out = app.dir.path().join("polls.csv");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_borgermode"))
+        .args(["export", &m.to_string(), "--format", "polls-csv", "--out"])
+        .arg(&out)
+        .env("DATABASE_URL", &app.db_url)
+        .env_remove("REDIS_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run borgermode export");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = std::fs::read_to_string(&out).expect("out file");
+    assert_eq!(file, polls_csv, "the subcommand writes what the API serves");
+    let mut rd = csv::Reader::from_reader(file.as_bytes());
+    assert!(
+        rd.records()
+            .map(|r| r.expect("row"))
+            .any(|r| r[0] == s.plan.to_string() && r[9] == *"'=SUM(A1)" && r[10] == *"8"),
+        "the formula-like option is neutralized in the file:\n{file}"
+    );
+
     // --- NDJSON export: the agenda and poll events, as every event.
     let (_, nd) = get_text(&app, &routes::export_ndjson(&m)).await;
     let kinds: Vec<String> = nd

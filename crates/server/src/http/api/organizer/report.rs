@@ -105,18 +105,7 @@ async fn report_poll_answers(
     state: &State,
     meeting: MeetingId,
 ) -> Result<Vec<report::ReportPollAnswer>, ApiError> {
-    Ok(state
-        .store
-        .poll_answers(meeting)
-        .await?
-        .into_iter()
-        .map(|r| report::ReportPollAnswer {
-            poll: r.poll,
-            participant: r.participant,
-            shown: r.held.is_none() && !r.hidden,
-            answer: r.answer,
-        })
-        .collect())
+    Ok(export::report_poll_answers(state.store.as_ref(), meeting).await?)
 }
 
 fn language_of(events: &[Event]) -> &'static str {
