@@ -793,7 +793,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
         polls: Vec::new(),
     };
     let s = Strings(borgermode_server::locales::strings("da"));
-    let p1 = archive_html(&a, "da", &s, &da, 1, None);
+    let p1 = archive_html(&a, "da", &s, &da, 1, None, None);
     // 18:56 only as data, in the machine-readable `datetime` attribute.
     assert_eq!(
         p1.matches("18:56").count(),
@@ -810,7 +810,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
     assert_eq!(thread.matches("<article class=\"post reply\"").count(), 3);
     assert!(thread.contains("<details class=\"replies\"><summary>3 svar</summary>"));
     assert!(p1.contains("Side 1 af 2") && !p1.contains("id=\"h-log\""));
-    let p2 = archive_html(&a, "da", &s, &da, 2, None);
+    let p2 = archive_html(&a, "da", &s, &da, 2, None, None);
     assert_eq!(p2.matches("<article class=\"post comment\"").count(), 10);
     assert!(p2.contains("id=\"h-log\"") && p2.contains(">19.56.00<"));
     let en_page = archive_html(
@@ -819,6 +819,7 @@ fn report_and_archive_pages_read_local_time_and_page_their_threads() {
         &Strings(borgermode_server::locales::strings("en")),
         &en,
         9,
+        None,
         None,
     );
     assert!(en_page.contains(">19:56</time>") && en_page.contains("Page 2 of 2"));
