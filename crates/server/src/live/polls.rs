@@ -6,7 +6,8 @@
 //!
 //! How the numbers converge across instances: an instance that commits an answer applies it
 //! here and sends the whole record on the bus; the others apply it too (a record replaces the
-//! participant's earlier one, so a repeat is harmless); a periodic resync reads every answer from
+//! participant's older one, never a newer one, so a repeat or a late message is harmless); a
+//! periodic resync reads every answer from
 //! the store and repairs what a lost bus message left behind. Erasure and retention change the
 //! store in the event's transaction; the room mirrors it when it ingests the event, so an
 //! erased person's open answer leaves the results at once on every instance.
@@ -15,6 +16,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use borgermode_domain::poll_results::{count, PollResults};
 use borgermode_domain::{ParticipantId, Poll, PollAnswer, PollId};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::store::PollAnswerRecord;
@@ -42,18 +44,36 @@ impl PollTally {
     /// anything.
     pub fn apply(&mut self, r: PollAnswerRecord) -> bool {
         let answers = self.by_poll.entry(r.poll).or_default();
-        if answers.get(&r.participant) == Some(&r) {
-            return false;
+        match answers.get(&r.participant) {
+            Some(held) if *held == r => return false,
+            // An older answer arriving late (a bus message behind a newer local one, or a
+            // resync's) never replaces a newer one: a changed answer stays changed.
+            Some(held) if held.answered_at > r.answered_at => return false,
+            _ => {}
         }
         self.dirty.insert(r.poll);
         answers.insert(r.participant, r);
         true
     }
 
-    /// Replace everything with the store's answers; only polls whose answers differ count
-    /// again.
-    pub fn resync(&mut self, records: Vec<PollAnswerRecord>) {
-        let fresh = Self::from_records(records);
+    /// Replace everything with the store's answers, read from `read_started` on; only polls
+    /// whose answers differ count again. An answer applied here while the read ran (answered
+    /// at or after `read_started`, and newer than what the read returned for that person) is
+    /// kept: the snapshot may predate it. Older records the store no longer has (re-keyed by
+    /// erasure or retention) go.
+    pub fn resync(&mut self, records: Vec<PollAnswerRecord>, read_started: DateTime<Utc>) {
+        let mut fresh = Self::from_records(records);
+        for (poll, answers) in &self.by_poll {
+            for (who, r) in answers {
+                if r.answered_at < read_started {
+                    continue;
+                }
+                let slot = fresh.by_poll.entry(*poll).or_default();
+                if slot.get(who).is_none_or(|f| f.answered_at < r.answered_at) {
+                    slot.insert(*who, r.clone());
+                }
+            }
+        }
         let polls: BTreeSet<PollId> = self
             .by_poll
             .keys()
@@ -149,5 +169,89 @@ impl PollTally {
 
     pub fn take_dirty(&mut self) -> BTreeSet<PollId> {
         std::mem::take(&mut self.dirty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use borgermode_domain::MeetingId;
+    use chrono::Duration;
+
+    fn record(who: ParticipantId, pick: u8, at: DateTime<Utc>) -> PollAnswerRecord {
+        PollAnswerRecord {
+            meeting: MeetingId(Uuid::nil()),
+            poll: PollId(1),
+            participant: who,
+            answer: PollAnswer::Choice { picks: vec![pick] },
+            held: None,
+            hidden: false,
+            answered_at: at,
+        }
+    }
+
+    fn pick_of(t: &PollTally, who: ParticipantId) -> Option<u8> {
+        t.by_poll
+            .get(&PollId(1))
+            .and_then(|m| m.get(&who))
+            .map(|r| match &r.answer {
+                PollAnswer::Choice { picks } => picks[0],
+                _ => unreachable!("only choices here"),
+            })
+    }
+
+    #[test]
+    fn a_late_older_answer_does_not_undo_a_change() {
+        let who = ParticipantId(Uuid::new_v4());
+        let t0 = Utc::now();
+        let mut t = PollTally::default();
+        assert!(t.apply(record(who, 1, t0 + Duration::milliseconds(5))));
+        // The first answer's bus message arrives after the change's.
+        assert!(!t.apply(record(who, 0, t0)));
+        assert_eq!(pick_of(&t, who), Some(1));
+    }
+
+    #[test]
+    fn a_resync_keeps_what_was_applied_while_it_read() {
+        let (old, new, gone) = (
+            ParticipantId(Uuid::new_v4()),
+            ParticipantId(Uuid::new_v4()),
+            ParticipantId(Uuid::new_v4()),
+        );
+        let t0 = Utc::now();
+        let read_started = t0 + Duration::seconds(1);
+        let mut t = PollTally::default();
+        t.apply(record(old, 0, t0));
+        t.apply(record(gone, 2, t0));
+        // Applied while the store was read: a change and a new answer the snapshot predates.
+        t.apply(record(old, 1, read_started + Duration::milliseconds(3)));
+        t.apply(record(new, 3, read_started + Duration::milliseconds(4)));
+        // The snapshot: `old`'s first answer, no `new`, and `gone` re-keyed away.
+        t.resync(vec![record(old, 0, t0)], read_started);
+        assert_eq!(
+            pick_of(&t, old),
+            Some(1),
+            "the change made during the read stays"
+        );
+        assert_eq!(
+            pick_of(&t, new),
+            Some(3),
+            "an answer made during the read stays"
+        );
+        assert_eq!(
+            pick_of(&t, gone),
+            None,
+            "an old record the store no longer has goes"
+        );
+        // A snapshot newer than memory (a lost bus message) wins.
+        let later = read_started + Duration::seconds(1);
+        t.resync(
+            vec![
+                record(old, 2, later),
+                record(new, 3, read_started + Duration::milliseconds(4)),
+            ],
+            later,
+        );
+        assert_eq!(pick_of(&t, old), Some(2));
     }
 }

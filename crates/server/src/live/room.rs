@@ -797,8 +797,9 @@ impl Room {
     /// Re-read every answer from the store (repairs a lost bus message); only polls whose
     /// answers differ go out again.
     pub async fn resync_polls(&self) -> Result<(), StoreError> {
+        let read_started = chrono::Utc::now();
         let answers = self.store.poll_answers(self.id).await?;
-        self.state.write().polls.resync(answers);
+        self.state.write().polls.resync(answers, read_started);
         Ok(())
     }
 
