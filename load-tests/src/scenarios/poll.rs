@@ -239,7 +239,6 @@ pub async fn run(
     let answers_secs = t_answers.elapsed().as_secs_f64();
 
     // The server's recount, then wait (bounded) until every watcher's last frame shows it.
-    let recount = staff_results(&target, &admin, poll).await?;
     let expected = expected_counts(
         &last_pick
             .lock()
@@ -249,6 +248,15 @@ pub async fn run(
     );
     let t_converge = Instant::now();
     let converge_until = Instant::now() + Duration::from_secs(args.drain_secs);
+    // With two instances the staff's instance may still be applying the other's answers (bus
+    // messages in flight when the last answer was acknowledged): a recount read at once is a
+    // moment the clients have already left behind. Read it again until it shows what was
+    // accepted, or the drain time is up (then the check below fails on the last one read).
+    let mut recount = staff_results(&target, &admin, poll).await?;
+    while recount.counts != expected && Instant::now() < converge_until {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        recount = staff_results(&target, &admin, poll).await?;
+    }
     let matching = |seen: &[Mutex<Seen>]| {
         seen.iter()
             .filter(|s| s.lock().last.as_ref() == Some(&recount))
