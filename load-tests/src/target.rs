@@ -265,34 +265,19 @@ impl Target {
                     agenda_item: None,
                 };
                 let key = format!("lt-{}-{n}", self.meeting);
-                let mut last = String::new();
-                for attempt in 0..8u64 {
-                    let resp = self
-                        .client(i)
+                let r = send_retrying(8, || {
+                    self.client(i)
                         .post(&url)
                         .bearer_auth(token)
                         .header("idempotency-key", &key)
                         .json(&body)
                         .send()
-                        .await;
-                    match resp {
-                        Ok(r) if r.status().is_success() => {
-                            let ack: CommandAck = r.json().await?;
-                            let seq = ack.seq.ok_or_else(|| anyhow!("post ack without seq"))?;
-                            return Ok(Published { seq });
-                        }
-                        Ok(r) => {
-                            let status = r.status();
-                            last = format!("{status} {}", r.text().await.unwrap_or_default());
-                            if status.as_u16() != 503 && status.as_u16() != 429 {
-                                break;
-                            }
-                        }
-                        Err(e) => last = e.to_string(),
-                    }
-                    tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
-                }
-                bail!("post {n}: {last}")
+                })
+                .await
+                .map_err(|last| anyhow!("post {n}: {last}"))?;
+                let ack: CommandAck = r.json().await?;
+                let seq = ack.seq.ok_or_else(|| anyhow!("post ack without seq"))?;
+                Ok(Published { seq })
             }
             TargetKind::Socketio | TargetKind::Nchan => {
                 let msg = PeerMessage {
@@ -398,6 +383,32 @@ fn decode_socketio(text: &str) -> Decoded {
         Some(b'4') if text.starts_with("40") => Decoded::Start(0),
         _ => Decoded::Other,
     }
+}
+
+/// Send a request until it succeeds, retrying 503 and 429 (the server shedding load) up to
+/// `attempts` times with a growing pause; any other failure ends it. The error is the last
+/// status and body (or transport error) seen.
+pub async fn send_retrying<F, Fut>(attempts: u64, mut send: F) -> Result<reqwest::Response, String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let mut last = String::new();
+    for attempt in 0..attempts {
+        match send().await {
+            Ok(r) if r.status().is_success() => return Ok(r),
+            Ok(r) => {
+                let status = r.status();
+                last = format!("{status} {}", r.text().await.unwrap_or_default());
+                if status.as_u16() != 503 && status.as_u16() != 429 {
+                    break;
+                }
+            }
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100 * (attempt + 1))).await;
+    }
+    Err(last)
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use crate::procstat::ProcWatch;
 use crate::report::{Machine, RunResult, ServerCost};
 use crate::servers::Servers;
 use crate::stats::LatencyRecorder;
-use crate::target::Target;
+use crate::target::{send_retrying, Target};
 
 /// The poll's options: the answers spread over them by participant number.
 const OPTIONS: [&str; 4] = [
@@ -470,29 +470,12 @@ async fn answer(t: &Target, i: usize, token: &str, poll: u64, option: u8) -> any
     let body = PollAnswer::Choice {
         picks: vec![option],
     };
-    let mut last = String::new();
-    for attempt in 0..5u64 {
-        match t
-            .client(i)
-            .put(&url)
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-        {
-            Ok(r) if r.status().is_success() => return Ok(()),
-            Ok(r) => {
-                let status = r.status();
-                last = format!("{status} {}", r.text().await.unwrap_or_default());
-                if status.as_u16() != 503 && status.as_u16() != 429 {
-                    break;
-                }
-            }
-            Err(e) => last = e.to_string(),
-        }
-        tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
-    }
-    bail!("answer: {last}")
+    send_retrying(5, || {
+        t.client(i).put(&url).bearer_auth(token).json(&body).send()
+    })
+    .await
+    .map(|_| ())
+    .map_err(|last| anyhow::anyhow!("answer: {last}"))
 }
 
 /// The poll's results as staff see them (`GET .../polls` with the organizer token).
