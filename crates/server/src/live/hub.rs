@@ -1,7 +1,8 @@
 //! The hub owns the rooms of this instance: it loads a meeting's room on first use, unloads it
 //! when idle, routes what arrives over the bus (events, vote changes, presence), runs the
-//! coalescing tick (votes and presence at most every `coalesce_ms`), checks rooms against the
-//! store when other instances may be writing, and tells every room when the server shuts down.
+//! coalescing tick (votes, poll results and presence at most every `coalesce_ms`, paced per
+//! room by `cadence.rs`), checks rooms against the store when other instances may be writing,
+//! and tells every room when the server shuts down.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -238,7 +239,8 @@ impl Hub {
         let Some(period) = hub.upgrade().map(|h| h.settings.coalesce()) else {
             return;
         };
-        let mut interval = tokio::time::interval(period.max(Duration::from_millis(10)));
+        // Several ticks per period: each room's `Cadence` decides when its frames go.
+        let mut interval = tokio::time::interval(crate::live::cadence::tick_for(period));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             interval.tick().await;

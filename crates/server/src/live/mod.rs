@@ -1,6 +1,7 @@
 //! The live side: rooms (one per active meeting), the hub that owns them, and the two stream
 //! transports (WebSocket, SSE) that carry their frames to clients.
 
+pub mod cadence;
 pub mod hub;
 pub mod polls;
 pub mod render;

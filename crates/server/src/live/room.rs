@@ -37,6 +37,7 @@ use tokio::sync::broadcast;
 
 use crate::bus::{BusHandle, BusMessage};
 use crate::content::markdown::to_safe_html;
+use crate::live::cadence::Cadence;
 use crate::live::polls::PollTally;
 pub use crate::live::render::RenderedEvent;
 use crate::live::render::{meeting_view, post_view, post_views, render, serialize, Viewer};
@@ -125,6 +126,8 @@ pub struct Room {
     tx: broadcast::Sender<Arc<Outbound>>,
     watchers: AtomicU32,
     last_presence_sent: AtomicU32,
+    /// When this room's last coalesced frame went (the pace of `flush_coalesced`).
+    cadence: Mutex<Cadence>,
     /// Connections on other instances: instance -> (count, when heard).
     remote_watchers: Mutex<HashMap<uuid::Uuid, (u32, std::time::Instant)>>,
     /// What this instance last told the others, and when (ms).
@@ -200,6 +203,7 @@ impl Room {
             tx,
             watchers: AtomicU32::new(0),
             last_presence_sent: AtomicU32::new(0),
+            cadence: Mutex::new(Cadence::default()),
             remote_watchers: Mutex::new(HashMap::new()),
             presence_published: Mutex::new((0, 0)),
             last_active_ms: AtomicI64::new(now_ms()),
@@ -766,7 +770,9 @@ impl Room {
         let now = now_ms();
         let refresh = (self.settings.presence_ttl().as_millis() / 3) as i64;
         let mut last = self.presence_published.lock();
-        if last.0 != local || now - last.1 >= refresh {
+        // A change goes at most once per `coalesce_ms` (the tick runs several times per period).
+        let paced = now - last.1 >= self.settings.coalesce_ms as i64;
+        if (last.0 != local && paced) || now - last.1 >= refresh {
             *last = (local, now);
             self.bus.publish_in_background(BusMessage::Presence {
                 instance: self.bus.instance,
@@ -842,10 +848,16 @@ impl Room {
         self.state.read().votes.get(&post).copied().unwrap_or(0)
     }
 
-    /// Broadcast changed vote counts, poll results and presence, if any (called every
+    /// Broadcast changed vote counts, poll results and presence, if any (the hub's tick calls
+    /// it a few times per `coalesce_ms`; the room's `Cadence` lets frames go at most once per
     /// `coalesce_ms`: at most 4 result frames a second per poll by default, however many
-    /// answer).
+    /// answer, and never two closer than that).
     pub fn flush_coalesced(&self) {
+        let now = std::time::Instant::now();
+        let mut cadence = self.cadence.lock();
+        if !cadence.due(now, self.settings.coalesce()) {
+            return;
+        }
         let (counts, results) = {
             let mut st = self.state.write();
             let dirty = std::mem::take(&mut st.dirty_votes);
@@ -861,6 +873,7 @@ impl Room {
                 .collect();
             (counts, results)
         };
+        let mut went = !results.is_empty() || !counts.is_empty();
         for out in results {
             let _ = self.tx.send(Arc::new(out));
         }
@@ -873,9 +886,13 @@ impl Room {
         }
         let watching = self.watching_total();
         if self.last_presence_sent.swap(watching, Ordering::Relaxed) != watching {
+            went = true;
             let _ = self.tx.send(Arc::new(Outbound::Shared(serialize(
                 &ServerFrame::Presence { watching },
             ))));
+        }
+        if went {
+            cadence.sent(now);
         }
     }
 
