@@ -61,6 +61,12 @@ pub enum ServerFrame {
     PollResults {
         poll: u64,
         results: borgermode_domain::PollResults,
+        /// When the server took this snapshot (ms since the Unix epoch, server clock). Two
+        /// coalesced snapshots of a meeting are at least `coalesce_ms` apart by this clock,
+        /// however late they arrive; a client that gets two at once can keep the newer one.
+        /// Optional: absent from servers before it was added.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<i64>,
     },
     /// How many are watching right now.
     Presence {

@@ -66,6 +66,9 @@ mod tests {
     #[test]
     fn the_tick_is_a_quarter_period_but_never_below_ten_ms() {
         assert_eq!(tick_for(PERIOD), Duration::from_micros(62_500));
-        assert_eq!(tick_for(Duration::from_millis(20)), Duration::from_millis(10));
+        assert_eq!(
+            tick_for(Duration::from_millis(20)),
+            Duration::from_millis(10)
+        );
     }
 }

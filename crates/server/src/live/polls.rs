@@ -15,7 +15,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use borgermode_domain::poll_results::{count, PollResults};
-use borgermode_domain::{ParticipantId, Poll, PollAnswer, PollId};
+use borgermode_domain::{ParticipantId, Poll, PollAnswer, PollId, PollKind};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -88,19 +88,23 @@ impl PollTally {
         self.by_poll = fresh.by_poll;
     }
 
-    /// The results of `poll` now. Answers are counted oldest first, so "newest first" in the
-    /// list of open answers is the order they came in.
+    /// The results of `poll` now. Open answers are counted oldest first, so "newest first" in
+    /// the list of open answers is the order they came in. Other kinds' counts do not depend on
+    /// the order, and are not sorted: every answer's response carries the results, and sorting
+    /// 10,000 answers per answer made a single instance take 15 s for 10,000 answers in 10 s.
     pub fn results(&self, poll: &Poll) -> PollResults {
         let mut answers: Vec<&PollAnswerRecord> = self
             .by_poll
             .get(&poll.id)
             .map(|m| m.values().collect())
             .unwrap_or_default();
-        answers.sort_by(|a, b| {
-            a.answered_at
-                .cmp(&b.answered_at)
-                .then(a.participant.cmp(&b.participant))
-        });
+        if matches!(poll.definition.kind, PollKind::OpenAnswer) {
+            answers.sort_by(|a, b| {
+                a.answered_at
+                    .cmp(&b.answered_at)
+                    .then(a.participant.cmp(&b.participant))
+            });
+        }
         count(
             &poll.definition.kind,
             answers

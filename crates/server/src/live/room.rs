@@ -839,6 +839,7 @@ impl Room {
                 serialize(&ServerFrame::PollResults {
                     poll: p.id.0,
                     results: st.polls.results(p),
+                    at_ms: Some(now_ms()),
                 })
             })
             .collect()
@@ -918,6 +919,7 @@ fn poll_results_outbound(poll: &Poll, results: PollResults) -> Outbound {
     let bytes = serialize(&ServerFrame::PollResults {
         poll: poll.id.0,
         results,
+        at_ms: Some(now_ms()),
     });
     if poll.results_public() {
         Outbound::Shared(bytes)

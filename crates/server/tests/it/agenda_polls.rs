@@ -307,9 +307,9 @@ async fn results_until(ws: &mut Ws, poll: u64, ok: impl Fn(&PollResults) -> bool
             .await
             .expect("poll_results before timeout")
         {
-            ServerFrame::PollResults { poll: p, results } if p == poll && ok(&results) => {
-                return results
-            }
+            ServerFrame::PollResults {
+                poll: p, results, ..
+            } if p == poll && ok(&results) => return results,
             _ => {}
         }
     }

@@ -1464,7 +1464,10 @@ async fn wait_for_poll_counts(ws: &mut Ws, poll: u64, counts: &[u32], label: &st
     let mut last = None;
     let seen = tokio::time::timeout(WAIT, async {
         while let Some(frame) = next_frame(ws, WAIT).await {
-            if let ServerFrame::PollResults { poll: p, results } = frame {
+            if let ServerFrame::PollResults {
+                poll: p, results, ..
+            } = frame
+            {
                 if p == poll {
                     if results.counts == counts {
                         return true;

@@ -1530,7 +1530,10 @@ async fn poll_results_converge_from_the_store_while_redis_is_down() {
     let converged = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(Ok(msg)) = ws.next().await {
             let Ok(text) = msg.into_text() else { continue };
-            if let Ok(ServerFrame::PollResults { poll: p, results }) = serde_json::from_str(&text) {
+            if let Ok(ServerFrame::PollResults {
+                poll: p, results, ..
+            }) = serde_json::from_str(&text)
+            {
                 if p == poll && results.counts == [3, 1] {
                     return Some(results.respondents);
                 }
@@ -1595,7 +1598,9 @@ fn poll_watcher(
                 let Ok(text) = msg.into_text() else { continue };
                 match serde_json::from_str::<ServerFrame>(&text) {
                     Ok(ServerFrame::Hello { .. }) => seen.lock().expect("seen").ready = true,
-                    Ok(ServerFrame::PollResults { poll: p, results }) if p == poll => {
+                    Ok(ServerFrame::PollResults {
+                        poll: p, results, ..
+                    }) if p == poll => {
                         seen.lock().expect("seen").frames.push((
                             Instant::now(),
                             results.respondents,
