@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::analyze::Analyzer;
+use super::lexicon::is_concept;
 use super::trigram;
 use crate::event::{Event, EventKind};
 use crate::ids::PostId;
@@ -40,6 +41,31 @@ const SHARED_HEAD_SIM: f32 = 0.7;
 /// How much the query's coverage counts against the question's (while typing, the query is
 /// often shorter than the question it matches).
 const QUERY_SIDE: f32 = 0.6;
+/// A shared concept (related word, what the question asks) weighs this much of a shared stem.
+pub const CONCEPT_WEIGHT: f32 = 0.5;
+/// Suggestions scoring below this share of the best one are dropped.
+pub const RELATIVE_CUT: f32 = 0.0;
+
+/// The knobs of the scoring, so the labelled-set test can sweep them; `Default` is what the
+/// server uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Params {
+    pub min_score: f32,
+    pub query_side: f32,
+    pub concept_weight: f32,
+    pub relative_cut: f32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            min_score: MIN_SCORE,
+            query_side: QUERY_SIDE,
+            concept_weight: CONCEPT_WEIGHT,
+            relative_cut: RELATIVE_CUT,
+        }
+    }
+}
 
 /// Whether the public may be pointed at this post as "asked already": a question, visible (not
 /// held, hidden or rejected), not merged into another, not erased, with its text.
@@ -134,7 +160,7 @@ impl SimilarIndex {
 
     fn insert(&mut self, id: PostId, text: &str) {
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        for term in self.analyzer.terms(text) {
+        for term in self.analyzer.features(text) {
             *counts.entry(term).or_default() += 1;
         }
         for (stem, n) in &counts {
@@ -176,8 +202,20 @@ impl SimilarIndex {
     /// The questions most like `text`, best first, at most `limit`, none below `MIN_SCORE`,
     /// `skip` left out (a question is not its own duplicate).
     pub fn search(&self, text: &str, limit: usize, skip: Option<PostId>) -> Vec<Hit> {
-        let mut hits = self.ranked(text, skip);
-        hits.retain(|h| h.score >= MIN_SCORE);
+        self.search_with(text, limit, skip, &Params::default())
+    }
+
+    /// `search` with other knobs (the labelled-set test sweeps them).
+    pub fn search_with(
+        &self,
+        text: &str,
+        limit: usize,
+        skip: Option<PostId>,
+        params: &Params,
+    ) -> Vec<Hit> {
+        let mut hits = self.ranked_with(text, skip, params);
+        let best = hits.first().map_or(0.0, |h| h.score);
+        hits.retain(|h| h.score >= params.min_score && h.score >= best * params.relative_cut);
         hits.truncate(limit);
         hits
     }
@@ -185,7 +223,20 @@ impl SimilarIndex {
     /// Every question sharing a stem (or a near one) with `text`, best first, with its score:
     /// `search` before the threshold (the labelled-set test sweeps thresholds over it).
     pub fn ranked(&self, text: &str, skip: Option<PostId>) -> Vec<Hit> {
-        let mut query: Vec<String> = self.analyzer.terms(text);
+        self.ranked_with(text, skip, &Params::default())
+    }
+
+    /// `ranked` with other knobs.
+    pub fn ranked_with(&self, text: &str, skip: Option<PostId>, params: &Params) -> Vec<Hit> {
+        let weight = |stem: &str, df: usize| {
+            let w = self.idf(df);
+            if is_concept(stem) {
+                w * params.concept_weight
+            } else {
+                w
+            }
+        };
+        let mut query: Vec<String> = self.analyzer.features(text);
         query.sort();
         query.dedup();
         if query.is_empty() || self.docs.is_empty() {
@@ -195,10 +246,25 @@ impl SimilarIndex {
         let mut weights = Vec::with_capacity(query.len());
         let mut matched: HashMap<&str, (f32, usize)> = HashMap::new();
         for (qi, q) in query.iter().enumerate() {
+            // A concept matches only itself.
+            if is_concept(q) {
+                let df = match self.vocab.get_key_value(q) {
+                    Some((stem, term)) => {
+                        matched.insert(stem.as_str(), (1.0, qi));
+                        term.postings.len()
+                    }
+                    None => 0,
+                };
+                weights.push(weight(q, df));
+                continue;
+            }
             let grams = trigram::trigrams(q);
             let mut best_df = 0usize;
             let mut best_sim = 0.0f32;
             for (stem, term) in &self.vocab {
+                if is_concept(stem) {
+                    continue;
+                }
                 let sim = if stem == q {
                     1.0
                 } else {
@@ -217,7 +283,7 @@ impl SimilarIndex {
                     best_df = term.postings.len();
                 }
             }
-            weights.push(self.idf(best_df));
+            weights.push(weight(q, best_df));
         }
         let query_weight: f32 = weights.iter().sum();
 
@@ -234,7 +300,7 @@ impl SimilarIndex {
                 let mut covered = vec![0.0f32; query.len()];
                 let (mut doc_weight, mut doc_covered) = (0.0f32, 0.0f32);
                 for stem in doc.keys() {
-                    let w = self.idf(self.vocab[stem].postings.len());
+                    let w = weight(stem, self.vocab[stem].postings.len());
                     doc_weight += w;
                     if let Some((sim, qi)) = matched.get(stem.as_str()) {
                         doc_covered += w * sim;
@@ -248,7 +314,7 @@ impl SimilarIndex {
                 } else {
                     0.0
                 };
-                let score = QUERY_SIDE * q + (1.0 - QUERY_SIDE) * d;
+                let score = params.query_side * q + (1.0 - params.query_side) * d;
                 Hit { post: id, score }
             })
             .collect();
