@@ -91,10 +91,16 @@ impl Lexicon {
                         .pairs
                         .entry((a.to_string(), b.to_string()))
                         .or_default()),
-                    None => add(table
-                        .single
-                        .entry(stemmer.stem(&word).into_owned())
-                        .or_default()),
+                    None => {
+                        // Also as typed on a keyboard without æ, ø and å ("hjemmehjaelp",
+                        // "svommehal"): stemmed the way the typed word will be.
+                        for form in spellings(&word) {
+                            add(table
+                                .single
+                                .entry(stemmer.stem(&form).into_owned())
+                                .or_default());
+                        }
+                    }
                 }
             }
         }
@@ -140,6 +146,20 @@ impl Lexicon {
     }
 }
 
+/// A word, and when it has æ, ø or å, its two usual spellings without them (ae/oe/aa, e/o/a).
+fn spellings(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    if !word.is_ascii() {
+        for (ae, oe, aa) in [("ae", "oe", "aa"), ("ae", "o", "a")] {
+            let form = word.replace('æ', ae).replace('ø', oe).replace('å', aa);
+            if !out.contains(&form) {
+                out.push(form);
+            }
+        }
+    }
+    out
+}
+
 /// Whether an index term is a concept (matched exactly, weighted as one) rather than a stem.
 pub fn is_concept(term: &str) -> bool {
     term.starts_with('~')
@@ -158,10 +178,7 @@ mod tests {
         for line in lines {
             let (head, words) = line.split_once('=').expect(line);
             let head: Vec<&str> = head.split_whitespace().collect();
-            assert!(
-                head.len() == 2 && ["da", "en"].contains(&head[0]),
-                "{line}"
-            );
+            assert!(head.len() == 2 && ["da", "en"].contains(&head[0]), "{line}");
             assert!(!words.trim().is_empty(), "{line}");
         }
         assert!(lexicon().names.len() > 50);

@@ -43,18 +43,25 @@ fn holdout_set() -> Set {
     serde_json::from_str(raw).expect("the held-out set parses")
 }
 
-/// Floors: the figures reached on the present set (written anew after the first one was lost,
-/// 247 questions in 52 groups) with MIN_SCORE = 0.30: precision@3 0.621, recall@3 0.409, hit
-/// rate 0.684, rounded down to two decimals. They are below issue 18's goal (precision@3 ≥ 0.8,
-/// recall@3 ≥ 0.7): the set's paraphrases often share no stem, and near-miss groups (parking
-/// price / parking places) share most of theirs. A change to the analyzer or the scoring that
-/// makes matching worse fails here.
-const PRECISION_FLOOR: f64 = 0.62;
-const RECALL_FLOOR: f64 = 0.40;
-const HIT_RATE_FLOOR: f64 = 0.68;
-const HOLDOUT_PRECISION_FLOOR: f64 = 0.0;
-const HOLDOUT_RECALL_FLOOR: f64 = 0.0;
-const HOLDOUT_HIT_RATE_FLOOR: f64 = 0.0;
+/// Floors: the figures reached, rounded down to two decimals, with the lexicon of related terms
+/// (`similar/lexicon.txt`) and MIN_SCORE 0.33, CONCEPT_WEIGHT 1.0, no relative cut:
+/// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.738, recall@3
+///   0.613, hit rate 0.850 (before the lexicon: 0.621, 0.409, 0.684);
+/// - held-out set (83 questions in 19 groups, written before the tuning, never tuned on):
+///   precision@3 0.797, recall@3 0.550, hit rate 0.771 (before: 0.641, 0.373, 0.663).
+///
+/// Both are below issue 18's goal (precision@3 ≥ 0.8 with recall@3 ≥ 0.7): many paraphrases
+/// share neither a stem nor a concept ("Må de bygge om natten?" / "støjen fra byggepladsen"),
+/// and near-miss groups (boat places / parking places "når havnen bygges om") share most of
+/// theirs. A change to the analyzer, the lexicon or the scoring that makes matching worse fails
+/// here. `SIMILAR_GRID=1` prints the tuning grid (main set only); `SIMILAR_DEBUG=1` every
+/// question's top three.
+const PRECISION_FLOOR: f64 = 0.73;
+const RECALL_FLOOR: f64 = 0.61;
+const HIT_RATE_FLOOR: f64 = 0.85;
+const HOLDOUT_PRECISION_FLOOR: f64 = 0.79;
+const HOLDOUT_RECALL_FLOOR: f64 = 0.55;
+const HOLDOUT_HIT_RATE_FLOOR: f64 = 0.77;
 
 #[test]
 fn labelled_set_is_big_enough() {
@@ -65,7 +72,11 @@ fn labelled_set_is_big_enough() {
     assert!(set.groups.iter().all(|g| g.questions.len() >= 2));
     let holdout = holdout_set();
     let questions: usize = holdout.groups.iter().map(|g| g.questions.len()).sum();
-    assert!(holdout.groups.len() >= 15, "{} groups", holdout.groups.len());
+    assert!(
+        holdout.groups.len() >= 15,
+        "{} groups",
+        holdout.groups.len()
+    );
     assert!(questions >= 70, "{questions} questions");
     assert!(holdout.groups.iter().all(|g| g.questions.len() >= 2));
 }
@@ -83,11 +94,22 @@ struct Figures {
 fn measure(name: &str, set: &Set) -> Figures {
     let (index, group_of, texts) = post_all(set);
     sweep(name, set, &index, &group_of, &texts);
-    let figures = judge(set, &index, &group_of, &texts, &Params::default(), Some(name));
+    let figures = judge(
+        set,
+        &index,
+        &group_of,
+        &texts,
+        &Params::default(),
+        Some(name),
+    );
     figures
 }
 
-type Posted<'a> = (SimilarIndex, BTreeMap<PostId, usize>, Vec<(PostId, &'a str)>);
+type Posted<'a> = (
+    SimilarIndex,
+    BTreeMap<PostId, usize>,
+    Vec<(PostId, &'a str)>,
+);
 
 /// Every question of `set` posted into one meeting, and the index of it.
 fn post_all(set: &Set) -> Posted<'_> {
@@ -162,6 +184,17 @@ fn judge(
         suggested += top.len();
         relevant_suggested += relevant;
         recall_sum += relevant as f64 / others.min(3) as f64;
+        if print.is_some() && std::env::var_os("SIMILAR_DEBUG").is_some() {
+            let text_of: BTreeMap<PostId, &str> = texts.iter().copied().collect();
+            eprintln!("Q [{}] {text}", set.groups[gi].group);
+            for h in &top {
+                let mark = if group_of[&h.post] == gi { "+" } else { "-" };
+                eprintln!(
+                    "   {mark} {:.2} [{}] {}",
+                    h.score, set.groups[group_of[&h.post]].group, text_of[&h.post]
+                );
+            }
+        }
         if relevant > 0 {
             hits += 1;
         } else {
@@ -186,7 +219,10 @@ fn judge(
         figures.recall,
         figures.hit_rate,
     );
-    eprintln!("{name}: no suggestion from its group:\n  {}", misses.join("\n  "));
+    eprintln!(
+        "{name}: no suggestion from its group:\n  {}",
+        misses.join("\n  ")
+    );
     figures
 }
 
@@ -199,11 +235,16 @@ fn scoring_grid_on_the_labelled_set() {
     }
     let set = labelled_set();
     let (index, group_of, texts) = post_all(&set);
-    for concept_weight in [0.3f32, 0.5, 0.7, 1.0] {
-        for query_side in [0.5f32, 0.6, 0.7] {
-            for relative_cut in [0.0f32, 0.6, 0.7, 0.8] {
-                for min_score in [0.15f32, 0.2, 0.25, 0.3, 0.35] {
-                    let p = Params { min_score, query_side, concept_weight, relative_cut };
+    for concept_weight in [0.5f32, 0.7, 0.85, 1.0] {
+        for query_side in [0.4f32, 0.5, 0.6] {
+            for relative_cut in [0.0f32, 0.6, 0.7, 0.75, 0.8, 0.85] {
+                for min_score in [0.25f32, 0.3, 0.33, 0.36, 0.4] {
+                    let p = Params {
+                        min_score,
+                        query_side,
+                        concept_weight,
+                        relative_cut,
+                    };
                     let f = judge(&set, &index, &group_of, &texts, &p, None);
                     eprintln!(
                         "grid cw {concept_weight:.2} qs {query_side:.2} cut {relative_cut:.2} min {min_score:.2}: p {:.3} r {:.3} h {:.3}",
@@ -218,7 +259,11 @@ fn scoring_grid_on_the_labelled_set() {
 #[test]
 fn top_three_suggestions_on_the_labelled_set() {
     let f = measure("labelled set", &labelled_set());
-    assert!(f.precision >= PRECISION_FLOOR, "precision@3 {:.3}", f.precision);
+    assert!(
+        f.precision >= PRECISION_FLOOR,
+        "precision@3 {:.3}",
+        f.precision
+    );
     assert!(f.recall >= RECALL_FLOOR, "recall@3 {:.3}", f.recall);
     assert!(f.hit_rate >= HIT_RATE_FLOOR, "hit rate {:.3}", f.hit_rate);
 }
@@ -226,9 +271,17 @@ fn top_three_suggestions_on_the_labelled_set() {
 #[test]
 fn top_three_suggestions_on_the_held_out_set() {
     let f = measure("held-out set", &holdout_set());
-    assert!(f.precision >= HOLDOUT_PRECISION_FLOOR, "precision@3 {:.3}", f.precision);
+    assert!(
+        f.precision >= HOLDOUT_PRECISION_FLOOR,
+        "precision@3 {:.3}",
+        f.precision
+    );
     assert!(f.recall >= HOLDOUT_RECALL_FLOOR, "recall@3 {:.3}", f.recall);
-    assert!(f.hit_rate >= HOLDOUT_HIT_RATE_FLOOR, "hit rate {:.3}", f.hit_rate);
+    assert!(
+        f.hit_rate >= HOLDOUT_HIT_RATE_FLOOR,
+        "hit rate {:.3}",
+        f.hit_rate
+    );
 }
 
 #[test]
