@@ -11,7 +11,8 @@
 //!
 //! Danish compounds are split into known parts: a stem that begins or ends with a lexicon stem
 //! of at least `PART_MIN` letters gets its concept too ("skolerenoveringen" is school and
-//! build). The file is compiled in (no I/O, nothing downloaded) and parsed once.
+//! build); a stem found neither way is matched by trigrams to the lexicon stem most like it
+//! (a misspelling: "plejehjemet", "parkerign"). The file is compiled in (no I/O, nothing downloaded) and parsed once.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -19,11 +20,16 @@ use std::sync::OnceLock;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::analyze::Lang;
+use super::trigram;
 
 const SOURCE: &str = include_str!("lexicon.txt");
 
 /// Shortest part of a compound that is looked up (shorter ones would find words everywhere).
 const PART_MIN: usize = 4;
+/// A stem found neither whole nor in parts is taken for a misspelling of the lexicon stem it
+/// is most like, when they are at least this alike (trigrams) and it has `FUZZY_LEN` letters.
+const FUZZY_SIM: f32 = 0.7;
+const FUZZY_LEN: usize = 5;
 
 /// The parsed lexicon of one language.
 #[derive(Debug, Default)]
@@ -32,6 +38,8 @@ struct Table {
     single: HashMap<String, Vec<u16>>,
     /// Two normalized words in a row -> concepts.
     pairs: HashMap<(String, String), Vec<u16>>,
+    /// The stems of `single` with their trigrams, for misspellings (filled after parsing).
+    grams: Vec<(Vec<[char; 3]>, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -104,6 +112,15 @@ impl Lexicon {
                 }
             }
         }
+        for table in [&mut lex.da, &mut lex.en] {
+            let mut stems: Vec<&String> = table.single.keys().collect();
+            stems.sort();
+            table.grams = stems
+                .into_iter()
+                .filter(|s| s.chars().count() >= FUZZY_LEN)
+                .map(|s| (trigram::trigrams(s), s.clone()))
+                .collect();
+        }
         lex
     }
 
@@ -127,15 +144,31 @@ impl Lexicon {
             }
             // A compound: its known beginning and its known end.
             let bounds: Vec<usize> = stem.char_indices().map(|(i, _)| i).skip(PART_MIN).collect();
+            let mut parts = false;
             for &i in &bounds {
                 let (head, tail) = stem.split_at(i);
                 if let Some(ids) = table.single.get(head) {
                     found.extend(ids);
+                    parts = true;
                 }
                 if tail.chars().count() >= PART_MIN {
                     if let Some(ids) = table.single.get(tail) {
                         found.extend(ids);
+                        parts = true;
                     }
+                }
+            }
+            // A misspelling: the most alike lexicon stem, if alike enough.
+            if !parts && stem.chars().count() >= FUZZY_LEN {
+                let grams = trigram::trigrams(stem);
+                let best = table
+                    .grams
+                    .iter()
+                    .map(|(g, s)| (trigram::similarity(&grams, g), s))
+                    .filter(|(sim, _)| *sim >= FUZZY_SIM)
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+                if let Some((_, s)) = best {
+                    found.extend(&table.single[s]);
                 }
             }
         }
