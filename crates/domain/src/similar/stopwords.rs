@@ -18,12 +18,12 @@ pub const DANISH: &[&str] = &[
     "få", "får", "gerne", "gør", "gøre", "ham", "han", "hans", "har", "havde", "have", "hele",
     "hende", "hendes", "her", "hos", "hun", "hvad", "hvem", "hver", "hvert", "hvilke", "hvilken",
     "hvis", "hvor", "hvordan", "hvorfor", "hvornår", "i", "igen", "ikke", "ind", "jeg", "jer",
-    "jeres", "jo", "kan", "komme", "kommer", "kunne", "lave", "laver", "laves", "lavet", "lidt", "lige", "man", "mange", "med",
-    "meget", "men", "mere", "mig", "min", "mine", "mit", "mod", "må", "ned", "nogen", "noget",
-    "nogle", "nok", "nu", "når", "og", "også", "om", "op", "os", "over", "på", "rigtigt", "selv",
-    "sig", "sin", "sine", "sit", "skal", "sker", "skulle", "som", "stadig", "så", "sådan", "thi",
-    "til", "tror", "ud", "uden", "under", "var", "ved", "vi", "vide", "vil", "ville", "virkelig",
-    "vor", "vores", "være", "været",
+    "jeres", "jo", "kan", "komme", "kommer", "kunne", "lave", "laver", "laves", "lavet", "lidt",
+    "lige", "man", "mange", "med", "meget", "men", "mere", "mig", "min", "mine", "mit", "mod",
+    "må", "ned", "nogen", "noget", "nogle", "nok", "nu", "når", "og", "også", "om", "op", "os",
+    "over", "på", "rigtigt", "selv", "sig", "sin", "sine", "sit", "skal", "sker", "skulle", "som",
+    "stadig", "så", "sådan", "thi", "til", "tror", "ud", "uden", "under", "var", "ved", "vi",
+    "vide", "vil", "ville", "virkelig", "vor", "vores", "være", "været",
 ];
 
 /// English (Snowball list, shortened to what matters in questions, + question words), sorted.
