@@ -87,7 +87,8 @@ async fn the_index_follows_posts_hides_and_erasures_across_instances() {
     let prefix = unique_prefix();
     // The machine's Redis, isolated by the test's own channel prefix.
     let redis = "redis://127.0.0.1:6379";
-    let args = ["--seq-check-ms", "2000"];
+    // The test polls B's `/similar` until it agrees: no rate limit in the way of a slow run.
+    let args = ["--seq-check-ms", "2000", "--similar-per-minute", "100000"];
     let (a, b) = tokio::join!(
         Instance::start(&db.url, redis, &prefix, &args),
         Instance::start(&db.url, redis, &prefix, &args)
