@@ -41,6 +41,10 @@ const COMPOUND_SIM: f32 = 0.8;
 /// Shortest shared beginning that makes two compounds near, and how near.
 const SHARED_HEAD_MIN: usize = 5;
 const SHARED_HEAD_SIM: f32 = 0.7;
+/// A concept carried by more than this share of the questions (and more than
+/// `COMMON_CONCEPT_MIN` of them) does not make a question a candidate on its own.
+const COMMON_CONCEPT: f32 = 0.1;
+const COMMON_CONCEPT_MIN: usize = 20;
 /// How much the query's coverage counts against the question's (while typing, the query is
 /// often shorter than the question it matches).
 const QUERY_SIDE: f32 = 0.6;
@@ -298,9 +302,17 @@ impl SimilarIndex {
         }
         let query_weight: f32 = weights.iter().sum();
 
+        // Candidates: the questions sharing a stem with the query, or a concept that at most
+        // `COMMON_CONCEPT` of them carry (sharing only "when" or "the council" with a query
+        // never reaches MIN_SCORE, and scoring every question for it is most of a search's time).
+        let common = (self.docs.len() as f32 * COMMON_CONCEPT) as usize;
         let mut candidates: BTreeSet<PostId> = BTreeSet::new();
         for stem in matched.keys() {
-            candidates.extend(self.vocab[*stem].postings.keys().copied());
+            let postings = &self.vocab[*stem].postings;
+            if is_concept(stem) && postings.len() > common.max(COMMON_CONCEPT_MIN) {
+                continue;
+            }
+            candidates.extend(postings.keys().copied());
         }
         let mut hits: Vec<Hit> = candidates
             .into_iter()
