@@ -50,7 +50,12 @@ export function suggestionBox(o) {
     asked = text;
     const mine = ++seq;
     let found;
-    try { found = await client.similar(o.meetingId, text); } catch (_) { return; } // a hint, never an obstacle
+    try { found = await ask(o.meetingId, text); } catch (x) {
+      // A hint, never an obstacle: no error shown; after a 429, ask again once the wait is over.
+      asked = '';
+      if (x instanceof Paused) { clearTimeout(timer); timer = window.setTimeout(look, x.ms + 50); }
+      return;
+    }
     if (mine !== seq) return; // a later keystroke asked again
     const qs = (found.questions || []);
     if (!qs.length) { box.hidden = true; list.replaceChildren(); return; }
@@ -99,13 +104,55 @@ export function suggestionBox(o) {
 /** Cache of likely duplicates per question (a question's text never changes). */
 const duplicates = new Map();
 
+/** Back-off when the server says 429 (the look-ups are rate-limited per participant): wait
+ *  what its Retry-After says, or, without one, a pause that doubles up to `BACKOFF_MAX_MS`.
+ *  Until then no look-up goes out: a queue of a hundred questions must not answer a limit
+ *  with a hundred more requests. */
+export const BACKOFF_MIN_MS = 2000;
+export const BACKOFF_MAX_MS = 60000;
+let pausedUntil = 0;
+let backoff = BACKOFF_MIN_MS;
+
+/** How long look-ups still wait (ms), 0 when they may go out. */
+export function pausedFor() { return Math.max(0, pausedUntil - Date.now()); }
+
+/** Thrown (without asking the server) while look-ups wait out a 429. */
+export class Paused extends Error {
+  /** @param {number} ms */
+  constructor(ms) { super('similar look-ups paused'); this.ms = ms; }
+}
+
+/** @param {unknown} err @returns {never} */
+function noteFailure(err) {
+  const e = /** @type {{ status?: number, retryAfter?: number }} */ (err);
+  if (e && e.status === 429) {
+    const ms = e.retryAfter ? e.retryAfter * 1000 : backoff;
+    backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+    pausedUntil = Date.now() + ms;
+    throw new Paused(ms);
+  }
+  throw err;
+}
+
+/** Ask the server, unless look-ups are waiting out a 429.
+ *  @param {string} meetingId @param {string} text @param {number} [exclude] */
+async function ask(meetingId, text, exclude) {
+  const wait = pausedFor();
+  if (wait) throw new Paused(wait);
+  let r;
+  try { r = await client.similar(meetingId, text, exclude); } catch (x) { noteFailure(x); }
+  backoff = BACKOFF_MIN_MS;
+  return r;
+}
+
 /**
  * The visible questions most like question `p` (itself left out), from the cache or the server.
+ * Throws `Paused` while the look-ups wait out a 429 (the cache still answers).
  * @param {string} meetingId @param {PostView} p @returns {Promise<PostView[]>}
  */
 export async function duplicatesOf(meetingId, p) {
   if (duplicates.has(p.id)) return duplicates.get(p.id);
-  const r = await client.similar(meetingId, p.body || '', p.id);
+  const r = await ask(meetingId, p.body || '', p.id);
   const qs = r.questions || [];
   duplicates.set(p.id, qs);
   return qs;

@@ -11,7 +11,7 @@ import { authorLine, answerBlock, replaceActions } from '../posts.js';
 import { assignedTo, assigneeLine, assignForm, snippetPicker } from '../followup.js';
 import { KeyedList, itemSlot, listItem } from './keyed-list.js';
 import { agendaOf, itemSelect, itemLabel } from '../agenda.js';
-import { duplicatesOf } from '../similar.js';
+import { duplicatesOf, Paused } from '../similar.js';
 
 /** @typedef {import('../client.js').PostView} PostView */
 
@@ -44,6 +44,10 @@ export class QueuePanel {
     this.asking = new Set();
     /** @type {Promise<void>} */
     this.chain = Promise.resolve();
+    /** The retry after a 429 (one timer for the whole queue, not one per question). */
+    this.retry = 0;
+    /** One quiet line while the look-ups wait, instead of an error per question. */
+    this.dupesNote = el('p', { class: 'hint dupes-paused', role: 'status', hidden: true });
     this.itemSlot = el('div', { class: 'item-filter', hidden: true });
     this.agendaKey = '';
     this.listNode = el('ol', { class: 'queue', 'aria-label': t('queue.title') });
@@ -54,7 +58,7 @@ export class QueuePanel {
     this.node = el('div', { class: 'queue-panel' },
       el('div', { class: 'row wrap' }, el('div', { class: 'filters', role: 'group', 'aria-label': t('queue.view.label') }, viewButtons),
         el('label', { for: 'queue-sort', class: 'inline' }, t('queue.sort.label')), sortSel),
-      this.itemSlot, this.empty, this.listNode);
+      this.itemSlot, this.dupesNote, this.empty, this.listNode);
   }
 
   items() {
@@ -96,10 +100,31 @@ export class QueuePanel {
 
   /** @param {PostView} q */
   async fetchDupes(q) {
-    try { this.dupes.set(q.id, await duplicatesOf(this.ctx.id, q)); } catch (_) { return; } // a hint: try again on the next update
+    try { this.dupes.set(q.id, await duplicatesOf(this.ctx.id, q)); } catch (x) {
+      // A hint: try again on the next update, or, after a 429, once its wait is over.
+      if (x instanceof Paused) this.retryLater(x.ms);
+      return;
+    }
+    this.dupesNote.hidden = true;
     const node = this.list.nodes.get(q.id);
     if (node) this.drawDupes(node, q);
     if (this.view === 'dupes') this.sync();
+  }
+
+  /** After a 429: say so once, keep what was found, and look up the rest when the wait is over.
+   *  @param {number} ms */
+  retryLater(ms) {
+    this.dupesNote.textContent = t('queue.dupes_paused');
+    this.dupesNote.hidden = false;
+    if (this.retry) return;
+    this.retry = window.setTimeout(() => {
+      this.retry = 0;
+      for (const q of this.list.nodes.keys()) {
+        const p = this.ctx.feed.posts.get(q);
+        if (p && p.question && (p.question.state === 'open' || p.question.state === 'claimed')) this.lookUp(p);
+      }
+      if (this.view === 'dupes') this.lookUpOpen();
+    }, ms + 50);
   }
 
   /** @param {HTMLElement} node @param {PostView} q */

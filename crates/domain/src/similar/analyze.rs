@@ -10,7 +10,7 @@
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
-use super::stopwords;
+use super::{lexicon, stopwords};
 
 /// The language a text is stemmed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +124,37 @@ impl Analyzer {
             .filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_numeric()))
             .map(|w| stemmer.stem(w).into_owned())
             .collect()
+    }
+
+    /// What the index matches a text on: its stems (`terms`), then its concepts from the
+    /// lexicon (`lexicon.rs`: related words, what the question asks, parts of compounds), each
+    /// concept once, as `~lang:name`.
+    pub fn features(&self, text: &str) -> Vec<String> {
+        let normalized = normalize(text);
+        let all: Vec<&str> = words(&normalized).collect();
+        let lang = detect(&all);
+        let stemmer = match lang {
+            Lang::Da => &self.da,
+            Lang::En => &self.en,
+        };
+        let stems: Vec<String> = all.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+        let mut out: Vec<String> = all
+            .iter()
+            .zip(&stems)
+            .filter(|(w, _)| {
+                !stopwords::contains(stopwords::DANISH, w)
+                    && !stopwords::contains(stopwords::ENGLISH, w)
+            })
+            .filter(|(w, _)| w.chars().count() > 1 || w.chars().all(|c| c.is_numeric()))
+            .map(|(_, s)| s.clone())
+            .collect();
+        out.extend(
+            lexicon::lexicon()
+                .concepts(&all, &stems, lang)
+                .into_iter()
+                .map(str::to_string),
+        );
+        out
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod analyze;
 pub mod index;
+pub mod lexicon;
 pub mod stopwords;
 pub mod topics;
 pub mod trigram;

@@ -4,7 +4,7 @@
 //! `rust-stemmers` ships only the stemmers. These are the Snowball Danish and English lists (as
 //! folded by `analyze::normalize`: lower case, NFC), plus the question words ("hvornår",
 //! "hvorfor", "when", "why"...), fillers ("sker" of "hvad sker der med", "ved", "kommer" of
-//! "kommer der", "igen", "stadig", "nok", "flere", "hver", "uden"; "much", "more", "still"), the
+//! "kommer der", "lave" like "gøre" (make, do: "lavet om", "lave et bofællesskab"), "igen", "stadig", "nok", "flere", "hver", "uden"; "much", "more", "still"), the
 //! possessives the Snowball list lacks ("vores", "jeres") and the politeness of a question
 //! ("gerne", "please"), which two people asking the same thing rarely share and which would
 //! otherwise tie unrelated questions together ("Kommer der flere cykelstativer?" and "Kommer der
@@ -18,12 +18,12 @@ pub const DANISH: &[&str] = &[
     "få", "får", "gerne", "gør", "gøre", "ham", "han", "hans", "har", "havde", "have", "hele",
     "hende", "hendes", "her", "hos", "hun", "hvad", "hvem", "hver", "hvert", "hvilke", "hvilken",
     "hvis", "hvor", "hvordan", "hvorfor", "hvornår", "i", "igen", "ikke", "ind", "jeg", "jer",
-    "jeres", "jo", "kan", "komme", "kommer", "kunne", "lidt", "lige", "man", "mange", "med",
-    "meget", "men", "mere", "mig", "min", "mine", "mit", "mod", "må", "ned", "nogen", "noget",
-    "nogle", "nok", "nu", "når", "og", "også", "om", "op", "os", "over", "på", "rigtigt", "selv",
-    "sig", "sin", "sine", "sit", "skal", "sker", "skulle", "som", "stadig", "så", "sådan", "thi",
-    "til", "tror", "ud", "uden", "under", "var", "ved", "vi", "vide", "vil", "ville", "virkelig",
-    "vor", "vores", "være", "været",
+    "jeres", "jo", "kan", "komme", "kommer", "kunne", "lave", "laver", "laves", "lavet", "lidt",
+    "lige", "man", "mange", "med", "meget", "men", "mere", "mig", "min", "mine", "mit", "mod",
+    "må", "ned", "nogen", "noget", "nogle", "nok", "nu", "når", "og", "også", "om", "op", "os",
+    "over", "på", "rigtigt", "selv", "sig", "sin", "sine", "sit", "skal", "sker", "skulle", "som",
+    "stadig", "så", "sådan", "thi", "til", "tror", "ud", "uden", "under", "var", "ved", "vi",
+    "vide", "vil", "ville", "virkelig", "vor", "vores", "være", "været",
 ];
 
 /// English (Snowball list, shortened to what matters in questions, + question words), sorted.

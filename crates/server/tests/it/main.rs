@@ -13,6 +13,7 @@ mod authorization;
 mod bad_input;
 mod cluster_consistency;
 mod cluster_faults;
+mod cluster_similar;
 mod durability;
 mod error_codes;
 mod followup;

@@ -1,0 +1,219 @@
+//! Related terms: the civic words that mean the same thing, and what a question asks.
+//!
+//! Why: two citizens asking the same question often share no stem at all ("Hvornår starter
+//! byggeriet?" / "Hvad er tidsplanen for byggeriet?"; "Hvad koster det?" / "Hvad er budgettet?").
+//! `lexicon.txt` groups such words into concepts per language, and the index adds a question's
+//! concepts to its stems, weighted below an exact stem (`index::CONCEPT_WEIGHT`), so a shared
+//! concept helps a paraphrase without making every question about money one question. The
+//! question words ("hvornår", "hvorfor", "hvor meget") are concepts too: they are stop words for
+//! matching stems, but what a question asks separates near misses ("what does the harbour
+//! cost" / "when does the harbour start").
+//!
+//! Danish compounds are split into known parts: a stem that begins or ends with a lexicon stem
+//! of at least `PART_MIN` letters gets its concept too ("skolerenoveringen" is school and
+//! build); a stem found neither way is matched by trigrams to the lexicon stem most like it
+//! (a misspelling: "plejehjemet", "parkerign"). The file is compiled in (no I/O, nothing downloaded) and parsed once.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::analyze::Lang;
+use super::trigram;
+
+const SOURCE: &str = include_str!("lexicon.txt");
+
+/// Shortest part of a compound that is looked up (shorter ones would find words everywhere).
+const PART_MIN: usize = 4;
+/// A stem found neither whole nor in parts is taken for a misspelling of the lexicon stem it
+/// is most like, when they are at least this alike (trigrams) and it has `FUZZY_LEN` letters.
+const FUZZY_SIM: f32 = 0.7;
+const FUZZY_LEN: usize = 5;
+
+/// The parsed lexicon of one language.
+#[derive(Debug, Default)]
+struct Table {
+    /// Stem -> concepts.
+    single: HashMap<String, Vec<u16>>,
+    /// Two normalized words in a row -> concepts.
+    pairs: HashMap<(String, String), Vec<u16>>,
+    /// The stems of `single` with their trigrams, for misspellings (filled after parsing).
+    grams: Vec<(Vec<[char; 3]>, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    da: Table,
+    en: Table,
+    /// Concept id -> its term in the index ("~da:cost").
+    names: Vec<String>,
+}
+
+/// The lexicon, parsed on first use.
+pub fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| Lexicon::parse(SOURCE))
+}
+
+impl Lexicon {
+    /// Parse `lexicon.txt`. A malformed line is a bug in the compiled-in file (the unit test
+    /// below parses it), so it is skipped rather than failing a meeting.
+    fn parse(source: &str) -> Self {
+        let da = Stemmer::create(Algorithm::Danish);
+        let en = Stemmer::create(Algorithm::English);
+        let mut lex = Lexicon::default();
+        let mut ids: HashMap<String, u16> = HashMap::new();
+        for line in source.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((head, words)) = line.split_once('=') else {
+                continue;
+            };
+            let mut head = head.split_whitespace();
+            let (Some(lang), Some(concept)) = (head.next(), head.next()) else {
+                continue;
+            };
+            let (table, stemmer) = match lang {
+                "da" => (&mut lex.da, &da),
+                "en" => (&mut lex.en, &en),
+                _ => continue,
+            };
+            let name = format!("~{lang}:{concept}");
+            let next = lex.names.len() as u16;
+            let id = *ids.entry(name.clone()).or_insert(next);
+            if id == next {
+                lex.names.push(name);
+            }
+            for word in words.split_whitespace() {
+                let word = word.to_lowercase();
+                let add = |list: &mut Vec<u16>| {
+                    if !list.contains(&id) {
+                        list.push(id);
+                    }
+                };
+                match word.split_once('_') {
+                    Some((a, b)) => add(table
+                        .pairs
+                        .entry((a.to_string(), b.to_string()))
+                        .or_default()),
+                    None => {
+                        // Also as typed on a keyboard without æ, ø and å ("hjemmehjaelp",
+                        // "svommehal"): stemmed the way the typed word will be.
+                        for form in spellings(&word) {
+                            add(table
+                                .single
+                                .entry(stemmer.stem(&form).into_owned())
+                                .or_default());
+                        }
+                    }
+                }
+            }
+        }
+        for table in [&mut lex.da, &mut lex.en] {
+            let mut stems: Vec<&String> = table.single.keys().collect();
+            stems.sort();
+            table.grams = stems
+                .into_iter()
+                .filter(|s| s.chars().count() >= FUZZY_LEN)
+                .map(|s| (trigram::trigrams(s), s.clone()))
+                .collect();
+        }
+        lex
+    }
+
+    /// The concept terms of a text, given its normalized words in order, their stems (stop
+    /// words stemmed too) and its language; each concept once.
+    pub fn concepts(&self, words: &[&str], stems: &[String], lang: Lang) -> BTreeSet<&str> {
+        let table = match lang {
+            Lang::Da => &self.da,
+            Lang::En => &self.en,
+        };
+        let mut found: BTreeSet<u16> = BTreeSet::new();
+        for pair in words.windows(2) {
+            if let Some(ids) = table.pairs.get(&(pair[0].to_string(), pair[1].to_string())) {
+                found.extend(ids);
+            }
+        }
+        for stem in stems {
+            if let Some(ids) = table.single.get(stem) {
+                found.extend(ids);
+                continue;
+            }
+            // A compound: its known beginning and its known end.
+            let bounds: Vec<usize> = stem.char_indices().map(|(i, _)| i).skip(PART_MIN).collect();
+            let mut parts = false;
+            for &i in &bounds {
+                let (head, tail) = stem.split_at(i);
+                if let Some(ids) = table.single.get(head) {
+                    found.extend(ids);
+                    parts = true;
+                }
+                if tail.chars().count() >= PART_MIN {
+                    if let Some(ids) = table.single.get(tail) {
+                        found.extend(ids);
+                        parts = true;
+                    }
+                }
+            }
+            // A misspelling: the most alike lexicon stem, if alike enough.
+            if !parts && stem.chars().count() >= FUZZY_LEN {
+                let grams = trigram::trigrams(stem);
+                let best = table
+                    .grams
+                    .iter()
+                    .map(|(g, s)| (trigram::similarity(&grams, g), s))
+                    .filter(|(sim, _)| *sim >= FUZZY_SIM)
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+                if let Some((_, s)) = best {
+                    found.extend(&table.single[s]);
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|id| self.names[id as usize].as_str())
+            .collect()
+    }
+}
+
+/// A word, and when it has æ, ø or å, its two usual spellings without them (ae/oe/aa, e/o/a).
+fn spellings(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    if !word.is_ascii() {
+        for (ae, oe, aa) in [("ae", "oe", "aa"), ("ae", "o", "a")] {
+            let form = word.replace('æ', ae).replace('ø', oe).replace('å', aa);
+            if !out.contains(&form) {
+                out.push(form);
+            }
+        }
+    }
+    out
+}
+
+/// Whether an index term is a concept (matched exactly, weighted as one) rather than a stem.
+pub fn is_concept(term: &str) -> bool {
+    term.starts_with('~')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_of_the_file_parses() {
+        let lines = SOURCE
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'));
+        for line in lines {
+            let (head, words) = line.split_once('=').expect(line);
+            let head: Vec<&str> = head.split_whitespace().collect();
+            assert!(head.len() == 2 && ["da", "en"].contains(&head[0]), "{line}");
+            assert!(!words.trim().is_empty(), "{line}");
+        }
+        assert!(lexicon().names.len() > 50);
+    }
+}
