@@ -855,6 +855,9 @@ impl Room {
     /// answer, and never two closer than that).
     pub fn flush_coalesced(&self) {
         let now = std::time::Instant::now();
+        // The stamp is read with the pace's clock reading: read later (after a pre-emption,
+        // say), two stamps could be closer than the pace kept.
+        let at_ms = now_ms();
         let mut cadence = self.cadence.lock();
         if !cadence.due(now, self.settings.coalesce()) {
             return;
@@ -870,7 +873,7 @@ impl Room {
             let results: Vec<Outbound> = polls
                 .into_iter()
                 .filter_map(|id| st.projection.polls.get(id))
-                .map(|p| poll_results_outbound(p, st.polls.results(p)))
+                .map(|p| poll_results_outbound(p, st.polls.results(p), at_ms))
                 .collect();
             (counts, results)
         };
@@ -915,11 +918,11 @@ impl Drop for WatchGuard {
 
 /// A poll's results as a frame for whoever may see them: everyone once they are public, staff
 /// before.
-fn poll_results_outbound(poll: &Poll, results: PollResults) -> Outbound {
+fn poll_results_outbound(poll: &Poll, results: PollResults, at_ms: i64) -> Outbound {
     let bytes = serialize(&ServerFrame::PollResults {
         poll: poll.id.0,
         results,
-        at_ms: Some(now_ms()),
+        at_ms: Some(at_ms),
     });
     if poll.results_public() {
         Outbound::Shared(bytes)
