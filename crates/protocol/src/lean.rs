@@ -44,6 +44,8 @@ pub enum LeanServerFrame {
 }
 
 /// What a version 2 client reads: a lean `event`, or any other frame in its version 1 shape.
+// One frame at a time, consumed at once: a box would only add an allocation per frame.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum V2Frame {
     Event(LeanEventFrame),
@@ -51,6 +53,7 @@ pub enum V2Frame {
 }
 
 /// Used to tell a lean `event` from the other frames without parsing them twice.
+#[allow(clippy::large_enum_variant)] // as V2Frame
 #[derive(Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 enum LeanTagged {

@@ -37,10 +37,7 @@ async fn read_until(ws: &mut Ws, last: u64) -> Vec<String> {
         let text = next_text(ws, T).await;
         let done = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
-            .is_some_and(|v| {
-                (v["t"] == "event" && v["seq"] == last)
-                    || (v["t"] == "caught_up" && v["seq"] == last)
-            });
+            .is_some_and(|v| (v["t"] == "event" || v["t"] == "caught_up") && v["seq"] == last);
         out.push(text);
         if done {
             return out;
