@@ -241,4 +241,8 @@ pub struct TargetArgs {
     /// Exit non-zero when any event was lost or duplicated.
     #[arg(long)]
     pub strict: bool,
+    /// borgermode's stream protocol: 2 (lean event frames, `?v=2`, what the web client
+    /// speaks) or 1 (full views, as an outside client written before version 2 reads them).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub protocol: u32,
 }

@@ -68,6 +68,14 @@ pub struct RunResult {
     pub publish: PublishStats,
     /// Deliveries of this run's posts to clients (the unit of CPU per delivery).
     pub deliveries: u64,
+    /// Bytes per delivered comment: the WebSocket payload (JSON text) of the frame that
+    /// delivered it, averaged over the deliveries (borgermode: `post_created`; framing,
+    /// TCP and IP headers not counted).
+    #[serde(default)]
+    pub bytes_per_delivery: Option<f64>,
+    /// borgermode's stream protocol version the clients spoke.
+    #[serde(default)]
+    pub protocol: Option<u32>,
     pub frames: u64,
     pub lost: u64,
     pub duplicated: u64,
@@ -111,7 +119,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 
 pub fn summary_line(r: &RunResult) -> String {
     format!(
-        "{} {}: clients {}, posts {}/{} acked, deliveries {}, lost {}, duplicated {}, out of order {}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, server CPU {:.2} s ({} µs/delivery), RSS/conn {} KiB",
+        "{} {}: clients {}, posts {}/{} acked, deliveries {}, lost {}, duplicated {}, out of order {}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, server CPU {:.2} s ({} µs/delivery), RSS/conn {} KiB, {} bytes/delivery",
         r.scenario,
         r.label,
         r.clients,
@@ -127,6 +135,7 @@ pub fn summary_line(r: &RunResult) -> String {
         r.server.cpu_seconds,
         opt(r.server.cpu_us_per_delivery, 2),
         opt(r.server.rss_per_connection_kib, 1),
+        opt(r.bytes_per_delivery, 0),
     )
 }
 

@@ -84,6 +84,10 @@ pub struct Counters {
     pub frames: AtomicU64,
     /// Deliveries of a post published by this run (the unit of "CPU per delivery").
     pub post_deliveries: AtomicU64,
+    /// Bytes (WebSocket payload, the JSON text) of the frames that delivered those posts.
+    pub delivery_bytes: AtomicU64,
+    /// Bytes of every text frame received.
+    pub bytes: AtomicU64,
     pub connect_errors: AtomicU64,
     pub disconnects: AtomicU64,
 }

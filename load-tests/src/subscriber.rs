@@ -237,12 +237,14 @@ impl Client {
     /// Handle one text frame; returns a reply to send, if the protocol needs one.
     fn frame(&mut self, text: &str) -> Option<&'static str> {
         Counters::add(&self.run.counters.frames, 1);
+        Counters::add(&self.run.counters.bytes, text.len() as u64);
         match self.target.decode(text) {
             Decoded::Start(seq) => self.started(seq),
             Decoded::Delivery { seq, sent_us } => {
                 if self.rep.check.see(seq) == Seen::New {
                     if let Some(sent) = sent_us.filter(|_| !self.rep.stalled) {
                         Counters::add(&self.run.counters.post_deliveries, 1);
+                        Counters::add(&self.run.counters.delivery_bytes, text.len() as u64);
                         self.run
                             .latency()
                             .record(self.spec.idx, now_us().saturating_sub(sent));

@@ -13,6 +13,7 @@ use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::{
     CommandAck, CreateMeetingRequest, CreatePostRequest, JoinRequest, SettingsPatch, VoteRequest,
 };
+use borgermode_protocol::lean::{V2Frame, LEAN_PROTOCOL_VERSION};
 use serde::{Deserialize, Serialize};
 
 use crate::args::TargetKind;
@@ -57,6 +58,8 @@ pub struct Target {
     pub meeting: String,
     /// Session tokens of participants who post (borgermode).
     pub posters: Vec<String>,
+    /// borgermode's stream protocol version (`--protocol`): 2 asks for lean frames.
+    pub protocol: u32,
     /// One HTTP client per source address (per-address rate limits, port spread).
     http: Vec<reqwest::Client>,
 }
@@ -130,6 +133,7 @@ impl Target {
             urls,
             meeting,
             posters: Vec::new(),
+            protocol: LEAN_PROTOCOL_VERSION,
             http: http_clients(sources)?,
         })
     }
@@ -153,6 +157,7 @@ impl Target {
             urls,
             meeting: format!("loadtest-{:08x}", rand::random::<u32>()),
             posters: Vec::new(),
+            protocol: LEAN_PROTOCOL_VERSION,
             http: http_clients(sources)?,
         };
         if kind == TargetKind::Borgermode {
@@ -233,14 +238,31 @@ impl Target {
         bail!("join: still rate-limited after 20 attempts")
     }
 
+    /// Speak borgermode's stream protocol `version` (1 or 2).
+    pub fn with_protocol(mut self, version: u32) -> Target {
+        self.protocol = version;
+        self
+    }
+
     /// Where client `i` subscribes (`since` resumes borgermode's stream).
     pub fn subscribe_url(&self, i: usize, since: Option<u64>) -> String {
         let ws = self.url(i).replacen("http", "ws", 1);
         match self.kind {
-            TargetKind::Borgermode => match since {
-                Some(s) => format!("{ws}/api/meetings/{}/live?since={s}", self.meeting),
-                None => format!("{ws}/api/meetings/{}/live", self.meeting),
-            },
+            TargetKind::Borgermode => {
+                let mut query = Vec::new();
+                if self.protocol == LEAN_PROTOCOL_VERSION {
+                    query.push("v=2".to_string());
+                }
+                if let Some(s) = since {
+                    query.push(format!("since={s}"));
+                }
+                let query = if query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{}", query.join("&"))
+                };
+                format!("{ws}/api/meetings/{}/live{query}", self.meeting)
+            }
             TargetKind::Socketio => format!(
                 "{ws}/socket.io/?EIO=4&transport=websocket&meeting={}",
                 self.meeting
@@ -328,6 +350,7 @@ impl Target {
 
     pub fn decode(&self, text: &str) -> Decoded {
         match self.kind {
+            TargetKind::Borgermode if self.protocol == LEAN_PROTOCOL_VERSION => decode_lean(text),
             TargetKind::Borgermode => decode_borgermode(text),
             TargetKind::Socketio => decode_socketio(text),
             TargetKind::Nchan => match serde_json::from_str::<PeerMessage>(text) {
@@ -341,13 +364,15 @@ impl Target {
     }
 }
 
-fn decode_borgermode(text: &str) -> Decoded {
-    match serde_json::from_str::<ServerFrame>(text) {
-        Ok(ServerFrame::Snapshot { seq, .. }) => Decoded::Start(seq),
-        Ok(ServerFrame::Event(e)) => {
+/// A version 2 stream: lean `event` frames (the new post is the last in `posts`, its body in
+/// full), every other frame as in version 1. Only the body is needed here, so the authors are
+/// not expanded.
+fn decode_lean(text: &str) -> Decoded {
+    match V2Frame::parse(text) {
+        Ok(V2Frame::Event(e)) => {
             let sent_us = if e.kind == "post_created" {
                 e.posts
-                    .first()
+                    .last()
                     .and_then(|p| p.body.as_deref())
                     .and_then(sent_time)
             } else {
@@ -358,9 +383,38 @@ fn decode_borgermode(text: &str) -> Decoded {
                 sent_us,
             }
         }
-        Ok(ServerFrame::CaughtUp { seq }) => Decoded::CaughtUp(seq),
-        Ok(ServerFrame::Votes { .. }) => Decoded::Votes,
-        Ok(ServerFrame::Reconnect { .. }) => Decoded::Reconnect,
+        Ok(V2Frame::Other(f)) => decode_frame(f),
+        Err(_) => Decoded::Other,
+    }
+}
+
+fn decode_borgermode(text: &str) -> Decoded {
+    match serde_json::from_str::<ServerFrame>(text) {
+        Ok(f) => decode_frame(f),
+        Err(_) => Decoded::Other,
+    }
+}
+
+fn decode_frame(f: ServerFrame) -> Decoded {
+    match f {
+        ServerFrame::Snapshot { seq, .. } => Decoded::Start(seq),
+        ServerFrame::Event(e) => {
+            let sent_us = if e.kind == "post_created" {
+                e.posts
+                    .last()
+                    .and_then(|p| p.body.as_deref())
+                    .and_then(sent_time)
+            } else {
+                None
+            };
+            Decoded::Delivery {
+                seq: e.seq,
+                sent_us,
+            }
+        }
+        ServerFrame::CaughtUp { seq } => Decoded::CaughtUp(seq),
+        ServerFrame::Votes { .. } => Decoded::Votes,
+        ServerFrame::Reconnect { .. } => Decoded::Reconnect,
         _ => Decoded::Other,
     }
 }
@@ -459,5 +513,39 @@ mod tests {
             }
         );
         assert_eq!(decode_borgermode("not json"), Decoded::Other);
+    }
+
+    #[test]
+    fn lean_frames_through_the_protocol_crate() {
+        let body = post_body(1_732_551_234_567_890, 3, 200);
+        let frame = format!(
+            r#"{{"t":"event","seq":9,"at":"2026-11-25T10:00:00Z","type":"post_created","posts":[{{"id":9,"by":4,"body":"{body}"}}],"counters":{{"comments":3}}}}"#
+        );
+        assert_eq!(
+            decode_lean(&frame),
+            Decoded::Delivery {
+                seq: 9,
+                sent_us: Some(1_732_551_234_567_890)
+            }
+        );
+        // The other frames keep their version 1 shape.
+        assert_eq!(
+            decode_lean(r#"{"t":"caught_up","seq":12}"#),
+            Decoded::CaughtUp(12)
+        );
+        assert_eq!(
+            decode_lean(r#"{"t":"votes","counts":[[9,1]]}"#),
+            Decoded::Votes
+        );
+        // A redacted event is the same in both versions.
+        assert!(matches!(
+            decode_lean(
+                r#"{"t":"event","seq":5,"at":"2026-11-25T10:00:00Z","type":"participant_joined","redacted":true}"#
+            ),
+            Decoded::Delivery {
+                seq: 5,
+                sent_us: None
+            }
+        ));
     }
 }

@@ -256,13 +256,14 @@ export function isLogoUrl(url) { return LOGO.test(url || ''); }
 
 /**
  * The path of a meeting's live stream: `live` (WebSocket) or `events` (SSE), resuming after
- * `since` when given.
+ * `since` when given. The page speaks protocol version 2 (`v=2`: lean event frames, which
+ * live.js expands; docs/protocol.md "Protocol version 2").
  * @param {string} meetingId
  * @param {'live' | 'events'} transport
  * @param {number | null} since
  */
 export function streamPath(meetingId, transport, since) {
-  return `/api/meetings/${meetingId}/${transport}${since ? `?since=${since}` : ''}`;
+  return `/api/meetings/${meetingId}/${transport}?v=2${since ? `&since=${since}` : ''}`;
 }
 
 /** Downloads after the meeting, for the organizer (links, not calls: the browser saves them).

@@ -18,6 +18,44 @@ import { setTimeZone } from './util.js';
 import { streamPath, client } from './client.js';
 
 const RESUMABLE = new Set([1001, 1005, 1006, 1011, 1012, 4000, 4001]);
+
+/** The question a version 2 frame leaves out: a new, open one. */
+const openQuestion = () => ({ state: 'open', claimed_by: null, answer: null, dismissed_reason: null, merged_into: null, merged_from: [] });
+
+/**
+ * A version 2 post (docs/protocol.md "Protocol version 2": defaults left out, the author by
+ * number once the stream has sent them) as the full PostView the pages render. `authors` is
+ * the stream's table (`by` -> author), filled from the snapshot and from every full author.
+ * Null when the author was never sent: the caller takes a fresh snapshot.
+ */
+export function expandPost(p, at, audience, authors) {
+  let author;
+  if (p.author) {
+    const a = p.author;
+    author = { participant_id: a.participant_id ?? null, name: a.name ?? '', role: a.role || 'citizen', role_line: a.role_line ?? null, verified: !!a.verified };
+    if (p.by != null) authors.set(p.by, author);
+  } else if (p.by != null && authors.has(p.by)) {
+    author = authors.get(p.by);
+  } else {
+    return null;
+  }
+  const kind = p.kind || 'comment';
+  /** @type {any} */
+  const v = {
+    id: p.id, kind, parent: p.parent ?? null, author: { ...author }, source: p.source || 'online',
+    body: p.body ?? null, created_at: p.created_at || at, status: p.status || 'visible',
+    hidden_reason: p.hidden_reason ?? null, votes: p.votes || 0,
+    question: 'question' in p ? p.question : (kind === 'question' ? openQuestion() : null),
+    reply_count: p.reply_count || 0,
+  };
+  if (p.erased) v.erased = true;
+  if (p.moderation_note != null) v.moderation_note = p.moderation_note;
+  if (p.held_reason != null) v.held_reason = p.held_reason;
+  if (audience === 'staff') v.reports = p.reports || 0;
+  if (p.agenda_item != null) v.agenda_item = p.agenda_item;
+  if (p.by != null) v.by = p.by;
+  return v;
+}
 const CONNECT_TIMEOUT_MS = 4000;
 const PING_FRACTION = 4;
 const MAX_BACKOFF_MS = 5000;
@@ -70,6 +108,13 @@ export class Live {
     this.skipNotice = false;
     this.stopped = false;
     this.fresh = true; // next connect without since
+    // Protocol version 2 (client.js streamPath asks for it): the authors this stream has sent
+    // (`by` -> author) and the counters, which its event frames carry only when they change.
+    // Kept across a resume, replaced by every snapshot.
+    this.protocol = 1;
+    this.audience = 'public';
+    this.authors = new Map();
+    this.counters = null;
     window.addEventListener('online', () => this.wake());
     document.addEventListener('visibilitychange', () => { if (!document.hidden) this.wake(); });
   }
@@ -229,10 +274,15 @@ export class Live {
         clearTimeout(this.connectTimer);
         if (this.transport === 'ws') { this.wsWorked = true; this.wsFailures = 0; }
         if (f.heartbeat_ms) this.heartbeatMs = f.heartbeat_ms;
+        this.protocol = f.protocol || 1;
+        this.audience = f.audience;
         this.watch();
         this.h.hello(f);
         break;
       case 'snapshot':
+        this.authors = new Map();
+        for (const p of f.posts || []) if (p.by != null) this.authors.set(p.by, p.author);
+        this.counters = f.meeting ? { ...f.meeting.counters } : null;
         this.lastSeq = f.seq; this.fresh = false; this.synced = true; this.backoff = 500;
         this.h.snapshot(f);
         this.h.state('live');
@@ -240,9 +290,16 @@ export class Live {
       case 'event':
         if (f.seq <= this.lastSeq) { this.skipNotice = true; return; }
         if (this.lastSeq > 0 && f.seq !== this.lastSeq + 1) { this.drop(); this.connect(); return; } // a gap: resume
+        if (this.protocol === 2) {
+          const full = this.expand(f);
+          if (!full) { this.restart(true); return; } // an author this page never got: start afresh
+          f = full;
+        }
         this.skipNotice = false;
         this.lastSeq = f.seq;
         this.h.event(f, { live: this.synced });
+        // Names were pseudonymized: the authors kept here are stale, take a fresh snapshot.
+        if (this.protocol === 2 && f.type === 'personal_data_pseudonymized') this.restart(true);
         break;
       case 'notice':
         if (this.skipNotice || f.seq > this.lastSeq) return;
@@ -259,6 +316,24 @@ export class Live {
       case 'reconnect': this.retryHint = f.retry_after_ms || 0; break;
       default: break; // pong, error, unknown frames
     }
+  }
+
+  /** A version 2 event frame as the version 1 frame the pages know (full posts, all
+   *  counters), or null when it names an author this stream never sent. */
+  expand(f) {
+    /** @type {any[]} */
+    const posts = [];
+    for (const p of f.posts || []) {
+      const v = expandPost(p, f.at, this.audience, this.authors);
+      if (!v) return null;
+      posts.push(v);
+    }
+    if (f.meeting) this.counters = { ...f.meeting.counters };
+    let counters;
+    if (f.counters && this.counters) { Object.assign(this.counters, f.counters); counters = { ...this.counters }; }
+    const out = { ...f, posts };
+    if (counters) out.counters = counters; else delete out.counters;
+    return out;
   }
 }
 
@@ -332,7 +407,12 @@ export class Feed {
         call('presence', this.watching);
       },
       event: (f, opts) => {
-        if (f.redacted) { call('event', f, opts.live); return; }
+        // A version 2 frame carries changed counters even when redacted (live.js expands it).
+        if (f.redacted) {
+          if (f.counters && this.meeting) { this.meeting.counters = f.counters; call('counters', f.counters); }
+          call('event', f, opts.live);
+          return;
+        }
         for (const p of f.posts || []) this.apply(p, opts.live);
         if (f.meeting) { const old = this.meeting; this.meeting = f.meeting; call('meeting', f.meeting, old); }
         if (f.counters && this.meeting) { this.meeting.counters = f.counters; call('counters', f.counters); }

@@ -8,13 +8,17 @@
 //! - [`frames`]: server-to-client and client-to-server frames of the WebSocket and SSE streams.
 //! - [`organizations`]: organizations, branding and organizer accounts.
 //! - [`views`]: the shapes of meetings, posts and people as a given audience sees them.
+//! - [`lean`]: protocol version 2's lean `event` frame (`?v=2` on the stream URL).
 //!
 //! Versioning: [`PROTOCOL_VERSION`] is sent in the `hello` frame. Adding an optional field is
-//! not a version change; renaming, removing or changing the meaning of one is.
+//! not a version change; renaming, removing or changing the meaning of one is. A stream is
+//! version 1 unless the client asks for version 2 ([`lean::LEAN_PROTOCOL_VERSION`]) with
+//! `?v=2`; both are served side by side.
 
 pub mod close_codes;
 pub mod frames;
 pub mod http;
+pub mod lean;
 pub mod organizations;
 pub mod views;
 

@@ -185,6 +185,10 @@ pub struct PostView {
     /// The agenda item the post is filed under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agenda_item: Option<u64>,
+    /// The author's number in this meeting (the seq they joined at). Only on a version 2
+    /// stream (`?v=2`, see `lean`): its lean frames name authors by this number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

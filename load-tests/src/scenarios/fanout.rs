@@ -80,7 +80,8 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
             posters,
             args.sources,
         )
-        .await?,
+        .await?
+        .with_protocol(args.protocol),
     );
     let likes_setup = match &plan.likes {
         Some(l) if kind == TargetKind::Borgermode => Some(likes::prepare(&target, l).await?),
@@ -174,6 +175,7 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
         duration_secs: duration.as_secs_f64(),
         deliveries: crate::stats::Counters::get(&run.counters.post_deliveries),
         frames: crate::stats::Counters::get(&run.counters.frames),
+        protocol: (kind == TargetKind::Borgermode).then_some(args.protocol),
         drain_ms: drained.as_millis() as u64,
         machine: Machine::read(),
         ..Default::default()
@@ -193,6 +195,12 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
             .insert("client_tasks_failed".into(), json!(missing_reports));
         r.lost += missing_reports as u64 * final_seq;
     }
+    let delivery_bytes = crate::stats::Counters::get(&run.counters.delivery_bytes);
+    r.bytes_per_delivery = (r.deliveries > 0).then(|| delivery_bytes as f64 / r.deliveries as f64);
+    r.extra.insert(
+        "stream_bytes_per_delivery".into(),
+        json!(crate::stats::Counters::get(&run.counters.bytes) as f64 / r.deliveries.max(1) as f64),
+    );
     let cpu = end.cpu_seconds - connected.cpu_seconds;
     let conns = reports.iter().filter(|c| c.connected).count().max(1) as f64;
     r.server = ServerCost {

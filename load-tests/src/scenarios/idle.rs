@@ -31,7 +31,8 @@ pub async fn run(
         0,
         args.sources,
     )
-    .await?;
+    .await?
+    .with_protocol(args.protocol);
     let watch = ProcWatch::new(servers.pids.clone());
     let before = watch.sample();
     let workers = connections.div_ceil(per_process.max(1)).max(1);

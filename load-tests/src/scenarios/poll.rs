@@ -113,7 +113,8 @@ pub async fn run(
             0,
             args.sources,
         )
-        .await?,
+        .await?
+        .with_protocol(args.protocol),
     );
     let t_join = Instant::now();
     let tokens = Arc::new(target.join_many(plan.participants, "Borger").await?);

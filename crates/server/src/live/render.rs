@@ -4,6 +4,13 @@
 //! posts never appear (a post that was public before and is now held shows only its id and
 //! status, so clients can take it down), hidden posts show a tombstone, staff-only events
 //! become redacted frames that keep their seq and type, age band and gender never leave.
+//!
+//! Each event is serialized in both protocol versions (`Format`): version 1's full views, and
+//! version 2's lean frame (`borgermode_protocol::lean`), which names an author by number once
+//! the client has them and leaves out defaults. Whether a client "has" an author is decided
+//! from the state at the event's seq alone (`author_known`), never from what this instance
+//! happened to send before, so a frame from the ring and the same frame re-rendered from the
+//! store for an old resume are the same bytes.
 
 use std::collections::HashMap;
 
@@ -19,8 +26,9 @@ use borgermode_protocol::views::{
     PollView, PostStatus, PostView, QuestionView, SettingsView, StaffView,
 };
 
-use borgermode_domain::{notices_for, Seq};
+use borgermode_domain::{notices_for, Counters, Post, Seq};
 use borgermode_protocol::frames::{NoticeFrame, ServerFrame};
+use borgermode_protocol::lean::{CountersPatch, LeanEventFrame, LeanPost, LeanServerFrame};
 use bytestring::ByteString;
 
 use crate::content::markdown::to_safe_html;
@@ -349,6 +357,7 @@ pub fn post_view(
             .filter(|r| state.posts.get(r).is_some_and(|p| full || p.is_public()))
             .count() as u32,
         agenda_item: post.agenda_item.map(|i| i.0),
+        by: None,
     })
 }
 
@@ -544,12 +553,32 @@ pub fn event_frame(
     frame
 }
 
-/// One event, rendered for every audience.
+/// The protocol version a stream asked for (`?v=2`): version 1 unless it asked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    V1,
+    /// Lean event frames (`borgermode_protocol::lean`).
+    V2,
+}
+
+impl Format {
+    pub fn protocol(self) -> u32 {
+        match self {
+            Format::V1 => borgermode_protocol::PROTOCOL_VERSION,
+            Format::V2 => borgermode_protocol::lean::LEAN_PROTOCOL_VERSION,
+        }
+    }
+}
+
+/// One event, rendered for every audience, in both versions.
 #[derive(Debug)]
 pub struct RenderedEvent {
     pub seq: Seq,
     pub public: ByteString,
     pub staff: ByteString,
+    pub public_v2: ByteString,
+    pub staff_v2: ByteString,
     /// Personal notices, each for one participant's connections only.
     pub notices: Vec<(ParticipantId, ByteString)>,
     /// A staff link revoked by this event: that person's open streams must end now, or they
@@ -561,9 +590,15 @@ pub struct RenderedEvent {
 
 impl RenderedEvent {
     pub fn for_audience(&self, audience: Audience) -> &ByteString {
-        match audience {
-            Audience::Public => &self.public,
-            Audience::Staff => &self.staff,
+        self.bytes(audience, Format::V1)
+    }
+
+    pub fn bytes(&self, audience: Audience, format: Format) -> &ByteString {
+        match (audience, format) {
+            (Audience::Public, Format::V1) => &self.public,
+            (Audience::Staff, Format::V1) => &self.staff,
+            (Audience::Public, Format::V2) => &self.public_v2,
+            (Audience::Staff, Format::V2) => &self.staff_v2,
         }
     }
 
@@ -579,28 +614,23 @@ pub fn serialize(frame: &ServerFrame) -> ByteString {
     ByteString::from(serde_json::to_string(frame).unwrap_or_else(|_| String::from("{}")))
 }
 
-/// An event rendered once for each audience and as a notice for each person it concerns
-/// (`notices_for`); done once per event on each instance, under the room's write lock.
+/// An event rendered once for each audience in each version, and as a notice for each person
+/// it concerns (`notices_for`); done once per event on each instance, under the room's write
+/// lock. `before`: the counters at the previous seq (version 2 sends what changed).
 pub fn render(
     state: &MeetingState,
     description_html: &str,
     votes: &HashMap<PostId, u32>,
     e: &Event,
+    before: &Counters,
 ) -> RenderedEvent {
-    let public = serialize(&ServerFrame::Event(event_frame(
-        state,
-        description_html,
-        votes,
-        e,
-        Viewer::PUBLIC,
-    )));
-    let staff = serialize(&ServerFrame::Event(event_frame(
-        state,
-        description_html,
-        votes,
-        e,
-        Viewer::STAFF,
-    )));
+    let changed = CountersPatch::diff(before, &state.counters());
+    let public_frame = event_frame(state, description_html, votes, e, Viewer::PUBLIC);
+    let staff_frame = event_frame(state, description_html, votes, e, Viewer::STAFF);
+    let public_v2 = serialize_lean(lean_event(state, e, &public_frame, false, changed));
+    let staff_v2 = serialize_lean(lean_event(state, e, &staff_frame, true, changed));
+    let public = serialize(&ServerFrame::Event(public_frame));
+    let staff = serialize(&ServerFrame::Event(staff_frame));
     let notices = notices_for(state, e)
         .into_iter()
         .map(|n| {
@@ -625,11 +655,118 @@ pub fn render(
         seq: e.seq,
         public,
         staff,
+        public_v2,
+        staff_v2,
         notices,
         ends_session_of: match &e.kind {
             EventKind::StaffRevoked { participant } => Some(*participant),
             _ => None,
         },
         applied_at: std::time::Instant::now(),
+    }
+}
+
+fn serialize_lean(frame: LeanEventFrame) -> ByteString {
+    ByteString::from(
+        serde_json::to_string(&LeanServerFrame::Event(frame))
+            .unwrap_or_else(|_| String::from("{}")),
+    )
+}
+
+/// The author's number in this meeting (the seq they joined at), for a view that names a
+/// participant; None for a hall question and a withdrawn post (their author is sent whole).
+pub fn author_ref(state: &MeetingState, view: &PostView) -> Option<u64> {
+    let id = view.author.participant_id?;
+    state.participants.get(&id).map(|p| p.joined_seq)
+}
+
+/// Version 2 snapshots: every post names its author's number, so the client's author table
+/// starts from the snapshot.
+pub fn with_author_refs(state: &MeetingState, mut posts: Vec<PostView>) -> Vec<PostView> {
+    for v in &mut posts {
+        v.by = author_ref(state, v);
+    }
+    posts
+}
+
+/// Posts an event may show to an audience for the first time: a client need not have them
+/// (a new post; an approved one the public never saw; a restored one hidden before it was
+/// ever public).
+fn fresh_posts(e: &Event) -> SmallPosts {
+    match &e.kind {
+        EventKind::PostCreated { .. } => SmallPosts::One(PostId(e.seq)),
+        EventKind::PostApproved { post } | EventKind::PostRestored { post } => {
+            SmallPosts::One(*post)
+        }
+        _ => SmallPosts::None,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum SmallPosts {
+    None,
+    One(PostId),
+}
+
+impl SmallPosts {
+    fn contains(self, id: PostId) -> bool {
+        matches!(self, SmallPosts::One(p) if p == id)
+    }
+}
+
+/// Whether every client of this audience that has applied the previous seq knows `post`'s
+/// author already: another post by them is on its screen (staff see every post; the public
+/// the visible ones and the tombstones), and that post reached it with the author's number,
+/// in the snapshot or in a frame (by induction, in full the first time). The newest posts are
+/// looked at first, so an author who is posting is found at once; a new author costs one
+/// pass over the posts, once.
+fn author_known(state: &MeetingState, post: &Post, staff: bool, fresh: SmallPosts) -> bool {
+    let Some(author) = post.author else {
+        return false;
+    };
+    if !matches!(post.source, Source::Online) {
+        return false;
+    }
+    state.posts.values().rev().any(|q| {
+        q.author == Some(author)
+            && matches!(q.source, Source::Online)
+            && !fresh.contains(q.id)
+            && (staff || q.is_public())
+    })
+}
+
+/// The version 2 frame of `full` (the version 1 frame of the same audience).
+fn lean_event(
+    state: &MeetingState,
+    e: &Event,
+    full: &EventFrame,
+    staff: bool,
+    changed: Option<CountersPatch>,
+) -> LeanEventFrame {
+    let fresh = fresh_posts(e);
+    // An erasure changes the author (a pseudonym now): send it whole, over the cached one.
+    let erasure = matches!(e.kind, EventKind::ParticipantErased { .. });
+    LeanEventFrame {
+        seq: full.seq,
+        at: full.at,
+        kind: full.kind.clone(),
+        redacted: full.redacted,
+        posts: full
+            .posts
+            .iter()
+            .map(|v| {
+                let by = author_ref(state, v);
+                let known = !erasure
+                    && state
+                        .posts
+                        .get(&PostId(v.id))
+                        .is_some_and(|p| author_known(state, p, staff, fresh));
+                LeanPost::from_view(v, e.at, by, !known)
+            })
+            .collect(),
+        meeting: full.meeting.clone(),
+        counters: changed,
+        staff: full.staff.clone(),
+        participant: full.participant.clone(),
     }
 }

@@ -40,7 +40,9 @@ use crate::content::markdown::to_safe_html;
 use crate::live::cadence::Cadence;
 use crate::live::polls::PollTally;
 pub use crate::live::render::RenderedEvent;
-use crate::live::render::{meeting_view, post_view, post_views, render, serialize, Viewer};
+use crate::live::render::{
+    meeting_view, post_view, post_views, render, serialize, with_author_refs, Format, Viewer,
+};
 use crate::ops::metrics::{Metrics, StoreOp};
 use crate::settings::Settings;
 use crate::store::{
@@ -74,6 +76,8 @@ pub struct Subscription {
     pub head: Seq,
     pub start: Start,
     pub hello: ByteString,
+    /// The protocol version the stream asked for: which of an event's bytes it gets.
+    pub format: Format,
     /// For a resume: the vote counts at `head`, sent before `caught_up`. Votes are not log
     /// events, so a client that was away missed the `votes` frames sent meanwhile; later
     /// changes reach it through the receiver, which was taken under the same lock.
@@ -460,6 +464,8 @@ impl Room {
                 break;
             };
             let st = &mut *st;
+            // Version 2 frames carry the counters an event changed.
+            let before = st.projection.counters();
             st.projection.apply(&e);
             st.similar.apply(&st.projection, &e);
             if matches!(
@@ -484,7 +490,13 @@ impl Room {
                 | EventKind::PollResultsPublished { poll } => st.polls.touch(*poll),
                 _ => {}
             }
-            let rendered = Arc::new(render(&st.projection, &st.description_html, &st.votes, &e));
+            let rendered = Arc::new(render(
+                &st.projection,
+                &st.description_html,
+                &st.votes,
+                &e,
+                &before,
+            ));
             if st.ring.len() >= ring_capacity {
                 st.ring.pop_front();
             }
@@ -586,19 +598,31 @@ impl Room {
         *self.gap_fill_pending.lock() = false;
     }
 
-    /// Subscribe a new connection: hello + snapshot, or the replay after `since`; then live.
+    /// Subscribe a new connection (protocol version 1): hello + snapshot, or the replay after
+    /// `since`; then live.
     pub fn subscribe(
         &self,
         viewer: Viewer,
         you: Option<YouView>,
         since: Option<Seq>,
     ) -> Subscription {
+        self.subscribe_with(viewer, you, since, Format::V1)
+    }
+
+    /// Subscribe a new connection in the protocol version it asked for.
+    pub fn subscribe_with(
+        &self,
+        viewer: Viewer,
+        you: Option<YouView>,
+        since: Option<Seq>,
+        format: Format,
+    ) -> Subscription {
         self.touch();
         let st = self.state.read();
         let rx = self.tx.subscribe();
         let head = st.projection.seq;
         let hello = serialize(&ServerFrame::Hello {
-            protocol: borgermode_protocol::PROTOCOL_VERSION,
+            protocol: format.protocol(),
             meeting: self.id,
             audience: viewer.audience,
             you,
@@ -622,7 +646,13 @@ impl Room {
                     &st.description_html,
                     viewer.audience == Audience::Staff,
                 ),
-                posts: post_views(&st.projection, &st.votes, viewer),
+                posts: match format {
+                    Format::V1 => post_views(&st.projection, &st.votes, viewer),
+                    Format::V2 => with_author_refs(
+                        &st.projection,
+                        post_views(&st.projection, &st.votes, viewer),
+                    ),
+                },
                 watching: self.watching_total(),
             })),
         };
@@ -640,6 +670,7 @@ impl Room {
             head,
             start,
             hello,
+            format,
             votes,
             poll_results: Self::poll_results_frames(&st, viewer.audience),
         }
@@ -661,6 +692,7 @@ impl Room {
         let mut description_html = String::new();
         let mut out = Vec::with_capacity(up_to.saturating_sub(after) as usize);
         for e in &events {
+            let before = (e.seq > after).then(|| state.counters());
             state.apply(e);
             if matches!(
                 e.kind,
@@ -668,8 +700,14 @@ impl Room {
             ) {
                 description_html = to_safe_html(&state.details.description);
             }
-            if e.seq > after {
-                out.push(Arc::new(render(&state, &description_html, &votes, e)));
+            if let Some(before) = before {
+                out.push(Arc::new(render(
+                    &state,
+                    &description_html,
+                    &votes,
+                    e,
+                    &before,
+                )));
             }
         }
         Ok(out)

@@ -124,7 +124,7 @@ impl<W: Wire> Connection<W> {
             return false;
         }
         *last_seq = e.seq;
-        frames.extend([e.for_audience(self.viewer.audience)]);
+        frames.extend([e.bytes(self.viewer.audience, self.sub.format)]);
         frames.extend(e.notice_for(self.viewer.participant));
         true
     }

@@ -19,7 +19,7 @@ use borgermode_protocol::frames::ServerFrame;
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::live::render::Viewer;
+use crate::live::render::{Format, Viewer};
 use crate::live::room::{Outbound, RenderedEvent, Room, Start, Subscription, WatchGuard};
 use crate::ops::metrics::{ConnectionGuard, Metrics, Transport};
 use crate::settings::Settings;
@@ -44,9 +44,14 @@ fn shared_chunks(
     out.push_back(Bytes::from_static(b"\n\n"));
 }
 
-fn event_chunks(e: &RenderedEvent, viewer: Viewer, out: &mut std::collections::VecDeque<Bytes>) {
+fn event_chunks(
+    e: &RenderedEvent,
+    viewer: Viewer,
+    format: Format,
+    out: &mut std::collections::VecDeque<Bytes>,
+) {
     let head = Bytes::from(format!("id: {}\ndata: ", e.seq));
-    shared_chunks(head, e.for_audience(viewer.audience), out);
+    shared_chunks(head, e.bytes(viewer.audience, format), out);
     if let Some(n) = e.notice_for(viewer.participant) {
         shared_chunks(Bytes::from_static(b"data: "), n, out);
     }
@@ -199,7 +204,7 @@ pub fn stream(
                 };
                 if let Some(events) = replay {
                     for e in events {
-                        event_chunks(&e, st.viewer, &mut st.queue);
+                        event_chunks(&e, st.viewer, st.sub.format, &mut st.queue);
                         st.metrics.event_delivered(Transport::Sse);
                     }
                     if let Some(votes) = st.sub.votes.take() {
@@ -224,7 +229,7 @@ pub fn stream(
                             if e.seq > st.last_seq {
                                 st.last_seq = e.seq;
                                 st.watch.taken.store(e.seq, Ordering::Release);
-                                event_chunks(e, st.viewer, &mut st.queue);
+                                event_chunks(e, st.viewer, st.sub.format, &mut st.queue);
                                 // Queued for the response body; the stream is polled again
                                 // only once the previous chunks were taken.
                                 st.metrics.event_delivered(Transport::Sse);

@@ -20,6 +20,7 @@ mod followup;
 mod followup_mail;
 mod gdpr;
 mod kit;
+mod lean_frames;
 mod live_basic;
 mod meeting_2013;
 mod metrics_endpoint;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{check_origin, State};
 use crate::http::errors::ApiError;
+use crate::live::render::Format;
 use crate::live::socket::Connection;
 use crate::live::sse;
 use crate::live::upgrade::PendingLive;
@@ -25,6 +26,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct StreamQuery {
     /// The last seq the client applied: the stream replays exactly the events after it.
     pub since: Option<u64>,
+    /// The protocol version to speak: 1 (the default) or 2 (lean event frames, see
+    /// docs/protocol.md "Protocol version 2").
+    pub v: Option<u32>,
+}
+
+impl StreamQuery {
+    fn format(&self) -> Result<Format, ApiError> {
+        match self.v {
+            None | Some(1) => Ok(Format::V1),
+            Some(2) => Ok(Format::V2),
+            Some(v) => Err(ApiError::BadRequest {
+                code: Code::ValidationFailed,
+                detail: format!("protocol version {v} is not served here; ask for v=1 or v=2"),
+            }),
+        }
+    }
 }
 
 /// WebSocket upgrade. The Origin must be one of the configured public origins (403
@@ -43,6 +60,7 @@ pub async fn websocket(
     q: web::Query<StreamQuery>,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&state, &req)?;
+    let format = q.format()?;
     if state
         .shutting_down
         .load(std::sync::atomic::Ordering::Relaxed)
@@ -64,7 +82,7 @@ pub async fn websocket(
             .aggregate_continuations()
             .max_continuation_size(max);
         room.catch_up_for_resume(q.since).await;
-        let sub = room.subscribe(viewer, you, q.since);
+        let sub = room.subscribe_with(viewer, you, q.since, format);
         let conn = Connection {
             wire: ActixWire { session, stream },
             room,
@@ -84,7 +102,7 @@ pub async fn websocket(
         .finish()
         .map_into_boxed_body();
     room.catch_up_for_resume(q.since).await;
-    let sub = room.subscribe(viewer, you, q.since);
+    let sub = room.subscribe_with(viewer, you, q.since, format);
     // `live/upgrade.rs` writes the 101 and hands the socket to the connection task.
     response.extensions_mut().insert(PendingLive {
         room,
@@ -109,6 +127,7 @@ pub async fn server_sent_events(
     id: web::Path<Uuid>,
     q: web::Query<StreamQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = q.format()?;
     if state
         .shutting_down
         .load(std::sync::atomic::Ordering::Relaxed)
@@ -125,7 +144,7 @@ pub async fn server_sent_events(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let since = last_event_id.or(q.since);
     room.catch_up_for_resume(since).await;
-    let sub = room.subscribe(viewer, you, since);
+    let sub = room.subscribe_with(viewer, you, since, format);
     let body = sse::stream(
         room,
         sub,
