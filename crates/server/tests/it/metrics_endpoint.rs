@@ -301,3 +301,82 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
     }
     app.shutdown().await;
 }
+
+/// Reads frames until the event `seq` arrives (hello, snapshot and others are skipped).
+async fn until_event(ws: &mut crate::common::app::Ws, seq: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match next_frame(ws, Duration::from_secs(10)).await {
+            Some(ServerFrame::Event(e)) if e.seq >= seq => return,
+            Some(_) => {}
+            None => panic!("stream ended before seq {seq}"),
+        }
+        assert!(Instant::now() < deadline, "seq {seq} did not arrive");
+    }
+}
+
+/// Issue 17's latency breakdown: one comment watched by two WebSocket clients moves every
+/// stage histogram of a locally committed event by exactly one, and the stages, all measured
+/// from the request's arrival, come in order (commit ≤ ingest ≤ first write ≤ last write).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_stages_grow_by_one_per_event_and_come_in_order() {
+    let app = spawn_app_with(|s| s.metrics_token = Some(TOKEN.into())).await;
+    let meeting = app.open_meeting("Tidsmøde").await;
+    let anna = app.join(meeting, "Anna").await;
+    let bo = app.join(meeting, "Bo").await;
+    let mut watchers = Vec::new();
+    for who in [&anna, &bo] {
+        let mut ws = ws_connect(&app.ws_url(meeting, None), Some(&who.token)).await;
+        assert!(matches!(
+            next_frame(&mut ws, Duration::from_secs(10)).await,
+            Some(ServerFrame::Hello { .. })
+        ));
+        assert!(matches!(
+            next_frame(&mut ws, Duration::from_secs(10)).await,
+            Some(ServerFrame::Snapshot { .. })
+        ));
+        watchers.push(ws);
+    }
+    let stage = |s: &str| format!("borgermode_event_stage_seconds{{origin=local,stage={s}}}");
+    let sum = |s: &str| format!("borgermode_event_stage_seconds_sum{{origin=local,stage={s}}}");
+    const STAGES: [&str; 4] = ["commit", "ingest", "first_write", "last_write"];
+    let before = scrape(&app).await;
+
+    let seq = app
+        .post(&anna, meeting, "comment", "Hvornår åbner svømmehallen?")
+        .await;
+    for ws in &mut watchers {
+        until_event(ws, seq).await;
+    }
+    // The clients can read the frame a moment before its writer records the write.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let after = loop {
+        let now = scrape(&app).await;
+        if now.get(&stage("last_write")) > before.get(&stage("last_write")) {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "no last write was recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let mut sums = Vec::new();
+    for s in STAGES {
+        assert_eq!(
+            after.get(&stage(s)) - before.get(&stage(s)),
+            1.0,
+            "stage {s}: one observation for one event"
+        );
+        sums.push(after.get(&sum(s)) - before.get(&sum(s)));
+    }
+    println!("stage seconds (from received): {STAGES:?} = {sums:?}");
+    assert!(sums[0] > 0.0, "a commit takes time: {sums:?}");
+    assert!(
+        sums.windows(2).all(|w| w[0] <= w[1]),
+        "stages out of order: {STAGES:?} = {sums:?}"
+    );
+    // Nothing arrived from elsewhere.
+    for s in ["first_write", "last_write"] {
+        let bus = format!("borgermode_event_stage_seconds{{origin=bus,stage={s}}}");
+        assert_eq!(after.get(&bus), before.get(&bus), "{bus}");
+    }
+    app.shutdown().await;
+}
