@@ -103,9 +103,11 @@ impl Scrape {
         out
     }
 
+    /// p50/p99 of every stage that saw an event.
     pub fn summaries(&self) -> BTreeMap<String, StageSummary> {
         self.0
             .iter()
+            .filter(|(_, b)| b.count() > 0.0)
             .map(|(k, b)| {
                 (
                     k.clone(),
@@ -243,5 +245,7 @@ mod tests {
         let s = diff.summaries();
         assert_eq!(s["local/commit"].count, 4);
         assert_eq!(s["bus/last_write"].count, 1);
+        // A stage without events in the window is left out.
+        assert!(!one.since(&one).summaries().contains_key("local/commit"));
     }
 }
