@@ -219,6 +219,10 @@ pub struct TargetArgs {
     /// Organizer token of a running borgermode (spawned ones get a generated one).
     #[arg(long, env = "BORGERMODE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// `/metrics` token of a running borgermode, for the latency breakdown in the report
+    /// (spawned ones get a generated one).
+    #[arg(long, env = "BORGERMODE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Source addresses 127.0.0.1..=127.0.0.N the clients spread over (ports per address are
     /// limited).
     #[arg(long, default_value_t = 8)]

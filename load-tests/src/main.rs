@@ -18,6 +18,7 @@ mod procstat;
 mod report;
 mod scenarios;
 mod servers;
+mod stages;
 mod stats;
 mod subscriber;
 mod target;

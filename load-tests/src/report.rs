@@ -10,6 +10,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::PublishStats;
+use crate::stages::StageSummary;
 use crate::stats::Latency;
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -90,6 +91,10 @@ pub struct RunResult {
     pub machine: Machine,
     /// Goals checked by this run: name -> met.
     pub checks: BTreeMap<String, bool>,
+    /// borgermode's latency breakdown over the measured window, by "origin/stage"
+    /// (`stages.rs`); empty for the peers and for older results.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stages: BTreeMap<String, StageSummary>,
 }
 
 impl RunResult {
@@ -108,6 +113,9 @@ impl RunResult {
             std::fs::write(&path, &json).with_context(|| format!("write {}", path.display()))?;
         }
         println!("{}", summary_line(self));
+        if !self.stages.is_empty() {
+            println!("{}", breakdown_line(self));
+        }
         Ok(())
     }
 }
@@ -136,6 +144,55 @@ pub fn summary_line(r: &RunResult) -> String {
         opt(r.server.cpu_us_per_delivery, 2),
         opt(r.server.rss_per_connection_kib, 1),
         opt(r.bytes_per_delivery, 0),
+    )
+}
+
+/// The server's latency breakdown of one run as a note line: p50/p99 (ms) of each stage,
+/// measured from the request's arrival for local events and from their ingest for remote ones.
+pub fn breakdown_line(r: &RunResult) -> String {
+    let stage = |key: &str, name: &str| {
+        r.stages
+            .get(key)
+            .filter(|s| s.count > 0)
+            .map(|s| format!("{name} {}/{}", opt(s.p50_ms, 2), opt(s.p99_ms, 2)))
+    };
+    let local: Vec<String> = [
+        ("local/commit", "commit"),
+        ("local/ingest", "ingest"),
+        ("local/first_write", "first write"),
+        ("local/last_write", "last write"),
+    ]
+    .iter()
+    .filter_map(|(k, n)| stage(k, n))
+    .collect();
+    let mut parts = Vec::new();
+    if !local.is_empty() {
+        let events = r.stages.get("local/commit").map_or(0, |s| s.count);
+        parts.push(format!(
+            "from request received ({events} events): {}",
+            local.join(" · ")
+        ));
+    }
+    for origin in ["bus", "store"] {
+        let remote: Vec<String> = [("first_write", "first write"), ("last_write", "last write")]
+            .iter()
+            .filter_map(|(k, n)| stage(&format!("{origin}/{k}"), n))
+            .collect();
+        if !remote.is_empty() {
+            let events = r
+                .stages
+                .get(&format!("{origin}/first_write"))
+                .map_or(0, |s| s.count);
+            parts.push(format!(
+                "from ingest, origin {origin} ({events} events): {}",
+                remote.join(" · ")
+            ));
+        }
+    }
+    format!(
+        "{}: server breakdown, p50/p99 ms, {}",
+        r.label,
+        parts.join("; ")
     )
 }
 
@@ -219,6 +276,13 @@ pub fn tables(dir: &Path) -> anyhow::Result<String> {
                 let _ = writeln!(md, "- {}: {}", r.label, fields.join("; "));
             }
         }
+        let broken_down: Vec<&RunResult> = rows.iter().filter(|r| !r.stages.is_empty()).collect();
+        if !broken_down.is_empty() {
+            let _ = writeln!(md);
+            for r in broken_down {
+                let _ = writeln!(md, "- {}", breakdown_line(r));
+            }
+        }
         let _ = writeln!(md, "\nCommands:\n");
         for r in &rows {
             let _ = writeln!(md, "    {}", r.command);
@@ -257,6 +321,40 @@ mod tests {
         assert!(rows[1].starts_with("| borgermode"), "{md}");
         assert!(
             rows[2].contains("3.00×") && rows[2].contains("2.50×"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn tables_note_the_server_breakdown() {
+        let dir = std::env::temp_dir().join(format!("bm-report-{}", rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut a = RunResult {
+            scenario: "town".into(),
+            target: "borgermode".into(),
+            label: "borgermode".into(),
+            ..Default::default()
+        };
+        for (k, p50, p99) in [
+            ("local/commit", 1.0, 2.0),
+            ("local/ingest", 1.25, 2.5),
+            ("local/first_write", 1.5, 3.0),
+            ("local/last_write", 9.0, 20.0),
+        ] {
+            a.stages.insert(
+                k.into(),
+                StageSummary {
+                    count: 300,
+                    p50_ms: Some(p50),
+                    p99_ms: Some(p99),
+                },
+            );
+        }
+        a.write(Some(&dir)).unwrap();
+        let md = tables(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            md.contains("- borgermode: server breakdown, p50/p99 ms, from request received (300 events): commit 1.00/2.00 · ingest 1.25/2.50 · first write 1.50/3.00 · last write 9.00/20.00\n"),
             "{md}"
         );
     }

@@ -16,7 +16,8 @@ pub struct Servers {
     pub urls: Vec<String>,
     pub pids: Vec<u32>,
     pub admin_token: Option<String>,
-    /// Bearer token of spawned servers' `/metrics` (read for the slow-consumer cut time).
+    /// Bearer token of borgermode's `/metrics` (read for the slow-consumer cut time and the
+    /// latency breakdown).
     pub metrics_token: Option<String>,
     children: Vec<Child>,
     database: Option<(String, String)>,
@@ -60,7 +61,7 @@ impl Servers {
                 urls: args.url.clone(),
                 pids: args.pid.clone(),
                 admin_token: args.admin_token.clone(),
-                metrics_token: None,
+                metrics_token: args.metrics_token.clone(),
                 children: Vec::new(),
                 database: None,
                 tmp: None,

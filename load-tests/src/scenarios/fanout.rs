@@ -106,6 +106,15 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     let clients = engine::start_clients(&target, &run, specs, connect_deadline).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let connected = watch.sample();
+    // borgermode's own latency breakdown over the same window (`stages.rs`).
+    let stage_token = servers
+        .metrics_token
+        .clone()
+        .filter(|_| kind == TargetKind::Borgermode);
+    let stages_before = match &stage_token {
+        Some(t) => crate::stages::scrape(&servers.urls, t).await,
+        None => None,
+    };
 
     let storm_at = plan.storm_at;
     let stall_at = plan.stall_at;
@@ -151,6 +160,10 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     )
     .await;
     let end = watch.sample();
+    let stages_after = match (&stage_token, &stages_before) {
+        (Some(t), Some(_)) => crate::stages::scrape(&servers.urls, t).await,
+        _ => None,
+    };
     let duration = started.elapsed();
     let cut_times = match cut_watch {
         Some(t) => t.await.ok(),
@@ -216,6 +229,9 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     };
     if watch.pids().is_empty() {
         r.server.cpu_us_per_delivery = None;
+    }
+    if let (Some(before), Some(after)) = (&stages_before, &stages_after) {
+        r.stages = after.since(before).summaries();
     }
     r.publish = publish;
     r.latency = run.latency_phase(0).summary();

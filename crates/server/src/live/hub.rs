@@ -181,7 +181,7 @@ impl Hub {
                 let Some(room) = self.loaded(&meeting) else {
                     return;
                 };
-                if room.ingest(events) && room.claim_gap_fill() {
+                if room.ingest_from_bus(events) && room.claim_gap_fill() {
                     // A seq is missing: it may still arrive on the bus; if not, read it.
                     let wait = self.settings.gap_fill();
                     let hub = self.clone();

@@ -32,6 +32,7 @@ use borgermode_protocol::lean::{CountersPatch, LeanEventFrame, LeanPost, LeanSer
 use bytestring::ByteString;
 
 use crate::content::markdown::to_safe_html;
+use crate::ops::breakdown::{EventClock, Origin};
 
 /// Who is looking: an audience, and for the author's own posts, the participant.
 #[derive(Clone, Copy, Debug)]
@@ -586,6 +587,9 @@ pub struct RenderedEvent {
     pub ends_session_of: Option<ParticipantId>,
     /// When it was applied here: the start of the fan-out lag a connection reports.
     pub applied_at: std::time::Instant,
+    /// The latency breakdown's start and its count of connections still to write
+    /// (`ops/breakdown.rs`); set by the room when it broadcasts the event.
+    pub clock: EventClock,
 }
 
 impl RenderedEvent {
@@ -651,6 +655,7 @@ pub fn render(
             )
         })
         .collect();
+    let now = std::time::Instant::now();
     RenderedEvent {
         seq: e.seq,
         public,
@@ -662,7 +667,8 @@ pub fn render(
             EventKind::StaffRevoked { participant } => Some(*participant),
             _ => None,
         },
-        applied_at: std::time::Instant::now(),
+        applied_at: now,
+        clock: EventClock::unarmed(Origin::Store, now),
     }
 }
 

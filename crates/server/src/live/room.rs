@@ -43,6 +43,7 @@ pub use crate::live::render::RenderedEvent;
 use crate::live::render::{
     meeting_view, post_view, post_views, render, serialize, with_author_refs, Format, Viewer,
 };
+use crate::ops::breakdown::{EventClock, Origin, Stage};
 use crate::ops::metrics::{Metrics, StoreOp};
 use crate::settings::Settings;
 use crate::store::{
@@ -85,6 +86,50 @@ pub struct Subscription {
     pub votes: Option<ByteString>,
     /// The results of every launched poll this audience may see, as of `head`.
     pub poll_results: Vec<ByteString>,
+}
+
+impl Drop for Subscription {
+    /// A connection that ends leaves events it was counted for unwritten: they no longer wait
+    /// for it (`ops/breakdown.rs`). Events lost to a lag cannot be reached and stay counted.
+    fn drop(&mut self) {
+        loop {
+            match self.rx.try_recv() {
+                Ok(out) => {
+                    if let Outbound::Event(e) = &*out {
+                        e.clock.skipped(1);
+                    }
+                }
+                Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+/// How events reached [`Room::ingest_as`]: where their latency breakdown starts.
+enum Arrival {
+    /// Committed by a command here: the events `seqs`, its request received at `received`.
+    Committed {
+        received: std::time::Instant,
+        committed: std::time::Instant,
+        seqs: std::ops::RangeInclusive<Seq>,
+    },
+    Bus,
+    Store,
+}
+
+impl Arrival {
+    /// The origin and start of event `seq`, applied at `applied` (early events from the bus
+    /// may be applied by a later call: they start at their ingest, as the bus's).
+    fn start_of(&self, seq: Seq, applied: std::time::Instant) -> (Origin, std::time::Instant) {
+        match self {
+            Arrival::Committed { received, seqs, .. } if seqs.contains(&seq) => {
+                (Origin::Local, *received)
+            }
+            Arrival::Committed { .. } | Arrival::Bus => (Origin::Bus, applied),
+            Arrival::Store => (Origin::Store, applied),
+        }
+    }
 }
 
 /// Result of a command.
@@ -307,8 +352,21 @@ impl Room {
         cmd: Command,
         idempotency: Option<(String, String)>,
     ) -> Result<Executed, ExecuteError> {
+        self.execute_received(actor, cmd, idempotency, std::time::Instant::now())
+            .await
+    }
+
+    /// [`Room::execute`] for a request that reached the server at `received`: the start of
+    /// its events' latency breakdown (`ops/breakdown.rs`).
+    pub async fn execute_received(
+        self: &Arc<Self>,
+        actor: Actor,
+        cmd: Command,
+        idempotency: Option<(String, String)>,
+        received: std::time::Instant,
+    ) -> Result<Executed, ExecuteError> {
         let room = self.clone();
-        tokio::spawn(async move { room.execute_here(actor, cmd, idempotency).await })
+        tokio::spawn(async move { room.execute_here(actor, cmd, idempotency, received).await })
             .await
             .unwrap_or_else(|e| {
                 Err(ExecuteError::Store(StoreError::Unavailable(format!(
@@ -322,6 +380,7 @@ impl Room {
         actor: Actor,
         cmd: Command,
         idempotency: Option<(String, String)>,
+        received: std::time::Instant,
     ) -> Result<Executed, ExecuteError> {
         self.touch();
         let _guard = self.write_lock.lock().await;
@@ -397,6 +456,7 @@ impl Room {
                 .await?
             {
                 AppendOutcome::Committed(events) => {
+                    let committed = std::time::Instant::now();
                     self.metrics.events_committed(events.len());
                     let merged = events
                         .iter()
@@ -407,7 +467,16 @@ impl Room {
                         events: events.clone(),
                     });
                     let scrub = events.iter().any(|e| forgets_personal_data(&e.kind));
-                    self.ingest(events);
+                    let first = events.first().map_or(0, |e| e.seq);
+                    let last = events.last().map_or(0, |e| e.seq);
+                    self.ingest_as(
+                        events,
+                        Arrival::Committed {
+                            received,
+                            committed,
+                            seqs: first..=last,
+                        },
+                    );
                     if scrub {
                         // Off the request path: VACUUM FULL may take a while on a big database.
                         let store = self.store.clone();
@@ -449,8 +518,18 @@ impl Room {
     }
 
     /// Apply events (any order, duplicates allowed) strictly in seq order, render and broadcast
-    /// them. Returns true when a gap remains (events after a missing seq are waiting).
+    /// them. Returns true when a gap remains (events after a missing seq are waiting). For
+    /// events read from the store; [`Room::ingest_from_bus`] for the bus's.
     pub fn ingest(&self, events: Vec<Event>) -> bool {
+        self.ingest_as(events, Arrival::Store)
+    }
+
+    /// [`Room::ingest`] for events another instance committed and the bus brought.
+    pub fn ingest_from_bus(&self, events: Vec<Event>) -> bool {
+        self.ingest_as(events, Arrival::Bus)
+    }
+
+    fn ingest_as(&self, events: Vec<Event>, arrival: Arrival) -> bool {
         let mut st = self.state.write();
         for e in events {
             if e.seq > st.projection.seq {
@@ -490,20 +569,45 @@ impl Room {
                 | EventKind::PollResultsPublished { poll } => st.polls.touch(*poll),
                 _ => {}
             }
-            let rendered = Arc::new(render(
+            let mut rendered = render(
                 &st.projection,
                 &st.description_html,
                 &st.votes,
                 &e,
                 &before,
-            ));
+            );
+            let (origin, start) = arrival.start_of(e.seq, rendered.applied_at);
+            rendered.clock = EventClock::unarmed(origin, start);
+            let rendered = Arc::new(rendered);
             if st.ring.len() >= ring_capacity {
                 st.ring.pop_front();
             }
             st.ring.push_back(rendered.clone());
             self.metrics.event_applied();
+            // Every receiver reports once it wrote the event (or gave it up); none can
+            // subscribe meanwhile (they take the read lock this write lock holds off).
+            let receivers = self.tx.receiver_count();
+            rendered.clock.arm(receivers);
+            let ingested = std::time::Instant::now();
             // No receivers is fine: nobody is watching.
-            let _ = self.tx.send(Arc::new(Outbound::Event(rendered)));
+            let sent = self
+                .tx
+                .send(Arc::new(Outbound::Event(rendered.clone())))
+                .unwrap_or(0);
+            // A receiver dropped between the count and the send never reports.
+            rendered.clock.skipped(receivers.saturating_sub(sent));
+            if let Arrival::Committed {
+                received,
+                committed,
+                ..
+            } = &arrival
+            {
+                if origin == Origin::Local {
+                    let stages = &self.metrics.stages;
+                    stages.observe(Origin::Local, Stage::Commit, *committed - *received);
+                    stages.observe(Origin::Local, Stage::Ingest, ingested - *received);
+                }
+            }
         }
         !st.early.is_empty()
     }

@@ -232,15 +232,21 @@ impl<W: Wire> Connection<W> {
                 }
             }
         }
-        self.flush(&frames, events).await?;
-        // Room → written, for the events this client had not had yet.
+        let flushed = self.flush(&frames, events).await;
+        // Room → written, for the events this client had not had yet; every event of the
+        // batch is reported to its clock (written, or given up: a duplicate, one after a
+        // revocation or a shutdown, or a failed write), so the last write can be known.
         for out in &batch {
             if let Outbound::Event(e) = &**out {
-                if e.seq > before && e.seq <= *last_seq {
+                if flushed.is_ok() && e.seq > before && e.seq <= *last_seq {
                     self.metrics.fanout_lag.observe(e.applied_at.elapsed());
+                    self.metrics.stages.written(&e.clock);
+                } else {
+                    e.clock.skipped(1);
                 }
             }
         }
+        flushed?;
         match end {
             Some(End::Revoked) => {
                 return Ok(Some((close_codes::POLICY, "your access was revoked")));

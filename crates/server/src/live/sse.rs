@@ -223,6 +223,7 @@ pub fn stream(
                     Ok(out) => match &*out {
                         Outbound::Event(e) if e.ends_session_of.is_some() && e.ends_session_of == st.viewer.participant => {
                             // Access revoked: end the stream without the staff frame.
+                            e.clock.skipped(1);
                             st.done = true;
                         }
                         Outbound::Event(e) => {
@@ -234,6 +235,9 @@ pub fn stream(
                                 // only once the previous chunks were taken.
                                 st.metrics.event_delivered(Transport::Sse);
                                 st.metrics.fanout_lag.observe(e.applied_at.elapsed());
+                                st.metrics.stages.written(&e.clock);
+                            } else {
+                                e.clock.skipped(1);
                             }
                         }
                         Outbound::Shared(bytes) => shared_chunks(Bytes::from_static(b"data: "), bytes, &mut st.queue),

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::ops::breakdown::{Origin, Stage, StageHistograms};
+
 /// A live-stream transport (a label on connection and delivery metrics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
@@ -62,30 +64,60 @@ impl StoreOp {
 
 /// Upper bounds (seconds) of the histogram buckets: 0.5 ms to 10 s covers a local SQLite
 /// commit as well as a contended PostgreSQL or a stalled client.
-const BOUNDS: [f64; 14] = [
+pub const BOUNDS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Finer buckets for the event stages (`ops/breakdown.rs`): an ingest follows its commit by
+/// microseconds, the first socket write follows by tens of them, and the last write of a
+/// sweep over thousands of sockets lands anywhere in 10–300 ms, where a p99 read from the
+/// buckets needs them close together.
+pub const FINE_BOUNDS: [f64; 24] = [
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03,
+    0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5, 10.0,
 ];
 
 /// A fixed-bucket histogram of durations: one atomic per bucket (plus one past the last
 /// bound) and the sum in microseconds. `observe` is lock-free.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Histogram {
-    buckets: [AtomicU64; BOUNDS.len() + 1],
+    bounds: &'static [f64],
+    buckets: Box<[AtomicU64]>,
     sum_micros: AtomicU64,
 }
 
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram::new(&BOUNDS)
+    }
+}
+
 impl Histogram {
+    pub fn new(bounds: &'static [f64]) -> Histogram {
+        Histogram {
+            bounds,
+            buckets: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
+            sum_micros: AtomicU64::new(0),
+        }
+    }
+
     pub fn observe(&self, d: Duration) {
         let secs = d.as_secs_f64();
-        let i = BOUNDS
+        let i = self
+            .bounds
             .iter()
             .position(|b| secs <= *b)
-            .unwrap_or(BOUNDS.len());
+            .unwrap_or(self.bounds.len());
         self.buckets[i].fetch_add(1, Ordering::Relaxed);
         self.sum_micros.fetch_add(
             u64::try_from(d.as_micros()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
+    }
+
+    /// The sum of the observed durations.
+    pub fn sum(&self) -> Duration {
+        Duration::from_micros(self.sum_micros.load(Ordering::Relaxed))
     }
 
     pub fn count(&self) -> u64 {
@@ -95,11 +127,11 @@ impl Histogram {
     /// `name_bucket`, `name_sum` and `name_count` lines; `labels` is `k="v",` or empty.
     fn render(&self, out: &mut String, name: &str, labels: &str) {
         let mut cumulative = 0;
-        for (i, bound) in BOUNDS.iter().enumerate() {
+        for (i, bound) in self.bounds.iter().enumerate() {
             cumulative += self.buckets[i].load(Ordering::Relaxed);
             let _ = writeln!(out, "{name}_bucket{{{labels}le=\"{bound}\"}} {cumulative}");
         }
-        cumulative += self.buckets[BOUNDS.len()].load(Ordering::Relaxed);
+        cumulative += self.buckets[self.bounds.len()].load(Ordering::Relaxed);
         let _ = writeln!(out, "{name}_bucket{{{labels}le=\"+Inf\"}} {cumulative}");
         let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
         let plain = labels.trim_end_matches(',');
@@ -128,6 +160,8 @@ pub struct Metrics {
     http_responses: [AtomicU64; 5],
     rate_limited: AtomicU64,
     pub fanout_lag: Histogram,
+    /// Each live event's way from the request to the sockets (`ops/breakdown.rs`).
+    pub stages: StageHistograms,
     store_latency: [Histogram; StoreOp::ALL.len()],
 }
 
@@ -396,6 +430,23 @@ impl Metrics {
         );
         self.fanout_lag
             .render(&mut out, "borgermode_fanout_lag_seconds", "");
+        head(
+            &mut out,
+            "borgermode_event_stage_seconds",
+            "histogram",
+            "Each live event's way to the sockets, cumulative from its start: request received \
+             (origin=local) or ingest here (origin=bus|store) to commit, ingest, first and last \
+             socket write.",
+        );
+        for origin in Origin::ALL {
+            for stage in Stage::ALL.into_iter().filter(|s| s.applies_to(origin)) {
+                self.stages.get(origin, stage).render(
+                    &mut out,
+                    "borgermode_event_stage_seconds",
+                    &format!("origin=\"{}\",stage=\"{}\",", origin.label(), stage.label()),
+                );
+            }
+        }
         head(
             &mut out,
             "borgermode_store_latency_seconds",

@@ -301,3 +301,167 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
     }
     app.shutdown().await;
 }
+
+/// Reads frames until the event `seq` arrives (hello, snapshot and others are skipped).
+async fn until_event(ws: &mut crate::common::app::Ws, seq: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match next_frame(ws, Duration::from_secs(10)).await {
+            Some(ServerFrame::Event(e)) if e.seq >= seq => return,
+            Some(_) => {}
+            None => panic!("stream ended before seq {seq}"),
+        }
+        assert!(Instant::now() < deadline, "seq {seq} did not arrive");
+    }
+}
+
+/// Issue 17's latency breakdown: one comment watched by two WebSocket clients moves every
+/// stage histogram of a locally committed event by exactly one, and the stages, all measured
+/// from the request's arrival, come in order (commit ≤ ingest ≤ first write ≤ last write).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_stages_grow_by_one_per_event_and_come_in_order() {
+    let app = spawn_app_with(|s| s.metrics_token = Some(TOKEN.into())).await;
+    let meeting = app.open_meeting("Tidsmøde").await;
+    let anna = app.join(meeting, "Anna").await;
+    let bo = app.join(meeting, "Bo").await;
+    let mut watchers = Vec::new();
+    for who in [&anna, &bo] {
+        let mut ws = ws_connect(&app.ws_url(meeting, None), Some(&who.token)).await;
+        assert!(matches!(
+            next_frame(&mut ws, Duration::from_secs(10)).await,
+            Some(ServerFrame::Hello { .. })
+        ));
+        assert!(matches!(
+            next_frame(&mut ws, Duration::from_secs(10)).await,
+            Some(ServerFrame::Snapshot { .. })
+        ));
+        watchers.push(ws);
+    }
+    let stage = |s: &str| format!("borgermode_event_stage_seconds{{origin=local,stage={s}}}");
+    let sum = |s: &str| format!("borgermode_event_stage_seconds_sum{{origin=local,stage={s}}}");
+    const STAGES: [&str; 4] = ["commit", "ingest", "first_write", "last_write"];
+    let before = scrape(&app).await;
+
+    let seq = app
+        .post(&anna, meeting, "comment", "Hvornår åbner svømmehallen?")
+        .await;
+    for ws in &mut watchers {
+        until_event(ws, seq).await;
+    }
+    // The clients can read the frame a moment before its writer records the write.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let after = loop {
+        let now = scrape(&app).await;
+        if now.get(&stage("last_write")) > before.get(&stage("last_write")) {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "no last write was recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let mut sums = Vec::new();
+    for s in STAGES {
+        assert_eq!(
+            after.get(&stage(s)) - before.get(&stage(s)),
+            1.0,
+            "stage {s}: one observation for one event"
+        );
+        sums.push(after.get(&sum(s)) - before.get(&sum(s)));
+    }
+    println!("stage seconds (from received): {STAGES:?} = {sums:?}");
+    assert!(sums[0] > 0.0, "a commit takes time: {sums:?}");
+    assert!(
+        sums.windows(2).all(|w| w[0] <= w[1]),
+        "stages out of order: {STAGES:?} = {sums:?}"
+    );
+    // Nothing arrived from elsewhere.
+    for s in ["first_write", "last_write"] {
+        let bus = format!("borgermode_event_stage_seconds{{origin=bus,stage={s}}}");
+        assert_eq!(after.get(&bus), before.get(&bus), "{bus}");
+    }
+    app.shutdown().await;
+}
+
+/// An event committed on another instance has no request here: on the instance that only
+/// delivers it, it is measured from its ingest (`origin="bus"`, or `"store"` when a gap fill
+/// brought it), with first and last write and no local stages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_from_another_instance_is_measured_from_its_ingest() {
+    use crate::common::app::spawn_app_on;
+    use std::sync::Arc;
+    let db = crate::common::pg::TestDb::fresh().await;
+    let prefix = crate::common::cluster::unique_prefix();
+    let start = |p: String| {
+        let url = db.url.clone();
+        async move {
+            spawn_app_on(
+                Arc::new(tempfile::tempdir().expect("tempdir")),
+                url,
+                move |s| {
+                    s.redis_url = Some("redis://127.0.0.1:6379".into());
+                    s.redis_prefix = p;
+                    s.metrics_token = Some(TOKEN.into());
+                },
+            )
+            .await
+        }
+    };
+    let a = start(prefix.clone()).await;
+    let b = start(prefix).await;
+    let meeting = a.open_meeting("To instanser").await;
+    let olga = a.join(meeting, "Olga").await;
+    // B has the meeting live, with a watcher that has everything so far.
+    let first = a.post(&olga, meeting, "comment", "Først").await;
+    let mut on_b = ws_connect(&b.ws_url(meeting, None), None).await;
+    until_event_or_snapshot(&mut on_b, first).await;
+    let key = |o: &str, s: &str| format!("borgermode_event_stage_seconds{{origin={o},stage={s}}}");
+    let before = scrape(&b).await;
+
+    let seq = a
+        .post(&olga, meeting, "comment", "Fra den anden instans")
+        .await;
+    until_event(&mut on_b, seq).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let after = loop {
+        let now = scrape(&b).await;
+        let remote =
+            |f: &Figures| f.get(&key("bus", "last_write")) + f.get(&key("store", "last_write"));
+        if remote(&now) > remote(&before) {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "B recorded no last write");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let moved = |k: &str| after.get(k) - before.get(k);
+    for s in ["first_write", "last_write"] {
+        assert_eq!(
+            moved(&key("bus", s)) + moved(&key("store", s)),
+            1.0,
+            "{s}: one remote event"
+        );
+        assert_eq!(moved(&key("local", s)), 0.0, "{s}: nothing committed on B");
+    }
+    assert_eq!(moved(&key("local", "commit")), 0.0);
+    println!(
+        "on B: bus first/last {}/{}, store {}/{}",
+        moved(&key("bus", "first_write")),
+        moved(&key("bus", "last_write")),
+        moved(&key("store", "first_write")),
+        moved(&key("store", "last_write"))
+    );
+    b.shutdown().await;
+    a.shutdown().await;
+}
+
+/// Reads frames until the client has `seq` (in a snapshot or as an event).
+async fn until_event_or_snapshot(ws: &mut crate::common::app::Ws, seq: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match next_frame(ws, Duration::from_secs(10)).await {
+            Some(ServerFrame::Snapshot { seq: s, .. }) if s >= seq => return,
+            Some(ServerFrame::Event(e)) if e.seq >= seq => return,
+            Some(_) => {}
+            None => panic!("stream ended before seq {seq}"),
+        }
+        assert!(Instant::now() < deadline, "seq {seq} did not arrive");
+    }
+}

@@ -1,5 +1,5 @@
 //! `GET /metrics` (Prometheus text format) and the middleware that counts HTTP responses by
-//! status class.
+//! status class (and stamps when a command arrived, for the latency breakdown).
 //!
 //! Who may read it: the figures say how many people watch which installation and how busy it
 //! is, so `/metrics` is off unless `--metrics-token` (`BORGERMODE_METRICS_TOKEN`) is set, and
@@ -9,10 +9,11 @@
 
 use std::future::{ready, Ready};
 use std::sync::Arc;
+use std::time::Instant;
 
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::{header, Method};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
@@ -65,6 +66,19 @@ pub async fn metrics(state: State, req: HttpRequest) -> Result<HttpResponse, Api
         .body(state.metrics.render(gauges)))
 }
 
+/// When a command request reached the server (in the request's extensions).
+#[derive(Clone, Copy, Debug)]
+pub struct Received(pub Instant);
+
+impl Received {
+    /// The request's arrival, or now for a request the middleware did not see.
+    pub fn of(req: &HttpRequest) -> Instant {
+        req.extensions()
+            .get::<Received>()
+            .map_or_else(Instant::now, |r| r.0)
+    }
+}
+
 /// Counts every response by status class (and 429s apart): one atomic add per request.
 pub struct CountResponses(pub Arc<Metrics>);
 
@@ -104,6 +118,11 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        // Commands (every method but GET/HEAD) note when they arrived, before their body is
+        // read: the start of their events' latency breakdown (`run_command`).
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            req.extensions_mut().insert(Received(Instant::now()));
+        }
         let fut = self.service.call(req);
         let metrics = self.metrics.clone();
         Box::pin(async move {

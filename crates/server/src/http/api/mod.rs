@@ -267,6 +267,7 @@ pub async fn run_command(
     cmd: Command,
     created: bool,
 ) -> Result<HttpResponse, ApiError> {
+    let received = metrics::Received::of(req);
     check_origin(state, req)?;
     if state
         .shutting_down
@@ -276,7 +277,10 @@ pub async fn run_command(
     }
     let actor = resolve_actor(state, req, room.id, who).await?;
     let key = idempotency_key(req)?.map(|k| (scope_of(&actor), k));
-    respond(room.execute(actor, cmd, key).await?, created)
+    respond(
+        room.execute_received(actor, cmd, key, received).await?,
+        created,
+    )
 }
 
 pub fn respond(executed: Executed, created: bool) -> Result<HttpResponse, ApiError> {
