@@ -21,6 +21,7 @@
 //! Suggestions are the best three at or above `MIN_SCORE`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 
 use super::analyze::Analyzer;
 use super::lexicon::is_concept;
@@ -393,7 +394,12 @@ impl SimilarIndex {
                 };
                 let mut score = params.query_side * q + (1.0 - params.query_side) * d;
                 if !query_intents.is_empty() && params.intent_conflict != 1.0 {
-                    let mut doc_intents = doc.keys().filter(|t| intent_of(t)).peekable();
+                    // Concepts ("~...") sort together, between ASCII and æ, ø, å.
+                    let mut doc_intents = doc
+                        .range::<str, _>((Bound::Included("~"), Bound::Excluded("\u{7f}")))
+                        .map(|(t, _)| t)
+                        .filter(|t| intent_of(t))
+                        .peekable();
                     if doc_intents.peek().is_some()
                         && !doc_intents.any(|t| query_intents.contains(&t.as_str()))
                     {

@@ -48,8 +48,8 @@ fn holdout_set() -> Set {
 /// INTENT_CONFLICT 0.9 (a question asking another thing than the query, "cost" counted as an
 /// intent):
 /// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.793, recall@3
-///   0.660, hit rate 0.895 (without the intent conflict: 0.786, 0.659, 0.899; before the
-///   lexicon: 0.621, 0.409, 0.684);
+///   0.660 (0.6597, so its floor is 0.65), hit rate 0.895 (without the intent conflict:
+///   0.786, 0.659, 0.899; before the lexicon: 0.621, 0.409, 0.684);
 /// - held-out set (83 questions in 19 groups, written before the tuning, never tuned on):
 ///   precision@3 0.827, recall@3 0.558, hit rate 0.771 (without the intent conflict: 0.801,
 ///   0.550, 0.771; before the lexicon: 0.641, 0.373, 0.663).
@@ -59,9 +59,9 @@ fn holdout_set() -> Set {
 /// and near-miss groups (boat places / parking places "når havnen bygges om") share most of
 /// theirs. A change to the analyzer, the lexicon or the scoring that makes matching worse fails
 /// here. `SIMILAR_GRID=1` prints the tuning grid (main set only); `SIMILAR_DEBUG=1` every
-/// question's top three.
+/// question's top three; `SIMILAR_WRONG=1` the wrong suggestions, best scoring first.
 const PRECISION_FLOOR: f64 = 0.79;
-const RECALL_FLOOR: f64 = 0.66;
+const RECALL_FLOOR: f64 = 0.65;
 const HIT_RATE_FLOOR: f64 = 0.89;
 const HOLDOUT_PRECISION_FLOOR: f64 = 0.82;
 const HOLDOUT_RECALL_FLOOR: f64 = 0.55;
