@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::common::*;
 use borgermode_domain::event::Actor;
-use borgermode_domain::similar::index::Params;
+use borgermode_domain::similar::index::{Params, INTENTS};
 use borgermode_domain::similar::{is_suggestible, SimilarIndex};
 use borgermode_domain::*;
 use proptest::prelude::*;
@@ -44,22 +44,26 @@ fn holdout_set() -> Set {
 }
 
 /// Floors: the figures reached, rounded down to two decimals, with the lexicon of related terms
-/// (`similar/lexicon.txt`) and MIN_SCORE 0.33, CONCEPT_WEIGHT 1.0, no relative cut:
-/// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.786, recall@3
-///   0.659, hit rate 0.899 (before the lexicon: 0.621, 0.409, 0.684);
+/// (`similar/lexicon.txt`) and MIN_SCORE 0.33, CONCEPT_WEIGHT 1.0, no relative cut,
+/// INTENT_CONFLICT 0.9 (a question asking another thing than the query, "cost" counted as an
+/// intent):
+/// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.793, recall@3
+///   0.660 (0.6597, so its floor is 0.65), hit rate 0.895 (without the intent conflict:
+///   0.786, 0.659, 0.899; before the lexicon: 0.621, 0.409, 0.684);
 /// - held-out set (83 questions in 19 groups, written before the tuning, never tuned on):
-///   precision@3 0.801, recall@3 0.550, hit rate 0.771 (before: 0.641, 0.373, 0.663).
+///   precision@3 0.827, recall@3 0.558, hit rate 0.771 (without the intent conflict: 0.801,
+///   0.550, 0.771; before the lexicon: 0.641, 0.373, 0.663).
 ///
 /// Both are below issue 18's goal (precision@3 ≥ 0.8 with recall@3 ≥ 0.7): many paraphrases
 /// share neither a stem nor a concept ("Må de bygge om natten?" / "støjen fra byggepladsen"),
 /// and near-miss groups (boat places / parking places "når havnen bygges om") share most of
 /// theirs. A change to the analyzer, the lexicon or the scoring that makes matching worse fails
 /// here. `SIMILAR_GRID=1` prints the tuning grid (main set only); `SIMILAR_DEBUG=1` every
-/// question's top three.
-const PRECISION_FLOOR: f64 = 0.78;
+/// question's top three; `SIMILAR_WRONG=1` the wrong suggestions, best scoring first.
+const PRECISION_FLOOR: f64 = 0.79;
 const RECALL_FLOOR: f64 = 0.65;
 const HIT_RATE_FLOOR: f64 = 0.89;
-const HOLDOUT_PRECISION_FLOOR: f64 = 0.80;
+const HOLDOUT_PRECISION_FLOOR: f64 = 0.82;
 const HOLDOUT_RECALL_FLOOR: f64 = 0.55;
 const HOLDOUT_HIT_RATE_FLOOR: f64 = 0.77;
 
@@ -175,6 +179,7 @@ fn judge(
     let (mut suggested, mut relevant_suggested, mut hits) = (0usize, 0usize, 0usize);
     let mut recall_sum = 0.0f64;
     let mut misses = Vec::new();
+    let mut wrong: Vec<(f32, String)> = Vec::new();
     for (id, text) in texts {
         let gi = group_of[id];
         let others = set.groups[gi].questions.len() - 1;
@@ -192,6 +197,21 @@ fn judge(
                     "   {mark} {:.2} [{}] {}",
                     h.score, set.groups[group_of[&h.post]].group, text_of[&h.post]
                 );
+            }
+        }
+        if print.is_some() {
+            let text_of = |p: PostId| texts.iter().find(|(id, _)| *id == p).map_or("", |t| t.1);
+            for h in top.iter().filter(|h| group_of[&h.post] != gi) {
+                wrong.push((
+                    h.score,
+                    format!(
+                        "{:.2} [{}] {text} -> [{}] {}",
+                        h.score,
+                        set.groups[gi].group,
+                        set.groups[group_of[&h.post]].group,
+                        text_of(h.post)
+                    ),
+                ));
             }
         }
         if relevant > 0 {
@@ -222,6 +242,12 @@ fn judge(
         "{name}: no suggestion from its group:\n  {}",
         misses.join("\n  ")
     );
+    // The wrong suggestions, best scoring first (what a higher MIN_SCORE would not remove).
+    if std::env::var_os("SIMILAR_WRONG").is_some() {
+        wrong.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let lines: Vec<&str> = wrong.iter().map(|w| w.1.as_str()).collect();
+        eprintln!("{name}: wrong suggestions:\n  {}", lines.join("\n  "));
+    }
     figures
 }
 
@@ -234,22 +260,57 @@ fn scoring_grid_on_the_labelled_set() {
     }
     let set = labelled_set();
     let (index, group_of, texts) = post_all(&set);
-    for concept_weight in [0.5f32, 0.7, 0.85, 1.0] {
-        for query_side in [0.4f32, 0.5, 0.6] {
-            for relative_cut in [0.0f32, 0.6, 0.7, 0.75, 0.8, 0.85] {
-                for min_score in [0.25f32, 0.3, 0.33, 0.36, 0.4] {
-                    let p = Params {
-                        min_score,
-                        query_side,
-                        concept_weight,
-                        relative_cut,
-                    };
-                    let f = judge(&set, &index, &group_of, &texts, &p, None);
-                    eprintln!(
-                        "grid cw {concept_weight:.2} qs {query_side:.2} cut {relative_cut:.2} min {min_score:.2}: p {:.3} r {:.3} h {:.3}",
-                        f.precision, f.recall, f.hit_rate
-                    );
-                }
+    // Which concepts count as what a question asks, and how much asking another thing costs.
+    const LISTS: [(&str, &[&str]); 4] = [
+        ("intents", INTENTS),
+        (
+            "-cost",
+            &["when", "howmuch", "howmany", "why", "how", "who", "where"],
+        ),
+        (
+            "+happens",
+            &[
+                "when", "howmuch", "howmany", "why", "how", "who", "where", "cost", "happens",
+            ],
+        ),
+        ("when/why/how", &["when", "why", "how"]),
+    ];
+    for (idf_power, intent_conflict) in [
+        (1.0f32, 1.0f32),
+        (1.25, 1.0),
+        (1.5, 1.0),
+        (1.25, 0.9),
+        (1.5, 0.9),
+        (1.25, 0.8),
+    ] {
+        for min_score in [0.28f32, 0.29, 0.3, 0.31, 0.32, 0.33, 0.34, 0.35] {
+            let p = Params {
+                min_score,
+                idf_power,
+                intent_conflict,
+                ..Params::default()
+            };
+            let f = judge(&set, &index, &group_of, &texts, &p, None);
+            eprintln!(
+                "grid idf^{idf_power:.2} conflict {intent_conflict:.2} min {min_score:.2}: p {:.3} r {:.3} h {:.3}",
+                f.precision, f.recall, f.hit_rate
+            );
+        }
+    }
+    for (list, intents) in LISTS {
+        for intent_conflict in [1.0f32, 0.95, 0.9, 0.85, 0.8, 0.7, 0.5, 0.0] {
+            for min_score in [0.2f32, 0.25, 0.28, 0.3, 0.31, 0.32, 0.33, 0.34, 0.36, 0.4] {
+                let p = Params {
+                    min_score,
+                    intent_conflict,
+                    intents,
+                    ..Params::default()
+                };
+                let f = judge(&set, &index, &group_of, &texts, &p, None);
+                eprintln!(
+                    "grid {list} conflict {intent_conflict:.2} min {min_score:.2}: p {:.3} r {:.3} h {:.3}",
+                    f.precision, f.recall, f.hit_rate
+                );
             }
         }
     }
@@ -295,6 +356,42 @@ fn finds_the_paraphrase_and_the_misspelling() {
     let top = index.search("hvornaar starter bygeriet ved havn", 3, None);
     assert_eq!(top.first().map(|h| h.post), Some(a), "{top:?}");
     assert!(index.search("Hvad med hundeskoven?", 3, None).is_empty());
+}
+
+/// Two questions on the same thing that ask different things: the one asking another thing
+/// (cost, not when) is scaled by `INTENT_CONFLICT`, the one asking the same is not.
+#[test]
+fn a_question_asking_another_thing_scores_lower() {
+    let mut t = Town::open();
+    let same = t.h.question(
+        t.anne,
+        "Hvad er tidsplanen for renoveringen af Nørre Skole?",
+    );
+    let other =
+        t.h.question(t.bo, "Hvad koster renoveringen af Nørre Skole?");
+    let _third = t.h.question(t.carl, "Hvorfor lukker ungdomsklubben?");
+    let index = SimilarIndex::from_state(&t.h.state);
+    let query = "Hvornår starter renoveringen af Nørre Skole?";
+    let score = |params: &Params, post: PostId| {
+        index
+            .ranked_with(query, None, params)
+            .into_iter()
+            .find(|h| h.post == post)
+            .map(|h| h.score)
+            .expect("ranked")
+    };
+    let off = Params {
+        intent_conflict: 1.0,
+        ..Params::default()
+    };
+    let on = Params::default();
+    assert!(on.intent_conflict < 1.0);
+    assert_eq!(score(&on, same), score(&off, same));
+    let (scaled, plain) = (score(&on, other), score(&off, other));
+    assert!(
+        (scaled - plain * on.intent_conflict).abs() < 1e-6,
+        "{scaled} {plain}"
+    );
 }
 
 #[test]
