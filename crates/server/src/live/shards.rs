@@ -4,27 +4,38 @@
 //! syscall of a few µs. On one thread a sweep over N connections takes N × that, and the
 //! median client waits for half of it. The connections are therefore spread over one thread per
 //! CPU this process may use (`--live-threads`, default `available_parallelism`, which follows
-//! `taskset` and cgroup quotas): each shard is a single-threaded tokio runtime on its own OS
-//! thread, a new connection goes to the shard with the fewest, and the room's broadcast wakes
+//! `taskset` and cgroup quotas): each shard is a tokio runtime with one worker thread, a new connection goes to the shard with the fewest, and the room's broadcast wakes
 //! the tasks of every shard at once, so the shards write their part of the sweep in parallel.
 //!
-//! Why not the process's main runtime: commands (`Room::execute`, the store append and its
-//! ack) and the hub's loops run there. With the connections on it, a command woken during a
-//! sweep waited in the same run queue behind every connection task the previous event had
-//! woken. Apart, the OS schedules the command's thread as soon as it is runnable.
+//! Why not the process's main runtime (where they ran before): the hub's loops run there (the
+//! coalescing tick, bus delivery and with it the ingest of other instances' events, gap fill),
+//! and a tick or a bus event woken during a sweep waited in the same run queue behind every
+//! connection task the previous event had woken. Commands run on the HTTP workers
+//! (`Room::execute` spawns onto the worker's own runtime).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use tokio::runtime::Handle;
-use tokio::sync::oneshot;
+use tokio::runtime::{Handle, Runtime};
 
 struct Shard {
+    /// A multi-thread runtime with one worker, not a current-thread one: the room wakes a
+    /// shard's tasks from another thread (the one that ingested the event), and a current-thread
+    /// runtime answers every such wake-up with a write to its eventfd (10,000 syscalls per event
+    /// for 10,000 viewers); the multi-thread scheduler wakes its worker once when it is idle.
+    runtime: Option<Runtime>,
     handle: Handle,
     connections: Arc<AtomicUsize>,
-    /// Dropped (or sent) when the shards go: the thread leaves `block_on` and its runtime
-    /// drops the tasks still on it.
-    _stop: oneshot::Sender<()>,
+}
+
+impl Drop for Shard {
+    fn drop(&mut self) {
+        // Dropping a runtime blocks, which panics inside another runtime (tests drop the hub
+        // there): let its worker end in the background instead.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 pub struct LiveShards {
@@ -49,22 +60,15 @@ impl LiveShards {
     pub fn start(n: usize) -> std::io::Result<LiveShards> {
         let mut shards = Vec::with_capacity(n.max(1));
         for i in 0..n.max(1) {
-            let rt = tokio::runtime::Builder::new_current_thread()
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name(format!("borgermode-live-{i}"))
                 .enable_all()
                 .build()?;
-            let handle = rt.handle().clone();
-            let (stop, stopped) = oneshot::channel::<()>();
-            std::thread::Builder::new()
-                .name(format!("borgermode-live-{i}"))
-                .spawn(move || {
-                    rt.block_on(async move {
-                        let _ = stopped.await;
-                    });
-                })?;
             shards.push(Shard {
-                handle,
+                handle: runtime.handle().clone(),
+                runtime: Some(runtime),
                 connections: Arc::new(AtomicUsize::new(0)),
-                _stop: stop,
             });
         }
         Ok(LiveShards { shards })

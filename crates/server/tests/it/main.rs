@@ -20,6 +20,7 @@ mod followup_mail;
 mod gdpr;
 mod kit;
 mod live_basic;
+mod live_shards;
 mod meeting_2013;
 mod metrics_endpoint;
 mod openapi_client;
