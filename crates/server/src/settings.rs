@@ -495,6 +495,13 @@ fn check_mail(url: &str, from: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The CPUs this process may run on. `std::thread::available_parallelism` reads the affinity
+/// mask (`sched_getaffinity`) and cgroup CPU quota on Linux, so a server started under
+/// `taskset -c 0` starts one live shard and one HTTP worker, not one per core of the machine.
+pub fn usable_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,11 +523,4 @@ mod tests {
             .unwrap_or_default()
             .contains("IANA"),);
     }
-}
-
-/// The CPUs this process may run on. `std::thread::available_parallelism` reads the affinity
-/// mask (`sched_getaffinity`) and cgroup CPU quota on Linux, so a server started under
-/// `taskset -c 0` starts one live shard and one HTTP worker, not one per core of the machine.
-pub fn usable_cpus() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
