@@ -84,7 +84,9 @@ impl Application {
             None => Arc::new(LocalBus),
         };
         let metrics = Arc::new(Metrics::default());
-        let hub = Hub::start(settings.clone(), store.clone(), bus, metrics.clone()).await;
+        let hub = Hub::start(settings.clone(), store.clone(), bus, metrics.clone())
+            .await
+            .context("starting the live shard threads")?;
         let state = web::Data::new(AppState::new(settings.clone(), store, hub, metrics));
         let new_admin_token = state
             .auth
@@ -100,6 +102,7 @@ impl Application {
         // hands the socket of an accepted WebSocket upgrade to the `direct` engine (see
         // `live/upgrade.rs`).
         let builder = actix_server::Server::build()
+            .workers(settings.http_workers())
             .disable_signals()
             .shutdown_timeout(settings.shutdown_grace_secs);
         let config = |_: ()| AppConfig::default();

@@ -159,6 +159,18 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_SOCKET_SEND_BUFFER", default_value_t = 32 * 1024)]
     pub socket_send_buffer: usize,
 
+    /// Threads that run the live connections (WebSocket tasks of the `direct` engine), each
+    /// a shard with its own connections; one event's sweep over a room runs on every shard at
+    /// once. 0 = one per CPU this process may use (`available_parallelism`, which follows the
+    /// CPU affinity mask, e.g. `taskset`, and cgroup quotas).
+    #[arg(long, env = "BORGERMODE_LIVE_THREADS", default_value_t = 0)]
+    pub live_threads: usize,
+
+    /// actix-web worker threads serving HTTP (commands, pages, SSE). 0 = one per CPU this
+    /// process may use, as for `--live-threads`.
+    #[arg(long, env = "BORGERMODE_HTTP_WORKERS", default_value_t = 0)]
+    pub http_workers: usize,
+
     /// Recent events per meeting kept rendered in memory for fast resume.
     #[arg(long, env = "BORGERMODE_RING_CAPACITY", default_value_t = 2048)]
     pub ring_capacity: usize,
@@ -371,6 +383,20 @@ impl Settings {
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms)
     }
+    /// The live shards to start: `--live-threads`, or the CPUs this process may use.
+    pub fn live_threads(&self) -> usize {
+        match self.live_threads {
+            0 => usable_cpus(),
+            n => n,
+        }
+    }
+    /// The HTTP workers to start: `--http-workers`, or the CPUs this process may use.
+    pub fn http_workers(&self) -> usize {
+        match self.http_workers {
+            0 => usable_cpus(),
+            n => n,
+        }
+    }
     pub fn send_timeout(&self) -> Duration {
         Duration::from_millis(self.send_timeout_ms)
     }
@@ -420,6 +446,11 @@ impl Settings {
         if self.heartbeat_ms == 0 || self.idle_timeout_ms <= self.heartbeat_ms {
             return Err("idle timeout must be longer than the heartbeat interval".into());
         }
+        if self.live_threads > 1024 || self.http_workers > 1024 {
+            return Err(
+                "live threads and HTTP workers: at most 1024 each (0 = one per CPU)".into(),
+            );
+        }
         if self.connection_buffer == 0 || self.ring_capacity == 0 {
             return Err("connection buffer and ring capacity must be at least 1".into());
         }
@@ -462,6 +493,13 @@ fn check_mail(url: &str, from: &str) -> Result<(), String> {
     from.parse::<lettre::message::Mailbox>()
         .map_err(|_| "--mail-from is not a valid address".to_string())?;
     Ok(())
+}
+
+/// The CPUs this process may run on. `std::thread::available_parallelism` reads the affinity
+/// mask (`sched_getaffinity`) and cgroup CPU quota on Linux, so a server started under
+/// `taskset -c 0` starts one live shard and one HTTP worker, not one per core of the machine.
+pub fn usable_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 #[cfg(test)]

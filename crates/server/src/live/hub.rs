@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::bus::{Bus, BusHandle, BusMessage, Delivery};
 use crate::live::room::Room;
+use crate::live::shards::{LiveShards, ShardSlot};
 use crate::ops::metrics::Metrics;
 use crate::settings::Settings;
 use crate::store::{Store, StoreError};
@@ -28,10 +29,10 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     /// Whether the bus connected once: later connections are reconnects.
     bus_connected_once: std::sync::atomic::AtomicBool,
-    /// The runtime the hub was started on, where the `direct` engine's connection tasks run:
-    /// away from the HTTP workers, so commands are never queued behind a fan-out (see
-    /// `live/upgrade.rs`).
-    live_runtime: tokio::runtime::Handle,
+    /// Where the `direct` engine's connection tasks run: one single-threaded runtime per CPU,
+    /// away from the HTTP workers and the main runtime, so a sweep is split over the cores
+    /// and commands never queue behind it (`live/shards.rs`).
+    shards: LiveShards,
 }
 
 impl Hub {
@@ -40,7 +41,8 @@ impl Hub {
         store: Arc<dyn Store>,
         bus: Arc<dyn Bus>,
         metrics: Arc<Metrics>,
-    ) -> Arc<Hub> {
+    ) -> std::io::Result<Arc<Hub>> {
+        let shards = LiveShards::start(settings.live_threads())?;
         let hub = Arc::new(Hub {
             settings,
             store,
@@ -49,7 +51,7 @@ impl Hub {
             loading: tokio::sync::Mutex::new(()),
             metrics,
             bus_connected_once: Default::default(),
-            live_runtime: tokio::runtime::Handle::current(),
+            shards,
         });
         let (tx, rx) = mpsc::unbounded_channel();
         bus.start(tx).await;
@@ -60,11 +62,17 @@ impl Hub {
         if bus.is_shared() {
             tokio::spawn(Self::check_loop(Arc::downgrade(&hub)));
         }
-        hub
+        Ok(hub)
     }
 
-    pub fn live_runtime(&self) -> &tokio::runtime::Handle {
-        &self.live_runtime
+    /// A place for a new live connection (the least loaded shard).
+    pub fn place_connection(&self) -> ShardSlot {
+        self.shards.place()
+    }
+
+    /// Open `direct` WebSocket connections per live shard.
+    pub fn shard_loads(&self) -> Vec<usize> {
+        self.shards.loads()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -6,6 +6,7 @@ pub mod hub;
 pub mod polls;
 pub mod render;
 pub mod room;
+pub mod shards;
 pub mod socket;
 pub mod sse;
 pub mod upgrade;

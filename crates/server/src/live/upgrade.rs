@@ -25,6 +25,7 @@ use crate::http::net::GuardedIo;
 
 use crate::live::render::Viewer;
 use crate::live::room::{Room, Subscription};
+use crate::live::shards::ShardSlot;
 use crate::live::socket::Connection;
 use crate::live::wire_direct::DirectWire;
 use crate::ops::metrics::Metrics;
@@ -38,8 +39,9 @@ pub(crate) struct PendingLive {
     pub viewer: Viewer,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
-    /// Where the connection task runs (the hub's runtime).
-    pub runtime: tokio::runtime::Handle,
+    /// Where the connection task runs (a live shard, `live/shards.rs`), counted there while
+    /// the connection lasts.
+    pub shard: ShardSlot,
 }
 
 /// The upgrade service factory for `HttpService::upgrade`: `app` is a second instance of the
@@ -120,15 +122,18 @@ where
             io.write_all(head.as_bytes()).await?;
             let max = p.settings.ws_max_message;
             let early = parts.read_buf.to_vec();
-            // The connection leaves this HTTP worker for the hub's runtime. Why: a fan-out wakes
-            // every connection of the room; on the worker those wake-ups queue in front of the
-            // next command (its request and its commit), so when the core is saturated the
-            // room emits one event per fan-out round and every event costs a full write per
-            // client. On their own runtime (their own thread) the commands keep flowing, and
-            // a connection that is behind finds several events waiting and writes them in one
-            // `writev` (`Connection::deliver`), so the cost per delivery falls as load rises.
+            // The connection leaves this HTTP worker for its live shard (`live/shards.rs`). Why:
+            // a fan-out wakes every connection of the room; on the worker those wake-ups queue
+            // in front of the next command (its request and its commit). On the shards (one
+            // thread per CPU) the sweep of one event is split over the cores and the commands
+            // keep flowing; a connection that is behind finds several events waiting and
+            // writes them in one `writev` (`Connection::deliver`), so the cost per delivery
+            // falls as load rises.
             let io = io.into_std()?;
-            p.runtime.spawn(async move {
+            let shard = p.shard;
+            let runtime = shard.handle.clone();
+            runtime.spawn(async move {
+                let _shard = shard;
                 let io = match TcpStream::from_std(io) {
                     Ok(io) => io,
                     Err(e) => {

@@ -22,6 +22,7 @@ mod gdpr;
 mod kit;
 mod lean_frames;
 mod live_basic;
+mod live_shards;
 mod meeting_2013;
 mod metrics_endpoint;
 mod openapi_client;

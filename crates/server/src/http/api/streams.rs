@@ -110,7 +110,7 @@ pub async fn websocket(
         viewer,
         settings: state.settings.clone(),
         metrics: state.metrics.clone(),
-        runtime: state.hub.live_runtime().clone(),
+        shard: state.hub.place_connection(),
     });
     Ok(HttpResponse::from(response))
 }
