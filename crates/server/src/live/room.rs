@@ -569,13 +569,7 @@ impl Room {
                 | EventKind::PollResultsPublished { poll } => st.polls.touch(*poll),
                 _ => {}
             }
-            let mut rendered = render(
-                &st.projection,
-                &st.description_html,
-                &st.votes,
-                &e,
-                &before,
-            );
+            let mut rendered = render(&st.projection, &st.description_html, &st.votes, &e, &before);
             let (origin, start) = arrival.start_of(e.seq, rendered.applied_at);
             rendered.clock = EventClock::unarmed(origin, start);
             let rendered = Arc::new(rendered);
