@@ -255,6 +255,7 @@ impl Hub {
             let Some(hub) = hub.upgrade() else { break };
             let idle_ms = (hub.settings.room_idle_secs * 1000) as i64;
             for room in hub.loaded_rooms() {
+                room.publish_poll_answers();
                 room.flush_coalesced();
                 room.publish_presence_if_due();
                 if room.watchers() == 0 && room.idle_for_ms() > idle_ms {

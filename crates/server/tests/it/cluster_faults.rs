@@ -1638,9 +1638,12 @@ async fn answer_poll(
         };
         match status {
             200 => return Ok(retries),
-            503 if retries < 20 => {
+            // 503: Retry-After says 1-5 s; a short back-off keeps the phase moving. 408 and
+            // a dropped connection (0) are what a loaded machine does to a request in flight
+            // (CI saw both at load average ~10); the answer is idempotent, so a client sends
+            // it again, as the web page does.
+            503 | 408 | 0 if retries < 20 => {
                 retries += 1;
-                // Retry-After says 1-5 s; a short back-off keeps the phase moving.
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             _ => return Err(format!("{status} {text}")),
