@@ -8,7 +8,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, createMeeting, staffLink, joinHttp, axe, shot, DESKTOP } from './lib.js';
+import { harness, createMeeting, staffLink, joinHttp, axe, shot, DESKTOP, PHONE } from './lib.js';
 
 const PER_MINUTE = 6;
 const suite = harness({ env: { BORGERMODE_SIMILAR_PER_MINUTE: String(PER_MINUTE) } });
@@ -62,6 +62,15 @@ test('the staff queue backs off on 429, keeps what it found and fills in the res
   assert.ok(!(await mod.locator('body').innerText()).includes('Vent lidt'), 'no rate-limit error on the page');
   await noSeriousAxe(mod, 'queue while the duplicate look-ups pause');
   await shot(mod, 'similar-queue-paused-1280');
+  // The same state on a phone: the line wraps, nothing overflows, axe stays clean.
+  await mod.setViewportSize(PHONE);
+  await note.scrollIntoViewIfNeeded();
+  assert.ok(await note.isVisible(), 'the pause line is visible at 360 px');
+  const o = await mod.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+  assert.ok(o.sw <= o.cw, `the queue overflows at 360 px: ${o.sw} > ${o.cw}`);
+  await noSeriousAxe(mod, 'queue while the duplicate look-ups pause, 360 px');
+  await shot(mod, 'similar-queue-paused-360');
+  await mod.setViewportSize(DESKTOP);
 
   // Later every question shows its partner, without anyone touching the page.
   for (const [k, q] of ids.entries()) {
