@@ -26,6 +26,36 @@ pub struct ServerCost {
     pub rss_per_connection_kib: Option<f64>,
 }
 
+/// The load generator's own cost over the same window. Why: a generator that saturates its
+/// core measures its own queueing, not the server's (issue 17: an independent client disagreed
+/// with this one); a run whose generator used more than [`GENERATOR_CORE_LIMIT`] of its core
+/// says so in its checks.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct GeneratorCost {
+    /// CPU seconds (user + system, all threads) of the generator process.
+    pub cpu_seconds: f64,
+    pub wall_seconds: f64,
+    /// `cpu_seconds / wall_seconds / cores`: the share of the cores it may run on.
+    pub core_use: f64,
+    /// The cores its affinity allows (`taskset`).
+    pub cores: usize,
+}
+
+/// Most of its cores the generator may use before its figures stop being the server's.
+pub const GENERATOR_CORE_LIMIT: f64 = 0.70;
+
+impl GeneratorCost {
+    pub fn new(cpu_seconds: f64, wall_seconds: f64) -> GeneratorCost {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        GeneratorCost {
+            cpu_seconds,
+            wall_seconds,
+            core_use: cpu_seconds / wall_seconds.max(1e-9) / cores as f64,
+            cores,
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Machine {
     pub cores: usize,
@@ -86,6 +116,9 @@ pub struct RunResult {
     pub latency: Latency,
     pub drain_ms: u64,
     pub server: ServerCost,
+    /// The generator's own CPU over the measured window; absent in older results.
+    #[serde(default)]
+    pub generator: Option<GeneratorCost>,
     /// Scenario-specific figures (recovery time, cut time, accepted like rate, ...).
     pub extra: BTreeMap<String, serde_json::Value>,
     pub machine: Machine,
@@ -98,8 +131,11 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// Loss, duplicates, or a frame whose full decode disagreed with the cheap one.
     pub fn failed(&self) -> bool {
-        self.lost > 0 || self.duplicated > 0
+        self.lost > 0
+            || self.duplicated > 0
+            || self.checks.get("frames_match_protocol") == Some(&false)
     }
 
     pub fn write(&self, out: Option<&Path>) -> anyhow::Result<()> {
@@ -127,7 +163,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 
 pub fn summary_line(r: &RunResult) -> String {
     format!(
-        "{} {}: clients {}, posts {}/{} acked, deliveries {}, lost {}, duplicated {}, out of order {}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, server CPU {:.2} s ({} µs/delivery), RSS/conn {} KiB, {} bytes/delivery",
+        "{} {}: clients {}, posts {}/{} acked, deliveries {}, lost {}, duplicated {}, out of order {}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, server CPU {:.2} s ({} µs/delivery), RSS/conn {} KiB, {} bytes/delivery, generator {} of its core",
         r.scenario,
         r.label,
         r.clients,
@@ -144,7 +180,15 @@ pub fn summary_line(r: &RunResult) -> String {
         opt(r.server.cpu_us_per_delivery, 2),
         opt(r.server.rss_per_connection_kib, 1),
         opt(r.bytes_per_delivery, 0),
+        core_use(r),
     )
+}
+
+fn core_use(r: &RunResult) -> String {
+    r.generator
+        .as_ref()
+        .map(|g| format!("{:.0} %", g.core_use * 100.0))
+        .unwrap_or_else(|| "–".into())
 }
 
 /// The server's latency breakdown of one run as a note line: p50/p99 (ms) of each stage,
@@ -239,17 +283,17 @@ pub fn tables(dir: &Path) -> anyhow::Result<String> {
         let _ = writeln!(md, "### `{scenario}` (scenario `{scenario_name}`)\n");
         let _ = writeln!(
             md,
-            "| run | clients | posts acked | deliveries | lost | dup | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | CPU vs borgermode | RSS KiB/conn | RSS vs borgermode |"
+            "| run | clients | posts acked | deliveries | lost | dup | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | CPU vs borgermode | RSS KiB/conn | RSS vs borgermode | bytes/delivery | generator core |"
         );
         let _ = writeln!(
             md,
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for r in &rows {
             let b = base.as_ref();
             let _ = writeln!(
                 md,
-                "| {} | {} | {}/{} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} |",
+                "| {} | {} | {}/{} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} | {} |",
                 r.label,
                 r.clients,
                 r.publish.acked,
@@ -265,6 +309,8 @@ pub fn tables(dir: &Path) -> anyhow::Result<String> {
                 ratio(r.server.cpu_us_per_delivery, b.and_then(|b| b.server.cpu_us_per_delivery)),
                 opt(r.server.rss_per_connection_kib, 1),
                 ratio(r.server.rss_per_connection_kib, b.and_then(|b| b.server.rss_per_connection_kib)),
+                opt(r.bytes_per_delivery, 0),
+                core_use(r),
             );
         }
         let extras: Vec<&RunResult> = rows.iter().filter(|r| !r.extra.is_empty()).collect();
@@ -357,5 +403,37 @@ mod tests {
             md.contains("- borgermode: server breakdown, p50/p99 ms, from request received (300 events): commit 1.00/2.00 · ingest 1.25/2.50 · first write 1.50/3.00 · last write 9.00/20.00\n"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn tables_report_bytes_per_delivery_and_the_generators_core() {
+        let dir = std::env::temp_dir().join(format!("bm-report-{}", rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut a = RunResult {
+            scenario: "town".into(),
+            target: "borgermode".into(),
+            label: "borgermode".into(),
+            bytes_per_delivery: Some(382.4),
+            ..Default::default()
+        };
+        a.generator = Some(GeneratorCost {
+            cpu_seconds: 6.3,
+            wall_seconds: 10.0,
+            core_use: 0.63,
+            cores: 1,
+        });
+        a.write(Some(&dir)).unwrap();
+        let md = tables(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let row = md.lines().find(|l| l.starts_with("| borgermode")).unwrap();
+        assert!(row.ends_with("| 382 | 63 % |"), "{md}");
+        assert!(md.contains("| bytes/delivery | generator core |"), "{md}");
+    }
+
+    #[test]
+    fn the_generators_core_use_is_a_share_of_its_cores() {
+        let g = GeneratorCost::new(3.0, 10.0);
+        assert!(g.cores >= 1);
+        assert!((g.core_use - 0.3 / g.cores as f64).abs() < 1e-9, "{g:?}");
     }
 }

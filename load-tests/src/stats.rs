@@ -88,6 +88,9 @@ pub struct Counters {
     pub delivery_bytes: AtomicU64,
     /// Bytes of every text frame received.
     pub bytes: AtomicU64,
+    /// Sampled frames whose full decode through the protocol crate disagreed with the cheap
+    /// one (`Target::decode`): a frame off the protocol, or a generator bug.
+    pub decode_mismatches: AtomicU64,
     pub connect_errors: AtomicU64,
     pub disconnects: AtomicU64,
 }

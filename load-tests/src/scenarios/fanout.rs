@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::args::{TargetArgs, TargetKind};
 use crate::engine::{self, RunState};
 use crate::procstat::ProcWatch;
-use crate::report::{Machine, RunResult, ServerCost};
+use crate::report::{GeneratorCost, Machine, RunResult, ServerCost, GENERATOR_CORE_LIMIT};
 use crate::servers::Servers;
 use crate::subscriber::ClientSpec;
 use crate::target::Target;
@@ -106,6 +106,8 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     let clients = engine::start_clients(&target, &run, specs, connect_deadline).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let connected = watch.sample();
+    let me = ProcWatch::new(vec![std::process::id()]);
+    let (me_connected, window_start) = (me.sample(), std::time::Instant::now());
     // borgermode's own latency breakdown over the same window (`stages.rs`).
     let stage_token = servers
         .metrics_token
@@ -160,6 +162,10 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
     )
     .await;
     let end = watch.sample();
+    let generator = GeneratorCost::new(
+        me.sample().cpu_seconds - me_connected.cpu_seconds,
+        window_start.elapsed().as_secs_f64(),
+    );
     let stages_after = match (&stage_token, &stages_before) {
         (Some(t), Some(_)) => crate::stages::scrape(&servers.urls, t).await,
         _ => None,
@@ -251,6 +257,16 @@ async fn run_inner(plan: Plan) -> anyhow::Result<RunResult> {
             json!(r.publish.first_error.clone()),
         );
     }
+    r.checks.insert(
+        "generator_below_70_percent".into(),
+        generator.core_use < GENERATOR_CORE_LIMIT,
+    );
+    r.generator = Some(generator);
+    let mismatches = crate::stats::Counters::get(&run.counters.decode_mismatches);
+    r.extra
+        .insert("decode_mismatches".into(), json!(mismatches));
+    r.checks
+        .insert("frames_match_protocol".into(), mismatches == 0);
     r.checks.insert("no_loss".into(), r.lost == 0);
     r.checks.insert("no_duplicates".into(), r.duplicated == 0);
     r.write(args.out.as_deref())?;

@@ -234,7 +234,14 @@ impl Wire for DirectWire {
             if let Some(m) = self.ready.pop_front() {
                 return m;
             }
-            if self.io.readable().await.is_err() {
+            // `poll_read_ready`, not `readable()`: the connection's select drops this future
+            // on every delivery, and `readable()` enters a waiter list on its first poll and
+            // leaves it on drop (a lock each way, twice per delivery); the poll form keeps the
+            // task's waker in the socket's one reader slot instead. Only this task reads.
+            if std::future::poll_fn(|cx| self.io.poll_read_ready(cx))
+                .await
+                .is_err()
+            {
                 return Incoming::Gone;
             }
             // No await from here on: a cancelled `recv` loses nothing.
