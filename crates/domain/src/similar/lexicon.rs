@@ -23,6 +23,8 @@ use super::analyze::Lang;
 use super::trigram;
 
 const SOURCE: &str = include_str!("lexicon.txt");
+/// Marks a concept id, while parsing, as reached through a spelling without æ, ø and å.
+const SPELT: u16 = 1 << 15;
 
 /// Shortest part of a compound that is looked up (shorter ones would find words everywhere).
 const PART_MIN: usize = 4;
@@ -86,6 +88,11 @@ impl Lexicon {
         let mut ids: HashMap<String, u16> = HashMap::new();
         // Per language: stem -> (word, concept) it came from.
         let mut by_stem: [HashMap<String, Vec<(String, u16)>>; 2] = Default::default();
+        // Per language: the words as listed, and their spellings without æ, ø and å (a
+        // spelling that is itself another listed word, "bade" of "både" and "bade", is left
+        // out: the word as listed wins).
+        let mut listed: [BTreeSet<String>; 2] = Default::default();
+        let mut spelt: [Vec<(String, u16)>; 2] = Default::default();
         for line in source.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -98,11 +105,12 @@ impl Lexicon {
             let (Some(lang), Some(concept)) = (head.next(), head.next()) else {
                 continue;
             };
-            let (table, stemmer, stems) = match lang {
-                "da" => (&mut lex.da, &da, &mut by_stem[0]),
-                "en" => (&mut lex.en, &en, &mut by_stem[1]),
+            let li = match lang {
+                "da" => 0,
+                "en" => 1,
                 _ => continue,
             };
+            let table = if li == 0 { &mut lex.da } else { &mut lex.en };
             let name = format!("~{lang}:{concept}");
             let next = lex.names.len() as u16;
             let id = *ids.entry(name.clone()).or_insert(next);
@@ -122,12 +130,27 @@ impl Lexicon {
                     None => {
                         // Also as typed on a keyboard without æ, ø and å ("hjemmehjaelp",
                         // "svommehal"): stemmed the way the typed word will be.
-                        for form in spellings(&word) {
-                            let stem = stemmer.stem(&form).into_owned();
-                            stems.entry(stem).or_default().push((form, id));
+                        let mut forms = spellings(&word).into_iter();
+                        if let Some(word) = forms.next() {
+                            listed[li].insert(word.clone());
+                            spelt[li].push((word, id));
                         }
+                        spelt[li].extend(forms.map(|f| (f, id | SPELT)));
                     }
                 }
+            }
+        }
+        for li in 0..2 {
+            let stemmer = if li == 0 { &da } else { &en };
+            for (form, id) in std::mem::take(&mut spelt[li]) {
+                if id & SPELT != 0 && listed[li].contains(&form) {
+                    continue;
+                }
+                let stem = stemmer.stem(&form).into_owned();
+                by_stem[li]
+                    .entry(stem)
+                    .or_default()
+                    .push((form, id & !SPELT));
             }
         }
         for (table, stems) in [&mut lex.da, &mut lex.en].into_iter().zip(by_stem) {
@@ -142,8 +165,8 @@ impl Lexicon {
                     .iter()
                     .enumerate()
                     .any(|(i, a)| sets[i + 1..].iter().any(|b| a.is_disjoint(b)));
-                let cut_short = stem.chars().count() < PART_MIN
-                    && !from.iter().any(|(w, _)| *w == stem);
+                let cut_short =
+                    stem.chars().count() < PART_MIN && !from.iter().any(|(w, _)| *w == stem);
                 if collision || cut_short {
                     for (word, id) in from {
                         add(table.surface.entry(word).or_default(), id);
@@ -266,5 +289,33 @@ mod tests {
             assert!(!words.trim().is_empty(), "{line}");
         }
         assert!(lexicon().names.len() > 50);
+    }
+
+    fn concepts_of(text: &str) -> Vec<String> {
+        crate::similar::Analyzer::default()
+            .features(text)
+            .into_iter()
+            .filter(|t| is_concept(t))
+            .collect()
+    }
+
+    /// Stems Snowball gives words of two concepts, short stems cut off longer words, a
+    /// compound's shorter known beginning, a spelling without æ, ø and å that is another word,
+    /// and a misspelling with another first letter find nothing they should not.
+    #[test]
+    fn collisions_and_compounds_find_the_right_concepts() {
+        assert!(concepts_of("parkere").contains(&"~da:parking".to_string()));
+        assert!(!concepts_of("parkere").contains(&"~da:greenspace".to_string()));
+        assert!(concepts_of("parken").contains(&"~da:greenspace".to_string()));
+        assert!(concepts_of("lægen").contains(&"~da:doctor".to_string()));
+        assert!(!concepts_of("lægge").contains(&"~da:doctor".to_string()));
+        assert!(!concepts_of("min far").contains(&"~da:danger".to_string()));
+        assert!(concepts_of("farligt").contains(&"~da:danger".to_string()));
+        assert_eq!(concepts_of("parkeringshuset"), ["~da:parking"]);
+        assert_eq!(concepts_of("natbussen"), ["~da:bus"]);
+        assert!(!concepts_of("bade").contains(&"~da:boat".to_string()));
+        assert!(concepts_of("baade").contains(&"~da:boat".to_string()));
+        assert!(!concepts_of("kældre").contains(&"~da:elderly".to_string()));
+        assert!(concepts_of("plejehjemet").contains(&"~da:carehome".to_string()));
     }
 }

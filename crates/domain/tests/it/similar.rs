@@ -424,6 +424,44 @@ fn a_question_asking_another_thing_scores_lower() {
     );
 }
 
+/// The same question about another subject (the query's rarest subject concept missing) is
+/// scaled by `SUBJECT_CONFLICT`; the one about the same subject in other words ranks first.
+#[test]
+fn a_question_about_another_subject_scores_lower() {
+    let mut t = Town::open();
+    let same =
+        t.h.question(t.anne, "Hvad er bibliotekets åbningstider i weekenden?");
+    let other =
+        t.h.question(t.bo, "Hvornår har genbrugspladsen åbent i weekenden?");
+    let _third = t.h.question(t.carl, "Hvorfor lukker ungdomsklubben?");
+    let index = SimilarIndex::from_state(&t.h.state);
+    let query = "Hvornår har biblioteket åbent i weekenden?";
+    let score = |params: &Params, post: PostId| {
+        index
+            .ranked_with(query, None, params)
+            .into_iter()
+            .find(|h| h.post == post)
+            .map(|h| h.score)
+            .expect("ranked")
+    };
+    let off = Params {
+        subject_conflict: 1.0,
+        ..Params::default()
+    };
+    let on = Params::default();
+    assert!(on.subject_conflict < 1.0);
+    assert_eq!(score(&on, same), score(&off, same));
+    let (scaled, plain) = (score(&on, other), score(&off, other));
+    assert!(
+        (scaled - plain * on.subject_conflict).abs() < 1e-6,
+        "{scaled} {plain}"
+    );
+    assert_eq!(
+        index.search(query, 3, None).first().map(|h| h.post),
+        Some(same)
+    );
+}
+
 #[test]
 fn only_visible_open_questions_are_suggested() {
     let mut t = Town::open();
