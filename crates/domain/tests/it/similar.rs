@@ -51,31 +51,39 @@ fn holdout2_set() -> Set {
 }
 
 /// Floors: the figures reached, rounded down to two decimals, with the lexicon of related terms
-/// (`similar/lexicon.txt`) and MIN_SCORE 0.33, CONCEPT_WEIGHT 1.0, no relative cut,
-/// INTENT_CONFLICT 0.9 (a question asking another thing than the query, "cost" counted as an
-/// intent):
-/// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.793, recall@3
-///   0.660 (0.6597, so its floor is 0.65), hit rate 0.895 (without the intent conflict:
-///   0.786, 0.659, 0.899; before the lexicon: 0.621, 0.409, 0.684);
+/// (`similar/lexicon.txt`, round three: ~30 more concepts of municipal vocabulary, colliding
+/// stems looked up as written), MIN_SCORE 0.30, CONCEPT_WEIGHT 2.0, no relative cut,
+/// INTENT_CONFLICT 0.9 and SUBJECT_CONFLICT 0.6 (a question lacking the query's rarest subject
+/// concept):
+/// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.874, recall@3
+///   0.777, hit rate 0.919 (round two: 0.793, 0.660, 0.895; before the lexicon: 0.621, 0.409,
+///   0.684);
 /// - held-out set (83 questions in 19 groups, written before the tuning, never tuned on):
-///   precision@3 0.827, recall@3 0.558, hit rate 0.771 (without the intent conflict: 0.801,
-///   0.550, 0.771; before the lexicon: 0.641, 0.373, 0.663).
+///   precision@3 0.931, recall@3 0.755, hit rate 0.940 (0.9398, so its floor is 0.93; round
+///   two: 0.827, 0.558, 0.771). Its
+///   misses were seen before round three's lexicon was written, so part of that lexicon's gain
+///   here is not independent: with every word added in round three that resembles a word of
+///   this set taken out again (171 words, many of them also in the main set), it reads 0.837,
+///   0.683, 0.916;
+/// - second held-out set (68 questions in 17 groups, written at the start of round three
+///   before any change, never tuned on): precision@3 0.929, recall@3 0.574, hit rate 0.809
+///   (round two's matcher: 0.734, 0.230, 0.529). Written by the author of the lexicon, so not
+///   independent of its vocabulary either.
 ///
-/// Both are below issue 18's goal (precision@3 ≥ 0.8 with recall@3 ≥ 0.7): many paraphrases
-/// share neither a stem nor a concept ("Må de bygge om natten?" / "støjen fra byggepladsen"),
-/// and near-miss groups (boat places / parking places "når havnen bygges om") share most of
-/// theirs. A change to the analyzer, the lexicon or the scoring that makes matching worse fails
-/// here. `SIMILAR_GRID=1` prints the tuning grid (main set only); `SIMILAR_DEBUG=1` every
-/// question's top three; `SIMILAR_WRONG=1` the wrong suggestions, best scoring first.
-const PRECISION_FLOOR: f64 = 0.79;
-const RECALL_FLOOR: f64 = 0.65;
-const HIT_RATE_FLOOR: f64 = 0.89;
-const HOLDOUT_PRECISION_FLOOR: f64 = 0.82;
-const HOLDOUT_RECALL_FLOOR: f64 = 0.55;
-const HOLDOUT_HIT_RATE_FLOOR: f64 = 0.77;
-const HOLDOUT2_PRECISION_FLOOR: f64 = 0.0;
-const HOLDOUT2_RECALL_FLOOR: f64 = 0.0;
-const HOLDOUT2_HIT_RATE_FLOOR: f64 = 0.0;
+/// Issue 18's goal (precision@3 ≥ 0.8 with recall@3 ≥ 0.7) is met on the main and the held-out
+/// set, not on the second held-out set (its recall). A change to the analyzer, the lexicon or
+/// the scoring that makes matching worse fails here. `SIMILAR_GRID=1` prints the tuning grid
+/// (main set only); `SIMILAR_DEBUG=1` every question's top three; `SIMILAR_WRONG=1` the wrong
+/// suggestions, best scoring first.
+const PRECISION_FLOOR: f64 = 0.87;
+const RECALL_FLOOR: f64 = 0.77;
+const HIT_RATE_FLOOR: f64 = 0.91;
+const HOLDOUT_PRECISION_FLOOR: f64 = 0.93;
+const HOLDOUT_RECALL_FLOOR: f64 = 0.75;
+const HOLDOUT_HIT_RATE_FLOOR: f64 = 0.93;
+const HOLDOUT2_PRECISION_FLOOR: f64 = 0.92;
+const HOLDOUT2_RECALL_FLOOR: f64 = 0.57;
+const HOLDOUT2_HIT_RATE_FLOOR: f64 = 0.80;
 
 #[test]
 fn labelled_set_is_big_enough() {
@@ -305,6 +313,24 @@ fn scoring_grid_on_the_labelled_set() {
                 "grid idf^{idf_power:.2} conflict {intent_conflict:.2} min {min_score:.2}: p {:.3} r {:.3} h {:.3}",
                 f.precision, f.recall, f.hit_rate
             );
+        }
+    }
+    // Round three: how much a concept weighs, and the subject conflict.
+    for concept_weight in [1.0f32, 1.5, 2.0, 2.5] {
+        for subject_conflict in [1.0f32, 0.7, 0.6, 0.5] {
+            for min_score in [0.22f32, 0.25, 0.28, 0.3, 0.33, 0.36] {
+                let p = Params {
+                    min_score,
+                    concept_weight,
+                    subject_conflict,
+                    ..Params::default()
+                };
+                let f = judge(&set, &index, &group_of, &texts, &p, None);
+                eprintln!(
+                    "grid concept {concept_weight:.1} subject {subject_conflict:.1} min {min_score:.2}: p {:.3} r {:.3} h {:.3}",
+                    f.precision, f.recall, f.hit_rate
+                );
+            }
         }
     }
     for (list, intents) in LISTS {
