@@ -112,12 +112,13 @@ pub const IDF_POWER: f32 = 1.0;
 /// 2, MIN_SCORE 0.30; precision@3 / recall@3 / share of novel questions given a suggestion):
 /// 1.0 -> 0.816 / 0.772 / 75%; 0.7 -> 0.866 / 0.783 / 52%; 0.6 -> 0.874 / 0.777 / 49%; 0.5 ->
 /// 0.876 / 0.773 / 49%. Held-out set at 0.6: 0.931 / 0.755 (0.895 / 0.787 at 1.0). Tried and
-/// not kept (CONCEPT_WEIGHT 1, before the last lexicon changes): the question's own rarest
+/// not kept (the first three at CONCEPT_WEIGHT 1, before the last lexicon changes): the question's own rarest
 /// subject also in the query, either way (0.7, MIN_SCORE 0.22: 0.838 / 0.762 against 0.831 /
 /// 0.764, held-out 0.896 / 0.799 against 0.898 / 0.815) or both ways (0.813 / 0.765); any
 /// concept as a subject, aspects included (0.808 / 0.733); subjects only the query has left
 /// out (more recall on the second held-out set, but many more suggestions for questions nobody
-/// asked before: 70% of the main set's against 54%, MIN_SCORE 0.30).
+/// asked before: 70% of the main set's against 54%, MIN_SCORE 0.30, with a lexicon variant
+/// since reverted).
 pub const SUBJECT_CONFLICT: f32 = 0.6;
 /// The concepts of `lexicon.txt` that say what happens to a subject or where, not what it is
 /// about: "the council", building, rising, closing, opening, moving, waiting... Two questions

@@ -9,10 +9,16 @@
 //! matching stems, but what a question asks separates near misses ("what does the harbour
 //! cost" / "when does the harbour start").
 //!
-//! Danish compounds are split into known parts: a stem that begins or ends with a lexicon stem
-//! of at least `PART_MIN` letters gets its concept too ("skolerenoveringen" is school and
-//! build); a stem found neither way is matched by trigrams to the lexicon stem most like it
-//! (a misspelling: "plejehjemet", "parkerign"). The file is compiled in (no I/O, nothing downloaded) and parsed once.
+//! Danish compounds are split into known parts: a stem that is no lexicon word gets the
+//! concepts of its longest known beginning (at least `PART_MIN` letters) and its longest known
+//! end (at least `TAIL_MIN`): "skolerenoveringen" is school and build, "parkeringshus" parking
+//! and not the "park" it also begins with, "natbus" a bus. A stem found neither way is matched
+//! by trigrams to the lexicon stem most like it that begins with the same letter (a
+//! misspelling: "plejehjemet", "parkerign"; "kældre" is not "ældre"). Words whose Snowball stem
+//! is not safe to look up (see `Lexicon::parse`) are looked up as written. Which concepts are
+//! subjects of a question and which only what it asks or what happens is the index's business
+//! (`index::INTENTS`, `index::ASPECTS`). The file is compiled in (no I/O, nothing downloaded)
+//! and parsed once.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
