@@ -43,29 +43,47 @@ fn holdout_set() -> Set {
     serde_json::from_str(raw).expect("the held-out set parses")
 }
 
+/// The second held-out set: written at the start of round three of issue 18, before any of
+/// its changes, and never tuned against (a check on the lexicon's general vocabulary).
+fn holdout2_set() -> Set {
+    let raw = include_str!("../data/similar_questions_holdout2.json");
+    serde_json::from_str(raw).expect("the second held-out set parses")
+}
+
 /// Floors: the figures reached, rounded down to two decimals, with the lexicon of related terms
-/// (`similar/lexicon.txt`) and MIN_SCORE 0.33, CONCEPT_WEIGHT 1.0, no relative cut,
-/// INTENT_CONFLICT 0.9 (a question asking another thing than the query, "cost" counted as an
-/// intent):
-/// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.793, recall@3
-///   0.660 (0.6597, so its floor is 0.65), hit rate 0.895 (without the intent conflict:
-///   0.786, 0.659, 0.899; before the lexicon: 0.621, 0.409, 0.684);
+/// (`similar/lexicon.txt`, round three: ~30 more concepts of municipal vocabulary, colliding
+/// stems looked up as written), MIN_SCORE 0.30, CONCEPT_WEIGHT 2.0, no relative cut,
+/// INTENT_CONFLICT 0.9 and SUBJECT_CONFLICT 0.6 (a question lacking the query's rarest subject
+/// concept):
+/// - main set (247 questions in 52 groups; the one tuned on): precision@3 0.874, recall@3
+///   0.777, hit rate 0.919 (round two: 0.793, 0.660, 0.895; before the lexicon: 0.621, 0.409,
+///   0.684);
 /// - held-out set (83 questions in 19 groups, written before the tuning, never tuned on):
-///   precision@3 0.827, recall@3 0.558, hit rate 0.771 (without the intent conflict: 0.801,
-///   0.550, 0.771; before the lexicon: 0.641, 0.373, 0.663).
+///   precision@3 0.931, recall@3 0.755, hit rate 0.940 (0.9398, so its floor is 0.93; round
+///   two: 0.827, 0.558, 0.771). Its
+///   misses were seen before round three's lexicon was written, so part of that lexicon's gain
+///   here is not independent: with every word added in round three that resembles a word of
+///   this set taken out again (171 words, many of them also in the main set), it reads 0.837,
+///   0.683, 0.916;
+/// - second held-out set (68 questions in 17 groups, written at the start of round three
+///   before any change, never tuned on): precision@3 0.929, recall@3 0.574, hit rate 0.809
+///   (round two's matcher: 0.734, 0.230, 0.529). Written by the author of the lexicon, so not
+///   independent of its vocabulary either.
 ///
-/// Both are below issue 18's goal (precision@3 ≥ 0.8 with recall@3 ≥ 0.7): many paraphrases
-/// share neither a stem nor a concept ("Må de bygge om natten?" / "støjen fra byggepladsen"),
-/// and near-miss groups (boat places / parking places "når havnen bygges om") share most of
-/// theirs. A change to the analyzer, the lexicon or the scoring that makes matching worse fails
-/// here. `SIMILAR_GRID=1` prints the tuning grid (main set only); `SIMILAR_DEBUG=1` every
-/// question's top three; `SIMILAR_WRONG=1` the wrong suggestions, best scoring first.
-const PRECISION_FLOOR: f64 = 0.79;
-const RECALL_FLOOR: f64 = 0.65;
-const HIT_RATE_FLOOR: f64 = 0.89;
-const HOLDOUT_PRECISION_FLOOR: f64 = 0.82;
-const HOLDOUT_RECALL_FLOOR: f64 = 0.55;
-const HOLDOUT_HIT_RATE_FLOOR: f64 = 0.77;
+/// Issue 18's goal (precision@3 ≥ 0.8 with recall@3 ≥ 0.7) is met on the main and the held-out
+/// set, not on the second held-out set (its recall). A change to the analyzer, the lexicon or
+/// the scoring that makes matching worse fails here. `SIMILAR_GRID=1` prints the tuning grid
+/// (main set only); `SIMILAR_DEBUG=1` every question's top three; `SIMILAR_WRONG=1` the wrong
+/// suggestions, best scoring first.
+const PRECISION_FLOOR: f64 = 0.87;
+const RECALL_FLOOR: f64 = 0.77;
+const HIT_RATE_FLOOR: f64 = 0.91;
+const HOLDOUT_PRECISION_FLOOR: f64 = 0.93;
+const HOLDOUT_RECALL_FLOOR: f64 = 0.75;
+const HOLDOUT_HIT_RATE_FLOOR: f64 = 0.93;
+const HOLDOUT2_PRECISION_FLOOR: f64 = 0.92;
+const HOLDOUT2_RECALL_FLOOR: f64 = 0.57;
+const HOLDOUT2_HIT_RATE_FLOOR: f64 = 0.80;
 
 #[test]
 fn labelled_set_is_big_enough() {
@@ -297,6 +315,24 @@ fn scoring_grid_on_the_labelled_set() {
             );
         }
     }
+    // Round three: how much a concept weighs, and the subject conflict.
+    for concept_weight in [1.0f32, 1.5, 2.0, 2.5] {
+        for subject_conflict in [1.0f32, 0.7, 0.6, 0.5] {
+            for min_score in [0.22f32, 0.25, 0.28, 0.3, 0.33, 0.36] {
+                let p = Params {
+                    min_score,
+                    concept_weight,
+                    subject_conflict,
+                    ..Params::default()
+                };
+                let f = judge(&set, &index, &group_of, &texts, &p, None);
+                eprintln!(
+                    "grid concept {concept_weight:.1} subject {subject_conflict:.1} min {min_score:.2}: p {:.3} r {:.3} h {:.3}",
+                    f.precision, f.recall, f.hit_rate
+                );
+            }
+        }
+    }
     for (list, intents) in LISTS {
         for intent_conflict in [1.0f32, 0.95, 0.9, 0.85, 0.8, 0.7, 0.5, 0.0] {
             for min_score in [0.2f32, 0.25, 0.28, 0.3, 0.31, 0.32, 0.33, 0.34, 0.36, 0.4] {
@@ -339,6 +375,26 @@ fn top_three_suggestions_on_the_held_out_set() {
     assert!(f.recall >= HOLDOUT_RECALL_FLOOR, "recall@3 {:.3}", f.recall);
     assert!(
         f.hit_rate >= HOLDOUT_HIT_RATE_FLOOR,
+        "hit rate {:.3}",
+        f.hit_rate
+    );
+}
+
+#[test]
+fn top_three_suggestions_on_the_second_held_out_set() {
+    let f = measure("held-out set 2", &holdout2_set());
+    assert!(
+        f.precision >= HOLDOUT2_PRECISION_FLOOR,
+        "precision@3 {:.3}",
+        f.precision
+    );
+    assert!(
+        f.recall >= HOLDOUT2_RECALL_FLOOR,
+        "recall@3 {:.3}",
+        f.recall
+    );
+    assert!(
+        f.hit_rate >= HOLDOUT2_HIT_RATE_FLOOR,
         "hit rate {:.3}",
         f.hit_rate
     );
@@ -391,6 +447,44 @@ fn a_question_asking_another_thing_scores_lower() {
     assert!(
         (scaled - plain * on.intent_conflict).abs() < 1e-6,
         "{scaled} {plain}"
+    );
+}
+
+/// The same question about another subject (the query's rarest subject concept missing) is
+/// scaled by `SUBJECT_CONFLICT`; the one about the same subject in other words ranks first.
+#[test]
+fn a_question_about_another_subject_scores_lower() {
+    let mut t = Town::open();
+    let same =
+        t.h.question(t.anne, "Hvad er bibliotekets åbningstider i weekenden?");
+    let other =
+        t.h.question(t.bo, "Hvornår har genbrugspladsen åbent i weekenden?");
+    let _third = t.h.question(t.carl, "Hvorfor lukker ungdomsklubben?");
+    let index = SimilarIndex::from_state(&t.h.state);
+    let query = "Hvornår har biblioteket åbent i weekenden?";
+    let score = |params: &Params, post: PostId| {
+        index
+            .ranked_with(query, None, params)
+            .into_iter()
+            .find(|h| h.post == post)
+            .map(|h| h.score)
+            .expect("ranked")
+    };
+    let off = Params {
+        subject_conflict: 1.0,
+        ..Params::default()
+    };
+    let on = Params::default();
+    assert!(on.subject_conflict < 1.0);
+    assert_eq!(score(&on, same), score(&off, same));
+    let (scaled, plain) = (score(&on, other), score(&off, other));
+    assert!(
+        (scaled - plain * on.subject_conflict).abs() < 1e-6,
+        "{scaled} {plain}"
+    );
+    assert_eq!(
+        index.search(query, 3, None).first().map(|h| h.post),
+        Some(same)
     );
 }
 
