@@ -142,7 +142,9 @@ impl Client {
         ws: crate::conn::Ws,
         mut permit: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Ended {
-        let (mut sink, mut stream) = ws.split();
+        // Not split into a sink and a stream: the split's lock and wakers cost every frame,
+        // and replies (Socket.IO's pong) are sent between reads anyway.
+        let mut ws = ws;
         let mut wake = self.run.wake.subscribe();
         if self.target.starts_at_connect() {
             self.started(0);
@@ -158,7 +160,7 @@ impl Client {
                     // post; one that was never cut reaches it.
                     let final_seq = self.run.final_seq().unwrap_or(u64::MAX);
                     let drained = tokio::time::timeout(Duration::from_secs(5), async {
-                        while let Some(msg) = stream.next().await {
+                        while let Some(msg) = ws.next().await {
                             match msg {
                                 Ok(Message::Text(text)) => {
                                     self.frame(&text);
@@ -175,7 +177,7 @@ impl Client {
                     .await;
                     self.rep.cut_seen = drained.unwrap_or(false);
                 }
-                let _ = tokio::time::timeout(Duration::from_millis(200), sink.close()).await;
+                let _ = tokio::time::timeout(Duration::from_millis(200), ws.close(None)).await;
                 return Ended::Finished;
             }
             if self.spec.dropper && !self.dropped && self.run.storming() && self.rep.connected {
@@ -188,28 +190,49 @@ impl Client {
                 stalled = true;
                 self.rep.stalled = true;
             }
-            self.check_done();
-            tokio::select! {
-                msg = stream.next(), if !stalled => match msg {
-                    Some(Ok(Message::Text(text))) => {
-                        if let Some(reply) = self.frame(&text) {
-                            if sink.send(Message::Text(reply.into())).await.is_err() {
-                                return self.lost_connection();
+            // Read frames until the run's state changes (`wake`) or a frame makes one of the
+            // checks above due; the `changed` future lives across frames (one per state change,
+            // not one per frame: at 100,000 frames a second that was a visible share of the
+            // generator's core).
+            let changed = wake.changed();
+            tokio::pin!(changed);
+            loop {
+                self.check_done();
+                tokio::select! {
+                    msg = ws.next(), if !stalled => match msg {
+                        Some(Ok(Message::Text(text))) => {
+                            if let Some(reply) = self.frame(&text) {
+                                if ws.send(Message::Text(reply.into())).await.is_err() {
+                                    return self.lost_connection();
+                                }
                             }
                         }
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                            return self.lost_connection();
+                        }
+                        Some(Ok(_)) => {}
+                    },
+                    r = &mut changed => {
+                        if r.is_err() {
+                            return Ended::Finished;
+                        }
+                        break;
                     }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
-                        return self.lost_connection();
-                    }
-                    Some(Ok(_)) => {}
-                },
-                changed = wake.changed() => {
-                    if changed.is_err() {
-                        return Ended::Finished;
-                    }
+                }
+                if self.outer_checks_due(permit.is_some(), stalled) {
+                    break;
                 }
             }
         }
+    }
+
+    /// Whether a frame just handled made one of the checks at the top of
+    /// [`Client::connection`]'s loop due (they otherwise change only with a `wake`).
+    fn outer_checks_due(&self, holding_permit: bool, stalled: bool) -> bool {
+        (holding_permit && self.signalled_connected)
+            || self.run.stopping()
+            || (self.spec.dropper && !self.dropped && self.run.storming() && self.rep.connected)
+            || (self.spec.staller && !stalled && self.run.stalling())
     }
 
     fn lost_connection(&mut self) -> Ended {
@@ -249,7 +272,7 @@ impl Client {
         // One frame in SAMPLE_EVERY also through the protocol crate's full types: a frame the
         // cheap decode reads differently, or one that breaks the protocol, is counted.
         self.frames_seen += 1;
-        if (self.frames_seen + self.spec.idx as u64) % SAMPLE_EVERY == 0
+        if (self.frames_seen + self.spec.idx as u64).is_multiple_of(SAMPLE_EVERY)
             && self.target.decode_in_full(text) != decoded
         {
             Counters::add(&self.run.counters.decode_mismatches, 1);

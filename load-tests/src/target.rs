@@ -593,10 +593,16 @@ mod tests {
             assert_eq!(glance(f), decode_lean(f), "{f}");
         }
         // A body with escapes is still read (owned, not borrowed).
-        let escaped = format!(r#"{{"t":"event","seq":2,"at":"2026-11-25T10:00:00Z","type":"post_created","posts":[{{"id":2,"by":1,"body":"{}\n\"x\""}}]}}"#, body.trim_end());
+        let escaped = format!(
+            r#"{{"t":"event","seq":2,"at":"2026-11-25T10:00:00Z","type":"post_created","posts":[{{"id":2,"by":1,"body":"{}\n\"x\""}}]}}"#,
+            body.trim_end()
+        );
         assert_eq!(
             glance(&escaped),
-            Decoded::Delivery { seq: 2, sent_us: Some(1_732_551_234_567_890) }
+            Decoded::Delivery {
+                seq: 2,
+                sent_us: Some(1_732_551_234_567_890)
+            }
         );
     }
 
