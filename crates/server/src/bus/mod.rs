@@ -73,6 +73,10 @@ pub trait Bus: Send + Sync + 'static {
     fn healthy(&self) -> bool;
     /// Whether other instances may exist (then the hub checks rooms against the store).
     fn is_shared(&self) -> bool;
+    /// Publishes that failed since start (the in-process bus never fails).
+    fn publish_failures(&self) -> u64 {
+        0
+    }
 }
 
 /// A bus plus the identity of this instance: what rooms need to publish.

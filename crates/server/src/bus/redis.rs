@@ -12,7 +12,7 @@
 //! gap. Publishing uses a separate auto-reconnecting connection with short timeouts, and never
 //! blocks a command: the store already has the event.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +29,19 @@ pub struct RedisBus {
     publisher: tokio::sync::Mutex<Option<ConnectionManager>>,
     connected: Arc<AtomicBool>,
     sink: Mutex<Option<BusSink>>,
+    /// Publishes that did not reach Redis (`borgermode_bus_publish_failures_total`).
+    publish_failures: AtomicU64,
+    /// The last failure warning and the failure count it reported, for [`warn_due`].
+    warned: Mutex<Option<(std::time::Instant, u64)>>,
+}
+
+/// Warn about failed publishes at most this often: during an outage every event fails, and one
+/// line per event would bury the log; the line says how many failed since the last one.
+const PUBLISH_WARN_EVERY: Duration = Duration::from_secs(10);
+
+/// Whether a failure at `now` is due a warning, given the last warning's time.
+fn warn_due(last: Option<std::time::Instant>, now: std::time::Instant) -> bool {
+    last.is_none_or(|at| now.saturating_duration_since(at) >= PUBLISH_WARN_EVERY)
 }
 
 impl RedisBus {
@@ -42,7 +55,29 @@ impl RedisBus {
             publisher: tokio::sync::Mutex::new(None),
             connected: Arc::new(AtomicBool::new(false)),
             sink: Mutex::new(None),
+            publish_failures: AtomicU64::new(0),
+            warned: Mutex::new(None),
         })
+    }
+
+    /// A publish did not reach Redis. Nothing is lost (the store has the event, and the other
+    /// instances fill the gap from it), but their clients wait for a gap fill or a seq check
+    /// instead of the fast path: counted, and warned about at most every
+    /// [`PUBLISH_WARN_EVERY`] (this was a debug line, invisible in production).
+    fn publish_failed(&self, why: &str) {
+        let total = self.publish_failures.fetch_add(1, Ordering::Relaxed) + 1;
+        let now = std::time::Instant::now();
+        let mut warned = self.warned.lock();
+        if warn_due(warned.map(|(at, _)| at), now) {
+            let since = total - warned.map_or(0, |(_, n)| n);
+            *warned = Some((now, total));
+            drop(warned);
+            tracing::warn!(
+                failed = since,
+                total,
+                "redis bus: publish failed ({why}); other instances catch up from the store"
+            );
+        }
     }
 
     async fn publisher(&self) -> Option<ConnectionManager> {
@@ -150,6 +185,7 @@ impl Bus for RedisBus {
             return;
         };
         let Some(mut conn) = self.publisher().await else {
+            self.publish_failed("no connection");
             return;
         };
         let mut cmd = redis::cmd("PUBLISH");
@@ -157,11 +193,13 @@ impl Bus for RedisBus {
         let published = cmd.query_async::<i64>(&mut conn);
         match tokio::time::timeout(Duration::from_secs(1), published).await {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                tracing::debug!(error = %e, "redis publish failed (the store has the event)")
-            }
-            Err(_) => tracing::debug!("redis publish timed out (the store has the event)"),
+            Ok(Err(e)) => self.publish_failed(&e.to_string()),
+            Err(_) => self.publish_failed("timed out"),
         }
+    }
+
+    fn publish_failures(&self) -> u64 {
+        self.publish_failures.load(Ordering::Relaxed)
     }
 
     fn healthy(&self) -> bool {
@@ -170,5 +208,18 @@ impl Bus for RedisBus {
 
     fn is_shared(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_publish_is_warned_about_once_per_period() {
+        let t0 = std::time::Instant::now();
+        assert!(warn_due(None, t0), "the first failure is warned about");
+        assert!(!warn_due(Some(t0), t0 + Duration::from_secs(9)));
+        assert!(warn_due(Some(t0), t0 + PUBLISH_WARN_EVERY));
     }
 }

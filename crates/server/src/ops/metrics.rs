@@ -171,6 +171,8 @@ pub struct Gauges {
     pub rooms_loaded: usize,
     pub watchers: u64,
     pub bus_connected: bool,
+    /// Publishes to the bus that failed since start.
+    pub bus_publish_failures: u64,
     pub shutting_down: bool,
 }
 
@@ -337,7 +339,7 @@ impl Metrics {
             &self.slow_consumers_cut,
         );
 
-        let scalars: [(&str, &str, &str, u64); 9] = [
+        let scalars: [(&str, &str, &str, u64); 10] = [
             (
                 "borgermode_meetings_live",
                 "gauge",
@@ -355,6 +357,12 @@ impl Metrics {
                 "gauge",
                 "1 when the bus (Redis, or the in-process bus) is connected.",
                 u64::from(gauges.bus_connected),
+            ),
+            (
+                "borgermode_bus_publish_failures_total",
+                "counter",
+                "Publishes to the bus that failed (other instances then catch up from the store).",
+                gauges.bus_publish_failures,
             ),
             (
                 "borgermode_shutting_down",

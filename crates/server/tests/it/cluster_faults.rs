@@ -202,6 +202,25 @@ fn ms(d: Duration) -> String {
     format!("{} ms", d.as_millis())
 }
 
+const FAULTS_METRICS_TOKEN: &str = "faults-metrics-token";
+
+/// `borgermode_bus_publish_failures_total` of the instance at `base`.
+async fn publish_failures(http: &reqwest::Client, base: &str) -> f64 {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .bearer_auth(FAULTS_METRICS_TOKEN)
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find_map(|l| l.strip_prefix("borgermode_bus_publish_failures_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no borgermode_bus_publish_failures_total in:\n{text}"))
+}
+
 async fn start_two(
     db: &TestDb,
     redis_url: &str,
@@ -225,7 +244,14 @@ async fn redis_killed_and_restarted_mid_stream_loses_nothing() {
     let prefix = unique_prefix();
     // A long periodic check: after the outage, what heals is the bus reconnect's catch-up (and
     // the commands' own conflict catch-up), not the timer.
-    let args = ["--seq-check-ms", "60000", "--reconnect-hint-ms", "200"];
+    let args = [
+        "--seq-check-ms",
+        "60000",
+        "--reconnect-hint-ms",
+        "200",
+        "--metrics-token",
+        FAULTS_METRICS_TOKEN,
+    ];
     let (a, b) = start_two(&db, &redis.url(), &prefix, &args).await;
     let bases = vec![a.base.clone(), b.base.clone()];
     let http = http();
@@ -356,6 +382,12 @@ async fn redis_killed_and_restarted_mid_stream_loses_nothing() {
             w.name
         );
     }
+    // A posted through the outage: its failed publishes are counted, not only logged.
+    let failures = publish_failures(&http, &a.base).await;
+    assert!(
+        failures >= 1.0,
+        "A's posts during the outage must count as failed publishes: {failures}"
+    );
 
     println!(
         "test 2 (Redis kill -9, restart 3 s later), {} clients on 2 instances:",
@@ -373,6 +405,7 @@ async fn redis_killed_and_restarted_mid_stream_loses_nothing() {
         ms(ready_again)
     );
     println!("  clients' lag at the restart (events): {lag_at_restart:?}");
+    println!("  publishes A counted as failed (borgermode_bus_publish_failures_total): {failures}");
     println!(
         "  events lost: {}, duplicated: {}, out of order: {}",
         total.lost, total.duplicated, total.out_of_order

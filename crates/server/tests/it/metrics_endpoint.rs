@@ -258,6 +258,8 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
     assert_eq!(moved("borgermode_rate_limited_total"), 1.0);
     assert_eq!(moved("borgermode_http_responses_total{class=4xx}"), 1.0);
     assert_eq!(after.get("borgermode_bus_connected"), 1.0);
+    // One instance, the in-process bus: nothing to publish, nothing failed.
+    assert_eq!(after.get("borgermode_bus_publish_failures_total"), 0.0);
 
     // Every metric the Grafana dashboard queries exists.
     let dashboard = include_str!("../../../../deploy/grafana-dashboard.json");

@@ -56,6 +56,7 @@ pub async fn metrics(state: State, req: HttpRequest) -> Result<HttpResponse, Api
         rooms_loaded: rooms.len(),
         watchers: rooms.iter().map(|r| u64::from(r.watchers())).sum(),
         bus_connected: state.hub.bus().healthy(),
+        bus_publish_failures: state.hub.bus().publish_failures(),
         shutting_down: state
             .shutting_down
             .load(std::sync::atomic::Ordering::Relaxed),
