@@ -408,19 +408,25 @@ fn glance(text: &str) -> Decoded {
         ("snapshot", Some(seq)) => Decoded::Start(seq),
         ("event", Some(seq)) => Decoded::Delivery {
             seq,
-            sent_us: if g.kind.as_deref() == Some("post_created") {
-                g.posts
-                    .last()
-                    .and_then(|p| p.body.as_deref())
-                    .and_then(sent_time)
-            } else {
-                None
-            },
+            sent_us: post_sent_time(
+                g.kind.as_deref().unwrap_or_default(),
+                g.posts.last().and_then(|p| p.body.as_deref()),
+            ),
         },
         ("caught_up", Some(seq)) => Decoded::CaughtUp(seq),
         ("votes", _) => Decoded::Votes,
         ("reconnect", _) => Decoded::Reconnect,
         _ => Decoded::Other,
+    }
+}
+
+/// The send time carried by a new post of this run: only `post_created` events deliver one,
+/// and the new post is the last of the event's posts.
+fn post_sent_time(kind: &str, last_body: Option<&str>) -> Option<u64> {
+    if kind == "post_created" {
+        last_body.and_then(sent_time)
+    } else {
+        None
     }
 }
 
@@ -430,14 +436,7 @@ fn glance(text: &str) -> Decoded {
 fn decode_lean(text: &str) -> Decoded {
     match V2Frame::parse(text) {
         Ok(V2Frame::Event(e)) => {
-            let sent_us = if e.kind == "post_created" {
-                e.posts
-                    .last()
-                    .and_then(|p| p.body.as_deref())
-                    .and_then(sent_time)
-            } else {
-                None
-            };
+            let sent_us = post_sent_time(&e.kind, e.posts.last().and_then(|p| p.body.as_deref()));
             Decoded::Delivery {
                 seq: e.seq,
                 sent_us,
@@ -459,14 +458,7 @@ fn decode_frame(f: ServerFrame) -> Decoded {
     match f {
         ServerFrame::Snapshot { seq, .. } => Decoded::Start(seq),
         ServerFrame::Event(e) => {
-            let sent_us = if e.kind == "post_created" {
-                e.posts
-                    .last()
-                    .and_then(|p| p.body.as_deref())
-                    .and_then(sent_time)
-            } else {
-                None
-            };
+            let sent_us = post_sent_time(&e.kind, e.posts.last().and_then(|p| p.body.as_deref()));
             Decoded::Delivery {
                 seq: e.seq,
                 sent_us,

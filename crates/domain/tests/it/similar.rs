@@ -418,50 +418,34 @@ fn finds_the_paraphrase_and_the_misspelling() {
 /// (cost, not when) is scaled by `INTENT_CONFLICT`, the one asking the same is not.
 #[test]
 fn a_question_asking_another_thing_scores_lower() {
-    let mut t = Town::open();
-    let same = t.h.question(
-        t.anne,
-        "Hvad er tidsplanen for renoveringen af Nørre Skole?",
-    );
-    let other =
-        t.h.question(t.bo, "Hvad koster renoveringen af Nørre Skole?");
-    let _third = t.h.question(t.carl, "Hvorfor lukker ungdomsklubben?");
-    let index = SimilarIndex::from_state(&t.h.state);
-    let query = "Hvornår starter renoveringen af Nørre Skole?";
-    let score = |params: &Params, post: PostId| {
-        index
-            .ranked_with(query, None, params)
-            .into_iter()
-            .find(|h| h.post == post)
-            .map(|h| h.score)
-            .expect("ranked")
-    };
     let off = Params {
         intent_conflict: 1.0,
         ..Params::default()
     };
     let on = Params::default();
     assert!(on.intent_conflict < 1.0);
-    assert_eq!(score(&on, same), score(&off, same));
-    let (scaled, plain) = (score(&on, other), score(&off, other));
-    assert!(
-        (scaled - plain * on.intent_conflict).abs() < 1e-6,
-        "{scaled} {plain}"
+    conflict_scales_only_the_other(
+        "Hvad er tidsplanen for renoveringen af Nørre Skole?",
+        "Hvad koster renoveringen af Nørre Skole?",
+        "Hvornår starter renoveringen af Nørre Skole?",
+        (&on, &off, on.intent_conflict),
     );
 }
 
-/// The same question about another subject (the query's rarest subject concept missing) is
-/// scaled by `SUBJECT_CONFLICT`; the one about the same subject in other words ranks first.
-#[test]
-fn a_question_about_another_subject_scores_lower() {
+/// Posts `same` and `other` (and an unrelated third), then checks that `query` scores `same`
+/// equally with the conflict `on` and `off`, and `other` scaled by `factor`. Returns the
+/// index, the query and the ids for further checks.
+fn conflict_scales_only_the_other(
+    same: &str,
+    other: &str,
+    query: &'static str,
+    (on, off, factor): (&Params, &Params, f32),
+) -> (SimilarIndex, &'static str, PostId) {
     let mut t = Town::open();
-    let same =
-        t.h.question(t.anne, "Hvad er bibliotekets åbningstider i weekenden?");
-    let other =
-        t.h.question(t.bo, "Hvornår har genbrugspladsen åbent i weekenden?");
+    let same = t.h.question(t.anne, same);
+    let other = t.h.question(t.bo, other);
     let _third = t.h.question(t.carl, "Hvorfor lukker ungdomsklubben?");
     let index = SimilarIndex::from_state(&t.h.state);
-    let query = "Hvornår har biblioteket åbent i weekenden?";
     let score = |params: &Params, post: PostId| {
         index
             .ranked_with(query, None, params)
@@ -470,17 +454,27 @@ fn a_question_about_another_subject_scores_lower() {
             .map(|h| h.score)
             .expect("ranked")
     };
+    assert_eq!(score(on, same), score(off, same));
+    let (scaled, plain) = (score(on, other), score(off, other));
+    assert!((scaled - plain * factor).abs() < 1e-6, "{scaled} {plain}");
+    (index, query, same)
+}
+
+/// The same question about another subject (the query's rarest subject concept missing) is
+/// scaled by `SUBJECT_CONFLICT`; the one about the same subject in other words ranks first.
+#[test]
+fn a_question_about_another_subject_scores_lower() {
     let off = Params {
         subject_conflict: 1.0,
         ..Params::default()
     };
     let on = Params::default();
     assert!(on.subject_conflict < 1.0);
-    assert_eq!(score(&on, same), score(&off, same));
-    let (scaled, plain) = (score(&on, other), score(&off, other));
-    assert!(
-        (scaled - plain * on.subject_conflict).abs() < 1e-6,
-        "{scaled} {plain}"
+    let (index, query, same) = conflict_scales_only_the_other(
+        "Hvad er bibliotekets åbningstider i weekenden?",
+        "Hvornår har genbrugspladsen åbent i weekenden?",
+        "Hvornår har biblioteket åbent i weekenden?",
+        (&on, &off, on.subject_conflict),
     );
     assert_eq!(
         index.search(query, 3, None).first().map(|h| h.post),
