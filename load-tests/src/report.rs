@@ -342,16 +342,31 @@ pub fn tables(dir: &Path) -> anyhow::Result<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn tables_put_peers_next_to_borgermode_with_ratios() {
-        let dir = std::env::temp_dir().join(format!("bm-report-{}", rand::random::<u32>()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut a = RunResult {
+    /// A borgermode `town` result to vary.
+    fn town() -> RunResult {
+        RunResult {
             scenario: "town".into(),
             target: "borgermode".into(),
             label: "borgermode".into(),
             ..Default::default()
-        };
+        }
+    }
+
+    /// The tables of these results, written to and read from a directory of their own.
+    fn tables_of(results: &[&RunResult]) -> String {
+        let dir = std::env::temp_dir().join(format!("bm-report-{}", rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for r in results {
+            r.write(Some(&dir)).unwrap();
+        }
+        let md = tables(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        md
+    }
+
+    #[test]
+    fn tables_put_peers_next_to_borgermode_with_ratios() {
+        let mut a = town();
         a.server.cpu_us_per_delivery = Some(2.0);
         a.server.rss_per_connection_kib = Some(4.0);
         let mut b = a.clone();
@@ -359,10 +374,7 @@ mod tests {
         b.label = "nchan".into();
         b.server.cpu_us_per_delivery = Some(6.0);
         b.server.rss_per_connection_kib = Some(10.0);
-        b.write(Some(&dir)).unwrap();
-        a.write(Some(&dir)).unwrap();
-        let md = tables(&dir).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let md = tables_of(&[&b, &a]);
         let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
         assert!(rows[1].starts_with("| borgermode"), "{md}");
         assert!(
@@ -373,14 +385,7 @@ mod tests {
 
     #[test]
     fn tables_note_the_server_breakdown() {
-        let dir = std::env::temp_dir().join(format!("bm-report-{}", rand::random::<u32>()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut a = RunResult {
-            scenario: "town".into(),
-            target: "borgermode".into(),
-            label: "borgermode".into(),
-            ..Default::default()
-        };
+        let mut a = town();
         for (k, p50, p99) in [
             ("local/commit", 1.0, 2.0),
             ("local/ingest", 1.25, 2.5),
@@ -396,9 +401,7 @@ mod tests {
                 },
             );
         }
-        a.write(Some(&dir)).unwrap();
-        let md = tables(&dir).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let md = tables_of(&[&a]);
         assert!(
             md.contains("- borgermode: server breakdown, p50/p99 ms, from request received (300 events): commit 1.00/2.00 · ingest 1.25/2.50 · first write 1.50/3.00 · last write 9.00/20.00\n"),
             "{md}"
@@ -407,14 +410,9 @@ mod tests {
 
     #[test]
     fn tables_report_bytes_per_delivery_and_the_generators_core() {
-        let dir = std::env::temp_dir().join(format!("bm-report-{}", rand::random::<u32>()));
-        std::fs::create_dir_all(&dir).unwrap();
         let mut a = RunResult {
-            scenario: "town".into(),
-            target: "borgermode".into(),
-            label: "borgermode".into(),
             bytes_per_delivery: Some(382.4),
-            ..Default::default()
+            ..town()
         };
         a.generator = Some(GeneratorCost {
             cpu_seconds: 6.3,
@@ -422,9 +420,7 @@ mod tests {
             core_use: 0.63,
             cores: 1,
         });
-        a.write(Some(&dir)).unwrap();
-        let md = tables(&dir).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let md = tables_of(&[&a]);
         let row = md.lines().find(|l| l.starts_with("| borgermode")).unwrap();
         assert!(row.ends_with("| 382 | 63 % |"), "{md}");
         assert!(md.contains("| bytes/delivery | generator core |"), "{md}");
