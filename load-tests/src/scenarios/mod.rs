@@ -147,9 +147,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     if result.1 && result.0.failed() {
         anyhow::bail!(
-            "{} lost and {} duplicated events",
+            "{} lost and {} duplicated events, {} sampled frames whose full decode disagreed",
             result.0.lost,
-            result.0.duplicated
+            result.0.duplicated,
+            result
+                .0
+                .extra
+                .get("decode_mismatches")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0)
         );
     }
     Ok(())

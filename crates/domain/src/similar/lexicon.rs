@@ -141,6 +141,7 @@ impl Lexicon {
                             listed[li].insert(word.clone());
                             spelt[li].push((word, id));
                         }
+                        debug_assert_eq!(id & SPELT, 0, "concept ids stay below the SPELT bit");
                         spelt[li].extend(forms.map(|f| (f, id | SPELT)));
                     }
                 }

@@ -31,8 +31,12 @@ pub struct RedisBus {
     sink: Mutex<Option<BusSink>>,
     /// Publishes that did not reach Redis (`borgermode_bus_publish_failures_total`).
     publish_failures: AtomicU64,
-    /// The last failure warning and the failure count it reported, for [`warn_due`].
-    warned: Mutex<Option<(std::time::Instant, u64)>>,
+    /// When the last failure warning was logged, for [`warn_due`].
+    warned: Mutex<Option<std::time::Instant>>,
+    /// The failure count the log has told of: a publish that succeeds after unreported
+    /// failures says how many there were, so an outage shorter than the warning period is
+    /// not only in the counter.
+    reported: AtomicU64,
 }
 
 /// Warn about failed publishes at most this often: during an outage every event fails, and one
@@ -57,6 +61,7 @@ impl RedisBus {
             sink: Mutex::new(None),
             publish_failures: AtomicU64::new(0),
             warned: Mutex::new(None),
+            reported: AtomicU64::new(0),
         })
     }
 
@@ -68,14 +73,32 @@ impl RedisBus {
         let total = self.publish_failures.fetch_add(1, Ordering::Relaxed) + 1;
         let now = std::time::Instant::now();
         let mut warned = self.warned.lock();
-        if warn_due(warned.map(|(at, _)| at), now) {
-            let since = total - warned.map_or(0, |(_, n)| n);
-            *warned = Some((now, total));
+        if warn_due(*warned, now) {
+            let since = total - self.reported.swap(total, Ordering::Relaxed).min(total);
+            *warned = Some(now);
             drop(warned);
             tracing::warn!(
                 failed = since,
                 total,
                 "redis bus: publish failed ({why}); other instances catch up from the store"
+            );
+        }
+    }
+
+    /// A publish went through: if failures happened since the log last told of them, say so.
+    fn publish_recovered(&self) {
+        let total = self.publish_failures.load(Ordering::Relaxed);
+        let reported = self.reported.load(Ordering::Relaxed);
+        if total > reported
+            && self
+                .reported
+                .compare_exchange(reported, total, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(
+                failed = total - reported,
+                total,
+                "redis bus: publishing again; publishes failed since the last warning"
             );
         }
     }
@@ -99,8 +122,10 @@ impl RedisBus {
             .await
             {
                 Ok(Ok(c)) => *guard = Some(c),
-                Ok(Err(e)) => tracing::warn!(error = %e, "redis publisher: cannot connect"),
-                Err(_) => tracing::warn!("redis publisher: connect timed out"),
+                // Told by `publish_failed`, at most every PUBLISH_WARN_EVERY: during an outage
+                // every publish tries to connect.
+                Ok(Err(e)) => tracing::debug!(error = %e, "redis publisher: cannot connect"),
+                Err(_) => tracing::debug!("redis publisher: connect timed out"),
             }
         }
         guard.clone()
@@ -192,7 +217,7 @@ impl Bus for RedisBus {
         cmd.arg(&self.channel).arg(payload);
         let published = cmd.query_async::<i64>(&mut conn);
         match tokio::time::timeout(Duration::from_secs(1), published).await {
-            Ok(Ok(_)) => {}
+            Ok(Ok(_)) => self.publish_recovered(),
             Ok(Err(e)) => self.publish_failed(&e.to_string()),
             Err(_) => self.publish_failed("timed out"),
         }
