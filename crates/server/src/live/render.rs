@@ -478,13 +478,15 @@ fn changes_meeting(kind: &EventKind) -> bool {
     )
 }
 
-/// The frame for one event as `viewer` sees it, rendered against the state after the event.
+/// The frame for one event as `viewer` sees it, rendered against the state after the event;
+/// `counters` are that state's (`MeetingState::counters`), counted once by [`render`].
 pub fn event_frame(
     state: &MeetingState,
     description_html: &str,
     votes: &HashMap<PostId, u32>,
     e: &Event,
     viewer: Viewer,
+    counters: Counters,
 ) -> EventFrame {
     let mut frame = EventFrame {
         seq: e.seq,
@@ -502,7 +504,7 @@ pub fn event_frame(
             .into_iter()
             .filter_map(|p| post_view(state, votes, p, viewer))
             .collect();
-        frame.counters = Some(state.counters());
+        frame.counters = Some(counters);
     }
     if changes_meeting(&e.kind) {
         frame.meeting = Some(Box::new(meeting_view(
@@ -520,7 +522,7 @@ pub fn event_frame(
         // A join reaches the public as the new count only ("N deltagere" stays true between
         // posts); who joined is for staff.
         EventKind::ParticipantJoined { .. } if !viewer.is_staff() => {
-            frame.counters = Some(state.counters());
+            frame.counters = Some(counters);
         }
         EventKind::ParticipantJoined { participant, .. }
         | EventKind::ParticipantMuted { participant, .. }
@@ -536,7 +538,7 @@ pub fn event_frame(
                     muted_until: p.muted_until,
                     banned: p.banned,
                 });
-            frame.counters = Some(state.counters());
+            frame.counters = Some(counters);
         }
         EventKind::ParticipantErased { participant, .. } if viewer.is_staff() => {
             frame.participant = state
@@ -628,9 +630,11 @@ pub fn render(
     e: &Event,
     before: &Counters,
 ) -> RenderedEvent {
-    let changed = CountersPatch::diff(before, &state.counters());
-    let public_frame = event_frame(state, description_html, votes, e, Viewer::PUBLIC);
-    let staff_frame = event_frame(state, description_html, votes, e, Viewer::STAFF);
+    // Counted once per event (O(posts)): the v1 frames of both audiences and v2's patch.
+    let counters = state.counters();
+    let changed = CountersPatch::diff(before, &counters);
+    let public_frame = event_frame(state, description_html, votes, e, Viewer::PUBLIC, counters);
+    let staff_frame = event_frame(state, description_html, votes, e, Viewer::STAFF, counters);
     let public_v2 = serialize_lean(lean_event(state, e, &public_frame, false, changed));
     let staff_v2 = serialize_lean(lean_event(state, e, &staff_frame, true, changed));
     let public = serialize(&ServerFrame::Event(public_frame));

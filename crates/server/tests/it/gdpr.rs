@@ -12,10 +12,9 @@
 use crate::common::routes;
 
 use std::process::{Command, Output};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::app::{next_frame, spawn_app_on, ws_connect, TestApp, Who};
+use crate::common::app::{next_frame, spawn_pair_on, ws_connect, TestApp, Who};
 use crate::common::client::{join_request, post_request, Outcome};
 use crate::common::pg::TestDb;
 use crate::common::stores::Db;
@@ -908,23 +907,7 @@ on_both_stores! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn erasure_reaches_the_other_instance() {
     let db = TestDb::fresh().await;
-    let prefix = crate::common::cluster::unique_prefix();
-    let start = |p: String| {
-        let url = db.url.clone();
-        async move {
-            spawn_app_on(
-                Arc::new(tempfile::tempdir().expect("tempdir")),
-                url,
-                move |s| {
-                    s.redis_url = Some("redis://127.0.0.1:6379".into());
-                    s.redis_prefix = p;
-                },
-            )
-            .await
-        }
-    };
-    let a = start(prefix.clone()).await;
-    let b = start(prefix).await;
+    let (a, b) = spawn_pair_on(&db.url, |_| {}).await;
     let m = a.open_meeting("To instanser").await;
     let body = marker("Fjern");
     let citizen = a.join(m, "Olga").await;

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::common::app::{
-    content_type, next_frame, spawn_app, spawn_app_with, ws_connect, TestApp,
+    content_type, next_frame, spawn_app, spawn_app_with, spawn_pair_on, ws_connect,
+    ws_connect_live, TestApp,
 };
 use crate::common::client::Outcome;
 use borgermode_protocol::frames::ServerFrame;
@@ -184,16 +185,8 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
 
     let meeting = app.open_meeting("Metrikmøde").await;
     let anna = app.join(meeting, "Anna").await;
-    let mut ws = ws_connect(&app.ws_url(meeting, None), Some(&anna.token)).await;
-    // hello + snapshot before posting, so every post reaches this client live.
-    assert!(matches!(
-        next_frame(&mut ws, Duration::from_secs(10)).await,
-        Some(ServerFrame::Hello { .. })
-    ));
-    assert!(matches!(
-        next_frame(&mut ws, Duration::from_secs(10)).await,
-        Some(ServerFrame::Snapshot { .. })
-    ));
+    // Past hello + snapshot before posting, so every post reaches this client live.
+    let mut ws = ws_connect_live(&app.ws_url(meeting, None), Some(&anna.token)).await;
     let mut sse = app
         .http
         .get(app.url(&routes::events(&meeting)))
@@ -328,16 +321,7 @@ async fn event_stages_grow_by_one_per_event_and_come_in_order() {
     let bo = app.join(meeting, "Bo").await;
     let mut watchers = Vec::new();
     for who in [&anna, &bo] {
-        let mut ws = ws_connect(&app.ws_url(meeting, None), Some(&who.token)).await;
-        assert!(matches!(
-            next_frame(&mut ws, Duration::from_secs(10)).await,
-            Some(ServerFrame::Hello { .. })
-        ));
-        assert!(matches!(
-            next_frame(&mut ws, Duration::from_secs(10)).await,
-            Some(ServerFrame::Snapshot { .. })
-        ));
-        watchers.push(ws);
+        watchers.push(ws_connect_live(&app.ws_url(meeting, None), Some(&who.token)).await);
     }
     let stage = |s: &str| format!("borgermode_event_stage_seconds{{origin=local,stage={s}}}");
     let sum = |s: &str| format!("borgermode_event_stage_seconds_sum{{origin=local,stage={s}}}");
@@ -388,27 +372,8 @@ async fn event_stages_grow_by_one_per_event_and_come_in_order() {
 /// brought it), with first and last write and no local stages.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_from_another_instance_is_measured_from_its_ingest() {
-    use crate::common::app::spawn_app_on;
-    use std::sync::Arc;
     let db = crate::common::pg::TestDb::fresh().await;
-    let prefix = crate::common::cluster::unique_prefix();
-    let start = |p: String| {
-        let url = db.url.clone();
-        async move {
-            spawn_app_on(
-                Arc::new(tempfile::tempdir().expect("tempdir")),
-                url,
-                move |s| {
-                    s.redis_url = Some("redis://127.0.0.1:6379".into());
-                    s.redis_prefix = p;
-                    s.metrics_token = Some(TOKEN.into());
-                },
-            )
-            .await
-        }
-    };
-    let a = start(prefix.clone()).await;
-    let b = start(prefix).await;
+    let (a, b) = spawn_pair_on(&db.url, |s| s.metrics_token = Some(TOKEN.into())).await;
     let meeting = a.open_meeting("To instanser").await;
     let olga = a.join(meeting, "Olga").await;
     // B has the meeting live, with a watcher that has everything so far.

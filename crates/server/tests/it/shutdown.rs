@@ -6,7 +6,7 @@ use crate::common::routes;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::common::app::{next_frame, spawn_app, ws_connect, Ws};
+use crate::common::app::{next_frame, spawn_app, ws_connect, ws_connect_live, Ws};
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::StaffRole;
 use futures_util::StreamExt;
@@ -59,16 +59,7 @@ async fn shutdown_tells_live_clients_to_reconnect_and_refuses_new_work() {
     // A public client and a staff client, both past their snapshot.
     let mut clients: Vec<Ws> = Vec::new();
     for token in [None, Some(moderator.token.as_str())] {
-        let mut ws = ws_connect(&app.ws_url(meeting, None), token).await;
-        assert!(matches!(
-            next_frame(&mut ws, Duration::from_secs(10)).await,
-            Some(ServerFrame::Hello { .. })
-        ));
-        assert!(matches!(
-            next_frame(&mut ws, Duration::from_secs(10)).await,
-            Some(ServerFrame::Snapshot { .. })
-        ));
-        clients.push(ws);
+        clients.push(ws_connect_live(&app.ws_url(meeting, None), token).await);
     }
     // A resumed client too (it sits in the live loop after caught_up).
     let mut resumed = ws_connect(&app.ws_url(meeting, Some(post - 1)), None).await;

@@ -55,6 +55,30 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_app_on(dir, db_url, configure).await
 }
 
+/// Two instances on one PostgreSQL database, sharing the machine's Redis under a prefix of
+/// their own; `configure` adds settings to both.
+pub async fn spawn_pair_on(
+    db_url: &str,
+    configure: impl Fn(&mut Settings) + Clone,
+) -> (TestApp, TestApp) {
+    let prefix = super::cluster::unique_prefix();
+    let start = || {
+        let (prefix, configure) = (prefix.clone(), configure.clone());
+        spawn_app_on(
+            std::sync::Arc::new(tempfile::tempdir().expect("tempdir")),
+            db_url.to_string(),
+            move |s| {
+                s.redis_url = Some("redis://127.0.0.1:6379".into());
+                s.redis_prefix = prefix;
+                configure(s);
+            },
+        )
+    };
+    let a = start().await;
+    let b = start().await;
+    (a, b)
+}
+
 /// Start a server on an existing database (restart tests).
 pub async fn spawn_app_on(
     dir: std::sync::Arc<tempfile::TempDir>,
@@ -234,6 +258,22 @@ pub async fn ws_connect(url: &str, token: Option<&str>) -> Ws {
     let (ws, _) = tokio_tungstenite::connect_async(req)
         .await
         .expect("ws connect");
+    ws
+}
+
+/// [`ws_connect`], then past its `hello` and `snapshot`: every later event reaches it live.
+pub async fn ws_connect_live(url: &str, token: Option<&str>) -> Ws {
+    let mut ws = ws_connect(url, token).await;
+    let hello = next_frame(&mut ws, Duration::from_secs(10)).await;
+    assert!(
+        matches!(hello, Some(ServerFrame::Hello { .. })),
+        "{hello:?}"
+    );
+    let snapshot = next_frame(&mut ws, Duration::from_secs(10)).await;
+    assert!(
+        matches!(snapshot, Some(ServerFrame::Snapshot { .. })),
+        "{snapshot:?}"
+    );
     ws
 }
 
