@@ -87,22 +87,31 @@ impl std::fmt::Debug for Analyzer {
     }
 }
 
+/// A word the index keeps: not a stop word of either language (a Danish question quoting
+/// "the" loses nothing), and not a single letter (numbers stay: "2027", "3").
+fn is_term(word: &str) -> bool {
+    !stopwords::contains(stopwords::DANISH, word)
+        && !stopwords::contains(stopwords::ENGLISH, word)
+        && (word.chars().count() > 1 || word.chars().all(|c| c.is_numeric()))
+}
+
 impl Analyzer {
+    fn stemmer(&self, lang: Lang) -> &Stemmer {
+        match lang {
+            Lang::Da => &self.da,
+            Lang::En => &self.en,
+        }
+    }
+
     /// The stem of one normalized `word` of `text` (stemmed in `text`'s language), or None for
     /// a stop word or a one-letter word.
     pub fn term_of(&self, word: &str, text: &str) -> Option<String> {
-        if stopwords::contains(stopwords::DANISH, word)
-            || stopwords::contains(stopwords::ENGLISH, word)
-            || (word.chars().count() <= 1 && !word.chars().all(|c| c.is_numeric()))
-        {
+        if !is_term(word) {
             return None;
         }
         let normalized = normalize(text);
         let all: Vec<&str> = words(&normalized).collect();
-        let stemmer = match detect(&all) {
-            Lang::Da => &self.da,
-            Lang::En => &self.en,
-        };
+        let stemmer = self.stemmer(detect(&all));
         Some(stemmer.stem(word).into_owned())
     }
 
@@ -112,16 +121,9 @@ impl Analyzer {
         let normalized = normalize(text);
         let all: Vec<&str> = words(&normalized).collect();
         let lang = detect(&all);
-        let stemmer = match lang {
-            Lang::Da => &self.da,
-            Lang::En => &self.en,
-        };
+        let stemmer = self.stemmer(lang);
         all.into_iter()
-            .filter(|w| {
-                !stopwords::contains(stopwords::DANISH, w)
-                    && !stopwords::contains(stopwords::ENGLISH, w)
-            })
-            .filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_numeric()))
+            .filter(|w| is_term(w))
             .map(|w| stemmer.stem(w).into_owned())
             .collect()
     }
@@ -133,19 +135,12 @@ impl Analyzer {
         let normalized = normalize(text);
         let all: Vec<&str> = words(&normalized).collect();
         let lang = detect(&all);
-        let stemmer = match lang {
-            Lang::Da => &self.da,
-            Lang::En => &self.en,
-        };
+        let stemmer = self.stemmer(lang);
         let stems: Vec<String> = all.iter().map(|w| stemmer.stem(w).into_owned()).collect();
         let mut out: Vec<String> = all
             .iter()
             .zip(&stems)
-            .filter(|(w, _)| {
-                !stopwords::contains(stopwords::DANISH, w)
-                    && !stopwords::contains(stopwords::ENGLISH, w)
-            })
-            .filter(|(w, _)| w.chars().count() > 1 || w.chars().all(|c| c.is_numeric()))
+            .filter(|(w, _)| is_term(w))
             .map(|(_, s)| s.clone())
             .collect();
         out.extend(
