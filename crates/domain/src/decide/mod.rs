@@ -20,7 +20,8 @@
 //! | `agenda` | add, edit, remove, move items, set the current one, file a post | `agenda.rs` |
 //! | `polls` | create, edit, delete, move, launch, close, publish results, on screen | `polls.rs` |
 //!
-//! Checks more than one family makes are in `rules`. `route` sends every [`Command`]
+//! Checks more than one family makes are in `rules`. `group` decides several commands against
+//! one state for the room's group commit (`decide_group`). `route` sends every [`Command`]
 //! variant to exactly one family function by an exhaustive match, so a new variant does not
 //! compile until it is routed; the function takes the variant's fields and only the parts of
 //! the input it reads (`ctx` only where time or limits matter).
@@ -32,6 +33,7 @@ use crate::projection::MeetingState;
 
 mod agenda;
 mod followup;
+mod group;
 mod lifecycle;
 mod moderation;
 mod participation;
@@ -40,10 +42,12 @@ mod privacy;
 mod questions;
 mod rules;
 
+pub use group::{decide_group, groupable};
 pub use participation::authorize_vote;
 pub(crate) use rules::active_participant as active;
 
-type Decision = Result<Vec<EventKind>, DomainError>;
+/// The events a command causes, or why it is refused.
+pub type Decision = Result<Vec<EventKind>, DomainError>;
 
 /// Check `cmd` from `actor` against `state` and return the events it causes.
 pub fn decide(state: &MeetingState, actor: &Actor, cmd: Command, ctx: &Context) -> Decision {

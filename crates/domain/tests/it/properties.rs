@@ -919,6 +919,55 @@ fn run_ops(stage: u8, ops: &[Op]) -> Result<World, TestCaseError> {
     Ok(w)
 }
 
+/// Mostly what a burst brings (joins and posts), sometimes anything: the commands of a group.
+fn group_spec() -> impl Strategy<Value = Spec> {
+    let body_ix = || prop::sample::select(vec![0usize, 0, 1, 3, 3, 0, 1, 3, 2, 4]);
+    prop_oneof![
+        3 => (0..JOIN_NAMES.len()).prop_map(Spec::Join),
+        6 => (prop::sample::select(vec![0u8, 1, 1, 1, 2]), body_ix(), prop::option::weighted(0.3, post_ref()))
+            .prop_map(|(k, b, p)| Spec::Post(k, b, p)),
+        1 => spec(),
+    ]
+}
+
+/// The check of `groups_decide_as_in_turn`: `grouped` (one group against `before`'s state)
+/// answers as `in_turn` does, deciding the commands the group took one after another.
+fn check_group(
+    before: &Harness,
+    in_turn: &mut Harness,
+    commands: &[(Actor, Command)],
+) -> Result<usize, TestCaseError> {
+    let state = &before.state;
+    let grouped = decide_group(state, commands, &before.ctx());
+    prop_assert_eq!(grouped.len(), commands.len());
+    prop_assert!(grouped[0].is_some(), "the first command is always decided");
+    let mut decided: Vec<&Actor> = Vec::new();
+    for ((actor, cmd), got) in commands.iter().zip(&grouped) {
+        let Some(got) = got else {
+            // Left for a later group only for a reason the rule names.
+            let (first_actor, first) = &commands[0];
+            let future_reply =
+                matches!(cmd, Command::CreatePost { parent: Some(p), .. } if p.0 > state.seq);
+            prop_assert!(
+                !groupable(first_actor, first)
+                    || !groupable(actor, cmd)
+                    || decided.contains(&actor)
+                    || future_reply,
+                "{:?} from {:?} was left out of the group for no reason",
+                cmd,
+                actor
+            );
+            continue;
+        };
+        decided.push(actor);
+        let want = in_turn
+            .run(*actor, cmd.clone())
+            .map(|events| events.into_iter().map(|e| e.kind).collect::<Vec<_>>());
+        prop_assert_eq!(got, &want, "{:?} from {:?}", cmd, actor);
+    }
+    Ok(decided.len())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -932,6 +981,42 @@ proptest! {
         let json = serde_json::to_string(&w.h.log).unwrap();
         let back: Vec<Event> = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(&MeetingState::replay(w.h.state.id, &back), &w.h.state);
+    }
+
+    /// Group commit: commands decided as one group against one state get the answers they get
+    /// one after another (`decide_group`), seqs of their own events included.
+    #[test]
+    fn groups_decide_as_in_turn(
+        stage in prop::sample::select(vec![1u8, 2, 2, 3, 3]),
+        filed in any::<bool>(),
+        ops in prop::collection::vec(op(), 0..40),
+        group in prop::collection::vec(
+            (0..CAST, prop::bool::weighted(0.9), group_spec(), prop::option::weighted(0.15, 1..4u64)),
+            1..12,
+        ),
+    ) {
+        // Sometimes with a current agenda item, so that questions are filed (a seq of their own).
+        let mut prefix = Vec::new();
+        if filed {
+            prefix.push(Op::Do(1, true, Spec::AddItem(0)));
+            prefix.push(Op::Do(1, true, Spec::SetCurrent(Some(0))));
+        }
+        prefix.extend(ops);
+        let w = run_ops(stage, &prefix)?;
+        let mut in_turn = run_ops(stage, &prefix)?;
+        let commands: Vec<(Actor, Command)> = group
+            .iter()
+            .map(|(i, suitable, spec, future)| {
+                let (index, actor) = w.actor(*i, *suitable, spec);
+                let mut cmd = w.command(index, spec);
+                // A reply to a post that does not exist yet, as a client guessing ids sends.
+                if let (Some(k), Command::CreatePost { parent, .. }) = (future, &mut cmd) {
+                    *parent = Some(PostId(w.h.state.seq + k));
+                }
+                (actor, cmd)
+            })
+            .collect();
+        check_group(&w.h, &mut in_turn.h, &commands)?;
     }
 
     #[test]
