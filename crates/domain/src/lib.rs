@@ -37,7 +37,7 @@ pub mod workdays;
 pub use agenda::{Agenda, AgendaItem, AgendaItemDetails};
 pub use code::Code;
 pub use command::{Command, Context, Limits};
-pub use decide::{authorize_vote, decide, decide_group, groupable};
+pub use decide::{authorize_vote, decide, decide_group, groupable, Decision};
 pub use error::DomainError;
 pub use event::{Content, ContentRef, DemographicCount, Event, EventKind};
 pub use ids::{AgendaItemId, MeetingId, ParticipantId, PollId, PostId, Seq};

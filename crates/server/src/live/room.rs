@@ -10,7 +10,7 @@
 //!   (or replay range) and their receiver under the read lock: a joining client sees every seq
 //!   exactly once.
 //! - Commands are decided under `write_lock` against the projection at seq S and appended with
-//!   `expected_seq = S`; if another instance got there first the store says Conflict, the room
+//!   `expected_seq = S`, the commands waiting at that moment as one group (`room/commit.rs`); if another instance got there first the store says Conflict, the room
 //!   catches up from the store and decides again. So a command is always authorized against
 //!   the latest state (a ban made on another instance a moment ago holds). A refusal (or a
 //!   no-op) never reaches the store, so with a shared bus it is checked against the store's
@@ -25,8 +25,8 @@ use borgermode_domain::event::Actor;
 use borgermode_domain::poll_results::PollResults;
 use borgermode_domain::similar::{is_suggestible, SimilarIndex};
 use borgermode_domain::{
-    decide, Command, Context, DomainError, Event, EventKind, MeetingId, MeetingState,
-    ParticipantId, Poll, PollAnswer, PollId, PostId, Seq,
+    Command, DomainError, Event, EventKind, MeetingId, MeetingState, ParticipantId, Poll,
+    PollAnswer, PollId, PostId, Seq,
 };
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_protocol::http::CommandAck;
@@ -34,6 +34,8 @@ use borgermode_protocol::views::{Audience, MeetingView, PostView, YouView};
 use bytestring::ByteString;
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::broadcast;
+
+mod commit;
 
 use crate::bus::{BusHandle, BusMessage};
 use crate::content::markdown::to_safe_html;
@@ -46,9 +48,7 @@ use crate::live::render::{
 use crate::ops::breakdown::{EventClock, Origin, Stage};
 use crate::ops::metrics::{Metrics, StoreOp};
 use crate::settings::Settings;
-use crate::store::{
-    AppendOutcome, IdempotencyRecord, PendingEvent, PollAnswerRecord, Store, StoreError,
-};
+use crate::store::{PollAnswerRecord, Store, StoreError};
 
 /// What travels on a room's broadcast channel.
 #[derive(Debug)]
@@ -171,6 +171,8 @@ pub struct Room {
     bus: BusHandle,
     metrics: Arc<Metrics>,
     write_lock: tokio::sync::Mutex<()>,
+    /// Commands waiting for the next group commit (`room/commit.rs`).
+    commands: commit::Queue,
     state: RwLock<RoomState>,
     tx: broadcast::Sender<Arc<Outbound>>,
     watchers: AtomicU32,
@@ -244,6 +246,7 @@ impl Room {
             bus,
             metrics,
             write_lock: tokio::sync::Mutex::new(()),
+            commands: commit::Queue::default(),
             state: RwLock::new(RoomState {
                 projection: MeetingState::new(id),
                 description_html: String::new(),
@@ -379,148 +382,6 @@ impl Room {
                     "command task failed: {e}"
                 ))))
             })
-    }
-
-    async fn execute_here(
-        &self,
-        actor: Actor,
-        cmd: Command,
-        idempotency: Option<(String, String)>,
-        received: std::time::Instant,
-    ) -> Result<Executed, ExecuteError> {
-        self.touch();
-        let _guard = self.write_lock.lock().await;
-        if let Some((scope, key)) = &idempotency {
-            if let Some(response) = self.store.idempotent_response(self.id, scope, key).await? {
-                return Ok(Executed::Replayed(response));
-            }
-        }
-        // Another instance may win the race for the next seq many times in a row while it
-        // writes heavily; keep catching up and re-deciding for a while (with a little jittered
-        // back-off after the first few losses) rather than failing after a fixed count.
-        let deadline = tokio::time::Instant::now() + CONTENTION_BUDGET;
-        for attempt in 0u32.. {
-            if attempt > 0 && tokio::time::Instant::now() > deadline {
-                break;
-            }
-            if attempt > 2 {
-                let jitter = rand::random::<u64>() % (u64::from(attempt.min(20)) * 2);
-                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
-            }
-            let now = chrono::Utc::now();
-            let ctx = Context {
-                now,
-                limits: self.settings.limits(),
-            };
-            let (decision, expected) = {
-                let st = self.state.read();
-                (
-                    decide(&st.projection, &actor, cmd.clone(), &ctx),
-                    st.projection.seq,
-                )
-            };
-            // A refusal (or a no-op) is final only against the latest state: with other
-            // instances writing, this projection may lag the store (a citizen who just joined
-            // there, a post just created there), and the optimistic append below never runs to
-            // reveal it. Catch up and decide again; when nothing was missing, refuse.
-            let refused_or_noop = decision.as_ref().map_or(true, |kinds| kinds.is_empty());
-            if refused_or_noop && self.catch_up().await? {
-                continue;
-            }
-            let mut kinds = decision?;
-            if let Some(key) = &self.settings.content_hash_key {
-                crate::security::content_key::key_contents(key, &mut kinds);
-            }
-            if kinds.is_empty() {
-                return Ok(Executed::Done(CommandAck {
-                    seq: None,
-                    meeting_id: None,
-                    post_id: None,
-                    status: None,
-                }));
-            }
-            let ack = ack_for(self.id, expected, &kinds);
-            let record = idempotency.as_ref().map(|(scope, key)| IdempotencyRecord {
-                scope: scope.clone(),
-                key: key.clone(),
-                response: serde_json::to_string(&ack).unwrap_or_default(),
-            });
-            let pending = kinds
-                .into_iter()
-                .map(|kind| PendingEvent {
-                    at: now,
-                    actor,
-                    kind,
-                })
-                .collect();
-            match self
-                .metrics
-                .time_store(
-                    StoreOp::Append,
-                    self.store.append(self.id, expected, pending, record),
-                )
-                .await?
-            {
-                AppendOutcome::Committed(events) => {
-                    let committed = std::time::Instant::now();
-                    self.metrics.events_committed(events.len());
-                    let merged = events
-                        .iter()
-                        .any(|e| matches!(e.kind, EventKind::QuestionMerged { .. }));
-                    self.bus.publish_in_background(BusMessage::Events {
-                        instance: self.bus.instance,
-                        meeting: self.id,
-                        events: events.clone(),
-                    });
-                    let scrub = events.iter().any(|e| forgets_personal_data(&e.kind));
-                    let first = events.first().map_or(0, |e| e.seq);
-                    let last = events.last().map_or(0, |e| e.seq);
-                    self.ingest_as(
-                        events,
-                        Arrival::Committed {
-                            received,
-                            committed,
-                            seqs: first..=last,
-                        },
-                    );
-                    if scrub {
-                        // Off the request path: VACUUM FULL may take a while on a big database.
-                        let store = self.store.clone();
-                        tokio::spawn(async move {
-                            if let Err(error) = store.scrub().await {
-                                tracing::warn!(%error, "scrub after erasure failed; the next retention run retries");
-                            }
-                        });
-                    }
-                    if merged {
-                        // The store moved the vote rows inside the merge's transaction.
-                        let mut counts = self.store.vote_counts(self.id).await?;
-                        let mut st = self.state.write();
-                        let changed: Vec<PostId> =
-                            counts.keys().chain(st.votes.keys()).copied().collect();
-                        // Keep the posts that lost their votes, at 0, so a resume's counts
-                        // still name them.
-                        for p in &changed {
-                            counts.entry(*p).or_insert(0);
-                        }
-                        st.votes = counts;
-                        st.dirty_votes.extend(changed);
-                    }
-                    return Ok(Executed::Done(ack));
-                }
-                AppendOutcome::Duplicate { response } => return Ok(Executed::Replayed(response)),
-                AppendOutcome::Conflict { latest } => {
-                    let have = self.seq();
-                    if latest > have {
-                        // Read everything there is now, not just up to `latest`: the other
-                        // writer may already be further on.
-                        let missing = self.read_events(have, None).await?;
-                        self.ingest(missing);
-                    }
-                }
-            }
-        }
-        Err(ExecuteError::Contended)
     }
 
     /// Apply events (any order, duplicates allowed) strictly in seq order, render and broadcast

@@ -152,6 +152,9 @@ pub struct Metrics {
     events_delivered: [AtomicU64; 2],
     slow_consumers_cut: [AtomicU64; 2],
     events_committed: AtomicU64,
+    /// Group commits of commands, and the commands in them (`live/room/commit.rs`).
+    command_groups: AtomicU64,
+    grouped_commands: AtomicU64,
     events_applied: AtomicU64,
     bus_reconnects: AtomicU64,
     gaps_filled: AtomicU64,
@@ -210,6 +213,12 @@ impl Metrics {
     pub fn events_committed(&self, n: usize) {
         self.events_committed.fetch_add(n as u64, Ordering::Relaxed);
     }
+    /// One group commit of `commands` commands.
+    pub fn group_committed(&self, commands: usize) {
+        self.command_groups.fetch_add(1, Ordering::Relaxed);
+        self.grouped_commands
+            .fetch_add(commands as u64, Ordering::Relaxed);
+    }
     /// One event applied to a room's projection (committed here or arriving from elsewhere).
     pub fn event_applied(&self) {
         self.events_applied.fetch_add(1, Ordering::Relaxed);
@@ -260,6 +269,13 @@ impl Metrics {
             .iter()
             .map(|c| c.load(Ordering::Relaxed))
             .sum()
+    }
+    /// Group commits of commands so far, and the commands in them.
+    pub fn command_groups(&self) -> (u64, u64) {
+        (
+            self.command_groups.load(Ordering::Relaxed),
+            self.grouped_commands.load(Ordering::Relaxed),
+        )
     }
     pub fn gaps_filled_total(&self) -> u64 {
         self.gaps_filled.load(Ordering::Relaxed)
@@ -339,7 +355,7 @@ impl Metrics {
             &self.slow_consumers_cut,
         );
 
-        let scalars: [(&str, &str, &str, u64); 10] = [
+        let scalars: [(&str, &str, &str, u64); 12] = [
             (
                 "borgermode_meetings_live",
                 "gauge",
@@ -375,6 +391,18 @@ impl Metrics {
                 "counter",
                 "Events this instance committed to the store.",
                 load(&self.events_committed),
+            ),
+            (
+                "borgermode_command_groups_total",
+                "counter",
+                "Store commits of commands: one per group of commands committed together.",
+                load(&self.command_groups),
+            ),
+            (
+                "borgermode_grouped_commands_total",
+                "counter",
+                "Commands committed in those groups (divided by the groups: the mean group size).",
+                load(&self.grouped_commands),
             ),
             (
                 "borgermode_events_applied_total",

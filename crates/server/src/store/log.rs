@@ -34,9 +34,11 @@ pub enum AppendOutcome {
     Conflict {
         latest: Seq,
     },
-    /// The idempotency key was used before; nothing was written.
+    /// An idempotency key was used before; nothing was written.
     Duplicate {
         response: String,
+        /// Which of the records given has the key (always 0 for `append`'s one).
+        index: usize,
     },
 }
 
@@ -68,6 +70,26 @@ pub trait LogStore: Send + Sync + 'static {
         expected_seq: Seq,
         events: Vec<PendingEvent>,
         idempotency: Option<IdempotencyRecord>,
+    ) -> Result<AppendOutcome, StoreError> {
+        self.append_group(
+            meeting,
+            expected_seq,
+            events,
+            idempotency.into_iter().collect(),
+        )
+        .await
+    }
+
+    /// [`LogStore::append`] for a group of commands (group commit, `live/room.rs`): their
+    /// events in one transaction, and each command's idempotency record with them. If any
+    /// record's key was used before, nothing is written and the answer is
+    /// [`AppendOutcome::Duplicate`] with that record's index.
+    async fn append_group(
+        &self,
+        meeting: MeetingId,
+        expected_seq: Seq,
+        events: Vec<PendingEvent>,
+        idempotency: Vec<IdempotencyRecord>,
     ) -> Result<AppendOutcome, StoreError>;
 
     /// Events with seq in `after+1 ..= up_to` (all after `after` when `up_to` is None),

@@ -64,7 +64,8 @@ pub use privacy::PrivacyStore;
 pub use settings::SettingsStore;
 pub use votes::{VoteChange, VoteStore};
 
-#[derive(Debug, thiserror::Error)]
+/// Clone: a failed group commit gives every command in the group the same error.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or refused the operation; retry later (HTTP 503).
     #[error("store unavailable: {0}")]

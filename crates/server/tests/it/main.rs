@@ -19,6 +19,7 @@ mod error_codes;
 mod followup;
 mod followup_mail;
 mod gdpr;
+mod group_commit;
 mod kit;
 mod lean_frames;
 mod live_basic;

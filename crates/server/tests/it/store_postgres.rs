@@ -359,7 +359,9 @@ async fn one_key_on_several_instances_commits_once() {
                         assert!(winner.is_none(), "{shape}: two commits");
                         winner = Some(i);
                     }
-                    (_, AppendOutcome::Duplicate { response }) => duplicates.push(response),
+                    (_, AppendOutcome::Duplicate { response, index: 0 }) => {
+                        duplicates.push(response)
+                    }
                     (_, other) => panic!("{shape}: unexpected {other:?}"),
                 }
             }
@@ -507,8 +509,8 @@ async fn appends_survive_repeated_backend_terminations() {
                                 expected = events[0].seq;
                                 break;
                             }
-                            Ok(AppendOutcome::Duplicate { response }) => {
-                                assert_eq!(response, body);
+                            Ok(AppendOutcome::Duplicate { response, index }) => {
+                                assert_eq!((index, response.as_str()), (0, body.as_str()));
                                 break;
                             }
                             Ok(AppendOutcome::Conflict { latest }) => expected = latest,

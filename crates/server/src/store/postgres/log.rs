@@ -32,6 +32,20 @@ async fn stored_response(
     .map_err(db_err)
 }
 
+/// The first of `records` whose key was used before, as the answer to give.
+async fn any_stored(
+    conn: &mut PgConnection,
+    meeting: Uuid,
+    records: &[IdempotencyRecord],
+) -> Result<Option<AppendOutcome>, StoreError> {
+    for (index, idem) in records.iter().enumerate() {
+        if let Some(response) = stored_response(conn, meeting, idem).await? {
+            return Ok(Some(AppendOutcome::Duplicate { response, index }));
+        }
+    }
+    Ok(None)
+}
+
 /// Lock the meeting row until the transaction ends; its `last_seq`, or None if there is none.
 /// Also the meeting's audit chain head, which only changes under this lock.
 async fn lock_meeting(
@@ -51,16 +65,14 @@ async fn append_in(
     meeting: MeetingId,
     expected_seq: Seq,
     events: Vec<PendingEvent>,
-    idempotency: Option<IdempotencyRecord>,
+    idempotency: Vec<IdempotencyRecord>,
 ) -> Result<Decision<AppendOutcome>, StoreError> {
     let meeting_id = meeting.0;
 
     // A retry of a command that already committed gets its first answer, whatever the log
     // looks like now (and without waiting for the meeting lock).
-    if let Some(idem) = &idempotency {
-        if let Some(response) = stored_response(conn, meeting_id, idem).await? {
-            return Ok(Decision::Rollback(AppendOutcome::Duplicate { response }));
-        }
+    if let Some(duplicate) = any_stored(conn, meeting_id, &idempotency).await? {
+        return Ok(Decision::Rollback(duplicate));
     }
 
     let mut stored = lock_meeting(conn, meeting_id).await?;
@@ -80,9 +92,9 @@ async fn append_in(
 
     // Under the lock (each statement sees what committed before it started): the same command
     // may have committed on another instance while this one waited.
-    if let (Some(idem), Some(_)) = (&idempotency, stored.as_ref()) {
-        if let Some(response) = stored_response(conn, meeting_id, idem).await? {
-            return Ok(Decision::Rollback(AppendOutcome::Duplicate { response }));
+    if stored.is_some() {
+        if let Some(duplicate) = any_stored(conn, meeting_id, &idempotency).await? {
+            return Ok(Decision::Rollback(duplicate));
         }
     }
 
@@ -162,7 +174,7 @@ async fn append_in(
             .map_err(db_err)?;
     }
 
-    if let Some(idem) = idempotency {
+    for (index, idem) in idempotency.iter().enumerate() {
         let recorded = sqlx::query(
             "INSERT INTO idempotency (meeting_id, scope, key, response, created_at) \
              VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING",
@@ -177,7 +189,7 @@ async fn append_in(
         if recorded.rows_affected() == 0 {
             // A concurrent append with the same key committed first (it made this insert wait
             // for it): undo everything and give its answer.
-            let response = stored_response(conn, meeting_id, &idem)
+            let response = stored_response(conn, meeting_id, idem)
                 .await?
                 .ok_or_else(|| {
                     StoreError::Unavailable(format!(
@@ -185,7 +197,10 @@ async fn append_in(
                         idem.key
                     ))
                 })?;
-            return Ok(Decision::Rollback(AppendOutcome::Duplicate { response }));
+            return Ok(Decision::Rollback(AppendOutcome::Duplicate {
+                response,
+                index,
+            }));
         }
     }
 
@@ -224,12 +239,12 @@ async fn move_votes(
 
 #[async_trait]
 impl LogStore for PostgresStore {
-    async fn append(
+    async fn append_group(
         &self,
         meeting: MeetingId,
         expected_seq: Seq,
         events: Vec<PendingEvent>,
-        idempotency: Option<IdempotencyRecord>,
+        idempotency: Vec<IdempotencyRecord>,
     ) -> Result<AppendOutcome, StoreError> {
         self.write(move |conn| {
             Box::pin(append_in(conn, meeting, expected_seq, events, idempotency))

@@ -21,13 +21,13 @@ async fn append_in(
     meeting: MeetingId,
     expected_seq: Seq,
     events: Vec<PendingEvent>,
-    idempotency: Option<IdempotencyRecord>,
+    idempotency: Vec<IdempotencyRecord>,
 ) -> Result<Decision<AppendOutcome>, StoreError> {
     let meeting_id = meeting.0.to_string();
 
     // A retry of a command that already committed gets its first answer, whatever the log
     // looks like now.
-    if let Some(idem) = &idempotency {
+    for (index, idem) in idempotency.iter().enumerate() {
         let prior: Option<String> = sqlx::query_scalar(
             "SELECT response FROM idempotency WHERE meeting_id = ?1 AND scope = ?2 AND key = ?3",
         )
@@ -38,7 +38,10 @@ async fn append_in(
         .await
         .map_err(db_err)?;
         if let Some(response) = prior {
-            return Ok(Decision::Rollback(AppendOutcome::Duplicate { response }));
+            return Ok(Decision::Rollback(AppendOutcome::Duplicate {
+                response,
+                index,
+            }));
         }
     }
 
@@ -83,7 +86,7 @@ async fn append_in(
             .map_err(db_err)?;
     }
 
-    if let Some(idem) = idempotency {
+    for idem in idempotency {
         sqlx::query(
             "INSERT INTO idempotency (meeting_id, scope, key, response, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -167,12 +170,12 @@ async fn move_votes(
 
 #[async_trait]
 impl LogStore for SqliteStore {
-    async fn append(
+    async fn append_group(
         &self,
         meeting: MeetingId,
         expected_seq: Seq,
         events: Vec<PendingEvent>,
-        idempotency: Option<IdempotencyRecord>,
+        idempotency: Vec<IdempotencyRecord>,
     ) -> Result<AppendOutcome, StoreError> {
         self.write(move |conn| {
             Box::pin(append_in(conn, meeting, expected_seq, events, idempotency))

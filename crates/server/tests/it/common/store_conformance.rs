@@ -50,6 +50,7 @@ macro_rules! store_conformance_tests {
                 conflicts_on_wrong_expected_seq,
                 concurrent_appends_are_race_free,
                 idempotency_returns_first_response,
+                group_appends_record_every_key_or_none,
                 contents_are_restored_on_read,
                 events_ranges,
                 last_seq_of_unknown_meeting_is_none,
@@ -460,7 +461,9 @@ pub async fn idempotency_returns_first_response(store: Arc<dyn Store>) {
             .await
             .expect("append");
         match retry {
-            AppendOutcome::Duplicate { response } => assert_eq!(response, r#"{"seq":1}"#),
+            AppendOutcome::Duplicate { response, index } => {
+                assert_eq!((index, response.as_str()), (0, r#"{"seq":1}"#));
+            }
             other => panic!("expected a duplicate, got {other:?}"),
         }
     }
@@ -557,6 +560,68 @@ pub async fn idempotency_returns_first_response(store: Arc<dyn Store>) {
     assert_eq!(
         store
             .idempotent_response(new_meeting(), "organizer", &key)
+            .await
+            .expect("idempotent_response"),
+        None
+    );
+}
+
+/// A group commit's append: every command's key is recorded with the group's events; a key
+/// used before writes nothing of the group and names which record it was.
+pub async fn group_appends_record_every_key_or_none(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let meeting = new_meeting();
+    let (a, b, c) = (unique("a"), unique("b"), unique("c"));
+    let record = |scope: &str, key: &str, response: &str| IdempotencyRecord {
+        scope: scope.into(),
+        key: key.into(),
+        response: response.into(),
+    };
+    store
+        .append(meeting, 0, vec![organizer(created())], None)
+        .await
+        .expect("append");
+    let group = store
+        .append_group(
+            meeting,
+            1,
+            vec![organizer(question("one")), organizer(question("two"))],
+            vec![record("p1", &a, "first"), record("p2", &b, "second")],
+        )
+        .await
+        .expect("append_group");
+    assert!(matches!(group, AppendOutcome::Committed(ref e) if seqs(e) == vec![2, 3]));
+    for (scope, key, response) in [("p1", &a, "first"), ("p2", &b, "second")] {
+        assert_eq!(
+            store
+                .idempotent_response(meeting, scope, key)
+                .await
+                .expect("idempotent_response")
+                .as_deref(),
+            Some(response)
+        );
+    }
+
+    // The second record's key was used: nothing of this group is written, not even `c`.
+    let again = store
+        .append_group(
+            meeting,
+            3,
+            vec![organizer(question("three")), organizer(question("four"))],
+            vec![record("p3", &c, "third"), record("p2", &b, "repeat")],
+        )
+        .await
+        .expect("append_group");
+    match again {
+        AppendOutcome::Duplicate { response, index } => {
+            assert_eq!((index, response.as_str()), (1, "second"));
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert_eq!(store.last_seq(meeting).await.expect("last_seq"), Some(3));
+    assert_eq!(
+        store
+            .idempotent_response(meeting, "p3", &c)
             .await
             .expect("idempotent_response"),
         None
