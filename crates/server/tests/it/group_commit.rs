@@ -15,14 +15,21 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::app::{next_frame, spawn_app, spawn_pair_on, ws_connect_live, TestApp, Who, Ws};
+use crate::common::client::Outcome;
 use crate::common::routes;
 
 const CITIZENS: usize = 120;
 
 /// Join `CITIZENS` citizens at once, citizen `i` through `apps[i % apps.len()]`.
 async fn join_all_at_once(apps: &[&TestApp], meeting: MeetingId) -> Vec<Who> {
-    join_all((0..CITIZENS).map(|i| apps[i % apps.len()].join(meeting, &format!("Borger {i}"))))
-        .await
+    let names: Vec<String> = (0..CITIZENS).map(|i| format!("Borger {i}")).collect();
+    join_all(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| apps[i % apps.len()].join(meeting, name)),
+    )
+    .await
 }
 
 /// Every citizen posts once, all at once, with an Idempotency-Key; every third sends the same
