@@ -175,6 +175,11 @@ pub struct Settings {
     #[arg(long, env = "BORGERMODE_RING_CAPACITY", default_value_t = 2048)]
     pub ring_capacity: usize,
 
+    /// Most commands of one meeting committed together in one transaction (group commit of
+    /// joins and posts under a burst, `live/room/commit.rs`); 1 commits every command alone.
+    #[arg(long, env = "BORGERMODE_GROUP_COMMIT_MAX", default_value_t = 64)]
+    pub group_commit_max: usize,
+
     /// Group-commit window for votes (ms).
     #[arg(long, env = "BORGERMODE_VOTE_FLUSH_MS", default_value_t = 20)]
     pub vote_flush_ms: u64,
@@ -453,6 +458,9 @@ impl Settings {
         }
         if self.connection_buffer == 0 || self.ring_capacity == 0 {
             return Err("connection buffer and ring capacity must be at least 1".into());
+        }
+        if !(1..=1024).contains(&self.group_commit_max) {
+            return Err("group commit: 1 to 1024 commands (1 commits each alone)".into());
         }
         if self.invite_ttl_hours == 0 || self.organizer_session_hours == 0 {
             return Err("invite and organizer session lifetimes must be at least 1 hour".into());

@@ -40,9 +40,6 @@ use crate::store::{AppendOutcome, IdempotencyRecord, PendingEvent, StoreError};
 use borgermode_domain::PostId;
 use borgermode_protocol::http::CommandAck;
 
-/// Most commands in one group: one transaction of a few hundred rows at most.
-const GROUP_MAX: usize = 64;
-
 /// One command waiting in a room's queue.
 pub(super) struct Job {
     actor: Actor,
@@ -115,7 +112,7 @@ impl Room {
             // Not answered, so it is still queued: commit the group at the front.
             let group: Vec<Job> = {
                 let mut queue = self.commands.lock();
-                let n = queue.len().min(GROUP_MAX);
+                let n = queue.len().min(self.settings.group_commit_max);
                 queue.drain(..n).collect()
             };
             if group.is_empty() {
