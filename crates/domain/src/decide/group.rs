@@ -20,7 +20,8 @@
 //!   guessing the next post's id) may name a post made earlier in the same group. It waits for
 //!   the next group, which sees that post.
 //!
-//! Any other command is decided alone. A decision names the seqs of its own new events
+//! Any other command is decided alone. A group is a prefix of the waiting commands: it ends at
+//! the first command it cannot take, so no command overtakes another. A decision names the seqs of its own new events
 //! (`PostFiled` files the post it creates, `state.seq + 1`); inside a group each decision is
 //! moved to the seqs it will really get (`rebase`).
 //!
@@ -42,8 +43,10 @@ pub fn groupable(actor: &Actor, cmd: &Command) -> bool {
 
 /// Decide `commands` in order as one group against `state`: entry `i` is what `decide` answers
 /// for command `i` on the state that follows the events accepted for the commands before it.
-/// `None` means command `i` does not fit this group; decide it in a later one, after this
-/// group's events are applied. The first command always gets its decision.
+/// `None` means command `i` does not fit this group, or comes after one that does not; decide
+/// it in a later one, after this group's events are applied. The first command always gets its
+/// decision, and the decided ones are a prefix of `commands`: commands commit in the order
+/// they came.
 pub fn decide_group(
     state: &MeetingState,
     commands: &[(Actor, Command)],
@@ -64,8 +67,10 @@ pub fn decide_group(
                 && !actors.contains(&actor)
                 && !replies_to_the_future(state, cmd));
         if !fits {
-            out.push(None);
-            continue;
+            // The group ends at the first command it cannot take: nothing overtakes a command
+            // that waits (a ban, a settings change, a second post by the same person).
+            out.resize_with(commands.len(), || None);
+            break;
         }
         actors.push(actor);
         let mut decision = decide(state, actor, cmd.clone(), ctx);

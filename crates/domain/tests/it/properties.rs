@@ -942,7 +942,13 @@ fn check_group(
     prop_assert_eq!(grouped.len(), commands.len());
     prop_assert!(grouped[0].is_some(), "the first command is always decided");
     let mut decided: Vec<&Actor> = Vec::new();
-    for ((actor, cmd), got) in commands.iter().zip(&grouped) {
+    // The group is a prefix: after the first command left out, every later one waits too.
+    let taken = grouped.iter().take_while(|g| g.is_some()).count();
+    prop_assert!(
+        grouped[taken..].iter().all(Option::is_none),
+        "a command overtook one that waits"
+    );
+    for ((actor, cmd), got) in commands.iter().zip(&grouped).take(taken + 1) {
         let Some(got) = got else {
             // Left for a later group only for a reason the rule names.
             let (first_actor, first) = &commands[0];

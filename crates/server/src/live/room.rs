@@ -10,9 +10,10 @@
 //!   (or replay range) and their receiver under the read lock: a joining client sees every seq
 //!   exactly once.
 //! - Commands are decided under `write_lock` against the projection at seq S and appended with
-//!   `expected_seq = S`, the commands waiting at that moment as one group (`room/commit.rs`); if another instance got there first the store says Conflict, the room
-//!   catches up from the store and decides again. So a command is always authorized against
-//!   the latest state (a ban made on another instance a moment ago holds). A refusal (or a
+//!   `expected_seq = S`, the commands waiting at that moment as one group (`room/commit.rs`);
+//!   if another instance got there first the store says Conflict, the room catches up from
+//!   the store and decides again. So a command is always authorized against the latest state
+//!   (a ban made on another instance a moment ago holds). A refusal (or a
 //!   no-op) never reaches the store, so with a shared bus it is checked against the store's
 //!   last seq first (`catch_up`): a citizen who joined through another instance a moment ago
 //!   may post here, and a post created there may be voted on here.

@@ -15,13 +15,14 @@
 //! - A command's owner holds the lock until its own command is answered: it commits groups
 //!   from the front of the queue until its command has been in one. Nobody waits for a command
 //!   that nobody will commit.
-//! - A command the group cannot take (`None` from `decide_group`, or a second command with
-//!   the same idempotency key) goes back to the front of the queue, in order, for the next
-//!   group.
+//! - A group is a prefix of the queue: it ends at the first command it cannot take (`None`
+//!   from `decide_group`, or a second command with the same idempotency key), which goes back
+//!   to the front of the queue with everything after it, in order, for the next group. No
+//!   command overtakes another.
 //! - The replay check runs before a command queues (outside the lock, in parallel with other
 //!   commands) and again where a command could be answered differently: the append checks
 //!   every key inside its transaction (`AppendOutcome::Duplicate` names the command), and a
-//!   refusal with a key is checked against the store before it is given.
+//!   refusal or a no-op with a key is checked against the store before it is given.
 //! - When another instance got the next seq first (`Conflict`), the room catches up and the
 //!   whole group is decided again, for up to `CONTENTION_BUDGET`.
 
@@ -71,9 +72,11 @@ enum Round {
     Again,
 }
 
+/// The owner's answer when its command's group ended without answering it (a panic in the
+/// room, or the runtime shutting down): the commit may or may not have happened.
 fn lost() -> ExecuteError {
     ExecuteError::Store(StoreError::Unavailable(
-        "the command was lost before it was committed; try again".into(),
+        "the command's outcome is unknown; retry with the same Idempotency-Key".into(),
     ))
 }
 
@@ -163,8 +166,25 @@ impl Room {
             now,
             limits: self.settings.limits(),
         };
-        let commands: Vec<(Actor, Command)> =
-            jobs.iter().map(|j| (j.actor, j.cmd.clone())).collect();
+        // A key may appear once in a group: the append would refuse the pair, and the second
+        // must get the first one's answer. (Keys are scoped by actor, and `decide_group` ends
+        // a group at a second command from the same actor, so this is a guard, not a path.)
+        let mut keys: Vec<&(String, String)> = Vec::new();
+        let distinct = jobs
+            .iter()
+            .take_while(|j| match &j.idempotency {
+                Some(key) if keys.contains(&key) => false,
+                Some(key) => {
+                    keys.push(key);
+                    true
+                }
+                None => true,
+            })
+            .count();
+        let commands: Vec<(Actor, Command)> = jobs[..distinct]
+            .iter()
+            .map(|j| (j.actor, j.cmd.clone()))
+            .collect();
         let (mut decisions, expected) = {
             let st = self.state.read();
             (
@@ -172,18 +192,7 @@ impl Room {
                 st.projection.seq,
             )
         };
-        // A second command with a key already in the group waits: the append would refuse
-        // the pair, and the second must get the first one's answer.
-        let mut keys: Vec<&(String, String)> = Vec::new();
-        for (job, decision) in jobs.iter().zip(decisions.iter_mut()) {
-            if let (Some(key), Some(_)) = (&job.idempotency, &decision) {
-                if keys.contains(&key) {
-                    *decision = None;
-                } else {
-                    keys.push(key);
-                }
-            }
-        }
+        decisions.resize_with(jobs.len(), || None);
         // A refusal (or a no-op) is final only against the latest state: with other
         // instances writing, this projection may lag the store (a citizen who just joined
         // there, a post just created there), and the optimistic append below never runs to
@@ -196,23 +205,23 @@ impl Room {
             return Ok(Round::Again);
         }
 
-        let mut deferred = Vec::new();
-        let mut accepted: Vec<Accepted> = Vec::new();
-        let mut next = expected;
-        for (job, decision) in std::mem::take(jobs).into_iter().zip(decisions) {
-            match decision {
-                None => deferred.push(job),
-                Some(decision) => {
-                    if let Some(a) = self.settle(job, decision, &mut next).await? {
-                        accepted.push(a);
-                    }
+        // What waits for the next group goes back first, before anything here can fail.
+        let mut decided = Vec::new();
+        {
+            let mut queue = self.commands.lock();
+            for (job, decision) in std::mem::take(jobs).into_iter().zip(decisions).rev() {
+                match decision {
+                    None => queue.push_front(job),
+                    Some(decision) => decided.push((job, decision)),
                 }
             }
         }
-        {
-            let mut queue = self.commands.lock();
-            for job in deferred.into_iter().rev() {
-                queue.push_front(job);
+        decided.reverse();
+        let mut accepted: Vec<Accepted> = Vec::new();
+        let mut next = expected;
+        for (job, decision) in decided {
+            if let Some(a) = self.settle(job, decision, &mut next).await {
+                accepted.push(a);
             }
         }
         if accepted.is_empty() {
@@ -287,44 +296,44 @@ impl Room {
 
     /// Answer a decided command that writes nothing (a refusal, a no-op), or keep it for the
     /// append with its acknowledgement (its events follow seq `next`, which moves past them).
-    async fn settle(
-        &self,
-        job: Job,
-        decision: Decision,
-        next: &mut u64,
-    ) -> Result<Option<Accepted>, StoreError> {
+    async fn settle(&self, job: Job, decision: Decision, next: &mut u64) -> Option<Accepted> {
         let mut kinds = match decision {
-            Err(refusal) => {
-                // A retry of a command that committed meanwhile gets its first answer, not a
-                // refusal of the repeat (slow mode would refuse a repeated post).
+            Ok(kinds) if !kinds.is_empty() => kinds,
+            writes_nothing => {
+                // A retry of a command that committed meanwhile gets its first answer, not the
+                // answer to the repeat: slow mode refuses a repeated post, and a repeated hide
+                // changes nothing.
                 if let Some((scope, key)) = &job.idempotency {
-                    if let Some(response) =
-                        self.store.idempotent_response(self.id, scope, key).await?
-                    {
-                        job.answer(Ok(Executed::Replayed(response)));
-                        return Ok(None);
+                    match self.store.idempotent_response(self.id, scope, key).await {
+                        Ok(Some(response)) => {
+                            job.answer(Ok(Executed::Replayed(response)));
+                            return None;
+                        }
+                        Ok(None) => {}
+                        Err(error) => {
+                            job.answer(Err(ExecuteError::Store(error)));
+                            return None;
+                        }
                     }
                 }
-                job.answer(Err(ExecuteError::Domain(refusal)));
-                return Ok(None);
+                job.answer(match writes_nothing {
+                    Err(refusal) => Err(ExecuteError::Domain(refusal)),
+                    Ok(_) => Ok(Executed::Done(CommandAck {
+                        seq: None,
+                        meeting_id: None,
+                        post_id: None,
+                        status: None,
+                    })),
+                });
+                return None;
             }
-            Ok(kinds) => kinds,
         };
-        if kinds.is_empty() {
-            job.answer(Ok(Executed::Done(CommandAck {
-                seq: None,
-                meeting_id: None,
-                post_id: None,
-                status: None,
-            })));
-            return Ok(None);
-        }
         if let Some(key) = &self.settings.content_hash_key {
             crate::security::content_key::key_contents(key, &mut kinds);
         }
         let ack = ack_for(self.id, *next, &kinds);
         *next += kinds.len() as u64;
-        Ok(Some(Accepted { job, kinds, ack }))
+        Some(Accepted { job, kinds, ack })
     }
 
     /// After the group's commit: tell the other instances, apply and broadcast each command's
