@@ -142,7 +142,7 @@ async fn a_burst_commits_in_groups_and_every_post_arrives_once_under_its_author(
 
     let (join_groups, join_commands) = (joined.0 - start.0, joined.1 - start.1);
     let (post_groups, post_commands) = (after.0 - joined.0, after.1 - joined.1);
-    println!(
+    eprintln!(
         "{CITIZENS} joins in {join_groups} commits; {CITIZENS} posts (+{} repeats) in \
          {post_groups} commits, {took:?}",
         CITIZENS.div_ceil(3)
@@ -182,7 +182,7 @@ async fn bursts_through_two_instances_make_one_gapless_log() {
     let seen_a = read_posts(&mut on_a, seq, &by_post).await;
     let seen_b = read_posts(&mut on_b, seq, &by_post).await;
     assert_eq!(seen_a, seen_b, "both instances tell the same story");
-    println!(
+    eprintln!(
         "{CITIZENS} posts through two instances in {} commits",
         after.0 - start.0
     );
