@@ -32,18 +32,37 @@ async fn stored_response(
     .map_err(db_err)
 }
 
-/// The first of `records` whose key was used before, as the answer to give.
+/// The first of `records` whose key was used before, as the answer to give: one statement for
+/// the whole group (it may run under the meeting lock, which the other instances wait for).
 async fn any_stored(
     conn: &mut PgConnection,
     meeting: Uuid,
     records: &[IdempotencyRecord],
 ) -> Result<Option<AppendOutcome>, StoreError> {
-    for (index, idem) in records.iter().enumerate() {
-        if let Some(response) = stored_response(conn, meeting, idem).await? {
-            return Ok(Some(AppendOutcome::Duplicate { response, index }));
-        }
+    if records.is_empty() {
+        return Ok(None);
     }
-    Ok(None)
+    let (scopes, keys): (Vec<&str>, Vec<&str>) = records
+        .iter()
+        .map(|r| (r.scope.as_str(), r.key.as_str()))
+        .unzip();
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "SELECT g.ord, i.response \
+         FROM UNNEST($2::text[], $3::text[]) WITH ORDINALITY AS g(scope, key, ord) \
+         JOIN idempotency i ON i.meeting_id = $1 AND i.scope = g.scope AND i.key = g.key \
+         ORDER BY g.ord LIMIT 1",
+    )
+    .bind(meeting)
+    .bind(&scopes)
+    .bind(&keys)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(found.map(|(ord, response)| AppendOutcome::Duplicate {
+        response,
+        // ORDINALITY counts from 1.
+        index: usize::try_from(ord - 1).unwrap_or(0),
+    }))
 }
 
 /// Lock the meeting row until the transaction ends; its `last_seq`, or None if there is none.
@@ -174,21 +193,32 @@ async fn append_in(
             .map_err(db_err)?;
     }
 
-    for (index, idem) in idempotency.iter().enumerate() {
-        let recorded = sqlx::query(
+    if !idempotency.is_empty() {
+        let scopes: Vec<&str> = idempotency.iter().map(|r| r.scope.as_str()).collect();
+        let keys: Vec<&str> = idempotency.iter().map(|r| r.key.as_str()).collect();
+        let responses: Vec<&str> = idempotency.iter().map(|r| r.response.as_str()).collect();
+        let recorded: Vec<(String, String)> = sqlx::query_as(
             "INSERT INTO idempotency (meeting_id, scope, key, response, created_at) \
-             VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING",
+             SELECT $1, scope, key, response, now() \
+             FROM UNNEST($2::text[], $3::text[], $4::text[]) AS g(scope, key, response) \
+             ON CONFLICT DO NOTHING RETURNING scope, key",
         )
         .bind(meeting_id)
-        .bind(&idem.scope)
-        .bind(&idem.key)
-        .bind(&idem.response)
-        .execute(&mut *conn)
+        .bind(&scopes)
+        .bind(&keys)
+        .bind(&responses)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db_err)?;
-        if recorded.rows_affected() == 0 {
-            // A concurrent append with the same key committed first (it made this insert wait
-            // for it): undo everything and give its answer.
+        // A record that did not go in: a concurrent append with its key committed first (it
+        // made this insert wait for it). Undo everything and give that append's answer.
+        let taken = idempotency.iter().position(|r| {
+            !recorded
+                .iter()
+                .any(|(scope, key)| *scope == r.scope && *key == r.key)
+        });
+        if let Some(index) = taken {
+            let idem = &idempotency[index];
             let response = stored_response(conn, meeting_id, idem)
                 .await?
                 .ok_or_else(|| {
