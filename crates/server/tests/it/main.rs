@@ -20,6 +20,7 @@ mod followup;
 mod followup_mail;
 mod gdpr;
 mod group_commit;
+mod heartbeat;
 mod kit;
 mod lean_frames;
 mod live_basic;
