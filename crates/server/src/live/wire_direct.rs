@@ -172,17 +172,9 @@ impl DirectWire {
                 n += 1;
                 skip = 0;
             }
-            match self.io.try_write_vectored(&slices[..n]) {
-                Ok(0) => return Err(Cut::Gone),
-                Ok(w) => {
-                    done += w;
-                    if done >= total {
-                        return Ok(Sent::All);
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Sent::Partly(done)),
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => return Err(Cut::Gone),
+            let wrote = self.io.try_write_vectored(&slices[..n]);
+            if let Some(end) = after_write(wrote, &mut done, total) {
+                return end;
             }
         }
     }
@@ -191,7 +183,7 @@ impl DirectWire {
     /// one stack buffer and written with `send(2)`. Why: this is nearly every live delivery
     /// (one event of a few hundred bytes, perhaps with a personal notice), and the kernel's
     /// `writev` path (iovec import, the file layer) cost more than copying a few hundred bytes:
-    /// `vfs_writev` and `fdget_pos` were ~8 % of the server's CPU in the fan-out profile.
+    /// `vfs_writev` and `fdget_pos` were ~7 % of the server's CPU in the fan-out profile.
     fn try_send_small(&self, out: Out<'_>, mut done: usize, total: usize) -> Result<Sent, Cut> {
         // A SmallVec's inline space is not zeroed first (an array's would be, 2 KiB a write).
         let mut buf: SmallVec<[u8; SMALL_WRITE]> = SmallVec::new();
@@ -203,17 +195,9 @@ impl DirectWire {
         }
         debug_assert_eq!(buf.len(), total);
         loop {
-            match self.io.try_write(&buf[done..total]) {
-                Ok(0) => return Err(Cut::Gone),
-                Ok(w) => {
-                    done += w;
-                    if done >= total {
-                        return Ok(Sent::All);
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Sent::Partly(done)),
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => return Err(Cut::Gone),
+            let wrote = self.io.try_write(&buf[done..total]);
+            if let Some(end) = after_write(wrote, &mut done, total) {
+                return end;
             }
         }
     }
@@ -314,6 +298,26 @@ impl<'a> Out<'a> {
     }
 }
 
+/// What one write's result means for a send of `total` bytes of which `done` had gone before
+/// it: the end of the send (all written, the socket full, or the client gone), or `None`: write
+/// again.
+fn after_write(
+    wrote: std::io::Result<usize>,
+    done: &mut usize,
+    total: usize,
+) -> Option<Result<Sent, Cut>> {
+    match wrote {
+        Ok(0) => Some(Err(Cut::Gone)),
+        Ok(w) => {
+            *done += w;
+            (*done >= total).then_some(Ok(Sent::All))
+        }
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Some(Ok(Sent::Partly(*done))),
+        Err(e) if e.kind() == ErrorKind::Interrupted => None,
+        Err(_) => Some(Err(Cut::Gone)),
+    }
+}
+
 enum Sent {
     All,
     /// The socket took this many bytes, then was full.
@@ -397,68 +401,82 @@ mod tests {
         Some(out)
     }
 
-    /// Small writes (the stack-buffer `send` path) that the full socket cuts short resume at
-    /// the byte where the kernel stopped: many single frames and pairs to a slow reader through
-    /// a tiny send buffer arrive whole and in order.
-    #[tokio::test]
-    async fn small_writes_cut_short_by_a_full_socket_resume_in_order() {
+    /// A server-side wire whose socket has a `send_buf` byte send buffer, and a client task that
+    /// reads `chunk` bytes every `pause` into what it returns at the end of the stream; with
+    /// `recv_buf` the client's receive buffer is that small too, so bytes back up on the server.
+    async fn slow_pair(
+        send_buf: usize,
+        recv_buf: Option<u32>,
+        chunk: usize,
+        pause: Duration,
+    ) -> (DirectWire, tokio::task::JoinHandle<Vec<u8>>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let client = tokio::spawn(async move {
-            // A small receive buffer too, so the bytes back up into the server's send buffer.
             let socket = tokio::net::TcpSocket::new_v4().unwrap();
-            socket.set_recv_buffer_size(2048).unwrap();
+            if let Some(n) = recv_buf {
+                socket.set_recv_buffer_size(n).unwrap();
+            }
             let mut c = socket.connect(addr).await.unwrap();
             let mut got = Vec::new();
-            let mut chunk = [0u8; 331];
+            let mut buf = vec![0u8; chunk];
             loop {
-                tokio::time::sleep(Duration::from_micros(100)).await;
-                match c.read(&mut chunk).await.unwrap() {
+                tokio::time::sleep(pause).await;
+                match c.read(&mut buf).await.unwrap() {
                     0 => break,
-                    n => got.extend_from_slice(&chunk[..n]),
+                    n => got.extend_from_slice(&buf[..n]),
                 }
             }
             got
         });
         let (io, _) = listener.accept().await.unwrap();
-        let sock = socket2::SockRef::from(&io);
-        sock.set_send_buffer_size(2048).unwrap();
-        let mut wire = DirectWire::new(io, Vec::new(), 1 << 16);
-        let frames: Vec<ByteString> = (0..400)
+        socket2::SockRef::from(&io)
+            .set_send_buffer_size(send_buf)
+            .unwrap();
+        (DirectWire::new(io, Vec::new(), 1 << 16), client)
+    }
+
+    /// `n` text frames cycling through `sizes`, each of one letter.
+    fn frames_of(n: usize, sizes: &[usize]) -> Vec<ByteString> {
+        (0..n)
             .map(|i| {
-                let len = [3usize, 125, 126, 700, 1000][i % 5];
                 let c = char::from(b'a' + (i % 26) as u8);
-                ByteString::from(std::iter::repeat_n(c, len).collect::<String>())
+                ByteString::from(std::iter::repeat_n(c, sizes[i % sizes.len()]).collect::<String>())
             })
-            .collect();
-        let mut sent = 0;
-        for pair in frames.chunks(3) {
-            // One frame, then two, in turn: both fit SMALL_WRITE.
-            let (one, two) = pair.split_at(1);
-            let r = wire.text(&[&one[0]], Duration::from_secs(20)).await;
-            assert!(r.is_ok(), "the slow reader kept up");
-            sent += 1;
-            let refs: Vec<&ByteString> = two.iter().collect();
-            if !refs.is_empty() {
-                assert!(out_len(&refs) <= SMALL_WRITE);
-                let r = wire.text(&refs, Duration::from_secs(20)).await;
-                assert!(r.is_ok(), "the slow reader kept up");
-                sent += refs.len();
-            }
-        }
-        assert_eq!(sent, frames.len());
-        drop(wire);
-        let got = client.await.unwrap();
-        let parsed = parse(&got).expect("the stream ends on a frame boundary");
+            .collect()
+    }
+
+    /// `got` is exactly `frames`, as text frames, in order.
+    fn assert_arrived(got: &[u8], frames: &[ByteString]) {
+        let parsed = parse(got).expect("the stream ends on a frame boundary");
         assert_eq!(parsed.len(), frames.len());
-        for (i, ((opcode, payload), want)) in parsed.iter().zip(&frames).enumerate() {
+        for (i, ((opcode, payload), want)) in parsed.iter().zip(frames).enumerate() {
             assert_eq!(*opcode, ws_frame::TEXT, "frame {i}");
             assert_eq!(payload.as_slice(), want.as_bytes(), "frame {i}");
         }
     }
 
-    fn out_len(frames: &[&ByteString]) -> usize {
-        Out::Text(frames).total_len()
+    /// Small writes (the stack-buffer `send` path) that the full socket cuts short resume at
+    /// the byte where the kernel stopped: many single frames and pairs to a slow reader through
+    /// tiny send and receive buffers arrive whole and in order.
+    #[tokio::test]
+    async fn small_writes_cut_short_by_a_full_socket_resume_in_order() {
+        let (mut wire, client) = slow_pair(2048, Some(2048), 331, Duration::from_micros(100)).await;
+        let frames = frames_of(400, &[3, 125, 126, 700, 1000]);
+        for group in frames.chunks(3) {
+            // One frame, then two, in turn: both fit SMALL_WRITE.
+            let (one, two) = group.split_at(1);
+            let r = wire.text(&[&one[0]], Duration::from_secs(20)).await;
+            assert!(r.is_ok(), "the slow reader kept up");
+            let refs: Vec<&ByteString> = two.iter().collect();
+            if !refs.is_empty() {
+                assert!(Out::Text(&refs).total_len() <= SMALL_WRITE);
+                let r = wire.text(&refs, Duration::from_secs(20)).await;
+                assert!(r.is_ok(), "the slow reader kept up");
+            }
+        }
+        drop(wire);
+        assert_arrived(&client.await.unwrap(), &frames);
     }
 
     /// A batch far larger than the socket buffer, read by a slow client, arrives whole and in
@@ -466,43 +484,13 @@ mod tests {
     /// stopped, across more than one `writev` worth of frames.
     #[tokio::test]
     async fn a_batch_larger_than_the_socket_buffer_arrives_whole_and_in_order() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let client = tokio::spawn(async move {
-            let mut c = TcpStream::connect(addr).await.unwrap();
-            let mut got = Vec::new();
-            let mut chunk = [0u8; 997];
-            loop {
-                tokio::time::sleep(Duration::from_micros(200)).await;
-                match c.read(&mut chunk).await.unwrap() {
-                    0 => break,
-                    n => got.extend_from_slice(&chunk[..n]),
-                }
-            }
-            got
-        });
-        let (io, _) = listener.accept().await.unwrap();
-        let sock = socket2::SockRef::from(&io);
-        sock.set_send_buffer_size(4096).unwrap();
-        let mut wire = DirectWire::new(io, Vec::new(), 1 << 16);
+        let (mut wire, client) = slow_pair(4096, None, 997, Duration::from_micros(200)).await;
         // Sizes across all three header forms; 150 frames is more than two writes' worth.
-        let frames: Vec<ByteString> = (0..150)
-            .map(|i| {
-                let len = [5usize, 125, 126, 300, 70_000][i % 5];
-                let c = char::from(b'a' + (i % 26) as u8);
-                ByteString::from(std::iter::repeat_n(c, len).collect::<String>())
-            })
-            .collect();
+        let frames = frames_of(150, &[5, 125, 126, 300, 70_000]);
         let refs: Vec<&ByteString> = frames.iter().collect();
         let sent = wire.text(&refs, Duration::from_secs(20)).await;
         assert!(sent.is_ok(), "the slow reader kept up within the timeout");
         drop(wire);
-        let got = client.await.unwrap();
-        let parsed = parse(&got).expect("the stream ends on a frame boundary");
-        assert_eq!(parsed.len(), frames.len());
-        for (i, ((opcode, payload), want)) in parsed.iter().zip(&frames).enumerate() {
-            assert_eq!(*opcode, ws_frame::TEXT, "frame {i}");
-            assert_eq!(payload.as_slice(), want.as_bytes(), "frame {i}");
-        }
+        assert_arrived(&client.await.unwrap(), &frames);
     }
 }
