@@ -404,8 +404,9 @@ impl<W: Wire> Connection<W> {
 /// Why not poll the `Sleep` itself every time: the select is rebuilt after every delivery, and
 /// a `Sleep` poll (budget, waker registration) was ~2 % of the fan-out CPU for a timer that fires
 /// every 25 s. Once polled (`armed`), the timer holds this task's waker and wakes it when due;
-/// until then one atomic load (`is_elapsed`) answers. A connection is one task for its whole life,
-/// so the waker it registered stays the one to wake.
+/// until then one atomic load (`is_elapsed`) answers. A connection is one task for its whole life
+/// (spawned as it is, never inside a combinator that substitutes wakers), so the waker it
+/// registered stays the one to wake.
 fn heartbeat_due<'a>(
     mut beat: std::pin::Pin<&'a mut tokio::time::Sleep>,
     armed: &'a mut bool,
@@ -414,7 +415,46 @@ fn heartbeat_due<'a>(
         if *armed && !beat.is_elapsed() {
             return std::task::Poll::Pending;
         }
-        *armed = true;
-        std::future::Future::poll(beat.as_mut(), cx)
+        let polled = std::future::Future::poll(beat.as_mut(), cx);
+        // Armed only by a real registration: a Pending with no budget left is tokio's
+        // cooperative budget, which registered nothing with the timer (and may not even have
+        // created it, so `is_elapsed` would stay false for good).
+        *armed = polled.is_pending() && tokio::task::coop::has_budget_remaining();
+        polled
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::heartbeat_due;
+    use std::future::Future;
+    use std::time::Duration;
+
+    /// The heartbeat still fires when its first poll met an exhausted cooperative budget (which
+    /// registers nothing with the timer): it must not count as armed.
+    #[tokio::test]
+    async fn a_first_poll_without_budget_does_not_arm_the_heartbeat() {
+        let beat = tokio::time::sleep(Duration::from_millis(100));
+        tokio::pin!(beat);
+        let mut armed = false;
+        tokio::task::yield_now().await;
+        // A fresh poll has 128 units; use them all.
+        for _ in 0..128 {
+            tokio::task::coop::consume_budget().await;
+        }
+        assert!(!tokio::task::coop::has_budget_remaining());
+        std::future::poll_fn(|cx| {
+            let mut due = std::pin::pin!(heartbeat_due(beat.as_mut(), &mut armed));
+            assert!(due.as_mut().poll(cx).is_pending());
+            std::task::Poll::Ready(())
+        })
+        .await;
+        assert!(!armed, "a budget Pending registered nothing");
+        let fired = tokio::time::timeout(
+            Duration::from_secs(5),
+            heartbeat_due(beat.as_mut(), &mut armed),
+        )
+        .await;
+        assert!(fired.is_ok(), "the heartbeat never fired");
+    }
 }

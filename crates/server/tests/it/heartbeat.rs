@@ -3,12 +3,15 @@
 //! answers the pings stays, however long it is quiet otherwise, and still gets the events.
 //!
 //! Why a test of its own: the heartbeat branch of the connection's select is polled only when
-//! its timer has fired (`live/socket.rs`, `heartbeat_due`); a mistake there shows up as a
-//! heartbeat that fires once and never again, or never.
+//! its timer has fired (`live/socket.rs`, `heartbeat_due`), and the read side asks the socket's
+//! readiness only to register its waker (`live/wire_direct.rs`, `poll_read`); a mistake there
+//! shows up as a heartbeat that fires once and never again, or never, or as client bytes that
+//! wait for the next delivery or heartbeat. (The cooperative-budget cases of both are unit
+//! tests beside the code.)
 
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncReadExt;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -98,6 +101,55 @@ async fn heartbeat(engine: WsEngine) {
     assert_eq!(code, close_codes::HEARTBEAT_TIMEOUT);
     assert!(silent_pings >= 2, "pings before the close: {silent_pings}");
     app.shutdown().await;
+}
+
+/// With no heartbeat due for a minute, a client's `ping` after a quiet spell, and again after a
+/// delivery, is answered at once: the client's bytes themselves wake its connection (the read
+/// side registers its waker once and relies on it, `live/wire_direct.rs` `poll_read`).
+#[tokio::test]
+async fn a_ping_after_a_quiet_spell_is_answered_at_once() {
+    for engine in [WsEngine::Direct, WsEngine::ActixWs] {
+        let app = spawn_app_with(|s| {
+            s.ws_engine = engine;
+            s.heartbeat_ms = 60_000;
+            s.idle_timeout_ms = 120_000;
+        })
+        .await;
+        let meeting = app.open_meeting("Stille").await;
+        let anne = app.join(meeting, "Anne").await;
+        let mut ws = ws_connect_live(&app.ws_url(meeting, None), None).await;
+        for round in ["after a quiet spell", "after a delivery"] {
+            if round == "after a delivery" {
+                let seq = app.post(&anne, meeting, "comment", "Hej").await;
+                loop {
+                    match next_frame(&mut ws, Duration::from_secs(5)).await {
+                        Some(ServerFrame::Event(e)) if e.seq == seq => break,
+                        Some(_) => continue,
+                        None => panic!("closed before the event"),
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let sent = Instant::now();
+            ws.send(Message::Text(r#"{"t":"ping"}"#.into()))
+                .await
+                .expect("send ping");
+            loop {
+                match next_frame(&mut ws, Duration::from_secs(10)).await {
+                    Some(ServerFrame::Pong) => break,
+                    Some(_) => continue,
+                    None => panic!("{engine:?}: closed while waiting for the pong"),
+                }
+            }
+            let took = sent.elapsed();
+            eprintln!("{engine:?}: pong {round} after {took:?}");
+            assert!(
+                took < Duration::from_secs(3),
+                "{engine:?}: pong {round} after {took:?}"
+            );
+        }
+        app.shutdown().await;
+    }
 }
 
 /// Unmasked server frames in `buf` as (opcode, payload), up to the last whole one.
