@@ -15,7 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncReadExt;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::app::{next_frame, spawn_app_with, ws_connect_live};
+use crate::common::app::{next_frame, spawn_app_with, until_event, ws_connect_live};
 use borgermode_protocol::close_codes;
 use borgermode_protocol::frames::ServerFrame;
 use borgermode_server::settings::WsEngine;
@@ -73,13 +73,7 @@ async fn heartbeat(engine: WsEngine) {
 
     // Still live: an event reaches it.
     let seq = app.post(&anne, meeting, "question", "Er I der?").await;
-    loop {
-        match next_frame(&mut answering, Duration::from_secs(5)).await {
-            Some(ServerFrame::Event(e)) if e.seq == seq => break,
-            Some(_) => continue,
-            None => panic!("answering client closed before the event"),
-        }
-    }
+    until_event(&mut answering, seq).await;
 
     // The silent client was not read for all that time, so it never answered a ping: the
     // server closed it with 4001. Its bytes are read raw (a WebSocket client would try to
@@ -121,13 +115,7 @@ async fn a_ping_after_a_quiet_spell_is_answered_at_once() {
         for round in ["after a quiet spell", "after a delivery"] {
             if round == "after a delivery" {
                 let seq = app.post(&anne, meeting, "comment", "Hej").await;
-                loop {
-                    match next_frame(&mut ws, Duration::from_secs(5)).await {
-                        Some(ServerFrame::Event(e)) if e.seq == seq => break,
-                        Some(_) => continue,
-                        None => panic!("closed before the event"),
-                    }
-                }
+                until_event(&mut ws, seq).await;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
             let sent = Instant::now();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::common::app::{
-    content_type, next_frame, spawn_app, spawn_app_with, spawn_pair_on, ws_connect,
+    content_type, next_frame, spawn_app, spawn_app_with, spawn_pair_on, until_event, ws_connect,
     ws_connect_live, TestApp,
 };
 use crate::common::client::Outcome;
@@ -295,19 +295,6 @@ async fn metrics_parse_and_move_when_a_meeting_runs() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     app.shutdown().await;
-}
-
-/// Reads frames until the event `seq` arrives (hello, snapshot and others are skipped).
-async fn until_event(ws: &mut crate::common::app::Ws, seq: u64) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        match next_frame(ws, Duration::from_secs(10)).await {
-            Some(ServerFrame::Event(e)) if e.seq >= seq => return,
-            Some(_) => {}
-            None => panic!("stream ended before seq {seq}"),
-        }
-        assert!(Instant::now() < deadline, "seq {seq} did not arrive");
-    }
 }
 
 /// Issue 17's latency breakdown: one comment watched by two WebSocket clients moves every

@@ -315,3 +315,20 @@ pub async fn next_frame(ws: &mut Ws, timeout: Duration) -> Option<ServerFrame> {
         }
     }
 }
+
+/// Reads frames until the event `seq` (or a later one) arrives; hello, snapshot and other frames
+/// are skipped. The test fails if the stream ends first or nothing comes within 20 s.
+pub async fn until_event(ws: &mut Ws, seq: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match next_frame(ws, Duration::from_secs(10)).await {
+            Some(ServerFrame::Event(e)) if e.seq >= seq => return,
+            Some(_) => {}
+            None => panic!("stream ended before seq {seq}"),
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "seq {seq} did not arrive"
+        );
+    }
+}
